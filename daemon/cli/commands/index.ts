@@ -1,0 +1,4 @@
+import type { Command } from '../command.js';
+
+/** Every CLI command, in the order `hushscribe --help` lists them. Add a command by adding its module here. */
+export const commands: Command[] = [];
