@@ -1,0 +1,46 @@
+/** The redaction stage's contract: a raw transcript (RAM only) in, redacted text and entity spans out. */
+
+export const ENTITY_TYPES = [
+  'PERSON',
+  'PHONE_NUMBER',
+  'EMAIL_ADDRESS',
+  'CREDIT_CARD',
+  'US_SSN',
+  'IBAN_CODE',
+  'BANK_ACCOUNT',
+  'STREET_ADDRESS',
+  'ZIP_CODE',
+  'LOCATION',
+  'DATE_OF_BIRTH',
+  'AGE',
+  'IP_ADDRESS',
+  'US_DRIVER_LICENSE',
+  'PASSPORT',
+] as const;
+export type EntityType = (typeof ENTITY_TYPES)[number];
+
+export interface RedactedEntity {
+  type: EntityType;
+  /** Character offsets of the entity in the input text (never stored with the input). */
+  start: number;
+  end: number;
+  /** Character offsets of its replacement in the redacted text (what the store keeps). */
+  redactedStart: number;
+  redactedEnd: number;
+  replacement: string;
+  /** 0..1 */
+  score: number;
+  /** Which recognizer found it, e.g. 'rule:credit_card', 'gazetteer:person'. */
+  source: string;
+}
+
+export interface RedactionResult {
+  text: string;
+  entities: RedactedEntity[];
+  /** True when policy says the whole segment must be dropped. */
+  dropped: boolean;
+}
+
+export interface Redactor {
+  redact(text: string): RedactionResult;
+}
