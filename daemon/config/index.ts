@@ -1,0 +1,4 @@
+export * from './schema.js';
+export * from './load.js';
+export { ENV_OPTIONS } from './env.js';
+export { setConfigValue, type ConfigChange } from './edit.js';

@@ -1,0 +1,130 @@
+/**
+ * The one JSON schema for config.yaml. Every option has a default, so an empty file (or none) is a working config.
+ * ajv fills the defaults in place; HushscribeConfig is the shape after validation.
+ */
+import { ENTITY_TYPES, type EntityType } from '../../redaction/types.js';
+
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+export const POWER_MODES = ['dense', 'sparse', 'auto'] as const;
+export const REDACTION_OPERATORS = ['replace', 'mask', 'hash', 'drop'] as const;
+
+export type LogLevel = (typeof LOG_LEVELS)[number];
+export type PowerMode = (typeof POWER_MODES)[number];
+export type RedactionOperator = (typeof REDACTION_OPERATORS)[number];
+
+export interface WatchSourceConfig {
+  /** Folder to watch for dropped-in recordings; null disables the source. */
+  dir: string | null;
+  /** Where finished recordings are moved; null means `<dir>/done`. */
+  doneDir: string | null;
+  /** Delete finished recordings instead of moving them. */
+  delete: boolean;
+  pollMs: number;
+  /** A file is picked up only once its size and mtime have not changed for this long. */
+  settleMs: number;
+}
+
+export interface HushscribeConfig {
+  dataDir: string;
+  sources: {
+    watch: WatchSourceConfig;
+    mic: { device: string | null; rate: number; channels: number };
+    command: { argv: string[] | null };
+  };
+  vad: { threshold: number; minSpeechMs: number; minSilenceMs: number; speechPadMs: number; maxSegmentSec: number };
+  asr: { modelDir: string | null; variant: string | null; threads: number };
+  redaction: { types: EntityType[]; operators: Partial<Record<EntityType, RedactionOperator>>; hashKeyFile: string | null };
+  pipeline: { queueSize: number };
+  store: { retention: { maxAgeDays: number; maxBytes: number } };
+  control: { socketPath: string | null; group: string | null; mode: string };
+  log: { level: LogLevel };
+  mqtt: { enabled: boolean; url: string; topicPrefix: string; clientId: string | null; username: string | null; passwordFile: string | null; qos: number; retain: boolean };
+  power: { mode: PowerMode };
+  watchdog: { maxStallSec: number };
+}
+
+const nullableString = { type: ['string', 'null'], minLength: 1, default: null } as const;
+const section = (properties: Record<string, unknown>) => ({ type: 'object', additionalProperties: false, default: {}, properties });
+
+export const configSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+  dataDir: { type: 'string', minLength: 1, default: '/var/lib/hushscribe' },
+  sources: section({
+    watch: section({
+      dir: nullableString,
+      doneDir: nullableString,
+      delete: { type: 'boolean', default: false },
+      pollMs: { type: 'integer', minimum: 50, maximum: 3_600_000, default: 1000 },
+      settleMs: { type: 'integer', minimum: 0, maximum: 3_600_000, default: 2000 },
+    }),
+    mic: section({
+      device: nullableString,
+      rate: { type: 'integer', enum: [8000, 16000, 22050, 24000, 32000, 44100, 48000], default: 16000 },
+      channels: { type: 'integer', minimum: 1, maximum: 8, default: 1 },
+    }),
+    command: section({
+      argv: { type: ['array', 'null'], items: { type: 'string', minLength: 1 }, minItems: 1, default: null },
+    }),
+  }),
+  vad: section({
+    threshold: { type: 'number', exclusiveMinimum: 0, maximum: 1, default: 0.5 },
+    minSpeechMs: { type: 'integer', minimum: 0, maximum: 10_000, default: 250 },
+    minSilenceMs: { type: 'integer', minimum: 0, maximum: 10_000, default: 300 },
+    speechPadMs: { type: 'integer', minimum: 0, maximum: 2000, default: 100 },
+    maxSegmentSec: { type: 'number', minimum: 1, maximum: 120, default: 20 },
+  }),
+  asr: section({
+    modelDir: nullableString,
+    variant: nullableString,
+    threads: { type: 'integer', minimum: 1, maximum: 64, default: 1 },
+  }),
+  redaction: section({
+    types: { type: 'array', items: { enum: [...ENTITY_TYPES] }, uniqueItems: true, default: [...ENTITY_TYPES] },
+    operators: {
+      type: 'object',
+      default: {},
+      propertyNames: { enum: [...ENTITY_TYPES] },
+      additionalProperties: { enum: [...REDACTION_OPERATORS] },
+    },
+    hashKeyFile: nullableString,
+  }),
+  pipeline: section({
+    queueSize: { type: 'integer', minimum: 1, maximum: 10_000, default: 16 },
+  }),
+  store: section({
+    retention: section({
+      maxAgeDays: { type: 'number', minimum: 0, default: 0 },
+      maxBytes: { type: 'integer', minimum: 0, default: 0 },
+    }),
+  }),
+  control: section({
+    socketPath: nullableString,
+    group: nullableString,
+    mode: { type: 'string', pattern: '^0?[0-7]{3}$', default: '0660' },
+  }),
+  log: section({
+    level: { enum: [...LOG_LEVELS], default: 'info' },
+  }),
+  mqtt: section({
+    enabled: { type: 'boolean', default: false },
+    url: { type: 'string', pattern: '^(mqtts?|wss?|tcp)://', default: 'mqtt://localhost:1883' },
+    topicPrefix: { type: 'string', minLength: 1, default: 'hushscribe' },
+    clientId: nullableString,
+    username: nullableString,
+    passwordFile: nullableString,
+    qos: { type: 'integer', enum: [0, 1, 2], default: 1 },
+    retain: { type: 'boolean', default: false },
+  }),
+  power: section({
+    mode: { enum: [...POWER_MODES], default: 'auto' },
+  }),
+  watchdog: section({
+    maxStallSec: { type: 'integer', minimum: 5, maximum: 3600, default: 120 },
+  }),
+  },
+} as const;
+
+/** Options a running daemon applies on `config.reload`; changing anything else needs a restart. */
+export const HOT_RELOADABLE = ['log.level', 'store.retention.maxAgeDays', 'store.retention.maxBytes'] as const;
