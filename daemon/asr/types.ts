@@ -33,3 +33,33 @@ export interface Recognizer {
   transcribe(samples: Float32Array): Promise<Transcript>;
   close(): Promise<void>;
 }
+
+/** How CTC posteriors become text. Greedy and beam agree when no LM is given. */
+export interface DecodingOptions {
+  method: 'greedy' | 'beam';
+  /** Prefixes kept per frame (beam only). Default 8. */
+  beamSize?: number;
+  /** ARPA word n-gram file for shallow fusion at word boundaries (beam only). */
+  lm?: string;
+  /** Weight of the LM's natural-log probability. Default 0.5. */
+  lmWeight?: number;
+  /** Added per completed word when an LM is used (counters the LM's bias to short outputs). Default 0. */
+  wordBonus?: number;
+}
+
+export interface LoadRecognizerOptions {
+  /** A hushscribe model directory (manifest.json), a sherpa-onnx zipformer2_ctc directory, or a NeMo CTC directory. */
+  modelDir: string;
+  /** Manifest variant name; default: the manifest's defaultVariant. */
+  variant?: string;
+  /** onnxruntime intra-op threads. Default 1. */
+  threads?: number;
+  decoding?: DecodingOptions;
+}
+
+/** Milliseconds spent in each stage of the last transcribe() call. */
+export interface StageTimings {
+  features: number;
+  model: number;
+  search: number;
+}

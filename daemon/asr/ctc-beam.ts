@@ -1,0 +1,239 @@
+import type { ArpaLm } from './arpa.js';
+import type { LogProbs } from './ctc.js';
+import type { TokenTable } from './tokens.js';
+
+export interface BeamSearchOptions {
+  beamSize: number;
+  /** Tokens more than this many nats below the frame's best are not expanded. */
+  pruneNats?: number;
+  lm?: ArpaLm;
+  lmWeight?: number;
+  wordBonus?: number;
+}
+
+/** Prefix tree of hypotheses in parallel typed arrays; a node is one prefix, shared by every hypothesis extending it. */
+class PrefixTree {
+  size = 0;
+  parent = new Int32Array(1024);
+  token = new Int32Array(1024);
+  /** Node where the unfinished word's first token sits, or -1 when the prefix ends between words. */
+  wordStart = new Int32Array(1024);
+  lmState = new Int32Array(1024);
+  /** lmWeight * ln p(words) + wordBonus * words, over the completed words of the prefix. */
+  lmScore = new Float64Array(1024);
+  /** Frame stamp and slot of the node in the beam being built (avoids a Map per frame). */
+  stamp = new Int32Array(1024);
+  slot = new Int32Array(1024);
+  private readonly children = new Map<number, number>();
+
+  constructor(private readonly vocab: number) {}
+
+  add(parent: number, token: number): number {
+    if (this.size === this.parent.length) this.grow();
+    const id = this.size++;
+    this.parent[id] = parent;
+    this.token[id] = token;
+    this.stamp[id] = -1;
+    if (parent >= 0) this.children.set(parent * this.vocab + token, id);
+    return id;
+  }
+
+  child(parent: number, token: number): number {
+    return this.children.get(parent * this.vocab + token) ?? -1;
+  }
+
+  private grow(): void {
+    const cap = this.parent.length * 2;
+    const growI = (a: Int32Array): Int32Array<ArrayBuffer> => {
+      const b = new Int32Array(cap);
+      b.set(a);
+      return b;
+    };
+    this.parent = growI(this.parent);
+    this.token = growI(this.token);
+    this.wordStart = growI(this.wordStart);
+    this.lmState = growI(this.lmState);
+    this.stamp = growI(this.stamp);
+    this.slot = growI(this.slot);
+    const s = new Float64Array(cap);
+    s.set(this.lmScore);
+    this.lmScore = s;
+  }
+
+  /** Token ids from the root to node. */
+  tokens(node: number): Int32Array {
+    let n = 0;
+    for (let k = node; k > 0; k = this.parent[k]!) n++;
+    const out = new Int32Array(n);
+    for (let k = node; k > 0; k = this.parent[k]!) out[--n] = this.token[k]!;
+    return out;
+  }
+}
+
+function logAdd(a: number, b: number): number {
+  if (a === -Infinity) return b;
+  if (b === -Infinity) return a;
+  return a > b ? a + Math.log1p(Math.exp(b - a)) : b + Math.log1p(Math.exp(a - b));
+}
+
+/**
+ * CTC prefix beam search. With an LM, a word is scored (shallow fusion: lmWeight * ln p(word | history) + wordBonus)
+ * when the token that starts the next word is appended, and the last word plus </s> at the end of the utterance.
+ * Returns the best prefix's token ids; alignPath() gives its frames.
+ */
+export function beamSearch(lp: LogProbs, table: TokenTable, options: BeamSearchOptions): Int32Array {
+  const { data, frames, vocab } = lp;
+  const beamSize = Math.max(1, options.beamSize);
+  const prune = options.pruneNats ?? 10;
+  const lm = options.lm;
+  const lmWeight = options.lmWeight ?? 0.5;
+  const wordBonus = options.wordBonus ?? 0;
+  const blank = table.blankId;
+  const tree = new PrefixTree(vocab);
+
+  const root = tree.add(-1, -1);
+  tree.wordStart[root] = -1;
+  tree.lmState[root] = lm ? lm.initialState() : 0;
+  tree.lmScore[root] = 0;
+
+  const maxEntries = beamSize * (beamSize + 2);
+  const beamNodes = new Int32Array(maxEntries);
+  const beamPb = new Float64Array(maxEntries);
+  const beamPnb = new Float64Array(maxEntries);
+  const nextNodes = new Int32Array(maxEntries);
+  const nextPb = new Float64Array(maxEntries);
+  const nextPnb = new Float64Array(maxEntries);
+  const nextScore = new Float64Array(maxEntries);
+  const order = new Int32Array(maxEntries);
+  const candidates = new Int32Array(vocab);
+  const byScore = (a: number, b: number): number => nextScore[b]! - nextScore[a]!;
+  let beamLen = 1;
+  beamNodes[0] = root;
+  beamPb[0] = 0;
+  beamPnb[0] = -Infinity;
+
+  /** The text of the word spelled by the tokens from node `from` to node `to`. */
+  const wordText = (from: number, to: number): string => {
+    let text = '';
+    for (let k = to; ; k = tree.parent[k]!) {
+      text = table.body[tree.token[k]!]! + text;
+      if (k === from) return text;
+    }
+  };
+
+  /** The child prefix node + token; a new child scores the word that `token` closes, if any. */
+  const extend = (node: number, token: number): number => {
+    let child = tree.child(node, token);
+    if (child >= 0) return child;
+    child = tree.add(node, token);
+    let state = tree.lmState[node]!;
+    let score = tree.lmScore[node]!;
+    let start = tree.wordStart[node]!;
+    if (table.startsWord[token]) {
+      if (start >= 0 && lm) {
+        state = lm.advance(state, lm.wordId(wordText(start, node)));
+        score += lmWeight * lm.lastLogProb + wordBonus;
+      }
+      start = table.body[token] === '' ? -1 : child;
+    } else if (start < 0 && table.body[token] !== '') {
+      start = child;
+    }
+    tree.wordStart[child] = start;
+    tree.lmState[child] = state;
+    tree.lmScore[child] = score;
+    return child;
+  };
+
+  let nextLen = 0;
+  const slotFor = (node: number, t: number): number => {
+    if (tree.stamp[node] === t) return tree.slot[node]!;
+    tree.stamp[node] = t;
+    tree.slot[node] = nextLen;
+    nextNodes[nextLen] = node;
+    nextPb[nextLen] = -Infinity;
+    nextPnb[nextLen] = -Infinity;
+    return nextLen++;
+  };
+
+  for (let t = 0; t < frames; t++) {
+    const row = t * vocab;
+    // Candidate tokens: the frame's best few non-blank tokens within `prune` nats of its best.
+    let best = -Infinity;
+    for (let v = 0; v < vocab; v++) if (data[row + v]! > best) best = data[row + v]!;
+    let nCand = 0;
+    for (let v = 0; v < vocab; v++) {
+      if (v === blank || data[row + v]! < best - prune) continue;
+      // insertion into a list kept sorted by log-prob, capped at beamSize
+      let k = nCand < beamSize ? nCand++ : beamSize;
+      if (k === beamSize && data[row + v]! <= data[row + candidates[beamSize - 1]!]!) continue;
+      if (k === beamSize) k = beamSize - 1;
+      while (k > 0 && data[row + candidates[k - 1]!]! < data[row + v]!) {
+        candidates[k] = candidates[k - 1]!;
+        k--;
+      }
+      candidates[k] = v;
+    }
+
+    nextLen = 0;
+    const blankLp = data[row + blank]!;
+    for (let b = 0; b < beamLen; b++) {
+      const node = beamNodes[b]!;
+      const pb = beamPb[b]!;
+      const pnb = beamPnb[b]!;
+      const total = logAdd(pb, pnb);
+      let s = slotFor(node, t);
+      nextPb[s] = logAdd(nextPb[s]!, total + blankLp);
+      const last = tree.token[node]!;
+      for (let c = 0; c < nCand; c++) {
+        const token = candidates[c]!;
+        const x = data[row + token]!;
+        if (token === last) {
+          s = slotFor(node, t);
+          nextPnb[s] = logAdd(nextPnb[s]!, pnb + x);
+          if (pb === -Infinity) continue;
+          s = slotFor(extend(node, token), t);
+          nextPnb[s] = logAdd(nextPnb[s]!, pb + x);
+        } else {
+          s = slotFor(extend(node, token), t);
+          nextPnb[s] = logAdd(nextPnb[s]!, total + x);
+        }
+      }
+    }
+
+    // Keep the beamSize best of the new prefixes.
+    for (let k = 0; k < nextLen; k++) {
+      order[k] = k;
+      nextScore[k] = logAdd(nextPb[k]!, nextPnb[k]!) + tree.lmScore[nextNodes[k]!]!;
+    }
+    const kept = order.subarray(0, nextLen).sort(byScore);
+    beamLen = Math.min(beamSize, nextLen);
+    for (let k = 0; k < beamLen; k++) {
+      const from = kept[k]!;
+      beamNodes[k] = nextNodes[from]!;
+      beamPb[k] = nextPb[from]!;
+      beamPnb[k] = nextPnb[from]!;
+    }
+  }
+
+  let bestNode = root;
+  let bestScore = -Infinity;
+  for (let b = 0; b < beamLen; b++) {
+    const node = beamNodes[b]!;
+    let score = logAdd(beamPb[b]!, beamPnb[b]!) + tree.lmScore[node]!;
+    if (lm) {
+      let state = tree.lmState[node]!;
+      const start = tree.wordStart[node]!;
+      if (start >= 0) {
+        state = lm.advance(state, lm.wordId(wordText(start, node)));
+        score += lmWeight * lm.lastLogProb + wordBonus;
+      }
+      lm.advance(state, lm.eosId);
+      score += lmWeight * lm.lastLogProb;
+    }
+    if (score > bestScore) {
+      bestScore = score;
+      bestNode = node;
+    }
+  }
+  return tree.tokens(bestNode);
+}
