@@ -1,0 +1,138 @@
+"""Written -> spoken English: number words and the one text normalisation shared by corpus, training and eval.
+
+The model's alphabet is a-z, space and apostrophe; normalise() maps any transcript onto it the way the
+recognizer must say it. scripts/eval/normalise.ts mirrors this file rule for rule (test/eval-normalise.test.ts
+checks the two agree).
+"""
+import re
+import unicodedata
+
+ONES = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+        "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"]
+TENS = ["", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
+SCALES = [(10 ** 12, "trillion"), (10 ** 9, "billion"), (10 ** 6, "million"), (1000, "thousand")]
+ORDINAL_IRREGULAR = {"one": "first", "two": "second", "three": "third", "five": "fifth", "eight": "eighth",
+                     "nine": "ninth", "twelve": "twelfth"}
+
+
+def _below_thousand(n: int) -> str:
+    words = []
+    if n >= 100:
+        words += [ONES[n // 100], "hundred"]
+        n %= 100
+    if n >= 20:
+        words.append(TENS[n // 10] + ("" if n % 10 == 0 else " " + ONES[n % 10]))
+    elif n > 0 or not words:
+        words.append(ONES[n])
+    return " ".join(words)
+
+
+def cardinal(n: int) -> str:
+    """1234 -> 'one thousand two hundred thirty four' (American style, no 'and')."""
+    if n < 0:
+        return "minus " + cardinal(-n)
+    words = []
+    for scale, name in SCALES:
+        if n >= scale:
+            words.append(cardinal(n // scale) + " " + name)
+            n %= scale
+    if n or not words:
+        words.append(_below_thousand(n))
+    return " ".join(words)
+
+
+def ordinal(n: int) -> str:
+    """21 -> 'twenty first'."""
+    words = cardinal(n).split(" ")
+    last = words[-1]
+    if last in ORDINAL_IRREGULAR:
+        words[-1] = ORDINAL_IRREGULAR[last]
+    elif last.endswith("y"):
+        words[-1] = last[:-1] + "ieth"
+    else:
+        words[-1] = last + "th"
+    return " ".join(words)
+
+
+def year(n: int) -> str:
+    """1982 -> 'nineteen eighty two', 2005 -> 'two thousand five', 2023 -> 'twenty twenty three'."""
+    if 2000 <= n <= 2009 or n % 1000 == 0 or not 1000 <= n <= 9999:
+        return cardinal(n)
+    high, low = divmod(n, 100)
+    if low == 0:
+        return cardinal(high) + " hundred"
+    if low < 10:
+        return cardinal(high) + " oh " + ONES[low]
+    return cardinal(high) + " " + cardinal(low)
+
+
+def digits(s: str, zero: str = "zero") -> str:
+    """'4053' -> 'four zero five three' (zero may be 'oh')."""
+    return " ".join(zero if c == "0" else ONES[int(c)] for c in s)
+
+
+_ORDINAL_RE = re.compile(r"\b(\d+)(st|nd|rd|th)\b")
+_MONEY_RE = re.compile(r"([$£€])(\d+)(?:\.(\d\d))?")
+_DECIMAL_RE = re.compile(r"(\d+)\.(\d+)")
+_NUMBER_RE = re.compile(r"\d+")
+_THOUSANDS_RE = re.compile(r"(?<=\d),(?=\d{3}\b)")
+_CURRENCY = {"$": ("dollar", "cent"), "£": ("pound", "pence"), "€": ("euro", "cent")}
+_SYMBOLS = {"&": " and ", "%": " percent ", "@": " at ", "+": " plus ", "=": " equals "}
+
+
+def _plural(n: int, unit: str) -> str:
+    if n == 1 or unit == "pence":
+        return unit
+    return unit + "s"
+
+
+def _money(m: re.Match) -> str:
+    major_unit, minor_unit = _CURRENCY[m.group(1)]
+    whole = int(m.group(2))
+    spoken = f" {cardinal(whole)} {_plural(whole, major_unit)} "
+    if m.group(3) and int(m.group(3)):
+        cents = int(m.group(3))
+        spoken += f"{cardinal(cents)} {_plural(cents, minor_unit)} "
+    return spoken
+
+
+def _number(m: re.Match) -> str:
+    s = m.group(0)
+    n = int(s)
+    if len(s) > 1 and s[0] == "0":
+        return " " + digits(s, "oh") + " "
+    if len(s) == 4 and (1100 <= n <= 1999 or 2010 <= n <= 2099):
+        return " " + year(n) + " "
+    if len(s) > 9:
+        return " " + digits(s) + " "
+    return " " + cardinal(n) + " "
+
+
+def numbers_to_words(text: str) -> str:
+    text = _THOUSANDS_RE.sub("", text)
+    text = _MONEY_RE.sub(_money, text)
+    text = _ORDINAL_RE.sub(lambda m: " " + ordinal(int(m.group(1))) + " ", text)
+    text = _DECIMAL_RE.sub(lambda m: f" {cardinal(int(m.group(1)))} point {digits(m.group(2))} ", text)
+    return _NUMBER_RE.sub(_number, text)
+
+
+_NOT_ALPHABET_RE = re.compile(r"[^a-z' ]+")
+_LOOSE_APOSTROPHE_RE = re.compile(r"(?<![a-z])'|'(?![a-z])")
+_SPACES_RE = re.compile(r" +")
+
+
+def normalise(text: str) -> str:
+    """Any English transcript -> lowercase a-z / space / apostrophe, numbers said as words.
+
+    Apostrophes survive only inside words ("don't", "o'clock"); quotes and hyphens become word breaks.
+    """
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = text.replace("\u2019", "'").replace("\u2018", "'").replace("`", "'")
+    text = numbers_to_words(text)
+    for symbol, spoken in _SYMBOLS.items():
+        text = text.replace(symbol, spoken)
+    text = text.lower()
+    text = _NOT_ALPHABET_RE.sub(" ", text)
+    text = _LOOSE_APOSTROPHE_RE.sub(" ", text)
+    return _SPACES_RE.sub(" ", text).strip()
