@@ -1,0 +1,17 @@
+/** Stable recording ids: the same file always maps to the same id, so a file is transcribed once however often it is seen. */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+
+const ID_HEX = 24;
+
+/** 'f' + sha256 of the file's bytes (streamed, so large files cost no memory). */
+export async function recordingIdForFile(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return `f${hash.digest('hex').slice(0, ID_HEX)}`;
+}
+
+/** 's' + sha256 of the source name and its start time, for live sources (microphone, command). */
+export function recordingIdForStream(source: string, startedAtMs: number): string {
+  return `s${createHash('sha256').update(`${source}\0${startedAtMs}`).digest('hex').slice(0, ID_HEX)}`;
+}

@@ -1,0 +1,2 @@
+export * from './store.js';
+export { recordingIdForFile, recordingIdForStream } from './ids.js';

@@ -1,0 +1,463 @@
+/**
+ * The SQLite store: recordings, redacted segments, entity spans, full-text search and the events outbox.
+ * Crash safety comes from SQLite (WAL, one transaction per change together with its outbox event) plus
+ * idempotent writes: segments are keyed by (recording, seq), and a recording left 'processing' by a crash is
+ * re-queued at startup and its segments replaced as it is transcribed again.
+ */
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { EntityType } from '../../redaction/types.js';
+import { MIGRATIONS } from './migrations.js';
+
+export const RECORDING_STATUSES = ['queued', 'processing', 'done', 'failed'] as const;
+export type RecordingStatus = (typeof RECORDING_STATUSES)[number];
+
+export interface Recording {
+  id: string;
+  source: string;
+  fileName: string | null;
+  path: string | null;
+  bytes: number | null;
+  status: RecordingStatus;
+  errorCode: string | null;
+  errorMessage: string | null;
+  durationSec: number | null;
+  progressSec: number;
+  attempts: number;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  segmentCount: number;
+}
+
+/** A word as stored: after redaction, so a word inside an entity is replaced by the entity's placeholder. */
+export interface StoredWord {
+  word: string;
+  start: number;
+  end: number;
+  confidence: number;
+  entity?: EntityType;
+}
+
+export interface EntitySpan {
+  type: EntityType;
+  redactedStart: number;
+  redactedEnd: number;
+  audioStart: number | null;
+  audioEnd: number | null;
+  score: number;
+  detector: string;
+}
+
+/** Only redacted content can be put in the store; the type has no field for raw text. */
+export interface RedactedSegment {
+  seq: number;
+  start: number;
+  end: number;
+  redactedText: string;
+  words: StoredWord[];
+  entities: EntitySpan[];
+  model: string;
+  variant: string;
+}
+
+export interface StoredSegment extends Omit<RedactedSegment, 'redactedText'> {
+  recordingId: string;
+  text: string;
+}
+
+export interface OutboxEvent {
+  id: number;
+  kind: string;
+  payload: unknown;
+  createdAt: string;
+}
+
+export interface SearchHit {
+  recordingId: string;
+  seq: number;
+  start: number;
+  end: number;
+  text: string;
+  snippet: string;
+}
+
+export interface NewRecording {
+  id: string;
+  source: string;
+  fileName?: string | null;
+  path?: string | null;
+  bytes?: number | null;
+}
+
+export class StoreError extends Error {
+  override name = 'StoreError';
+  constructor(
+    readonly code: 'NOT_FOUND' | 'BAD_QUERY' | 'BAD_STATE' | 'NEWER_SCHEMA',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+interface RecordingRow {
+  id: string;
+  source: string;
+  file_name: string | null;
+  path: string | null;
+  bytes: number | null;
+  status: RecordingStatus;
+  error_code: string | null;
+  error_message: string | null;
+  duration_sec: number | null;
+  progress_sec: number;
+  attempts: number;
+  created_at: number;
+  started_at: number | null;
+  finished_at: number | null;
+  segment_count: number;
+}
+
+interface SegmentRow {
+  recording_id: string;
+  seq: number;
+  start_sec: number;
+  end_sec: number;
+  text: string;
+  words: string;
+  model: string;
+  variant: string;
+}
+
+interface EntityRow {
+  seq: number;
+  type: EntityType;
+  redacted_start: number;
+  redacted_end: number;
+  audio_start: number | null;
+  audio_end: number | null;
+  score: number;
+  detector: string;
+}
+
+const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
+
+function toRecording(row: RecordingRow): Recording {
+  return {
+    id: row.id,
+    source: row.source,
+    fileName: row.file_name,
+    path: row.path,
+    bytes: row.bytes,
+    status: row.status,
+    errorCode: row.error_code,
+    errorMessage: row.error_message,
+    durationSec: row.duration_sec,
+    progressSec: row.progress_sec,
+    attempts: row.attempts,
+    createdAt: iso(row.created_at)!,
+    startedAt: iso(row.started_at),
+    finishedAt: iso(row.finished_at),
+    segmentCount: row.segment_count,
+  };
+}
+
+const RECORDING_COLUMNS = `r.*, (SELECT count(*) FROM segments s WHERE s.recording_id = r.id) AS segment_count`;
+
+/** Turns free text into an FTS5 query of quoted terms (all must match), so user input is never FTS syntax. */
+export function ftsQuery(text: string): string {
+  const terms = text.split(/\s+/).filter(Boolean).map((t) => `"${t.replace(/"/g, '""')}"`);
+  if (terms.length === 0) throw new StoreError('BAD_QUERY', 'search needs at least one word');
+  return terms.join(' ');
+}
+
+export interface OpenOptions {
+  readonly?: boolean;
+  /** Injected clock (ms since epoch) so retention can be tested without waiting days. */
+  now?: () => number;
+}
+
+export class Store {
+  readonly db: Database.Database;
+  private readonly now: () => number;
+
+  constructor(
+    readonly file: string,
+    options: OpenOptions = {},
+  ) {
+    this.now = options.now ?? Date.now;
+    if (options.readonly) {
+      this.db = new Database(file, { readonly: true, fileMustExist: true });
+      this.db.pragma('busy_timeout = 5000');
+      const version = this.db.pragma('user_version', { simple: true }) as number;
+      if (version > MIGRATIONS.length) throw new StoreError('NEWER_SCHEMA', `${file} was written by a newer hushscribe (schema ${version})`);
+      return;
+    }
+    mkdirSync(dirname(file), { recursive: true });
+    this.db = new Database(file);
+    this.db.pragma('busy_timeout = 5000');
+    // auto_vacuum must be chosen before the first table exists; incremental lets retention hand space back.
+    if ((this.db.pragma('user_version', { simple: true }) as number) === 0) this.db.pragma('auto_vacuum = INCREMENTAL');
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = NORMAL');
+    this.db.pragma('foreign_keys = ON');
+    this.migrate();
+  }
+
+  private migrate(): void {
+    const version = this.db.pragma('user_version', { simple: true }) as number;
+    if (version > MIGRATIONS.length) throw new StoreError('NEWER_SCHEMA', `${this.file} was written by a newer hushscribe (schema ${version})`);
+    for (let v = version; v < MIGRATIONS.length; v++) {
+      this.db.transaction(() => {
+        this.db.exec(MIGRATIONS[v]!);
+        this.db.pragma(`user_version = ${v + 1}`);
+      })();
+    }
+  }
+
+  get schemaVersion(): number {
+    return this.db.pragma('user_version', { simple: true }) as number;
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  private event(kind: string, payload: unknown): void {
+    this.db.prepare('INSERT INTO events (kind, payload, created_at) VALUES (?, ?, ?)').run(kind, JSON.stringify(payload), this.now());
+  }
+
+  // ---- recordings -------------------------------------------------------------------------------------------
+
+  /** Queues a recording unless one with this id exists; returns the row and whether it was new. */
+  enqueue(rec: NewRecording): { recording: Recording; created: boolean } {
+    return this.db.transaction(() => {
+      const info = this.db
+        .prepare(`INSERT OR IGNORE INTO recordings (id, source, file_name, path, bytes, status, created_at) VALUES (?, ?, ?, ?, ?, 'queued', ?)`)
+        .run(rec.id, rec.source, rec.fileName ?? null, rec.path ?? null, rec.bytes ?? null, this.now());
+      const created = info.changes === 1;
+      if (created) this.event('recording.queued', { recordingId: rec.id, source: rec.source, fileName: rec.fileName ?? null });
+      return { recording: this.get(rec.id)!, created };
+    })();
+  }
+
+  get(id: string): Recording | null {
+    const row = this.db.prepare(`SELECT ${RECORDING_COLUMNS} FROM recordings r WHERE r.id = ?`).get(id) as RecordingRow | undefined;
+    return row ? toRecording(row) : null;
+  }
+
+  /** Newest first. */
+  list(options: { status?: RecordingStatus; limit?: number; offset?: number } = {}): Recording[] {
+    const where = options.status ? 'WHERE r.status = @status' : '';
+    const rows = this.db
+      .prepare(`SELECT ${RECORDING_COLUMNS} FROM recordings r ${where} ORDER BY r.created_at DESC, r.id LIMIT @limit OFFSET @offset`)
+      .all({ status: options.status, limit: options.limit ?? -1, offset: options.offset ?? 0 }) as RecordingRow[];
+    return rows.map(toRecording);
+  }
+
+  countByStatus(): Record<RecordingStatus, number> {
+    const counts = Object.fromEntries(RECORDING_STATUSES.map((s) => [s, 0])) as Record<RecordingStatus, number>;
+    for (const row of this.db.prepare('SELECT status, count(*) AS n FROM recordings GROUP BY status').all() as { status: RecordingStatus; n: number }[]) counts[row.status] = row.n;
+    return counts;
+  }
+
+  /** At startup: whatever a crash left 'processing' goes back to the queue (its segments are replaced on the next run). */
+  requeueInterrupted(): string[] {
+    return this.db.transaction(() => {
+      const ids = (this.db.prepare(`SELECT id FROM recordings WHERE status = 'processing' ORDER BY created_at`).all() as { id: string }[]).map((r) => r.id);
+      for (const id of ids) {
+        this.db.prepare(`UPDATE recordings SET status = 'queued', progress_sec = 0 WHERE id = ?`).run(id);
+        this.event('recording.requeued', { recordingId: id });
+      }
+      return ids;
+    })();
+  }
+
+  /** The oldest queued recording, now marked 'processing'; null when the queue is empty. */
+  claimNext(): Recording | null {
+    return this.db.transaction(() => {
+      const row = this.db.prepare(`SELECT id FROM recordings WHERE status = 'queued' ORDER BY created_at, id LIMIT 1`).get() as { id: string } | undefined;
+      if (!row) return null;
+      this.db.prepare(`UPDATE recordings SET status = 'processing', attempts = attempts + 1, started_at = ?, progress_sec = 0 WHERE id = ?`).run(this.now(), row.id);
+      this.event('recording.started', { recordingId: row.id });
+      return this.get(row.id);
+    })();
+  }
+
+  setProgress(id: string, progressSec: number, durationSec: number | null): void {
+    this.db.prepare('UPDATE recordings SET progress_sec = ?, duration_sec = coalesce(?, duration_sec) WHERE id = ?').run(progressSec, durationSec, id);
+  }
+
+  private requireProcessing(id: string): void {
+    const rec = this.db.prepare('SELECT status FROM recordings WHERE id = ?').get(id) as { status: RecordingStatus } | undefined;
+    if (!rec) throw new StoreError('NOT_FOUND', `no recording ${id}`);
+    if (rec.status !== 'processing') throw new StoreError('BAD_STATE', `recording ${id} is ${rec.status}, not processing`);
+  }
+
+  /**
+   * Stores one redacted segment (insert or replace by (recording, seq)) with its entity spans and, when its
+   * content is new or changed, a 'segment' outbox event, all in one transaction. Returns whether it changed.
+   */
+  putSegment(recordingId: string, seg: RedactedSegment): boolean {
+    return this.db.transaction(() => {
+      this.requireProcessing(recordingId);
+      const words = JSON.stringify(seg.words);
+      const existing = this.db.prepare('SELECT start_sec, end_sec, text, words, model, variant FROM segments WHERE recording_id = ? AND seq = ?').get(recordingId, seg.seq) as
+        | Omit<SegmentRow, 'recording_id' | 'seq'>
+        | undefined;
+      const same =
+        existing !== undefined &&
+        existing.text === seg.redactedText &&
+        existing.words === words &&
+        existing.start_sec === seg.start &&
+        existing.end_sec === seg.end &&
+        existing.model === seg.model &&
+        existing.variant === seg.variant;
+      if (same) return false;
+      this.db
+        .prepare(
+          `INSERT INTO segments (recording_id, seq, start_sec, end_sec, text, words, model, variant, created_at)
+           VALUES (@recordingId, @seq, @start, @end, @text, @words, @model, @variant, @now)
+           ON CONFLICT (recording_id, seq) DO UPDATE SET start_sec = excluded.start_sec, end_sec = excluded.end_sec, text = excluded.text,
+             words = excluded.words, model = excluded.model, variant = excluded.variant, created_at = excluded.created_at`,
+        )
+        .run({ recordingId, seq: seg.seq, start: seg.start, end: seg.end, text: seg.redactedText, words, model: seg.model, variant: seg.variant, now: this.now() });
+      this.db.prepare('DELETE FROM entities WHERE recording_id = ? AND seq = ?').run(recordingId, seg.seq);
+      const insertEntity = this.db.prepare(
+        `INSERT INTO entities (recording_id, seq, idx, type, redacted_start, redacted_end, audio_start, audio_end, score, detector)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      );
+      seg.entities.forEach((e, idx) =>
+        insertEntity.run(recordingId, seg.seq, idx, e.type, e.redactedStart, e.redactedEnd, e.audioStart, e.audioEnd, e.score, e.detector),
+      );
+      this.event('segment', {
+        recordingId,
+        seq: seg.seq,
+        start: seg.start,
+        end: seg.end,
+        text: seg.redactedText,
+        entities: seg.entities.map((e) => e.type),
+        model: seg.model,
+        variant: seg.variant,
+      });
+      return true;
+    })();
+  }
+
+  /** Completes a recording: drops segments beyond the final count (left by an interrupted earlier run) and marks it done. */
+  finish(id: string, result: { durationSec: number; segmentCount: number }): void {
+    this.db.transaction(() => {
+      this.requireProcessing(id);
+      this.db.prepare('DELETE FROM segments WHERE recording_id = ? AND seq >= ?').run(id, result.segmentCount);
+      this.db
+        .prepare(`UPDATE recordings SET status = 'done', duration_sec = ?, progress_sec = ?, finished_at = ?, error_code = NULL, error_message = NULL, path = NULL WHERE id = ?`)
+        .run(result.durationSec, result.durationSec, this.now(), id);
+      this.event('recording.done', { recordingId: id, durationSec: result.durationSec, segments: result.segmentCount });
+    })();
+  }
+
+  /** Records why a recording could not be transcribed. `message` must not contain transcript text. */
+  fail(id: string, code: string, message: string): void {
+    this.db.transaction(() => {
+      this.requireProcessing(id);
+      this.db.prepare(`UPDATE recordings SET status = 'failed', error_code = ?, error_message = ?, finished_at = ?, path = NULL WHERE id = ?`).run(code, message, this.now(), id);
+      this.event('recording.failed', { recordingId: id, errorCode: code, errorMessage: message });
+    })();
+  }
+
+  // ---- segments and search ----------------------------------------------------------------------------------
+
+  segments(recordingId: string): StoredSegment[] {
+    const rows = this.db.prepare('SELECT * FROM segments WHERE recording_id = ? ORDER BY seq').all(recordingId) as SegmentRow[];
+    const entities = this.db.prepare('SELECT * FROM entities WHERE recording_id = ? ORDER BY seq, idx').all(recordingId) as EntityRow[];
+    return rows.map((r) => ({
+      recordingId: r.recording_id,
+      seq: r.seq,
+      start: r.start_sec,
+      end: r.end_sec,
+      text: r.text,
+      words: JSON.parse(r.words) as StoredWord[],
+      model: r.model,
+      variant: r.variant,
+      entities: entities
+        .filter((e) => e.seq === r.seq)
+        .map((e) => ({ type: e.type, redactedStart: e.redacted_start, redactedEnd: e.redacted_end, audioStart: e.audio_start, audioEnd: e.audio_end, score: e.score, detector: e.detector })),
+    }));
+  }
+
+  search(text: string, limit = 50): SearchHit[] {
+    try {
+      const rows = this.db
+        .prepare(
+          `SELECT s.recording_id, s.seq, s.start_sec, s.end_sec, s.text, snippet(segments_fts, 0, '[', ']', '…', 12) AS snippet
+           FROM segments_fts JOIN segments s ON s.rowid = segments_fts.rowid
+           WHERE segments_fts MATCH ? ORDER BY rank LIMIT ?`,
+        )
+        .all(ftsQuery(text), limit) as (Pick<SegmentRow, 'recording_id' | 'seq' | 'start_sec' | 'end_sec' | 'text'> & { snippet: string })[];
+      return rows.map((r) => ({ recordingId: r.recording_id, seq: r.seq, start: r.start_sec, end: r.end_sec, text: r.text, snippet: r.snippet }));
+    } catch (err) {
+      if (err instanceof StoreError) throw err;
+      throw new StoreError('BAD_QUERY', `cannot search for that: ${(err as Error).message}`);
+    }
+  }
+
+  // ---- outbox -----------------------------------------------------------------------------------------------
+
+  /** Events after `afterId`, oldest first (for the publisher). */
+  events(afterId = 0, limit = 100): OutboxEvent[] {
+    const rows = this.db.prepare('SELECT * FROM events WHERE id > ? ORDER BY id LIMIT ?').all(afterId, limit) as { id: number; kind: string; payload: string; created_at: number }[];
+    return rows.map((r) => ({ id: r.id, kind: r.kind, payload: JSON.parse(r.payload) as unknown, createdAt: iso(r.created_at)! }));
+  }
+
+  /** The publisher confirms delivery up to and including `id`. */
+  ackEvents(upToId: number): number {
+    return this.db.prepare('DELETE FROM events WHERE id <= ?').run(upToId).changes;
+  }
+
+  // ---- housekeeping -----------------------------------------------------------------------------------------
+
+  /** Bytes of live data (pages in use), which deletions lower even before the file shrinks. */
+  usedBytes(): number {
+    const pageSize = this.db.pragma('page_size', { simple: true }) as number;
+    const pages = this.db.pragma('page_count', { simple: true }) as number;
+    const free = this.db.pragma('freelist_count', { simple: true }) as number;
+    return (pages - free) * pageSize;
+  }
+
+  /**
+   * Deletes finished recordings older than maxAgeDays, then the oldest finished ones while the database holds
+   * more than maxBytes. 0 disables either limit. Queued and processing recordings are never deleted.
+   */
+  applyRetention(retention: { maxAgeDays: number; maxBytes: number }): string[] {
+    const deleted: string[] = [];
+    const remove = (ids: string[]) =>
+      this.db.transaction(() => {
+        for (const id of ids) {
+          this.db.prepare('DELETE FROM recordings WHERE id = ?').run(id);
+          this.event('recording.deleted', { recordingId: id, reason: 'retention' });
+          deleted.push(id);
+        }
+      })();
+    if (retention.maxAgeDays > 0) {
+      const cutoff = this.now() - retention.maxAgeDays * 86_400_000;
+      const old = this.db.prepare(`SELECT id FROM recordings WHERE status IN ('done', 'failed') AND coalesce(finished_at, created_at) < ?`).all(cutoff) as { id: string }[];
+      remove(old.map((r) => r.id));
+    }
+    if (retention.maxBytes > 0) {
+      const oldest = this.db.prepare(`SELECT id FROM recordings WHERE status IN ('done', 'failed') ORDER BY coalesce(finished_at, created_at), id LIMIT 16`);
+      while (this.usedBytes() > retention.maxBytes) {
+        const batch = (oldest.all() as { id: string }[]).map((r) => r.id);
+        if (batch.length === 0) break;
+        remove(batch.slice(0, 1));
+      }
+    }
+    if (deleted.length > 0) this.db.pragma('incremental_vacuum');
+    return deleted;
+  }
+
+  /** 'ok' or SQLite's list of problems. */
+  integrityCheck(): string[] {
+    return (this.db.pragma('integrity_check') as { integrity_check: string }[]).map((r) => r.integrity_check);
+  }
+}
