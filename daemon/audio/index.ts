@@ -1,0 +1,5 @@
+/** Audio input: files in, mono float samples out. */
+export { AudioInputError, isAudioInputError, type AudioInputErrorCode } from './errors.js';
+export { readWavFile, decodeWav, type AudioClip } from './wav.js';
+export { ASR_SAMPLE_RATE, decodeAudioStream, decodeAudioFile, probeAudio, type AudioProbe, type DecodedAudio, type FfmpegOptions } from './ffmpeg.js';
+export { readAudio, type ReadAudioOptions } from './load.js';

@@ -1,0 +1,113 @@
+/**
+ * Structured logging: one JSON object per line on stdout, which journald stores and `journalctl -o cat` shows as is.
+ *
+ * Privacy rule (the promise that raw personal data never leaves RAM): callers never pass transcripts, recognised
+ * words or PII values, only ids, counts, durations, codes and file names. As a backstop, fields named `text` or
+ * `transcript` (any case) are written as "[withheld]" whatever they hold.
+ */
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export type LogFields = Record<string, unknown>;
+
+export interface LogSink {
+  write(line: string): unknown;
+}
+
+export interface LoggerOptions {
+  /** Lowest level written. Default: $HUSHSCRIBE_LOG_LEVEL, else 'info'. */
+  level?: LogLevel;
+  /** Which part of the daemon speaks (audio, asr, store, ...). */
+  module?: string;
+  /** Where lines go. Default: process.stdout. */
+  sink?: LogSink;
+  /** Fields added to every line. */
+  fields?: LogFields;
+  /** Clock, for reproducible output. Default: the system clock. */
+  now?: () => Date;
+}
+
+const RESERVED = new Set(['level', 'time', 'module', 'msg']);
+const WITHHELD = new Set(['text', 'transcript']);
+
+export class Logger {
+  readonly level: LogLevel;
+  readonly module: string | undefined;
+  private readonly sink: LogSink;
+  private readonly fields: LogFields;
+  private readonly now: () => Date;
+
+  constructor(options: LoggerOptions = {}) {
+    const level = options.level ?? (process.env.HUSHSCRIBE_LOG_LEVEL as LogLevel | undefined) ?? 'info';
+    if (!LOG_LEVELS.includes(level)) {
+      throw new RangeError(`log level must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(level)}`);
+    }
+    this.level = level;
+    this.module = options.module;
+    this.sink = options.sink ?? process.stdout;
+    this.fields = { ...options.fields };
+    this.now = options.now ?? (() => new Date());
+  }
+
+  /** A logger for a sub-module or a unit of work; inherits level, sink and fields, adding its own. */
+  child(module: string | undefined, fields: LogFields = {}): Logger {
+    return new Logger({
+      level: this.level,
+      module: module ?? this.module,
+      sink: this.sink,
+      fields: { ...this.fields, ...fields },
+      now: this.now,
+    });
+  }
+
+  isLevelEnabled(level: LogLevel): boolean {
+    return LOG_LEVELS.indexOf(level) >= LOG_LEVELS.indexOf(this.level);
+  }
+
+  debug(msg: string, fields?: LogFields): void {
+    this.write('debug', msg, fields);
+  }
+
+  info(msg: string, fields?: LogFields): void {
+    this.write('info', msg, fields);
+  }
+
+  warn(msg: string, fields?: LogFields): void {
+    this.write('warn', msg, fields);
+  }
+
+  error(msg: string, fields?: LogFields): void {
+    this.write('error', msg, fields);
+  }
+
+  private write(level: LogLevel, msg: string, fields: LogFields = {}): void {
+    if (!this.isLevelEnabled(level)) return;
+    const entry: LogFields = { level, time: this.now().toISOString(), module: this.module, msg };
+    for (const [key, value] of Object.entries({ ...this.fields, ...fields })) {
+      // A caller's field never overwrites the envelope; it is kept under a prefixed name instead.
+      const name = RESERVED.has(key) ? `field_${key}` : key;
+      entry[name] = WITHHELD.has(key.toLowerCase()) ? '[withheld]' : value;
+    }
+    this.sink.write(`${stringify(entry)}\n`);
+  }
+}
+
+export function createLogger(options?: LoggerOptions): Logger {
+  return new Logger(options);
+}
+
+/** JSON that cannot throw: errors keep name/message/code, bigints become strings, cycles are cut. */
+function stringify(entry: LogFields): string {
+  const seen = new WeakSet<object>();
+  return JSON.stringify(entry, (_key, value: unknown) => {
+    if (typeof value === 'bigint') return value.toString();
+    if (value instanceof Error) {
+      return { name: value.name, message: value.message, ...('code' in value ? { code: value.code } : {}) };
+    }
+    if (typeof value === 'object' && value !== null) {
+      if (seen.has(value)) return '[circular]';
+      seen.add(value);
+    }
+    return value;
+  });
+}
