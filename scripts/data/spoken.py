@@ -71,11 +71,11 @@ def digits(s: str, zero: str = "zero") -> str:
     return " ".join(zero if c == "0" else ONES[int(c)] for c in s)
 
 
-_ORDINAL_RE = re.compile(r"\b(\d+)(st|nd|rd|th)\b")
-_MONEY_RE = re.compile(r"([$£€])(\d+)(?:\.(\d\d))?")
-_DECIMAL_RE = re.compile(r"(\d+)\.(\d+)")
-_NUMBER_RE = re.compile(r"\d+")
-_THOUSANDS_RE = re.compile(r"(?<=\d),(?=\d{3}\b)")
+_ORDINAL_RE = re.compile(r"\b([0-9]+)(st|nd|rd|th)\b", re.ASCII)
+_MONEY_RE = re.compile(r"([$£€])([0-9]+)(?:\.([0-9][0-9]))?")
+_DECIMAL_RE = re.compile(r"([0-9]+)\.([0-9]+)")
+_NUMBER_RE = re.compile(r"[0-9]+")
+_THOUSANDS_RE = re.compile(r"(?<=[0-9]),(?=[0-9]{3}\b)", re.ASCII)
 _CURRENCY = {"$": ("dollar", "cent"), "£": ("pound", "pence"), "€": ("euro", "cent")}
 _SYMBOLS = {"&": " and ", "%": " percent ", "@": " at ", "+": " plus ", "=": " equals "}
 
@@ -118,7 +118,8 @@ def numbers_to_words(text: str) -> str:
 
 _NOT_ALPHABET_RE = re.compile(r"[^a-z' ]+")
 _LOOSE_APOSTROPHE_RE = re.compile(r"(?<![a-z])'|'(?![a-z])")
-_SPACES_RE = re.compile(r" +")
+# Titles always said in full; other abbreviations are ambiguous ("st", "dr") and left alone.
+_SPOKEN_TITLES = {"mr": "mister", "mrs": "missus"}
 
 
 def normalise(text: str) -> str:
@@ -135,4 +136,4 @@ def normalise(text: str) -> str:
     text = text.lower()
     text = _NOT_ALPHABET_RE.sub(" ", text)
     text = _LOOSE_APOSTROPHE_RE.sub(" ", text)
-    return _SPACES_RE.sub(" ", text).strip()
+    return " ".join(_SPOKEN_TITLES.get(word, word) for word in text.split())
