@@ -1,0 +1,105 @@
+"""Exports a trained checkpoint to ONNX in sherpa-onnx's zipformer2_ctc layout, quantises it to int8 and checks
+that onnxruntime agrees with PyTorch.
+
+  python3 scripts/train/export.py --checkpoint model.fp16.pt --out models/hushscribe-en-v1 [--variant dense]
+
+Writes model.onnx (fp32, not committed), model.int8.onnx, tokens.txt and export.json (facts for the manifest).
+Inputs x [N, T, 80] float32 and x_lens [N] int64; outputs log_probs [N, T', vocab] and log_probs_len [N].
+"""
+import argparse
+import hashlib
+import json
+import os
+import sys
+
+import numpy as np
+import onnx
+import onnxruntime as ort
+import torch
+from onnxruntime.quantization import QuantType, quantize_dynamic
+
+sys.path.insert(0, os.path.dirname(__file__))
+from features import KALDI_OPTIONS  # noqa: E402
+from model import TOKENS, ConformerCtc, ModelConfig, count_parameters  # noqa: E402
+
+
+class Exported(torch.nn.Module):
+    def __init__(self, model):
+        super().__init__()
+        self.model = model
+
+    def forward(self, x, x_lens):
+        log_probs, lens = self.model(x, x_lens)
+        return log_probs, lens.to(torch.int64)
+
+
+def sha256(path):
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def load_checkpoint(path):
+    blob = torch.load(path, map_location="cpu")
+    cfg = ModelConfig(**blob["config"])
+    model = ConformerCtc(cfg)
+    model.load_state_dict({k: v.float() for k, v in blob["model"].items()})
+    return model.eval(), cfg, blob.get("state", {})
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--checkpoint", required=True)
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--prefix", default="model", help="file stem: model -> model.onnx, model.int8.onnx")
+    args = ap.parse_args()
+    os.makedirs(args.out, exist_ok=True)
+    model, cfg, state = load_checkpoint(args.checkpoint)
+    fp32 = os.path.join(args.out, f"{args.prefix}.onnx")
+    int8 = os.path.join(args.out, f"{args.prefix}.int8.onnx")
+    x = torch.randn(2, 300, cfg.num_bins)
+    x_lens = torch.tensor([300, 211], dtype=torch.int64)
+    torch.onnx.export(Exported(model), (x, x_lens), fp32, input_names=["x", "x_lens"],
+                      output_names=["log_probs", "log_probs_len"], opset_version=17, dynamo=False,
+                      dynamic_axes={"x": {0: "N", 1: "T"}, "x_lens": {0: "N"},
+                                    "log_probs": {0: "N", 1: "T_out"}, "log_probs_len": {0: "N"}})
+    proto = onnx.load(fp32)
+    meta = {"model_type": "zipformer2_ctc", "model_author": "hushscribe", "vocab_size": str(len(TOKENS)),
+            "subsampling_factor": "4", "feature_dim": str(cfg.num_bins), "heads": json.dumps(cfg.heads),
+            "comment": "Conformer-CTC over characters, Kaldi fbank 80 (snip_edges false, 20..-400 Hz)"}
+    del proto.metadata_props[:]
+    for k, v in meta.items():
+        proto.metadata_props.add(key=k, value=v)
+    onnx.save(proto, fp32)
+    quantize_dynamic(fp32, int8, weight_type=QuantType.QInt8, op_types_to_quantize=["MatMul", "Gemm"])
+    q = onnx.load(int8)
+    del q.metadata_props[:]
+    for k, v in meta.items():
+        q.metadata_props.add(key=k, value=v)
+    onnx.save(q, int8)
+
+    with open(os.path.join(args.out, "tokens.txt"), "w", encoding="utf-8") as f:
+        for i, t in enumerate(TOKENS):
+            f.write(f"{t} {i}\n")
+    with torch.no_grad():
+        ref, ref_lens = model(x, x_lens)
+    report = {"parameters": count_parameters(model), "config": cfg.to_dict(), "features": KALDI_OPTIONS,
+              "training": state, "variants": {}}
+    for path in (fp32, int8):
+        sess = ort.InferenceSession(path, providers=["CPUExecutionProvider"])
+        out, out_lens = sess.run(None, {"x": x.numpy(), "x_lens": x_lens.numpy()})
+        assert (out_lens == ref_lens.numpy()).all(), (out_lens, ref_lens)
+        valid = int(out_lens[1])
+        diff = float(np.abs(out[1, :valid] - ref[1, :valid].numpy()).max())
+        agree = float((out[:, :valid].argmax(-1) == ref[:, :valid].numpy().argmax(-1)).mean())
+        report["variants"][os.path.basename(path)] = {"bytes": os.path.getsize(path), "sha256": sha256(path),
+                                                      "maxAbsDiffVsTorch": diff, "argmaxAgreement": agree}
+    with open(os.path.join(args.out, f"{args.prefix}.export.json"), "w") as f:
+        json.dump(report, f, indent=1)
+    print(json.dumps(report["variants"]))
+
+
+if __name__ == "__main__":
+    main()

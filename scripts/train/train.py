@@ -1,0 +1,284 @@
+"""Trains hushscribe's Conformer-CTC on real + synthetic speech with on-the-fly augmentation (GPU machine).
+
+All audio sits in GPU memory as int16; each step augments waveforms, computes the batched Kaldi fbank
+(features.py, equal to the native one) and applies SpecAugment, so no epoch hears the same audio twice.
+Runs for --budget-sec of wall time and writes checkpoints that resume (see the model card for commands).
+"""
+import argparse
+import json
+import math
+import os
+import random
+import sys
+import time
+import wave
+from multiprocessing import Pool
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+sys.path.insert(0, os.path.dirname(__file__))
+from augment import Augmenter, spec_augment  # noqa: E402
+from features import BatchedKaldiFbank  # noqa: E402
+from model import TOKENS, WORD_BOUNDARY, ConformerCtc, ModelConfig, count_parameters, encode_text  # noqa: E402
+
+FRAME_SHIFT = 160
+
+
+def read_wav(path):
+    with wave.open(path, "rb") as w:
+        if w.getframerate() != 16000 or w.getsampwidth() != 2:
+            raise ValueError(f"{path}: expected 16 kHz 16-bit, got {w.getframerate()} Hz {8 * w.getsampwidth()}-bit")
+        data = np.frombuffer(w.readframes(w.getnframes()), dtype="<i2")
+        if w.getnchannels() > 1:
+            data = data.reshape(-1, w.getnchannels()).mean(axis=1).astype(np.int16)
+        return data
+
+
+def read_manifest(path):
+    """TSV: wav path, normalised text (extra columns ignored). Relative paths are relative to the TSV."""
+    rows = []
+    base = os.path.dirname(path)
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            parts = line.rstrip("\n").split("\t")
+            if len(parts) < 2 or not parts[1].strip() or not parts[0].endswith(".wav"):
+                continue  # header line or empty transcript
+            wav = parts[0] if os.path.isabs(parts[0]) else os.path.join(base, parts[0])
+            rows.append((wav, " ".join(parts[1].split())))
+    return rows
+
+
+class Corpus:
+    """Utterances as slices of one int16 GPU tensor."""
+
+    def __init__(self, rows, device, jobs=16, max_seconds=25.0):
+        with Pool(jobs) as pool:
+            audio = pool.map(read_wav, [r[0] for r in rows], chunksize=64)
+        keep = [i for i, a in enumerate(audio) if 0.3 * 16000 < len(a) < max_seconds * 16000]
+        self.texts = [rows[i][1] for i in keep]
+        self.labels = [encode_text(t) for t in self.texts]
+        lengths = np.array([len(audio[i]) for i in keep], dtype=np.int64)
+        self.offsets = np.concatenate(([0], np.cumsum(lengths)[:-1]))
+        self.lengths = lengths
+        self.audio = torch.from_numpy(np.concatenate([audio[i] for i in keep])).to(device)
+        self.hours = lengths.sum() / 16000 / 3600
+
+    def __len__(self):
+        return len(self.texts)
+
+    def wave(self, i):
+        o, n = int(self.offsets[i]), int(self.lengths[i])
+        return self.audio[o:o + n].float() / 32768.0
+
+
+def make_batches(corpora, max_frames, rng):
+    """Length-bucketed batches of (corpus, index) whose padded size stays under max_frames feature frames."""
+    items = [(c, i, c.lengths[i] // FRAME_SHIFT) for c, repeat in corpora for _ in range(repeat) for i in range(len(c))]
+    rng.shuffle(items)
+    batches = []
+    for start in range(0, len(items), 2000):
+        chunk = sorted(items[start:start + 2000], key=lambda it: it[2])
+        batch, longest = [], 0
+        for it in chunk:
+            need = it[2] * 1.25  # room for speed perturbation and added silence
+            if batch and max(longest, need) * (len(batch) + 1) > max_frames:
+                batches.append(batch)
+                batch, longest = [], 0
+            batch.append(it)
+            longest = max(longest, need)
+        if batch:
+            batches.append(batch)
+    rng.shuffle(batches)
+    return batches
+
+
+def pad_batch(waves, device):
+    lengths = torch.tensor([w.numel() for w in waves], device=device)
+    out = torch.zeros(len(waves), int(lengths.max()), device=device)
+    for b, w in enumerate(waves):
+        out[b, : w.numel()] = w
+    return out, lengths
+
+
+def greedy_text(log_probs, length):
+    ids = log_probs[:length].argmax(-1).tolist()
+    out, prev = [], -1
+    for i in ids:
+        if i != prev and i != 0:
+            out.append(TOKENS[i])
+        prev = i
+    return "".join(out).replace(WORD_BOUNDARY, " ").strip()
+
+
+def word_errors(ref, hyp):
+    r, h = ref.split(), hyp.split()
+    d = list(range(len(h) + 1))
+    for i in range(1, len(r) + 1):
+        prev, d[0] = d[0], i
+        for j in range(1, len(h) + 1):
+            cur = min(d[j] + 1, d[j - 1] + 1, prev + (r[i - 1] != h[j - 1]))
+            prev, d[j] = d[j], cur
+    return d[len(h)], len(r)
+
+
+@torch.no_grad()
+def evaluate(model, fbank, corpus, device, limit=200):
+    model.eval()
+    errors = words = 0
+    examples = []
+    for start in range(0, min(limit, len(corpus)), 32):
+        idx = list(range(start, min(start + 32, limit, len(corpus))))
+        wave_batch, lengths = pad_batch([corpus.wave(i) for i in idx], device)
+        feats, frames = fbank(wave_batch, lengths)
+        with torch.autocast("cuda", dtype=torch.bfloat16):
+            log_probs, out_lens = model(feats, frames)
+        for k, i in enumerate(idx):
+            hyp = greedy_text(log_probs[k].float(), int(out_lens[k]))
+            e, n = word_errors(corpus.texts[i], hyp)
+            errors, words = errors + e, words + n
+            if len(examples) < 3:
+                examples.append({"ref": corpus.texts[i], "hyp": hyp})
+    model.train()
+    return errors / max(1, words), examples
+
+
+def lr_at(progress, step, peak, warmup, floor=0.05):
+    """Linear warm-up by steps, then cosine decay by wall-time progress (so resumed runs keep the schedule)."""
+    if step < warmup:
+        return peak * (step + 1) / warmup
+    return peak * (floor + (1 - floor) * 0.5 * (1 + math.cos(math.pi * min(1.0, progress))))
+
+
+def save(path, model, cfg, state, optimizer=None):
+    blob = {"config": cfg.to_dict(), "state": state,
+            "model": {k: v.detach().to(torch.float16 if optimizer is None else torch.float32).cpu()
+                      for k, v in model.state_dict().items()}}
+    if optimizer is not None:
+        blob["optimizer"] = optimizer.state_dict()
+    tmp = path + ".tmp"
+    torch.save(blob, tmp)
+    os.replace(tmp, path)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--train", action="append", required=True, help="manifest.tsv[:repeat]")
+    ap.add_argument("--heldout", action="append", default=[], help="name=manifest.tsv, greedy WER at each eval")
+    ap.add_argument("--noise", required=True, help="directory of 16 kHz noise WAVs")
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--budget-sec", type=float, required=True, help="wall-clock training time of this run")
+    ap.add_argument("--total-sec", type=float, default=None, help="schedule length (>= budget when resuming)")
+    ap.add_argument("--resume", default=None)
+    ap.add_argument("--max-frames", type=int, default=20000)
+    ap.add_argument("--peak-lr", type=float, default=1.5e-3)
+    ap.add_argument("--warmup", type=int, default=1000)
+    ap.add_argument("--eval-every-sec", type=float, default=180)
+    ap.add_argument("--layers", type=int, default=10)
+    ap.add_argument("--seed", type=int, default=1)
+    args = ap.parse_args()
+    torch.manual_seed(args.seed)
+    rng = random.Random(args.seed)
+    device = torch.device("cuda")
+    torch.backends.cuda.matmul.allow_tf32 = True
+    os.makedirs(args.out, exist_ok=True)
+    log = open(os.path.join(args.out, "train.log"), "a", buffering=1)
+
+    def say(**fields):
+        line = json.dumps({"t": round(time.time(), 1), **fields})
+        print(line, flush=True)
+        log.write(line + "\n")
+
+    t0 = time.time()
+    corpora = []
+    for spec in args.train:
+        path, _, repeat = spec.partition(":")
+        corpora.append((Corpus(read_manifest(path), device), int(repeat or 1)))
+        say(event="loaded", manifest=path, utterances=len(corpora[-1][0]), hours=round(corpora[-1][0].hours, 2))
+    heldout = {}
+    for spec in args.heldout:
+        name, _, path = spec.partition("=")
+        heldout[name] = Corpus(read_manifest(path), device)
+    noise_files = sorted(os.path.join(args.noise, f) for f in os.listdir(args.noise) if f.endswith(".wav"))
+    noise = torch.from_numpy(np.concatenate([read_wav(f) for f in noise_files])).float() / 32768.0
+    say(event="data-ready", seconds=round(time.time() - t0, 1), noise_seconds=round(noise.numel() / 16000))
+
+    state = {"step": 0, "train_seconds": 0.0, "total_sec": args.total_sec or args.budget_sec, "evals": []}
+    cfg = ModelConfig(num_layers=args.layers, heads=[8] * args.layers)
+    resumed = None
+    if args.resume:
+        resumed = torch.load(args.resume, map_location="cpu")
+        cfg = ModelConfig(**resumed["config"])
+        state.update(resumed["state"])
+        if args.total_sec:
+            state["total_sec"] = args.total_sec
+    model = ConformerCtc(cfg).to(device)
+    if resumed:
+        model.load_state_dict({k: v.float() for k, v in resumed["model"].items()})
+    optimizer = torch.optim.AdamW(model.parameters(), lr=args.peak_lr, betas=(0.9, 0.98), weight_decay=1e-3)
+    warmup = args.warmup
+    if resumed is not None and "optimizer" in resumed:
+        optimizer.load_state_dict(resumed["optimizer"])
+    elif resumed is not None:
+        warmup = state["step"] + 300  # fresh moments: a short re-warm-up
+    say(event="model", parameters=count_parameters(model), config=cfg.to_dict(), resumed=bool(resumed))
+
+    fbank = BatchedKaldiFbank().to(device)
+    augmenter = Augmenter(noise, device, seed=args.seed + state["step"])
+    run_start = time.time()
+    last_eval = run_start
+    base_seconds = state["train_seconds"]
+    losses = []
+    done = False
+    while not done:
+        for batch in make_batches(corpora, args.max_frames, rng):
+            elapsed = time.time() - run_start
+            if elapsed >= args.budget_sec:
+                done = True
+                break
+            state["train_seconds"] = base_seconds + elapsed
+            progress = state["train_seconds"] / state["total_sec"]
+            lr = lr_at(progress, state["step"], args.peak_lr, warmup)
+            for group in optimizer.param_groups:
+                group["lr"] = lr
+            waves = [augmenter.utterance(c.wave(i)) for c, i, _ in batch]
+            wave_batch, lengths = pad_batch(waves, device)
+            wave_batch = augmenter.batch(wave_batch, lengths)
+            feats, frames = fbank(wave_batch, lengths)
+            feats = spec_augment(feats, frames, rng)
+            labels = [torch.tensor(c.labels[i], dtype=torch.long) for c, i, _ in batch]
+            label_lens = torch.tensor([len(l) for l in labels])
+            with torch.autocast("cuda", dtype=torch.bfloat16):
+                log_probs, out_lens = model(feats, frames)
+            loss = F.ctc_loss(log_probs.float().transpose(0, 1), torch.cat(labels).to(device), out_lens,
+                              label_lens.to(device), blank=0, reduction="sum", zero_infinity=True)
+            loss = loss / label_lens.sum().to(device)
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)
+            optimizer.step()
+            state["step"] += 1
+            losses.append(float(loss))
+            if state["step"] % 200 == 0:
+                say(step=state["step"], loss=round(sum(losses) / len(losses), 4), lr=round(lr, 6),
+                    train_seconds=round(state["train_seconds"]), batch=len(batch))
+                losses = []
+            if time.time() - last_eval > args.eval_every_sec:
+                last_eval = time.time()
+                result = {name: evaluate(model, fbank, c, device) for name, c in heldout.items()}
+                state["evals"].append({"step": state["step"], **{k: round(v[0], 4) for k, v in result.items()}})
+                say(event="eval", step=state["step"], **{k: {"wer": round(v[0], 4), "examples": v[1]}
+                                                         for k, v in result.items()})
+                save(os.path.join(args.out, "resume.pt"), model, cfg, state, optimizer)
+    result = {name: evaluate(model, fbank, c, device, limit=400) for name, c in heldout.items()}
+    state["evals"].append({"step": state["step"], **{k: round(v[0], 4) for k, v in result.items()}})
+    say(event="final", step=state["step"], train_seconds=round(state["train_seconds"]),
+        **{k: {"wer": round(v[0], 4), "examples": v[1]} for k, v in result.items()})
+    save(os.path.join(args.out, "resume.pt"), model, cfg, state, optimizer)
+    save(os.path.join(args.out, "model.fp16.pt"), model, cfg, state)
+    say(event="done")
+
+
+if __name__ == "__main__":
+    main()
