@@ -97,7 +97,7 @@ t.test('files that are not usable WAV get typed errors naming the file', async (
     ['riff-only.wav', Buffer.from('RIF'), 'TRUNCATED', /ends inside the WAV header/],
     ['header-cut.wav', header.subarray(0, 30), 'TRUNCATED', /ends inside its 'fmt' chunk/],
     ['no-data.wav', header.subarray(0, 36), 'TRUNCATED', /has no data chunk/],
-    ['half-sample.wav', header.subarray(0, 45), 'TRUNCATED', /first complete audio frame/],
+    ['half-sample.wav', header.subarray(0, 45), 'TRUNCATED', /no complete audio frame/],
     ['no-samples.wav', wavBytes({ samples: [] }), 'EMPTY_FILE', /holds no audio samples/],
     ['data-first.wav', wavBytes({ samples: [0.5], dataFirst: true }), 'UNSUPPORTED_WAV', /data chunk before the fmt chunk/],
     ['adpcm.wav', wavBytes({ formatTag: 0x11, bitsPerSample: 4, samples: [] }), 'UNSUPPORTED_WAV', /format 0x0011/],

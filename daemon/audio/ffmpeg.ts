@@ -193,8 +193,8 @@ function failure(file: string, exit: ToolExit, stderrTail: string): AudioInputEr
   if (/Invalid data found when processing input/i.test(stderrTail)) {
     return new AudioInputError('NOT_AUDIO', file, 'is not in an audio format ffmpeg recognises', details);
   }
-  if (/End of file|Could not seek|Invalid frame size|truncat|partial file/i.test(stderrTail)) {
-    return new AudioInputError('TRUNCATED', file, 'ends before its first complete audio frame', details);
+  if (/End of file|Could not seek|Invalid frame size|could not find codec parameters|truncat|partial file/i.test(stderrTail)) {
+    return new AudioInputError('TRUNCATED', file, 'has no complete audio frame (cut off or damaged)', details);
   }
   const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
   return new AudioInputError('DECODE_FAILED', file, `could not be decoded (the decoder ${how})`, details);

@@ -125,7 +125,7 @@ function decodeSamples(data: Buffer, format: WavFormat, declaredMore: boolean, f
   // A partial last frame also means the writer stopped mid-sample.
   const truncated = declaredMore || data.length % frameBytes !== 0;
   if (frames === 0) {
-    if (truncated) throw new AudioInputError('TRUNCATED', file, 'ends before its first complete audio frame');
+    if (truncated) throw new AudioInputError('TRUNCATED', file, 'has no complete audio frame (cut off or damaged)');
     throw new AudioInputError('EMPTY_FILE', file, 'holds no audio samples (empty data chunk)');
   }
   const read = readers[`${format.encoding}${bitsPerSample}`]!;
