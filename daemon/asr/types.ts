@@ -29,6 +29,8 @@ export interface ModelInfo {
 
 export interface Recognizer {
   readonly model: ModelInfo;
+  /** Where the last transcribe() spent its time (implementations may leave it out). */
+  readonly lastTimings?: StageTimings;
   /** samples: 16 kHz mono, [-1, 1]. */
   transcribe(samples: Float32Array): Promise<Transcript>;
   close(): Promise<void>;
@@ -36,11 +38,12 @@ export interface Recognizer {
 
 /** How CTC posteriors become text. Greedy and beam agree when no LM is given. */
 export interface DecodingOptions {
-  method: 'greedy' | 'beam';
+  /** Default: 'beam' when an LM is used or beamSize is given, else 'greedy'. */
+  method?: 'greedy' | 'beam';
   /** Prefixes kept per frame (beam only). Default 8. */
   beamSize?: number;
-  /** ARPA word n-gram file for shallow fusion at word boundaries (beam only). */
-  lm?: string;
+  /** ARPA word n-gram file for shallow fusion at word boundaries (beam only). undefined: the manifest's LM, if any; null: none. */
+  lm?: string | null;
   /** Weight of the LM's natural-log probability. Default 0.5. */
   lmWeight?: number;
   /** Added per completed word when an LM is used (counters the LM's bias to short outputs). Default 0. */
