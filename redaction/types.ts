@@ -16,6 +16,7 @@ export const ENTITY_TYPES = [
   'IP_ADDRESS',
   'US_DRIVER_LICENSE',
   'PASSPORT',
+  'URL',
 ] as const;
 export type EntityType = (typeof ENTITY_TYPES)[number];
 

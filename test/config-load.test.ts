@@ -49,7 +49,7 @@ t.test('errors name the path and the bad value', async (t) => {
   t.ok(issues.includes('sources.watch.pollMs: must be integer (got "fast")'));
   t.ok(issues.includes('power.mode: must be one of dense, sparse, auto (got "turbo")'));
   t.ok(issues.includes('log.levle: unknown option'));
-  t.ok(issues.some((i) => i.startsWith('redaction.operators.PERSON: must be one of replace, mask, hash, drop')));
+  t.ok(issues.some((i) => i.startsWith('redaction.operators.PERSON: must be one of placeholder, replace, mask, hash, drop')));
   t.ok(issues.some((i) => i === 'redaction.operators: has an unknown key "NOBODY"'), issues.join('\n'));
   try {
     loadConfig({ path: file, env: {} });

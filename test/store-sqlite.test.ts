@@ -57,7 +57,7 @@ t.test('a recording moves queued -> processing -> done, with outbox events in or
   const done = store.get('r1')!;
   t.equal(done.status, 'done');
   t.equal(done.segmentCount, 2);
-  t.equal(done.path, null, 'the source path is forgotten once done');
+  t.equal(done.path, '/in/a.wav');
   t.equal(done.durationSec, 4);
   t.ok(done.finishedAt);
   const segs = store.segments('r1');

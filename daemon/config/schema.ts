@@ -6,7 +6,7 @@ import { ENTITY_TYPES, type EntityType } from '../../redaction/types.js';
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 export const POWER_MODES = ['dense', 'sparse', 'auto'] as const;
-export const REDACTION_OPERATORS = ['replace', 'mask', 'hash', 'drop'] as const;
+export const REDACTION_OPERATORS = ['placeholder', 'replace', 'mask', 'hash', 'drop'] as const;
 
 export type LogLevel = (typeof LOG_LEVELS)[number];
 export type PowerMode = (typeof POWER_MODES)[number];
@@ -31,7 +31,7 @@ export interface HushscribeConfig {
     mic: { device: string | null; rate: number; channels: number };
     command: { argv: string[] | null };
   };
-  vad: { threshold: number; minSpeechMs: number; minSilenceMs: number; speechPadMs: number; maxSegmentSec: number };
+  vad: { enabled: boolean; threshold: number; minSpeechMs: number; minSilenceMs: number; speechPadMs: number; maxSegmentSec: number };
   asr: { modelDir: string | null; variant: string | null; threads: number };
   redaction: { types: EntityType[]; operators: Partial<Record<EntityType, RedactionOperator>>; hashKeyFile: string | null };
   pipeline: { queueSize: number };
@@ -69,6 +69,8 @@ export const configSchema = {
     }),
   }),
   vad: section({
+    /** false: transcribe everything, cut into maxSegmentSec windows (for audio the VAD model does not know). */
+    enabled: { type: 'boolean', default: true },
     threshold: { type: 'number', exclusiveMinimum: 0, maximum: 1, default: 0.5 },
     minSpeechMs: { type: 'integer', minimum: 0, maximum: 10_000, default: 250 },
     minSilenceMs: { type: 'integer', minimum: 0, maximum: 10_000, default: 300 },

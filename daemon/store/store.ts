@@ -351,7 +351,7 @@ export class Store {
       this.requireProcessing(id);
       this.db.prepare('DELETE FROM segments WHERE recording_id = ? AND seq >= ?').run(id, result.segmentCount);
       this.db
-        .prepare(`UPDATE recordings SET status = 'done', duration_sec = ?, progress_sec = ?, finished_at = ?, error_code = NULL, error_message = NULL, path = NULL WHERE id = ?`)
+        .prepare(`UPDATE recordings SET status = 'done', duration_sec = ?, progress_sec = ?, finished_at = ?, error_code = NULL, error_message = NULL WHERE id = ?`)
         .run(result.durationSec, result.durationSec, this.now(), id);
       this.event('recording.done', { recordingId: id, durationSec: result.durationSec, segments: result.segmentCount });
     })();
@@ -361,7 +361,7 @@ export class Store {
   fail(id: string, code: string, message: string): void {
     this.db.transaction(() => {
       this.requireProcessing(id);
-      this.db.prepare(`UPDATE recordings SET status = 'failed', error_code = ?, error_message = ?, finished_at = ?, path = NULL WHERE id = ?`).run(code, message, this.now(), id);
+      this.db.prepare(`UPDATE recordings SET status = 'failed', error_code = ?, error_message = ?, finished_at = ? WHERE id = ?`).run(code, message, this.now(), id);
       this.event('recording.failed', { recordingId: id, errorCode: code, errorMessage: message });
     })();
   }
