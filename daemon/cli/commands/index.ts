@@ -1,4 +1,5 @@
 import type { Command } from '../command.js';
+import { redactCommand } from './redact.js';
 
 /** Every CLI command, in the order `hushscribe --help` lists them. Add a command by adding its module here. */
-export const commands: Command[] = [];
+export const commands: Command[] = [redactCommand];

@@ -1,0 +1,90 @@
+/** `hushscribe redact`: spoken-form transcript lines on stdin -> redacted lines (or JSON) on stdout. */
+import { readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import { ExitCode, UsageError, type Command, type CommandIo } from '../command.js';
+import { createRedactor } from '../../../redaction/redactor.js';
+import { SessionRedactor } from '../../../redaction/session.js';
+import { PolicyError, validatePolicy, type RedactionPolicyConfig } from '../../../redaction/policy.js';
+import type { RedactionResult } from '../../../redaction/types.js';
+
+const DEFAULT_KEY_ENV = 'HUSHSCRIBE_REDACTION_KEY';
+
+const usage = `Usage: hushscribe redact [options] < transcript.txt
+
+Reads spoken-form transcript lines on stdin and writes one redacted line per input line.
+Input text is never logged.
+
+Options:
+  --json                  one JSON object per line: {"text","entities":[{"type","start","end","replacement"}],"dropped"}
+                          (start/end are character offsets into the input line)
+  --types A,B             entity types to redact (default: all)
+  --operator OP           operator for every type: placeholder (replace), mask, hash, drop
+  --operator TYPE=OP,...  operator per type, e.g. PERSON=hash,CREDIT_CARD=mask (may be combined with a default OP)
+  --mask-per UNIT         mask 'character' (default) or 'word'
+  --hash-key-file PATH    secret for the hash operator (file contents, trailing newline ignored)
+                          (default: environment variable ${DEFAULT_KEY_ENV})
+  --session               treat lines as consecutive segments of one session (PII split across lines is caught)
+  -h, --help              show this help
+`;
+
+function policyFrom(values: { types?: string; operator?: string[]; 'mask-per'?: string; 'hash-key-file'?: string }): RedactionPolicyConfig {
+  const config: RedactionPolicyConfig & { operators: Record<string, string> } = { operators: {} };
+  if (values.types !== undefined) config.types = values.types.split(',').map((t) => t.trim()).filter(Boolean);
+  for (const spec of values.operator ?? []) {
+    for (const part of spec.split(',').map((p) => p.trim()).filter(Boolean)) {
+      const [type, op] = part.includes('=') ? part.split('=', 2) : [undefined, part];
+      if (type === undefined) config.operator = op;
+      else config.operators[type.trim()] = op!.trim();
+    }
+  }
+  if (values['mask-per'] !== undefined) config.mask = { per: values['mask-per'] };
+  const key = values['hash-key-file'] !== undefined ? readFileSync(values['hash-key-file'], 'utf8').replace(/\r?\n$/, '') : process.env[DEFAULT_KEY_ENV];
+  if (key) config.hashKey = key;
+  return config;
+}
+
+function format(result: RedactionResult, json: boolean): string {
+  if (!json) return result.text;
+  const entities = result.entities.map(({ type, start, end, replacement }) => ({ type, start, end, replacement }));
+  return JSON.stringify({ text: result.text, entities, dropped: result.dropped });
+}
+
+export const redactCommand: Command = {
+  name: 'redact',
+  summary: 'Redact personal data from spoken-form transcript lines (stdin -> stdout)',
+  usage,
+  async run(argv: string[], io: CommandIo): Promise<number> {
+    const { values } = parseArgs({
+      args: argv,
+      options: {
+        json: { type: 'boolean', default: false },
+        types: { type: 'string' },
+        operator: { type: 'string', multiple: true },
+        'mask-per': { type: 'string' },
+        'hash-key-file': { type: 'string' },
+        session: { type: 'boolean', default: false },
+      },
+      allowPositionals: false,
+    });
+    const config = policyFrom(values);
+    let redact: (line: string) => RedactionResult;
+    try {
+      if (values.session) {
+        const session = new SessionRedactor(config);
+        redact = (line) => session.redact(line);
+      } else {
+        const redactor = createRedactor(validatePolicy(config));
+        redact = (line) => redactor.redact(line);
+      }
+    } catch (err) {
+      if (err instanceof PolicyError) throw new UsageError(err.message);
+      throw err;
+    }
+    const lines = createInterface({ input: io.stdin, crlfDelay: Infinity });
+    for await (const line of lines) {
+      if (!io.stdout.write(`${format(redact(line), values.json)}\n`)) await new Promise((resolve) => io.stdout.once('drain', resolve));
+    }
+    return ExitCode.ok;
+  },
+};

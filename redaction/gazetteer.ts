@@ -1,0 +1,59 @@
+/**
+ * Word lists (redaction/gazetteers/*.txt, one lowercase entry a line) loaded once and matched as token phrases.
+ * See redaction/gazetteers/LICENSE.md for where they come from.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { packageRoot } from '../daemon/util/package-root.js';
+
+export type GazetteerName =
+  | 'first-names'
+  | 'surnames'
+  | 'street-names'
+  | 'street-suffixes'
+  | 'cities'
+  | 'us-states'
+  | 'countries'
+  | 'common-words';
+
+/** A phrase list indexed by first word, so matching is a lookup per token. */
+export class PhraseList {
+  readonly words = new Set<string>();
+  private readonly byFirstWord = new Map<string, string[][]>();
+
+  constructor(entries: Iterable<string>) {
+    for (const entry of entries) {
+      const phrase = entry.trim().split(/\s+/).filter(Boolean);
+      if (phrase.length === 0) continue;
+      if (phrase.length === 1) this.words.add(phrase[0]!);
+      const list = this.byFirstWord.get(phrase[0]!) ?? [];
+      list.push(phrase);
+      this.byFirstWord.set(phrase[0]!, list);
+    }
+    for (const list of this.byFirstWord.values()) list.sort((a, b) => b.length - a.length);
+  }
+
+  has(word: string): boolean {
+    return this.words.has(word);
+  }
+
+  /** Length in tokens of the longest entry starting at words[i], or 0. */
+  matchAt(words: string[], i: number): number {
+    for (const phrase of this.byFirstWord.get(words[i] ?? '') ?? []) {
+      if (phrase.every((w, k) => words[i + k] === w)) return phrase.length;
+    }
+    return 0;
+  }
+}
+
+const cache = new Map<GazetteerName, PhraseList>();
+
+export function gazetteer(name: GazetteerName): PhraseList {
+  let list = cache.get(name);
+  if (!list) {
+    const file = join(packageRoot(), 'redaction', 'gazetteers', `${name}.txt`);
+    list = new PhraseList(readFileSync(file, 'utf8').split('\n'));
+    cache.set(name, list);
+  }
+  return list;
+}

@@ -1,0 +1,5 @@
+/** The redaction stage: spoken-form PII recognizers, policy operators, and per-session sliding context. */
+export * from './types.js';
+export { createRedactor } from './redactor.js';
+export { SessionRedactor, type SessionOptions } from './session.js';
+export { validatePolicy, PolicyError, OPERATORS, DEFAULT_THRESHOLD, type OperatorName, type RedactionPolicy, type RedactionPolicyConfig } from './policy.js';

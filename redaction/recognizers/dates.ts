@@ -1,0 +1,106 @@
+/** Dates of birth (a spoken date near birth context) and ages ("i am forty two years old"). */
+import { ContextWords, type Analysis, type Candidate } from '../context.js';
+import type { NumberRun } from '../spoken-numbers.js';
+
+const MONTHS = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december'];
+const ORDINAL_UNITS: Record<string, number> = {
+  first: 1, second: 2, third: 3, fourth: 4, fifth: 5, sixth: 6, seventh: 7, eighth: 8, ninth: 9, tenth: 10,
+  eleventh: 11, twelfth: 12, thirteenth: 13, fourteenth: 14, fifteenth: 15, sixteenth: 16, seventeenth: 17,
+  eighteenth: 18, nineteenth: 19, twentieth: 20, thirtieth: 30,
+};
+const BIRTH = new ContextWords(['born', 'birth', 'birthday', 'date of birth', 'd o b', 'dob', 'birthdate', 'b day']);
+
+/** Day of month at `i`: "twelfth", "twenty first", "the third", "twelve" (cardinal only after a month); returns [day, end]. */
+function dayAt(words: string[], i: number, runs: Map<number, NumberRun>, cardinalOk: boolean): [number, number] | null {
+  if (words[i] === 'the') return dayAt(words, i + 1, runs, cardinalOk);
+  if (words[i] === 'twenty' || words[i] === 'thirty') {
+    const unit = ORDINAL_UNITS[words[i + 1] ?? ''];
+    if (unit !== undefined && unit < 10) return [(words[i] === 'twenty' ? 20 : 30) + unit, i + 2];
+  }
+  const ordinal = ORDINAL_UNITS[words[i] ?? ''];
+  if (ordinal !== undefined) return [ordinal, i + 1];
+  const run = runs.get(i);
+  const chunk = run?.chunks[0];
+  if (cardinalOk && chunk && chunk.value >= 1 && chunk.value <= 31 && !/^0/.test(chunk.digits)) return [chunk.value, chunk.end];
+  return null;
+}
+
+/** A spoken year 1900-2039 at `i` ("nineteen eighty two", "two thousand five", "twenty twenty"); returns its end. */
+function yearAt(i: number, runs: Map<number, NumberRun>): number {
+  const run = runs.get(i);
+  if (!run) return -1;
+  let digits = '';
+  for (const chunk of run.chunks) {
+    digits += chunk.digits;
+    if (digits.length === 4) return /^(19\d\d|20[0-3]\d)$/.test(digits) ? chunk.end : -1;
+    if (digits.length > 4) return -1;
+  }
+  return -1;
+}
+
+/** Spoken dates starting at `i`: "the fifth of march nineteen ninety", "march fifth", "june twelve twenty oh one". */
+function dateAt(words: string[], i: number, runs: Map<number, NumberRun>): number {
+  const withYear = (end: number) => {
+    const year = yearAt(end, runs);
+    if (year > 0) return year;
+    return words[end] === 'in' || words[end] === 'of' ? Math.max(end, yearAt(end + 1, runs)) : end;
+  };
+  const month = MONTHS.indexOf(words[i] ?? '');
+  if (month >= 0) {
+    const day = dayAt(words, i + 1, runs, true);
+    if (day) return withYear(day[1]);
+    const year = yearAt(i + 1, runs);
+    // "may" is also a verb: a month alone only counts when a year follows.
+    return year;
+  }
+  const day = dayAt(words, i, runs, false);
+  if (day) {
+    const of = words[day[1]] === 'of' ? day[1] + 1 : day[1];
+    if (MONTHS.includes(words[of] ?? '')) return withYear(of + 1);
+  }
+  return -1;
+}
+
+export function recognizeDatesOfBirth({ words, numberRuns }: Analysis): Candidate[] {
+  const runs = new Map(numberRuns.map((r) => [r.start, r]));
+  const found: Candidate[] = [];
+  for (let i = 0; i < words.length; i++) {
+    let end = dateAt(words, i, runs);
+    if (end < 0 && (words[i - 1] === 'in' || words[i - 1] === 'of')) end = yearAt(i, runs);
+    if (end <= i) continue;
+    const start = words[i] === 'the' ? i + 1 : i;
+    const score = BIRTH.near(words, start, end, 8, 3) ? 0.85 : 0.3;
+    found.push({ type: 'DATE_OF_BIRTH', start, end, score, source: 'rule:date_of_birth', value: words.slice(start, end).join(' ') });
+    i = end - 1;
+  }
+  return found;
+}
+
+const AGE_AFTER = ['years old', 'year old', 'years of age', 'yrs old', 'years young', 'year olds', 'years'];
+const AGE_BEFORE = ['aged', 'age', 'age is', 'age of', 'turned', 'turning', 'turn'];
+const SELF_BEFORE = ["i'm", 'i am', 'he is', "he's", 'she is', "she's", "they're", 'they are', 'you are', "you're", "we're"];
+/** After "i am forty two" these words still leave the number an age; anything else ("two minutes") does not. */
+const SELF_FOLLOWERS = new Set(['', 'and', 'now', 'this', 'next', 'today', 'but', 'so', 'myself', 'already', 'soon', 'too', 'since', 'in']);
+
+function phraseAt(words: string[], i: number, phrase: string): boolean {
+  return phrase.split(' ').every((w, k) => words[i + k] === w);
+}
+
+function phraseEndsAt(words: string[], end: number, phrase: string): boolean {
+  const parts = phrase.split(' ');
+  return end - parts.length >= 0 && parts.every((w, k) => words[end - parts.length + k] === w);
+}
+
+export function recognizeAges({ words, numberRuns }: Analysis): Candidate[] {
+  const found: Candidate[] = [];
+  for (const run of numberRuns) {
+    if (run.chunks.length !== 1 || run.chunks[0]!.value < 1 || run.chunks[0]!.value > 120) continue;
+    let score = 0;
+    const after = AGE_AFTER.find((p) => phraseAt(words, run.end, p));
+    if (after && after !== 'years') score = 0.85;
+    else if (AGE_BEFORE.some((p) => phraseEndsAt(words, run.start, p))) score = after || SELF_FOLLOWERS.has(words[run.end] ?? '') ? 0.8 : 0.45;
+    else if (SELF_BEFORE.some((p) => phraseEndsAt(words, run.start, p)) && (after === 'years' || SELF_FOLLOWERS.has(words[run.end] ?? ''))) score = 0.6;
+    if (score > 0) found.push({ type: 'AGE', start: run.start, end: run.end, score, source: 'rule:age', value: run.chunks[0]!.digits });
+  }
+  return found;
+}

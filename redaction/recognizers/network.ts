@@ -1,0 +1,128 @@
+/** Spoken emails ("john dot smith at gmail dot com"), URLs ("w w w dot example dot com slash help") and IP addresses. */
+import { ContextWords, contextScore, type Analysis, type Candidate } from '../context.js';
+import { isNumberWord, parseNumberChunks } from '../spoken-numbers.js';
+import { STOPWORDS } from '../stopwords.js';
+
+const SEPARATORS: Record<string, string> = { dot: '.', underscore: '_', dash: '-', hyphen: '-' };
+const TLDS = new Set(['com', 'org', 'net', 'edu', 'gov', 'io', 'co', 'uk', 'us', 'de', 'fr', 'ca', 'au', 'info', 'biz', 'me', 'ai', 'app', 'dev', 'ie', 'nl', 'es', 'it', 'in', 'mil', 'int', 'tv']);
+const IP_CONTEXT = new ContextWords(['ip', 'i p', 'ip address', 'server', 'router', 'host', 'gateway']);
+
+/** A word that can be part of an address label: not a stopword, not a separator, not "at". */
+function labelWord(word: string | undefined): boolean {
+  return word !== undefined && !(word in SEPARATORS) && word !== 'at' && (!STOPWORDS.has(word) || isNumberWord(word) || TLDS.has(word) || /^[a-z]$/.test(word));
+}
+
+/** After "at" or a first label, any word but a separator can be a host label ("mail", "my"): the TLD check guards it. */
+function hostWord(word: string | undefined): boolean {
+  return word !== undefined && !(word in SEPARATORS) && word !== 'at' && word !== 'slash';
+}
+
+/** Spoken text of tokens [from, to): number words become digits, everything else is concatenated. */
+function spell(words: string[], from: number, to: number): string {
+  let out = '';
+  let i = from;
+  while (i < to) {
+    const w = words[i]!;
+    if (w in SEPARATORS || w === 'slash') {
+      out += SEPARATORS[w] ?? '/';
+      i += 1;
+      continue;
+    }
+    const chunks = isNumberWord(w) ? parseNumberChunks(words, i, to) : [];
+    if (chunks.length > 0) {
+      out += chunks.map((c) => c.digits).join('');
+      i = chunks[chunks.length - 1]!.end;
+    } else {
+      out += w;
+      i += 1;
+    }
+  }
+  return out;
+}
+
+/** End of one host label starting at `j` (words joined by dash; the first label may run over several words). */
+function labelEnd(words: string[], j: number, first: (w: string | undefined) => boolean, multiword: boolean): number {
+  if (!first(words[j])) return j;
+  let k = j + 1;
+  for (;;) {
+    if (multiword && labelWord(words[k])) k += 1;
+    else if ((words[k] === 'dash' || words[k] === 'hyphen') && hostWord(words[k + 1])) k += 2;
+    else return k;
+  }
+}
+
+/** Longest domain "label (dot label)+" starting at `i` whose last label is a TLD; returns its end or -1. */
+function domainEnd(words: string[], i: number, first: (w: string | undefined) => boolean, multiword: boolean): number {
+  let end = -1;
+  let j = labelEnd(words, i, first, multiword);
+  if (j === i) return -1;
+  while (words[j] === 'dot') {
+    const next = labelEnd(words, j + 1, hostWord, false);
+    if (next === j + 1) break;
+    if (next === j + 2 && TLDS.has(words[j + 1]!)) end = next;
+    j = next;
+  }
+  return end;
+}
+
+/** Start of the local part ending just before `at` (atoms joined by dot/underscore/dash), or -1. */
+function localStart(words: string[], at: number): number {
+  let i = at;
+  while (i > 0 && at - i < 10) {
+    if (labelWord(words[i - 1])) i -= 1;
+    else if (words[i - 1]! in SEPARATORS && labelWord(words[i - 2]) && i < at) i -= 1;
+    else break;
+  }
+  return i < at ? i : -1;
+}
+
+export function recognizeEmails({ words }: Analysis): Candidate[] {
+  const found: Candidate[] = [];
+  words.forEach((w, at) => {
+    if (w !== 'at') return;
+    const end = domainEnd(words, at + 1, hostWord, true);
+    const start = localStart(words, at);
+    if (end < 0 || start < 0) return;
+    const value = `${spell(words, start, at)}@${spell(words, at + 1, end)}`;
+    found.push({ type: 'EMAIL_ADDRESS', start, end, score: 0.95, source: 'rule:email', value });
+  });
+  return found;
+}
+
+export function recognizeUrls({ words }: Analysis): Candidate[] {
+  const found: Candidate[] = [];
+  let i = 0;
+  while (i < words.length) {
+    const www = words[i] === 'www' ? 1 : words.slice(i, i + 3).join(' ') === 'w w w' ? 3 : 0;
+    const host = www > 0 && words[i + www] === 'dot' ? i + www + 1 : i;
+    const end = words[i - 1] === 'at' || words[i - 1] === 'dot' ? -1 : domainEnd(words, host, labelWord, false);
+    if (end < 0) {
+      i += 1;
+      continue;
+    }
+    let stop = end;
+    while (words[stop] === 'slash' && labelWord(words[stop + 1])) stop += 2;
+    found.push({ type: 'URL', start: i, end: stop, score: 0.6, source: 'rule:url', value: spell(words, i, stop) });
+    i = stop;
+  }
+  return found;
+}
+
+/** Four octets 0-255 joined by "dot": "one nine two dot one six eight dot one dot ten". */
+export function recognizeIpAddresses({ words, numberRuns }: Analysis): Candidate[] {
+  const byStart = new Map(numberRuns.map((r) => [r.start, r]));
+  const found: Candidate[] = [];
+  for (const first of numberRuns) {
+    const octets = [first];
+    while (octets.length < 4) {
+      const prev = octets[octets.length - 1]!;
+      const next = words[prev.end] === 'dot' ? byStart.get(prev.end + 1) : undefined;
+      if (!next) break;
+      octets.push(next);
+    }
+    if (octets.length < 4 || !octets.every((o) => o.digits.length <= 3 && Number(o.digits) <= 255)) continue;
+    const end = octets[3]!.end;
+    found.push({ type: 'IP_ADDRESS', start: first.start, end, score: contextScore(words, first.start, end, 0.75, 0.2, IP_CONTEXT), source: 'rule:ip_address', value: octets.map((o) => String(Number(o.digits))).join('.') });
+  }
+  return found;
+}

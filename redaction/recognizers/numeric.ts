@@ -1,0 +1,101 @@
+/** Digit-string identifiers: credit cards, phone numbers, US SSNs, bank accounts and ZIP codes. */
+import { ContextWords, contextScore, type Analysis, type Candidate } from '../context.js';
+import { abaRoutingValid, luhnValid, nanpValid, ssnValid, ukPhoneValid } from '../checksums.js';
+import { digitWindows, type NumberRun } from '../spoken-numbers.js';
+import { gazetteer } from '../gazetteer.js';
+import type { EntityType } from '../types.js';
+
+const CARD = new ContextWords(['card', 'credit', 'debit', 'visa', 'mastercard', 'master card', 'amex', 'american express', 'discover', 'card number', 'expiry', 'expiration']);
+const PHONE = new ContextWords(['phone', 'call', 'cell', 'mobile', 'telephone', 'text', 'reach', 'dial', 'landline', 'contact', 'my number', 'your number', 'his number', 'her number', 'extension']);
+const SSN = new ContextWords(['social security', 'social', 'ssn', 's s n', 'security number', 'tax id', 'taxpayer']);
+const BANK = new ContextWords(['account', 'account number', 'routing', 'sort code', 'bank', 'checking', 'savings', 'acct']);
+const ROUTING = new ContextWords(['routing', 'aba', 'routing number']);
+const ZIP = new ContextWords(['zip', 'zip code', 'postal code', 'postcode', 'post code']);
+
+function candidate(type: EntityType, window: NumberRun, score: number, source: string, value = window.digits): Candidate {
+  return { type, start: window.start, end: window.end, score, source, value };
+}
+
+export function recognizeCreditCards({ words, numberRuns }: Analysis): Candidate[] {
+  const found: Candidate[] = [];
+  for (const run of numberRuns) {
+    for (const w of digitWindows(run, 13, 19)) {
+      if (!luhnValid(w.digits)) continue;
+      // Issuer prefixes (3 Amex/Diners/JCB, 4 Visa, 5 Mastercard, 6 Discover) make a valid Luhn string far likelier a card.
+      const base = /^[3-6]/.test(w.digits) ? 0.6 : 0.35;
+      found.push(candidate('CREDIT_CARD', w, contextScore(words, w.start, w.end, base, 0.35, CARD), 'rule:credit_card'));
+    }
+  }
+  return found;
+}
+
+export function recognizePhones({ words, numberRuns }: Analysis): Candidate[] {
+  const found: Candidate[] = [];
+  for (const run of numberRuns) {
+    const international = words[run.start - 1] === 'plus';
+    for (const w of digitWindows(run, 7, 15)) {
+      if (international && w.start === run.start && w.digits.length >= 8) {
+        found.push(candidate('PHONE_NUMBER', { ...w, start: w.start - 1 }, contextScore(words, w.start - 1, w.end, 0.7, 0.25, PHONE), 'rule:phone_international', `+${w.digits}`));
+      } else if (nanpValid(w.digits) || ukPhoneValid(w.digits)) {
+        found.push(candidate('PHONE_NUMBER', w, contextScore(words, w.start, w.end, 0.5, 0.35, PHONE), 'rule:phone'));
+      } else if (/^[2-9]\d{6}$/.test(w.digits)) {
+        // A 7-digit local number is only a phone number when someone says so.
+        found.push(candidate('PHONE_NUMBER', w, contextScore(words, w.start, w.end, 0.2, 0.4, PHONE), 'rule:phone_local'));
+      }
+    }
+  }
+  return found;
+}
+
+export function recognizeSsns({ words, numberRuns }: Analysis): Candidate[] {
+  const found: Candidate[] = [];
+  for (const run of numberRuns) {
+    for (const w of digitWindows(run, 9, 9)) {
+      if (ssnValid(w.digits)) found.push(candidate('US_SSN', w, contextScore(words, w.start, w.end, 0.35, 0.5, SSN), 'rule:us_ssn'));
+    }
+  }
+  return found;
+}
+
+export function recognizeBankAccounts({ words, numberRuns }: Analysis): Candidate[] {
+  const found: Candidate[] = [];
+  for (const run of numberRuns) {
+    for (const w of digitWindows(run, 6, 17)) {
+      if (w.digits.length === 9 && abaRoutingValid(w.digits) && ROUTING.near(words, w.start, w.end)) {
+        found.push(candidate('BANK_ACCOUNT', w, 0.9, 'rule:aba_routing'));
+      } else {
+        found.push(candidate('BANK_ACCOUNT', w, contextScore(words, w.start, w.end, 0.1, 0.6, BANK), 'rule:bank_account'));
+      }
+    }
+  }
+  return found;
+}
+
+export function recognizeZipCodes({ words, numberRuns }: Analysis): Candidate[] {
+  const states = gazetteer('us-states');
+  const found: Candidate[] = [];
+  for (const run of numberRuns) {
+    for (const w of digitWindows(run, 5, 9)) {
+      if (w.digits.length !== 5 && w.digits.length !== 9) continue;
+      const afterState = [1, 2].some((n) => w.start - n >= 0 && states.matchAt(words, w.start - n) === n);
+      const score = afterState ? 0.8 : contextScore(words, w.start, w.end, 0.2, 0.6, ZIP);
+      found.push(candidate('ZIP_CODE', w, score, 'rule:zip_code'));
+    }
+  }
+  return found;
+}
+
+const PARTIAL_CONTEXTS: Array<[EntityType, ContextWords]> = [['CREDIT_CARD', CARD], ['US_SSN', SSN], ['BANK_ACCOUNT', BANK], ['PHONE_NUMBER', PHONE]];
+
+/**
+ * A number cut off by the end of a segment ("my card number is four five three two" + pause) cannot be validated
+ * yet; when its context names a sensitive type, it is redacted as that type rather than left to leak.
+ */
+export function recognizePartialAtEnd({ words, numberRuns }: Analysis): Candidate[] {
+  const last = numberRuns[numberRuns.length - 1];
+  if (!last || last.end !== words.length || last.digits.length < 3) return [];
+  for (const [type, context] of PARTIAL_CONTEXTS) {
+    if (context.near(words, last.start, last.end, 8, 0)) return [candidate(type, last, 0.55, 'rule:partial_at_segment_end')];
+  }
+  return [];
+}

@@ -1,0 +1,61 @@
+/**
+ * Person names: gazetteer first names and surnames, introductions ("my name is", "this is"), titles ("doctor",
+ * "miss"), first + last sequences and a surname spelled out after the name ("smith s m i t h").
+ * Names that are also common words ("will", "may", "mark", "bill") need context or a surname after them.
+ */
+import { ContextWords, type Analysis, type Candidate } from '../context.js';
+import { gazetteer } from '../gazetteer.js';
+import { STOPWORDS } from '../stopwords.js';
+import { isNumberWord } from '../spoken-numbers.js';
+
+const TITLES = new ContextWords(['mister', 'mr', 'mrs', 'missus', 'miss', 'ms', 'doctor', 'dr', 'professor', 'prof', 'sir', 'madam', 'dame', 'lord', 'lady', 'aunt', 'auntie', 'uncle', 'nurse', 'officer', 'detective', 'judge', 'father', 'sister', 'brother', 'reverend', 'captain']);
+/** After these any word that is not a function word is taken as a name. */
+const STRONG_INTRO = new ContextWords(['my name is', "my name's", 'name is', "name's", 'call me', 'named', 'first name is', 'last name is', 'surname is', 'full name is', 'goes by', 'known as']);
+/** Cues that single out a person, enough even for a name that is also a word ("thanks will"). */
+const NAME_CUES = ['speaking with', 'talk to', 'talking to', 'spoke to', 'spoke with', 'ask for', 'meet', 'met', 'dear', 'hi', 'hello', 'hey', 'thanks', 'thank you', 'tell', 'told', 'asked', 'married', 'wife', 'husband', 'son', 'daughter', 'friend', 'boss', 'mom', 'dad', 'brother', 'sister'];
+const NAME_CUE = new ContextWords(NAME_CUES);
+/** Weaker cues: they make a known name more likely a person, but "this is fine" is not a person. */
+const WEAK_INTRO = new ContextWords([...NAME_CUES, 'this is', "i'm", 'i am', "it's", 'it is', 'with', 'and', 'called', 'for', 'by']);
+const SPELLING = new Set(['spelled', 'spelt', "that's", 'thats', 'spelling', 'as', 'is']);
+
+export function recognizePersons({ words, letterRuns }: Analysis): Candidate[] {
+  const first = gazetteer('first-names');
+  const last = gazetteer('surnames');
+  const common = gazetteer('common-words');
+  const letterRunAt = new Map(letterRuns.map((r) => [r.start, r]));
+  const known = (w: string | undefined) => w !== undefined && (first.has(w) || last.has(w));
+  const free = (w: string | undefined) => w !== undefined && !STOPWORDS.has(w) && !isNumberWord(w) && !/^[a-z]$/.test(w);
+
+  /** Extends a name at [start, end) with further known names, free words after a strong cue, and a spelled-out run. */
+  const extend = (start: number, loose: boolean): number => {
+    let end = start + 1;
+    while (end - start < 3 && (known(words[end]) || (loose && free(words[end]))) && !(common.has(words[end]!) && !last.has(words[end]!))) end += 1;
+    const spelledAt = SPELLING.has(words[end] ?? '') && letterRunAt.has(end + 1) ? end + 1 : end;
+    const spelled = letterRunAt.get(spelledAt);
+    return spelled ? spelled.end : end;
+  };
+
+  const found: Candidate[] = [];
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i]!;
+    const spelledName = letterRunAt.get(i);
+    let score = 0;
+    let loose = false;
+    if (TITLES.endsAt(words, i) && free(w)) [score, loose] = [0.9, true];
+    else if (STRONG_INTRO.endsAt(words, i) && (free(w) || spelledName)) [score, loose] = [known(w) || spelledName ? 0.9 : 0.75, true];
+    else if (known(w)) {
+      const ambiguous = common.has(w);
+      const surnameFollows = last.has(words[i + 1] ?? '') && !common.has(words[i + 1]!);
+      if (ambiguous ? NAME_CUE.endsAt(words, i) : WEAK_INTRO.endsAt(words, i)) score = ambiguous ? 0.6 : 0.85;
+      else if (surnameFollows && first.has(w)) score = 0.8;
+      else if (!ambiguous && first.has(w)) score = 0.6;
+      else score = ambiguous ? 0.15 : 0.4;
+    }
+    if (score === 0) continue;
+    // Weak guesses stay one word, so they never swallow a real name after them ("will john").
+    const end = score < 0.5 ? i + 1 : spelledName && score >= 0.75 ? spelledName.end : extend(i, loose);
+    found.push({ type: 'PERSON', start: i, end, score, source: 'gazetteer:person', value: words.slice(i, end).join(' ') });
+    i = end - 1;
+  }
+  return found;
+}

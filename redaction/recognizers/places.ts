@@ -1,0 +1,59 @@
+/** Street addresses (house number + name + street suffix) and locations (gazetteer of cities, US states, countries). */
+import { ContextWords, type Analysis, type Candidate } from '../context.js';
+import { gazetteer } from '../gazetteer.js';
+import { STOPWORDS } from '../stopwords.js';
+import { isNumberWord } from '../spoken-numbers.js';
+
+const ADDRESS = new ContextWords(['live at', 'live on', 'lives at', 'lives on', 'living at', 'living on', 'address', 'located at', 'moved to', 'deliver to', 'ship to', 'stay at', 'staying at', 'house is on', 'i am at', "i'm at"]);
+const UNITS = new Set(['apartment', 'apt', 'unit', 'suite', 'flat', 'floor', 'room']);
+const ORDINAL_STREETS = /^(first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|\w+teenth|\w+tieth)$/;
+/** Place context strong enough to make a common word ("reading", "mobile", "independence") a place. */
+const STRONG_PLACE = new ContextWords(['live in', 'lives in', 'living in', 'lived in', 'moved to', 'born in', 'based in', 'grew up in', 'city of', 'town of', 'state of', 'visiting', 'flew to', 'from']);
+const PLACE = new ContextWords(['in', 'to', 'from', 'near', 'at', 'visit', 'visited', 'outside', 'around']);
+
+function nameWord(word: string | undefined): boolean {
+  return word !== undefined && (ORDINAL_STREETS.test(word) || (!STOPWORDS.has(word) && !isNumberWord(word)));
+}
+
+export function recognizeStreetAddresses({ words, numberRuns }: Analysis): Candidate[] {
+  const suffixes = gazetteer('street-suffixes');
+  const runEndingAt = new Map(numberRuns.map((r) => [r.end, r]));
+  const found: Candidate[] = [];
+  words.forEach((word, k) => {
+    if (!suffixes.has(word)) return;
+    let nameStart = k;
+    while (nameStart > 0 && k - nameStart < 3 && nameWord(words[nameStart - 1]) && !suffixes.has(words[nameStart - 1]!)) nameStart -= 1;
+    if (nameStart === k) return;
+    const house = runEndingAt.get(nameStart);
+    let end = k + 1;
+    if (UNITS.has(words[end] ?? '')) {
+      const unit = numberRuns.find((r) => r.start === end + 1);
+      if (unit) end = unit.end + (/^[a-z]$/.test(words[unit.end] ?? '') ? 1 : 0);
+    }
+    if (house && house.digits.length <= 6) {
+      found.push({ type: 'STREET_ADDRESS', start: house.start, end, score: 0.8, source: 'rule:street_address', value: `${house.digits} ${words.slice(nameStart, end).join(' ')}` });
+    } else if (ADDRESS.near(words, nameStart, k + 1, 4, 0)) {
+      found.push({ type: 'STREET_ADDRESS', start: nameStart, end, score: 0.65, source: 'rule:street_address', value: words.slice(nameStart, end).join(' ') });
+    }
+  });
+  return found;
+}
+
+export function recognizeLocations({ words }: Analysis): Candidate[] {
+  const lists = [gazetteer('cities'), gazetteer('us-states'), gazetteer('countries')];
+  const common = gazetteer('common-words');
+  const found: Candidate[] = [];
+  for (let i = 0; i < words.length; i++) {
+    const length = Math.max(...lists.map((l) => l.matchAt(words, i)));
+    if (length === 0) continue;
+    const end = i + length;
+    const value = words.slice(i, end).join(' ');
+    let score: number;
+    if (STRONG_PLACE.endsAt(words, i)) score = 0.9;
+    else if (length === 1 && common.has(value)) score = 0.2;
+    else score = PLACE.endsAt(words, i) ? 0.8 : 0.55;
+    found.push({ type: 'LOCATION', start: i, end, score, source: 'gazetteer:location', value });
+    i = end - 1;
+  }
+  return found;
+}

@@ -1,0 +1,71 @@
+/** Runs every recognizer, keeps the best non-overlapping candidates the policy asks for, and rewrites the text. */
+import type { RedactedEntity, RedactionResult, Redactor } from './types.js';
+import { analyse, type Candidate, type Recognizer } from './context.js';
+import { tokenize, type Token } from './tokens.js';
+import { validatePolicy, type RedactionPolicy, type RedactionPolicyConfig } from './policy.js';
+import { recognizeBankAccounts, recognizeCreditCards, recognizePartialAtEnd, recognizePhones, recognizeSsns, recognizeZipCodes } from './recognizers/numeric.js';
+import { recognizeDriverLicenses, recognizeIbans, recognizePassports } from './recognizers/codes.js';
+import { recognizeEmails, recognizeIpAddresses, recognizeUrls } from './recognizers/network.js';
+import { recognizeAges, recognizeDatesOfBirth } from './recognizers/dates.js';
+import { recognizeLocations, recognizeStreetAddresses } from './recognizers/places.js';
+import { recognizePersons } from './recognizers/person.js';
+
+const RECOGNIZERS: Recognizer[] = [
+  recognizeEmails, recognizeUrls, recognizeIpAddresses, recognizeIbans, recognizeCreditCards, recognizeSsns, recognizePhones,
+  recognizeBankAccounts, recognizeZipCodes, recognizePassports, recognizeDriverLicenses, recognizeDatesOfBirth, recognizeAges,
+  recognizeStreetAddresses, recognizePersons, recognizeLocations, recognizePartialAtEnd,
+];
+
+/**
+ * Entities over `tokens`, as non-overlapping candidates sorted by position. Tokens before `firstOwn` are context
+ * carried from earlier segments: candidates must reach past it and are clipped to start at it.
+ */
+export function detect(tokens: Token[], policy: RedactionPolicy, firstOwn = 0): Candidate[] {
+  const analysis = analyse(tokens);
+  const candidates = RECOGNIZERS.flatMap((recognize) => recognize(analysis)).filter(
+    (c) => policy.types.has(c.type) && c.score >= policy.threshold(c.type) && c.end > firstOwn,
+  );
+  // Highest score first; on ties the longer span, then the recognizer listed first (stable sort).
+  candidates.sort((a, b) => b.score - a.score || b.end - b.start - (a.end - a.start));
+  const taken = new Uint8Array(tokens.length);
+  const accepted: Candidate[] = [];
+  for (const c of candidates) {
+    if (taken.subarray(c.start, c.end).some((x) => x === 1)) continue;
+    taken.fill(1, c.start, c.end);
+    accepted.push({ ...c, start: Math.max(c.start, firstOwn) });
+  }
+  return accepted.sort((a, b) => a.start - b.start);
+}
+
+/** Rewrites `text` with the policy's replacement for each entity (char offsets from `tokens`). */
+export function rewrite(text: string, tokens: Token[], found: Candidate[], policy: RedactionPolicy): RedactionResult {
+  const entities: RedactedEntity[] = [];
+  let out = '';
+  let cursor = 0;
+  let dropped = false;
+  for (const c of found) {
+    const start = tokens[c.start]!.start;
+    const end = tokens[c.end - 1]!.end;
+    const replacement = policy.replacement(c.type, text.slice(start, end), c.value);
+    if (replacement === null) dropped = true;
+    out += text.slice(cursor, start);
+    const redactedStart = out.length;
+    out += replacement ?? '';
+    entities.push({ type: c.type, start, end, redactedStart, redactedEnd: out.length, replacement: replacement ?? '', score: c.score, source: c.source });
+    cursor = end;
+  }
+  out += text.slice(cursor);
+  if (dropped) return { text: '', entities: entities.map((e) => ({ ...e, redactedStart: 0, redactedEnd: 0, replacement: '' })), dropped: true };
+  return { text: out, entities, dropped: false };
+}
+
+/** A redactor for single, independent transcript segments. Throws PolicyError for a bad policy. */
+export function createRedactor(policy: RedactionPolicyConfig | RedactionPolicy = {}): Redactor {
+  const checked = 'replacement' in policy ? (policy as RedactionPolicy) : validatePolicy(policy as RedactionPolicyConfig);
+  return {
+    redact(text: string): RedactionResult {
+      const tokens = tokenize(text);
+      return rewrite(text, tokens, detect(tokens, checked), checked);
+    },
+  };
+}
