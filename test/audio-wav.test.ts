@@ -1,7 +1,8 @@
 import t from 'tap';
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { decodeWav, isAudioInputError, readWavFile } from '../daemon/audio/index.js';
+import { isAudioInputError } from '../daemon/audio/errors.js';
+import { decodeWav, readWavFile } from '../daemon/audio/wav.js';
 import { ffmpegReference, maxAbsDiff, peak, soxSine, wavBytes } from './fixtures/audio/make.js';
 
 const rejectsCode = (t: Tap.Test, p: Promise<unknown>, code: string, message: RegExp = /./) =>
