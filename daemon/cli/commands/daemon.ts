@@ -1,0 +1,88 @@
+/** `hushscribe daemon`: the long-running service (what systemd starts). */
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ExitCode, type Command, type CommandIo } from '../command.js';
+import { ConfigError } from '../../config/load.js';
+import { cliConfig, COMMON_OPTIONS } from '../../control/cli-support.js';
+import { Controller } from '../../controller.js';
+import { createLogger } from '../../log/logger.js';
+
+const usage = `Usage: hushscribe daemon [--data-dir DIR] [--watch DIR] [--mic DEVICE] [--config PATH]
+
+Runs the transcription service: watches a folder (and/or a microphone), transcribes, redacts personal data,
+stores redacted transcripts in DIR/hushscribe.db and answers the CLI on DIR/control.sock.
+Logs are JSON lines on stdout. Stops cleanly on SIGTERM or SIGINT.
+
+Options:
+  --watch DIR      watch folder for recordings (overrides sources.watch.dir)
+  --mic DEVICE     ALSA capture device (overrides sources.mic.device)
+  --data-dir DIR   data folder (overrides dataDir)
+  --config PATH    config file (default /etc/hushscribe/config.yaml if present)
+  -h, --help       show this help
+
+Exit codes: 0 stopped by a signal, 1 could not start (store), 3 invalid config.`;
+
+export const daemonCommand: Command = {
+  name: 'daemon',
+  summary: 'Run the transcription service (watch folder, microphone, control socket)',
+  usage,
+  async run(argv: string[], io: CommandIo): Promise<number> {
+    const { values } = parseArgs({
+      args: argv,
+      options: { ...COMMON_OPTIONS, watch: { type: 'string' }, mic: { type: 'string' } },
+      allowPositionals: false,
+    });
+    let loaded;
+    try {
+      const sources: Record<string, unknown> = {};
+      if (values.watch) sources.watch = { dir: resolve(values.watch) };
+      if (values.mic) sources.mic = { device: values.mic };
+      loaded = cliConfig(values, Object.keys(sources).length > 0 ? { sources } : {});
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      io.stderr.write(`hushscribe daemon: ${err.message}\n`);
+      return ExitCode.inputError;
+    }
+    const log = createLogger({ level: loaded.config.log.level, module: 'daemon', sink: io.stdout });
+    const controller = new Controller({ config: loaded.config, configFile: loaded.file, log });
+
+    let stopping: Promise<void> | null = null;
+    const stop = (reason: string) => {
+      if (!stopping) {
+        log.info('stopping', { reason });
+        stopping = controller.stop();
+      }
+      return stopping;
+    };
+    const stopped = new Promise<number>((done) => {
+      const onSignal = (signal: NodeJS.Signals) => void stop(signal).then(() => done(ExitCode.ok));
+      process.once('SIGTERM', onSignal);
+      process.once('SIGINT', onSignal);
+      process.on('SIGHUP', () => {
+        try {
+          controller.reloadConfig();
+        } catch (err) {
+          log.error('config reload failed; keeping the running config', { err });
+        }
+      });
+      // A bug must not leave a half-working daemon: log it, stop cleanly, and let systemd restart us.
+      process.on('uncaughtException', (err) => {
+        log.error('uncaught exception', { err });
+        void stop('uncaught exception').then(() => done(ExitCode.failure));
+      });
+      process.on('unhandledRejection', (err) => log.error('unhandled promise rejection', { err }));
+    });
+
+    try {
+      await controller.start();
+    } catch (err) {
+      log.error('daemon could not start', { err });
+      await controller.stop().catch(() => undefined);
+      return ExitCode.failure;
+    }
+    const code = await stopped;
+    // Worker threads and sockets are closed; exit promptly even if a library left a handle open.
+    setTimeout(() => process.exit(code), 2000).unref();
+    return code;
+  },
+};

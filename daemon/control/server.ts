@@ -1,0 +1,129 @@
+/** The daemon's control socket: a unix socket (mode 0660 by default) speaking the line protocol in protocol.ts. */
+import { chmodSync, chownSync, readFileSync, unlinkSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { createConnection, createServer, type Server, type Socket } from 'node:net';
+import { dirname } from 'node:path';
+import type { Logger } from '../log/logger.js';
+import { ControlError, MAX_LINE_BYTES, parseRequest, type ControlResponse } from './protocol.js';
+
+export type Handler = (params: Record<string, unknown>) => unknown;
+
+export interface ControlServerOptions {
+  socketPath: string;
+  /** Octal string, e.g. '0660'. */
+  mode: string;
+  /** Group name or number that may use the socket; null keeps the daemon's group. */
+  group: string | null;
+}
+
+/** Resolves a group name to its id from /etc/group (no native getgrnam in Node). */
+export function groupId(group: string): number {
+  if (/^\d+$/.test(group)) return Number(group);
+  for (const line of readFileSync('/etc/group', 'utf8').split('\n')) {
+    const [name, , gid] = line.split(':');
+    if (name === group && gid !== undefined) return Number(gid);
+  }
+  throw new Error(`control.group: no group named '${group}'`);
+}
+
+/** True when something is accepting connections on the socket (another daemon). */
+function socketAlive(path: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = createConnection(path);
+    probe.once('connect', () => {
+      probe.destroy();
+      resolve(true);
+    });
+    probe.once('error', () => resolve(false));
+  });
+}
+
+export class ControlServer {
+  private server: Server | null = null;
+  private readonly sockets = new Set<Socket>();
+
+  constructor(
+    private readonly options: ControlServerOptions,
+    private readonly handlers: Record<string, Handler>,
+    private readonly log: Logger,
+  ) {}
+
+  async start(): Promise<void> {
+    const { socketPath } = this.options;
+    await mkdir(dirname(socketPath), { recursive: true });
+    if (await socketAlive(socketPath)) throw new Error(`another hushscribe daemon is already listening on ${socketPath}`);
+    try {
+      unlinkSync(socketPath); // stale, left by a crash
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+    const server = createServer((socket) => this.serve(socket));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(socketPath, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    server.on('error', (err) => this.log.error('control socket error', { err }));
+    chmodSync(socketPath, parseInt(this.options.mode, 8));
+    if (this.options.group) chownSync(socketPath, -1, groupId(this.options.group));
+    this.server = server;
+    this.log.info('control socket listening', { socketPath, mode: this.options.mode, group: this.options.group });
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    this.server = null;
+    if (!server) return;
+    for (const socket of this.sockets) socket.destroy();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  private serve(socket: Socket): void {
+    this.sockets.add(socket);
+    socket.on('close', () => this.sockets.delete(socket));
+    socket.on('error', () => socket.destroy());
+    socket.setEncoding('utf8');
+    let buffer = '';
+    // Requests on one connection are answered in order.
+    let queue = Promise.resolve();
+    socket.on('data', (text: string) => {
+      buffer += text;
+      let newline: number;
+      while ((newline = buffer.indexOf('\n')) >= 0) {
+        const line = buffer.slice(0, newline);
+        buffer = buffer.slice(newline + 1);
+        if (line.trim() === '') continue;
+        queue = queue.then(() => this.answer(line)).then((response) => void (socket.writable && socket.write(`${JSON.stringify(response)}\n`)));
+      }
+      if (Buffer.byteLength(buffer) > MAX_LINE_BYTES) {
+        buffer = '';
+        const response: ControlResponse = { id: null, ok: false, error: { code: 'BAD_REQUEST', message: `request line longer than ${MAX_LINE_BYTES} bytes` } };
+        void queue.then(() => socket.end(`${JSON.stringify(response)}\n`));
+      }
+    });
+  }
+
+  private async answer(line: string): Promise<ControlResponse> {
+    let id: string | number | null = null;
+    try {
+      let value: unknown;
+      try {
+        value = JSON.parse(line);
+      } catch {
+        throw new ControlError('BAD_REQUEST', 'request is not valid JSON');
+      }
+      const maybeId = (value as { id?: unknown } | null)?.id;
+      if (typeof maybeId === 'string' || typeof maybeId === 'number') id = maybeId;
+      const request = parseRequest(value);
+      const handler = Object.hasOwn(this.handlers, request.method) ? this.handlers[request.method] : undefined;
+      if (!handler) throw new ControlError('UNKNOWN_METHOD', `unknown method '${request.method}' (known: ${Object.keys(this.handlers).join(', ')})`);
+      return { id, ok: true, result: (await handler(request.params ?? {})) ?? null };
+    } catch (err) {
+      if (err instanceof ControlError) return { id, ok: false, error: { code: err.code, message: err.message } };
+      this.log.error('control request failed', { err });
+      return { id, ok: false, error: { code: 'INTERNAL', message: (err as Error)?.message ?? String(err) } };
+    }
+  }
+}

@@ -1,0 +1,35 @@
+/** Messages between the daemon's main thread and the transcription worker. Raw text never crosses: segments arrive redacted. */
+import type { HushscribeConfig } from '../config/schema.js';
+import type { ModelInfo } from '../asr/types.js';
+import type { RedactedSegment } from '../store/store.js';
+
+export interface WorkerSettings {
+  modelDir: string;
+  variant: string | null;
+  threads: number;
+  vad: HushscribeConfig['vad'];
+  redaction: HushscribeConfig['redaction'];
+}
+
+export type ToWorker = { type: 'job'; recordingId: string; path: string };
+
+export type FromWorker =
+  | { type: 'ready'; model: ModelInfo }
+  | { type: 'fatal'; code: string; message: string }
+  | { type: 'progress'; recordingId: string; sec: number; durationSec: number | null }
+  | { type: 'segment'; recordingId: string; segment: RedactedSegment }
+  | { type: 'done'; recordingId: string; durationSec: number; segmentCount: number }
+  | { type: 'failed'; recordingId: string; code: string; message: string };
+
+/** Why a recording could not be transcribed, beyond the audio decoder's own AudioInputError codes. */
+export type PipelineErrorCode = 'TOO_SHORT' | 'TRUNCATED' | 'MODEL_FAILED' | 'WORKER_CRASHED' | 'INTERNAL';
+
+export class PipelineError extends Error {
+  override name = 'PipelineError';
+  constructor(
+    readonly code: PipelineErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,106 @@
+/**
+ * One recording through the stages: decode (ffmpeg) -> VAD segmentation -> ASR -> redaction. Emits redacted
+ * segments in order; the caller stores them. Runs inside the transcription worker.
+ */
+import { basename } from 'node:path';
+import { ASR_SAMPLE_RATE, decodeAudioStream, probeAudio } from '../audio/index.js';
+import type { Recognizer } from '../asr/types.js';
+import type { Redactor } from '../../redaction/types.js';
+import type { HushscribeConfig } from '../config/schema.js';
+import type { RedactedSegment } from '../store/store.js';
+import { PipelineError } from './messages.js';
+import { alignedText, buildRedactedSegment } from './redact.js';
+import { SpeechSegmenter, VAD_FRAME, type FrameClassifier, type SpeechSegment } from './segmenter.js';
+
+/** Shorter than this cannot hold a word; such files are reported instead of silently yielding nothing. */
+export const MIN_DURATION_SEC = 0.3;
+const PROGRESS_EVERY_SEC = 5;
+
+export interface StageSet {
+  recognizer: Recognizer;
+  /** null when vad.enabled is false: fixed windows of vad.maxSegmentSec instead. */
+  vad: FrameClassifier | null;
+  /** A fresh redactor per recording, so context carries across its segments but never between recordings. */
+  newRedactor(): Redactor;
+}
+
+export interface TranscribeEvents {
+  progress(sec: number, durationSec: number | null): void;
+  segment(segment: RedactedSegment): void;
+}
+
+/** Cuts the stream into fixed windows (when VAD is off). */
+class WindowSegmenter {
+  private parts: Float32Array[] = [];
+  private length = 0;
+  private start = 0;
+  constructor(private readonly window: number) {}
+
+  push(samples: Float32Array): SpeechSegment[] {
+    this.parts.push(samples);
+    this.length += samples.length;
+    return this.length >= this.window ? this.flush() : [];
+  }
+
+  flush(): SpeechSegment[] {
+    if (this.length === 0) return [];
+    const samples = new Float32Array(this.length);
+    let at = 0;
+    for (const p of this.parts) {
+      samples.set(p, at);
+      at += p.length;
+    }
+    const seg = { start: this.start / ASR_SAMPLE_RATE, end: (this.start + this.length) / ASR_SAMPLE_RATE, samples };
+    this.start += this.length;
+    this.parts = [];
+    this.length = 0;
+    return [seg];
+  }
+}
+
+export async function transcribeRecording(path: string, stages: StageSet, vadConfig: HushscribeConfig['vad'], on: TranscribeEvents): Promise<{ durationSec: number; segmentCount: number }> {
+  const name = basename(path);
+  // The declared duration drives progress and catches truncated files; decoding reports unreadable ones.
+  const declared = await probeAudio(path).then(
+    (p) => p.durationSec ?? null,
+    () => null,
+  );
+  const segmenter = stages.vad ? new SpeechSegmenter(stages.vad, vadConfig) : new WindowSegmenter(Math.round(vadConfig.maxSegmentSec * ASR_SAMPLE_RATE));
+  let seq = 0;
+  let decoded = 0;
+  let reported = 0;
+  const model = stages.recognizer.model;
+  const redactor = stages.newRedactor();
+
+  const transcribe = async (speech: SpeechSegment) => {
+    const transcript = await stages.recognizer.transcribe(speech.samples);
+    for (const raw of transcript.segments) {
+      const { text, ranges } = alignedText(raw);
+      const redacted = buildRedactedSegment(raw, ranges, redactor.redact(text), { seq, offsetSec: speech.start, model: model.name, variant: model.variant });
+      if (redacted) {
+        on.segment(redacted);
+        seq++;
+      }
+    }
+  };
+
+  for await (const chunk of decodeAudioStream(path, { frameSamples: VAD_FRAME * 16 })) {
+    decoded += chunk.length;
+    for (const speech of await segmenter.push(chunk)) await transcribe(speech);
+    if (decoded / ASR_SAMPLE_RATE - reported >= PROGRESS_EVERY_SEC) {
+      reported = decoded / ASR_SAMPLE_RATE;
+      on.progress(reported, declared);
+    }
+  }
+  const durationSec = decoded / ASR_SAMPLE_RATE;
+  if (durationSec < MIN_DURATION_SEC) {
+    throw new PipelineError('TOO_SHORT', `${name}: is ${durationSec.toFixed(2)} s long; recordings shorter than ${MIN_DURATION_SEC} s cannot hold speech`);
+  }
+  for (const speech of segmenter.flush()) await transcribe(speech);
+  // Encoder delay and padding make decoded lengths differ a little from the declared one.
+  if (declared !== null && durationSec < declared - Math.max(0.25, declared * 0.02)) {
+    throw new PipelineError('TRUNCATED', `${name}: ends after ${durationSec.toFixed(2)} s of the ${declared.toFixed(2)} s its header declares (file cut short?)`);
+  }
+  on.progress(durationSec, durationSec);
+  return { durationSec, segmentCount: seq };
+}

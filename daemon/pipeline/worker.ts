@@ -1,0 +1,43 @@
+/**
+ * The transcription worker thread: loads the model, VAD and redactor once, then transcribes one recording per
+ * job message. Everything raw (audio, transcript) stays in this thread; only redacted segments are posted.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { isAudioInputError } from '../audio/index.js';
+import { isModelLoadError } from '../asr/errors.js';
+import type { FromWorker, ToWorker, WorkerSettings } from './messages.js';
+import { PipelineError } from './messages.js';
+import { loadStages } from './stages.js';
+import { transcribeRecording, type StageSet } from './transcribe.js';
+
+const port = parentPort!;
+const settings = workerData as WorkerSettings;
+const post = (msg: FromWorker) => port.postMessage(msg);
+
+function describeFailure(err: unknown): { code: string; message: string } {
+  if (isAudioInputError(err)) return { code: err.code, message: err.message };
+  if (err instanceof PipelineError) return { code: err.code, message: err.message };
+  // Anything else is ours or the model's: report its kind, never its data.
+  return { code: 'MODEL_FAILED', message: `transcription failed: ${(err as Error)?.name ?? 'Error'}: ${(err as Error)?.message ?? String(err)}` };
+}
+
+let stages: StageSet;
+try {
+  stages = await loadStages(settings);
+  post({ type: 'ready', model: stages.recognizer.model });
+} catch (err) {
+  post({ type: 'fatal', code: isModelLoadError(err) ? err.code : 'LOAD_FAILED', message: (err as Error).message });
+  process.exit(1);
+}
+
+// One job at a time: the main thread sends the next only after 'done' or 'failed'.
+port.on('message', (msg: ToWorker) => {
+  const { recordingId, path } = msg;
+  transcribeRecording(path, stages, settings.vad, {
+    progress: (sec, durationSec) => post({ type: 'progress', recordingId, sec, durationSec }),
+    segment: (segment) => post({ type: 'segment', recordingId, segment }),
+  }).then(
+    (result) => post({ type: 'done', recordingId, ...result }),
+    (err: unknown) => post({ type: 'failed', recordingId, ...describeFailure(err) }),
+  );
+});

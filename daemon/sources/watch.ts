@@ -1,0 +1,177 @@
+/**
+ * Watch-folder source: recordings dropped into a folder are queued once their size and mtime have been stable
+ * for settleMs, transcribed exactly once (the id is the content hash), then moved to the done folder or
+ * deleted. The file stays where it was until its result is committed, so a crash at any point loses nothing:
+ * on restart the file is seen again and either resumed or, if already finished, just moved on.
+ */
+import { copyFile, mkdir, readdir, rename, stat, unlink } from 'node:fs/promises';
+import { basename, dirname, extname, join, resolve } from 'node:path';
+import type { Logger } from '../log/logger.js';
+import { recordingIdForFile } from '../store/ids.js';
+import type { Recording, Store } from '../store/store.js';
+
+export interface WatchOptions {
+  dir: string;
+  /** null: delete finished files. */
+  doneDir: string | null;
+  pollMs: number;
+  settleMs: number;
+  /** Stop admitting files while this many recordings are queued (back-pressure). */
+  queueSize: number;
+}
+
+interface Seen {
+  size: number;
+  mtimeMs: number;
+  stableSince: number;
+  /** Set once queued or handled, so the file is not hashed again while it waits. */
+  id?: string;
+}
+
+/** Partial downloads and editor temp files are never picked up. */
+const IGNORED = /^\.|\.(part|partial|tmp|crdownload|swp)$/i;
+
+export class WatchSource {
+  private readonly seen = new Map<string, Seen>();
+  private timer: NodeJS.Timeout | null = null;
+  private scanning: Promise<void> | null = null;
+  private stopped = true;
+  private full = false;
+  readonly dir: string;
+
+  constructor(
+    private readonly options: WatchOptions,
+    private readonly store: Store,
+    private readonly onQueued: () => void,
+    private readonly log: Logger,
+  ) {
+    this.dir = resolve(options.dir);
+  }
+
+  async start(): Promise<void> {
+    await mkdir(this.dir, { recursive: true });
+    if (this.options.doneDir) await mkdir(this.options.doneDir, { recursive: true });
+    this.stopped = false;
+    this.log.info('watching folder', { dir: this.dir, doneDir: this.options.doneDir, delete: this.options.doneDir === null });
+    this.schedule(0);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.scanning;
+  }
+
+  /** Called when the pipeline finishes a recording: moves its file on if it came from this folder. */
+  async finished(recording: Recording): Promise<void> {
+    if (recording.source !== 'watch' || !recording.path || dirname(recording.path) !== this.dir) return;
+    await this.dispose(recording.path, recording.id);
+  }
+
+  private schedule(ms: number): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.scanning = this.scan()
+        .catch((err: unknown) => this.log.error('watch folder scan failed', { dir: this.dir, err }))
+        .finally(() => {
+          this.scanning = null;
+          this.schedule(this.options.pollMs);
+        });
+    }, ms);
+  }
+
+  private async scan(): Promise<void> {
+    const now = Date.now();
+    const entries = await readdir(this.dir, { withFileTypes: true });
+    const present = new Set<string>();
+    for (const entry of entries) {
+      if (this.stopped) return;
+      if (!entry.isFile() || IGNORED.test(entry.name)) continue;
+      const path = join(this.dir, entry.name);
+      present.add(path);
+      let info;
+      try {
+        info = await stat(path);
+      } catch {
+        continue; // moved away between readdir and stat
+      }
+      const prev = this.seen.get(path);
+      if (!prev || prev.size !== info.size || prev.mtimeMs !== info.mtimeMs) {
+        // New or still being written: (re)start its settle clock.
+        this.seen.set(path, { size: info.size, mtimeMs: info.mtimeMs, stableSince: now });
+        if (this.options.settleMs > 0) continue;
+      }
+      const seen = this.seen.get(path)!;
+      if (seen.id || now - seen.stableSince < this.options.settleMs) continue;
+      if (!this.admit()) return;
+      await this.take(path, seen);
+    }
+    for (const path of this.seen.keys()) if (!present.has(path)) this.seen.delete(path);
+  }
+
+  /** Back-pressure: leave files in the folder while the queue is full. */
+  private admit(): boolean {
+    const queued = this.store.countByStatus().queued;
+    const full = queued >= this.options.queueSize;
+    if (full !== this.full) this.log.info(full ? 'queue full, pausing the watch folder' : 'queue has room, resuming the watch folder', { queued });
+    this.full = full;
+    return !full;
+  }
+
+  private async take(path: string, seen: Seen): Promise<void> {
+    const id = await recordingIdForFile(path);
+    seen.id = id;
+    const fileName = basename(path);
+    const { recording, created } = this.store.enqueue({ id, source: 'watch', fileName, path, bytes: seen.size });
+    if (created) {
+      this.log.info('recording queued', { recordingId: id, fileName, bytes: seen.size });
+      this.onQueued();
+      return;
+    }
+    if (recording.status === 'done' || recording.status === 'failed') {
+      // Finished before (a crash came between commit and move, or the same audio was dropped again).
+      this.log.info('recording already transcribed, moving the file on', { recordingId: id, fileName, status: recording.status });
+      await this.dispose(path, id);
+    } else if (recording.path !== path) {
+      this.log.info('same audio already queued under another name, moving this copy on', { recordingId: id, fileName });
+      await this.dispose(path, id);
+    }
+  }
+
+  private async dispose(path: string, id: string): Promise<void> {
+    try {
+      if (this.options.doneDir === null) {
+        await unlink(path);
+      } else {
+        await moveFile(path, await freeName(this.options.doneDir, basename(path), id));
+      }
+      this.seen.delete(path);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+      this.log.error('cannot move a finished recording out of the watch folder', { recordingId: id, fileName: basename(path), err });
+    }
+  }
+}
+
+/** `name`, or `name-<id>.ext` when the done folder already holds a file of that name. */
+async function freeName(dir: string, name: string, id: string): Promise<string> {
+  const target = join(dir, name);
+  try {
+    await stat(target);
+  } catch {
+    return target;
+  }
+  const ext = extname(name);
+  return join(dir, `${name.slice(0, name.length - ext.length)}-${id}${ext}`);
+}
+
+async function moveFile(from: string, to: string): Promise<void> {
+  try {
+    await rename(from, to);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EXDEV') throw err;
+    await copyFile(from, to);
+    await unlink(from);
+  }
+}
