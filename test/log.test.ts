@@ -13,6 +13,8 @@ function capture(): LogSink & { lines: () => Record<string, unknown>[] } {
 }
 
 const now = () => new Date('2026-01-02T03:04:05.678Z');
+// Plain lines unless a test asks for journald's priority prefix.
+delete process.env.JOURNAL_STREAM;
 
 t.test('writes one JSON object per line with level, time, module, msg and fields', async (t) => {
   const sink = capture();
@@ -104,4 +106,22 @@ t.test('writes to stdout by default with the real clock', async (t) => {
   const line = JSON.parse(chunks[0]!) as { time: string; msg: string };
   t.equal(line.msg, 'hello');
   t.ok(Math.abs(Date.parse(line.time) - Date.now()) < 60_000);
+});
+
+t.test('under systemd, lines carry a syslog priority prefix for journald', async (t) => {
+  const written: string[] = [];
+  const sink = { write: (line: string) => written.push(line) };
+  process.env.JOURNAL_STREAM = '8:12345';
+  t.teardown(() => {
+    delete process.env.JOURNAL_STREAM;
+  });
+  const log = createLogger({ sink, now, level: 'debug' });
+  log.error('e');
+  log.child('vad').warn('w');
+  log.info('i');
+  log.debug('d');
+  t.same(written.map((l) => l.slice(0, 3)), ['<3>', '<4>', '<6>', '<7>']);
+  t.same(JSON.parse(written[1]!.slice(3)), { level: 'warn', time: '2026-01-02T03:04:05.678Z', module: 'vad', msg: 'w' });
+  createLogger({ sink, now, priorityPrefix: false }).info('plain');
+  t.equal(written.at(-1)![0], '{');
 });

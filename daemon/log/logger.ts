@@ -1,5 +1,7 @@
 /**
  * Structured logging: one JSON object per line on stdout, which journald stores and `journalctl -o cat` shows as is.
+ * Under systemd each line starts with a syslog priority prefix (`<6>`), which journald strips and keeps as the
+ * entry's priority, so `journalctl -p warning` works.
  *
  * Privacy rule (the promise that raw personal data never leaves RAM): callers never pass transcripts, recognised
  * words or PII values, only ids, counts, durations, codes and file names. As a backstop, fields named `text` or
@@ -25,8 +27,12 @@ export interface LoggerOptions {
   fields?: LogFields;
   /** Clock, for reproducible output. Default: the system clock. */
   now?: () => Date;
+  /** Start lines with a syslog priority prefix for journald. Default: when stdout is the journal ($JOURNAL_STREAM). */
+  priorityPrefix?: boolean;
 }
 
+/** syslog priorities, as journald reads them from a `<N>` line prefix. */
+const PRIORITY: Record<LogLevel, number> = { debug: 7, info: 6, warn: 4, error: 3 };
 const RESERVED = new Set(['level', 'time', 'module', 'msg']);
 const WITHHELD = new Set(['text', 'transcript']);
 
@@ -36,6 +42,7 @@ export class Logger {
   private readonly sink: LogSink;
   private readonly fields: LogFields;
   private readonly now: () => Date;
+  private readonly priorityPrefix: boolean;
 
   constructor(options: LoggerOptions = {}) {
     const level = options.level ?? (process.env.HUSHSCRIBE_LOG_LEVEL as LogLevel | undefined) ?? 'info';
@@ -47,6 +54,7 @@ export class Logger {
     this.sink = options.sink ?? process.stdout;
     this.fields = { ...options.fields };
     this.now = options.now ?? (() => new Date());
+    this.priorityPrefix = options.priorityPrefix ?? Boolean(process.env.JOURNAL_STREAM);
   }
 
   /** A logger for a sub-module or a unit of work; inherits level, sink and fields, adding its own. */
@@ -57,6 +65,7 @@ export class Logger {
       sink: this.sink,
       fields: { ...this.fields, ...fields },
       now: this.now,
+      priorityPrefix: this.priorityPrefix,
     });
   }
 
@@ -88,7 +97,7 @@ export class Logger {
       const name = RESERVED.has(key) ? `field_${key}` : key;
       entry[name] = WITHHELD.has(key.toLowerCase()) ? '[withheld]' : value;
     }
-    this.sink.write(`${stringify(entry)}\n`);
+    this.sink.write(`${this.priorityPrefix ? `<${PRIORITY[level]}>` : ''}${stringify(entry)}\n`);
   }
 }
 
