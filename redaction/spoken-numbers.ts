@@ -134,7 +134,8 @@ export function findNumberRuns(tokens: Token[]): NumberRun[] {
       continue;
     }
     const last = chunks[chunks.length - 1]!;
-    const onlyOh = chunks.every((c) => words[c.start] === 'oh');
+    // "oh" alone is an interjection, except as an octet between "dot"s.
+    const onlyOh = chunks.every((c) => words[c.start] === 'oh') && words[i - 1] !== 'dot' && words[last.end] !== 'dot';
     if (!onlyOh) runs.push({ start: chunks[0]!.start, end: last.end, digits: chunks.map((c) => c.digits).join(''), chunks });
     i = last.end;
   }

@@ -1,6 +1,9 @@
 /** Dates of birth (a spoken date near birth context) and ages ("i am forty two years old"). */
 import { ContextWords, type Analysis, type Candidate } from '../context.js';
-import type { NumberRun } from '../spoken-numbers.js';
+import type { NumberChunk, NumberRun } from '../spoken-numbers.js';
+
+/** Number chunks by their first token, so a year can be found inside a longer run ("june twelve twenty twenty"). */
+type ChunkIndex = Map<number, { run: NumberRun; chunk: NumberChunk }>;
 
 const MONTHS = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december'];
 const ORDINAL_UNITS: Record<string, number> = {
@@ -11,7 +14,7 @@ const ORDINAL_UNITS: Record<string, number> = {
 const BIRTH = new ContextWords(['born', 'birth', 'birthday', 'date of birth', 'd o b', 'dob', 'birthdate', 'b day']);
 
 /** Day of month at `i`: "twelfth", "twenty first", "the third", "twelve" (cardinal only after a month); returns [day, end]. */
-function dayAt(words: string[], i: number, runs: Map<number, NumberRun>, cardinalOk: boolean): [number, number] | null {
+function dayAt(words: string[], i: number, runs: ChunkIndex, cardinalOk: boolean): [number, number] | null {
   if (words[i] === 'the') return dayAt(words, i + 1, runs, cardinalOk);
   if (words[i] === 'twenty' || words[i] === 'thirty') {
     const unit = ORDINAL_UNITS[words[i + 1] ?? ''];
@@ -19,18 +22,17 @@ function dayAt(words: string[], i: number, runs: Map<number, NumberRun>, cardina
   }
   const ordinal = ORDINAL_UNITS[words[i] ?? ''];
   if (ordinal !== undefined) return [ordinal, i + 1];
-  const run = runs.get(i);
-  const chunk = run?.chunks[0];
+  const chunk = runs.get(i)?.chunk;
   if (cardinalOk && chunk && chunk.value >= 1 && chunk.value <= 31 && !/^0/.test(chunk.digits)) return [chunk.value, chunk.end];
   return null;
 }
 
 /** A spoken year 1900-2039 at `i` ("nineteen eighty two", "two thousand five", "twenty twenty"); returns its end. */
-function yearAt(i: number, runs: Map<number, NumberRun>): number {
-  const run = runs.get(i);
-  if (!run) return -1;
+function yearAt(i: number, runs: ChunkIndex): number {
+  const at = runs.get(i);
+  if (!at) return -1;
   let digits = '';
-  for (const chunk of run.chunks) {
+  for (const chunk of at.run.chunks.slice(at.run.chunks.indexOf(at.chunk))) {
     digits += chunk.digits;
     if (digits.length === 4) return /^(19\d\d|20[0-3]\d)$/.test(digits) ? chunk.end : -1;
     if (digits.length > 4) return -1;
@@ -39,7 +41,7 @@ function yearAt(i: number, runs: Map<number, NumberRun>): number {
 }
 
 /** Spoken dates starting at `i`: "the fifth of march nineteen ninety", "march fifth", "june twelve twenty oh one". */
-function dateAt(words: string[], i: number, runs: Map<number, NumberRun>): number {
+function dateAt(words: string[], i: number, runs: ChunkIndex): number {
   const withYear = (end: number) => {
     const year = yearAt(end, runs);
     if (year > 0) return year;
@@ -62,7 +64,7 @@ function dateAt(words: string[], i: number, runs: Map<number, NumberRun>): numbe
 }
 
 export function recognizeDatesOfBirth({ words, numberRuns }: Analysis): Candidate[] {
-  const runs = new Map(numberRuns.map((r) => [r.start, r]));
+  const runs: ChunkIndex = new Map(numberRuns.flatMap((run) => run.chunks.map((chunk) => [chunk.start, { run, chunk }] as const)));
   const found: Candidate[] = [];
   for (let i = 0; i < words.length; i++) {
     let end = dateAt(words, i, runs);

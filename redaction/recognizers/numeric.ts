@@ -19,7 +19,10 @@ function candidate(type: EntityType, window: NumberRun, score: number, source: s
 export function recognizeCreditCards({ words, numberRuns }: Analysis): Candidate[] {
   const found: Candidate[] = [];
   for (const run of numberRuns) {
-    for (const w of digitWindows(run, 13, 19)) {
+    // A run of card length is the card or nothing; a longer run may carry extra digits (an expiry date) at one end.
+    const windows = run.digits.length <= 19 ? [run] : digitWindows(run, 13, 19).filter((w) => w.start === run.start || w.end === run.end);
+    for (const w of windows) {
+      if (w.digits.length < 13) continue;
       if (!luhnValid(w.digits)) continue;
       // Issuer prefixes (3 Amex/Diners/JCB, 4 Visa, 5 Mastercard, 6 Discover) make a valid Luhn string far likelier a card.
       const base = /^[3-6]/.test(w.digits) ? 0.6 : 0.35;
@@ -31,17 +34,14 @@ export function recognizeCreditCards({ words, numberRuns }: Analysis): Candidate
 
 export function recognizePhones({ words, numberRuns }: Analysis): Candidate[] {
   const found: Candidate[] = [];
-  for (const run of numberRuns) {
-    const international = words[run.start - 1] === 'plus';
-    for (const w of digitWindows(run, 7, 15)) {
-      if (international && w.start === run.start && w.digits.length >= 8) {
+  for (const w of numberRuns) {
+    if (words[w.start - 1] === 'plus' && w.digits.length >= 8 && w.digits.length <= 15) {
         found.push(candidate('PHONE_NUMBER', { ...w, start: w.start - 1 }, contextScore(words, w.start - 1, w.end, 0.7, 0.25, PHONE), 'rule:phone_international', `+${w.digits}`));
       } else if (nanpValid(w.digits) || ukPhoneValid(w.digits)) {
         found.push(candidate('PHONE_NUMBER', w, contextScore(words, w.start, w.end, 0.5, 0.35, PHONE), 'rule:phone'));
       } else if (/^[2-9]\d{6}$/.test(w.digits)) {
         // A 7-digit local number is only a phone number when someone says so.
         found.push(candidate('PHONE_NUMBER', w, contextScore(words, w.start, w.end, 0.2, 0.4, PHONE), 'rule:phone_local'));
-      }
     }
   }
   return found;
@@ -49,23 +49,20 @@ export function recognizePhones({ words, numberRuns }: Analysis): Candidate[] {
 
 export function recognizeSsns({ words, numberRuns }: Analysis): Candidate[] {
   const found: Candidate[] = [];
-  for (const run of numberRuns) {
-    for (const w of digitWindows(run, 9, 9)) {
-      if (ssnValid(w.digits)) found.push(candidate('US_SSN', w, contextScore(words, w.start, w.end, 0.35, 0.5, SSN), 'rule:us_ssn'));
-    }
+  for (const w of numberRuns) {
+    if (ssnValid(w.digits)) found.push(candidate('US_SSN', w, contextScore(words, w.start, w.end, 0.35, 0.5, SSN), 'rule:us_ssn'));
   }
   return found;
 }
 
 export function recognizeBankAccounts({ words, numberRuns }: Analysis): Candidate[] {
   const found: Candidate[] = [];
-  for (const run of numberRuns) {
-    for (const w of digitWindows(run, 6, 17)) {
-      if (w.digits.length === 9 && abaRoutingValid(w.digits) && ROUTING.near(words, w.start, w.end)) {
-        found.push(candidate('BANK_ACCOUNT', w, 0.9, 'rule:aba_routing'));
-      } else {
-        found.push(candidate('BANK_ACCOUNT', w, contextScore(words, w.start, w.end, 0.1, 0.6, BANK), 'rule:bank_account'));
-      }
+  for (const w of numberRuns) {
+    if (w.digits.length < 6 || w.digits.length > 17) continue;
+    if (w.digits.length === 9 && abaRoutingValid(w.digits) && ROUTING.near(words, w.start, w.end)) {
+      found.push(candidate('BANK_ACCOUNT', w, 0.9, 'rule:aba_routing'));
+    } else {
+      found.push(candidate('BANK_ACCOUNT', w, contextScore(words, w.start, w.end, 0.1, 0.6, BANK), 'rule:bank_account'));
     }
   }
   return found;
@@ -74,18 +71,17 @@ export function recognizeBankAccounts({ words, numberRuns }: Analysis): Candidat
 export function recognizeZipCodes({ words, numberRuns }: Analysis): Candidate[] {
   const states = gazetteer('us-states');
   const found: Candidate[] = [];
-  for (const run of numberRuns) {
-    for (const w of digitWindows(run, 5, 9)) {
-      if (w.digits.length !== 5 && w.digits.length !== 9) continue;
-      const afterState = [1, 2].some((n) => w.start - n >= 0 && states.matchAt(words, w.start - n) === n);
-      const score = afterState ? 0.8 : contextScore(words, w.start, w.end, 0.2, 0.6, ZIP);
-      found.push(candidate('ZIP_CODE', w, score, 'rule:zip_code'));
-    }
+  for (const w of numberRuns) {
+    if (w.digits.length !== 5 && w.digits.length !== 9) continue;
+    const afterState = [1, 2].some((n) => w.start - n >= 0 && states.matchAt(words, w.start - n) === n);
+    const score = afterState ? 0.8 : contextScore(words, w.start, w.end, 0.2, 0.6, ZIP);
+    found.push(candidate('ZIP_CODE', w, score, 'rule:zip_code'));
   }
   return found;
 }
 
-const PARTIAL_CONTEXTS: Array<[EntityType, ContextWords]> = [['CREDIT_CARD', CARD], ['US_SSN', SSN], ['BANK_ACCOUNT', BANK], ['PHONE_NUMBER', PHONE]];
+/** Each type with its context and the fewest digits it can have: shorter runs may be cut off by the segment end. */
+const PARTIAL_CONTEXTS: Array<[EntityType, ContextWords, number]> = [['CREDIT_CARD', CARD, 13], ['US_SSN', SSN, 9], ['BANK_ACCOUNT', BANK, 6], ['PHONE_NUMBER', PHONE, 10]];
 
 /**
  * A number cut off by the end of a segment ("my card number is four five three two" + pause) cannot be validated
@@ -94,8 +90,8 @@ const PARTIAL_CONTEXTS: Array<[EntityType, ContextWords]> = [['CREDIT_CARD', CAR
 export function recognizePartialAtEnd({ words, numberRuns }: Analysis): Candidate[] {
   const last = numberRuns[numberRuns.length - 1];
   if (!last || last.end !== words.length || last.digits.length < 3) return [];
-  for (const [type, context] of PARTIAL_CONTEXTS) {
-    if (context.near(words, last.start, last.end, 8, 0)) return [candidate(type, last, 0.55, 'rule:partial_at_segment_end')];
+  for (const [type, context, complete] of PARTIAL_CONTEXTS) {
+    if (last.digits.length < complete && context.near(words, last.start, last.end, 8, 0)) return [candidate(type, last, 0.55, 'rule:partial_at_segment_end')];
   }
   return [];
 }

@@ -1,0 +1,189 @@
+import t from 'tap';
+import { createRedactor } from '../redaction/index.js';
+import type { RedactionResult } from '../redaction/types.js';
+
+const WORDS = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'];
+/** '4053' -> 'four zero five three' (or 'oh' for zero). */
+const say = (digits: string, zero = 'zero') => [...digits].map((d) => (d === '0' ? zero : WORDS[Number(d)])).join(' ');
+
+const redactor = createRedactor();
+/** [type, covered input text] of every entity, after checking each entity's offsets in input and output. */
+function spans(t: Tap.Test, text: string): Array<[string, string]> {
+  const result: RedactionResult = redactor.redact(text);
+  for (const e of result.entities) {
+    t.equal(result.text.slice(e.redactedStart, e.redactedEnd), e.replacement, 'redacted offsets point at the replacement');
+    t.ok(e.score >= 0.5 && e.score <= 1, 'score is above the default threshold');
+  }
+  return result.entities.map((e) => [e.type, text.slice(e.start, e.end)]);
+}
+declare namespace Tap {
+  type Test = typeof t;
+}
+
+t.test('credit cards: Luhn-valid 13-19 digit runs in several phrasings', async (t) => {
+  t.same(spans(t, `my card number is ${say('4532015112830366')}`), [['CREDIT_CARD', say('4532015112830366')]]);
+  t.same(spans(t, `it's ${say('4111111111111111')} expiry oh four twenty six`)[0], ['CREDIT_CARD', say('4111111111111111')]);
+  // Grouped pairs and "double"/"triple": 5500 0055 5555 5559.
+  t.same(spans(t, 'visa fifty five double oh double oh fifty five five five five five fifty five fifty nine'), [
+    ['CREDIT_CARD', 'fifty five double oh double oh fifty five five five five five fifty five fifty nine'],
+  ]);
+  t.same(spans(t, `amex ${say('378282246310005', 'oh')} please`), [['CREDIT_CARD', say('378282246310005', 'oh')]]);
+  t.same(spans(t, `the debit card is ${say('6011111111111117')}`), [['CREDIT_CARD', say('6011111111111117')]]);
+});
+
+t.test('credit cards: Luhn-invalid numbers and reference numbers are not cards', async (t) => {
+  t.same(spans(t, `my card number is ${say('4111111111111112')}`).filter(([type]) => type === 'CREDIT_CARD'), []);
+  t.same(spans(t, `your order number is ${say('4532015112830366')}`), []);
+});
+
+t.test('phone numbers: North American, UK and international shapes', async (t) => {
+  t.same(spans(t, 'call me at two oh two five five five oh one four three'), [['PHONE_NUMBER', 'two oh two five five five oh one four three']]);
+  t.same(spans(t, 'my cell is one two one two five five five one two three four'), [['PHONE_NUMBER', 'one two one two five five five one two three four']]);
+  t.same(spans(t, 'ring me on oh seven nine one one one two three four five six'), [['PHONE_NUMBER', 'oh seven nine one one one two three four five six']]);
+  t.same(spans(t, 'my mobile is plus four four seven nine one one one two three four five six'), [['PHONE_NUMBER', 'plus four four seven nine one one one two three four five six']]);
+  t.same(spans(t, 'text me on five five five double two three four'), [['PHONE_NUMBER', 'five five five double two three four']]);
+  t.same(spans(t, 'call me at two oh two five five five dash oh one four three'), [['PHONE_NUMBER', 'two oh two five five five dash oh one four three']]);
+});
+
+t.test('phone numbers: counts, prices and short local numbers without context are left alone', async (t) => {
+  t.same(spans(t, 'i have two cats and three dogs'), []);
+  t.same(spans(t, 'it cost five hundred and twelve dollars'), []);
+  t.same(spans(t, 'the code is five five five two three four five'), []);
+  t.same(spans(t, 'i was born in room one two three four five six seven eight nine zero'), []);
+});
+
+t.test('US SSN: valid area/group/serial with context', async (t) => {
+  t.same(spans(t, 'my social security number is one two three four five six seven eight nine'), [['US_SSN', 'one two three four five six seven eight nine']]);
+  t.same(spans(t, 'ssn one two three forty five sixty seven eighty nine'), [['US_SSN', 'one two three forty five sixty seven eighty nine']]);
+  t.same(spans(t, 'my social is double one two three three four four four four'), [['US_SSN', 'double one two three three four four four four']]);
+});
+
+t.test('US SSN: invalid areas, groups and serials are rejected', async (t) => {
+  for (const digits of ['666123456', '912345678', '000123456', '123004567', '123450000']) {
+    t.same(spans(t, `my social security number is ${say(digits)}`).filter(([type]) => type === 'US_SSN'), [], digits);
+  }
+});
+
+t.test('IBAN: spelled country letters and digits with a valid mod-97 checksum', async (t) => {
+  const gb = 'g b eight two w e s t one two three four five six nine eight seven six five four three two';
+  t.same(spans(t, `my iban is ${gb}`), [['IBAN_CODE', gb]]);
+  const de = 'd e eighty nine three seven oh four oh oh four four oh five three two oh one three oh oh oh';
+  t.same(spans(t, `send it to ${de} please`), [['IBAN_CODE', de]]);
+  t.same(spans(t, 'my iban is g b eight three w e s t one two three four five six nine eight seven six five four three two').filter(([type]) => type === 'IBAN_CODE'), []);
+});
+
+t.test('ZIP codes: five digits and ZIP+4 with context or after a state', async (t) => {
+  t.same(spans(t, 'my zip code is nine oh two one oh'), [['ZIP_CODE', 'nine oh two one oh']]);
+  t.same(spans(t, 'zip is one two three four five dash six seven eight nine'), [['ZIP_CODE', 'one two three four five dash six seven eight nine']]);
+  t.same(spans(t, 'i live in springfield illinois six two seven oh four'), [
+    ['LOCATION', 'springfield'],
+    ['LOCATION', 'illinois'],
+    ['ZIP_CODE', 'six two seven oh four'],
+  ]);
+  t.same(spans(t, 'we sold one two three four five units'), []);
+});
+
+t.test('IP addresses: four spoken octets joined by dot', async (t) => {
+  t.same(spans(t, 'the server is one nine two dot one six eight dot one dot one'), [['IP_ADDRESS', 'one nine two dot one six eight dot one dot one']]);
+  t.same(spans(t, 'ping ten dot zero dot zero dot twelve'), [['IP_ADDRESS', 'ten dot zero dot zero dot twelve']]);
+  t.same(spans(t, 'my ip is one ninety two dot one sixty eight dot oh dot two fifty four'), [['IP_ADDRESS', 'one ninety two dot one sixty eight dot oh dot two fifty four']]);
+  t.same(spans(t, 'version three dot two dot one'), []);
+  t.same(spans(t, 'three hundred dot one dot two dot three'), []);
+});
+
+t.test('emails and URLs: spoken at, dot, underscore and dash', async (t) => {
+  t.same(spans(t, 'my email is john dot smith at gmail dot com thanks'), [['EMAIL_ADDRESS', 'john dot smith at gmail dot com']]);
+  t.same(spans(t, 'write to mary underscore jones eighty two at example dot co dot uk'), [['EMAIL_ADDRESS', 'mary underscore jones eighty two at example dot co dot uk']]);
+  t.same(spans(t, 'email j smith at my dash company dot org'), [['EMAIL_ADDRESS', 'j smith at my dash company dot org']]);
+  t.same(spans(t, 'please visit w w w dot example dot com slash help'), [['URL', 'w w w dot example dot com slash help']]);
+  t.same(spans(t, 'meet me at the park at noon'), []);
+  t.same(spans(t, 'we looked at gmail today'), []);
+});
+
+t.test('bank accounts: digit runs with account or routing context', async (t) => {
+  t.same(spans(t, 'my account number is one two three four five six seven eight'), [['BANK_ACCOUNT', 'one two three four five six seven eight']]);
+  t.same(spans(t, 'the routing number is oh two one oh oh oh oh two one'), [['BANK_ACCOUNT', 'oh two one oh oh oh oh two one']]);
+  t.same(spans(t, 'sort code twelve thirty four fifty six'), [['BANK_ACCOUNT', 'twelve thirty four fifty six']]);
+  t.same(spans(t, 'the invoice total is one two three four five six seven eight'), []);
+});
+
+t.test('driver licences and passports need their context', async (t) => {
+  t.same(spans(t, "my driver's license number is d one two three four five six seven"), [['US_DRIVER_LICENSE', 'd one two three four five six seven']]);
+  t.same(spans(t, 'drivers license s five three two one nine eight seven six'), [['US_DRIVER_LICENSE', 's five three two one nine eight seven six']]);
+  t.same(spans(t, 'my passport number is five three one two four eight seven nine six'), [['PASSPORT', 'five three one two four eight seven nine six']]);
+  t.same(spans(t, 'passport a b one two three four five six seven'), [['PASSPORT', 'a b one two three four five six seven']]);
+  t.same(spans(t, 'the bus d one two three four five six seven left'), []);
+});
+
+t.test('dates of birth: spoken dates near birth context only', async (t) => {
+  t.same(spans(t, 'i was born on the fifth of march nineteen eighty two'), [['DATE_OF_BIRTH', 'fifth of march nineteen eighty two']]);
+  t.same(spans(t, 'date of birth july fourth nineteen seventy six'), [['DATE_OF_BIRTH', 'july fourth nineteen seventy six']]);
+  t.same(spans(t, 'my birthday is december twenty first'), [['DATE_OF_BIRTH', 'december twenty first']]);
+  t.same(spans(t, 'she was born in two thousand five'), [['DATE_OF_BIRTH', 'two thousand five']]);
+  t.same(spans(t, 'born june twelve twenty twenty'), [['DATE_OF_BIRTH', 'june twelve twenty twenty']]);
+  t.same(spans(t, 'the meeting is on march fifth nineteen ninety'), []);
+  t.same(spans(t, 'may i come in'), []);
+});
+
+t.test('ages: years old, aged, and "i am N"', async (t) => {
+  t.same(spans(t, 'i am forty two years old'), [['AGE', 'forty two']]);
+  t.same(spans(t, "i'm twenty five and i work here"), [['AGE', 'twenty five']]);
+  t.same(spans(t, 'she is a thirty year old nurse'), [['AGE', 'thirty']]);
+  t.same(spans(t, 'aged sixty'), [['AGE', 'sixty']]);
+  t.same(spans(t, 'i am two minutes away'), []);
+  t.same(spans(t, 'i have two cats'), []);
+});
+
+t.test('street addresses: number + name + suffix, or a street after "live on"', async (t) => {
+  t.same(spans(t, 'i live at one two three main street'), [['STREET_ADDRESS', 'one two three main street']]);
+  t.same(spans(t, 'send it to forty two elm avenue apartment four b'), [['STREET_ADDRESS', 'forty two elm avenue apartment four b']]);
+  t.same(spans(t, 'twelve thirty four north oak drive'), [['STREET_ADDRESS', 'twelve thirty four north oak drive']]);
+  t.same(spans(t, 'one hundred and twelve fifth avenue'), [['STREET_ADDRESS', 'one hundred and twelve fifth avenue']]);
+  t.same(spans(t, 'i live on baker street'), [['STREET_ADDRESS', 'baker street']]);
+  t.same(spans(t, 'i walked down the street'), []);
+  t.same(spans(t, 'five blocks down main street'), []);
+});
+
+t.test('locations: gazetteer places; common words only with strong context', async (t) => {
+  t.same(spans(t, 'i live in chicago'), [['LOCATION', 'chicago']]);
+  t.same(spans(t, 'she moved to reading last year'), [['LOCATION', 'reading']]);
+  t.same(spans(t, "i'm from new york"), [['LOCATION', 'new york']]);
+  t.same(spans(t, 'we drove through texas'), [['LOCATION', 'texas']]);
+  t.same(spans(t, 'i was reading a book on my mobile'), []);
+});
+
+t.test('persons: introductions, titles, first + last names and spelled surnames', async (t) => {
+  t.same(spans(t, 'hello my name is sarah connor'), [['PERSON', 'sarah connor']]);
+  t.same(spans(t, 'this is doctor okonkwo speaking'), [['PERSON', 'okonkwo']]);
+  t.same(spans(t, 'my name is priya and i need help'), [['PERSON', 'priya']]);
+  t.same(spans(t, 'my name is john smith s m i t h'), [['PERSON', 'john smith s m i t h']]);
+  t.same(spans(t, 'my surname is s m i t h'), [['PERSON', 's m i t h']]);
+  t.same(spans(t, 'i spoke to mark johnson yesterday'), [['PERSON', 'mark johnson']]);
+  t.same(spans(t, 'thanks will'), [['PERSON', 'will']]);
+  t.same(spans(t, 'mister smith called'), [['PERSON', 'smith']]);
+  t.same(spans(t, 'i met jennifer at lunch'), [['PERSON', 'jennifer']]);
+});
+
+t.test('persons: names that are ordinary words need context', async (t) => {
+  t.same(spans(t, 'will you call me tomorrow'), []);
+  t.same(spans(t, 'may i help you'), []);
+  t.same(spans(t, 'mark the date and pay the bill'), []);
+  t.same(spans(t, 'this is fine'), []);
+});
+
+t.test('several entities in one line keep exact, ordered offsets', async (t) => {
+  const text = 'my name is sarah connor  my email is sarah at example dot com and call me at two oh two five five five oh one four three';
+  const result = redactor.redact(text);
+  t.same(result.entities.map((e) => e.type), ['PERSON', 'EMAIL_ADDRESS', 'PHONE_NUMBER']);
+  t.equal(result.text, 'my name is [PERSON]  my email is [EMAIL_ADDRESS] and call me at [PHONE_NUMBER]');
+  for (const e of result.entities) t.equal(result.text.slice(e.redactedStart, e.redactedEnd), e.replacement);
+  t.same(result.entities.map((e) => text.slice(e.start, e.end)), ['sarah connor', 'sarah at example dot com', 'two oh two five five five oh one four three']);
+  t.equal(result.dropped, false);
+});
+
+t.test('text that is not spoken form still tokenizes safely', async (t) => {
+  t.same(spans(t, ''), []);
+  t.same(spans(t, '   '), []);
+  t.same(spans(t, 'Call me at 202 555 0143!'), [['PHONE_NUMBER', '202 555 0143!']]);
+  t.same(spans(t, 'oh well oh no'), []);
+});
