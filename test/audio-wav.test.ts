@@ -71,8 +71,8 @@ t.test('chunk walking: LIST and odd-sized chunks, with and without their pad byt
   }
 });
 
-t.test('a data size of 0xFFFFFFFF or larger than the file is read to the end of the file, flagged truncated', async (t) => {
-  for (const dataSize of [0xffffffff, 1000]) {
+t.test('a data size of 0xFFFFFFFF, 0 or larger than the file is read to the end of the file, flagged truncated', async (t) => {
+  for (const dataSize of [0xffffffff, 1000, 0]) {
     const clip = decodeWav(wavBytes({ samples: [0.1, 0.2, 0.3], dataSize }), 'streamed.wav');
     t.equal(clip.samples.length, 3);
     t.equal(clip.truncated, true);

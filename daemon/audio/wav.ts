@@ -55,9 +55,12 @@ export function decodeWav(bytes: Buffer, file: string): AudioClip {
     const body = offset + 8;
     if (id === 'data') {
       if (!format) throw new AudioInputError('UNSUPPORTED_WAV', file, 'has its data chunk before the fmt chunk');
-      // Streaming writers leave 0xFFFFFFFF (or a guess) as the size; read what the file actually holds.
+      // Streaming writers leave 0xFFFFFFFF, a guess, or 0 when they never finished the header: read what the file
+      // actually holds, and flag it.
       const available = bytes.length - body;
-      return decodeSamples(bytes.subarray(body, body + Math.min(size, available)), format, size > available, file);
+      const unfinished = size === 0 && available > 0;
+      const length = unfinished ? available : Math.min(size, available);
+      return decodeSamples(bytes.subarray(body, body + length), format, unfinished || size > available, file);
     }
     if (body + size > bytes.length) {
       throw new AudioInputError('TRUNCATED', file, `ends inside its '${id.trim()}' chunk, before any audio data`);
