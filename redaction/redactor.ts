@@ -61,7 +61,7 @@ export function rewrite(text: string, tokens: Token[], found: Candidate[], polic
 
 /** A redactor for single, independent transcript segments. Throws PolicyError for a bad policy. */
 export function createRedactor(policy: RedactionPolicyConfig | RedactionPolicy = {}): Redactor {
-  const checked = 'replacement' in policy ? (policy as RedactionPolicy) : validatePolicy(policy as RedactionPolicyConfig);
+  const checked = typeof (policy as RedactionPolicy | null)?.replacement === 'function' ? (policy as RedactionPolicy) : validatePolicy(policy as RedactionPolicyConfig);
   return {
     redact(text: string): RedactionResult {
       const tokens = tokenize(text);
