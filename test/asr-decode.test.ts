@@ -186,6 +186,12 @@ t.test('ARPA reader: backoff, <unk>, interning of states', async (t) => {
   t.equal(lm.advance(s0, the), s1, 'transitions are cached');
   lm.advance(s1, bat);
   t.ok(close(lm.lastLogProb, -0.2 * Math.LN10));
+  t.ok(lm.isWordPrefix('ba'));
+  t.ok(lm.isWordPrefix('pat'));
+  t.notOk(lm.isWordPrefix('bx'));
+  t.notOk(lm.isWordPrefix('patio'));
+  t.notOk(lm.isWordPrefix('zz'), 'past the last word');
+  t.notOk(lm.isWordPrefix('<s'), 'sentence markers are not words');
 });
 
 t.test('ARPA reader without <unk> gives unknown words a fixed floor', async (t) => {

@@ -17,6 +17,7 @@ export class ArpaLm {
   /** ln p of the word passed to the last advance() call (an out-parameter, so the beam search allocates nothing). */
   lastLogProb = 0;
   private readonly ids = new Map<string, number>();
+  private sortedWords: string[] | undefined;
   private readonly logProbs = new Map<string, number>();
   private readonly backoffs = new Map<string, number>();
   private readonly stateIds = new Map<string, number>();
@@ -94,6 +95,20 @@ export class ArpaLm {
   /** The word's id, or <unk>'s (-1 when the LM has no <unk>). */
   wordId(word: string): number {
     return this.ids.get(word) ?? this.unkId;
+  }
+
+  /** True when some word of the LM (other than <s>, </s>, <unk>) starts with `prefix`. */
+  isWordPrefix(prefix: string): boolean {
+    if (!this.sortedWords) this.sortedWords = [...this.ids.keys()].filter((w) => !/^<\/?(s|unk)>$/.test(w)).sort();
+    const words = this.sortedWords;
+    let lo = 0;
+    let hi = words.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (words[mid]! < prefix) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo < words.length && words[lo]!.startsWith(prefix);
   }
 
   /** ln p(word | history) with Katz-style backoff; history is oldest-first and may be longer than order-1. */

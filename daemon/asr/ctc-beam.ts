@@ -16,8 +16,10 @@ class PrefixTree {
   size = 0;
   parent = new Int32Array(1024);
   token = new Int32Array(1024);
-  /** Node where the unfinished word's first token sits, or -1 when the prefix ends between words. */
-  wordStart = new Int32Array(1024);
+  /** The unfinished word at the end of the prefix ('' between words). */
+  word: string[] = [];
+  /** 1 when the unfinished word is already known to be outside the LM's vocabulary and has been scored as such. */
+  oov = new Uint8Array(1024);
   lmState = new Int32Array(1024);
   /** lmWeight * ln p(words) + wordBonus * words, over the completed words of the prefix. */
   lmScore = new Float64Array(1024);
@@ -51,7 +53,9 @@ class PrefixTree {
     };
     this.parent = growI(this.parent);
     this.token = growI(this.token);
-    this.wordStart = growI(this.wordStart);
+    const oov = new Uint8Array(cap);
+    oov.set(this.oov);
+    this.oov = oov;
     this.lmState = growI(this.lmState);
     this.stamp = growI(this.stamp);
     this.slot = growI(this.slot);
@@ -92,7 +96,8 @@ export function beamSearch(lp: LogProbs, table: TokenTable, options: BeamSearchO
   const tree = new PrefixTree(vocab);
 
   const root = tree.add(-1, -1);
-  tree.wordStart[root] = -1;
+  tree.word[root] = '';
+  tree.oov[root] = 0;
   tree.lmState[root] = lm ? lm.initialState() : 0;
   tree.lmScore[root] = 0;
 
@@ -112,15 +117,6 @@ export function beamSearch(lp: LogProbs, table: TokenTable, options: BeamSearchO
   beamPb[0] = 0;
   beamPnb[0] = -Infinity;
 
-  /** The text of the word spelled by the tokens from node `from` to node `to`. */
-  const wordText = (from: number, to: number): string => {
-    let text = '';
-    for (let k = to; ; k = tree.parent[k]!) {
-      text = table.body[tree.token[k]!]! + text;
-      if (k === from) return text;
-    }
-  };
-
   /** The child prefix node + token; a new child scores the word that `token` closes, if any. */
   const extend = (node: number, token: number): number => {
     let child = tree.child(node, token);
@@ -128,17 +124,28 @@ export function beamSearch(lp: LogProbs, table: TokenTable, options: BeamSearchO
     child = tree.add(node, token);
     let state = tree.lmState[node]!;
     let score = tree.lmScore[node]!;
-    let start = tree.wordStart[node]!;
+    let word = tree.word[node]!;
+    let oov = tree.oov[node]!;
+    const body = table.body[token]!;
     if (table.startsWord[token]) {
-      if (start >= 0 && lm) {
-        state = lm.advance(state, lm.wordId(wordText(start, node)));
-        score += lmWeight * lm.lastLogProb + wordBonus;
+      if (word !== '' && lm) {
+        state = lm.advance(state, lm.wordId(word));
+        if (!oov) score += lmWeight * lm.lastLogProb + wordBonus;
       }
-      start = table.body[token] === '' ? -1 : child;
-    } else if (start < 0 && table.body[token] !== '') {
-      start = child;
+      word = body;
+      oov = 0;
+    } else {
+      word += body;
     }
-    tree.wordStart[child] = start;
+    // Lookahead: a partial word no LM word starts with will be scored as unknown whatever follows, so score it now
+    // rather than let it crowd better prefixes out of the beam.
+    if (lm && !oov && word !== '' && !lm.isWordPrefix(word)) {
+      lm.advance(state, lm.unkId);
+      score += lmWeight * lm.lastLogProb + wordBonus;
+      oov = 1;
+    }
+    tree.word[child] = word;
+    tree.oov[child] = oov;
     tree.lmState[child] = state;
     tree.lmScore[child] = score;
     return child;
@@ -222,10 +229,10 @@ export function beamSearch(lp: LogProbs, table: TokenTable, options: BeamSearchO
     let score = logAdd(beamPb[b]!, beamPnb[b]!) + tree.lmScore[node]!;
     if (lm) {
       let state = tree.lmState[node]!;
-      const start = tree.wordStart[node]!;
-      if (start >= 0) {
-        state = lm.advance(state, lm.wordId(wordText(start, node)));
-        score += lmWeight * lm.lastLogProb + wordBonus;
+      const word = tree.word[node]!;
+      if (word !== '') {
+        state = lm.advance(state, lm.wordId(word));
+        if (!tree.oov[node]) score += lmWeight * lm.lastLogProb + wordBonus;
       }
       lm.advance(state, lm.eosId);
       score += lmWeight * lm.lastLogProb;

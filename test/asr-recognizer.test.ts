@@ -1,0 +1,138 @@
+import t from 'tap';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { isModelLoadError, loadRecognizer, resolveDecoding } from '../daemon/asr/index.js';
+
+const MODELS = join(import.meta.dirname, 'fixtures', 'models');
+const TONES = JSON.parse(readFileSync(join(MODELS, 'tones.json'), 'utf8')) as Record<'kaldiFbank' | 'nemoMel', Record<string, number>>;
+const RATE = 16000;
+
+/** One 0.2 s tone per character (' ' = the word-boundary token), `gap` seconds of silence after each. */
+function toneAudio(text: string, tones: Record<string, number>, lead = 0.2, gap = 0.15): Float32Array {
+  const tone = 0.2;
+  const out = new Float32Array(Math.round((lead + text.length * (tone + gap)) * RATE));
+  let pos = Math.round(lead * RATE);
+  for (const ch of text) {
+    const hz = tones[ch === ' ' ? '▁' : ch]!;
+    const n = Math.round(tone * RATE);
+    for (let i = 0; i < n; i++) {
+      const fade = Math.min(1, i / 80, (n - i) / 80);
+      out[pos + i] = 0.5 * fade * Math.sin((2 * Math.PI * hz * i) / RATE);
+    }
+    pos += n + Math.round(gap * RATE);
+  }
+  return out;
+}
+
+t.test('each layout transcribes tone-spelled audio into the predicted words', async (t) => {
+  for (const [dir, tones] of [['hushscribe-tiny', TONES.kaldiFbank], ['sherpa-ctc-tiny', TONES.kaldiFbank], ['nemo-ctc-tiny', TONES.nemoMel]] as const) {
+    const rec = await loadRecognizer({ modelDir: join(MODELS, dir), decoding: { lm: null } });
+    const audio = toneAudio('hi there', tones);
+    const tr = await rec.transcribe(audio);
+    t.equal(tr.text, 'hi there', dir);
+    t.equal(tr.durationSec, audio.length / RATE);
+    t.equal(tr.segments.length, 1);
+    const [hi, there] = tr.segments[0]!.words;
+    // 'h' sounds from 0.2 s; 'i' ends at 0.2 + 0.35 + 0.2 = 0.75 s; frames are 40 ms
+    t.ok(Math.abs(hi!.start - 0.2) <= 0.04, `${dir}: hi starts at ${hi!.start}`);
+    t.ok(Math.abs(hi!.end - 0.75) <= 0.08, `${dir}: hi ends at ${hi!.end}`);
+    t.ok(there!.start > hi!.end);
+    for (const w of tr.segments[0]!.words) t.ok(w.confidence > 0 && w.confidence <= 1);
+    t.ok(rec.lastTimings!.features >= 0 && rec.lastTimings!.model >= 0 && rec.lastTimings!.search >= 0);
+    await rec.close();
+  }
+});
+
+/** Mixes two letters' tones, for 0.2 s, then 0.15 s of silence. */
+function mixedTone(tones: Record<string, number>, a: string, ampA: number, b: string, ampB: number): Float32Array {
+  const n = Math.round(0.2 * RATE);
+  const out = new Float32Array(n + Math.round(0.15 * RATE));
+  for (let i = 0; i < n; i++) {
+    const fade = Math.min(1, i / 80, (n - i) / 80);
+    out[i] = fade * (ampA * Math.sin((2 * Math.PI * tones[a]! * i) / RATE) + ampB * Math.sin((2 * Math.PI * tones[b]! * i) / RATE));
+  }
+  return out;
+}
+
+function concat(...parts: Float32Array[]): Float32Array {
+  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+  let pos = 0;
+  for (const p of parts) {
+    out.set(p, pos);
+    pos += p.length;
+  }
+  return out;
+}
+
+t.test("the manifest's LM steers beam search where the acoustics are ambiguous", async (t) => {
+  const tones = TONES.kaldiFbank;
+  // "the ?at" where ? sounds slightly more like p than b (b's narrower mel bin needs about 3.6x the amplitude to match p);
+  // the fixture LM knows "the bat", not "the pat"
+  const audio = concat(toneAudio('the ', tones), mixedTone(tones, 'p', 0.2, 'b', 0.7), toneAudio('at', tones, 0));
+  const dir = join(MODELS, 'hushscribe-tiny');
+  const greedy = await loadRecognizer({ modelDir: dir, decoding: { method: 'greedy' } });
+  t.equal(greedy.decoding.lmPath, null, 'greedy drops the manifest LM');
+  t.equal((await greedy.transcribe(audio)).text, 'the pat');
+  const beamNoLm = await loadRecognizer({ modelDir: dir, decoding: { beamSize: 8, lm: null } });
+  t.equal((await beamNoLm.transcribe(audio)).text, 'the pat', 'beam without LM agrees with greedy');
+  const withLm = await loadRecognizer({ modelDir: dir });
+  t.match(withLm.decoding, { method: 'beam', beamSize: 8, lmPath: /lm\.arpa$/ });
+  const tr = await withLm.transcribe(audio);
+  t.equal(tr.text, 'the bat');
+  const bat = tr.segments[0]!.words[1]!;
+  t.ok(bat.confidence < 0.9, `the uncertain word has a lower confidence (${bat.confidence})`);
+  t.ok(tr.segments[0]!.words[0]!.confidence > bat.confidence);
+  const explicit = await loadRecognizer({ modelDir: join(MODELS, 'sherpa-ctc-tiny'), decoding: { lm: join(dir, 'lm.arpa'), lmWeight: 0.5 } });
+  t.equal((await explicit.transcribe(audio)).text, 'the bat', 'an LM path works for a directory without a manifest');
+  for (const r of [greedy, beamNoLm, withLm, explicit]) await r.close();
+});
+
+t.test('long audio is decoded in pieces of at most 20 s with times relative to the whole recording', async (t) => {
+  const tones = TONES.kaldiFbank;
+  const silence = (sec: number): Float32Array => new Float32Array(Math.round(sec * RATE));
+  // ' hi there' (2.72 s incl. lead) then 1.2 s of silence (a segment break), repeated 7 times: 27.4 s. The gaps
+  // between letters are shorter than the 100 ms window, so the cut must fall into a pause between blocks.
+  const block = concat(toneAudio(' hi there', tones, 0.2, 0.08), silence(1.2));
+  const audio = concat(block, block, block, block, block, block, block);
+  const rec = await loadRecognizer({ modelDir: join(MODELS, 'hushscribe-tiny'), decoding: { lm: null } });
+  const tr = await rec.transcribe(audio);
+  t.equal(tr.text, Array(7).fill('hi there').join(' '));
+  t.equal(tr.segments.length, 7, 'one segment per block: pauses of 1.2 s split them');
+  const blockSec = block.length / RATE;
+  tr.segments.forEach((s, k) => {
+    t.equal(s.text, 'hi there');
+    t.ok(Math.abs(s.start - (k * blockSec + 0.48)) <= 0.04, `segment ${k} starts at ${s.start}`);
+  });
+  await rec.close();
+});
+
+t.test('options are checked before the model is loaded', async (t) => {
+  const dir = join(MODELS, 'hushscribe-tiny');
+  const cases: Array<[Parameters<typeof loadRecognizer>[0], RegExp]> = [
+    [{ modelDir: dir, threads: 0 }, /threads must be an integer from 1 to 64/],
+    [{ modelDir: dir, decoding: { beamSize: 0 } }, /beamSize must be an integer from 1 to 256/],
+    [{ modelDir: dir, decoding: { method: 'viterbi' as 'beam' } }, /method must be 'greedy' or 'beam'/],
+    [{ modelDir: dir, decoding: { lmWeight: -1 } }, /lmWeight must be a number >= 0/],
+    [{ modelDir: dir, decoding: { wordBonus: Number.NaN } }, /wordBonus must be a number/],
+    [{ modelDir: dir, decoding: { lm: '' } }, /decoding\.lm must be a file path, or null/],
+    [{ modelDir: dir, decoding: { method: 'greedy', lm: 'x.arpa' } }, /an LM needs decoding\.method 'beam'/],
+    [{ modelDir: join(MODELS, 'nowhere'), decoding: { beamSize: 0 } }, /beamSize/],
+    [{ modelDir: dir, decoding: { lm: join(MODELS, 'none.arpa') } }, /cannot read the ARPA language model/],
+    [{ modelDir: join(MODELS, 'wrong-io') }, /expected inputs x, x_lens/],
+  ];
+  for (const [options, message] of cases) {
+    await t.rejects(loadRecognizer(options), message);
+    await loadRecognizer(options).catch((err) => t.ok(isModelLoadError(err), (err as Error).message));
+  }
+  t.same(resolveDecoding(dir), { method: 'greedy', beamSize: 8, lmPath: null, lmWeight: 0.5, wordBonus: 0 });
+  t.equal(resolveDecoding(dir, { beamSize: 4 }).method, 'beam');
+  t.equal(resolveDecoding(dir, {}, 'lm.arpa').method, 'beam');
+  t.equal(resolveDecoding(dir, { lm: null }, 'lm.arpa').method, 'greedy');
+});
+
+t.test('silence and audio shorter than a frame give an empty transcript', async (t) => {
+  const rec = await loadRecognizer({ modelDir: join(MODELS, 'nemo-ctc-tiny') });
+  t.same(await rec.transcribe(new Float32Array(0)), { text: '', durationSec: 0, segments: [] });
+  t.same((await rec.transcribe(new Float32Array(RATE))).segments, []);
+  await rec.close();
+});
