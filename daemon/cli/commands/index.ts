@@ -1,6 +1,12 @@
 import type { Command } from '../command.js';
 import { redactCommand } from './redact.js';
 import { daemonCommand } from './daemon.js';
+import { statusCommand } from './status.js';
+import { transcriptsCommand } from './transcripts.js';
+import { ingestCommand } from './ingest.js';
+import { configCommand } from './config.js';
+import { doctorCommand } from './doctor.js';
+import { modelsCommand } from './models.js';
 
 /** Every CLI command, in the order `hushscribe --help` lists them. Add a command by adding its module here. */
-export const commands: Command[] = [daemonCommand, redactCommand];
+export const commands: Command[] = [daemonCommand, statusCommand, transcriptsCommand, ingestCommand, configCommand, doctorCommand, modelsCommand, redactCommand];
