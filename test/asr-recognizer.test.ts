@@ -1,28 +1,9 @@
 import t from 'tap';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isModelLoadError, loadRecognizer, resolveDecoding } from '../daemon/asr/index.js';
+import { batOrPatAudio, concat, RATE, TONES, toneAudio } from './fixtures/models/tone-audio.js';
 
 const MODELS = join(import.meta.dirname, 'fixtures', 'models');
-const TONES = JSON.parse(readFileSync(join(MODELS, 'tones.json'), 'utf8')) as Record<'kaldiFbank' | 'nemoMel', Record<string, number>>;
-const RATE = 16000;
-
-/** One 0.2 s tone per character (' ' = the word-boundary token), `gap` seconds of silence after each. */
-function toneAudio(text: string, tones: Record<string, number>, lead = 0.2, gap = 0.15): Float32Array {
-  const tone = 0.2;
-  const out = new Float32Array(Math.round((lead + text.length * (tone + gap)) * RATE));
-  let pos = Math.round(lead * RATE);
-  for (const ch of text) {
-    const hz = tones[ch === ' ' ? '▁' : ch]!;
-    const n = Math.round(tone * RATE);
-    for (let i = 0; i < n; i++) {
-      const fade = Math.min(1, i / 80, (n - i) / 80);
-      out[pos + i] = 0.5 * fade * Math.sin((2 * Math.PI * hz * i) / RATE);
-    }
-    pos += n + Math.round(gap * RATE);
-  }
-  return out;
-}
 
 t.test('each layout transcribes tone-spelled audio into the predicted words', async (t) => {
   for (const [dir, tones] of [['hushscribe-tiny', TONES.kaldiFbank], ['sherpa-ctc-tiny', TONES.kaldiFbank], ['nemo-ctc-tiny', TONES.nemoMel]] as const) {
@@ -43,32 +24,8 @@ t.test('each layout transcribes tone-spelled audio into the predicted words', as
   }
 });
 
-/** Mixes two letters' tones, for 0.2 s, then 0.15 s of silence. */
-function mixedTone(tones: Record<string, number>, a: string, ampA: number, b: string, ampB: number): Float32Array {
-  const n = Math.round(0.2 * RATE);
-  const out = new Float32Array(n + Math.round(0.15 * RATE));
-  for (let i = 0; i < n; i++) {
-    const fade = Math.min(1, i / 80, (n - i) / 80);
-    out[i] = fade * (ampA * Math.sin((2 * Math.PI * tones[a]! * i) / RATE) + ampB * Math.sin((2 * Math.PI * tones[b]! * i) / RATE));
-  }
-  return out;
-}
-
-function concat(...parts: Float32Array[]): Float32Array {
-  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
-  let pos = 0;
-  for (const p of parts) {
-    out.set(p, pos);
-    pos += p.length;
-  }
-  return out;
-}
-
 t.test("the manifest's LM steers beam search where the acoustics are ambiguous", async (t) => {
-  const tones = TONES.kaldiFbank;
-  // "the ?at" where ? sounds slightly more like p than b (b's narrower mel bin needs about 3.6x the amplitude to match p);
-  // the fixture LM knows "the bat", not "the pat"
-  const audio = concat(toneAudio('the ', tones), mixedTone(tones, 'p', 0.2, 'b', 0.7), toneAudio('at', tones, 0));
+  const audio = batOrPatAudio();
   const dir = join(MODELS, 'hushscribe-tiny');
   const greedy = await loadRecognizer({ modelDir: dir, decoding: { method: 'greedy' } });
   t.equal(greedy.decoding.lmPath, null, 'greedy drops the manifest LM');

@@ -1,0 +1,158 @@
+/** `hushscribe transcribe FILE...`: recordings in, one transcript per file out (plain or JSON lines). */
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import { ExitCode, UsageError, type Command, type CommandIo } from '../command.js';
+import { isModelLoadError, loadRecognizer, type DecodingOptions, type Recognizer, type Transcript } from '../../asr/index.js';
+import { readAudio } from '../../audio/index.js';
+import { packageRoot } from '../../util/package-root.js';
+
+export const DEFAULT_MODEL = join('models', 'hushscribe-en-v1');
+
+const usage = `Usage: hushscribe transcribe FILE... [options]
+
+Transcribes recordings in any format ffmpeg reads. The model is loaded once; long recordings are decoded in
+pieces of at most 20 s, cut at the quietest moment near the limit.
+
+Options:
+  --json              one JSON object per line per file: {"file","durationSec","text","segments":[{"start","end",
+                      "text","words":[{"word","start","end","confidence"}]}],"model":{"name","variant"},
+                      "redaction","timingsMs":{"decode","features","model","search","total"}}; a file that fails
+                      gives {"file","error","code"}
+  --no-redact         do not redact personal data (recorded in the JSON output as "redaction":"off")
+  --model DIR         model directory (default: ${DEFAULT_MODEL} in the package); a hushscribe, sherpa-onnx
+                      zipformer2_ctc or NeMo CTC directory
+  --variant NAME      model variant (default: the manifest's defaultVariant)
+  --threads N         onnxruntime intra-op threads (default 1)
+  --beam N            prefix beam search with N beams (default: greedy, or beam 8 when an LM is used)
+  --lm PATH           word n-gram LM (ARPA) for beam search (default: the model's own LM, if it has one)
+  --no-lm             use no LM
+  --lm-weight W       LM weight (default 0.5)
+  --word-bonus B      score added per word when an LM is used (default 0)
+  -h, --help          show this help
+
+Exit codes: 0 all files transcribed; 3 a file could not be read (the other files are still transcribed);
+4 the model is not installed; 2 wrong options.
+`;
+
+/**
+ * REDACTION HOOK. A redactor gets each transcript (raw, RAM only) before anything is printed and returns what may be
+ * shown. None is wired in yet: `transcribeCommand` passes transcripts through unchanged and its JSON output says so
+ * ("redaction":"unavailable"); nothing here pretends to redact. Plug the redactor in via createTranscribeCommand().
+ */
+export type TranscriptRedactor = (transcript: Transcript) => Transcript;
+
+type RedactionState = 'applied' | 'off' | 'unavailable';
+
+function positiveInt(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < 1) throw new UsageError(`--${name} must be a positive integer (got '${value}')`);
+  return n;
+}
+
+function finiteNumber(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n)) throw new UsageError(`--${name} must be a number (got '${value}')`);
+  return n;
+}
+
+const round3 = (x: number): number => Math.round(x * 1000) / 1000;
+
+export function createTranscribeCommand(transcriptRedactor: TranscriptRedactor | null): Command {
+  return {
+    name: 'transcribe',
+    summary: 'Transcribe recordings (any format ffmpeg reads) to text or JSON',
+    usage,
+    async run(argv: string[], io: CommandIo): Promise<number> {
+      const { values, positionals: files } = parseArgs({
+        args: argv,
+        options: {
+          json: { type: 'boolean', default: false },
+          'no-redact': { type: 'boolean', default: false },
+          model: { type: 'string' },
+          variant: { type: 'string' },
+          threads: { type: 'string' },
+          beam: { type: 'string' },
+          lm: { type: 'string' },
+          'no-lm': { type: 'boolean', default: false },
+          'lm-weight': { type: 'string' },
+          'word-bonus': { type: 'string' },
+        },
+        allowPositionals: true,
+      });
+      if (files.length === 0) throw new UsageError('no input files');
+      if (values.lm !== undefined && values['no-lm']) throw new UsageError('--lm and --no-lm cannot be combined');
+      const threads = positiveInt('threads', values.threads);
+      const beamSize = positiveInt('beam', values.beam);
+      const lmWeight = finiteNumber('lm-weight', values['lm-weight']);
+      const wordBonus = finiteNumber('word-bonus', values['word-bonus']);
+      const decoding: DecodingOptions = {
+        ...(beamSize !== undefined ? { beamSize } : {}),
+        ...(values['no-lm'] ? { lm: null } : values.lm !== undefined ? { lm: values.lm } : {}),
+        ...(lmWeight !== undefined ? { lmWeight } : {}),
+        ...(wordBonus !== undefined ? { wordBonus } : {}),
+      };
+      const modelDir = values.model ?? join(packageRoot(), DEFAULT_MODEL);
+
+      let recognizer: Recognizer;
+      try {
+        recognizer = await loadRecognizer({ modelDir, decoding, ...(threads ? { threads } : {}), ...(values.variant ? { variant: values.variant } : {}) });
+      } catch (err) {
+        if (!isModelLoadError(err)) throw err;
+        io.stderr.write(`hushscribe transcribe: cannot load the model: ${err.message}\n`);
+        if (err.code === 'BAD_OPTION') return ExitCode.usage;
+        return err.code === 'MODEL_NOT_FOUND' ? ExitCode.unavailable : ExitCode.failure;
+      }
+
+      const redaction: RedactionState = values['no-redact'] ? 'off' : transcriptRedactor ? 'applied' : 'unavailable';
+      let exitCode: number = ExitCode.ok;
+      try {
+        for (const file of files) {
+          const started = performance.now();
+          try {
+            const audio = await readAudio(file);
+            const decoded = performance.now();
+            const raw = await recognizer.transcribe(audio.samples);
+            const shown = redaction === 'applied' ? transcriptRedactor!(raw) : raw;
+            const total = performance.now() - started;
+            if (!values.json) {
+              io.stdout.write(`${file}: ${shown.text}\n`);
+              continue;
+            }
+            const t = recognizer.lastTimings ?? { features: 0, model: 0, search: 0 };
+            io.stdout.write(
+              `${JSON.stringify({
+                file,
+                durationSec: round3(shown.durationSec),
+                text: shown.text,
+                segments: shown.segments,
+                model: recognizer.model,
+                redaction,
+                timingsMs: {
+                  decode: round3(decoded - started),
+                  features: round3(t.features),
+                  model: round3(t.model),
+                  search: round3(t.search),
+                  total: round3(total),
+                },
+              })}\n`,
+            );
+          } catch (err) {
+            exitCode = ExitCode.inputError;
+            const message = (err as Error)?.message ?? String(err);
+            const code = (err as { code?: unknown })?.code;
+            if (values.json) io.stdout.write(`${JSON.stringify({ file, error: message, ...(typeof code === 'string' ? { code } : {}) })}\n`);
+            io.stderr.write(`hushscribe transcribe: ${message.startsWith(file) ? '' : `${file}: `}${message}\n`);
+          }
+        }
+      } finally {
+        await recognizer.close();
+      }
+      return exitCode;
+    },
+  };
+}
+
+export const transcribeCommand: Command = createTranscribeCommand(null);
