@@ -14,7 +14,8 @@ export type GazetteerName =
   | 'cities'
   | 'us-states'
   | 'countries'
-  | 'common-words';
+  | 'common-words'
+  | 'english-words';
 
 /** A phrase list indexed by first word, so matching is a lookup per token. */
 export class PhraseList {
@@ -47,6 +48,14 @@ export class PhraseList {
 }
 
 const cache = new Map<GazetteerName, PhraseList>();
+
+/**
+ * A word outside the English lexicon, the function words and the number words: in a transcript that is most often
+ * a name the recognizer spelled out ("okonkwo", "gudur"), so after a cue it is taken as a person or place.
+ */
+export function isUnknownWord(word: string | undefined, isNumberWord: (w: string) => boolean): boolean {
+  return word !== undefined && word.length >= 3 && !word.includes("'") && !isNumberWord(word) && !gazetteer('english-words').has(word);
+}
 
 export function gazetteer(name: GazetteerName): PhraseList {
   let list = cache.get(name);

@@ -15,5 +15,5 @@ call called calling email mail address number phone name named spell spelled spe
 dash hyphen slash com net org send sent write wrote reach contact need want know think said say says tell told
 live lives living moved work works working born age old years year new good great fine nice time way thing things
 one two three four five six seven eight nine ten zero hundred thousand first last next mister miss missus doctor
-speaking here there`.split(/\s+/),
+speaking here there gonna wanna gotta kinda sorta dunno lemme gimme ain't y'all`.split(/\s+/),
 );

@@ -187,3 +187,17 @@ t.test('text that is not spoken form still tokenizes safely', async (t) => {
   t.same(spans(t, 'Call me at 202 555 0143!'), [['PHONE_NUMBER', '202 555 0143!']]);
   t.same(spans(t, 'oh well oh no'), []);
 });
+
+t.test('out-of-lexicon words after a cue are names and places', async (t) => {
+  t.same(spans(t, 'yes it is okonkwo speaking'), [['PERSON', 'okonkwo']]);
+  t.same(spans(t, 'the form was signed by adebayo oluwaseun'), [['PERSON', 'adebayo oluwaseun']]);
+  t.same(spans(t, 'jennifer okafor called'), [['PERSON', 'jennifer okafor']]);
+  t.same(spans(t, 'my parents live in jhargram'), [['LOCATION', 'jhargram']]);
+  t.same(spans(t, 'i live in fear of it'), []);
+  t.same(spans(t, "i'm gonna go now"), []);
+});
+
+t.test('ages after "turned"', async (t) => {
+  t.same(spans(t, 'i turned sixty last month'), [['AGE', 'sixty']]);
+  t.same(spans(t, 'she turned two pages'), []);
+});

@@ -22,7 +22,8 @@ t.test('context said in one segment applies to the number in the next', async (t
 t.test('a name continued after a pause is still a name', async (t) => {
   const session = new SessionRedactor();
   t.equal(session.redact('hello my name is').text, 'hello my name is');
-  t.equal(session.redact('priya ramanathan and i am calling about').text, '[PERSON] and i am calling about');
+  t.equal(session.redact('will and i am calling about').text, '[PERSON] and i am calling about');
+  t.equal(createRedactor().redact('will and i am calling about').text, 'will and i am calling about', 'alone, "will" is a word');
 });
 
 t.test('keyed hashes of a split value link to the whole value', async (t) => {
@@ -45,7 +46,7 @@ t.test('end() forgets the carried words; contextWords bounds them', async (t) =>
   t.equal(narrow.redact('one two three four five six seven eight nine').text, 'one two three four five six seven eight nine', 'context beyond the window is gone');
   const none = new SessionRedactor({}, { contextWords: 0 });
   none.redact('hello my name is');
-  t.equal(none.redact('priya ramanathan').text, 'priya ramanathan');
+  t.equal(none.redact('will').text, 'will');
 });
 
 t.test('options and policy are validated', async (t) => {

@@ -82,7 +82,7 @@ const AGE_AFTER = ['years old', 'year old', 'years of age', 'yrs old', 'years yo
 const AGE_BEFORE = ['aged', 'age', 'age is', 'age of', 'turned', 'turning', 'turn'];
 const SELF_BEFORE = ["i'm", 'i am', 'he is', "he's", 'she is', "she's", "they're", 'they are', 'you are', "you're", "we're"];
 /** After "i am forty two" these words still leave the number an age; anything else ("two minutes") does not. */
-const SELF_FOLLOWERS = new Set(['', 'and', 'now', 'this', 'next', 'today', 'but', 'so', 'myself', 'already', 'soon', 'too', 'since', 'in']);
+const SELF_FOLLOWERS = new Set(['', 'and', 'now', 'this', 'next', 'last', 'today', 'yesterday', 'but', 'so', 'myself', 'already', 'soon', 'too', 'since', 'in', 'on']);
 
 function phraseAt(words: string[], i: number, phrase: string): boolean {
   return phrase.split(' ').every((w, k) => words[i + k] === w);

@@ -1,10 +1,11 @@
 /**
  * Person names: gazetteer first names and surnames, introductions ("my name is", "this is"), titles ("doctor",
  * "miss"), first + last sequences and a surname spelled out after the name ("smith s m i t h").
- * Names that are also common words ("will", "may", "mark", "bill") need context or a surname after them.
+ * Names that are also common words ("will", "may", "mark", "bill") need context or a surname after them; words
+ * outside the English lexicon count as names after a cue.
  */
 import { ContextWords, type Analysis, type Candidate } from '../context.js';
-import { gazetteer } from '../gazetteer.js';
+import { gazetteer, isUnknownWord } from '../gazetteer.js';
 import { STOPWORDS } from '../stopwords.js';
 import { isNumberWord } from '../spoken-numbers.js';
 
@@ -24,12 +25,13 @@ export function recognizePersons({ words, letterRuns }: Analysis): Candidate[] {
   const common = gazetteer('common-words');
   const letterRunAt = new Map(letterRuns.map((r) => [r.start, r]));
   const known = (w: string | undefined) => w !== undefined && (first.has(w) || last.has(w));
+  const unknown = (w: string | undefined) => !STOPWORDS.has(w ?? '') && isUnknownWord(w, isNumberWord);
   const free = (w: string | undefined) => w !== undefined && !STOPWORDS.has(w) && !isNumberWord(w) && !/^[a-z]$/.test(w);
 
   /** Extends a name at [start, end) with further known names, free words after a strong cue, and a spelled-out run. */
   const extend = (start: number, loose: boolean): number => {
     let end = start + 1;
-    while (end - start < 3 && (known(words[end]) || (loose && free(words[end]))) && !(common.has(words[end]!) && !last.has(words[end]!))) end += 1;
+    while (end - start < 3 && (known(words[end]) || unknown(words[end]) || (loose && free(words[end]))) && !(common.has(words[end]!) && !last.has(words[end]!))) end += 1;
     const spelledAt = SPELLING.has(words[end] ?? '') && letterRunAt.has(end + 1) ? end + 1 : end;
     const spelled = letterRunAt.get(spelledAt);
     return spelled ? spelled.end : end;
@@ -50,6 +52,12 @@ export function recognizePersons({ words, letterRuns }: Analysis): Candidate[] {
       else if (surnameFollows && first.has(w)) score = 0.8;
       else if (!ambiguous && first.has(w)) score = 0.6;
       else score = ambiguous ? 0.15 : 0.4;
+    } else if (unknown(w) && (WEAK_INTRO.endsAt(words, i) || known(words[i + 1]))) {
+      // An out-of-lexicon word after a cue ("yes it is okonkwo") or before a known name ("priya iyer").
+      score = 0.7;
+    } else if (unknown(w) && unknown(words[i + 1])) {
+      // Two out-of-lexicon words in a row read as a first and last name.
+      score = 0.55;
     }
     if (score === 0) continue;
     // Weak guesses stay one word, so they never swallow a real name after them ("will john").

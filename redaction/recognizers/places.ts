@@ -1,6 +1,6 @@
 /** Street addresses (house number + name + street suffix) and locations (gazetteer of cities, US states, countries). */
 import { ContextWords, type Analysis, type Candidate } from '../context.js';
-import { gazetteer } from '../gazetteer.js';
+import { gazetteer, isUnknownWord } from '../gazetteer.js';
 import { STOPWORDS } from '../stopwords.js';
 import { isNumberWord } from '../spoken-numbers.js';
 
@@ -22,7 +22,8 @@ export function recognizeStreetAddresses({ words, numberRuns }: Analysis): Candi
   words.forEach((word, k) => {
     if (!suffixes.has(word)) return;
     let nameStart = k;
-    while (nameStart > 0 && k - nameStart < 3 && nameWord(words[nameStart - 1]) && !suffixes.has(words[nameStart - 1]!)) nameStart -= 1;
+    // Suffix words can be names too ("station road", "park lane").
+    while (nameStart > 0 && k - nameStart < 3 && nameWord(words[nameStart - 1])) nameStart -= 1;
     if (nameStart === k) return;
     const house = runEndingAt.get(nameStart);
     let end = k + 1;
@@ -45,11 +46,18 @@ export function recognizeLocations({ words }: Analysis): Candidate[] {
   const found: Candidate[] = [];
   for (let i = 0; i < words.length; i++) {
     const length = Math.max(...lists.map((l) => l.matchAt(words, i)));
-    if (length === 0) continue;
+    if (length === 0) {
+      // An out-of-lexicon word right after "live in" / "from" is most likely a place the gazetteer lacks.
+      if (STRONG_PLACE.endsAt(words, i) && !STOPWORDS.has(words[i]!) && isUnknownWord(words[i], isNumberWord)) {
+        found.push({ type: 'LOCATION', start: i, end: i + 1, score: 0.6, source: 'rule:location_unknown_word', value: words[i]! });
+      }
+      continue;
+    }
     const end = i + length;
     const value = words.slice(i, end).join(' ');
     let score: number;
-    if (STRONG_PLACE.endsAt(words, i)) score = 0.9;
+    const regionFollows = lists.slice(1).some((l) => l.matchAt(words, end) > 0);
+    if (STRONG_PLACE.endsAt(words, i) || regionFollows) score = 0.9;
     else if (length === 1 && common.has(value)) score = 0.2;
     else score = PLACE.endsAt(words, i) ? 0.8 : 0.55;
     found.push({ type: 'LOCATION', start: i, end, score, source: 'gazetteer:location', value });

@@ -1,0 +1,370 @@
+/**
+ * Redaction quality on a held-out spoken-form set: per-type precision / recall / F2, leak rate and over-redaction
+ * of hushscribe's redactor and of a written-text regex baseline (Presidio-style patterns), on the same text.
+ *
+ *   npm run eval -- redaction [--seed N] [--per-type N] [--negatives N] [--details]
+ *
+ * The set is generated here from templates and value generators that the tests were not written against, with
+ * person and place names from faker locales (en_IN, en_NG, fr, es; MIT) that were kept out of the gazetteers, so
+ * most names are out of vocabulary. Leak rate: share of PII tokens left unredacted (type-blind). Over-redaction:
+ * share of non-PII tokens redacted. Prints a table, then one JSON line with every figure.
+ */
+import { parseArgs } from 'node:util';
+import { createRedactor } from '../../redaction/redactor.js';
+import { ENTITY_TYPES, type EntityType } from '../../redaction/types.js';
+import { EvalToolError } from './process.js';
+
+export const USAGE = `usage: npm run eval -- redaction [options]
+  --seed N        generator seed (default 7)
+  --per-type N    positive sentences per entity type (default 60)
+  --negatives N   sentences without personal data (default 300)
+  --details       print each missed or spurious entity type and sentence to stderr (the data is synthetic)`;
+
+// Held-out names and places (faker en_IN, en_NG, fr, es locale data, MIT), none used while writing the tests.
+const FIRST = 'aadrika anamika avantika chandani dakshayani dulari himani leela oormila rupinder shubha tanushree aadi achintya arindam bhaasvan chakor deepankar dhanvin kamalesh ranjit subodh ujjwal augustina titilayo ebiowei nnamdi archange alcyone aurelie clemence francette huguette laura marceline melanie paule rosalie thais elisabeth adalbert alban aurele brice claudien didier geoffroy jocelyn lionel marcelin philippe romeo severin valere caridad gabriela marilu silvia carlos homero'.split(' ');
+const LAST = 'bharadwaj dubashi iyer khatri nambeesan rana talwar adebayo adewura aminat chibike iyalla makuachukwu ngozi oladeji oluwaseun osuagwu sekinat yaqub bertrand dumont guillot laurent mercier olivier prevost rolland vidal aguilar alfaro anaya arenas arteaga barela benavidez briseno calderon carmona casarez centeno collazo cortez duran espino figueroa gamboa godinez hinojosa jurado leyva lozano mercado montano nazario ochoa orellana padilla pedraza ponce quezada rivas romo serrano soto tijerina ulloa'.split(' ');
+const PLACES = 'achalpur arsikere bhatapara deoghar gudur jhargram kharar lonar malkangiri markapur mumbai nandura panaji pedana powayan sahaswan shikohabad sironj supaul tulsipur vandavasi washim afowowa ajebo badagri ishola antibes gandia'.split(' ');
+const STREET_NAMES = ['maple', 'cedar hill', 'station', 'church', 'lakeview', 'mill', 'high', 'victoria', 'kingsley', 'orchard'];
+const STREET_SUFFIXES = ['street', 'road', 'avenue', 'lane', 'drive', 'court', 'close', 'crescent', 'boulevard', 'place'];
+const DOMAINS = ['outlook dot com', 'yahoo dot fr', 'proton dot me', 'company dot co dot uk', 'univ dot edu', 'mail dot example dot org'];
+const MONTHS = ['january', 'february', 'march', 'april', 'june', 'july', 'august', 'september', 'october', 'november', 'december'];
+const ORDINALS = ['first', 'second', 'third', 'fourth', 'ninth', 'tenth', 'eleventh', 'fifteenth', 'nineteenth', 'twentieth', 'twenty second', 'twenty eighth', 'thirtieth'];
+
+const ONES = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten', 'eleven', 'twelve', 'thirteen', 'fourteen', 'fifteen', 'sixteen', 'seventeen', 'eighteen', 'nineteen'];
+const TENS = ['', '', 'twenty', 'thirty', 'forty', 'fifty', 'sixty', 'seventy', 'eighty', 'ninety'];
+
+/** Seeded PRNG (mulberry32) so the set is reproducible. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+interface Sample {
+  text: string;
+  gold: Array<{ type: EntityType; start: number; end: number }>;
+}
+
+type Part = string | [EntityType, string];
+
+function build(parts: Part[]): Sample {
+  let text = '';
+  const gold: Sample['gold'] = [];
+  for (const part of parts) {
+    if (text && !text.endsWith(' ')) text += ' ';
+    if (typeof part === 'string') text += part;
+    else {
+      gold.push({ type: part[0], start: text.length, end: text.length + part[1].length });
+      text += part[1];
+    }
+  }
+  return { text: text.replace(/\s+/g, ' ').trim(), gold };
+}
+
+function below100(n: number): string {
+  return n < 20 ? ONES[n]! : TENS[Math.floor(n / 10)]! + (n % 10 ? ` ${ONES[n % 10]}` : '');
+}
+
+class Speaker {
+  constructor(readonly random: () => number) {}
+  pick<T>(items: readonly T[]): T {
+    return items[Math.floor(this.random() * items.length)]!;
+  }
+  digits(n: number, first = '0123456789'): string {
+    let s = this.pick([...first]);
+    while (s.length < n) s += String(Math.floor(this.random() * 10));
+    return s;
+  }
+  /** Digits said one by one ("oh" or "zero"), in pairs ("forty five"), or with "double". */
+  say(digits: string): string {
+    const style = this.random();
+    const zero = this.random() < 0.5 ? 'oh' : 'zero';
+    if (style < 0.25 && digits.length % 2 === 0 && !/^0|(?:^|..)0/.test(digits)) {
+      return digits.match(/../g)!.map((p) => (p[0] === '0' ? `${zero} ${ONES[Number(p[1])]}` : below100(Number(p)))).join(' ');
+    }
+    const words: string[] = [];
+    for (let i = 0; i < digits.length; i++) {
+      const word = digits[i] === '0' ? zero : ONES[Number(digits[i])]!;
+      if (style > 0.7 && digits[i + 1] === digits[i]) {
+        words.push(`double ${word}`);
+        i += 1;
+      } else words.push(word);
+    }
+    return words.join(' ');
+  }
+  letters(s: string): string {
+    return [...s.toLowerCase()].join(' ');
+  }
+}
+
+function luhnComplete(body: string): string {
+  for (let d = 0; d < 10; d++) {
+    const candidate = body + d;
+    let sum = 0;
+    for (let i = 0; i < candidate.length; i++) {
+      let v = Number(candidate[candidate.length - 1 - i]);
+      if (i % 2 === 1) v = v * 2 > 9 ? v * 2 - 9 : v * 2;
+      sum += v;
+    }
+    if (sum % 10 === 0) return candidate;
+  }
+  throw new Error('unreachable');
+}
+
+function ibanFor(country: string, bban: string): string {
+  const numeric = [...`${bban}${country}00`].map((c) => (/\d/.test(c) ? c : String(c.charCodeAt(0) - 55))).join('');
+  let r = 0;
+  for (const d of numeric) r = (r * 10 + Number(d)) % 97;
+  return `${country}${String(98 - r).padStart(2, '0')}${bban}`;
+}
+
+/** Says an IBAN: letters spelled, digits one by one. */
+function sayCode(s: Speaker, code: string): string {
+  return [...code].map((c) => (/\d/.test(c) ? s.say(c) : c.toLowerCase())).join(' ');
+}
+
+function yearWords(y: number): string {
+  if (y >= 2000 && y < 2010) return `two thousand ${y === 2000 ? '' : ONES[y - 2000]}`.trim();
+  const low = y % 100;
+  return `${below100(Math.floor(y / 100))} ${low === 0 ? 'hundred' : low < 10 ? `oh ${ONES[low]}` : below100(low)}`;
+}
+
+type Generator = (s: Speaker) => Part[];
+
+const GENERATORS: Record<EntityType, Generator> = {
+  PERSON: (s) => {
+    const name = `${s.pick(FIRST)} ${s.pick(LAST)}`;
+    return s.pick<Part[]>([
+      ['good morning you are through to', ['PERSON', name], 'how can i help'],
+      ['the appointment is booked under', ['PERSON', name]],
+      ['i am calling on behalf of', ['PERSON', s.pick(FIRST)]],
+      ['could you put me through to ms', ['PERSON', s.pick(LAST)]],
+      ['yes it is', ['PERSON', name], 'speaking'],
+      ['my full name is', ['PERSON', name]],
+      ['we sent it to', ['PERSON', s.pick(FIRST)], 'last week'],
+    ]);
+  },
+  PHONE_NUMBER: (s) => {
+    const nanp = `${s.digits(1, '23456789')}${s.digits(2)}${s.digits(1, '23456789')}${s.digits(6)}`;
+    const uk = `07${s.digits(9)}`;
+    return s.pick<Part[]>([
+      ['you can get me on', ['PHONE_NUMBER', s.say(nanp)]],
+      ['the best number for me is', ['PHONE_NUMBER', s.say(uk)]],
+      ['leave a message on', ['PHONE_NUMBER', `plus four four ${s.say(uk.slice(1))}`]],
+      ['phone back on', ['PHONE_NUMBER', s.say(`1${nanp}`)], 'after five'],
+      [['PHONE_NUMBER', s.say(nanp)], 'is my work line'],
+    ]);
+  },
+  EMAIL_ADDRESS: (s) => {
+    const local = s.pick([s.pick(FIRST), `${s.pick(FIRST)} dot ${s.pick(LAST)}`, `${s.pick(LAST)} underscore ${s.say(s.digits(2))}`, `${s.letters(s.pick(FIRST).slice(0, 1))} ${s.pick(LAST)}`]);
+    const email = `${local} at ${s.pick(DOMAINS)}`;
+    return s.pick<Part[]>([['forward the receipt to', ['EMAIL_ADDRESS', email]], ['it is', ['EMAIL_ADDRESS', email], 'all lowercase'], ['drop a line to', ['EMAIL_ADDRESS', email]]]);
+  },
+  CREDIT_CARD: (s) => {
+    const prefix = s.pick(['4', '5', '37', '6011']);
+    const card = luhnComplete(prefix + s.digits((prefix === '37' ? 15 : 16) - 1 - prefix.length));
+    return s.pick<Part[]>([['charge it to', ['CREDIT_CARD', s.say(card)]], ['the long number on the front is', ['CREDIT_CARD', s.say(card)]], ['put it on my mastercard', ['CREDIT_CARD', s.say(card)]], [['CREDIT_CARD', s.say(card)], 'expires next year']]);
+  },
+  US_SSN: (s) => {
+    const ssn = `${s.digits(1, '12345678')}${s.digits(2, '123456789')}${s.digits(2, '123456789')}${s.digits(4, '123456789')}`;
+    return s.pick<Part[]>([['the last thing i need is your social', ['US_SSN', s.say(ssn)]], ['s s n is', ['US_SSN', s.say(ssn)]], ['my social security is', ['US_SSN', s.say(ssn)], 'i think']]);
+  },
+  IBAN_CODE: (s) => {
+    const iban = s.pick([ibanFor('GB', `${s.pick(['NWBK', 'BARC', 'LOYD'])}${s.digits(14)}`), ibanFor('DE', s.digits(18)), ibanFor('FR', `${s.digits(10)}${s.digits(11)}${s.digits(2)}`)]);
+    return s.pick<Part[]>([['pay it into', ['IBAN_CODE', sayCode(s, iban)]], ['the international account is', ['IBAN_CODE', sayCode(s, iban)]]]);
+  },
+  BANK_ACCOUNT: (s) => {
+    const account = s.digits(s.pick([8, 10, 12]), '123456789');
+    return s.pick<Part[]>([['my checking account is', ['BANK_ACCOUNT', s.say(account)]], ['savings account number', ['BANK_ACCOUNT', s.say(account)]], ['the account to credit is', ['BANK_ACCOUNT', s.say(account)]]]);
+  },
+  STREET_ADDRESS: (s) => {
+    const house = String(1 + Math.floor(s.random() * 2999));
+    const spokenHouse = s.random() < 0.5 ? s.say(house) : below100(Number(house) % 100 || 7);
+    const street = `${spokenHouse} ${s.pick(STREET_NAMES)} ${s.pick(STREET_SUFFIXES)}`;
+    return s.pick<Part[]>([['we are at', ['STREET_ADDRESS', street]], ['deliver it to', ['STREET_ADDRESS', street], 'please'], ['the house is', ['STREET_ADDRESS', street]]]);
+  },
+  ZIP_CODE: (s) => {
+    const zip = s.digits(5, '123456789');
+    return s.pick<Part[]>([['the postal code is', ['ZIP_CODE', s.say(zip)]], ['zip', ['ZIP_CODE', s.say(zip)]], [['LOCATION', 'austin'], ['LOCATION', 'texas'], ['ZIP_CODE', s.say(zip)]]]);
+  },
+  LOCATION: (s) => s.pick<Part[]>([['my family lives in', ['LOCATION', s.pick(PLACES)]], ['i flew in from', ['LOCATION', s.pick(PLACES)], 'on monday'], ['she grew up in', ['LOCATION', s.pick(['ohio', 'kenya', 'portugal', 'denver', 'glasgow'])]], ['the office near', ['LOCATION', s.pick(PLACES)], 'is closed']]),
+  DATE_OF_BIRTH: (s) => {
+    const year = yearWords(1940 + Math.floor(s.random() * 65));
+    const date = s.pick([`${s.pick(MONTHS)} ${s.pick(ORDINALS)} ${year}`, `the ${s.pick(ORDINALS)} of ${s.pick(MONTHS)} ${year}`]);
+    return s.pick<Part[]>([['d o b', ['DATE_OF_BIRTH', date]], ['he was born', ['DATE_OF_BIRTH', date]], ['my date of birth is', ['DATE_OF_BIRTH', date]]]);
+  },
+  AGE: (s) => {
+    const age = below100(18 + Math.floor(s.random() * 70));
+    return s.pick<Part[]>([['my father is', ['AGE', age], 'years old'], ['the patient is a', ['AGE', age], 'year old man'], ['i turned', ['AGE', age], 'last month']]);
+  },
+  IP_ADDRESS: (s) => {
+    const octets = [s.pick([10, 172, 192, 81]), ...[1, 2, 3].map(() => Math.floor(s.random() * 256))];
+    const ip = octets.map((o) => s.say(String(o))).join(' dot ');
+    return s.pick<Part[]>([['the camera sits on', ['IP_ADDRESS', ip]], ['connect to', ['IP_ADDRESS', ip]]]);
+  },
+  US_DRIVER_LICENSE: (s) => {
+    const dl = `${s.letters(s.pick(['a', 'b', 'k', 'w']))} ${s.say(s.digits(7))}`;
+    return s.pick<Part[]>([['my driving licence number is', ['US_DRIVER_LICENSE', dl]], ['license', ['US_DRIVER_LICENSE', dl], 'issued in', ['LOCATION', 'ohio']]]);
+  },
+  PASSPORT: (s) => {
+    const p = s.say(s.digits(9, '123456789'));
+    return s.pick<Part[]>([['passport number', ['PASSPORT', p]], ['the number in my passport is', ['PASSPORT', p]]]);
+  },
+  URL: (s) => s.pick<Part[]>([['our site is', ['URL', `${s.pick(LAST)} dot com`]], ['go to', ['URL', `w w w dot ${s.pick(LAST)} dot org slash jobs`]]]),
+};
+
+/** Sentences with no personal data: counts, prices, times, reference numbers, and names that are ordinary words. */
+const NEGATIVES: Generator[] = [
+  (s) => [`we ordered ${below100(2 + Math.floor(s.random() * 40))} boxes and ${below100(2 + Math.floor(s.random() * 9))} crates`],
+  (s) => [`the total came to ${below100(10 + Math.floor(s.random() * 80))} dollars and ${below100(1 + Math.floor(s.random() * 98))} cents`],
+  (s) => [`the train leaves at ${below100(1 + Math.floor(s.random() * 11))} ${below100(10 + Math.floor(s.random() * 49))}`],
+  (s) => [`your ticket reference is ${s.say(s.digits(8))}`],
+  (s) => [`it takes about ${below100(2 + Math.floor(s.random() * 50))} minutes on foot`],
+  (s) => [s.pick(['will you mark the box as fragile', 'may i ask what this is about', 'please pay the bill by friday', 'the rose garden opens in june', 'i hope the weather holds', 'grace period ends soon'])],
+  (s) => [`turn left after ${below100(2 + Math.floor(s.random() * 8))} blocks and walk down the road`],
+  (s) => [`the meeting moved to room ${s.say(s.digits(3))} on the ${s.pick(ORDINALS)} floor`],
+  (s) => [`chapter ${below100(1 + Math.floor(s.random() * 30))} starts on page ${s.say(s.digits(3))}`],
+  (s) => [`version ${ONES[1 + Math.floor(s.random() * 9)]} dot ${ONES[Math.floor(s.random() * 10)]} fixed the bug`],
+];
+
+/** Written-text baseline: Presidio-style regexes (with Luhn for cards) that assume digits and symbols. */
+const BASELINE: Array<[EntityType, RegExp]> = [
+  ['EMAIL_ADDRESS', /[\w.+-]+@[\w-]+(?:\.[\w-]+)+/g],
+  ['URL', /\b(?:https?:\/\/|www\.)\S+/g],
+  ['CREDIT_CARD', /\b(?:\d[ -]?){12,18}\d\b/g],
+  ['US_SSN', /\b\d{3}-\d{2}-\d{4}\b/g],
+  ['PHONE_NUMBER', /(?:\+\d{1,3}[ -]?)?\(?\d{3}\)?[ .-]?\d{3}[ .-]?\d{4}\b/g],
+  ['IP_ADDRESS', /\b\d{1,3}(?:\.\d{1,3}){3}\b/g],
+  ['IBAN_CODE', /\b[A-Z]{2}\d{2}[A-Z0-9]{11,30}\b/g],
+  ['ZIP_CODE', /\b\d{5}(?:-\d{4})?\b/g],
+];
+
+function baselineRedact(text: string): Array<{ type: EntityType; start: number; end: number }> {
+  const found: Array<{ type: EntityType; start: number; end: number }> = [];
+  for (const [type, pattern] of BASELINE) {
+    for (const m of text.matchAll(pattern)) {
+      if (!found.some((f) => m.index < f.end && f.start < m.index + m[0].length)) found.push({ type, start: m.index, end: m.index + m[0].length });
+    }
+  }
+  return found;
+}
+
+interface TypeScore {
+  gold: number;
+  predicted: number;
+  truePositives: number;
+  correctPredictions: number;
+  precision: number;
+  recall: number;
+  f2: number;
+}
+
+interface SystemScore {
+  perType: Partial<Record<EntityType, TypeScore>>;
+  micro: { precision: number; recall: number; f2: number };
+  leakRate: number;
+  overRedaction: number;
+}
+
+const overlaps = (a: { start: number; end: number }, b: { start: number; end: number }) => a.start < b.end && b.start < a.end;
+const ratio = (a: number, b: number) => (b === 0 ? 0 : a / b);
+const f2 = (p: number, r: number) => (p + r === 0 ? 0 : (5 * p * r) / (4 * p + r));
+const round = (x: number) => Math.round(x * 10000) / 10000;
+
+function score(samples: Sample[], predict: (text: string) => Array<{ type: EntityType; start: number; end: number }>, details: string | null): SystemScore {
+  const counts = new Map<EntityType, { gold: number; predicted: number; tp: number; correct: number }>();
+  const at = (type: EntityType) => counts.get(type) ?? counts.set(type, { gold: 0, predicted: 0, tp: 0, correct: 0 }).get(type)!;
+  let piiTokens = 0;
+  let leakedTokens = 0;
+  let cleanTokens = 0;
+  let overTokens = 0;
+  for (const sample of samples) {
+    const predicted = predict(sample.text);
+    for (const g of sample.gold) {
+      const c = at(g.type);
+      c.gold += 1;
+      if (predicted.some((p) => p.type === g.type && overlaps(p, g))) c.tp += 1;
+      else if (details) process.stderr.write(`${details} missed ${g.type}: ${sample.text}\n`);
+    }
+    for (const p of predicted) {
+      const c = at(p.type);
+      c.predicted += 1;
+      if (sample.gold.some((g) => g.type === p.type && overlaps(p, g))) c.correct += 1;
+      else if (details) process.stderr.write(`${details} spurious ${p.type}: ${sample.text}\n`);
+    }
+    for (const token of sample.text.matchAll(/\S+/g)) {
+      const span = { start: token.index, end: token.index + token[0].length };
+      const redacted = predicted.some((p) => overlaps(p, span));
+      if (sample.gold.some((g) => overlaps(g, span))) {
+        piiTokens += 1;
+        if (!redacted) leakedTokens += 1;
+      } else {
+        cleanTokens += 1;
+        if (redacted) overTokens += 1;
+      }
+    }
+  }
+  const perType: SystemScore['perType'] = {};
+  let [gold, predicted, tp, correct] = [0, 0, 0, 0];
+  for (const type of ENTITY_TYPES) {
+    const c = counts.get(type);
+    if (!c) continue;
+    const precision = ratio(c.correct, c.predicted);
+    const recall = ratio(c.tp, c.gold);
+    perType[type] = { gold: c.gold, predicted: c.predicted, truePositives: c.tp, correctPredictions: c.correct, precision: round(precision), recall: round(recall), f2: round(f2(precision, recall)) };
+    [gold, predicted, tp, correct] = [gold + c.gold, predicted + c.predicted, tp + c.tp, correct + c.correct];
+  }
+  const precision = ratio(correct, predicted);
+  const recall = ratio(tp, gold);
+  return { perType, micro: { precision: round(precision), recall: round(recall), f2: round(f2(precision, recall)) }, leakRate: round(ratio(leakedTokens, piiTokens)), overRedaction: round(ratio(overTokens, cleanTokens)) };
+}
+
+export function heldOutSet(seed: number, perType: number, negatives: number): Sample[] {
+  const speaker = new Speaker(rng(seed));
+  const samples: Sample[] = [];
+  for (const type of ENTITY_TYPES) for (let i = 0; i < perType; i++) samples.push(build(GENERATORS[type](speaker)));
+  for (let i = 0; i < negatives; i++) samples.push(build(speaker.pick(NEGATIVES)(speaker)));
+  return samples;
+}
+
+export async function runRedactionEval(argv: readonly string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: { seed: { type: 'string', default: '7' }, 'per-type': { type: 'string', default: '60' }, negatives: { type: 'string', default: '300' }, details: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const number = (name: string, raw: string) => {
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < 0) throw new EvalToolError(`--${name} must be a whole number >= 0, not '${raw}'`);
+    return n;
+  };
+  const seed = number('seed', values.seed);
+  const samples = heldOutSet(seed, number('per-type', values['per-type']), number('negatives', values.negatives));
+  const redactor = createRedactor();
+  const systems = {
+    hushscribe: score(samples, (text) => redactor.redact(text).entities, values.details ? '[hushscribe]' : null),
+    regexBaseline: score(samples, baselineRedact, values.details ? '[baseline]' : null),
+  };
+  console.log(`held-out spoken-form set: ${samples.length} sentences (seed ${seed})`);
+  console.log(`${'type'.padEnd(18)} ${'gold'.padStart(5)}  ${'hushscribe P / R / F2'.padEnd(24)} regex baseline P / R / F2`);
+  for (const type of ENTITY_TYPES) {
+    const ours = systems.hushscribe.perType[type];
+    const base = systems.regexBaseline.perType[type];
+    const fmt = (s: TypeScore | undefined) => (s ? `${s.precision.toFixed(2)} / ${s.recall.toFixed(2)} / ${s.f2.toFixed(2)}` : '-');
+    console.log(`${type.padEnd(18)} ${String(ours?.gold ?? base?.gold ?? 0).padStart(5)}  ${fmt(ours).padEnd(24)} ${fmt(base)}`);
+  }
+  for (const [name, s] of Object.entries(systems)) {
+    console.log(`${name}: micro P ${s.micro.precision} R ${s.micro.recall} F2 ${s.micro.f2}; leak rate ${s.leakRate}; over-redaction ${s.overRedaction}`);
+  }
+  const f2Ratio = systems.regexBaseline.micro.f2 === 0 ? null : round(systems.hushscribe.micro.f2 / systems.regexBaseline.micro.f2);
+  console.log(JSON.stringify({ eval: 'redaction', samples: samples.length, seed, ...systems, f2VsBaseline: f2Ratio }));
+  return 0;
+}
