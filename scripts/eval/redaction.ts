@@ -12,7 +12,6 @@
 import { parseArgs } from 'node:util';
 import { createRedactor } from '../../redaction/redactor.js';
 import { ENTITY_TYPES, type EntityType } from '../../redaction/types.js';
-import { EvalToolError } from './process.js';
 
 export const USAGE = `usage: npm run eval -- redaction [options]
   --seed N        generator seed (default 7)
@@ -341,13 +340,14 @@ export async function runRedactionEval(argv: readonly string[]): Promise<number>
     console.log(USAGE);
     return 0;
   }
-  const number = (name: string, raw: string) => {
-    const n = Number(raw);
-    if (!Number.isInteger(n) || n < 0) throw new EvalToolError(`--${name} must be a whole number >= 0, not '${raw}'`);
-    return n;
-  };
-  const seed = number('seed', values.seed);
-  const samples = heldOutSet(seed, number('per-type', values['per-type']), number('negatives', values.negatives));
+  const [seed, perType, negatives] = [values.seed, values['per-type'], values.negatives].map(Number) as [number, number, number];
+  for (const [name, n] of [['seed', seed], ['per-type', perType], ['negatives', negatives]] as const) {
+    if (!Number.isInteger(n) || n < 0) {
+      console.error(`eval redaction: --${name} must be a whole number >= 0\n${USAGE}`);
+      return 2;
+    }
+  }
+  const samples = heldOutSet(seed, perType, negatives);
   const redactor = createRedactor();
   const systems = {
     hushscribe: score(samples, (text) => redactor.redact(text).entities, values.details ? '[hushscribe]' : null),
