@@ -40,7 +40,7 @@ export class SessionRedactor {
     const own = tokenize(text);
     const tokens = [...this.carried, ...own];
     const firstOwn = this.carried.length;
-    const found = detect(tokens, this.policy, firstOwn).filter((c) => c.end > firstOwn);
+    const found = detect(tokens, this.policy, firstOwn);
     const result = rewrite(text, own, found.map((c) => ({ ...c, start: c.start - firstOwn, end: c.end - firstOwn })), this.policy);
     // Carried tokens keep only the normalised word; offsets into an earlier segment mean nothing here.
     this.carried = tokens.slice(Math.max(0, tokens.length - this.contextWords)).map((t) => ({ word: t.word, start: -1, end: -1 }));
