@@ -2,7 +2,7 @@
  * Builds a word n-gram LM (ARPA, interpolated modified Kneser-Ney) from a text file with one sentence per line, for
  * the recognizer's beam search (manifest "lm" or `hushscribe transcribe --lm`).
  *
- *   npm run build:ts && node dist/scripts/lm/build-arpa.js --text sentences.txt --out models/<name>/lm.arpa [--order 3]
+ *   npm run lm:build -- --text sentences.txt --out models/<name>/lm.arpa [--order 3]
  *
  * Text is lowercased and reduced to a-z and apostrophes, the characters the model can spell.
  */
