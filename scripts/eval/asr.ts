@@ -1,0 +1,194 @@
+/**
+ * ASR accuracy: WER and CER of hushscribe's recognizer and of the pocketsphinx baseline on the same files.
+ *
+ *   npm run eval -- asr [--sets a,b] [--engines hushscribe,pocketsphinx] [--model DIR] [--details]
+ *
+ * Sets: held-out synthetic (held-out sentences and voices, synthesized here), held-out real (split.py), and
+ * Debian's pocketsphinx-testdata recordings. Prints a table, then one JSON line with every figure.
+ */
+import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { packageRoot } from '../../daemon/util/package-root.js';
+import { ensureAptPackages } from './apt.js';
+import { hushscribeEngine } from './asr-hushscribe.js';
+import { pocketsphinxEngine, type AsrEngine } from './asr-engines.js';
+import { buildSet, SET_NAMES, type EvalSet, type SetName } from './asr-sets.js';
+import { corpusRates, scoreUtterance, type CorpusRates, type UtteranceScore } from './error-rate.js';
+import { CORES, EvalToolError, mapLimit } from './process.js';
+
+const ENGINE_NAMES = ['hushscribe', 'pocketsphinx'] as const;
+type EngineName = (typeof ENGINE_NAMES)[number];
+const BASELINE: EngineName = 'pocketsphinx';
+const APT_PACKAGES = ['ffmpeg', 'espeak-ng', 'flite', 'pocketsphinx', 'pocketsphinx-en-us', 'pocketsphinx-testdata'];
+
+export const USAGE = `usage: npm run eval -- asr [options]
+  --sets LIST           comma-separated, from ${SET_NAMES.join(', ')} (default: all)
+  --engines LIST        hushscribe, pocketsphinx (default: both; hushscribe is skipped when its model is absent)
+  --model DIR           hushscribe model directory (default: models/hushscribe-en-v1)
+  --variant NAME        model variant (default: the manifest's default)
+  --speech-tsv FILE     real speech list (default: /work/shared/data/speech.tsv)
+  --real-count N        held-out real utterances, a fixed sample (default 150)
+  --synthetic-count N   held-out synthetic utterances (default 100)
+  --seed N              synthetic text and voice seed (default 0)
+  --cache DIR           where built sets are kept (default: $TMPDIR/hushscribe-eval)
+  --details             print reference / hypothesis of every utterance to stderr`;
+
+interface AsrOptions {
+  sets: SetName[];
+  engines: EngineName[];
+  enginesExplicit: boolean;
+  model: string;
+  variant: string | undefined;
+  speechTsv: string;
+  realCount: number;
+  syntheticCount: number;
+  seed: number;
+  cacheDir: string;
+  details: boolean;
+}
+
+function parseList<T extends string>(value: string, allowed: readonly T[], option: string): T[] {
+  const items = value.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  for (const item of items) {
+    if (!allowed.includes(item as T)) throw new EvalToolError(`${option}: unknown "${item}" (choose from ${allowed.join(', ')})`);
+  }
+  if (items.length === 0) throw new EvalToolError(`${option}: empty list`);
+  return items as T[];
+}
+
+function parseCount(value: string, option: string, min: number): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) throw new EvalToolError(`${option}: expected an integer >= ${min}, got "${value}"`);
+  return n;
+}
+
+export function parseAsrOptions(argv: readonly string[], root: string): AsrOptions {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      sets: { type: 'string' },
+      engines: { type: 'string' },
+      model: { type: 'string' },
+      variant: { type: 'string' },
+      'speech-tsv': { type: 'string' },
+      'real-count': { type: 'string' },
+      'synthetic-count': { type: 'string' },
+      seed: { type: 'string' },
+      cache: { type: 'string' },
+      details: { type: 'boolean' },
+    },
+    strict: true,
+  });
+  return {
+    sets: values.sets === undefined ? [...SET_NAMES] : parseList(values.sets, SET_NAMES, '--sets'),
+    engines: values.engines === undefined ? [...ENGINE_NAMES] : parseList(values.engines, ENGINE_NAMES, '--engines'),
+    enginesExplicit: values.engines !== undefined,
+    model: resolve(root, values.model ?? join('models', 'hushscribe-en-v1')),
+    variant: values.variant,
+    speechTsv: resolve(values['speech-tsv'] ?? '/work/shared/data/speech.tsv'),
+    realCount: parseCount(values['real-count'] ?? '150', '--real-count', 1),
+    syntheticCount: parseCount(values['synthetic-count'] ?? '100', '--synthetic-count', 1),
+    seed: parseCount(values.seed ?? '0', '--seed', 0),
+    cacheDir: resolve(values.cache ?? join(tmpdir(), 'hushscribe-eval')),
+    details: values.details ?? false,
+  };
+}
+
+interface EngineResult extends CorpusRates {
+  groups: Record<string, CorpusRates>;
+}
+
+function round(rates: CorpusRates): CorpusRates {
+  return { ...rates, wer: Number(rates.wer.toFixed(4)), cer: Number(rates.cer.toFixed(4)) };
+}
+
+function summarise(set: EvalSet, scores: UtteranceScore[]): EngineResult {
+  const groups: Record<string, CorpusRates> = {};
+  const names = [...new Set(set.items.map((item) => item.group))].sort();
+  if (names.length > 1) {
+    for (const group of names) groups[group] = round(corpusRates(scores.filter((_, i) => set.items[i]!.group === group)));
+  }
+  return { ...round(corpusRates(scores)), groups };
+}
+
+async function openEngines(options: AsrOptions, log: (line: string) => void): Promise<{ engines: AsrEngine[]; skipped: Record<string, string> }> {
+  const engines: AsrEngine[] = [];
+  const skipped: Record<string, string> = {};
+  for (const name of options.engines) {
+    if (name === 'pocketsphinx') {
+      engines.push(pocketsphinxEngine(CORES));
+    } else if (!existsSync(options.model) && !options.enginesExplicit) {
+      skipped[name] = `no model at ${options.model}`;
+      log(`hushscribe: skipped (no model at ${options.model})`);
+    } else {
+      engines.push(await hushscribeEngine({ modelDir: options.model, variant: options.variant }));
+    }
+  }
+  return { engines, skipped };
+}
+
+const percent = (x: number) => `${(x * 100).toFixed(1)}%`.padStart(7);
+
+export async function runAsrEval(argv: readonly string[]): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    console.log(USAGE);
+    return 0;
+  }
+  const root = packageRoot();
+  const options = parseAsrOptions(argv, root);
+  const log = (line: string) => console.error(line);
+  await ensureAptPackages(APT_PACKAGES, log);
+
+  const sets: EvalSet[] = [];
+  for (const name of options.sets) {
+    log(`building ${name} ...`);
+    sets.push(await buildSet(name, { root, cacheDir: options.cacheDir, speechTsv: options.speechTsv,
+      syntheticCount: options.syntheticCount, realCount: options.realCount, seed: options.seed }));
+  }
+  const { engines, skipped } = await openEngines(options, log);
+
+  const results: Record<string, { description: string; utterances: number; engines: Record<string, EngineResult> }> = {};
+  try {
+    for (const set of sets) {
+      results[set.name] = { description: set.description, utterances: set.items.length, engines: {} };
+      for (const engine of engines) {
+        log(`${set.name}: ${engine.name} on ${set.items.length} utterances ...`);
+        const scores = await mapLimit(set.items, engine.concurrency, async (item) =>
+          scoreUtterance(item.reference, await engine.transcribe(item.wav)));
+        if (options.details) {
+          scores.forEach((s, i) => log(`  [${engine.name}] ${set.items[i]!.id}\n    REF: ${s.reference}\n    HYP: ${s.hypothesis}`));
+        }
+        results[set.name]!.engines[engine.name] = summarise(set, scores);
+      }
+    }
+  } finally {
+    await Promise.all(engines.map((e) => e.close()));
+  }
+
+  const ratios: Record<string, { wer: number; cer: number }> = {};
+  console.log(`${'set'.padEnd(24)}${'engine'.padEnd(14)}${'utts'.padStart(6)}${'WER'.padStart(8)}${'CER'.padStart(8)}`);
+  for (const [setName, result] of Object.entries(results)) {
+    for (const [engineName, r] of Object.entries(result.engines)) {
+      console.log(`${setName.padEnd(24)}${engineName.padEnd(14)}${String(r.utterances).padStart(6)} ${percent(r.wer)} ${percent(r.cer)}`);
+      for (const [group, g] of Object.entries(r.groups)) {
+        console.log(`${('  ' + group).padEnd(24)}${''.padEnd(14)}${String(g.utterances).padStart(6)} ${percent(g.wer)} ${percent(g.cer)}`);
+      }
+    }
+    const ours = result.engines['hushscribe'];
+    const baseline = result.engines[BASELINE];
+    if (ours && baseline && baseline.wer > 0 && baseline.cer > 0) {
+      ratios[setName] = { wer: Number((ours.wer / baseline.wer).toFixed(4)), cer: Number((ours.cer / baseline.cer).toFixed(4)) };
+    }
+  }
+  console.log(JSON.stringify({
+    eval: 'asr',
+    model: engines.some((e) => e.name === 'hushscribe') ? options.model : null,
+    baseline: BASELINE,
+    sets: results,
+    ratioToBaseline: ratios,
+    skipped,
+  }));
+  return 0;
+}

@@ -1,0 +1,39 @@
+/**
+ * Evaluation entry point: `npm run eval -- <name> [options]`. Each evaluation prints its figures and ends with
+ * one JSON line holding all of them.
+ */
+import { runAsrEval } from './asr.js';
+import { EvalToolError } from './process.js';
+
+const EVALUATIONS: Record<string, { about: string; run: (argv: readonly string[]) => Promise<number> }> = {
+  asr: { about: 'WER / CER of the recognizer and the pocketsphinx baseline on held-out synthetic and real speech', run: runAsrEval },
+};
+
+function usage(): string {
+  const lines = Object.entries(EVALUATIONS).map(([name, e]) => `  ${name.padEnd(8)}${e.about}`);
+  return `usage: npm run eval -- <name> [options]   (add --help after a name for its options)\n${lines.join('\n')}`;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h') {
+    console.log(usage());
+    return name === undefined ? 2 : 0;
+  }
+  const evaluation = Object.hasOwn(EVALUATIONS, name) ? EVALUATIONS[name] : undefined;
+  if (!evaluation) {
+    console.error(`unknown evaluation "${name}"\n${usage()}`);
+    return 2;
+  }
+  try {
+    return await evaluation.run(rest);
+  } catch (err) {
+    if (err instanceof EvalToolError || (err instanceof TypeError && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS'))) {
+      console.error(`eval ${name}: ${err.message}`);
+      return 2;
+    }
+    throw err;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));
