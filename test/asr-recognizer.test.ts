@@ -1,6 +1,11 @@
 import t from 'tap';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isModelLoadError, loadRecognizer, resolveDecoding } from '../daemon/asr/index.js';
+import { readAudio } from '../daemon/audio/index.js';
+import { speechWav } from './fixtures/audio/make.js';
 import { batOrPatAudio, concat, RATE, TONES, toneAudio } from './fixtures/models/tone-audio.js';
 
 const MODELS = join(import.meta.dirname, 'fixtures', 'models');
@@ -92,4 +97,34 @@ t.test('silence and audio shorter than a frame give an empty transcript', async 
   t.same(await rec.transcribe(new Float32Array(0)), { text: '', durationSec: 0, segments: [] });
   t.same((await rec.transcribe(new Float32Array(RATE))).segments, []);
   await rec.close();
+});
+
+t.test('sherpa-onnx reads the sherpa-layout fixture the same way: same features, same greedy text', async (t) => {
+  const require = createRequire(import.meta.url);
+  const sherpa = require('sherpa-onnx-node') as {
+    OfflineRecognizer: new (config: object) => {
+      createStream(): { acceptWaveform(w: { sampleRate: number; samples: Float32Array }): void };
+      decode(stream: unknown): void;
+      getResult(stream: unknown): { text: string; timestamps: number[] };
+    };
+  };
+  const dir = join(MODELS, 'sherpa-ctc-tiny');
+  const reference = new sherpa.OfflineRecognizer({
+    featConfig: { sampleRate: RATE, featureDim: 80 },
+    modelConfig: { zipformerCtc: { model: join(dir, 'model.int8.onnx') }, tokens: join(dir, 'tokens.txt'), numThreads: 1, provider: 'cpu', debug: 0 },
+  });
+  const ours = await loadRecognizer({ modelDir: dir });
+  const tmp = mkdtempSync(join(tmpdir(), 'asr-sherpa-'));
+  t.teardown(() => rmSync(tmp, { recursive: true, force: true }));
+  const speech = (await readAudio(speechWav(tmp))).samples;
+  for (const [name, samples] of [['tones', toneAudio('hi there', TONES.kaldiFbank)], ['espeak-ng speech', speech]] as const) {
+    const stream = reference.createStream();
+    stream.acceptWaveform({ sampleRate: RATE, samples });
+    reference.decode(stream);
+    const theirs = reference.getResult(stream);
+    const mine = await ours.transcribe(samples);
+    t.equal(mine.text, theirs.text.trim().split(/\s+/).join(' '), `${name}: ${JSON.stringify(mine.text)}`);
+    t.ok(mine.text.length > 0);
+  }
+  await ours.close();
 });
