@@ -14,7 +14,8 @@ export interface FeatureMatrix {
 export class AcousticModel {
   private constructor(
     private readonly session: ort.InferenceSession,
-    private readonly spec: ModelSpec,
+    /** What run() needs of the spec (not the model bytes, which onnxruntime has copied). */
+    private readonly spec: Pick<ModelSpec, 'io' | 'tokensPath'>,
     readonly vocab: number,
   ) {}
 
@@ -48,7 +49,7 @@ export class AcousticModel {
       await session.release();
       throw new ModelLoadError('TOKENS_MISMATCH', spec.tokensPath, `tokens mismatch: ${tokenCount} tokens, but the model's ${io.logProbs} has a vocabulary of ${dim}`);
     }
-    return new AcousticModel(session, spec, tokenCount);
+    return new AcousticModel(session, { io: spec.io, tokensPath: spec.tokensPath }, tokenCount);
   }
 
   /** Runs the model on one utterance's features; returns its log-posteriors trimmed to the valid frames. */

@@ -50,7 +50,7 @@ class OnnxRecognizer implements Recognizer {
   private readonly secondsPerFrame: number;
 
   constructor(
-    private readonly spec: ModelSpec,
+    private readonly spec: Pick<ModelSpec, 'name' | 'variant' | 'features' | 'subsampling'>,
     private readonly table: TokenTable,
     private readonly acoustic: AcousticModel,
     readonly decoding: ResolvedDecoding,
@@ -101,11 +101,12 @@ class OnnxRecognizer implements Recognizer {
 export async function loadRecognizer(options: LoadRecognizerOptions): Promise<Recognizer & { readonly decoding: ResolvedDecoding }> {
   const { modelDir, variant, threads = 1, decoding } = options;
   if (!Number.isInteger(threads) || threads < 1 || threads > 64) throw badOption(modelDir, `threads must be an integer from 1 to 64 (got ${threads})`);
-  resolveDecoding(modelDir, decoding);
+  resolveDecoding(modelDir, decoding); // option mistakes are reported before the model is read
   const spec = resolveModel(modelDir, variant);
   const resolved = resolveDecoding(modelDir, decoding, spec.lmPath);
   const table = readTokens(spec.tokensPath, spec.wordBoundary, spec.blank);
   const lm = resolved.lmPath !== null ? ArpaLm.load(resolved.lmPath) : undefined;
   const acoustic = await AcousticModel.create(spec, threads, table.symbols.length);
-  return new OnnxRecognizer(spec, table, acoustic, resolved, lm);
+  const { name, variant: chosen, features, subsampling } = spec;
+  return new OnnxRecognizer({ name, variant: chosen, features, subsampling }, table, acoustic, resolved, lm);
 }
