@@ -141,5 +141,6 @@ t.test(`without --model the package's ${DEFAULT_MODEL} is used`, async (t) => {
   else {
     t.equal(code, ExitCode.unavailable);
     t.match(err, DEFAULT_MODEL);
+    t.match(err, /install the model there, or pass --model DIR/);
   }
 });

@@ -92,10 +92,14 @@ t.test('options are checked before the model is loaded', async (t) => {
   t.equal(resolveDecoding(dir, { lm: null }, 'lm.arpa').method, 'greedy');
 });
 
-t.test('silence and audio shorter than a frame give an empty transcript', async (t) => {
+t.test('silence, and audio shorter than 100 ms, give an empty transcript', async (t) => {
   const rec = await loadRecognizer({ modelDir: join(MODELS, 'nemo-ctc-tiny') });
   t.same(await rec.transcribe(new Float32Array(0)), { text: '', durationSec: 0, segments: [] });
   t.same((await rec.transcribe(new Float32Array(RATE))).segments, []);
+  // a 60 ms letter alone is below the 10-frame minimum; a 0.2 s one is not
+  const blip = toneAudio('a', TONES.nemoMel, 0, 0).subarray(0, Math.round(0.06 * RATE));
+  t.equal((await rec.transcribe(blip)).text, '');
+  t.equal((await rec.transcribe(toneAudio('a', TONES.nemoMel, 0, 0))).text, 'a');
   await rec.close();
 });
 

@@ -74,7 +74,7 @@ export class AcousticModel {
       throw new ModelLoadError('TOKENS_MISMATCH', this.spec.tokensPath, `tokens mismatch: ${this.vocab} tokens, but the model's ${io.logProbs} has a vocabulary of ${vocab}`);
     }
     let valid = frames!;
-    if (io.logProbLengths) valid = Math.min(valid, Number((result[io.logProbLengths]!.data as BigInt64Array)[0]));
+    if (io.logProbLengths) valid = Math.max(0, Math.min(valid, Number((result[io.logProbLengths]!.data as BigInt64Array)[0])));
     return { data: (out.data as Float32Array).subarray(0, valid * vocab), frames: valid, vocab };
   }
 

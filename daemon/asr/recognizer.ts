@@ -15,6 +15,9 @@ import { pathToWords, segmentWords } from './words.js';
 export const DEFAULT_BEAM_SIZE = 8;
 export const DEFAULT_LM_WEIGHT = 0.5;
 const SAMPLE_RATE = 16000;
+/** Pieces shorter than this many feature frames (100 ms) are not decoded: too short for a word, and shorter than
+ * the input a convolutional front end (7 frames for zipformer/conformer subsampling) accepts. */
+export const MIN_FEATURE_FRAMES = 10;
 
 /** The decoding choices after defaults, as the recognizer runs them. */
 export interface ResolvedDecoding {
@@ -68,7 +71,7 @@ class OnnxRecognizer implements Recognizer {
       let t0 = performance.now();
       const features = await computeFeatures(this.spec.features, samples.subarray(start, end));
       timings.features += performance.now() - t0;
-      if (features.numFrames === 0) continue;
+      if (features.numFrames < MIN_FEATURE_FRAMES) continue;
       t0 = performance.now();
       const lp = await this.acoustic.run(features);
       timings.model += performance.now() - t0;

@@ -101,7 +101,8 @@ export function createTranscribeCommand(transcriptRedactor: TranscriptRedactor |
         recognizer = await loadRecognizer({ modelDir, decoding, ...(threads ? { threads } : {}), ...(values.variant ? { variant: values.variant } : {}) });
       } catch (err) {
         if (!isModelLoadError(err)) throw err;
-        io.stderr.write(`hushscribe transcribe: cannot load the model: ${err.message}\n`);
+        const hint = err.code === 'MODEL_NOT_FOUND' && values.model === undefined ? ' (install the model there, or pass --model DIR)' : '';
+        io.stderr.write(`hushscribe transcribe: cannot load the model: ${err.message}${hint}\n`);
         if (err.code === 'BAD_OPTION') return ExitCode.usage;
         return err.code === 'MODEL_NOT_FOUND' ? ExitCode.unavailable : ExitCode.failure;
       }
