@@ -201,3 +201,19 @@ t.test('ages after "turned"', async (t) => {
   t.same(spans(t, 'i turned sixty last month'), [['AGE', 'sixty']]);
   t.same(spans(t, 'she turned two pages'), []);
 });
+
+t.test('amounts and measures are not identifiers or addresses', async (t) => {
+  t.same(spans(t, 'the account holds one hundred thousand dollars'), []);
+  t.same(spans(t, 'there was only one hiding place in the room'), []);
+  t.same(spans(t, 'the yard is fifteen feet square'), []);
+  t.same(spans(t, 'we sat in the twenty first row'), []);
+  t.same(spans(t, 'he lives at nine orchard place'), [['STREET_ADDRESS', 'nine orchard place']]);
+});
+
+t.test('names that are also places or words', async (t) => {
+  t.same(spans(t, 'we sailed to france'), [['LOCATION', 'france']]);
+  t.same(spans(t, 'i met paul yesterday and he stood up'), [['PERSON', 'paul']]);
+  t.same(spans(t, 'a monk named paul stood forth'), [['PERSON', 'paul']]);
+  t.same(spans(t, 'she said jennifer was late'), [['PERSON', 'jennifer']]);
+  t.same(spans(t, 'he spoke german with honour'), []);
+});

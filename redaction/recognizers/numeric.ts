@@ -50,15 +50,20 @@ export function recognizePhones({ words, numberRuns }: Analysis): Candidate[] {
 export function recognizeSsns({ words, numberRuns }: Analysis): Candidate[] {
   const found: Candidate[] = [];
   for (const w of numberRuns) {
-    if (ssnValid(w.digits)) found.push(candidate('US_SSN', w, contextScore(words, w.start, w.end, 0.35, 0.5, SSN), 'rule:us_ssn'));
+    if (ssnValid(w.digits) && !isQuantity(w, words, ['thousand'])) found.push(candidate('US_SSN', w, contextScore(words, w.start, w.end, 0.35, 0.5, SSN), 'rule:us_ssn'));
   }
   return found;
+}
+
+/** "one hundred thousand" is an amount; identifiers are said digit by digit or in small groups. */
+function isQuantity(run: NumberRun, words: string[], scales: string[]): boolean {
+  return words.slice(run.start, run.end).some((w) => scales.includes(w));
 }
 
 export function recognizeBankAccounts({ words, numberRuns }: Analysis): Candidate[] {
   const found: Candidate[] = [];
   for (const w of numberRuns) {
-    if (w.digits.length < 6 || w.digits.length > 17) continue;
+    if (w.digits.length < 6 || w.digits.length > 17 || isQuantity(w, words, ['hundred', 'thousand'])) continue;
     if (w.digits.length === 9 && abaRoutingValid(w.digits) && ROUTING.near(words, w.start, w.end)) {
       found.push(candidate('BANK_ACCOUNT', w, 0.9, 'rule:aba_routing'));
     } else {

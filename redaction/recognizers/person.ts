@@ -24,14 +24,19 @@ export function recognizePersons({ words, letterRuns }: Analysis): Candidate[] {
   const last = gazetteer('surnames');
   const common = gazetteer('common-words');
   const letterRunAt = new Map(letterRuns.map((r) => [r.start, r]));
-  const known = (w: string | undefined) => w !== undefined && (first.has(w) || last.has(w));
+  const places = [gazetteer('cities'), gazetteer('us-states'), gazetteer('countries')];
+  const known = (w: string | undefined) => w !== undefined && !STOPWORDS.has(w) && (first.has(w) || last.has(w));
   const unknown = (w: string | undefined) => !STOPWORDS.has(w ?? '') && isUnknownWord(w, isNumberWord);
   const free = (w: string | undefined) => w !== undefined && !STOPWORDS.has(w) && !isNumberWord(w) && !/^[a-z]$/.test(w);
 
-  /** Extends a name at [start, end) with further known names, free words after a strong cue, and a spelled-out run. */
-  const extend = (start: number, loose: boolean): number => {
+  /**
+   * Extends a name at `start` with further known or out-of-lexicon names and a spelled-out run. A surname that is
+   * also a word ("brown") only extends a known first name.
+   */
+  const extend = (start: number): number => {
     let end = start + 1;
-    while (end - start < 3 && (known(words[end]) || unknown(words[end]) || (loose && free(words[end]))) && !(common.has(words[end]!) && !last.has(words[end]!))) end += 1;
+    const next = (w: string | undefined) => w !== undefined && (unknown(w) || (known(w) && (!common.has(w) || (last.has(w) && first.has(words[start]!)))));
+    while (end - start < 3 && next(words[end])) end += 1;
     const spelledAt = SPELLING.has(words[end] ?? '') && letterRunAt.has(end + 1) ? end + 1 : end;
     const spelled = letterRunAt.get(spelledAt);
     return spelled ? spelled.end : end;
@@ -42,11 +47,11 @@ export function recognizePersons({ words, letterRuns }: Analysis): Candidate[] {
     const w = words[i]!;
     const spelledName = letterRunAt.get(i);
     let score = 0;
-    let loose = false;
-    if (TITLES.endsAt(words, i) && free(w)) [score, loose] = [0.9, true];
-    else if (STRONG_INTRO.endsAt(words, i) && (free(w) || spelledName)) [score, loose] = [known(w) || spelledName ? 0.9 : 0.75, true];
+    if (TITLES.endsAt(words, i) && free(w)) score = 0.9;
+    else if (STRONG_INTRO.endsAt(words, i) && (free(w) || spelledName)) score = known(w) || spelledName ? 0.9 : 0.75;
     else if (known(w)) {
-      const ambiguous = common.has(w);
+      // A name that is also a place ("france", "austin") is left to the place recognizer unless a person cue says otherwise.
+      const ambiguous = common.has(w) || places.some((p) => p.matchAt(words, i) > 0);
       const surnameFollows = last.has(words[i + 1] ?? '') && !common.has(words[i + 1]!);
       if (ambiguous ? NAME_CUE.endsAt(words, i) : WEAK_INTRO.endsAt(words, i)) score = ambiguous ? 0.6 : 0.85;
       else if (surnameFollows && first.has(w)) score = 0.8;
@@ -61,7 +66,7 @@ export function recognizePersons({ words, letterRuns }: Analysis): Candidate[] {
     }
     if (score === 0) continue;
     // Weak guesses stay one word, so they never swallow a real name after them ("will john").
-    const end = score < 0.5 ? i + 1 : spelledName && score >= 0.75 ? spelledName.end : extend(i, loose);
+    const end = score < 0.5 ? i + 1 : spelledName && score >= 0.75 ? spelledName.end : extend(i);
     found.push({ type: 'PERSON', start: i, end, score, source: 'gazetteer:person', value: words.slice(i, end).join(' ') });
     i = end - 1;
   }

@@ -4,7 +4,9 @@ import { gazetteer, isUnknownWord } from '../gazetteer.js';
 import { STOPWORDS } from '../stopwords.js';
 import { isNumberWord } from '../spoken-numbers.js';
 
-const ADDRESS = new ContextWords(['live at', 'live on', 'lives at', 'lives on', 'living at', 'living on', 'address', 'located at', 'moved to', 'deliver to', 'ship to', 'stay at', 'staying at', 'house is on', 'i am at', "i'm at"]);
+/** Suffixes that end a street name in everyday speech; the gazetteer's others ("well", "square", "place") need context. */
+const STREET_SUFFIXES = new Set(['street', 'avenue', 'road', 'lane', 'drive', 'boulevard', 'court', 'place', 'way', 'terrace', 'crescent', 'close', 'parkway', 'highway', 'circle', 'plaza', 'trail', 'mews', 'grove', 'gardens', 'turnpike', 'expressway', 'freeway', 'pike']);
+const ADDRESS = new ContextWords(['live at', 'live on', 'lives at', 'lives on', 'living at', 'living on', 'address', 'located at', 'moved to', 'deliver to', 'deliver it to', 'send it to', 'ship to', 'we are at', "we're at", 'house is', 'stay at', 'staying at', 'house is on', 'i am at', "i'm at"]);
 const UNITS = new Set(['apartment', 'apt', 'unit', 'suite', 'flat', 'floor', 'room']);
 const ORDINAL_STREETS = /^(first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|\w+teenth|\w+tieth)$/;
 /** Place context strong enough to make a common word ("reading", "mobile", "independence") a place. */
@@ -31,9 +33,12 @@ export function recognizeStreetAddresses({ words, numberRuns }: Analysis): Candi
       const unit = numberRuns.find((r) => r.start === end + 1);
       if (unit) end = unit.end + (/^[a-z]$/.test(words[unit.end] ?? '') ? 1 : 0);
     }
-    if (house && house.digits.length <= 6) {
+    const addressCue = ADDRESS.near(words, house?.start ?? nameStart, k + 1, 4, 0);
+    // A lone "one" is more often the pronoun ("one hiding place") than house number 1.
+    const loneOne = house !== undefined && house.end - house.start === 1 && words[house.start] === 'one';
+    if (house && house.digits.length <= 6 && (addressCue || (STREET_SUFFIXES.has(word) && !loneOne))) {
       found.push({ type: 'STREET_ADDRESS', start: house.start, end, score: 0.8, source: 'rule:street_address', value: `${house.digits} ${words.slice(nameStart, end).join(' ')}` });
-    } else if (ADDRESS.near(words, nameStart, k + 1, 4, 0)) {
+    } else if (!house && addressCue) {
       found.push({ type: 'STREET_ADDRESS', start: nameStart, end, score: 0.65, source: 'rule:street_address', value: words.slice(nameStart, end).join(' ') });
     }
   });
