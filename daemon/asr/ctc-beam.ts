@@ -117,20 +117,28 @@ export function beamSearch(lp: LogProbs, table: TokenTable, options: BeamSearchO
   beamPb[0] = 0;
   beamPnb[0] = -Infinity;
 
-  /** The child prefix node + token; a new child scores the word that `token` closes, if any. */
+  /** The child prefix node + token; with an LM, a new child scores the word that `token` closes, if any. */
   const extend = (node: number, token: number): number => {
     let child = tree.child(node, token);
     if (child >= 0) return child;
     child = tree.add(node, token);
+    tree.lmState[child] = tree.lmState[node]!;
+    tree.lmScore[child] = tree.lmScore[node]!;
+    if (lm) scoreWords(node, child, token, lm);
+    return child;
+  };
+
+  /** Word bookkeeping of a new child: closes and scores the parent's word at a word start, extends it otherwise. */
+  const scoreWords = (node: number, child: number, token: number, model: ArpaLm): void => {
     let state = tree.lmState[node]!;
     let score = tree.lmScore[node]!;
     let word = tree.word[node]!;
     let oov = tree.oov[node]!;
     const body = table.body[token]!;
     if (table.startsWord[token]) {
-      if (word !== '' && lm) {
-        state = lm.advance(state, lm.wordId(word));
-        if (!oov) score += lmWeight * lm.lastLogProb + wordBonus;
+      if (word !== '') {
+        state = model.advance(state, model.wordId(word));
+        if (!oov) score += lmWeight * model.lastLogProb + wordBonus;
       }
       word = body;
       oov = 0;
@@ -139,16 +147,15 @@ export function beamSearch(lp: LogProbs, table: TokenTable, options: BeamSearchO
     }
     // Lookahead: a partial word no LM word starts with will be scored as unknown whatever follows, so score it now
     // rather than let it crowd better prefixes out of the beam.
-    if (lm && !oov && word !== '' && !lm.isWordPrefix(word)) {
-      lm.advance(state, lm.unkId);
-      score += lmWeight * lm.lastLogProb + wordBonus;
+    if (!oov && word !== '' && !model.isWordPrefix(word)) {
+      model.advance(state, model.unkId);
+      score += lmWeight * model.lastLogProb + wordBonus;
       oov = 1;
     }
     tree.word[child] = word;
     tree.oov[child] = oov;
     tree.lmState[child] = state;
     tree.lmScore[child] = score;
-    return child;
   };
 
   let nextLen = 0;
