@@ -21,12 +21,15 @@ export interface Analysis {
   numberRuns: NumberRun[];
   codeRuns: CodeRun[];
   letterRuns: CodeRun[];
+  /** Where the segment being redacted ends; words after it are look-ahead context from the next segment. */
+  segmentEnd: number;
 }
 
 export type Recognizer = (analysis: Analysis) => Candidate[];
 
-export function analyse(tokens: Token[]): Analysis {
+export function analyse(tokens: Token[], segmentEnd = tokens.length): Analysis {
   return {
+    segmentEnd,
     tokens,
     words: tokens.map((t) => t.word),
     numberRuns: findNumberRuns(tokens),

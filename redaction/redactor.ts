@@ -17,13 +17,14 @@ const RECOGNIZERS: Recognizer[] = [
 ];
 
 /**
- * Entities over `tokens`, as non-overlapping candidates sorted by position. Tokens before `firstOwn` are context
- * carried from earlier segments: candidates must reach past it and are clipped to start at it.
+ * Entities over `tokens`, as non-overlapping candidates sorted by position. Only tokens [firstOwn, endOwn) belong to
+ * the segment being redacted; the others are context from the segments around it: candidates must overlap the
+ * segment's own tokens and are clipped to them.
  */
-export function detect(tokens: Token[], policy: RedactionPolicy, firstOwn = 0): Candidate[] {
-  const analysis = analyse(tokens);
+export function detect(tokens: Token[], policy: RedactionPolicy, firstOwn = 0, endOwn = tokens.length): Candidate[] {
+  const analysis = analyse(tokens, endOwn);
   const candidates = RECOGNIZERS.flatMap((recognize) => recognize(analysis)).filter(
-    (c) => policy.types.has(c.type) && c.score >= policy.threshold(c.type) && c.end > firstOwn,
+    (c) => policy.types.has(c.type) && c.score >= policy.threshold(c.type) && c.end > firstOwn && c.start < endOwn,
   );
   // Highest score first; on ties the longer span, then the recognizer listed first (stable sort).
   candidates.sort((a, b) => b.score - a.score || b.end - b.start - (a.end - a.start));
@@ -32,7 +33,7 @@ export function detect(tokens: Token[], policy: RedactionPolicy, firstOwn = 0): 
   for (const c of candidates) {
     if (taken.subarray(c.start, c.end).some((x) => x === 1)) continue;
     taken.fill(1, c.start, c.end);
-    accepted.push({ ...c, start: Math.max(c.start, firstOwn) });
+    accepted.push({ ...c, start: Math.max(c.start, firstOwn), end: Math.min(c.end, endOwn) });
   }
   return accepted.sort((a, b) => a.start - b.start);
 }

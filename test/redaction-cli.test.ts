@@ -74,7 +74,7 @@ t.test('bad policies and options are usage errors that never echo the input', as
   t.match(unknownType.stderr, /unknown entity type 'NAME'/);
   const noKey = await redact(['--operator', 'hash'], secret);
   t.equal(noKey.code, ExitCode.usage);
-  t.match(noKey.stderr, /needs hashKey/);
+  t.match(noKey.stderr, /needs hashKey \(give --hash-key-file PATH or set HUSHSCRIBE_REDACTION_KEY\)/);
   const sessionBad = await redact(['--session', '--operator', 'blur'], secret);
   t.equal(sessionBad.code, ExitCode.usage);
   t.match(sessionBad.stderr, /unknown operator 'blur'/);

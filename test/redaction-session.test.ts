@@ -62,3 +62,36 @@ t.test('entities already finished in an earlier segment are not repeated', async
   t.equal(next.text, 'or email me');
   t.same(next.entities, []);
 });
+
+t.test('delayed mode catches both halves of a split name, email and address', async (t) => {
+  const session = new SessionRedactor();
+  t.equal(session.push('please send it to john dot'), null, 'the first segment is held');
+  const first = session.push('smith at gmail dot com thanks and i live at forty two');
+  t.equal(first!.text, 'please send it to [EMAIL_ADDRESS]');
+  const second = session.push('elm avenue near the park');
+  t.equal(second!.text, '[EMAIL_ADDRESS] thanks and i live at [STREET_ADDRESS]');
+  const last = session.flush();
+  t.equal(last!.text, '[STREET_ADDRESS] near the park');
+  t.equal(session.flush(), null, 'nothing is left after a flush');
+  const text = 'smith at gmail dot com thanks and i live at forty two';
+  t.same(second!.entities.map((e) => text.slice(e.start, e.end)), ['smith at gmail dot com', 'forty two']);
+});
+
+t.test('delayed mode still redacts a cut-off number when the next segment does not continue it', async (t) => {
+  const session = new SessionRedactor();
+  session.push('my card number is four five three two');
+  t.equal(session.push('sorry let me find it')!.text, 'my card number is [CREDIT_CARD]');
+  t.equal(session.flush()!.text, 'sorry let me find it');
+});
+
+t.test('immediate and delayed modes cannot be mixed until end()', async (t) => {
+  const session = new SessionRedactor();
+  session.redact('hello');
+  t.throws(() => session.push('there'), /cannot be mixed/);
+  session.end();
+  t.equal(session.push('hello'), null);
+  t.throws(() => session.redact('there'), /cannot be mixed/);
+  session.end();
+  t.equal(session.flush(), null, 'end() drops a held segment');
+  t.equal(session.redact('call me maybe').text, 'call me maybe');
+});

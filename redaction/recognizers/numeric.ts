@@ -92,9 +92,9 @@ const PARTIAL_CONTEXTS: Array<[EntityType, ContextWords, number]> = [['CREDIT_CA
  * A number cut off by the end of a segment ("my card number is four five three two" + pause) cannot be validated
  * yet; when its context names a sensitive type, it is redacted as that type rather than left to leak.
  */
-export function recognizePartialAtEnd({ words, numberRuns }: Analysis): Candidate[] {
-  const last = numberRuns[numberRuns.length - 1];
-  if (!last || last.end !== words.length || last.digits.length < 3) return [];
+export function recognizePartialAtEnd({ words, numberRuns, segmentEnd }: Analysis): Candidate[] {
+  const last = numberRuns.find((r) => r.end === segmentEnd);
+  if (!last || last.digits.length < 3) return [];
   for (const [type, context, complete] of PARTIAL_CONTEXTS) {
     if (last.digits.length < complete && context.near(words, last.start, last.end, 8, 0)) return [candidate(type, last, 0.55, 'rule:partial_at_segment_end')];
   }

@@ -7,10 +7,13 @@
  * The set is generated here from templates and value generators that the tests were not written against, with
  * person and place names from faker locales (en_IN, en_NG, fr, es; MIT) that were kept out of the gazetteers, so
  * most names are out of vocabulary. Leak rate: share of PII tokens left unredacted (type-blind). Over-redaction:
- * share of non-PII tokens redacted. Prints a table, then one JSON line with every figure.
+ * share of non-PII tokens redacted. Segment boundaries: every positive sentence is also cut into two segments
+ * inside its entity (as a pause would), and the leak rate is measured with segments redacted independently and
+ * with SessionRedactor. Prints a table, then one JSON line with every figure.
  */
 import { parseArgs } from 'node:util';
 import { createRedactor } from '../../redaction/redactor.js';
+import { SessionRedactor } from '../../redaction/session.js';
 import { ENTITY_TYPES, type EntityType } from '../../redaction/types.js';
 
 export const USAGE = `usage: npm run eval -- redaction [options]
@@ -331,6 +334,42 @@ export function heldOutSet(seed: number, perType: number, negatives: number): Sa
   return samples;
 }
 
+type Span = { type: EntityType; start: number; end: number };
+
+/** Leak rate when each sentence is cut inside its first multi-word entity and the halves are redacted as segments. */
+function splitLeakRates(samples: Sample[], seed: number): { splitSentences: number; independentLeakRate: number; sessionLeakRate: number; delayedSessionLeakRate: number } {
+  const random = rng(seed + 1);
+  let piiTokens = 0;
+  const leaked = { independent: 0, session: 0, delayed: 0 };
+  let splitSentences = 0;
+  const plain = createRedactor();
+  for (const sample of samples) {
+    const tokens = [...sample.text.matchAll(/\S+/g)].map((m) => ({ start: m.index, end: m.index + m[0].length }));
+    const gold = sample.gold[0];
+    const inside = gold ? tokens.filter((tk, i) => i > 0 && tk.start > gold.start && tk.start < gold.end) : [];
+    if (inside.length === 0) continue;
+    splitSentences += 1;
+    const cut = inside[Math.floor(random() * inside.length)]!.start;
+    const [first, second] = [sample.text.slice(0, cut).trimEnd(), sample.text.slice(cut)];
+    const shift = (spans: Span[]) => spans.map((e) => ({ ...e, start: e.start + cut, end: e.end + cut }));
+    const session = new SessionRedactor();
+    const delayed = new SessionRedactor();
+    delayed.push(first);
+    const predicted = {
+      independent: [...plain.redact(first).entities, ...shift(plain.redact(second).entities)],
+      session: [...session.redact(first).entities, ...shift(session.redact(second).entities)],
+      delayed: [...delayed.push(second)!.entities, ...shift(delayed.flush()!.entities)],
+    };
+    for (const tk of tokens) {
+      if (!sample.gold.some((g) => overlaps(g, tk))) continue;
+      piiTokens += 1;
+      for (const mode of ['independent', 'session', 'delayed'] as const) if (!predicted[mode].some((p) => overlaps(p, tk))) leaked[mode] += 1;
+    }
+  }
+  const rate = (n: number) => round(ratio(n, piiTokens));
+  return { splitSentences, independentLeakRate: rate(leaked.independent), sessionLeakRate: rate(leaked.session), delayedSessionLeakRate: rate(leaked.delayed) };
+}
+
 export async function runRedactionEval(argv: readonly string[]): Promise<number> {
   const { values } = parseArgs({
     args: [...argv],
@@ -364,7 +403,9 @@ export async function runRedactionEval(argv: readonly string[]): Promise<number>
   for (const [name, s] of Object.entries(systems)) {
     console.log(`${name}: micro P ${s.micro.precision} R ${s.micro.recall} F2 ${s.micro.f2}; leak rate ${s.leakRate}; over-redaction ${s.overRedaction}`);
   }
+  const segments = splitLeakRates(samples, seed);
+  console.log(`cut inside the entity into two segments (${segments.splitSentences} sentences): leak rate ${segments.independentLeakRate} redacted independently, ${segments.sessionLeakRate} with SessionRedactor.redact, ${segments.delayedSessionLeakRate} with SessionRedactor.push (one segment delay)`);
   const f2Ratio = systems.regexBaseline.micro.f2 === 0 ? null : round(systems.hushscribe.micro.f2 / systems.regexBaseline.micro.f2);
-  console.log(JSON.stringify({ eval: 'redaction', samples: samples.length, seed, ...systems, f2VsBaseline: f2Ratio }));
+  console.log(JSON.stringify({ eval: 'redaction', samples: samples.length, seed, ...systems, segments, f2VsBaseline: f2Ratio }));
   return 0;
 }

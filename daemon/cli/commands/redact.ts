@@ -78,7 +78,10 @@ export const redactCommand: Command = {
         redact = (line) => redactor.redact(line);
       }
     } catch (err) {
-      if (err instanceof PolicyError) throw new UsageError(err.message);
+      if (err instanceof PolicyError) {
+        const hint = /needs hashKey/.test(err.message) ? ` (give --hash-key-file PATH or set ${DEFAULT_KEY_ENV})` : '';
+        throw new UsageError(`${err.message}${hint}`);
+      }
       throw err;
     }
     const lines = createInterface({ input: io.stdin, crlfDelay: Infinity });
