@@ -1,19 +1,27 @@
 /** hushscribe's own recognizer (daemon/asr) as an evaluation engine. */
+import { loadRecognizer, type DecodingOptions } from '../../daemon/asr/index.js';
 import { readAudio } from '../../daemon/audio/index.js';
-import type { LoadRecognizerOptions, Recognizer } from '../../daemon/asr/types.js';
 import type { AsrEngine } from './asr-engines.js';
-import { EvalToolError } from './process.js';
 
-// Resolved at run time: the loader lands in daemon/asr separately from this evaluation.
-const ASR_MODULE = '../../daemon/asr/index.js';
+export interface HushscribeEngineOptions {
+  modelDir: string;
+  variant: string | undefined;
+  /** Overrides the manifest's decoding; undefined keeps it. */
+  decoding: DecodingOptions | undefined;
+  threads: number;
+}
 
-export async function hushscribeEngine(options: { modelDir: string; variant: string | undefined }): Promise<AsrEngine> {
-  const asr = (await import(ASR_MODULE).catch(() => ({}))) as { loadRecognizer?: (o: LoadRecognizerOptions) => Promise<Recognizer> };
-  if (typeof asr.loadRecognizer !== 'function') throw new EvalToolError('daemon/asr does not export loadRecognizer yet');
-  const recognizer = await asr.loadRecognizer({ modelDir: options.modelDir, ...(options.variant ? { variant: options.variant } : {}) });
+export async function hushscribeEngine(options: HushscribeEngineOptions): Promise<AsrEngine> {
+  const recognizer = await loadRecognizer({
+    modelDir: options.modelDir,
+    threads: options.threads,
+    ...(options.variant !== undefined ? { variant: options.variant } : {}),
+    ...(options.decoding !== undefined ? { decoding: options.decoding } : {}),
+  });
+  const decoding = recognizer.decoding.method === 'beam' ? `beam ${recognizer.decoding.beamSize}${recognizer.decoding.lmPath ? ' + LM' : ''}` : 'greedy';
   return {
     name: 'hushscribe',
-    description: `${recognizer.model.name} (${recognizer.model.variant})`,
+    description: `${recognizer.model.name} (${recognizer.model.variant}, ${decoding})`,
     concurrency: 1,
     async transcribe(wav) {
       const audio = await readAudio(wav);

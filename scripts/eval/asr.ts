@@ -12,6 +12,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { packageRoot } from '../../daemon/util/package-root.js';
 import { ensureAptPackages } from './apt.js';
+import { isModelLoadError, type DecodingOptions } from '../../daemon/asr/index.js';
 import { hushscribeEngine } from './asr-hushscribe.js';
 import { pocketsphinxEngine, type AsrEngine } from './asr-engines.js';
 import { buildSet, SET_NAMES, type EvalSet, type SetName } from './asr-sets.js';
@@ -28,6 +29,9 @@ export const USAGE = `usage: npm run eval -- asr [options]
   --engines LIST        hushscribe, pocketsphinx (default: both; hushscribe is skipped when its model is absent)
   --model DIR           hushscribe model directory (default: models/hushscribe-en-v1)
   --variant NAME        model variant (default: the manifest's default)
+  --decoding METHOD     greedy or beam (default: as the model's manifest says)
+  --lm FILE             ARPA LM for beam search (default: the manifest's)
+  --threads N           onnxruntime threads for hushscribe (default 1)
   --speech-tsv FILE     real speech list (default: /work/shared/data/speech.tsv)
   --real-count N        held-out real utterances, a fixed sample (default 150)
   --synthetic-count N   held-out synthetic utterances (default 100)
@@ -41,6 +45,8 @@ interface AsrOptions {
   enginesExplicit: boolean;
   model: string;
   variant: string | undefined;
+  decoding: DecodingOptions | undefined;
+  threads: number;
   speechTsv: string;
   realCount: number;
   syntheticCount: number;
@@ -64,6 +70,14 @@ function parseCount(value: string, option: string, min: number): number {
   return n;
 }
 
+function parseDecoding(method: string | undefined, lm: string | undefined): DecodingOptions | undefined {
+  if (method === undefined && lm === undefined) return undefined;
+  const chosen = method ?? 'beam';
+  if (chosen !== 'greedy' && chosen !== 'beam') throw new EvalToolError(`--decoding: expected greedy or beam, got "${chosen}"`);
+  if (lm !== undefined && chosen !== 'beam') throw new EvalToolError('--lm needs --decoding beam');
+  return lm === undefined ? { method: chosen } : { method: chosen, lm: resolve(lm) };
+}
+
 export function parseAsrOptions(argv: readonly string[], root: string): AsrOptions {
   const { values } = parseArgs({
     args: [...argv],
@@ -72,6 +86,9 @@ export function parseAsrOptions(argv: readonly string[], root: string): AsrOptio
       engines: { type: 'string' },
       model: { type: 'string' },
       variant: { type: 'string' },
+      decoding: { type: 'string' },
+      lm: { type: 'string' },
+      threads: { type: 'string' },
       'speech-tsv': { type: 'string' },
       'real-count': { type: 'string' },
       'synthetic-count': { type: 'string' },
@@ -87,6 +104,8 @@ export function parseAsrOptions(argv: readonly string[], root: string): AsrOptio
     enginesExplicit: values.engines !== undefined,
     model: resolve(root, values.model ?? join('models', 'hushscribe-en-v1')),
     variant: values.variant,
+    decoding: parseDecoding(values.decoding, values.lm),
+    threads: parseCount(values.threads ?? '1', '--threads', 1),
     speechTsv: resolve(values['speech-tsv'] ?? '/work/shared/data/speech.tsv'),
     realCount: parseCount(values['real-count'] ?? '150', '--real-count', 1),
     syntheticCount: parseCount(values['synthetic-count'] ?? '100', '--synthetic-count', 1),
@@ -123,7 +142,12 @@ async function openEngines(options: AsrOptions, log: (line: string) => void): Pr
       skipped[name] = `no model at ${options.model}`;
       log(`hushscribe: skipped (no model at ${options.model})`);
     } else {
-      engines.push(await hushscribeEngine({ modelDir: options.model, variant: options.variant }));
+      try {
+        engines.push(await hushscribeEngine({ modelDir: options.model, variant: options.variant, decoding: options.decoding, threads: options.threads }));
+      } catch (err) {
+        if (isModelLoadError(err)) throw new EvalToolError(`hushscribe: ${err.message}`);
+        throw err;
+      }
     }
   }
   return { engines, skipped };
@@ -141,13 +165,19 @@ export async function runAsrEval(argv: readonly string[]): Promise<number> {
   const log = (line: string) => console.error(line);
   await ensureAptPackages(APT_PACKAGES, log);
 
-  const sets: EvalSet[] = [];
-  for (const name of options.sets) {
-    log(`building ${name} ...`);
-    sets.push(await buildSet(name, { root, cacheDir: options.cacheDir, speechTsv: options.speechTsv,
-      syntheticCount: options.syntheticCount, realCount: options.realCount, seed: options.seed }));
-  }
   const { engines, skipped } = await openEngines(options, log);
+  for (const engine of engines) log(`${engine.name}: ${engine.description}`);
+  const sets: EvalSet[] = [];
+  try {
+    for (const name of options.sets) {
+      log(`building ${name} ...`);
+      sets.push(await buildSet(name, { root, cacheDir: options.cacheDir, speechTsv: options.speechTsv,
+        syntheticCount: options.syntheticCount, realCount: options.realCount, seed: options.seed }));
+    }
+  } catch (err) {
+    await Promise.all(engines.map((e) => e.close()));
+    throw err;
+  }
 
   const results: Record<string, { description: string; utterances: number; engines: Record<string, EngineResult> }> = {};
   try {
@@ -168,12 +198,12 @@ export async function runAsrEval(argv: readonly string[]): Promise<number> {
   }
 
   const ratios: Record<string, { wer: number; cer: number }> = {};
-  console.log(`${'set'.padEnd(24)}${'engine'.padEnd(14)}${'utts'.padStart(6)}${'WER'.padStart(8)}${'CER'.padStart(8)}`);
+  console.log(`${'set'.padEnd(32)}${'engine'.padEnd(14)}${'utts'.padStart(6)}${'WER'.padStart(8)}${'CER'.padStart(8)}`);
   for (const [setName, result] of Object.entries(results)) {
     for (const [engineName, r] of Object.entries(result.engines)) {
-      console.log(`${setName.padEnd(24)}${engineName.padEnd(14)}${String(r.utterances).padStart(6)} ${percent(r.wer)} ${percent(r.cer)}`);
+      console.log(`${setName.padEnd(32)}${engineName.padEnd(14)}${String(r.utterances).padStart(6)} ${percent(r.wer)} ${percent(r.cer)}`);
       for (const [group, g] of Object.entries(r.groups)) {
-        console.log(`${('  ' + group).padEnd(24)}${''.padEnd(14)}${String(g.utterances).padStart(6)} ${percent(g.wer)} ${percent(g.cer)}`);
+        console.log(`${('  ' + group).padEnd(32)}${''.padEnd(14)}${String(g.utterances).padStart(6)} ${percent(g.wer)} ${percent(g.cer)}`);
       }
     }
     const ours = result.engines['hushscribe'];
@@ -185,6 +215,7 @@ export async function runAsrEval(argv: readonly string[]): Promise<number> {
   console.log(JSON.stringify({
     eval: 'asr',
     model: engines.some((e) => e.name === 'hushscribe') ? options.model : null,
+    engines: Object.fromEntries(engines.map((e) => [e.name, e.description])),
     baseline: BASELINE,
     sets: results,
     ratioToBaseline: ratios,

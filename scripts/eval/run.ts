@@ -10,7 +10,7 @@ const EVALUATIONS: Record<string, { about: string; run: (argv: readonly string[]
 };
 
 function usage(): string {
-  const lines = Object.entries(EVALUATIONS).map(([name, e]) => `  ${name.padEnd(8)}${e.about}`);
+  const lines = Object.entries(EVALUATIONS).map(([name, e]) => `  ${name.padEnd(11)}${e.about}`);
   return `usage: npm run eval -- <name> [options]   (add --help after a name for its options)\n${lines.join('\n')}`;
 }
 
