@@ -6,7 +6,7 @@ import { PassThrough } from 'node:stream';
 import { loadRecognizer } from '../daemon/asr/index.js';
 import { readAudio } from '../daemon/audio/index.js';
 import { ExitCode } from '../daemon/cli/command.js';
-import { createTranscribeCommand, DEFAULT_MODEL } from '../daemon/cli/commands/transcribe.js';
+import { createTranscribeCommand, DEFAULT_MODEL, redactTranscript } from '../daemon/cli/commands/transcribe.js';
 import { runCli } from '../daemon/cli/main.js';
 import { packageRoot } from '../daemon/util/package-root.js';
 import { ffmpegEncode, speechWav, wavBytes } from './fixtures/audio/make.js';
@@ -49,7 +49,7 @@ t.test('--json: one object per file; a bad file among good ones gives an error o
   const lines = out.trim().split('\n').map((l) => JSON.parse(l));
   t.equal(lines.length, 5);
   const [a, bad, flac, gone, spoken] = lines;
-  t.match(a, { file: hiThere, text: 'hi there', model: { name: 'hushscribe-tiny', variant: 'dense' }, redaction: 'unavailable' });
+  t.match(a, { file: hiThere, text: 'hi there', model: { name: 'hushscribe-tiny', variant: 'dense' }, redaction: 'applied' });
   t.equal(a.durationSec, 3);
   t.same(Object.keys(a.timingsMs), ['decode', 'features', 'model', 'search', 'total']);
   t.ok(Object.values(a.timingsMs).every((ms) => typeof ms === 'number' && ms >= 0));
@@ -64,7 +64,7 @@ t.test('--json: one object per file; a bad file among good ones gives an error o
   const rec = await loadRecognizer({ modelDir: TINY, decoding: { lm: null } });
   const direct = await rec.transcribe((await readAudio(speech)).samples);
   await rec.close();
-  t.equal(spoken.text, direct.text);
+  t.equal(spoken.text, redactTranscript(direct).text);
   t.ok(spoken.durationSec > 1.5 && spoken.durationSec < 4, `espeak sentence lasts ${spoken.durationSec} s`);
   for (const seg of spoken.segments) {
     for (const w of seg.words) t.ok(w.start <= w.end && w.end <= spoken.durationSec && w.confidence > 0 && w.confidence <= 1);
@@ -80,16 +80,33 @@ t.test('plain output: "file: text" per file', async (t) => {
 });
 
 t.test("beam search and the model's LM from the command line", async (t) => {
-  t.equal((await cli(['transcribe', '--model', TINY, batOrPat])).out, `${batOrPat}: the bat\n`, "the manifest's LM by default");
-  t.equal((await cli(['transcribe', '--model', TINY, '--no-lm', batOrPat])).out, `${batOrPat}: the pat\n`);
-  t.equal((await cli(['transcribe', '--model', TINY, '--no-lm', '--beam', '4', batOrPat])).out, `${batOrPat}: the pat\n`);
+  t.equal((await cli(['transcribe', '--no-redact', '--model', TINY, batOrPat])).out, `${batOrPat}: the bat\n`, "the manifest's LM by default");
+  t.equal((await cli(['transcribe', '--no-redact', '--model', TINY, '--no-lm', batOrPat])).out, `${batOrPat}: the pat\n`);
+  t.equal((await cli(['transcribe', '--no-redact', '--model', TINY, '--no-lm', '--beam', '4', batOrPat])).out, `${batOrPat}: the pat\n`);
   const sherpa = join(MODELS, 'sherpa-ctc-tiny');
   const lm = join(TINY, 'lm.arpa');
-  t.equal((await cli(['transcribe', '--model', sherpa, '--lm', lm, '--lm-weight', '0.5', '--word-bonus', '0', batOrPat])).out, `${batOrPat}: the bat\n`);
-  t.equal((await cli(['transcribe', '--model', sherpa, '--lm', lm, '--lm-weight', '0', batOrPat])).out, `${batOrPat}: the pat\n`);
+  t.equal((await cli(['transcribe', '--no-redact', '--model', sherpa, '--lm', lm, '--lm-weight', '0.5', '--word-bonus', '0', batOrPat])).out, `${batOrPat}: the bat\n`);
+  t.equal((await cli(['transcribe', '--no-redact', '--model', sherpa, '--lm', lm, '--lm-weight', '0', batOrPat])).out, `${batOrPat}: the pat\n`);
   const { code, out } = await cli(['transcribe', '--json', '--model', TINY, '--variant', 'dense', '--threads', '2', '--no-redact', hiThere]);
   t.equal(code, 0);
   t.match(JSON.parse(out), { redaction: 'off', text: 'hi there' });
+});
+
+t.test('personal data is redacted by default: words of an entity become its placeholder', async (t) => {
+  const callJohn = wav('phone-call.wav', toneAudio('call john', TONES.kaldiFbank));
+  const { code, out } = await cli(['transcribe', '--json', '--model', TINY, '--no-lm', callJohn]);
+  t.equal(code, ExitCode.ok);
+  const result = JSON.parse(out);
+  t.match(result, { text: 'call [PERSON]', redaction: 'applied' });
+  t.notMatch(out, /john/, 'the name appears nowhere in the output');
+  const [call, person] = result.segments[0].words;
+  t.equal(call.word, 'call');
+  t.equal(person.word, '[PERSON]');
+  // the placeholder keeps the name's audio times: 'j' sounds from 0.2 + 5 * 0.35 = 1.95 s
+  t.ok(Math.abs(person.start - 1.95) <= 0.04, `placeholder starts at ${person.start}`);
+  const raw = await cli(['transcribe', '--no-redact', '--model', TINY, '--no-lm', callJohn]);
+  t.equal(raw.out, `${callJohn}: call john\n`);
+  t.equal((await cli(['transcribe', '--model', TINY, '--no-lm', batOrPat])).out, `${batOrPat}: the [PERSON]\n`, '"pat" is a name too');
 });
 
 t.test('the redaction hook sees every transcript before it is printed', async (t) => {
@@ -143,4 +160,22 @@ t.test(`without --model the package's ${DEFAULT_MODEL} is used`, async (t) => {
     t.match(err, DEFAULT_MODEL);
     t.match(err, /install the model there, or pass --model DIR/);
   }
+});
+
+t.test('redactTranscript: one session per transcript, dropped segments left out', async (t) => {
+  const word = (w: string, start: number) => ({ word: w, start, end: start + 0.3, confidence: 0.9 });
+  const transcript = {
+    text: 'my name is john hello there',
+    durationSec: 5,
+    segments: [
+      { start: 0, end: 1.5, text: 'my name is john', words: [word('my', 0), word('name', 0.4), word('is', 0.8), word('john', 1.2)] },
+      { start: 3, end: 3.7, text: 'hello there', words: [word('hello', 3), word('there', 3.4)] },
+    ],
+  };
+  const redacted = redactTranscript(transcript);
+  t.equal(redacted.text, 'my name is [PERSON] hello there');
+  t.same(redacted.segments[0]!.words.map((w) => w.word), ['my', 'name', 'is', '[PERSON]']);
+  const dropped = redactTranscript(transcript, { operator: 'drop' });
+  t.same(dropped.segments.map((s) => s.text), ['hello there'], 'the segment with a name is dropped');
+  t.equal(dropped.durationSec, 5);
 });

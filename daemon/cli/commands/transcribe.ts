@@ -3,7 +3,10 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { ExitCode, UsageError, type Command, type CommandIo } from '../command.js';
-import { isModelLoadError, loadRecognizer, type DecodingOptions, type Recognizer, type Transcript } from '../../asr/index.js';
+import { isModelLoadError, loadRecognizer, type DecodingOptions, type RecognizedSegment, type Recognizer, type Transcript } from '../../asr/index.js';
+import { alignedText, buildRedactedSegment } from '../../pipeline/redact.js';
+import { SessionRedactor } from '../../../redaction/session.js';
+import type { RedactionPolicyConfig } from '../../../redaction/policy.js';
 import { readAudio } from '../../audio/index.js';
 import { packageRoot } from '../../util/package-root.js';
 
@@ -11,7 +14,7 @@ export const DEFAULT_MODEL = join('models', 'hushscribe-en-v1');
 
 const usage = `Usage: hushscribe transcribe FILE... [options]
 
-Transcribes recordings in any format ffmpeg reads. The model is loaded once; long recordings are decoded in
+Transcribes recordings in any format ffmpeg reads and prints them with personal data redacted. The model is loaded once; long recordings are decoded in
 pieces of at most 20 s, cut at the quietest moment near the limit.
 
 Options:
@@ -19,7 +22,8 @@ Options:
                       "text","words":[{"word","start","end","confidence"}]}],"model":{"name","variant"},
                       "redaction","timingsMs":{"decode","features","model","search","total"}}; a file that fails
                       gives {"file","error","code"}
-  --no-redact         do not redact personal data (recorded in the JSON output as "redaction":"off")
+  --no-redact         print the raw transcript, personal data included (recorded in the JSON output as
+                      "redaction":"off"; by default every entity type is replaced by a placeholder, "redaction":"applied")
   --model DIR         model directory (default: ${DEFAULT_MODEL} in the package); a hushscribe, sherpa-onnx
                       zipformer2_ctc or NeMo CTC directory
   --variant NAME      model variant (default: the manifest's defaultVariant)
@@ -36,13 +40,30 @@ Exit codes: 0 all files transcribed; 3 a file could not be read (the other files
 `;
 
 /**
- * REDACTION HOOK. A redactor gets each transcript (raw, RAM only) before anything is printed and returns what may be
- * shown. None is wired in yet: `transcribeCommand` passes transcripts through unchanged and its JSON output says so
- * ("redaction":"unavailable"); nothing here pretends to redact. Plug the redactor in via createTranscribeCommand().
+ * REDACTION HOOK. A redactor gets each file's transcript (raw, RAM only) before anything is printed and returns what
+ * may be shown. `transcribeCommand` plugs in redactTranscript (the redaction/ recognisers, default policy: every
+ * entity type replaced by a placeholder); `--no-redact` skips the hook and the JSON output records it.
  */
 export type TranscriptRedactor = (transcript: Transcript) => Transcript;
 
-type RedactionState = 'applied' | 'off' | 'unavailable';
+/**
+ * Redacts a transcript segment by segment with one SessionRedactor, so personal data split by a pause is still
+ * caught; words inside an entity become the entity's placeholder (as the daemon stores them). Dropped segments
+ * (policy 'drop') are left out.
+ */
+export function redactTranscript(transcript: Transcript, policy: RedactionPolicyConfig = {}): Transcript {
+  const session = new SessionRedactor(policy);
+  const segments: RecognizedSegment[] = [];
+  transcript.segments.forEach((segment, seq) => {
+    const { text, ranges } = alignedText(segment);
+    const redacted = buildRedactedSegment(segment, ranges, session.redact(text), { seq, offsetSec: 0, model: '', variant: '' });
+    if (!redacted) return;
+    const words = redacted.words.map(({ word, start, end, confidence }) => ({ word, start, end, confidence }));
+    segments.push({ start: redacted.start, end: redacted.end, text: redacted.redactedText, words });
+  });
+  session.end();
+  return { text: segments.map((s) => s.text).join(' '), durationSec: transcript.durationSec, segments };
+}
 
 function positiveInt(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
@@ -60,7 +81,7 @@ function finiteNumber(name: string, value: string | undefined): number | undefin
 
 const round3 = (x: number): number => Math.round(x * 1000) / 1000;
 
-export function createTranscribeCommand(transcriptRedactor: TranscriptRedactor | null): Command {
+export function createTranscribeCommand(redactor: TranscriptRedactor): Command {
   return {
     name: 'transcribe',
     summary: 'Transcribe recordings (any format ffmpeg reads) to text or JSON',
@@ -107,7 +128,7 @@ export function createTranscribeCommand(transcriptRedactor: TranscriptRedactor |
         return err.code === 'MODEL_NOT_FOUND' ? ExitCode.unavailable : ExitCode.failure;
       }
 
-      const redaction: RedactionState = values['no-redact'] ? 'off' : transcriptRedactor ? 'applied' : 'unavailable';
+      const redaction = values['no-redact'] ? 'off' : 'applied';
       let exitCode: number = ExitCode.ok;
       try {
         for (const file of files) {
@@ -116,7 +137,7 @@ export function createTranscribeCommand(transcriptRedactor: TranscriptRedactor |
             const audio = await readAudio(file);
             const decoded = performance.now();
             const raw = await recognizer.transcribe(audio.samples);
-            const shown = redaction === 'applied' ? transcriptRedactor!(raw) : raw;
+            const shown = redaction === 'applied' ? redactor(raw) : raw;
             const total = performance.now() - started;
             if (!values.json) {
               io.stdout.write(`${file}: ${shown.text}\n`);
@@ -156,4 +177,4 @@ export function createTranscribeCommand(transcriptRedactor: TranscriptRedactor |
   };
 }
 
-export const transcribeCommand: Command = createTranscribeCommand(null);
+export const transcribeCommand: Command = createTranscribeCommand(redactTranscript);
