@@ -61,10 +61,11 @@ t.test('hash key from a file or the environment', async (t) => {
   t.equal(process.env.HUSHSCRIBE_REDACTION_KEY, undefined);
 });
 
-t.test('--session catches a number split across lines', async (t) => {
-  const input = 'my card number is four five three two zero one five one\none two eight three zero three six six\n';
-  t.equal((await redact(['--session'], input)).stdout, 'my card number is [CREDIT_CARD]\n[CREDIT_CARD]\n');
-  t.equal((await redact([], input)).stdout, 'my card number is [CREDIT_CARD]\none two eight three zero three six six\n');
+t.test('--session catches PII split across lines, one output line per input line', async (t) => {
+  const input = 'my card number is four five three two zero one five one\none two eight three zero three six six\nplease email john dot\nsmith at gmail dot com\n';
+  t.equal((await redact(['--session'], input)).stdout, 'my card number is [CREDIT_CARD]\n[CREDIT_CARD]\nplease email [EMAIL_ADDRESS]\n[EMAIL_ADDRESS]\n');
+  t.equal((await redact([], input)).stdout, 'my card number is [CREDIT_CARD]\none two eight three zero three six six\nplease email [PERSON] dot\n[EMAIL_ADDRESS]\n');
+  t.equal((await redact(['--session'], '')).stdout, '', 'no input, no output');
 });
 
 t.test('bad policies and options are usage errors that never echo the input', async (t) => {

@@ -24,7 +24,8 @@ Options:
   --mask-per UNIT         mask 'character' (default) or 'word'
   --hash-key-file PATH    secret for the hash operator (file contents, trailing newline ignored)
                           (default: environment variable ${DEFAULT_KEY_ENV})
-  --session               treat lines as consecutive segments of one session (PII split across lines is caught)
+  --session               treat lines as consecutive segments of one session: PII split across lines is caught
+                          (each line is written once the next one has been read)
   -h, --help              show this help
 `;
 
@@ -68,14 +69,17 @@ export const redactCommand: Command = {
       allowPositionals: false,
     });
     const config = policyFrom(values);
-    let redact: (line: string) => RedactionResult;
+    // One line in, one line out; in session mode each line is written once the next has been read (look-ahead).
+    let push: (line: string) => RedactionResult | null;
+    let flush: () => RedactionResult | null = () => null;
     try {
       if (values.session) {
         const session = new SessionRedactor(config);
-        redact = (line) => session.redact(line);
+        push = (line) => session.push(line);
+        flush = () => session.flush();
       } else {
         const redactor = createRedactor(validatePolicy(config));
-        redact = (line) => redactor.redact(line);
+        push = (line) => redactor.redact(line);
       }
     } catch (err) {
       if (err instanceof PolicyError) {
@@ -84,10 +88,11 @@ export const redactCommand: Command = {
       }
       throw err;
     }
-    const lines = createInterface({ input: io.stdin, crlfDelay: Infinity });
-    for await (const line of lines) {
-      if (!io.stdout.write(`${format(redact(line), values.json)}\n`)) await new Promise((resolve) => io.stdout.once('drain', resolve));
-    }
+    const write = async (result: RedactionResult | null) => {
+      if (result && !io.stdout.write(`${format(result, values.json)}\n`)) await new Promise((resolve) => io.stdout.once('drain', resolve));
+    };
+    for await (const line of createInterface({ input: io.stdin, crlfDelay: Infinity })) await write(push(line));
+    await write(flush());
     return ExitCode.ok;
   },
 };
