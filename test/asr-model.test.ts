@@ -152,6 +152,7 @@ t.test('manifest checks', async (t) => {
   t.throws(() => parseManifest(bad({ features: { kind: 'mfcc' } }), 'm.json'), /features\.kind must be 'kaldi-fbank' or 'nemo-mel'/);
   t.throws(() => parseManifest(bad({ features: { ...good.features, numBins: 0, window: 'blackman', snipEdges: 'no' } }), 'm.json'), /numBins must be a positive integer; features\.window must be .*; features\.snipEdges must be true or false/);
   t.throws(() => parseManifest(bad({ features: { kind: 'nemo-mel', numBins: 80 } }), 'm.json'), /features\.nFft must be a positive integer/);
+  t.throws(() => parseManifest(bad({ features: { ...good.features, useEnergy: true, sampleRate: 8000 } }), 'm.json'), /features\.useEnergy is not a kaldi-fbank option \(known: kind, sampleRate, .*\); features\.sampleRate must be 16000/);
   t.throws(() => parseManifest(bad({ tokens: '../tokens.txt' }), 'm.json'), /tokens must name a file in the model directory/);
   t.throws(() => parseManifest(bad({ variants: { dense: { file: 'm.onnx', sha256: 'xyz', bytes: -1 } } }), 'm.json'), /sha256 must be 64 lowercase hex digits; variants\.dense\.bytes must be a positive integer/);
   t.throws(() => parseManifest(bad({ variants: { dense: 3 } }), 'm.json'), /variants\.dense must be an object/);

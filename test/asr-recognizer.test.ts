@@ -1,5 +1,5 @@
 import t from 'tap';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -86,6 +86,14 @@ t.test('options are checked before the model is loaded', async (t) => {
     await t.rejects(loadRecognizer(options), message);
     await loadRecognizer(options).catch((err) => t.ok(isModelLoadError(err), (err as Error).message));
   }
+  // feature options the addon would refuse are reported at load, naming the manifest
+  const tmp = mkdtempSync(join(tmpdir(), 'asr-features-'));
+  t.teardown(() => rmSync(tmp, { recursive: true, force: true }));
+  cpSync(dir, tmp, { recursive: true });
+  const manifest = JSON.parse(readFileSync(join(tmp, 'manifest.json'), 'utf8'));
+  manifest.features.lowFreq = 9000;
+  writeFileSync(join(tmp, 'manifest.json'), JSON.stringify(manifest));
+  await t.rejects(loadRecognizer({ modelDir: tmp }), { code: 'BAD_MANIFEST', message: /manifest\.json: bad feature options: features\.lowFreq = 9000 is invalid/ });
   t.same(resolveDecoding(dir), { method: 'greedy', beamSize: 8, lmPath: null, lmWeight: 0.5, wordBonus: 0 });
   t.equal(resolveDecoding(dir, { beamSize: 4 }).method, 'beam');
   t.equal(resolveDecoding(dir, {}, 'lm.arpa').method, 'beam');

@@ -38,6 +38,9 @@ const isNonEmptyString = (v: unknown): boolean => typeof v === 'string' && v !==
 /** Files named by the manifest must stay inside the model directory. */
 const isPlainFileName = (v: unknown): boolean => isNonEmptyString(v) && !/[\\/]/.test(v as string) && v !== '..' && v !== '.';
 
+const KALDI_KEYS = ['kind', 'sampleRate', 'numBins', 'frameLengthMs', 'frameShiftMs', 'preemphasis', 'removeDcOffset', 'window', 'dither', 'snipEdges', 'lowFreq', 'highFreq', 'energyFloor'];
+const NEMO_KEYS = ['kind', 'sampleRate', 'numBins', 'nFft', 'windowLengthMs', 'hopMs', 'preemphasis', 'window', 'lowFreq', 'highFreq', 'logGuard', 'normalize'];
+
 function checkFeatures(f: unknown, problems: string[]): void {
   if (!isObject(f)) {
     problems.push('features must be an object');
@@ -47,6 +50,11 @@ function checkFeatures(f: unknown, problems: string[]): void {
     if (!ok(f[key])) problems.push(`features.${key} must be ${what}`);
   };
   const oneOf = (...values: unknown[]) => (v: unknown): boolean => values.includes(v);
+  const known = f.kind === 'kaldi-fbank' ? KALDI_KEYS : f.kind === 'nemo-mel' ? NEMO_KEYS : undefined;
+  for (const key of Object.keys(f)) {
+    if (known && !known.includes(key)) problems.push(`features.${key} is not a ${f.kind} option (known: ${known.join(', ')})`);
+  }
+  if (f.sampleRate !== undefined && f.sampleRate !== 16000) problems.push('features.sampleRate must be 16000');
   if (f.kind === 'kaldi-fbank') {
     need('numBins', isPositiveInt, 'a positive integer');
     need('frameLengthMs', isFiniteNumber, 'a number');

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { AcousticModel } from './acoustic-model.js';
 import { ArpaLm } from './arpa.js';
@@ -5,7 +6,8 @@ import { alignPath, greedyPath, type LogProbs, type TokenPath } from './ctc.js';
 import { beamSearch } from './ctc-beam.js';
 import { ModelLoadError } from './errors.js';
 import { frameShiftSec } from './feature-spec.js';
-import { computeFeatures } from './features.js';
+import { checkFeatureSpec, computeFeatures } from './features.js';
+import { MANIFEST_FILE } from './manifest.js';
 import { resolveModel, type ModelSpec } from './model-layout.js';
 import { DEFAULT_PIECES, splitIntoPieces } from './pieces.js';
 import { readTokens, type TokenTable } from './tokens.js';
@@ -106,6 +108,7 @@ export async function loadRecognizer(options: LoadRecognizerOptions): Promise<Re
   if (!Number.isInteger(threads) || threads < 1 || threads > 64) throw badOption(modelDir, `threads must be an integer from 1 to 64 (got ${threads})`);
   resolveDecoding(modelDir, decoding); // option mistakes are reported before the model is read
   const spec = resolveModel(modelDir, variant);
+  checkFeatureSpec(spec.features, spec.layout === 'hushscribe' ? join(modelDir, MANIFEST_FILE) : spec.modelPath);
   const resolved = resolveDecoding(modelDir, decoding, spec.lmPath);
   const table = readTokens(spec.tokensPath, spec.wordBoundary, spec.blank);
   const lm = resolved.lmPath !== null ? ArpaLm.load(resolved.lmPath) : undefined;
