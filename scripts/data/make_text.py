@@ -78,8 +78,11 @@ class Speaker:
         return " ".join(words)
 
     def say_group(self, s: str) -> str:
-        """A four-digit group: mostly digit by digit, sometimes in pairs ('forty five thirty two')."""
-        if len(s) == 4 and s[0] != "0" and s[2] != "0" and self.rng.random() < 0.25:
+        """A four-digit group: mostly digit by digit, sometimes in pairs ('forty five thirty two').
+
+        Pairs only when neither is a round ten: "fifty five five" could be 5055 or 5505.
+        """
+        if len(s) == 4 and "0" not in (s[0], s[1], s[2], s[3]) and self.rng.random() < 0.25:
             return f"{cardinal(int(s[:2]))} {cardinal(int(s[2:]))}"
         return self.say_digits(s)
 
