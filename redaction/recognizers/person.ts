@@ -47,8 +47,9 @@ export function recognizePersons({ words, letterRuns }: Analysis): Candidate[] {
     const w = words[i]!;
     const spelledName = letterRunAt.get(i);
     let score = 0;
-    if (TITLES.endsAt(words, i) && free(w)) score = 0.9;
-    else if (STRONG_INTRO.endsAt(words, i) && (free(w) || spelledName)) score = known(w) || spelledName ? 0.9 : 0.75;
+    let source = 'gazetteer:person';
+    if (TITLES.endsAt(words, i) && free(w)) [score, source] = [0.9, 'rule:person_title'];
+    else if (STRONG_INTRO.endsAt(words, i) && (free(w) || spelledName)) [score, source] = [known(w) || spelledName ? 0.9 : 0.75, 'rule:person_introduction'];
     else if (known(w)) {
       // A name that is also a place ("france", "austin") is left to the place recognizer unless a person cue says otherwise.
       const ambiguous = common.has(w) || places.some((p) => p.matchAt(words, i) > 0);
@@ -59,15 +60,15 @@ export function recognizePersons({ words, letterRuns }: Analysis): Candidate[] {
       else score = ambiguous ? 0.15 : 0.4;
     } else if (unknown(w) && (WEAK_INTRO.endsAt(words, i) || known(words[i + 1]))) {
       // An out-of-lexicon word after a cue ("yes it is okonkwo") or before a known name ("priya iyer").
-      score = 0.7;
+      [score, source] = [0.7, 'rule:person_unknown_word'];
     } else if (unknown(w) && unknown(words[i + 1])) {
       // Two out-of-lexicon words in a row read as a first and last name.
-      score = 0.55;
+      [score, source] = [0.55, 'rule:person_unknown_word'];
     }
     if (score === 0) continue;
     // Weak guesses stay one word, so they never swallow a real name after them ("will john").
     const end = score < 0.5 ? i + 1 : spelledName && score >= 0.75 ? spelledName.end : extend(i);
-    found.push({ type: 'PERSON', start: i, end, score, source: 'gazetteer:person', value: words.slice(i, end).join(' ') });
+    found.push({ type: 'PERSON', start: i, end, score, source, value: words.slice(i, end).join(' ') });
     i = end - 1;
   }
   return found;
