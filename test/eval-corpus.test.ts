@@ -4,7 +4,6 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packageRoot } from '../daemon/util/package-root.js';
-import { readWavFile } from '../daemon/audio/index.js';
 import { parseSphinxTranscription } from '../scripts/eval/asr-sets.js';
 
 const dataDir = join(packageRoot(), 'scripts', 'data');
@@ -102,10 +101,12 @@ t.test('synthesize writes 16 kHz mono WAVs and a manifest, held-out split only i
   for (const row of rows.slice(1)) {
     const [path, , voice] = row.split('\t') as [string, string, string];
     t.ok(heldOutNames.includes(voice.split(' ')[0]!), voice);
-    const wav = await readWavFile(join(out, path));
-    t.equal(wav.sampleRate, 16000);
-    t.equal(wav.channels, 1);
-    t.ok(wav.durationSec > 0.5, `${path} lasts ${wav.durationSec}s`);
+    const wav = readFileSync(join(out, path));
+    t.equal(wav.toString('latin1', 8, 16), 'WAVEfmt ');
+    t.same([wav.readUInt16LE(20), wav.readUInt16LE(22), wav.readUInt32LE(24), wav.readUInt16LE(34)], [1, 1, 16000, 16], 'PCM mono 16 kHz 16-bit');
+    t.equal(wav.toString('latin1', 36, 40), 'data');
+    const seconds = wav.readUInt32LE(40) / 32000;
+    t.ok(seconds > 0.5 && wav.length === 44 + wav.readUInt32LE(40), `${path} lasts ${seconds}s`);
   }
 });
 
