@@ -50,7 +50,9 @@ function below1000(words: string[], i: number, end: number): { value: number; ne
       let next = i + 2;
       if (words[next] === 'and' && next + 1 < end && below100(words, next + 1, end)) next += 1;
       const rest = below100(words, next, end);
-      return rest ? { value: head * 100 + rest.value, next: rest.next } : { value: head * 100, next };
+      // "eight hundred five five five ..." is 800 then digits; a lone digit joins "hundred" only at the end of the run.
+      const digitThenMore = rest !== null && rest.next === next + 1 && words[next]! in DIGITS && next === i + 2 && startsNumber(words[rest.next] ?? '');
+      return rest && !digitThenMore ? { value: head * 100 + rest.value, next: rest.next } : { value: head * 100, next: i + 2 };
     }
   }
   return below100(words, i, end);

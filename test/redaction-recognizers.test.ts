@@ -42,6 +42,8 @@ t.test('phone numbers: North American, UK and international shapes', async (t) =
   t.same(spans(t, 'ring me on oh seven nine one one one two three four five six'), [['PHONE_NUMBER', 'oh seven nine one one one two three four five six']]);
   t.same(spans(t, 'my mobile is plus four four seven nine one one one two three four five six'), [['PHONE_NUMBER', 'plus four four seven nine one one one two three four five six']]);
   t.same(spans(t, 'text me on five five five double two three four'), [['PHONE_NUMBER', 'five five five double two three four']]);
+  t.same(spans(t, 'the toll free line is one eight hundred five five five one two one two'), [['PHONE_NUMBER', 'one eight hundred five five five one two one two']]);
+  t.same(spans(t, 'area code four one five then five five five two six seven one'), [['PHONE_NUMBER', 'five five five two six seven one']]);
   t.same(spans(t, 'call me at two oh two five five five dash oh one four three'), [['PHONE_NUMBER', 'two oh two five five five dash oh one four three']]);
 });
 
@@ -121,6 +123,9 @@ t.test('dates of birth: spoken dates near birth context only', async (t) => {
   t.same(spans(t, 'my birthday is december twenty first'), [['DATE_OF_BIRTH', 'december twenty first']]);
   t.same(spans(t, 'she was born in two thousand five'), [['DATE_OF_BIRTH', 'two thousand five']]);
   t.same(spans(t, 'born june twelve twenty twenty'), [['DATE_OF_BIRTH', 'june twelve twenty twenty']]);
+  t.same(spans(t, 'd o b oh four twelve nineteen eighty two'), [['DATE_OF_BIRTH', 'oh four twelve nineteen eighty two']]);
+  t.same(spans(t, 'my date of birth is three one one two eight five'), [['DATE_OF_BIRTH', 'three one one two eight five']]);
+  t.same(spans(t, 'born on the ninety nine ninety nine nineteen eighty'), []);
   t.same(spans(t, 'the meeting is on march fifth nineteen ninety'), []);
   t.same(spans(t, 'may i come in'), []);
 });

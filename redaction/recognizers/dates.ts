@@ -63,9 +63,23 @@ function dateAt(words: string[], i: number, runs: ChunkIndex): number {
   return -1;
 }
 
+/** All-digit dates: MMDDYYYY / DDMMYYYY ("oh four twelve nineteen eighty two") or the same with a two-digit year. */
+function numericDate(digits: string): boolean {
+  if (digits.length !== 6 && digits.length !== 8) return false;
+  const [a, b] = [Number(digits.slice(0, 2)), Number(digits.slice(2, 4))];
+  const year = digits.length === 8 ? Number(digits.slice(4)) : 1900 + Number(digits.slice(4));
+  const dayMonth = (d: number, m: number) => m >= 1 && m <= 12 && d >= 1 && d <= 31;
+  return (dayMonth(a, b) || dayMonth(b, a)) && year >= 1900 && year <= 2039;
+}
+
 export function recognizeDatesOfBirth({ words, numberRuns }: Analysis): Candidate[] {
   const runs: ChunkIndex = new Map(numberRuns.flatMap((run) => run.chunks.map((chunk) => [chunk.start, { run, chunk }] as const)));
   const found: Candidate[] = [];
+  for (const run of numberRuns) {
+    if (numericDate(run.digits) && BIRTH.near(words, run.start, run.end, 8, 3)) {
+      found.push({ type: 'DATE_OF_BIRTH', start: run.start, end: run.end, score: 0.85, source: 'rule:date_of_birth', value: run.digits });
+    }
+  }
   for (let i = 0; i < words.length; i++) {
     let end = dateAt(words, i, runs);
     if (end < 0 && (words[i - 1] === 'in' || words[i - 1] === 'of')) end = yearAt(i, runs);

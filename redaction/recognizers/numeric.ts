@@ -6,7 +6,7 @@ import { gazetteer } from '../gazetteer.js';
 import type { EntityType } from '../types.js';
 
 const CARD = new ContextWords(['card', 'credit', 'debit', 'visa', 'mastercard', 'master card', 'amex', 'american express', 'discover', 'card number', 'expiry', 'expiration']);
-const PHONE = new ContextWords(['phone', 'call', 'cell', 'mobile', 'telephone', 'text', 'reach', 'dial', 'landline', 'contact', 'my number', 'your number', 'his number', 'her number', 'extension']);
+const PHONE = new ContextWords(['phone', 'call', 'cell', 'mobile', 'telephone', 'text', 'reach', 'dial', 'landline', 'contact', 'my number', 'your number', 'his number', 'her number', 'extension', 'area code', 'toll free']);
 const SSN = new ContextWords(['social security', 'social', 'ssn', 's s n', 'security number', 'tax id', 'taxpayer']);
 const BANK = new ContextWords(['account', 'account number', 'routing', 'sort code', 'bank', 'checking', 'savings', 'acct']);
 const ROUTING = new ContextWords(['routing', 'aba', 'routing number']);
