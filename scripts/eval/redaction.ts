@@ -9,8 +9,10 @@
  * most names are out of vocabulary. Leak rate: share of PII tokens left unredacted (type-blind). Over-redaction:
  * share of non-PII tokens redacted. Segment boundaries: every positive sentence is also cut into two segments
  * inside its entity (as a pause would), and the leak rate is measured with segments redacted independently and
- * with SessionRedactor. Prints a table, then one JSON line with every figure.
+ * with SessionRedactor. Real transcripts (the shared speech list, read speech with no personal data labels) give
+ * the share of tokens redacted per type on text nobody templated. Prints a table, then one JSON line.
  */
+import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { createRedactor } from '../../redaction/redactor.js';
 import { SessionRedactor } from '../../redaction/session.js';
@@ -20,6 +22,7 @@ export const USAGE = `usage: npm run eval -- redaction [options]
   --seed N        generator seed (default 7)
   --per-type N    positive sentences per entity type (default 60)
   --negatives N   sentences without personal data (default 300)
+  --speech-tsv F  real transcripts, 'text' column (default /work/shared/data/speech.tsv; skipped when absent)
   --details       print each missed or spurious entity type and sentence to stderr (the data is synthetic)`;
 
 // Held-out names and places (faker en_IN, en_NG, fr, es locale data, MIT), none used while writing the tests.
@@ -370,10 +373,31 @@ function splitLeakRates(samples: Sample[], seed: number): { splitSentences: numb
   return { splitSentences, independentLeakRate: rate(leaked.independent), sessionLeakRate: rate(leaked.session), delayedSessionLeakRate: rate(leaked.delayed) };
 }
 
+/** Share of tokens redacted, per type, on real transcripts (no gold labels: names in read books are real names). */
+function realTranscriptRates(file: string): { lines: number; tokens: number; redactedShare: number; entitiesByType: Record<string, number> } | null {
+  if (!existsSync(file)) return null;
+  const [header, ...rows] = readFileSync(file, 'utf8').split('\n').filter(Boolean);
+  const column = header!.split('\t').indexOf('text');
+  if (column < 0) throw new TypeError(`${file} has no 'text' column`);
+  const redactor = createRedactor();
+  const entitiesByType: Record<string, number> = {};
+  let tokens = 0;
+  let redacted = 0;
+  for (const row of rows) {
+    const text = row.split('\t')[column] ?? '';
+    const words = [...text.matchAll(/\S+/g)];
+    const entities = redactor.redact(text).entities;
+    tokens += words.length;
+    redacted += words.filter((w) => entities.some((e) => overlaps(e, { start: w.index, end: w.index + w[0].length }))).length;
+    for (const e of entities) entitiesByType[e.type] = (entitiesByType[e.type] ?? 0) + 1;
+  }
+  return { lines: rows.length, tokens, redactedShare: round(ratio(redacted, tokens)), entitiesByType };
+}
+
 export async function runRedactionEval(argv: readonly string[]): Promise<number> {
   const { values } = parseArgs({
     args: [...argv],
-    options: { seed: { type: 'string', default: '7' }, 'per-type': { type: 'string', default: '60' }, negatives: { type: 'string', default: '300' }, details: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } },
+    options: { seed: { type: 'string', default: '7' }, 'per-type': { type: 'string', default: '60' }, negatives: { type: 'string', default: '300' }, details: { type: 'boolean', default: false }, 'speech-tsv': { type: 'string', default: '/work/shared/data/speech.tsv' }, help: { type: 'boolean', short: 'h', default: false } },
   });
   if (values.help) {
     console.log(USAGE);
@@ -405,7 +429,12 @@ export async function runRedactionEval(argv: readonly string[]): Promise<number>
   }
   const segments = splitLeakRates(samples, seed);
   console.log(`cut inside the entity into two segments (${segments.splitSentences} sentences): leak rate ${segments.independentLeakRate} redacted independently, ${segments.sessionLeakRate} with SessionRedactor.redact, ${segments.delayedSessionLeakRate} with SessionRedactor.push (one segment delay)`);
+  const realTranscripts = realTranscriptRates(values['speech-tsv']);
+  if (realTranscripts) {
+    const byType = Object.entries(realTranscripts.entitiesByType).map(([type, n]) => `${type} ${n}`).join(', ');
+    console.log(`real transcripts (${realTranscripts.lines} lines, ${realTranscripts.tokens} tokens): ${realTranscripts.redactedShare} of tokens redacted; ${byType}`);
+  }
   const f2Ratio = systems.regexBaseline.micro.f2 === 0 ? null : round(systems.hushscribe.micro.f2 / systems.regexBaseline.micro.f2);
-  console.log(JSON.stringify({ eval: 'redaction', samples: samples.length, seed, ...systems, segments, f2VsBaseline: f2Ratio }));
+  console.log(JSON.stringify({ eval: 'redaction', samples: samples.length, seed, ...systems, segments, realTranscripts, f2VsBaseline: f2Ratio }));
   return 0;
 }
