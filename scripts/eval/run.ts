@@ -3,10 +3,12 @@
  * one JSON line holding all of them.
  */
 import { runAsrEval } from './asr.js';
+import { runRedactionEval } from './redaction.js';
 import { EvalToolError } from './process.js';
 
 const EVALUATIONS: Record<string, { about: string; run: (argv: readonly string[]) => Promise<number> }> = {
   asr: { about: 'WER / CER of the recognizer and the pocketsphinx baseline on held-out synthetic and real speech', run: runAsrEval },
+  redaction: { about: 'per-type P / R / F2, leak rate and over-redaction vs a written-text regex baseline, held-out spoken form', run: runRedactionEval },
 };
 
 function usage(): string {
