@@ -22,7 +22,7 @@ export type FromWorker =
   | { type: 'failed'; recordingId: string; code: string; message: string };
 
 /** Why a recording could not be transcribed, beyond the audio decoder's own AudioInputError codes. */
-export type PipelineErrorCode = 'TOO_SHORT' | 'TRUNCATED' | 'MODEL_FAILED' | 'WORKER_CRASHED' | 'INTERNAL';
+export type PipelineErrorCode = 'TOO_SHORT' | 'TRUNCATED' | 'BAD_SAMPLE_RATE' | 'MODEL_FAILED' | 'WORKER_CRASHED' | 'INTERNAL';
 
 export class PipelineError extends Error {
   override name = 'PipelineError';

@@ -10,10 +10,14 @@ import type { HushscribeConfig } from '../config/schema.js';
 import type { RedactedSegment } from '../store/store.js';
 import { PipelineError } from './messages.js';
 import { alignedText, buildRedactedSegment } from './redact.js';
+import { wavShortfall } from './wav-header.js';
 import { SpeechSegmenter, VAD_FRAME, type FrameClassifier, type SpeechSegment } from './segmenter.js';
 
 /** Shorter than this cannot hold a word; such files are reported instead of silently yielding nothing. */
 export const MIN_DURATION_SEC = 0.3;
+/** Rates outside this range are broken headers, not recordings (1 Hz would "resample" into hours of audio). */
+const MIN_SOURCE_RATE = 4000;
+const MAX_SOURCE_RATE = 768_000;
 const PROGRESS_EVERY_SEC = 5;
 
 export interface StageSet {
@@ -61,10 +65,12 @@ class WindowSegmenter {
 export async function transcribeRecording(path: string, stages: StageSet, vadConfig: HushscribeConfig['vad'], on: TranscribeEvents): Promise<{ durationSec: number; segmentCount: number }> {
   const name = basename(path);
   // The declared duration drives progress and catches truncated files; decoding reports unreadable ones.
-  const declared = await probeAudio(path).then(
-    (p) => p.durationSec ?? null,
-    () => null,
-  );
+  const probe = await probeAudio(path).catch(() => null);
+  if (probe && (probe.sampleRate < MIN_SOURCE_RATE || probe.sampleRate > MAX_SOURCE_RATE)) {
+    throw new PipelineError('BAD_SAMPLE_RATE', `${name}: declares a sample rate of ${probe.sampleRate} Hz; expected ${MIN_SOURCE_RATE}..${MAX_SOURCE_RATE} Hz (broken header?)`);
+  }
+  const declared = probe?.durationSec ?? null;
+  const shortfall = await wavShortfall(path).catch(() => null);
   const segmenter = stages.vad ? new SpeechSegmenter(stages.vad, vadConfig) : new WindowSegmenter(Math.round(vadConfig.maxSegmentSec * ASR_SAMPLE_RATE));
   let seq = 0;
   let decoded = 0;
@@ -97,6 +103,9 @@ export async function transcribeRecording(path: string, stages: StageSet, vadCon
     throw new PipelineError('TOO_SHORT', `${name}: is ${durationSec.toFixed(2)} s long; recordings shorter than ${MIN_DURATION_SEC} s cannot hold speech`);
   }
   for (const speech of segmenter.flush()) await transcribe(speech);
+  if (shortfall) {
+    throw new PipelineError('TRUNCATED', `${name}: holds ${shortfall.presentSec.toFixed(2)} s of the ${shortfall.declaredSec.toFixed(2)} s its WAV header declares (file cut short?)`);
+  }
   // Encoder delay and padding make decoded lengths differ a little from the declared one.
   if (declared !== null && durationSec < declared - Math.max(0.25, declared * 0.02)) {
     throw new PipelineError('TRUNCATED', `${name}: ends after ${durationSec.toFixed(2)} s of the ${declared.toFixed(2)} s its header declares (file cut short?)`);

@@ -107,7 +107,7 @@ export const transcriptsCommand: Command = {
           if (json) for (const r of recordings) out(`${JSON.stringify(listLine(r))}\n`);
           else
             for (const r of recordings)
-              out(`${r.id}  ${r.status.padEnd(10)} ${String(r.segmentCount).padStart(4)} seg  ${r.durationSec === null ? '      -' : `${r.durationSec.toFixed(1).padStart(6)}s`}  ${r.fileName ?? '-'}${r.errorCode ? `  [${r.errorCode}] ${r.errorMessage ?? ''}` : ''}\n`);
+              out(`${r.id}  ${r.status.padEnd(10)} ${String(r.segmentCount).padStart(4)} seg  ${r.durationSec === null ? '      -' : `${r.durationSec.toFixed(1).padStart(6)}s`}  ${r.fileName ?? '-'}${r.errorCode ? `  [${r.errorCode}] ${(r.errorMessage ?? '').split('\n')[0]}` : ''}\n`);
           return ExitCode.ok;
         }
         case 'show': {
