@@ -41,6 +41,17 @@ t.test('keyed hash: stable for a value, linked across phrasings, different under
   t.not(person.slice(-9), a.slice(-9), 'different values, different hashes');
 });
 
+t.test('keyed hash links a phone number said with or without its country code', async (t) => {
+  const hashed = createRedactor({ operator: 'hash', hashKey: KEY });
+  const hashOf = (text: string) => hashed.redact(text).entities.map((e) => e.replacement);
+  const us = hashOf('call two oh two five five five oh one four three')[0];
+  t.same(hashOf('call plus one two oh two five five five oh one four three'), [us]);
+  t.same(hashOf('call one two oh two five five five oh one four three'), [us]);
+  const uk = hashOf('ring oh seven nine one one one two three four five six')[0];
+  t.same(hashOf('ring plus four four seven nine one one one two three four five six'), [uk]);
+  t.not(uk, us);
+});
+
 t.test('drop discards the whole segment but still reports what was found', async (t) => {
   const result = createRedactor({ operators: { CREDIT_CARD: 'drop' } }).redact(`my name is sarah and my card is ${CARD}`);
   t.equal(result.dropped, true);

@@ -32,16 +32,26 @@ export function recognizeCreditCards({ words, numberRuns }: Analysis): Candidate
   return found;
 }
 
+/** E.164-style value so one number links however it was said: "+1 202..." = "1 202..." = "202...", "+44 7911..." = "07911...". */
+function phoneValue(digits: string, international: boolean): string {
+  if (international) return `+${digits}`;
+  if (/^1\d{10}$/.test(digits)) return `+${digits}`;
+  if (digits.length === 10) return `+1${digits}`;
+  if (/^0\d{10}$/.test(digits)) return `+44${digits.slice(1)}`;
+  return digits;
+}
+
 export function recognizePhones({ words, numberRuns }: Analysis): Candidate[] {
   const found: Candidate[] = [];
   for (const w of numberRuns) {
     if (words[w.start - 1] === 'plus' && w.digits.length >= 8 && w.digits.length <= 15) {
-        found.push(candidate('PHONE_NUMBER', { ...w, start: w.start - 1 }, contextScore(words, w.start - 1, w.end, 0.7, 0.25, PHONE), 'rule:phone_international', `+${w.digits}`));
-      } else if (nanpValid(w.digits) || ukPhoneValid(w.digits)) {
-        found.push(candidate('PHONE_NUMBER', w, contextScore(words, w.start, w.end, 0.5, 0.35, PHONE), 'rule:phone'));
-      } else if (/^[2-9]\d{6}$/.test(w.digits)) {
-        // A 7-digit local number is only a phone number when someone says so.
-        found.push(candidate('PHONE_NUMBER', w, contextScore(words, w.start, w.end, 0.2, 0.4, PHONE), 'rule:phone_local'));
+      const score = contextScore(words, w.start - 1, w.end, 0.7, 0.25, PHONE);
+      found.push(candidate('PHONE_NUMBER', { ...w, start: w.start - 1 }, score, 'rule:phone_international', phoneValue(w.digits, true)));
+    } else if (nanpValid(w.digits) || ukPhoneValid(w.digits)) {
+      found.push(candidate('PHONE_NUMBER', w, contextScore(words, w.start, w.end, 0.5, 0.35, PHONE), 'rule:phone', phoneValue(w.digits, false)));
+    } else if (/^[2-9]\d{6}$/.test(w.digits)) {
+      // A 7-digit local number is only a phone number when someone says so.
+      found.push(candidate('PHONE_NUMBER', w, contextScore(words, w.start, w.end, 0.2, 0.4, PHONE), 'rule:phone_local'));
     }
   }
   return found;
