@@ -144,19 +144,19 @@ export function findNumberRuns(tokens: Token[]): NumberRun[] {
   return runs;
 }
 
-/** Every sub-run of whole chunks whose digit count is in [minDigits, maxDigits], longest first. */
-export function digitWindows(run: NumberRun, minDigits: number, maxDigits: number): NumberRun[] {
+/** Sub-runs of whole chunks with [minDigits, maxDigits] digits that start where the run starts or end where it ends. */
+export function edgeWindows(run: NumberRun, minDigits: number, maxDigits: number): NumberRun[] {
+  const { chunks } = run;
+  const make = (a: number, b: number): NumberRun => {
+    const part = chunks.slice(a, b);
+    return { start: part[0]!.start, end: part[part.length - 1]!.end, digits: part.map((c) => c.digits).join(''), chunks: part };
+  };
   const windows: NumberRun[] = [];
-  for (let a = 0; a < run.chunks.length; a++) {
-    let digits = '';
-    for (let b = a; b < run.chunks.length; b++) {
-      digits += run.chunks[b]!.digits;
-      if (digits.length > maxDigits) break;
-      if (digits.length >= minDigits) {
-        const chunks = run.chunks.slice(a, b + 1);
-        windows.push({ start: chunks[0]!.start, end: chunks[chunks.length - 1]!.end, digits, chunks });
-      }
-    }
+  for (let b = 1, digits = 0; b <= chunks.length && (digits += chunks[b - 1]!.digits.length) <= maxDigits; b++) {
+    if (digits >= minDigits) windows.push(make(0, b));
   }
-  return windows.sort((x, y) => y.digits.length - x.digits.length || x.start - y.start);
+  for (let a = chunks.length - 1, digits = 0; a > 0 && (digits += chunks[a]!.digits.length) <= maxDigits; a--) {
+    if (digits >= minDigits) windows.push(make(a, chunks.length));
+  }
+  return windows;
 }

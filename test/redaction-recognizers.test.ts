@@ -27,13 +27,21 @@ t.test('credit cards: Luhn-valid 13-19 digit runs in several phrasings', async (
   t.same(spans(t, 'visa fifty five double oh double oh fifty five five five five five fifty five fifty nine'), [
     ['CREDIT_CARD', 'fifty five double oh double oh fifty five five five five five fifty five fifty nine'],
   ]);
+  t.same(spans(t, `card ${say('4111111111111111')} ${say('0426')}`), [['CREDIT_CARD', say('4111111111111111')]], 'expiry said straight after');
+  t.same(spans(t, `card ${say('12')} ${say('4111111111111111')}`), [['CREDIT_CARD', say('4111111111111111')]], 'digits said before it');
   t.same(spans(t, `amex ${say('378282246310005', 'oh')} please`), [['CREDIT_CARD', say('378282246310005', 'oh')]]);
   t.same(spans(t, `the debit card is ${say('6011111111111117')}`), [['CREDIT_CARD', say('6011111111111117')]]);
 });
 
 t.test('credit cards: Luhn-invalid numbers and reference numbers are not cards', async (t) => {
-  t.same(spans(t, `my card number is ${say('4111111111111112')}`).filter(([type]) => type === 'CREDIT_CARD'), []);
+  t.same(spans(t, `it is ${say('4111111111111112')}`).filter(([type]) => type === 'CREDIT_CARD'), []);
+  t.same(spans(t, `the number ${say('4532015112830367')} again`), []);
   t.same(spans(t, `your order number is ${say('4532015112830366')}`), []);
+});
+
+t.test('credit cards: a Luhn-invalid number said as a card is still redacted, as unverified', async (t) => {
+  const result = redactor.redact(`my card number is ${say('4111111111111112')}`);
+  t.same(result.entities.map((e) => [e.type, e.source, e.score]), [['CREDIT_CARD', 'rule:credit_card_unverified', 0.55]]);
 });
 
 t.test('phone numbers: North American, UK and international shapes', async (t) => {

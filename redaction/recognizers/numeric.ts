@@ -1,7 +1,7 @@
 /** Digit-string identifiers: credit cards, phone numbers, US SSNs, bank accounts and ZIP codes. */
 import { ContextWords, contextScore, type Analysis, type Candidate } from '../context.js';
 import { abaRoutingValid, luhnValid, nanpValid, ssnValid, ukPhoneValid } from '../checksums.js';
-import { digitWindows, type NumberRun } from '../spoken-numbers.js';
+import { edgeWindows, type NumberRun } from '../spoken-numbers.js';
 import { gazetteer } from '../gazetteer.js';
 import type { EntityType } from '../types.js';
 
@@ -19,14 +19,20 @@ function candidate(type: EntityType, window: NumberRun, score: number, source: s
 export function recognizeCreditCards({ words, numberRuns }: Analysis): Candidate[] {
   const found: Candidate[] = [];
   for (const run of numberRuns) {
-    // A run of card length is the card or nothing; a longer run may carry extra digits (an expiry date) at one end.
-    const windows = run.digits.length <= 19 ? [run] : digitWindows(run, 13, 19).filter((w) => w.start === run.start || w.end === run.end);
+    // The whole run, or, next to card context, a 15-16 digit part of it with extra digits (an expiry date) at one
+    // end; without context a sub-window would pass Luhn by chance too often.
+    const context = CARD.near(words, run.start, run.end);
+    const windows = context ? [run, ...edgeWindows(run, 15, 16)] : [run];
     for (const w of windows) {
-      if (w.digits.length < 13) continue;
-      if (!luhnValid(w.digits)) continue;
-      // Issuer prefixes (3 Amex/Diners/JCB, 4 Visa, 5 Mastercard, 6 Discover) make a valid Luhn string far likelier a card.
-      const base = /^[3-6]/.test(w.digits) ? 0.6 : 0.35;
-      found.push(candidate('CREDIT_CARD', w, contextScore(words, w.start, w.end, base, 0.35, CARD), 'rule:credit_card'));
+      if (w.digits.length < 13 || w.digits.length > 19) continue;
+      if (luhnValid(w.digits)) {
+        // Issuer prefixes (3 Amex/Diners/JCB, 4 Visa, 5 Mastercard, 6 Discover) make a valid Luhn string far likelier a card.
+        const base = /^[3-6]/.test(w.digits) ? 0.6 : 0.35;
+        found.push(candidate('CREDIT_CARD', w, contextScore(words, w.start, w.end, base, 0.35, CARD), 'rule:credit_card'));
+      } else if (context && w === run) {
+        // Said as a card but failing Luhn: most likely one misheard digit of a real card, which must not leak either.
+        found.push(candidate('CREDIT_CARD', w, 0.55, 'rule:credit_card_unverified'));
+      }
     }
   }
   return found;
