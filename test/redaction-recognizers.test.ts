@@ -68,10 +68,13 @@ t.test('US SSN: valid area/group/serial with context', async (t) => {
   t.same(spans(t, 'my social is double one two three three four four four four'), [['US_SSN', 'double one two three three four four four four']]);
 });
 
-t.test('US SSN: invalid areas, groups and serials are rejected', async (t) => {
+t.test('US SSN: invalid areas, groups and serials fail validation', async (t) => {
   for (const digits of ['666123456', '912345678', '000123456', '123004567', '123450000']) {
-    t.same(spans(t, `my social security number is ${say(digits)}`).filter(([type]) => type === 'US_SSN'), [], digits);
+    const result = redactor.redact(`my social security number is ${say(digits)}`);
+    t.same(result.entities.map((e) => [e.type, e.source]), [['US_SSN', 'rule:us_ssn_unverified']], `${digits} is still redacted after its context`);
+    t.same(spans(t, `the code was ${say(digits)}`), [], `${digits} alone is nothing`);
   }
+  t.same(spans(t, 'the code was one two three four five six seven eight nine'), [], 'a valid number alone is not enough');
 });
 
 t.test('IBAN: spelled country letters and digits with a valid mod-97 checksum', async (t) => {

@@ -66,7 +66,10 @@ export function recognizePhones({ words, numberRuns }: Analysis): Candidate[] {
 export function recognizeSsns({ words, numberRuns }: Analysis): Candidate[] {
   const found: Candidate[] = [];
   for (const w of numberRuns) {
-    if (ssnValid(w.digits) && !isQuantity(w, words, ['thousand'])) found.push(candidate('US_SSN', w, contextScore(words, w.start, w.end, 0.35, 0.5, SSN), 'rule:us_ssn'));
+    if (w.digits.length !== 9 || isQuantity(w, words, ['thousand'])) continue;
+    if (ssnValid(w.digits)) found.push(candidate('US_SSN', w, contextScore(words, w.start, w.end, 0.35, 0.5, SSN), 'rule:us_ssn'));
+    // Nine digits said as a social security number but breaking the issuance rules: a misheard digit or an ITIN.
+    else if (SSN.near(words, w.start, w.end)) found.push(candidate('US_SSN', w, 0.55, 'rule:us_ssn_unverified'));
   }
   return found;
 }
