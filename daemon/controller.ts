@@ -13,6 +13,7 @@ import { WatchSource } from './sources/watch.js';
 import { ControlServer } from './control/server.js';
 import { controlHandlers } from './control/handlers.js';
 import { SystemdNotifier } from './systemd-notifier.js';
+import { acquirePidLock } from './pid-lock.js';
 
 export interface Feature {
   readonly name: string;
@@ -45,6 +46,7 @@ export class Controller {
   private config: HushscribeConfig;
   private readonly notifier: SystemdNotifier;
   private readonly log: Logger;
+  private releaseLock: (() => void) | null = null;
 
   constructor(private readonly options: ControllerOptions) {
     this.config = options.config;
@@ -58,6 +60,7 @@ export class Controller {
 
   async start(): Promise<void> {
     const config = this.config;
+    this.releaseLock = acquirePidLock(config.dataDir);
     this.store = new Store(databasePath(config));
     const requeued = this.store.requeueInterrupted();
     this.log.info('store open', { database: databasePath(config), schema: this.store.schemaVersion, requeued: requeued.length });
@@ -108,6 +111,7 @@ export class Controller {
       }
     }
     this.store?.close();
+    this.releaseLock?.();
     this.log.info('daemon stopped');
   }
 

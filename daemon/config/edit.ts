@@ -42,6 +42,18 @@ export function writeFileAtomic(file: string, text: string): void {
   }
 }
 
+/** The value an option had, defaults included; what the file says when the old file does not validate. */
+function effectiveValue(raw: unknown, path: string[]): unknown {
+  let node: unknown;
+  try {
+    node = validateConfig(raw ?? {});
+  } catch {
+    node = raw;
+  }
+  for (const key of path) node = node && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined;
+  return node ?? null;
+}
+
 /** value is YAML text (`0.6`, `true`, `[PERSON, EMAIL_ADDRESS]`, `null`). Throws ConfigError and leaves the file alone if the result is invalid. */
 export function setConfigValue(file: string, dottedPath: string, value: string): ConfigChange {
   const path = dottedPath.split('.').filter(Boolean);
@@ -56,14 +68,14 @@ export function setConfigValue(file: string, dottedPath: string, value: string):
   const parsed = parseDocument(text);
   // A file with only comments has no mapping to set into; start one.
   const doc = parsed.contents === null ? new Document({}) : parsed;
-  const before = doc.getIn(path);
+  const before = effectiveValue(doc.toJS(), path);
   const parsedValue = parseConfigText(`v: ${value}`, null).v;
   doc.setIn(path, parsedValue);
   validateConfig(doc.toJS(), file);
   writeFileAtomic(file, doc.toString());
   return {
     path: path.join('.'),
-    before: before && typeof before === 'object' && 'toJSON' in before ? (before as { toJSON(): unknown }).toJSON() : before,
+    before,
     after: parsedValue,
     restartRequired: !(HOT_RELOADABLE as readonly string[]).includes(path.join('.')),
   };

@@ -1,4 +1,5 @@
 /** What the daemon's CLI commands share: --data-dir/--config/--json, config loading, reaching the daemon or its database. */
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ExitCode, type CommandIo } from '../cli/command.js';
 import { ConfigError, controlSocketPath, databasePath, loadConfig, type LoadedConfig } from '../config/load.js';
@@ -37,11 +38,16 @@ export function daemonRequest<T>(loaded: LoadedConfig, method: string, params: R
 
 /** The database, read-only, for commands that work whether or not the daemon runs. */
 export function openStoreReadonly(loaded: LoadedConfig): Store {
-  try {
-    return new Store(databasePath(loaded.config), { readonly: true });
-  } catch (err) {
-    if ((err as { code?: string }).code === 'SQLITE_CANTOPEN') throw new DaemonNotRunningError(`${databasePath(loaded.config)} (no database yet)`);
-    throw err;
+  const file = databasePath(loaded.config);
+  if (!existsSync(file)) throw new NoDatabaseError(file);
+  return new Store(file, { readonly: true });
+}
+
+/** Nothing has been stored yet in this data folder. */
+export class NoDatabaseError extends Error {
+  override name = 'NoDatabaseError';
+  constructor(readonly file: string) {
+    super(`no database at ${file} (has the daemon run with this --data-dir?)`);
   }
 }
 
@@ -51,6 +57,7 @@ export function reportError(err: unknown, io: CommandIo, command: string, json: 
   let kind: string;
   if (err instanceof ConfigError) [code, kind] = [ExitCode.inputError, 'CONFIG'];
   else if (err instanceof DaemonNotRunningError) [code, kind] = [ExitCode.unavailable, 'DAEMON_NOT_RUNNING'];
+  else if (err instanceof NoDatabaseError) [code, kind] = [ExitCode.unavailable, 'NO_DATABASE'];
   else if (err instanceof ControlError) [code, kind] = [err.code === 'BAD_PARAMS' || err.code === 'NOT_FOUND' ? ExitCode.inputError : ExitCode.unavailable, err.code];
   else if (err instanceof StoreError) [code, kind] = [err.code === 'NOT_FOUND' || err.code === 'BAD_QUERY' ? ExitCode.inputError : ExitCode.failure, err.code];
   else throw err;

@@ -86,22 +86,27 @@ export class ControlServer {
     socket.on('error', () => socket.destroy());
     socket.setEncoding('utf8');
     let buffer = '';
+    let closed = false;
     // Requests on one connection are answered in order.
     let queue = Promise.resolve();
+    const tooLong = () => {
+      closed = true;
+      buffer = '';
+      const response: ControlResponse = { id: null, ok: false, error: { code: 'BAD_REQUEST', message: `request line longer than ${MAX_LINE_BYTES} bytes` } };
+      void queue.then(() => socket.end(`${JSON.stringify(response)}\n`));
+    };
     socket.on('data', (text: string) => {
+      if (closed) return;
       buffer += text;
       let newline: number;
       while ((newline = buffer.indexOf('\n')) >= 0) {
         const line = buffer.slice(0, newline);
         buffer = buffer.slice(newline + 1);
+        if (Buffer.byteLength(line) > MAX_LINE_BYTES) return tooLong();
         if (line.trim() === '') continue;
         queue = queue.then(() => this.answer(line)).then((response) => void (socket.writable && socket.write(`${JSON.stringify(response)}\n`)));
       }
-      if (Buffer.byteLength(buffer) > MAX_LINE_BYTES) {
-        buffer = '';
-        const response: ControlResponse = { id: null, ok: false, error: { code: 'BAD_REQUEST', message: `request line longer than ${MAX_LINE_BYTES} bytes` } };
-        void queue.then(() => socket.end(`${JSON.stringify(response)}\n`));
-      }
+      if (Buffer.byteLength(buffer) > MAX_LINE_BYTES) tooLong();
     });
   }
 

@@ -5,6 +5,7 @@ import { ExitCode, type Command, type CommandIo } from '../command.js';
 import { ConfigError } from '../../config/load.js';
 import { cliConfig, COMMON_OPTIONS } from '../../control/cli-support.js';
 import { Controller } from '../../controller.js';
+import { AlreadyRunningError } from '../../pid-lock.js';
 import { createLogger } from '../../log/logger.js';
 
 const usage = `Usage: hushscribe daemon [--data-dir DIR] [--watch DIR] [--mic DEVICE] [--config PATH]
@@ -20,7 +21,7 @@ Options:
   --config PATH    config file (default /etc/hushscribe/config.yaml if present)
   -h, --help       show this help
 
-Exit codes: 0 stopped by a signal, 1 could not start (store), 3 invalid config.`;
+Exit codes: 0 stopped by a signal, 1 could not start (another daemon on DIR, database), 3 invalid config.`;
 
 export const daemonCommand: Command = {
   name: 'daemon',
@@ -77,6 +78,7 @@ export const daemonCommand: Command = {
       await controller.start();
     } catch (err) {
       log.error('daemon could not start', { err });
+      if (err instanceof AlreadyRunningError) return ExitCode.failure; // nothing of ours to stop
       await controller.stop().catch(() => undefined);
       return ExitCode.failure;
     }
