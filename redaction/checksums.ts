@@ -27,6 +27,18 @@ export function ibanValid(code: string): boolean {
   return remainder === 1;
 }
 
+/** IBAN length per country (ISO 13616 registry, the countries most often heard). */
+export const IBAN_LENGTHS: Readonly<Record<string, number>> = {
+  AD: 24, AE: 23, AT: 20, BE: 16, BG: 22, CH: 21, CY: 28, CZ: 24, DE: 22, DK: 18, EE: 20, ES: 24, FI: 18, FR: 27,
+  GB: 22, GI: 23, GR: 27, HR: 21, HU: 28, IE: 22, IS: 26, IT: 27, LI: 21, LT: 20, LU: 20, LV: 21, MC: 27, MT: 31,
+  NL: 18, NO: 15, PL: 28, PT: 25, RO: 24, SA: 24, SE: 24, SI: 19, SK: 24, SM: 27, TR: 26,
+};
+
+/** The shape of a registered country's IBAN, checksum aside. */
+export function ibanShaped(code: string): boolean {
+  return /^[A-Z]{2}\d{2}[A-Z0-9]+$/.test(code) && IBAN_LENGTHS[code.slice(0, 2)] === code.length;
+}
+
 /** US SSN issuance rules: area not 000, 666 or 9xx; group not 00; serial not 0000. */
 export function ssnValid(digits: string): boolean {
   if (!/^\d{9}$/.test(digits)) return false;

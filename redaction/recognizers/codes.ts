@@ -1,6 +1,6 @@
 /** Letter-and-digit identifiers: IBANs (checksum-validated), passports and US driver licences (context-dependent). */
 import { ContextWords, type Analysis, type Candidate } from '../context.js';
-import { ibanValid } from '../checksums.js';
+import { ibanShaped, ibanValid } from '../checksums.js';
 import { codeWindows, type CodeRun } from '../spoken-letters.js';
 import type { EntityType } from '../types.js';
 
@@ -18,7 +18,10 @@ export function recognizeIbans({ codeRuns }: Analysis): Candidate[] {
   const found: Candidate[] = [];
   for (const run of codeRuns) {
     for (const w of codeWindows(run, 15, 34)) {
-      if (w.pieces[0]!.kind === 'letter' && ibanValid(w.text)) found.push(candidate('IBAN_CODE', w, 0.95, 'rule:iban'));
+      if (w.pieces[0]!.kind !== 'letter') continue;
+      if (ibanValid(w.text)) found.push(candidate('IBAN_CODE', w, 0.95, 'rule:iban'));
+      // A registered country's exact IBAN length failing the checksum: a misheard character of a real IBAN.
+      else if (ibanShaped(w.text)) found.push(candidate('IBAN_CODE', w, 0.6, 'rule:iban_unverified'));
     }
   }
   return found;

@@ -120,9 +120,15 @@ export function recognizeIpAddresses({ words, numberRuns }: Analysis): Candidate
       if (!next) break;
       octets.push(next);
     }
-    if (octets.length < 4 || !octets.every((o) => o.digits.length <= 3 && Number(o.digits) <= 255)) continue;
+    if (octets.length < 4 || !octets.every((o) => o.digits.length <= 3)) continue;
     const end = octets[3]!.end;
-    found.push({ type: 'IP_ADDRESS', start: first.start, end, score: contextScore(words, first.start, end, 0.75, 0.2, IP_CONTEXT), source: 'rule:ip_address', value: octets.map((o) => String(Number(o.digits))).join('.') });
+    const value = octets.map((o) => String(Number(o.digits))).join('.');
+    if (octets.every((o) => Number(o.digits) <= 255)) {
+      found.push({ type: 'IP_ADDRESS', start: first.start, end, score: contextScore(words, first.start, end, 0.75, 0.2, IP_CONTEXT), source: 'rule:ip_address', value });
+    } else if (IP_CONTEXT.near(words, first.start, end)) {
+      // An octet over 255 after IP context: a misheard digit of a real address.
+      found.push({ type: 'IP_ADDRESS', start: first.start, end, score: 0.6, source: 'rule:ip_address_unverified', value });
+    }
   }
   return found;
 }

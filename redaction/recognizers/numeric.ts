@@ -5,7 +5,7 @@ import { edgeWindows, type NumberRun } from '../spoken-numbers.js';
 import { gazetteer } from '../gazetteer.js';
 import type { EntityType } from '../types.js';
 
-const CARD = new ContextWords(['card', 'credit', 'debit', 'visa', 'mastercard', 'master card', 'amex', 'american express', 'discover', 'card number', 'expiry', 'expiration']);
+const CARD = new ContextWords(['card', 'credit', 'debit', 'visa', 'mastercard', 'master card', 'amex', 'american express', 'discover', 'card number', 'expiry', 'expiration', 'expires', 'charge it', 'charge it to', 'pay with', 'security code', 'cvv', 'c v v', 'long number']);
 const PHONE = new ContextWords(['phone', 'call', 'cell', 'mobile', 'telephone', 'text', 'reach', 'dial', 'landline', 'contact', 'my number', 'your number', 'his number', 'her number', 'extension', 'area code', 'toll free']);
 const SSN = new ContextWords(['social security', 'social', 'ssn', 's s n', 'security number', 'tax id', 'taxpayer']);
 const BANK = new ContextWords(['account', 'account number', 'routing', 'sort code', 'bank', 'checking', 'savings', 'acct']);
@@ -29,9 +29,10 @@ export function recognizeCreditCards({ words, numberRuns }: Analysis): Candidate
         // Issuer prefixes (3 Amex/Diners/JCB, 4 Visa, 5 Mastercard, 6 Discover) make a valid Luhn string far likelier a card.
         const base = /^[3-6]/.test(w.digits) ? 0.6 : 0.35;
         found.push(candidate('CREDIT_CARD', w, contextScore(words, w.start, w.end, base, 0.35, CARD), 'rule:credit_card'));
-      } else if (context && w === run) {
-        // Said as a card but failing Luhn: most likely one misheard digit of a real card, which must not leak either.
-        found.push(candidate('CREDIT_CARD', w, 0.55, 'rule:credit_card_unverified'));
+      } else if (w === run && (context || (/^[3-6]/.test(w.digits) && (w.digits.length === 15 || w.digits.length === 16)))) {
+        // Said as a card, or card-shaped (issuer prefix, 15-16 digits), but failing Luhn: most likely a misheard
+        // digit of a real card, and the other digits must not leak either.
+        found.push(candidate('CREDIT_CARD', w, contextScore(words, w.start, w.end, 0.5, 0.05, CARD), 'rule:credit_card_unverified'));
       }
     }
   }
@@ -55,6 +56,9 @@ export function recognizePhones({ words, numberRuns }: Analysis): Candidate[] {
       found.push(candidate('PHONE_NUMBER', { ...w, start: w.start - 1 }, score, 'rule:phone_international', phoneValue(w.digits, true)));
     } else if (nanpValid(w.digits) || ukPhoneValid(w.digits)) {
       found.push(candidate('PHONE_NUMBER', w, contextScore(words, w.start, w.end, 0.5, 0.35, PHONE), 'rule:phone', phoneValue(w.digits, false)));
+    } else if ((w.digits.length === 10 || w.digits.length === 11) && PHONE.near(words, w.start, w.end)) {
+      // Phone-length digits after phone context that break the numbering plan: a misheard digit.
+      found.push(candidate('PHONE_NUMBER', w, 0.55, 'rule:phone_unverified', phoneValue(w.digits, false)));
     } else if (/^[2-9]\d{6}$/.test(w.digits)) {
       // A 7-digit local number is only a phone number when someone says so.
       found.push(candidate('PHONE_NUMBER', w, contextScore(words, w.start, w.end, 0.2, 0.4, PHONE), 'rule:phone_local'));

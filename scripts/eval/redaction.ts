@@ -22,6 +22,7 @@ export const USAGE = `usage: npm run eval -- redaction [options]
   --seed N        generator seed (default 7)
   --per-type N    positive sentences per entity type (default 60)
   --negatives N   sentences without personal data (default 300)
+  --digit-errors P  also score the set with each digit word misheard with probability P (default 0.05)
   --speech-tsv F  real transcripts, 'text' column (default /work/shared/data/speech.tsv; skipped when absent)
   --details       print each missed or spurious entity type and sentence to stderr (the data is synthetic)`;
 
@@ -57,7 +58,16 @@ interface Sample {
 
 type Part = string | [EntityType, string];
 
-function build(parts: Part[]): Sample {
+const DIGIT_WORDS = ['zero', 'oh', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'];
+
+/** Recognition errors: each digit word is replaced by another with probability `rate` (a misheard digit). */
+function mishear(part: string, rate: number, random: () => number): string {
+  if (rate === 0) return part;
+  return part.split(' ').map((w) => (DIGIT_WORDS.includes(w) && random() < rate ? DIGIT_WORDS.filter((d) => d !== w)[Math.floor(random() * 10)]! : w)).join(' ');
+}
+
+function build(parts: Part[], digitErrorRate = 0, random: () => number = Math.random): Sample {
+  parts = parts.map((p) => (typeof p === 'string' ? mishear(p, digitErrorRate, random) : [p[0], mishear(p[1], digitErrorRate, random)]));
   let text = '';
   const gold: Sample['gold'] = [];
   for (const part of parts) {
@@ -329,11 +339,13 @@ function score(samples: Sample[], predict: (text: string) => Array<{ type: Entit
   return { perType, micro: { precision: round(precision), recall: round(recall), f2: round(f2(precision, recall)) }, leakRate: round(ratio(leakedTokens, piiTokens)), overRedaction: round(ratio(overTokens, cleanTokens)) };
 }
 
-export function heldOutSet(seed: number, perType: number, negatives: number): Sample[] {
+/** The set; with digitErrorRate > 0 the same sentences with some digit words misheard. */
+export function heldOutSet(seed: number, perType: number, negatives: number, digitErrorRate = 0): Sample[] {
   const speaker = new Speaker(rng(seed));
+  const noise = rng(seed + 2);
   const samples: Sample[] = [];
-  for (const type of ENTITY_TYPES) for (let i = 0; i < perType; i++) samples.push(build(GENERATORS[type](speaker)));
-  for (let i = 0; i < negatives; i++) samples.push(build(speaker.pick(NEGATIVES)(speaker)));
+  for (const type of ENTITY_TYPES) for (let i = 0; i < perType; i++) samples.push(build(GENERATORS[type](speaker), digitErrorRate, noise));
+  for (let i = 0; i < negatives; i++) samples.push(build(speaker.pick(NEGATIVES)(speaker), digitErrorRate, noise));
   return samples;
 }
 
@@ -397,7 +409,7 @@ function realTranscriptRates(file: string): { lines: number; tokens: number; red
 export async function runRedactionEval(argv: readonly string[]): Promise<number> {
   const { values } = parseArgs({
     args: [...argv],
-    options: { seed: { type: 'string', default: '7' }, 'per-type': { type: 'string', default: '60' }, negatives: { type: 'string', default: '300' }, details: { type: 'boolean', default: false }, 'speech-tsv': { type: 'string', default: '/work/shared/data/speech.tsv' }, help: { type: 'boolean', short: 'h', default: false } },
+    options: { seed: { type: 'string', default: '7' }, 'per-type': { type: 'string', default: '60' }, negatives: { type: 'string', default: '300' }, details: { type: 'boolean', default: false }, 'speech-tsv': { type: 'string', default: '/work/shared/data/speech.tsv' }, 'digit-errors': { type: 'string', default: '0.05' }, help: { type: 'boolean', short: 'h', default: false } },
   });
   if (values.help) {
     console.log(USAGE);
@@ -429,12 +441,20 @@ export async function runRedactionEval(argv: readonly string[]): Promise<number>
   }
   const segments = splitLeakRates(samples, seed);
   console.log(`cut inside the entity into two segments (${segments.splitSentences} sentences): leak rate ${segments.independentLeakRate} redacted independently, ${segments.sessionLeakRate} with SessionRedactor.redact, ${segments.delayedSessionLeakRate} with SessionRedactor.push (one segment delay)`);
+  const digitErrorRate = Number(values['digit-errors']);
+  if (!(digitErrorRate >= 0 && digitErrorRate <= 1)) {
+    console.error(`eval redaction: --digit-errors must be a number from 0 to 1\n${USAGE}`);
+    return 2;
+  }
+  const misheard = score(heldOutSet(seed, perType, negatives, digitErrorRate), (text) => redactor.redact(text).entities, null);
+  const misheardBaseline = score(heldOutSet(seed, perType, negatives, digitErrorRate), baselineRedact, null);
+  console.log(`with ${digitErrorRate} of digit words misheard: hushscribe F2 ${misheard.micro.f2}, leak rate ${misheard.leakRate}, over-redaction ${misheard.overRedaction}; regex baseline F2 ${misheardBaseline.micro.f2}, leak rate ${misheardBaseline.leakRate}`);
   const realTranscripts = realTranscriptRates(values['speech-tsv']);
   if (realTranscripts) {
     const byType = Object.entries(realTranscripts.entitiesByType).map(([type, n]) => `${type} ${n}`).join(', ');
     console.log(`real transcripts (${realTranscripts.lines} lines, ${realTranscripts.tokens} tokens): ${realTranscripts.redactedShare} of tokens redacted; ${byType}`);
   }
   const f2Ratio = systems.regexBaseline.micro.f2 === 0 ? null : round(systems.hushscribe.micro.f2 / systems.regexBaseline.micro.f2);
-  console.log(JSON.stringify({ eval: 'redaction', samples: samples.length, seed, ...systems, segments, realTranscripts, f2VsBaseline: f2Ratio }));
+  console.log(JSON.stringify({ eval: 'redaction', samples: samples.length, seed, ...systems, segments, misheardDigits: { digitErrorRate, hushscribe: misheard, regexBaseline: misheardBaseline }, realTranscripts, f2VsBaseline: f2Ratio }));
   return 0;
 }
