@@ -211,6 +211,20 @@ t.test('options are validated with the option name, the value and the allowed ra
   t.equal(resolveNemoMelOptions().logGuard, 2 ** -24);
 });
 
+t.test('the C++ side validates again, naming the whole configuration', async (t) => {
+  const raw = loadAddon(addonPath());
+  t.throws(
+    () => raw.computeFbank(new Float32Array(10), { ...KALDI_FBANK_DEFAULTS, numBins: 0 }),
+    /KaldiFbankConfig: num_bins must be in \[1, 1024\] in KaldiFbankConfig\(sample_rate=16000, num_bins=0, /,
+  );
+  t.throws(
+    () => raw.computeNemoMel(new Float32Array(10), { ...resolveNemoMelOptions(), nFft: 500 }),
+    /NemoMelConfig: n_fft must be a power of two in \[4, 65536\] in NemoMelConfig\(/,
+  );
+  t.throws(() => new raw.Resampler(44101, 16000), /ResamplerConfig: to_rate \/ gcd\(from_rate, to_rate\) must be <= 4096 in ResamplerConfig\(from_rate=44101/);
+  t.throws(() => raw.computeFbank(new Float32Array(10), { ...KALDI_FBANK_DEFAULTS, window: 7 as unknown as 'hann' }), /option window must be a string/);
+});
+
 t.test('the loader explains a missing or broken binary', async (t) => {
   t.match(addonPath(), /native\/build\/Release\/hushscribe_native\.node$/);
   const missing = '/nonexistent/hushscribe_native.node';

@@ -42,6 +42,16 @@ Napi::Object OptionsArg(const Napi::CallbackInfo& info, size_t index) {
   return info[index].As<Napi::Object>();
 }
 
+// Validate() with the whole configuration appended to the message, for logs and bug reports.
+template <class Config>
+void ValidateOrExplain(const Config& config) {
+  try {
+    config.Validate();
+  } catch (const std::invalid_argument& e) {
+    throw std::invalid_argument(std::string(e.what()) + " in " + config.ToString());
+  }
+}
+
 KaldiFbankConfig ParseFbankConfig(const Napi::Object& o) {
   KaldiFbankConfig c;
   c.sample_rate = GetNumber(o, "sampleRate");
@@ -57,7 +67,7 @@ KaldiFbankConfig ParseFbankConfig(const Napi::Object& o) {
   c.low_freq = GetNumber(o, "lowFreq");
   c.high_freq = GetNumber(o, "highFreq");
   c.energy_floor = static_cast<float>(GetNumber(o, "energyFloor"));
-  c.Validate();
+  ValidateOrExplain(c);
   return c;
 }
 
@@ -76,7 +86,7 @@ NemoMelConfig ParseNemoConfig(const Napi::Object& o) {
   c.log_guard = static_cast<float>(GetNumber(o, "logGuard"));
   c.normalize = GetString(o, "normalize");
   c.dither = static_cast<float>(GetNumber(o, "dither"));
-  c.Validate();
+  ValidateOrExplain(c);
   return c;
 }
 
@@ -266,6 +276,7 @@ class ResamplerWrap : public Napi::ObjectWrap<ResamplerWrap> {
       ResamplerConfig config;
       config.from_rate = info[0].As<Napi::Number>().Int32Value();
       config.to_rate = info[1].As<Napi::Number>().Int32Value();
+      ValidateOrExplain(config);
       resampler_ = std::make_unique<Resampler>(config);
       return info.Env().Undefined();
     });
