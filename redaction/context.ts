@@ -64,7 +64,7 @@ export class ContextWords {
 }
 
 /** Number contexts that mean "this is an ordinary reference, not personal data". */
-export const NOT_PERSONAL = new ContextWords([
+const NOT_PERSONAL = new ContextWords([
   'order', 'tracking', 'reference', 'invoice', 'confirmation', 'flight', 'page', 'room', 'model', 'version', 'serial',
   'ticket', 'case number', 'item', 'part number', 'chapter', 'episode',
 ]);
