@@ -22,7 +22,8 @@ export interface KaldiFbankOptions {
   highFreq?: number;
   energyFloor?: number;
 }
-export type KaldiWindow = 'povey' | 'hann' | 'hamming' | 'rectangular' | 'blackman';
+/** 'hanning' is torchaudio's name for 'hann', accepted so its option sets can be used as they are. */
+export type KaldiWindow = 'povey' | 'hann' | 'hanning' | 'hamming' | 'rectangular' | 'blackman';
 
 /** NeMo AudioToMelSpectrogramPreprocessor options. */
 export interface NemoMelOptions {
@@ -217,7 +218,7 @@ export function resolveFbankOptions(options?: KaldiFbankOptions): Required<Kaldi
   if (shift < 1) throw new NativeOptionError('frameShiftMs', o.frameShiftMs, `a shift of at least one sample at ${sampleRate} Hz`);
   checkNumber('preemphasis', o.preemphasis, 0, 1);
   checkBoolean('removeDcOffset', o.removeDcOffset);
-  checkChoice('window', o.window, ['povey', 'hann', 'hamming', 'rectangular', 'blackman'] as const);
+  checkChoice('window', o.window, ['povey', 'hann', 'hanning', 'hamming', 'rectangular', 'blackman'] as const);
   checkNumber('dither', o.dither, 0, 1e6);
   checkNumber('ditherSeed', o.ditherSeed, 0, 2 ** 32 - 1, { integer: true });
   checkBoolean('snipEdges', o.snipEdges);

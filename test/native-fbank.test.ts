@@ -90,6 +90,8 @@ t.test('computeFbank: louder input raises every log energy by the gain in dB', a
   let worst = 0;
   for (let i = 0; i < base.data.length; i++) worst = Math.max(worst, Math.abs(louder.data[i]! - base.data[i]! - Math.log(4)));
   t.ok(worst < 1e-3, `log energy shifts by log(4) (worst deviation ${worst})`);
+  const hanning = computeFbank(signal, { window: 'hanning' });
+  t.ok(sameBits(hanning.data, computeFbank(signal, { window: 'hann' }).data), "torchaudio's 'hanning' is 'hann'");
   const silent = computeFbank(new Float32Array(4000));
   t.ok(silent.data.every((v) => Math.abs(v - Math.log(1.1920928955078125e-7)) < 1e-6), 'silence is floored at log(float epsilon)');
 });
@@ -176,7 +178,7 @@ t.test('options are validated with the option name, the value and the allowed ra
     [{ frameShiftMs: 0.01 }, /frameShiftMs = 0\.01 is invalid; allowed: a shift of at least one sample/],
     [{ frameShiftMs: -1 }, /frameShiftMs = -1/],
     [{ preemphasis: 1.5 }, /preemphasis = 1\.5/],
-    [{ window: 'kaiser' as 'hann' }, /window = "kaiser" is invalid; allowed: 'povey', 'hann', 'hamming', 'rectangular', 'blackman'/],
+    [{ window: 'kaiser' as 'hann' }, /window = "kaiser" is invalid; allowed: 'povey', 'hann', 'hanning', 'hamming', 'rectangular', 'blackman'/],
     [{ removeDcOffset: 'yes' as unknown as boolean }, /removeDcOffset = "yes" is invalid; allowed: true or false/],
     [{ dither: -1 }, /dither = -1/],
     [{ ditherSeed: 1.5 }, /ditherSeed = 1\.5/],

@@ -28,8 +28,8 @@ void KaldiFbankConfig::Validate() const {
   if (WindowSize() < 2 || PaddedWindowSize() > 65536) fail("frame_length_ms must give 2 to 65536 samples per frame");
   if (WindowShift() < 1) fail("frame_shift_ms must give at least one sample");
   if (!(preemphasis >= 0 && preemphasis <= 1)) fail("preemphasis must be in [0, 1]");
-  if (window != "povey" && window != "hann" && window != "hamming" && window != "rectangular" && window != "blackman") {
-    fail("window must be povey, hann, hamming, rectangular or blackman");
+  if (window != "povey" && window != "hann" && window != "hanning" && window != "hamming" && window != "rectangular" && window != "blackman") {
+    fail("window must be povey, hann (hanning), hamming, rectangular or blackman");
   }
   if (!(dither >= 0 && std::isfinite(dither))) fail("dither must be >= 0");
   const double nyquist = 0.5 * sample_rate;

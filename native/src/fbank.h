@@ -20,7 +20,7 @@ struct KaldiFbankConfig {
   double frame_shift_ms = 10;
   float preemphasis = 0.97f;
   bool remove_dc_offset = true;
-  std::string window = "povey";  // povey, hann, hamming, rectangular, blackman
+  std::string window = "povey";  // povey, hann (or hanning), hamming, rectangular, blackman
   float dither = 0.0f;
   uint32_t dither_seed = 0;
   bool snip_edges = true;

@@ -11,7 +11,7 @@ std::vector<float> MakeWindow(const std::string& name, int length) {
   for (int n = 0; n < length; ++n) {
     const double a = 2.0 * M_PI * n / denominator;
     double w;
-    if (name == "hann") {
+    if (name == "hann" || name == "hanning") {
       w = 0.5 - 0.5 * std::cos(a);
     } else if (name == "povey") {
       w = std::pow(0.5 - 0.5 * std::cos(a), 0.85);

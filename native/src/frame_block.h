@@ -11,8 +11,8 @@
 
 namespace hushscribe {
 
-// Symmetric (periodic=False) windows as torch builds them: "hann", "hamming", "blackman", "bartlett",
-// "rectangular"; "povey" is hann^0.85 (Kaldi). Throws std::invalid_argument for other names.
+// Symmetric (periodic=False) windows as torch builds them: "hann" (alias "hanning", torchaudio's Kaldi name),
+// "hamming", "blackman", "bartlett", "rectangular"; "povey" is hann^0.85 (Kaldi). Throws std::invalid_argument for other names.
 std::vector<float> MakeWindow(const std::string& name, int length);
 
 // Standard normal noise that depends only on (seed, frame, sample), so streaming in any chunking dithers
