@@ -116,14 +116,16 @@ void KaldiFbankComputer::Emit(int64_t end_frame, std::vector<float>* rows) {
       const int64_t frame = next_frame_ + lane;
       const int64_t start = FrameStart(frame);
       const bool inside = start >= 0 && start + window_size_ <= total_samples_;
-      const float* direct = inside ? buffer_.data() + (start - buffer_start_) : nullptr;
+      if (inside && config_.dither == 0.0f) {
+        block_.SetFrame(lane, buffer_.data() + (start - buffer_start_));
+        continue;
+      }
+      float* frame_samples = block_.LaneBuffer(lane);
       for (int t = 0; t < window_size_; ++t) {
-        float value = inside ? direct[t] : Sample(start + t);
-        if (config_.dither != 0.0f) value += config_.dither * DitherNoise(config_.dither_seed, frame, t);
-        block_.Set(lane, t, value);
+        frame_samples[t] = Sample(start + t);
+        if (config_.dither != 0.0f) frame_samples[t] += config_.dither * DitherNoise(config_.dither_seed, frame, t);
       }
     }
-    block_.ClearUnusedLanes(used);
     block_.Compute(prepare_, fft_, bank_, MelLogMode::kFloor, std::numeric_limits<float>::epsilon(), used, rows);
     next_frame_ += used;
   }

@@ -53,21 +53,26 @@ float DitherNoise(uint32_t seed, int64_t frame, int sample) {
 FrameBlock::FrameBlock(const SimdKernels& kernels, int fft_size, int frame_length)
     : kernels_(kernels),
       frame_length_(frame_length),
+      sources_(kernels.lanes),
+      lane_buffers_(static_cast<size_t>(frame_length) * kernels.lanes),
+      silence_(frame_length),
       frames_(static_cast<size_t>(frame_length) * kernels.lanes),
       re_(static_cast<size_t>(fft_size / 2) * kernels.lanes),
       im_(re_.size()),
       power_(static_cast<size_t>(fft_size / 2 + 1) * kernels.lanes) {}
 
-void FrameBlock::ClearUnusedLanes(int used_lanes) {
-  for (int t = 0; t < frame_length_; ++t) {
-    for (int lane = used_lanes; lane < kernels_.lanes; ++lane) Set(lane, t, 0.0f);
-  }
+float* FrameBlock::LaneBuffer(int lane) {
+  float* buffer = lane_buffers_.data() + static_cast<size_t>(lane) * frame_length_;
+  sources_[lane] = buffer;
+  return buffer;
 }
 
 void FrameBlock::Compute(const FramePrepareParams& params, const FftTables& fft, const SparseMelBank& bank,
                          MelLogMode mode, float log_value, int used_lanes, std::vector<float>* rows) {
   const int lanes = kernels_.lanes;
   mel_.resize(static_cast<size_t>(bank.num_bins) * lanes);
+  for (int lane = used_lanes; lane < lanes; ++lane) sources_[lane] = silence_.data();
+  kernels_.gather_frames(sources_.data(), frame_length_, frames_.data());
   kernels_.prepare_frames(params, fft, frames_.data(), re_.data(), im_.data());
   kernels_.fft_power(fft, re_.data(), im_.data(), power_.data());
   kernels_.mel_log(bank, mode, log_value, power_.data(), mel_.data());

@@ -24,18 +24,20 @@ class FrameBlock {
   FrameBlock(const SimdKernels& kernels, int fft_size, int frame_length);
 
   int lanes() const { return kernels_.lanes; }
-  // Sample t of the frame in `lane`.
-  void Set(int lane, int t, float value) { frames_[static_cast<size_t>(t) * kernels_.lanes + lane] = value; }
-  // Zeroes the lanes from `used_lanes` on, so leftovers of an earlier block never reach the kernels.
-  void ClearUnusedLanes(int used_lanes);
-  // Runs the kernels on the block and appends the first used_lanes frames to rows ([frame][bin]).
+  // The frame in `lane` is frame_length contiguous samples at `samples` (must stay valid until Compute)...
+  void SetFrame(int lane, const float* samples) { sources_[lane] = samples; }
+  // ...or the lane's own buffer, which the caller fills (reflected edges, dither, zero padding).
+  float* LaneBuffer(int lane);
+  // Runs the kernels on lanes [0, used_lanes) (the rest see silence) and appends those frames to rows
+  // ([frame][bin]).
   void Compute(const FramePrepareParams& params, const FftTables& fft, const SparseMelBank& bank, MelLogMode mode,
                float log_value, int used_lanes, std::vector<float>* rows);
 
  private:
   const SimdKernels& kernels_;
   int frame_length_;
-  std::vector<float> frames_, re_, im_, power_, mel_;
+  std::vector<const float*> sources_;
+  std::vector<float> lane_buffers_, silence_, frames_, re_, im_, power_, mel_;
 };
 
 }  // namespace hushscribe

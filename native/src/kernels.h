@@ -43,6 +43,8 @@ enum class MelLogMode { kFloor, kAddGuard };  // log(max(e, v)) (Kaldi) or log(e
 struct SimdKernels {
   const char* name;
   int lanes;
+  // sources: `lanes` pointers to frame_length contiguous samples each; frames: [frame_length][lanes].
+  void (*gather_frames)(const float* const* sources, int frame_length, float* frames);
   // frames: [frame_length][lanes] (consumed as scratch). re, im: [N/2][lanes], fully overwritten.
   void (*prepare_frames)(const FramePrepareParams& params, const FftTables& fft, float* frames, float* re,
                          float* im);

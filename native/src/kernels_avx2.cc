@@ -39,6 +39,39 @@ __m256 Log256(__m256 x) {
   return _mm256_fmadd_ps(e, _mm256_set1_ps(0.693359375f), x);
 }
 
+// Eight frames, eight samples at a time: load a row per frame, transpose the 8x8 tile, store a row per sample.
+void GatherFrames8(const float* const* sources, int length, float* frames) {
+  int t = 0;
+  for (; t + 8 <= length; t += 8) {
+    __m256 r[8];
+    for (int lane = 0; lane < 8; ++lane) r[lane] = _mm256_loadu_ps(sources[lane] + t);
+    const __m256 a0 = _mm256_unpacklo_ps(r[0], r[1]), a1 = _mm256_unpackhi_ps(r[0], r[1]);
+    const __m256 a2 = _mm256_unpacklo_ps(r[2], r[3]), a3 = _mm256_unpackhi_ps(r[2], r[3]);
+    const __m256 a4 = _mm256_unpacklo_ps(r[4], r[5]), a5 = _mm256_unpackhi_ps(r[4], r[5]);
+    const __m256 a6 = _mm256_unpacklo_ps(r[6], r[7]), a7 = _mm256_unpackhi_ps(r[6], r[7]);
+    const __m256 b0 = _mm256_shuffle_ps(a0, a2, _MM_SHUFFLE(1, 0, 1, 0));
+    const __m256 b1 = _mm256_shuffle_ps(a0, a2, _MM_SHUFFLE(3, 2, 3, 2));
+    const __m256 b2 = _mm256_shuffle_ps(a1, a3, _MM_SHUFFLE(1, 0, 1, 0));
+    const __m256 b3 = _mm256_shuffle_ps(a1, a3, _MM_SHUFFLE(3, 2, 3, 2));
+    const __m256 b4 = _mm256_shuffle_ps(a4, a6, _MM_SHUFFLE(1, 0, 1, 0));
+    const __m256 b5 = _mm256_shuffle_ps(a4, a6, _MM_SHUFFLE(3, 2, 3, 2));
+    const __m256 b6 = _mm256_shuffle_ps(a5, a7, _MM_SHUFFLE(1, 0, 1, 0));
+    const __m256 b7 = _mm256_shuffle_ps(a5, a7, _MM_SHUFFLE(3, 2, 3, 2));
+    float* out = frames + t * 8;
+    _mm256_storeu_ps(out + 0 * 8, _mm256_permute2f128_ps(b0, b4, 0x20));
+    _mm256_storeu_ps(out + 1 * 8, _mm256_permute2f128_ps(b1, b5, 0x20));
+    _mm256_storeu_ps(out + 2 * 8, _mm256_permute2f128_ps(b2, b6, 0x20));
+    _mm256_storeu_ps(out + 3 * 8, _mm256_permute2f128_ps(b3, b7, 0x20));
+    _mm256_storeu_ps(out + 4 * 8, _mm256_permute2f128_ps(b0, b4, 0x31));
+    _mm256_storeu_ps(out + 5 * 8, _mm256_permute2f128_ps(b1, b5, 0x31));
+    _mm256_storeu_ps(out + 6 * 8, _mm256_permute2f128_ps(b2, b6, 0x31));
+    _mm256_storeu_ps(out + 7 * 8, _mm256_permute2f128_ps(b3, b7, 0x31));
+  }
+  for (; t < length; ++t) {
+    for (int lane = 0; lane < 8; ++lane) frames[t * 8 + lane] = sources[lane][t];
+  }
+}
+
 struct Avx2Ops {
   using V = __m256;
   static constexpr int kLanes = 8;
@@ -51,6 +84,9 @@ struct Avx2Ops {
   static V Div(V a, V b) { return _mm256_div_ps(a, b); }
   static V MulAdd(V a, V b, V c) { return _mm256_fmadd_ps(a, b, c); }
   static V Max(V a, V b) { return _mm256_max_ps(a, b); }
+  static void GatherFrames(const float* const* sources, int length, float* frames) {
+    GatherFrames8(sources, length, frames);
+  }
   static V Log(V a) { return Log256(a); }
 };
 

@@ -12,6 +12,14 @@
 namespace hushscribe {
 namespace generic {
 
+// Interleaves `W` frames sample by sample; instruction sets with a fast transpose override it in Ops.
+template <int W>
+void GatherFramesLoop(const float* const* sources, int frame_length, float* frames) {
+  for (int t = 0; t < frame_length; ++t) {
+    for (int lane = 0; lane < W; ++lane) frames[t * W + lane] = sources[lane][t];
+  }
+}
+
 template <class Ops>
 void PrepareFrames(const FramePrepareParams& params, const FftTables& fft, float* frames, float* re, float* im) {
   using V = typename Ops::V;
@@ -120,7 +128,7 @@ void MelLog(const SparseMelBank& bank, MelLogMode mode, float value, const float
 
 template <class Ops>
 SimdKernels MakeKernels(const char* name) {
-  return SimdKernels{name, Ops::kLanes, &PrepareFrames<Ops>, &FftPower<Ops>, &MelLog<Ops>};
+  return SimdKernels{name, Ops::kLanes, &Ops::GatherFrames, &PrepareFrames<Ops>, &FftPower<Ops>, &MelLog<Ops>};
 }
 
 }  // namespace generic

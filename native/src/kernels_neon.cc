@@ -50,6 +50,9 @@ struct NeonOps {
   static V Div(V a, V b) { return vdivq_f32(a, b); }
   static V MulAdd(V a, V b, V c) { return vfmaq_f32(c, a, b); }
   static V Max(V a, V b) { return vmaxq_f32(a, b); }
+  static void GatherFrames(const float* const* sources, int length, float* frames) {
+    generic::GatherFramesLoop<kLanes>(sources, length, frames);
+  }
   static V Log(V a) { return Log128(a); }
 };
 

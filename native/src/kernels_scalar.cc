@@ -20,6 +20,9 @@ struct ScalarOps {
   static V Div(V a, V b) { return a / b; }
   static V MulAdd(V a, V b, V c) { return a * b + c; }
   static V Max(V a, V b) { return std::max(a, b); }
+  static void GatherFrames(const float* const* sources, int length, float* frames) {
+    generic::GatherFramesLoop<kLanes>(sources, length, frames);
+  }
   static V Log(V a) { return std::log(a); }
 };
 

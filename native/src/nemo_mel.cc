@@ -119,12 +119,16 @@ std::vector<float> ComputeNemoMel(const NemoMelConfig& config, const SimdKernels
     const int used = static_cast<int>(std::min<size_t>(block.lanes(), frames - frame));
     for (int lane = 0; lane < used; ++lane) {
       const int64_t start = static_cast<int64_t>(frame + lane) * hop - config.n_fft / 2 + window_offset;
+      if (start >= 0 && start + window_length <= static_cast<int64_t>(count)) {
+        block.SetFrame(lane, signal.data() + start);
+        continue;
+      }
+      float* frame_samples = block.LaneBuffer(lane);  // the centred STFT's zero padding
       for (int t = 0; t < window_length; ++t) {
         const int64_t index = start + t;
-        block.Set(lane, t, index >= 0 && index < static_cast<int64_t>(count) ? signal[index] : 0.0f);
+        frame_samples[t] = index >= 0 && index < static_cast<int64_t>(count) ? signal[index] : 0.0f;
       }
     }
-    block.ClearUnusedLanes(used);
     block.Compute(prepare, fft, bank, MelLogMode::kAddGuard, config.log_guard, used, &rows);
     frame += used;
   }
