@@ -15,6 +15,7 @@ export interface PipelineHealth {
   recordingId: string | null;
   /** ms since the worker last reported progress on the current recording (or since it went idle). */
   sinceActivityMs: number;
+  /** False when busy without progress for longer than watchdog.maxStallSec (systemd's watchdog then restarts us). */
   healthy: boolean;
   model: ModelInfo | null;
   error: string | null;
@@ -87,7 +88,8 @@ export class Pipeline extends EventEmitter {
       state: this.state,
       recordingId: this.job?.recording.id ?? null,
       sinceActivityMs: since,
-      healthy: this.state === 'idle' || (this.state === 'busy' && since < this.maxStallMs),
+      // Only a stall is unhealthy: a pipeline that is down (no model) is reported, not restarted in a loop.
+      healthy: this.state !== 'busy' || since < this.maxStallMs,
       model: this.model,
       error: this.error,
     };
@@ -107,6 +109,7 @@ export class Pipeline extends EventEmitter {
           this.log.info('model loaded', { model: msg.model.name, variant: msg.model.variant });
           resolve();
         } else if (msg.type === 'fatal') {
+          this.state = 'down';
           this.error = `${msg.code}: ${msg.message}`;
           reject(Object.assign(new Error(msg.message), { code: msg.code }));
         } else {
