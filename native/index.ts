@@ -323,10 +323,16 @@ export class Resampler {
   constructor(fromRate: number, toRate = 16000) {
     this.fromRate = checkNumber('fromRate', fromRate, 1000, 384000, { integer: true });
     this.toRate = checkNumber('toRate', toRate, 1000, 384000, { integer: true });
-    let a = fromRate;
-    let b = toRate;
-    while (b !== 0) [a, b] = [b, a % b];
-    if (toRate / a > 4096) throw new NativeOptionError('toRate', toRate, `a rate whose ratio to fromRate (${fromRate}) reduces to a numerator <= 4096`);
+    let divisor = fromRate;
+    let rest = toRate;
+    while (rest !== 0) [divisor, rest] = [rest, divisor % rest];
+    const up = toRate / divisor;
+    const down = fromRate / divisor;
+    if (up > 4096) throw new NativeOptionError('toRate', toRate, `a rate whose ratio to fromRate (${fromRate}) reduces to a numerator <= 4096`);
+    // Polyphase table size with ResamplerConfig's defaults (32 zero crossings, rolloff 0.92).
+    if (up !== down && up * 2 * Math.ceil(32 / (0.92 * Math.min(1, up / down))) > 2 ** 22) {
+      throw new NativeOptionError('toRate', toRate, `a rate whose ratio to fromRate (${fromRate}) needs at most 4M filter taps`);
+    }
     this.#resampler = new (native().Resampler)(fromRate, toRate);
   }
 

@@ -223,6 +223,7 @@ t.test('the C++ side validates again, naming the whole configuration', async (t)
     () => raw.computeNemoMel(new Float32Array(10), { ...resolveNemoMelOptions(), nFft: 500 }),
     /NemoMelConfig: n_fft must be a power of two in \[4, 65536\] in NemoMelConfig\(/,
   );
+  t.throws(() => new raw.Resampler(383999, 4096), /ResamplerConfig: from_rate and to_rate need a filter table of more than 4M taps/);
   t.throws(() => new raw.Resampler(44101, 16000), /ResamplerConfig: to_rate \/ gcd\(from_rate, to_rate\) must be <= 4096 in ResamplerConfig\(from_rate=44101/);
   t.throws(() => raw.computeFbank(new Float32Array(10), { ...KALDI_FBANK_DEFAULTS, window: 7 as unknown as 'hann' }), /option window must be a string/);
 });

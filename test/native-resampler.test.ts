@@ -106,6 +106,7 @@ t.test('identity, reuse after flush, other target rates, validation', async (t) 
   t.throws(() => new Resampler(44100.5), NativeOptionError);
   t.throws(() => new Resampler(48000, 1e6), /toRate = 1000000/);
   t.throws(() => new Resampler(44101, 16000), /toRate = 16000 is invalid; allowed: a rate whose ratio to fromRate \(44101\) reduces to a numerator <= 4096/);
+  t.throws(() => new Resampler(383999, 4096), /toRate = 4096 is invalid; allowed: a rate whose ratio to fromRate \(383999\) needs at most 4M filter taps/);
   t.throws(() => resampler.process(new Float32Array([Number.NaN])), /samples\[0\] is nan/);
   t.throws(() => resampler.process([1] as unknown as Float32Array), /samples = \[object Array\]/);
 });

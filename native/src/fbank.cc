@@ -1,5 +1,6 @@
 #include "fbank.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <sstream>

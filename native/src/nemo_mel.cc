@@ -1,5 +1,6 @@
 #include "nemo_mel.h"
 
+#include <algorithm>
 #include <cmath>
 #include <sstream>
 #include <stdexcept>

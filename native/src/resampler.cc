@@ -28,6 +28,11 @@ void ResamplerConfig::Validate() const {
   if (zero_crossings < 2 || zero_crossings > 256) fail("zero_crossings must be in [2, 256]");
   if (!(rolloff > 0.5 && rolloff <= 1.0)) fail("rolloff must be in (0.5, 1]");
   if (!(kaiser_beta >= 0 && kaiser_beta <= 20)) fail("kaiser_beta must be in [0, 20]");
+  const int divisor = std::gcd(from_rate, to_rate);
+  const double up = to_rate / divisor, down = from_rate / divisor;
+  if (up != down && up * 2.0 * std::ceil(zero_crossings / (rolloff * std::min(1.0, up / down))) > (1 << 22)) {
+    fail("from_rate and to_rate need a filter table of more than 4M taps; choose rates with a simpler ratio");
+  }
 }
 
 std::string ResamplerConfig::ToString() const {
