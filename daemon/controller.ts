@@ -10,6 +10,7 @@ import type { Logger } from './log/logger.js';
 import { Pipeline } from './pipeline/pipeline.js';
 import { Store } from './store/store.js';
 import { WatchSource } from './sources/watch.js';
+import { LiveSource, micArgv } from './sources/live.js';
 import { ControlServer } from './control/server.js';
 import { controlHandlers } from './control/handlers.js';
 import { SystemdNotifier } from './systemd-notifier.js';
@@ -27,6 +28,8 @@ export interface FeatureState {
 }
 
 const RETENTION_EVERY_MS = 3_600_000;
+/** A live source is stored as one recording per hour of listening. */
+const LIVE_SESSION_SEC = 3600;
 
 export interface ControllerOptions {
   config: HushscribeConfig;
@@ -41,6 +44,7 @@ export class Controller {
   store!: Store;
   pipeline!: Pipeline;
   watch: WatchSource | null = null;
+  readonly live: LiveSource[] = [];
   private features: Feature[] = [];
   private readonly states = new Map<string, FeatureState>();
   private config: HushscribeConfig;
@@ -62,12 +66,14 @@ export class Controller {
     const config = this.config;
     this.releaseLock = acquirePidLock(config.dataDir);
     this.store = new Store(databasePath(config));
+    const closed = this.store.closeInterruptedStreams();
     const requeued = this.store.requeueInterrupted();
-    this.log.info('store open', { database: databasePath(config), schema: this.store.schemaVersion, requeued: requeued.length });
+    this.log.info('store open', { database: databasePath(config), schema: this.store.schemaVersion, requeued: requeued.length, liveSessionsClosed: closed.length });
 
+    const stageSettings = { modelDir: modelDir(config), variant: config.asr.variant, threads: config.asr.threads, vad: config.vad, redaction: config.redaction };
     this.pipeline = new Pipeline(
       this.store,
-      { modelDir: modelDir(config), variant: config.asr.variant, threads: config.asr.threads, vad: config.vad, redaction: config.redaction },
+      stageSettings,
       this.log.child('pipeline'),
       config.watchdog.maxStallSec * 1000,
     );
@@ -84,6 +90,18 @@ export class Controller {
       this.watch = watch;
       this.pipeline.on('finished', (recording) => void watch.finished(recording));
       this.features.push({ name: 'watch', start: () => watch.start(), stop: () => watch.stop() });
+    }
+
+    const { mic, command } = config.sources;
+    const lives: [LiveSource['name'], string, string[] | null][] = [
+      ['mic', mic.device ?? '', mic.device ? micArgv({ device: mic.device, rate: mic.rate, channels: mic.channels }) : null],
+      ['command', command.argv?.[0] ?? '', command.argv],
+    ];
+    for (const [name, label, argv] of lives) {
+      if (!argv) continue;
+      const live = new LiveSource(name, label, { ...stageSettings, argv, sessionMaxSec: LIVE_SESSION_SEC }, this.store, this.log.child(name));
+      this.live.push(live);
+      this.features.push({ name, start: () => live.start(), stop: () => live.stop() });
     }
 
     const control = new ControlServer(

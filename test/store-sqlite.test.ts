@@ -72,7 +72,7 @@ t.test('a recording moves queued -> processing -> done, with outbox events in or
 
 t.test('an interrupted recording is re-queued and its segments replaced, never duplicated', async (t) => {
   const store = fresh();
-  store.enqueue({ id: 'r', source: 'watch' });
+  store.enqueue({ id: 'r', source: 'watch', path: '/in/r.wav' });
   store.claimNext();
   store.putSegment('r', segment(0, 'one'));
   store.putSegment('r', segment(1, 'two'));
@@ -92,6 +92,24 @@ t.test('an interrupted recording is re-queued and its segments replaced, never d
   t.same(after.events(eventsBefore - 0).map((e) => e.kind).slice(-2), ['segment', 'recording.done']);
   const n = (after.db.prepare("SELECT count(*) AS n FROM segments_fts WHERE segments_fts MATCH 'partial'").get() as { n: number }).n;
   t.equal(n, 0, 'the search index forgot the stale segment');
+});
+
+t.test('live sessions start processing and are closed, not re-queued, after a crash', async (t) => {
+  const store = fresh();
+  const live = store.startStream({ id: 's1', source: 'mic', fileName: 'hw:1' });
+  t.equal(live.status, 'processing');
+  store.putSegment('s1', segment(0, 'heard live'));
+  store.setProgress('s1', 12.5, null);
+  store.enqueue({ id: 'file', source: 'watch', path: '/in/f.wav' });
+  store.claimNext();
+  t.same(store.closeInterruptedStreams(), ['s1']);
+  t.same(store.requeueInterrupted(), ['file'], 'files are re-queued, live sessions are not');
+  const closed = store.get('s1')!;
+  t.equal(closed.status, 'done');
+  t.equal(closed.errorCode, 'INTERRUPTED');
+  t.equal(closed.durationSec, 12.5);
+  t.equal(closed.segmentCount, 1);
+  t.match(store.events().at(-2)!, { kind: 'recording.done', payload: { recordingId: 's1', segments: 1, interrupted: true } });
 });
 
 t.test('failures are recorded with a code and message', async (t) => {

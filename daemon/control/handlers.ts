@@ -53,6 +53,7 @@ export function controlHandlers(daemon: Controller): Record<string, Handler> {
       pipeline: daemon.pipeline.health(),
       recordings: daemon.store.countByStatus(),
       watchDir: daemon.watch?.dir ?? null,
+      live: Object.fromEntries(daemon.live.map((l) => [l.name, l.health()])),
     }),
 
     'recordings.list': (params) => daemon.store.list({ status: status(params), limit: int(params, 'limit', 1, 100_000), offset: int(params, 'offset', 0, Number.MAX_SAFE_INTEGER) }),

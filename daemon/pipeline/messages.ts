@@ -33,3 +33,22 @@ export class PipelineError extends Error {
     super(message);
   }
 }
+
+/** A live source (microphone or command): its capture command writes audio in any format ffmpeg reads to stdout. */
+export interface LiveSettings extends WorkerSettings {
+  argv: string[];
+  /** A live session is stored as one recording per this many seconds. */
+  sessionMaxSec: number;
+}
+
+export type ToLiveWorker = { type: 'start' } | { type: 'stop' };
+
+export type FromLiveWorker =
+  | { type: 'ready'; model: ModelInfo }
+  | { type: 'fatal'; code: string; message: string }
+  | { type: 'session'; startedAt: number }
+  | { type: 'segment'; segment: RedactedSegment }
+  /** Seconds of the current session heard so far (about once a second): progress and liveness. */
+  | { type: 'heard'; sec: number }
+  | { type: 'session-end'; durationSec: number; segmentCount: number }
+  | { type: 'capture-ended'; code: number | null; signal: string | null; message: string };

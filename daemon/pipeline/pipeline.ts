@@ -195,7 +195,7 @@ export class Pipeline extends EventEmitter {
       }
       const outcome = await this.process(recording);
       if (outcome === 'aborted') {
-        this.store.requeueInterrupted();
+        this.store.requeueInterrupted(recording.id);
       } else {
         this.emit('finished', this.store.get(recording.id) ?? recording);
       }

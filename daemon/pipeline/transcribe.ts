@@ -33,12 +33,49 @@ export interface TranscribeEvents {
   segment(segment: RedactedSegment): void;
 }
 
+/**
+ * Speech segments of one recording or live session in, redacted segments out, numbered from 0. Redaction
+ * context carries across the session's segments (SessionRedactor), never beyond it.
+ */
+export class SegmentTranscriber {
+  private readonly redactor: Redactor;
+  count = 0;
+
+  constructor(private readonly stages: StageSet) {
+    this.redactor = stages.newRedactor();
+  }
+
+  async add(speech: SpeechSegment): Promise<RedactedSegment[]> {
+    const { name, variant } = this.stages.recognizer.model;
+    const transcript = await this.stages.recognizer.transcribe(speech.samples);
+    const out: RedactedSegment[] = [];
+    for (const raw of transcript.segments) {
+      const { text, ranges } = alignedText(raw);
+      const redacted = buildRedactedSegment(raw, ranges, this.redactor.redact(text), { seq: this.count, offsetSec: speech.start, model: name, variant });
+      if (redacted) {
+        out.push(redacted);
+        this.count++;
+      }
+    }
+    return out;
+  }
+}
+
+/** The segmenter the config asks for: Silero VAD, or fixed windows when vad.enabled is false. */
+export function newSegmenter(stages: StageSet, vadConfig: HushscribeConfig['vad']): { push(samples: Float32Array): Promise<SpeechSegment[]> | SpeechSegment[]; flush(): SpeechSegment[]; readonly processedSec: number } {
+  return stages.vad ? new SpeechSegmenter(stages.vad, vadConfig) : new WindowSegmenter(Math.round(vadConfig.maxSegmentSec * ASR_SAMPLE_RATE));
+}
+
 /** Cuts the stream into fixed windows (when VAD is off). */
 class WindowSegmenter {
   private parts: Float32Array[] = [];
   private length = 0;
   private start = 0;
   constructor(private readonly window: number) {}
+
+  get processedSec(): number {
+    return (this.start + this.length) / ASR_SAMPLE_RATE;
+  }
 
   push(samples: Float32Array): SpeechSegment[] {
     this.parts.push(samples);
@@ -71,23 +108,12 @@ export async function transcribeRecording(path: string, stages: StageSet, vadCon
   }
   const declared = probe?.durationSec ?? null;
   const shortfall = await wavShortfall(path).catch(() => null);
-  const segmenter = stages.vad ? new SpeechSegmenter(stages.vad, vadConfig) : new WindowSegmenter(Math.round(vadConfig.maxSegmentSec * ASR_SAMPLE_RATE));
-  let seq = 0;
+  const segmenter = newSegmenter(stages, vadConfig);
+  const transcriber = new SegmentTranscriber(stages);
   let decoded = 0;
   let reported = 0;
-  const model = stages.recognizer.model;
-  const redactor = stages.newRedactor();
-
   const transcribe = async (speech: SpeechSegment) => {
-    const transcript = await stages.recognizer.transcribe(speech.samples);
-    for (const raw of transcript.segments) {
-      const { text, ranges } = alignedText(raw);
-      const redacted = buildRedactedSegment(raw, ranges, redactor.redact(text), { seq, offsetSec: speech.start, model: model.name, variant: model.variant });
-      if (redacted) {
-        on.segment(redacted);
-        seq++;
-      }
-    }
+    for (const segment of await transcriber.add(speech)) on.segment(segment);
   };
 
   for await (const chunk of decodeAudioStream(path, { frameSamples: VAD_FRAME * 16 })) {
@@ -111,5 +137,5 @@ export async function transcribeRecording(path: string, stages: StageSet, vadCon
     throw new PipelineError('TRUNCATED', `${name}: ends after ${durationSec.toFixed(2)} s of the ${declared.toFixed(2)} s its header declares (file cut short?)`);
   }
   on.progress(durationSec, durationSec);
-  return { durationSec, segmentCount: seq };
+  return { durationSec, segmentCount: transcriber.count };
 }

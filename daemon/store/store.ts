@@ -262,10 +262,38 @@ export class Store {
     return counts;
   }
 
-  /** At startup: whatever a crash left 'processing' goes back to the queue (its segments are replaced on the next run). */
-  requeueInterrupted(): string[] {
+  /** A live session (microphone, command) starts 'processing' at once: there is no file to queue. */
+  startStream(rec: NewRecording): Recording {
     return this.db.transaction(() => {
-      const ids = (this.db.prepare(`SELECT id FROM recordings WHERE status = 'processing' ORDER BY created_at`).all() as { id: string }[]).map((r) => r.id);
+      this.db.prepare(`INSERT INTO recordings (id, source, file_name, status, attempts, created_at, started_at) VALUES (?, ?, ?, 'processing', 1, ?, ?)`).run(rec.id, rec.source, rec.fileName ?? null, this.now(), this.now());
+      this.event('recording.started', { recordingId: rec.id, source: rec.source });
+      return this.get(rec.id)!;
+    })();
+  }
+
+  /**
+   * At startup, before requeueInterrupted: live sessions a crash cut off cannot be resumed (their audio was
+   * only ever in RAM), so they are closed as done with what was stored, marked INTERRUPTED.
+   */
+  closeInterruptedStreams(): string[] {
+    return this.db.transaction(() => {
+      const rows = this.db.prepare(`SELECT id, progress_sec FROM recordings WHERE status = 'processing' AND path IS NULL`).all() as { id: string; progress_sec: number }[];
+      for (const { id, progress_sec } of rows) {
+        this.db
+          .prepare(`UPDATE recordings SET status = 'done', duration_sec = ?, finished_at = ?, error_code = 'INTERRUPTED', error_message = 'the daemon stopped during this live session; segments up to then are kept' WHERE id = ?`)
+          .run(progress_sec, this.now(), id);
+        this.event('recording.done', { recordingId: id, durationSec: progress_sec, segments: (this.db.prepare('SELECT count(*) AS n FROM segments WHERE recording_id = ?').get(id) as { n: number }).n, interrupted: true });
+      }
+      return rows.map((r) => r.id);
+    })();
+  }
+
+  /** At startup: whatever a crash left 'processing' goes back to the queue (its segments are replaced on the next run). */
+  requeueInterrupted(onlyId?: string): string[] {
+    return this.db.transaction(() => {
+      const ids = (
+        this.db.prepare(`SELECT id FROM recordings WHERE status = 'processing' AND path IS NOT NULL AND (@id IS NULL OR id = @id) ORDER BY created_at`).all({ id: onlyId ?? null }) as { id: string }[]
+      ).map((r) => r.id);
       for (const id of ids) {
         this.db.prepare(`UPDATE recordings SET status = 'queued', progress_sec = 0 WHERE id = ?`).run(id);
         this.event('recording.requeued', { recordingId: id });
@@ -351,7 +379,7 @@ export class Store {
       this.requireProcessing(id);
       this.db.prepare('DELETE FROM segments WHERE recording_id = ? AND seq >= ?').run(id, result.segmentCount);
       this.db
-        .prepare(`UPDATE recordings SET status = 'done', duration_sec = ?, progress_sec = ?, finished_at = ?, error_code = NULL, error_message = NULL WHERE id = ?`)
+        .prepare(`UPDATE recordings SET status = 'done', duration_sec = ?, progress_sec = ?, finished_at = ? WHERE id = ?`)
         .run(result.durationSec, result.durationSec, this.now(), id);
       this.event('recording.done', { recordingId: id, durationSec: result.durationSec, segments: result.segmentCount });
     })();

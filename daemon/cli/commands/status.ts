@@ -23,6 +23,7 @@ interface DaemonStatus {
   pipeline: { state: string; recordingId: string | null; healthy: boolean; model: { name: string; variant: string } | null; error: string | null };
   recordings: Record<string, number>;
   watchDir: string | null;
+  live: Record<string, { state: string; recordingId: string | null; heardSec: number; lastError: string | null }>;
 }
 
 export const statusCommand: Command = {
@@ -63,6 +64,7 @@ export const statusCommand: Command = {
         `recordings: ${formatCounts(status.recordings)}`,
       ];
       if (status.watchDir) lines.push(`watching: ${status.watchDir}`);
+      for (const [name, l] of Object.entries(status.live)) lines.push(`${name}: ${l.state}${l.recordingId ? ` (session ${l.recordingId}, ${l.heardSec.toFixed(0)} s heard)` : ''}${l.lastError ? ` - ${l.lastError}` : ''}`);
       io.stdout.write(`${lines.join('\n')}\n`);
       return ExitCode.ok;
     } catch (err) {

@@ -1,0 +1,100 @@
+/**
+ * Worker thread for a live source: runs the capture command, decodes its stdout with ffmpeg to 16 kHz mono,
+ * and transcribes speech as it comes (VAD -> ASR -> redaction). Audio and raw text never leave this thread;
+ * redacted segments are posted per session (one stored recording per sessionMaxSec).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { parentPort, workerData } from 'node:worker_threads';
+import { ASR_SAMPLE_RATE } from '../audio/index.js';
+import { isModelLoadError } from '../asr/errors.js';
+import type { FromLiveWorker, LiveSettings, ToLiveWorker } from './messages.js';
+import { loadStages } from './stages.js';
+import { newSegmenter, SegmentTranscriber, type StageSet } from './transcribe.js';
+
+const port = parentPort!;
+const settings = workerData as LiveSettings;
+const post = (msg: FromLiveWorker) => port.postMessage(msg);
+const STDERR_TAIL = 1024;
+
+let stages: StageSet;
+try {
+  stages = await loadStages(settings);
+  post({ type: 'ready', model: stages.recognizer.model });
+} catch (err) {
+  post({ type: 'fatal', code: isModelLoadError(err) ? err.code : 'LOAD_FAILED', message: (err as Error).message });
+  process.exit(1);
+}
+
+let capture: ChildProcess | null = null;
+
+/** Reassembles float32 samples from pipe chunks that may split a sample. */
+function floats(): (chunk: Buffer) => Float32Array {
+  let pending = Buffer.alloc(0);
+  return (chunk) => {
+    const bytes = pending.length > 0 ? Buffer.concat([pending, chunk]) : chunk;
+    const whole = bytes.length - (bytes.length % 4);
+    pending = Buffer.from(bytes.subarray(whole));
+    const out = new Float32Array(whole / 4);
+    new Uint8Array(out.buffer).set(bytes.subarray(0, whole));
+    return out;
+  };
+}
+
+async function run(): Promise<void> {
+  const [cmd, ...args] = settings.argv;
+  let stderr = '';
+  const keepTail = (d: Buffer) => (stderr = (stderr + d.toString()).slice(-STDERR_TAIL));
+  const source = spawn(cmd!, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  capture = source;
+  const ffmpeg = spawn('ffmpeg', ['-hide_banner', '-nostdin', '-v', 'error', '-i', 'pipe:0', '-f', 'f32le', '-ac', '1', '-ar', String(ASR_SAMPLE_RATE), 'pipe:1'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  source.stderr!.on('data', keepTail);
+  ffmpeg.stderr!.on('data', keepTail);
+  source.stdout!.pipe(ffmpeg.stdin!);
+  ffmpeg.stdin!.on('error', () => undefined); // ffmpeg gone first: its exit status tells why
+  const started = new Promise<{ code: number | null; signal: string | null; error?: string }>((done) => {
+    source.once('error', (err) => done({ code: null, signal: null, error: `cannot start ${cmd}: ${(err as NodeJS.ErrnoException).code ?? err.message}` }));
+    source.once('exit', (code, signal) => done({ code, signal }));
+  });
+
+  const decode = floats();
+  // One segmenter and transcriber per session, so times and seq numbers are the session recording's own.
+  let segmenter = newSegmenter(stages, settings.vad);
+  let transcriber = new SegmentTranscriber(stages);
+  let earlierSessionsSec = 0;
+  let lastHeard = 0;
+  post({ type: 'session', startedAt: Date.now() });
+  const transcribeAll = async (speech: { start: number; end: number; samples: Float32Array }[]) => {
+    for (const s of speech) for (const segment of await transcriber.add(s)) post({ type: 'segment', segment });
+  };
+
+  for await (const chunk of ffmpeg.stdout!) {
+    await transcribeAll(await segmenter.push(decode(chunk as Buffer)));
+    const heard = earlierSessionsSec + segmenter.processedSec;
+    if (heard - lastHeard >= 1) {
+      lastHeard = heard;
+      post({ type: 'heard', sec: segmenter.processedSec });
+    }
+    if (segmenter.processedSec >= settings.sessionMaxSec) {
+      // Roll over to a new stored recording; the segment in progress goes to the old one.
+      await transcribeAll(segmenter.flush());
+      post({ type: 'session-end', durationSec: segmenter.processedSec, segmentCount: transcriber.count });
+      earlierSessionsSec += segmenter.processedSec;
+      segmenter = newSegmenter(stages, settings.vad);
+      transcriber = new SegmentTranscriber(stages);
+      post({ type: 'session', startedAt: Date.now() });
+    }
+  }
+  await transcribeAll(segmenter.flush());
+  post({ type: 'session-end', durationSec: segmenter.processedSec, segmentCount: transcriber.count });
+  const exit = await started;
+  capture = null;
+  post({ type: 'capture-ended', code: exit.code, signal: exit.signal, message: exit.error ?? stderr.trim().split('\n').slice(-3).join(' | ') });
+}
+
+port.on('message', (msg: ToLiveWorker) => {
+  if (msg.type === 'start' && !capture) {
+    run().catch((err: unknown) => post({ type: 'capture-ended', code: null, signal: null, message: `live transcription failed: ${(err as Error)?.message ?? String(err)}` }));
+  } else if (msg.type === 'stop') {
+    capture?.kill('SIGTERM');
+  }
+});

@@ -1,0 +1,158 @@
+/**
+ * A live source (microphone via arecord, or any capture command): a worker thread transcribes it as it is heard;
+ * this side stores each session as a recording with its redacted segments. When the capture stops (device
+ * unplugged, command exited) it is restarted with back-off; the rest of the daemon is unaffected.
+ */
+import { Worker } from 'node:worker_threads';
+import type { Logger } from '../log/logger.js';
+import type { FromLiveWorker, LiveSettings, ToLiveWorker } from '../pipeline/messages.js';
+import { recordingIdForStream } from '../store/ids.js';
+import type { Store } from '../store/store.js';
+
+const WORKER_URL = new URL(import.meta.url.endsWith('.ts') ? '../pipeline/live-worker.ts' : '../pipeline/live-worker.js', import.meta.url);
+const RESTART_MIN_MS = 2000;
+const RESTART_MAX_MS = 60_000;
+/** How long stop() waits for the last session to be flushed before terminating the worker. */
+const STOP_GRACE_MS = 10_000;
+
+export interface LiveHealth {
+  state: 'stopped' | 'capturing' | 'waiting' | 'down';
+  recordingId: string | null;
+  heardSec: number;
+  lastError: string | null;
+}
+
+/** arecord writing WAV to stdout: the capture command for the microphone source. */
+export function micArgv(mic: { device: string; rate: number; channels: number }): string[] {
+  return ['arecord', '-q', '-D', mic.device, '-f', 'S16_LE', '-r', String(mic.rate), '-c', String(mic.channels), '-t', 'wav'];
+}
+
+export class LiveSource {
+  private worker: Worker | null = null;
+  private session: string | null = null;
+  private state: LiveHealth['state'] = 'stopped';
+  private heardSec = 0;
+  private lastError: string | null = null;
+  private restartDelay = RESTART_MIN_MS;
+  private restartTimer: NodeJS.Timeout | null = null;
+  private stopping = false;
+  private ended: (() => void) | null = null;
+
+  constructor(
+    readonly name: 'mic' | 'command',
+    private readonly label: string,
+    private readonly settings: LiveSettings,
+    private readonly store: Store,
+    private readonly log: Logger,
+  ) {}
+
+  health(): LiveHealth {
+    return { state: this.state, recordingId: this.session, heardSec: this.heardSec, lastError: this.lastError };
+  }
+
+  /** Loads the model in the worker and starts capturing; rejects when the model cannot be loaded. */
+  start(): Promise<void> {
+    this.stopping = false;
+    return new Promise((resolve, reject) => {
+      const worker = new Worker(WORKER_URL, { workerData: this.settings });
+      this.worker = worker;
+      worker.on('message', (msg: FromLiveWorker) => {
+        if (msg.type === 'ready') {
+          this.log.info('live source ready', { source: this.name, model: msg.model.name });
+          this.capture();
+          resolve();
+        } else if (msg.type === 'fatal') {
+          this.state = 'down';
+          this.lastError = `${msg.code}: ${msg.message}`;
+          reject(new Error(msg.message));
+        } else {
+          this.handle(msg);
+        }
+      });
+      worker.on('error', (err) => {
+        this.log.error('live worker crashed', { source: this.name, err });
+        reject(err);
+      });
+      worker.on('exit', (code) => {
+        if (this.worker !== worker) return;
+        this.worker = null;
+        this.state = 'down';
+        this.closeSession();
+        if (!this.stopping) this.log.error('live worker exited', { source: this.name, code });
+        this.ended?.();
+      });
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    if (this.restartTimer) clearTimeout(this.restartTimer);
+    const worker = this.worker;
+    if (!worker) return;
+    if (this.state === 'capturing') {
+      // Let the worker flush the session: capture is stopped, the last segments and session-end arrive.
+      const flushed = new Promise<void>((done) => (this.ended = done));
+      worker.postMessage({ type: 'stop' } satisfies ToLiveWorker);
+      await Promise.race([flushed, new Promise((r) => setTimeout(r, STOP_GRACE_MS))]);
+    }
+    this.worker = null;
+    await worker.terminate();
+    this.closeSession();
+    this.state = 'stopped';
+  }
+
+  private capture(): void {
+    this.restartTimer = null;
+    if (this.stopping || !this.worker) return;
+    this.state = 'capturing';
+    this.worker.postMessage({ type: 'start' } satisfies ToLiveWorker);
+  }
+
+  /** Ends the stored session when the worker could not (crash, terminate): what was stored stays. */
+  private closeSession(): void {
+    if (!this.session) return;
+    const id = this.session;
+    this.session = null;
+    const rec = this.store.get(id);
+    if (rec?.status === 'processing') this.store.finish(id, { durationSec: rec.progressSec, segmentCount: rec.segmentCount });
+  }
+
+  private handle(msg: Exclude<FromLiveWorker, { type: 'ready' | 'fatal' }>): void {
+    switch (msg.type) {
+      case 'session': {
+        const id = recordingIdForStream(this.name, msg.startedAt);
+        this.store.startStream({ id, source: this.name, fileName: this.label });
+        this.session = id;
+        this.log.info('live session started', { source: this.name, recordingId: id });
+        break;
+      }
+      case 'segment':
+        if (this.session) this.store.putSegment(this.session, msg.segment);
+        this.restartDelay = RESTART_MIN_MS;
+        break;
+      case 'heard':
+        this.heardSec = msg.sec;
+        this.restartDelay = RESTART_MIN_MS;
+        if (this.session) this.store.setProgress(this.session, msg.sec, null);
+        break;
+      case 'session-end':
+        if (this.session) {
+          this.store.finish(this.session, { durationSec: msg.durationSec, segmentCount: msg.segmentCount });
+          this.log.info('live session stored', { source: this.name, recordingId: this.session, durationSec: msg.durationSec, segments: msg.segmentCount });
+          this.session = null;
+        }
+        break;
+      case 'capture-ended':
+        if (this.stopping) {
+          this.ended?.();
+          break;
+        }
+        this.lastError = `capture stopped (${msg.signal ?? `exit ${msg.code}`})${msg.message ? `: ${msg.message}` : ''}`;
+        this.state = 'waiting';
+        this.log.warn('live capture stopped; restarting', { source: this.name, code: msg.code, signal: msg.signal, reason: msg.message, retryMs: this.restartDelay });
+        this.restartTimer = setTimeout(() => this.capture(), this.restartDelay);
+        this.restartDelay = Math.min(this.restartDelay * 2, RESTART_MAX_MS);
+        break;
+    }
+  }
+}
