@@ -186,6 +186,12 @@ t.test('ARPA reader: backoff, <unk>, interning of states', async (t) => {
   t.equal(lm.advance(s0, the), s1, 'transitions are cached');
   lm.advance(s1, bat);
   t.ok(close(lm.lastLogProb, -0.2 * Math.LN10));
+  lm.trimCache(100);
+  t.equal(lm.advance(s0, the), s1, 'a small cache is kept');
+  lm.trimCache(0);
+  const fresh = lm.initialState();
+  lm.advance(fresh, the);
+  t.ok(close(lm.lastLogProb, -0.1 * Math.LN10), 'scores are the same after the cache is dropped');
   t.ok(lm.isWordPrefix('ba'));
   t.ok(lm.isWordPrefix('pat'));
   t.notOk(lm.isWordPrefix('bx'));

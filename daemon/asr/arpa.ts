@@ -124,6 +124,19 @@ export class ArpaLm {
     return backoff + OOV_LOG10 * LN10;
   }
 
+  /**
+   * Forgets interned states and cached transitions once there are more than `maxTransitions`, so a long-running
+   * recognizer's memory stays bounded. Call only between searches: it invalidates every state id handed out.
+   */
+  trimCache(maxTransitions: number): void {
+    if (this.transitions.size <= maxTransitions) return;
+    this.transitions.clear();
+    this.transitionLogProb.length = 0;
+    this.transitionNext.length = 0;
+    this.stateIds.clear();
+    this.stateHistory.length = 0;
+  }
+
   /** The state after `<s>`. */
   initialState(): number {
     return this.state([this.bosId]);

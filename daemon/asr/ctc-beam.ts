@@ -11,6 +11,9 @@ export interface BeamSearchOptions {
   wordBonus?: number;
 }
 
+/** LM transitions kept cached between utterances (about 100 bytes each). */
+const LM_CACHE_TRANSITIONS = 1 << 18;
+
 /** Prefix tree of hypotheses in parallel typed arrays; a node is one prefix, shared by every hypothesis extending it. */
 class PrefixTree {
   size = 0;
@@ -94,6 +97,7 @@ export function beamSearch(lp: LogProbs, table: TokenTable, options: BeamSearchO
   const wordBonus = options.wordBonus ?? 0;
   const blank = table.blankId;
   const tree = new PrefixTree(vocab);
+  lm?.trimCache(LM_CACHE_TRANSITIONS);
 
   const root = tree.add(-1, -1);
   tree.word[root] = '';
