@@ -3,7 +3,7 @@ import Database from 'better-sqlite3';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Store, StoreError, ftsQuery, recordingIdForFile, recordingIdForStream, type RedactedSegment } from '../daemon/store/index.js';
+import { MAX_ATTEMPTS, Store, StoreError, ftsQuery, recordingIdForFile, recordingIdForStream, type RedactedSegment } from '../daemon/store/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'hs-store-'));
 let n = 0;
@@ -110,6 +110,18 @@ t.test('live sessions start processing and are closed, not re-queued, after a cr
   t.equal(closed.durationSec, 12.5);
   t.equal(closed.segmentCount, 1);
   t.match(store.events().at(-2)!, { kind: 'recording.done', payload: { recordingId: 's1', segments: 1, interrupted: true } });
+});
+
+t.test('a recording that never finishes is given up after MAX_ATTEMPTS starts', async (t) => {
+  const store = fresh();
+  store.enqueue({ id: 'poison', source: 'watch', path: '/in/p.wav' });
+  store.enqueue({ id: 'next', source: 'watch', path: '/in/n.wav' });
+  for (let i = 0; i < MAX_ATTEMPTS; i++) {
+    t.equal(store.claimNext()!.id, 'poison');
+    store.requeueInterrupted();
+  }
+  t.equal(store.claimNext()!.id, 'next', 'the poison recording is skipped');
+  t.match(store.get('poison'), { status: 'failed', errorCode: 'TOO_MANY_ATTEMPTS', attempts: MAX_ATTEMPTS });
 });
 
 t.test('failures are recorded with a code and message', async (t) => {

@@ -10,6 +10,9 @@ import { dirname } from 'node:path';
 import type { EntityType } from '../../redaction/types.js';
 import { MIGRATIONS } from './migrations.js';
 
+/** Starts of one recording before it is failed as TOO_MANY_ATTEMPTS (a file that crashes or hangs the worker). */
+export const MAX_ATTEMPTS = 10;
+
 export const RECORDING_STATUSES = ['queued', 'processing', 'done', 'failed'] as const;
 export type RecordingStatus = (typeof RECORDING_STATUSES)[number];
 
@@ -302,10 +305,20 @@ export class Store {
     })();
   }
 
-  /** The oldest queued recording, now marked 'processing'; null when the queue is empty. */
+  /**
+   * The oldest queued recording, now marked 'processing'; null when the queue is empty. A recording already
+   * started MAX_ATTEMPTS times (each start cut off by a crash or a hang) is failed instead of tried forever.
+   */
   claimNext(): Recording | null {
     return this.db.transaction(() => {
-      const row = this.db.prepare(`SELECT id FROM recordings WHERE status = 'queued' ORDER BY created_at, id LIMIT 1`).get() as { id: string } | undefined;
+      let row: { id: string; attempts: number } | undefined;
+      for (;;) {
+        row = this.db.prepare(`SELECT id, attempts FROM recordings WHERE status = 'queued' ORDER BY created_at, id LIMIT 1`).get() as typeof row;
+        if (!row || row.attempts < MAX_ATTEMPTS) break;
+        const message = `transcription was started ${row.attempts} times and never finished (the daemon crashed or hung on it); giving up`;
+        this.db.prepare(`UPDATE recordings SET status = 'failed', error_code = 'TOO_MANY_ATTEMPTS', error_message = ?, finished_at = ? WHERE id = ?`).run(message, this.now(), row.id);
+        this.event('recording.failed', { recordingId: row.id, errorCode: 'TOO_MANY_ATTEMPTS', errorMessage: message });
+      }
       if (!row) return null;
       this.db.prepare(`UPDATE recordings SET status = 'processing', attempts = attempts + 1, started_at = ?, progress_sec = 0 WHERE id = ?`).run(this.now(), row.id);
       this.event('recording.started', { recordingId: row.id });
