@@ -113,7 +113,8 @@ t.test('live sessions start processing and are closed, not re-queued, after a cr
 });
 
 t.test('a recording that never finishes is given up after MAX_ATTEMPTS starts', async (t) => {
-  const store = fresh();
+  let clock = 1000;
+  const store = fresh(() => clock++);
   store.enqueue({ id: 'poison', source: 'watch', path: '/in/p.wav' });
   store.enqueue({ id: 'next', source: 'watch', path: '/in/n.wav' });
   for (let i = 0; i < MAX_ATTEMPTS; i++) {
