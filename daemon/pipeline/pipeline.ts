@@ -137,7 +137,7 @@ export class Pipeline extends EventEmitter {
     const job = this.job;
     this.log.error('transcription worker exited', { code, recordingId: job?.recording.id });
     if (job) {
-      this.store.fail(job.recording.id, 'WORKER_CRASHED', `the transcription worker stopped (exit code ${code}) while on this recording`);
+      this.safely(() => this.store.fail(job.recording.id, 'WORKER_CRASHED', `the transcription worker stopped (exit code ${code}) while on this recording`));
       job.settle('failed');
     }
     this.state = 'starting';
@@ -156,10 +156,30 @@ export class Pipeline extends EventEmitter {
     this.lastActivity = Date.now();
   }
 
+  /** A store write that fails (disk full, database locked) is logged; the recording stays for the next start. */
+  private safely(write: () => void): void {
+    try {
+      write();
+    } catch (err) {
+      this.log.error('store write failed', { err });
+    }
+  }
+
   private handle(msg: Exclude<FromWorker, { type: 'ready' | 'fatal' }>): void {
     const job = this.job;
     if (!job || job.recording.id !== msg.recordingId) return;
     this.touch('busy');
+    try {
+      this.apply(job, msg);
+    } catch (err) {
+      // Put the recording back in the queue and restart the worker, which is still busy with it.
+      this.log.error('store write failed; re-queueing the recording', { recordingId: job.recording.id, err });
+      job.settle('aborted');
+      void this.worker?.terminate();
+    }
+  }
+
+  private apply(job: Job, msg: Exclude<FromWorker, { type: 'ready' | 'fatal' }>): void {
     const id = job.recording.id;
     switch (msg.type) {
       case 'progress':
@@ -195,9 +215,11 @@ export class Pipeline extends EventEmitter {
       }
       const outcome = await this.process(recording);
       if (outcome === 'aborted') {
-        this.store.requeueInterrupted(recording.id);
+        this.safely(() => this.store.requeueInterrupted(recording.id));
       } else {
-        this.emit('finished', this.store.get(recording.id) ?? recording);
+        const finished = this.store.get(recording.id);
+        // Only a committed result lets the source move the file away.
+        if (finished && (finished.status === 'done' || finished.status === 'failed')) this.emit('finished', finished);
       }
       this.touch('idle');
     }
