@@ -55,7 +55,7 @@ export class Controller {
   constructor(private readonly options: ControllerOptions) {
     this.config = options.config;
     this.log = options.log;
-    this.notifier = new SystemdNotifier(() => this.statusLine(), () => this.pipeline?.health().healthy ?? true, options.log.child('systemd'));
+    this.notifier = new SystemdNotifier(() => this.statusLine(), () => this.healthy(), options.log.child('systemd'));
   }
 
   get currentConfig(): HushscribeConfig {
@@ -99,7 +99,7 @@ export class Controller {
     ];
     for (const [name, label, argv] of lives) {
       if (!argv) continue;
-      const live = new LiveSource(name, label, { ...stageSettings, argv, sessionMaxSec: LIVE_SESSION_SEC }, this.store, this.log.child(name));
+      const live = new LiveSource(name, label, { ...stageSettings, argv, sessionMaxSec: LIVE_SESSION_SEC }, this.store, this.log.child(name), config.watchdog.maxStallSec * 1000);
       this.live.push(live);
       this.features.push({ name, start: () => live.start(), stop: () => live.stop() });
     }
@@ -131,6 +131,11 @@ export class Controller {
     this.store?.close();
     this.releaseLock?.();
     this.log.info('daemon stopped');
+  }
+
+  /** What the systemd watchdog is fed: no stalled transcription, file or live. */
+  healthy(): boolean {
+    return (this.pipeline?.health().healthy ?? true) && this.live.every((l) => l.healthy());
   }
 
   featureStates(): Record<string, FeatureState> {

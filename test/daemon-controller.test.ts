@@ -1,7 +1,9 @@
 import t from 'tap';
 import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { spawn } from 'node:child_process';
 import { Controller } from '../daemon/controller.js';
+import { SystemdNotifier } from '../daemon/systemd-notifier.js';
 import { validateConfig } from '../daemon/config/load.js';
 import { request } from '../daemon/control/client.js';
 import { Logger } from '../daemon/log/logger.js';
@@ -72,4 +74,31 @@ t.test('config reload applies retention and names what needs a restart', async (
   t.same(result.restartRequired, ['vad.threshold']);
   t.equal(reloading.currentConfig.store.retention.maxAgeDays, 7);
   t.equal(reloading.currentConfig.vad.threshold, 0.5, 'restart-only options are not half-applied');
+});
+
+t.test('watchdog pings follow health, not a timer', async (t) => {
+  const dir = tempDir('notifier');
+  const socket = join(dir, 'notify.sock');
+  const listener = spawn('python3', ['-u', '-c', 'import socket, sys\ns = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)\ns.bind(sys.argv[1])\nprint("BOUND", flush=True)\nwhile True:\n    print(repr(s.recv(65536).decode()), flush=True)', socket]);
+  t.teardown(() => listener.kill());
+  let received = '';
+  listener.stdout.on('data', (d: Buffer) => (received += d.toString()));
+  await waitFor(() => received.includes('BOUND'), 30_000, 'listener');
+  const saved = { NOTIFY_SOCKET: process.env.NOTIFY_SOCKET, WATCHDOG_USEC: process.env.WATCHDOG_USEC };
+  process.env.NOTIFY_SOCKET = socket;
+  process.env.WATCHDOG_USEC = '200000';
+  t.teardown(() => Object.assign(process.env, saved));
+  let healthy = false;
+  const lines: Record<string, unknown>[] = [];
+  const notifier = new SystemdNotifier(() => 'testing', () => healthy, new Logger({ sink: { write: (l: string) => lines.push(JSON.parse(l) as Record<string, unknown>) } }));
+  notifier.start();
+  notifier.ready();
+  await waitFor(() => lines.some((l) => l.msg === 'pipeline stalled; withholding watchdog pings so systemd restarts the service'), 30_000, 'stall noticed');
+  t.notOk(received.includes('WATCHDOG=1'), 'no pings while stalled');
+  t.match(received, 'READY=1\\nSTATUS=testing');
+  healthy = true;
+  await waitFor(() => received.includes('WATCHDOG=1'), 30_000, 'pings resume');
+  notifier.stopping();
+  notifier.stop();
+  await waitFor(() => received.includes('STOPPING=1'), 30_000, 'STOPPING');
 });

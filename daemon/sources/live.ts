@@ -37,6 +37,7 @@ export class LiveSource {
   private restartTimer: NodeJS.Timeout | null = null;
   private stopping = false;
   private ended: (() => void) | null = null;
+  private lastActivity = Date.now();
 
   constructor(
     readonly name: 'mic' | 'command',
@@ -44,10 +45,16 @@ export class LiveSource {
     private readonly settings: LiveSettings,
     private readonly store: Store,
     private readonly log: Logger,
+    private readonly maxStallMs: number,
   ) {}
 
   health(): LiveHealth {
     return { state: this.state, recordingId: this.session, heardSec: this.heardSec, lastError: this.lastError };
+  }
+
+  /** False when capturing but nothing has been heard for maxStallMs (a hung capture or transcription). */
+  healthy(): boolean {
+    return this.state !== 'capturing' || Date.now() - this.lastActivity < this.maxStallMs;
   }
 
   /** Loads the model in the worker and starts capturing; rejects when the model cannot be loaded. */
@@ -105,6 +112,7 @@ export class LiveSource {
     this.restartTimer = null;
     if (this.stopping || !this.worker) return;
     this.state = 'capturing';
+    this.lastActivity = Date.now();
     this.worker.postMessage({ type: 'start' } satisfies ToLiveWorker);
   }
 
@@ -118,6 +126,7 @@ export class LiveSource {
   }
 
   private handle(msg: Exclude<FromLiveWorker, { type: 'ready' | 'fatal' }>): void {
+    this.lastActivity = Date.now();
     switch (msg.type) {
       case 'session': {
         const id = recordingIdForStream(this.name, msg.startedAt);
