@@ -5,7 +5,7 @@
  */
 import { readPackageVersion } from './util/package-version.js';
 import { controlSocketPath, databasePath, doneDir, loadConfig, modelDir } from './config/load.js';
-import type { HushscribeConfig } from './config/schema.js';
+import { HOT_RELOADABLE, type HushscribeConfig } from './config/schema.js';
 import type { Logger } from './log/logger.js';
 import { Pipeline } from './pipeline/pipeline.js';
 import { Store } from './store/store.js';
@@ -158,7 +158,7 @@ export class Controller {
     const before = flat(this.config);
     for (const [key, value] of flat(config)) {
       if (before.get(key) === value) continue;
-      if (key.startsWith('store.retention.')) applied.push(key);
+      if ((HOT_RELOADABLE as readonly string[]).includes(key)) applied.push(key);
       else restartRequired.push(key);
     }
     this.config = { ...this.config, store: config.store };

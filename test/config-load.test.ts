@@ -113,7 +113,8 @@ t.test('config set keeps comments, validates, writes atomically and says what ne
   t.match(text, '# my appliance');
   t.match(text, 'threshold: 0.6');
   t.equal(statSync(file).mode & 0o777, 0o600);
-  t.equal(setConfigValue(file, 'log.level', 'debug').restartRequired, false);
+  t.equal(setConfigValue(file, 'store.retention.maxBytes', '1000000').restartRequired, false);
+  t.equal(setConfigValue(file, 'log.level', 'debug').restartRequired, true);
   t.same(setConfigValue(file, 'redaction.types', '[PERSON, EMAIL_ADDRESS]').after, ['PERSON', 'EMAIL_ADDRESS']);
   t.equal(setConfigValue(file, 'redaction.operators.PERSON', 'hash').after, 'hash');
   t.same(issuesOf(() => setConfigValue(file, 'vad.threshold', '7')), ['vad.threshold: must be <= 1 (got 7)']);

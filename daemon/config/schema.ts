@@ -129,4 +129,4 @@ export const configSchema = {
 } as const;
 
 /** Options a running daemon applies on `config.reload`; changing anything else needs a restart. */
-export const HOT_RELOADABLE = ['log.level', 'store.retention.maxAgeDays', 'store.retention.maxBytes'] as const;
+export const HOT_RELOADABLE = ['store.retention.maxAgeDays', 'store.retention.maxBytes'] as const;
