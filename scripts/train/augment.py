@@ -1,16 +1,23 @@
-"""On-the-fly waveform augmentation on the GPU: every epoch hears each utterance differently.
+"""On-the-fly waveform augmentation on the GPU, vectorised over the batch: every epoch hears each utterance
+differently, at a cost of a few dozen kernels per step.
 
-Per utterance (before batching): speed perturbation, leading/trailing silence. Per batch: gain, additive real
-noise at a random SNR, reverberation with synthetic room impulse responses, 8 kHz telephone band, clipping.
-SpecAugment masks the features afterwards (train.py).
+Speed perturbation (one factor per batch), leading/trailing silence, gain, reverberation with synthetic room
+impulse responses, additive real noise at a random SNR, 8 kHz telephone band, clipping. SpecAugment masks the
+features afterwards.
 """
-import math
 import random
 
 import torch
 import torchaudio.functional as AF
 
 SAMPLE_RATE = 16000
+# (orig, new) with new/orig = 1/speed; small integers keep torchaudio's polyphase kernel short.
+SPEED_RATIOS = ((9, 10), (19, 20), (21, 20), (11, 10))
+
+
+def _rows(p, n, device):
+    """Which rows of the batch get an augmentation applied with probability p: [n, 1] bool."""
+    return (torch.rand(n, 1, device=device) < p)
 
 
 class Augmenter:
@@ -23,76 +30,86 @@ class Augmenter:
         self.p = dict(speed=p_speed, silence=p_silence, noise=p_noise, reverb=p_reverb,
                       telephone=p_telephone, clip=p_clip)
 
-    def utterance(self, x: torch.Tensor) -> torch.Tensor:
-        r = self.rng
-        if r.random() < self.p["speed"]:
-            # (orig, new) with new/orig = 1/speed: resampling then playing at 16 kHz changes speed and pitch
-            # together. Small integer ratios keep torchaudio's polyphase kernel short.
-            orig, new = r.choice(((9, 10), (19, 20), (21, 20), (11, 10)))
-            x = AF.resample(x, orig, new)
-        if r.random() < self.p["silence"]:
-            lead, trail = int(r.uniform(0, 0.4) * SAMPLE_RATE), int(r.uniform(0, 0.4) * SAMPLE_RATE)
-            x = torch.nn.functional.pad(x, (lead, trail))
-        return x
-
-    def batch(self, wave: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
-        r = self.rng
+    def __call__(self, wave: torch.Tensor, lengths: torch.Tensor):
+        """wave [B, L] zero-padded, lengths [B]; returns the augmented batch and its new lengths."""
+        if self.rng.random() < self.p["speed"]:
+            orig, new = self.rng.choice(SPEED_RATIOS)
+            wave = AF.resample(wave, orig, new)
+            lengths = torch.div(lengths * new + orig - 1, orig, rounding_mode="floor").clamp(max=wave.shape[1])
+        wave, lengths = self._silence(wave, lengths)
         n, length = wave.shape
-        valid = (torch.arange(length, device=wave.device)[None, :] < lengths[:, None]).float()
-        gain_db = torch.empty(n, 1, device=wave.device).uniform_(-12, 6)
-        wave = wave * (10 ** (gain_db / 20))
-        for b in range(n):
-            if r.random() < self.p["reverb"]:
-                wave[b] = self._reverb(wave[b])
-            if r.random() < self.p["noise"]:
-                wave[b] = self._add_noise(wave[b], int(lengths[b]), snr_db=r.uniform(0, 30))
-            if r.random() < self.p["telephone"]:
-                narrow = AF.resample(wave[b], SAMPLE_RATE, 8000)
-                narrow = torch.round(narrow * 127) / 127 if r.random() < 0.5 else narrow
-                wave[b] = AF.resample(narrow, 8000, SAMPLE_RATE)[:length]
-            if r.random() < self.p["clip"]:
-                peak = wave[b].abs().max().clamp(min=1e-4)
-                limit = float(peak) * r.uniform(0.2, 0.6)
-                wave[b] = wave[b].clamp(-limit, limit)
-        return (wave * valid).clamp(-1, 1)
+        dev = wave.device
+        valid = torch.arange(length, device=dev)[None, :] < lengths[:, None]
+        wave = wave * (10 ** (torch.empty(n, 1, device=dev).uniform_(-12, 6) / 20))
+        wave = torch.where(_rows(self.p["reverb"], n, dev), self._reverb(wave), wave)
+        wave = torch.where(_rows(self.p["noise"], n, dev), self._noisy(wave, lengths, valid), wave)
+        wave = torch.where(_rows(self.p["telephone"], n, dev), self._telephone(wave), wave)
+        wave = torch.where(_rows(self.p["clip"], n, dev), self._clipped(wave), wave)
+        return (wave * valid).clamp(-1, 1), lengths
 
-    def _add_noise(self, x, n, snr_db):
-        start = self.rng.randrange(0, max(1, self.noise.numel() - n))
-        noise = self.noise[start:start + n]
-        if noise.numel() < n:
-            noise = noise.repeat(n // max(1, noise.numel()) + 1)[:n]
-        p_sig = x[:n].square().mean().clamp(min=1e-8)
-        p_noise = noise.square().mean().clamp(min=1e-8)
-        scale = torch.sqrt(p_sig / (p_noise * 10 ** (snr_db / 10)))
-        y = x.clone()
-        y[:n] = x[:n] + scale * noise
-        return y
+    def _silence(self, wave, lengths):
+        n, length = wave.shape
+        dev = wave.device
+        on = _rows(self.p["silence"], n, dev).squeeze(1)
+        lead = (torch.rand(n, device=dev) * 0.4 * SAMPLE_RATE).long() * on
+        trail = (torch.rand(n, device=dev) * 0.4 * SAMPLE_RATE).long() * on
+        new_lengths = lengths + lead + trail
+        pos = torch.arange(int(new_lengths.max()), device=dev)[None, :]
+        src = pos - lead[:, None]
+        keep = (src >= 0) & (src < lengths[:, None])
+        return wave.gather(1, src.clamp(0, length - 1)) * keep, new_lengths
 
-    def _reverb(self, x):
+    def _reverb(self, wave):
         """Exponentially decaying noise as a room impulse response, RT60 0.15-0.8 s, direct path kept."""
-        rt60 = self.rng.uniform(0.15, 0.8)
-        size = int(min(rt60, 0.5) * SAMPLE_RATE)
-        t = torch.arange(size, device=x.device) / SAMPLE_RATE
-        rir = torch.randn(size, device=x.device) * torch.exp(-6.9 * t / rt60)
-        rir[0] = 1.0 / self.rng.uniform(0.3, 1.0)
-        rir = rir / rir.norm()
-        wet = AF.fftconvolve(x, rir)[: x.numel()]
-        return wet * (x.abs().max() / wet.abs().max().clamp(min=1e-6))
+        n, dev = wave.shape[0], wave.device
+        rt60 = torch.empty(n, 1, device=dev).uniform_(0.15, 0.8)
+        size = SAMPLE_RATE // 2
+        t = torch.arange(size, device=dev)[None, :] / SAMPLE_RATE
+        rir = torch.randn(n, size, device=dev) * torch.exp(-6.9 * t / rt60)
+        rir[:, 0] = 1.0 / torch.empty(n, device=dev).uniform_(0.3, 1.0)
+        rir = rir / rir.norm(dim=1, keepdim=True)
+        wet = AF.fftconvolve(wave, rir)[:, : wave.shape[1]]
+        peak_in = wave.abs().amax(dim=1, keepdim=True)
+        return wet * (peak_in / wet.abs().amax(dim=1, keepdim=True).clamp(min=1e-6))
+
+    def _noisy(self, wave, lengths, valid):
+        n, length = wave.shape
+        dev = wave.device
+        starts = torch.randint(0, self.noise.numel(), (n, 1), device=dev)
+        noise = self.noise[(starts + torch.arange(length, device=dev)[None, :]) % self.noise.numel()] * valid
+        count = lengths[:, None].clamp(min=1)
+        p_sig = (wave.square().sum(1, keepdim=True) / count).clamp(min=1e-8)
+        p_noise = (noise.square().sum(1, keepdim=True) / count).clamp(min=1e-8)
+        snr_db = torch.empty(n, 1, device=dev).uniform_(0, 30)
+        return wave + torch.sqrt(p_sig / (p_noise * 10 ** (snr_db / 10))) * noise
+
+    def _telephone(self, wave):
+        narrow = AF.resample(wave, 2, 1)
+        if self.rng.random() < 0.5:
+            narrow = torch.round(narrow * 127) / 127  # coarse quantisation, as cheap codecs do
+        return AF.resample(narrow, 1, 2)[:, : wave.shape[1]]
+
+    def _clipped(self, wave):
+        limit = wave.abs().amax(dim=1, keepdim=True).clamp(min=1e-4) * torch.empty(
+            wave.shape[0], 1, device=wave.device).uniform_(0.2, 0.6)
+        return torch.maximum(torch.minimum(wave, limit), -limit)
 
 
-def spec_augment(feats: torch.Tensor, frames: torch.Tensor, rng: random.Random,
-                 freq_masks=2, freq_width=15, time_masks=6, time_ratio=0.04):
-    """Masks bands and spans with the utterance's mean (in place): robustness to channel and missing bits."""
+def spec_augment(feats: torch.Tensor, frames: torch.Tensor, freq_masks=2, freq_width=15, time_masks=6,
+                 time_ratio=0.04):
+    """Masks frequency bands and time spans with the utterance's mean: robustness to channel and dropouts."""
     n, t, f = feats.shape
-    for b in range(n):
-        fill = feats[b, : int(frames[b])].mean()
-        for _ in range(freq_masks):
-            w = rng.randint(0, freq_width)
-            s = rng.randint(0, f - w)
-            feats[b, :, s:s + w] = fill
-        width = max(1, int(time_ratio * int(frames[b])))
-        for _ in range(time_masks):
-            w = rng.randint(0, width)
-            s = rng.randint(0, max(0, int(frames[b]) - w))
-            feats[b, s:s + w, :] = fill
-    return feats
+    dev = feats.device
+    valid = (torch.arange(t, device=dev)[None, :] < frames[:, None]).unsqueeze(-1)
+    fill = (feats * valid).sum((1, 2)) / (frames.clamp(min=1) * f)
+    fw = torch.randint(0, freq_width + 1, (n, freq_masks), device=dev)
+    fs = (torch.rand(n, freq_masks, device=dev) * (f - fw + 1)).long()
+    bins = torch.arange(f, device=dev)[None, None, :]
+    fmask = ((bins >= fs[..., None]) & (bins < (fs + fw)[..., None])).any(1)
+    tmax = (time_ratio * frames).long().clamp(min=1)
+    tw = (torch.rand(n, time_masks, device=dev) * (tmax[:, None] + 1)).long()
+    ts = (torch.rand(n, time_masks, device=dev) * (frames[:, None] - tw + 1).clamp(min=1)).long()
+    steps = torch.arange(t, device=dev)[None, None, :]
+    tmask = ((steps >= ts[..., None]) & (steps < (ts + tw)[..., None])).any(1)
+    mask = fmask[:, None, :] | tmask[:, :, None]
+    return torch.where(mask, fill[:, None, None], feats)

@@ -70,21 +70,17 @@ class BatchedKaldiFbank(torch.nn.Module):
         return (lengths + self.shift // 2) // self.shift
 
     def forward(self, wave: torch.Tensor, lengths: torch.Tensor):
-        """wave: [B, L] float32 in [-1, 1], zero-padded; lengths: [B] samples. Returns ([B, T, bins], frames [B])."""
+        """wave: [B, L] float32 in [-1, 1], zero-padded; lengths: [B] samples (each >= the reflected padding,
+        120 samples). Returns ([B, T, bins], frames [B])."""
         pad = self.size // 2 - self.shift // 2
         frames = self.num_frames(lengths)
-        max_frames = int(frames.max())
-        need = (max_frames - 1) * self.shift + self.size
-        rows = []
-        for b in range(wave.shape[0]):
-            n = int(lengths[b])
-            x = wave[b, :n]
-            rev = torch.flip(x, [0])
-            padded = torch.cat((rev[-pad:], x, rev))
-            if padded.numel() < need:
-                padded = torch.nn.functional.pad(padded, (0, need - padded.numel()))
-            rows.append(padded[:need])
-        strided = torch.stack(rows).unfold(1, self.size, self.shift).float()  # [B, T, size]
+        need = (int(frames.max()) - 1) * self.shift + self.size
+        # Kaldi's snip_edges=false framing: `pad` samples reflected in front, the reversed signal behind.
+        pos = torch.arange(need, device=wave.device)[None, :] - pad
+        n = lengths[:, None]
+        src = torch.where(pos < 0, -pos - 1, torch.where(pos < n, pos, 2 * n - 1 - pos))
+        padded = wave.gather(1, src.clamp(0, wave.shape[1] - 1)) * (src >= 0)
+        strided = padded.unfold(1, self.size, self.shift).float()  # [B, T, size]
         if self.remove_dc:
             strided = strided - strided.mean(dim=2, keepdim=True)
         prev = torch.cat((strided[:, :, :1], strided[:, :, :-1]), dim=2)

@@ -54,11 +54,13 @@ class Corpus:
     """Utterances as slices of one int16 GPU tensor."""
 
     def __init__(self, rows, device, jobs=16, max_seconds=25.0):
+        """rows: (wav path, text, repeat) — repeat is how often an utterance appears in each epoch."""
         with Pool(jobs) as pool:
             audio = pool.map(read_wav, [r[0] for r in rows], chunksize=64)
         keep = [i for i, a in enumerate(audio) if 0.3 * 16000 < len(a) < max_seconds * 16000]
         self.texts = [rows[i][1] for i in keep]
-        self.labels = [encode_text(t) for t in self.texts]
+        self.repeat = [rows[i][2] if len(rows[i]) > 2 else 1 for i in keep]
+        self.labels = [torch.tensor(encode_text(t), dtype=torch.long) for t in self.texts]
         lengths = np.array([len(audio[i]) for i in keep], dtype=np.int64)
         self.offsets = np.concatenate(([0], np.cumsum(lengths)[:-1]))
         self.lengths = lengths
@@ -68,38 +70,36 @@ class Corpus:
     def __len__(self):
         return len(self.texts)
 
-    def wave(self, i):
-        o, n = int(self.offsets[i]), int(self.lengths[i])
-        return self.audio[o:o + n].float() / 32768.0
+    def batch(self, idx):
+        """Utterances idx as one zero-padded float batch [B, L] and their lengths, in one gather."""
+        dev = self.audio.device
+        lengths = torch.from_numpy(self.lengths[idx]).to(dev)
+        offsets = torch.from_numpy(self.offsets[idx]).to(dev)
+        pos = torch.arange(int(lengths.max()), device=dev)[None, :]
+        valid = pos < lengths[:, None]
+        gathered = self.audio[(offsets[:, None] + pos).clamp(max=self.audio.numel() - 1)]
+        return gathered.float() * valid / 32768.0, lengths
 
 
-def make_batches(corpora, max_frames, rng):
-    """Length-bucketed batches of (corpus, index) whose padded size stays under max_frames feature frames."""
-    items = [(c, i, c.lengths[i] // FRAME_SHIFT) for c, repeat in corpora for _ in range(repeat) for i in range(len(c))]
+def make_batches(corpus, max_frames, rng):
+    """Length-bucketed batches of utterance indices whose padded size stays under max_frames feature frames."""
+    items = [(i, int(corpus.lengths[i]) // FRAME_SHIFT) for i in range(len(corpus)) for _ in range(corpus.repeat[i])]
     rng.shuffle(items)
     batches = []
     for start in range(0, len(items), 2000):
-        chunk = sorted(items[start:start + 2000], key=lambda it: it[2])
+        chunk = sorted(items[start:start + 2000], key=lambda it: it[1])
         batch, longest = [], 0
         for it in chunk:
-            need = it[2] * 1.25  # room for speed perturbation and added silence
+            need = it[1] * 1.5  # room for speed perturbation and added silence
             if batch and max(longest, need) * (len(batch) + 1) > max_frames:
                 batches.append(batch)
                 batch, longest = [], 0
-            batch.append(it)
+            batch.append(it[0])
             longest = max(longest, need)
         if batch:
             batches.append(batch)
     rng.shuffle(batches)
     return batches
-
-
-def pad_batch(waves, device):
-    lengths = torch.tensor([w.numel() for w in waves], device=device)
-    out = torch.zeros(len(waves), int(lengths.max()), device=device)
-    for b, w in enumerate(waves):
-        out[b, : w.numel()] = w
-    return out, lengths
 
 
 def greedy_text(log_probs, length):
@@ -130,7 +130,7 @@ def evaluate(model, fbank, corpus, device, limit=200):
     examples = []
     for start in range(0, min(limit, len(corpus)), 32):
         idx = list(range(start, min(start + 32, limit, len(corpus))))
-        wave_batch, lengths = pad_batch([corpus.wave(i) for i in idx], device)
+        wave_batch, lengths = corpus.batch(idx)
         feats, frames = fbank(wave_batch, lengths)
         with torch.autocast("cuda", dtype=torch.bfloat16):
             log_probs, out_lens = model(feats, frames)
@@ -191,11 +191,14 @@ def main():
         log.write(line + "\n")
 
     t0 = time.time()
-    corpora = []
+    rows = []
     for spec in args.train:
         path, _, repeat = spec.partition(":")
-        corpora.append((Corpus(read_manifest(path), device), int(repeat or 1)))
-        say(event="loaded", manifest=path, utterances=len(corpora[-1][0]), hours=round(corpora[-1][0].hours, 2))
+        manifest = read_manifest(path)
+        rows.extend((wav, text, int(repeat or 1)) for wav, text in manifest)
+        say(event="manifest", path=path, utterances=len(manifest), repeat=int(repeat or 1))
+    corpus = Corpus(rows, device)
+    say(event="loaded", utterances=len(corpus), hours=round(float(corpus.hours), 2))
     heldout = {}
     for spec in args.heldout:
         name, _, path = spec.partition("=")
@@ -232,7 +235,7 @@ def main():
     losses = []
     done = False
     while not done:
-        for batch in make_batches(corpora, args.max_frames, rng):
+        for batch in make_batches(corpus, args.max_frames, rng):
             elapsed = time.time() - run_start
             if elapsed >= args.budget_sec:
                 done = True
@@ -242,12 +245,10 @@ def main():
             lr = lr_at(progress, state["step"], args.peak_lr, warmup)
             for group in optimizer.param_groups:
                 group["lr"] = lr
-            waves = [augmenter.utterance(c.wave(i)) for c, i, _ in batch]
-            wave_batch, lengths = pad_batch(waves, device)
-            wave_batch = augmenter.batch(wave_batch, lengths)
+            wave_batch, lengths = augmenter(*corpus.batch(batch))
             feats, frames = fbank(wave_batch, lengths)
-            feats = spec_augment(feats, frames, rng)
-            labels = [torch.tensor(c.labels[i], dtype=torch.long) for c, i, _ in batch]
+            feats = spec_augment(feats, frames)
+            labels = [corpus.labels[i] for i in batch]
             label_lens = torch.tensor([len(l) for l in labels])
             with torch.autocast("cuda", dtype=torch.bfloat16):
                 log_probs, out_lens = model(feats, frames)
@@ -259,9 +260,9 @@ def main():
             torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)
             optimizer.step()
             state["step"] += 1
-            losses.append(float(loss))
+            losses.append(loss.detach())
             if state["step"] % 200 == 0:
-                say(step=state["step"], loss=round(sum(losses) / len(losses), 4), lr=round(lr, 6),
+                say(step=state["step"], loss=round(float(torch.stack(losses).mean()), 4), lr=round(lr, 6),
                     train_seconds=round(state["train_seconds"]), batch=len(batch))
                 losses = []
             if time.time() - last_eval > args.eval_every_sec:
