@@ -14,16 +14,17 @@ export const DEFAULT_MODEL = join('models', 'hushscribe-en-v1');
 
 const usage = `Usage: hushscribe transcribe FILE... [options]
 
-Transcribes recordings in any format ffmpeg reads and prints them with personal data redacted. The model is loaded once; long recordings are decoded in
-pieces of at most 20 s, cut at the quietest moment near the limit.
+Transcribes recordings in any format ffmpeg reads and prints them with personal data redacted (default policy:
+every entity type becomes a placeholder such as [PERSON]). The model is loaded once; long recordings are decoded
+in pieces of at most 20 s, cut at the quietest moment near the limit.
 
 Options:
   --json              one JSON object per line per file: {"file","durationSec","text","segments":[{"start","end",
                       "text","words":[{"word","start","end","confidence"}]}],"model":{"name","variant"},
                       "redaction","timingsMs":{"decode","features","model","search","total"}}; a file that fails
                       gives {"file","error","code"}
-  --no-redact         print the raw transcript, personal data included (recorded in the JSON output as
-                      "redaction":"off"; by default every entity type is replaced by a placeholder, "redaction":"applied")
+  --no-redact         print the raw transcript, personal data included (the JSON output records
+                      "redaction":"off" instead of "applied")
   --model DIR         model directory (default: ${DEFAULT_MODEL} in the package); a hushscribe, sherpa-onnx
                       zipformer2_ctc or NeMo CTC directory
   --variant NAME      model variant (default: the manifest's defaultVariant)
