@@ -76,6 +76,14 @@ t.test('NeMo CTC directory: metadata picks mel features and a last-id blank', as
   t.ok(spec.io.channelsFirst);
   t.same(readOnnxMetadata(spec.modelBytes), spec.metadata);
   t.equal(spec.metadata.vocab_size, '29');
+
+  // NeMo's usual export says normalize_type=per_feature: append that metadata entry (a later protobuf entry wins)
+  const tmp = mkdtempSync(join(tmpdir(), 'asr-nemo-'));
+  t.teardown(() => rmSync(tmp, { recursive: true, force: true }));
+  cpSync(model('nemo-ctc-tiny'), tmp, { recursive: true });
+  const entry = Buffer.concat([Buffer.from([0x0a, 14]), Buffer.from('normalize_type'), Buffer.from([0x12, 11]), Buffer.from('per_feature')]);
+  writeFileSync(join(tmp, 'model.onnx'), Buffer.concat([readFileSync(join(tmp, 'model.onnx')), Buffer.from([0x72, entry.length]), entry]));
+  t.match(resolveModel(tmp).features, { kind: 'nemo-mel', normalize: 'per_feature' });
 });
 
 t.test('the fixture models decode crafted features into the predicted text', async (t) => {
