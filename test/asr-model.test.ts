@@ -81,9 +81,14 @@ t.test('NeMo CTC directory: metadata picks mel features and a last-id blank', as
   const tmp = mkdtempSync(join(tmpdir(), 'asr-nemo-'));
   t.teardown(() => rmSync(tmp, { recursive: true, force: true }));
   cpSync(model('nemo-ctc-tiny'), tmp, { recursive: true });
-  const entry = Buffer.concat([Buffer.from([0x0a, 14]), Buffer.from('normalize_type'), Buffer.from([0x12, 11]), Buffer.from('per_feature')]);
-  writeFileSync(join(tmp, 'model.onnx'), Buffer.concat([readFileSync(join(tmp, 'model.onnx')), Buffer.from([0x72, entry.length]), entry]));
+  const appendMetadata = (key: string, value: string): void => {
+    const entry = Buffer.concat([Buffer.from([0x0a, key.length]), Buffer.from(key), Buffer.from([0x12, value.length]), Buffer.from(value)]);
+    writeFileSync(join(tmp, 'model.onnx'), Buffer.concat([readFileSync(join(tmp, 'model.onnx')), Buffer.from([0x72, entry.length]), entry]));
+  };
+  appendMetadata('normalize_type', 'per_feature');
   t.match(resolveModel(tmp).features, { kind: 'nemo-mel', normalize: 'per_feature' });
+  appendMetadata('feat_dim', 'eighty');
+  await expectLoadError(t, () => resolveModel(tmp), 'UNKNOWN_LAYOUT', /NeMo metadata feat_dim=eighty \/ subsampling_factor=4 are not positive integers/);
 });
 
 t.test('the fixture models decode crafted features into the predicted text', async (t) => {
