@@ -62,7 +62,7 @@ def main():
     int8 = os.path.join(args.out, f"{args.prefix}.int8.onnx")
     x = torch.randn(2, 300, cfg.num_bins)
     x_lens = torch.tensor([300, 211], dtype=torch.int64)
-    torch.onnx.export(Exported(model), (x, x_lens), fp32, input_names=["x", "x_lens"],
+    torch.onnx.export(Exported(model).eval(), (x, x_lens), fp32, input_names=["x", "x_lens"],
                       output_names=["log_probs", "log_probs_len"], opset_version=17, dynamo=False,
                       dynamic_axes={"x": {0: "N", 1: "T"}, "x_lens": {0: "N"},
                                     "log_probs": {0: "N", 1: "T_out"}, "log_probs_len": {0: "N"}})
@@ -84,6 +84,15 @@ def main():
     with open(os.path.join(args.out, "tokens.txt"), "w", encoding="utf-8") as f:
         for i, t in enumerate(TOKENS):
             f.write(f"{t} {i}\n")
+    checks = [("random-padded-batch", x, x_lens)]
+    if args.sample_wav:
+        from features import BatchedKaldiFbank
+        from train import read_wav
+        wave = torch.from_numpy(read_wav(args.sample_wav).astype(np.float32) / 32768.0)[None, :]
+        feats, frames = BatchedKaldiFbank()(wave, torch.tensor([wave.shape[1]]))
+        checks.append(("sample-wav", feats, frames.to(torch.int64)))
+    report = {"parameters": count_parameters(model), "config": cfg.to_dict(), "features": KALDI_OPTIONS,
+              "training": state, "variants": {}}
     for path in (fp32, int8):
         sess = ort.InferenceSession(path, providers=["CPUExecutionProvider"])
         entry = {"bytes": os.path.getsize(path), "sha256": sha256(path)}
