@@ -9,6 +9,7 @@ export interface Benchmark {
 const benchmarks: Record<string, () => Promise<Benchmark>> = {
   fbank: async () => (await import('./fbank.js')).benchmark,
   asr: async () => (await import('./asr.js')).benchmark,
+  pipeline: async () => (await import('./pipeline.js')).benchmark,
 };
 
 async function main(argv: string[]): Promise<number> {
