@@ -5,7 +5,7 @@
  */
 import { readPackageVersion } from './util/package-version.js';
 import { controlSocketPath, databasePath, doneDir, loadConfig, modelDir } from './config/load.js';
-import { HOT_RELOADABLE, type HushscribeConfig } from './config/schema.js';
+import { HOT_RELOADABLE, type HushscribeConfig, type PowerMode } from './config/schema.js';
 import type { Logger } from './log/logger.js';
 import { Pipeline } from './pipeline/pipeline.js';
 import { Store } from './store/store.js';
@@ -15,6 +15,8 @@ import { ControlServer } from './control/server.js';
 import { controlHandlers } from './control/handlers.js';
 import { SystemdNotifier } from './systemd-notifier.js';
 import { acquirePidLock } from './pid-lock.js';
+import { MqttBridge } from './mqtt/bridge.js';
+import type { MqttHost } from './mqtt/requests.js';
 
 export interface Feature {
   readonly name: string;
@@ -51,9 +53,12 @@ export class Controller {
   private readonly notifier: SystemdNotifier;
   private readonly log: Logger;
   private releaseLock: (() => void) | null = null;
+  /** Set from config, changed at run time over MQTT (set_power_mode); no stage reads it yet. */
+  powerMode: PowerMode;
 
   constructor(private readonly options: ControllerOptions) {
     this.config = options.config;
+    this.powerMode = options.config.power.mode;
     this.log = options.log;
     this.notifier = new SystemdNotifier(() => this.statusLine(), () => this.healthy(), options.log.child('systemd'));
   }
@@ -112,6 +117,11 @@ export class Controller {
     this.features.push({ name: 'control', start: () => control.start(), stop: () => control.stop() });
     this.features.push(this.retentionFeature());
     this.features.push({ name: 'systemd', start: async () => this.notifier.start(), stop: async () => this.notifier.stop() });
+    const mqttConfig = config.mqtt;
+    if (mqttConfig.url !== null) {
+      const bridge = new MqttBridge({ ...mqttConfig, url: mqttConfig.url }, this.mqttHost(), this.store, this.log.child('mqtt'));
+      this.features.push({ name: 'mqtt', start: () => bridge.start(), stop: () => bridge.stop() });
+    }
 
     for (const feature of this.features) await this.startFeature(feature);
     this.notifier.ready();
@@ -202,6 +212,42 @@ export class Controller {
       stop: async () => {
         if (timer) clearInterval(timer);
       },
+    };
+  }
+
+  private mqttHost(): MqttHost {
+    // The getter must read the controller's field, not the object literal's.
+    const self = this;
+    return {
+      version: this.version,
+      get powerMode() {
+        return self.powerMode;
+      },
+      snapshot: () => {
+        const health = this.pipeline.health();
+        const counts = this.store.countByStatus();
+        return {
+          status: health.paused && health.state === 'idle' ? 'paused' : health.state,
+          paused: health.paused,
+          queueDepth: counts.queued,
+          powerMode: this.powerMode,
+          model: health.model ? { name: health.model.name, variant: health.model.variant } : null,
+          uptimeSec: Math.round((Date.now() - this.startedAt) / 1000),
+          version: this.version,
+          recordings: counts,
+        };
+      },
+      pause: () => this.pipeline.pause(),
+      resume: () => this.pipeline.resume(),
+      setPowerMode: (mode) => {
+        this.powerMode = mode;
+        this.log.info('power mode set', { powerMode: mode });
+      },
+      reloadConfig: () => this.reloadConfig(),
+      problems: () => [
+        ...[...this.states].filter(([, s]) => s.state === 'failed').map(([name, s]) => `${name} failed: ${s.error}`),
+        ...(this.pipeline.health().error ? [`pipeline: ${this.pipeline.health().error}`] : []),
+      ],
     };
   }
 

@@ -24,6 +24,30 @@ export interface WatchSourceConfig {
   settleMs: number;
 }
 
+export interface MqttConfig {
+  /** Broker URL (mqtt://, mqtts://, ws://, wss://); null: no MQTT at all. */
+  url: string | null;
+  /** TLS: CA bundle, client certificate and key (PEM file paths); rejectUnauthorized checks the broker's certificate. */
+  tls: { ca: string | null; cert: string | null; key: string | null; rejectUnauthorized: boolean };
+  username: string | null;
+  /** File holding the password (so it is not in the config or the environment). */
+  passwordFile: string | null;
+  /** null: hushscribe-<deviceId>. */
+  clientId: string | null;
+  baseTopic: string;
+  /** null: the hostname, sanitised to [a-z0-9_-]. */
+  deviceId: string | null;
+  qos: 0 | 1 | 2;
+  keepaliveSec: number;
+  /** Reconnect back-off: starts at minMs and doubles to maxMs while the broker cannot be reached. */
+  reconnect: { minMs: number; maxMs: number };
+  /** The retained state snapshot is published on change and at least this often. */
+  stateIntervalSec: number;
+  /** Undelivered events kept in the database while the broker is away; beyond this the oldest are dropped (and reported). */
+  outbox: { maxEvents: number };
+  homeAssistant: { enabled: boolean; prefix: string };
+}
+
 export interface HushscribeConfig {
   dataDir: string;
   sources: {
@@ -38,7 +62,7 @@ export interface HushscribeConfig {
   store: { retention: { maxAgeDays: number; maxBytes: number } };
   control: { socketPath: string | null; group: string | null; mode: string };
   log: { level: LogLevel };
-  mqtt: { enabled: boolean; url: string; topicPrefix: string; clientId: string | null; username: string | null; passwordFile: string | null; qos: number; retain: boolean };
+  mqtt: MqttConfig;
   power: { mode: PowerMode };
   watchdog: { maxStallSec: number };
 }
@@ -110,14 +134,27 @@ export const configSchema = {
     level: { enum: [...LOG_LEVELS], default: 'info' },
   }),
   mqtt: section({
-    enabled: { type: 'boolean', default: false },
-    url: { type: 'string', pattern: '^(mqtts?|wss?|tcp)://', default: 'mqtt://localhost:1883' },
-    topicPrefix: { type: 'string', minLength: 1, default: 'hushscribe' },
-    clientId: nullableString,
+    url: { type: ['string', 'null'], pattern: '^(mqtts?|wss?|tcp|ssl)://.+', default: null },
+    tls: section({ ca: nullableString, cert: nullableString, key: nullableString, rejectUnauthorized: { type: 'boolean', default: true } }),
     username: nullableString,
     passwordFile: nullableString,
+    clientId: { type: ['string', 'null'], minLength: 1, maxLength: 128, default: null },
+    baseTopic: { type: 'string', pattern: '^[^#+/\\u0000]+(/[^#+/\\u0000]+)*$', default: 'hushscribe' },
+    deviceId: { type: ['string', 'null'], pattern: '^[A-Za-z0-9_-]{1,64}$', default: null },
     qos: { type: 'integer', enum: [0, 1, 2], default: 1 },
-    retain: { type: 'boolean', default: false },
+    keepaliveSec: { type: 'integer', minimum: 5, maximum: 3600, default: 30 },
+    reconnect: section({
+      minMs: { type: 'integer', minimum: 100, maximum: 3_600_000, default: 1000 },
+      maxMs: { type: 'integer', minimum: 100, maximum: 3_600_000, default: 60_000 },
+    }),
+    stateIntervalSec: { type: 'integer', minimum: 1, maximum: 86_400, default: 60 },
+    outbox: section({
+      maxEvents: { type: 'integer', minimum: 10, maximum: 10_000_000, default: 100_000 },
+    }),
+    homeAssistant: section({
+      enabled: { type: 'boolean', default: true },
+      prefix: { type: 'string', pattern: '^[^#+/\\u0000]+$', default: 'homeassistant' },
+    }),
   }),
   power: section({
     mode: { enum: [...POWER_MODES], default: 'auto' },

@@ -17,6 +17,8 @@ export interface PipelineHealth {
   sinceActivityMs: number;
   /** False when busy without progress for longer than watchdog.maxStallSec (systemd's watchdog then restarts us). */
   healthy: boolean;
+  /** Paused: the recording in progress finishes, nothing new is taken from the queue until resume(). */
+  paused: boolean;
   model: ModelInfo | null;
   error: string | null;
 }
@@ -43,6 +45,7 @@ export class Pipeline extends EventEmitter {
   private wakeUp: (() => void) | null = null;
   private loop: Promise<void> | null = null;
   private stopping = false;
+  private paused = false;
 
   constructor(
     private readonly store: Store,
@@ -59,6 +62,15 @@ export class Pipeline extends EventEmitter {
     this.state = 'starting';
     await this.startWorker();
     this.loop = this.run();
+  }
+
+  pause(): void {
+    this.paused = true;
+  }
+
+  resume(): void {
+    this.paused = false;
+    this.wake();
   }
 
   /** Something was queued: look at the queue now rather than on the next poll. */
@@ -90,6 +102,7 @@ export class Pipeline extends EventEmitter {
       sinceActivityMs: since,
       // Only a stall is unhealthy: a pipeline that is down (no model) is reported, not restarted in a loop.
       healthy: this.state !== 'busy' || since < this.maxStallMs,
+      paused: this.paused,
       model: this.model,
       error: this.error,
     };
@@ -207,7 +220,7 @@ export class Pipeline extends EventEmitter {
         await this.idle(1000);
         continue;
       }
-      const recording = this.store.claimNext();
+      const recording = this.paused ? null : this.store.claimNext();
       if (!recording) {
         this.touch('idle');
         await this.idle(5000);

@@ -378,7 +378,8 @@ export class Store {
         start: seg.start,
         end: seg.end,
         text: seg.redactedText,
-        entities: seg.entities.map((e) => e.type),
+        // Type and audio position only, never the value (MQTT consumers can find where personal data was said).
+        entities: seg.entities.map((e) => ({ type: e.type, audioStart: e.audioStart, audioEnd: e.audioEnd })),
         model: seg.model,
         variant: seg.variant,
       });

@@ -1,0 +1,59 @@
+/** Turns one outbox event into the MQTT message that announces it (topic and JSON payload). */
+import type { PowerMode } from '../config/schema.js';
+import type { OutboxEvent } from '../store/store.js';
+import type { EventKind, EventPayload, Topics, TranscriptPayload } from './topics.js';
+
+export interface OutgoingMessage {
+  topic: string;
+  payload: TranscriptPayload | EventPayload;
+}
+
+const EVENT_NAMES: Record<string, EventKind> = {
+  'recording.queued': 'recording_queued',
+  'recording.started': 'recording_started',
+  'recording.requeued': 'recording_requeued',
+  'recording.done': 'recording_finished',
+  'recording.failed': 'recording_failed',
+  'recording.deleted': 'recording_deleted',
+  'power_mode.changed': 'power_mode_changed',
+  'outbox.dropped': 'outbox_dropped',
+  error: 'error',
+};
+
+interface SegmentEvent {
+  recordingId: string;
+  seq: number;
+  start: number;
+  end: number;
+  text: string;
+  /** Types only in events stored before audio times were added. */
+  entities: (TranscriptPayload['entities'][number] | TranscriptPayload['entities'][number]['type'])[];
+  model: string;
+  variant: string;
+}
+
+/** null for a kind this version does not announce (an event written by a newer daemon): it is acked and skipped. */
+export function messageFor(event: OutboxEvent, topics: Topics, powerMode: PowerMode): OutgoingMessage | null {
+  if (event.kind === 'segment') {
+    const s = event.payload as SegmentEvent;
+    const payload: TranscriptPayload = {
+      eventId: event.id,
+      device: topics.device,
+      recordingId: s.recordingId,
+      segmentId: `${s.recordingId}:${s.seq}`,
+      seq: s.seq,
+      start: s.start,
+      end: s.end,
+      text: s.text,
+      entities: s.entities.map((e) => (typeof e === 'string' ? { type: e, audioStart: null, audioEnd: null } : e)),
+      model: s.model,
+      variant: s.variant,
+      powerMode,
+      createdAt: event.createdAt,
+    };
+    return { topic: topics.transcript, payload };
+  }
+  const kind = EVENT_NAMES[event.kind];
+  if (!kind) return null;
+  return { topic: topics.event(kind), payload: { eventId: event.id, device: topics.device, kind, createdAt: event.createdAt, data: event.payload as Record<string, unknown> } };
+}
