@@ -12,9 +12,10 @@ import { loadRecognizer, resolveModel, type DecodingOptions } from '../../daemon
 import { readAudio } from '../../daemon/audio/index.js';
 import { packageRoot } from '../../daemon/util/package-root.js';
 import type { Benchmark } from './run.js';
+import { sharedSpeechDir } from '../../daemon/util/shared-data.js';
 
 const SAMPLE_RATE = 16000;
-const DATA_DIR = process.env.HUSHSCRIBE_SPEECH_DIR ?? '/work/shared/data';
+const DATA_DIR = sharedSpeechDir();
 
 interface SherpaRecognizer {
   createStream(): { acceptWaveform(w: { sampleRate: number; samples: Float32Array }): void };

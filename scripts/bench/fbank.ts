@@ -1,5 +1,5 @@
 // Kaldi fbank throughput, scalar reference against the best SIMD kernels, on the same minute of real speech
-// (LibriSpeech from /work/shared/data, decoded by ffmpeg), single-threaded. Figures: seconds of audio per
+// (LibriSpeech from ../shared/data beside the checkout, decoded by ffmpeg), single-threaded. Figures: seconds of audio per
 // second of compute (median of several runs).
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -7,11 +7,12 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { computeFbank, simd, type SimdName } from '../../native/index.js';
 import type { Benchmark } from './run.js';
+import { sharedSpeechDir } from '../../daemon/util/shared-data.js';
 
 const SAMPLE_RATE = 16000;
 const AUDIO_SECONDS = 60;
 const RUNS = 7;
-const DATA_DIR = process.env.HUSHSCRIBE_SPEECH_DIR ?? '/work/shared/data';
+const DATA_DIR = sharedSpeechDir();
 
 function decode(file: string): Float32Array {
   const result = spawnSync('ffmpeg', ['-v', 'error', '-i', file, '-f', 'f32le', '-ac', '1', '-ar', String(SAMPLE_RATE), '-'], {

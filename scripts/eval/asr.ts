@@ -11,6 +11,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { packageRoot } from '../../daemon/util/package-root.js';
+import { sharedSpeechDir } from '../../daemon/util/shared-data.js';
 import { ensureAptPackages } from './apt.js';
 import { isModelLoadError, type DecodingOptions } from '../../daemon/asr/index.js';
 import { hushscribeEngine } from './asr-hushscribe.js';
@@ -31,8 +32,10 @@ export const USAGE = `usage: npm run eval -- asr [options]
   --variant NAME        model variant (default: the manifest's default)
   --decoding METHOD     greedy or beam (default: as the model's manifest says)
   --lm FILE             ARPA LM for beam search (default: the manifest's)
+  --lm-weight W         LM weight in beam search (default: the decoder's)
+  --word-bonus B        per-word score bonus in beam search (default: the decoder's)
   --threads N           onnxruntime threads for hushscribe (default 1)
-  --speech-tsv FILE     real speech list (default: /work/shared/data/speech.tsv)
+  --speech-tsv FILE     real speech list (default: ../shared/data/speech.tsv beside the checkout)
   --real-count N        held-out real utterances, a fixed sample (default 150)
   --synthetic-count N   held-out synthetic utterances (default 100)
   --seed N              synthetic text and voice seed (default 0)
@@ -70,12 +73,33 @@ function parseCount(value: string, option: string, min: number): number {
   return n;
 }
 
-function parseDecoding(method: string | undefined, lm: string | undefined): DecodingOptions | undefined {
-  if (method === undefined && lm === undefined) return undefined;
+function parseNumber(value: string, option: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n)) throw new EvalToolError(`${option}: expected a number, got "${value}"`);
+  return n;
+}
+
+interface DecodingFlags {
+  method?: string;
+  lm?: string;
+  lmWeight?: string;
+  wordBonus?: string;
+}
+
+function parseDecoding(flags: DecodingFlags): DecodingOptions | undefined {
+  const { method, lm, lmWeight, wordBonus } = flags;
+  if (method === undefined && lm === undefined && lmWeight === undefined && wordBonus === undefined) return undefined;
   const chosen = method ?? 'beam';
   if (chosen !== 'greedy' && chosen !== 'beam') throw new EvalToolError(`--decoding: expected greedy or beam, got "${chosen}"`);
-  if (lm !== undefined && chosen !== 'beam') throw new EvalToolError('--lm needs --decoding beam');
-  return lm === undefined ? { method: chosen } : { method: chosen, lm: resolve(lm) };
+  if ((lm ?? lmWeight ?? wordBonus) !== undefined && chosen !== 'beam') {
+    throw new EvalToolError('--lm, --lm-weight and --word-bonus need --decoding beam');
+  }
+  return {
+    method: chosen,
+    ...(lm !== undefined ? { lm: resolve(lm) } : {}),
+    ...(lmWeight !== undefined ? { lmWeight: parseNumber(lmWeight, '--lm-weight') } : {}),
+    ...(wordBonus !== undefined ? { wordBonus: parseNumber(wordBonus, '--word-bonus') } : {}),
+  };
 }
 
 export function parseAsrOptions(argv: readonly string[], root: string): AsrOptions {
@@ -88,6 +112,8 @@ export function parseAsrOptions(argv: readonly string[], root: string): AsrOptio
       variant: { type: 'string' },
       decoding: { type: 'string' },
       lm: { type: 'string' },
+      'lm-weight': { type: 'string' },
+      'word-bonus': { type: 'string' },
       threads: { type: 'string' },
       'speech-tsv': { type: 'string' },
       'real-count': { type: 'string' },
@@ -104,9 +130,14 @@ export function parseAsrOptions(argv: readonly string[], root: string): AsrOptio
     enginesExplicit: values.engines !== undefined,
     model: resolve(root, values.model ?? join('models', 'hushscribe-en-v1')),
     variant: values.variant,
-    decoding: parseDecoding(values.decoding, values.lm),
+    decoding: parseDecoding({
+      method: values.decoding,
+      lm: values.lm,
+      lmWeight: values['lm-weight'],
+      wordBonus: values['word-bonus'],
+    }),
     threads: parseCount(values.threads ?? '1', '--threads', 1),
-    speechTsv: resolve(values['speech-tsv'] ?? '/work/shared/data/speech.tsv'),
+    speechTsv: resolve(values['speech-tsv'] ?? join(sharedSpeechDir(), 'speech.tsv')),
     realCount: parseCount(values['real-count'] ?? '150', '--real-count', 1),
     syntheticCount: parseCount(values['synthetic-count'] ?? '100', '--synthetic-count', 1),
     seed: parseCount(values.seed ?? '0', '--seed', 0),

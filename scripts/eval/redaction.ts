@@ -13,7 +13,9 @@
  * the share of tokens redacted per type on text nobody templated. Prints a table, then one JSON line.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { sharedSpeechDir } from '../../daemon/util/shared-data.js';
 import { createRedactor } from '../../redaction/redactor.js';
 import { SessionRedactor } from '../../redaction/session.js';
 import { ENTITY_TYPES, type EntityType } from '../../redaction/types.js';
@@ -23,7 +25,7 @@ export const USAGE = `usage: npm run eval -- redaction [options]
   --per-type N    positive sentences per entity type (default 60)
   --negatives N   sentences without personal data (default 300)
   --digit-errors P  also score the set with each digit word misheard with probability P (default 0.05)
-  --speech-tsv F  real transcripts, 'text' column (default /work/shared/data/speech.tsv; skipped when absent)
+  --speech-tsv F  real transcripts, 'text' column (default ../shared/data/speech.tsv beside the checkout; skipped when absent)
   --details       print each missed or spurious entity type and sentence to stderr (the data is synthetic)`;
 
 // Held-out names and places (faker en_IN, en_NG, fr, es locale data, MIT), none used while writing the tests.
@@ -409,7 +411,7 @@ function realTranscriptRates(file: string): { lines: number; tokens: number; red
 export async function runRedactionEval(argv: readonly string[]): Promise<number> {
   const { values } = parseArgs({
     args: [...argv],
-    options: { seed: { type: 'string', default: '7' }, 'per-type': { type: 'string', default: '60' }, negatives: { type: 'string', default: '300' }, details: { type: 'boolean', default: false }, 'speech-tsv': { type: 'string', default: '/work/shared/data/speech.tsv' }, 'digit-errors': { type: 'string', default: '0.05' }, help: { type: 'boolean', short: 'h', default: false } },
+    options: { seed: { type: 'string', default: '7' }, 'per-type': { type: 'string', default: '60' }, negatives: { type: 'string', default: '300' }, details: { type: 'boolean', default: false }, 'speech-tsv': { type: 'string', default: join(sharedSpeechDir(), 'speech.tsv') }, 'digit-errors': { type: 'string', default: '0.05' }, help: { type: 'boolean', short: 'h', default: false } },
   });
   if (values.help) {
     console.log(USAGE);

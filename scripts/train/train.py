@@ -144,11 +144,13 @@ def evaluate(model, fbank, corpus, device, limit=200):
     return errors / max(1, words), examples
 
 
-def lr_at(progress, step, peak, warmup, floor=0.05):
-    """Linear warm-up by steps, then cosine decay by wall-time progress (so resumed runs keep the schedule)."""
-    if step < warmup:
-        return peak * (step + 1) / warmup
-    return peak * (floor + (1 - floor) * 0.5 * (1 + math.cos(math.pi * min(1.0, progress))))
+def lr_at(progress, step, peak, warmup, floor=0.05, first_step=0):
+    """Linear warm-up over `warmup` steps from first_step, then cosine decay by wall-time progress (so resumed
+    runs keep the schedule); a warm-up never exceeds the cosine value it leads into."""
+    cosine = peak * (floor + (1 - floor) * 0.5 * (1 + math.cos(math.pi * min(1.0, progress))))
+    if step - first_step < warmup:
+        return cosine * (step - first_step + 1) / warmup
+    return cosine
 
 
 def save(path, model, cfg, state, optimizer=None):
@@ -220,11 +222,12 @@ def main():
     if resumed:
         model.load_state_dict({k: v.float() for k, v in resumed["model"].items()})
     optimizer = torch.optim.AdamW(model.parameters(), lr=args.peak_lr, betas=(0.9, 0.98), weight_decay=1e-3)
-    warmup = args.warmup
+    warmup, first_step = args.warmup, state["step"]
     if resumed is not None and "optimizer" in resumed:
         optimizer.load_state_dict(resumed["optimizer"])
+        warmup = 0
     elif resumed is not None:
-        warmup = state["step"] + 300  # fresh moments: a short re-warm-up
+        warmup = 300  # fresh Adam moments: a short re-warm-up
     say(event="model", parameters=count_parameters(model), config=cfg.to_dict(), resumed=bool(resumed))
 
     fbank = BatchedKaldiFbank().to(device)
@@ -242,7 +245,7 @@ def main():
                 break
             state["train_seconds"] = base_seconds + elapsed
             progress = state["train_seconds"] / state["total_sec"]
-            lr = lr_at(progress, state["step"], args.peak_lr, warmup)
+            lr = lr_at(progress, state["step"], args.peak_lr, warmup, first_step=first_step)
             for group in optimizer.param_groups:
                 group["lr"] = lr
             wave_batch, lengths = augmenter(*corpus.batch(batch))
