@@ -19,11 +19,27 @@ build_all
 # --- Test services ------------------------------------------------------------------------------------------------
 # Services the tests talk to are started here, each recording its pid in service_pids so that it is stopped on exit.
 service_pids=()
+service_dirs=()
 stop_test_services() {
   local pid
   for pid in "${service_pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for dir in "${service_dirs[@]}"; do rm -rf "$dir"; done
 }
 trap stop_test_services EXIT
+
+# MQTT broker: a throwaway mosquitto on a free localhost port for the MQTT tests (tests that stop or restart a
+# broker start their own). Without HUSHSCRIBE_TEST_MQTT_URL, a test run alone starts its own broker too.
+mqtt_dir="$(mktemp -d)"
+service_dirs+=("$mqtt_dir")
+mqtt_port="$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')"
+printf 'listener %s 127.0.0.1\nallow_anonymous true\npersistence false\n' "$mqtt_port" > "$mqtt_dir/mosquitto.conf"
+mosquitto -c "$mqtt_dir/mosquitto.conf" > "$mqtt_dir/mosquitto.log" 2>&1 &
+service_pids+=($!)
+for _ in $(seq 100); do
+  if (exec 3<>"/dev/tcp/127.0.0.1/$mqtt_port") 2>/dev/null; then break; fi
+  sleep 0.1
+done
+export HUSHSCRIBE_TEST_MQTT_URL="mqtt://127.0.0.1:$mqtt_port"
 
 say "Running tests"
 npx --no-install tap "$@"
