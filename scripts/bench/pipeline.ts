@@ -22,7 +22,7 @@
 //   against the RSS right after 'daemon started' (model loaded, capture running).
 // Last line: JSON.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -186,154 +186,260 @@ function rssKb(pid: number): { rss: number; hwm: number } | null {
 }
 
 const round = (x: number, d = 3) => Math.round(x * 10 ** d) / 10 ** d;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The built daemon as a child process, with its output kept for error messages. */
+class Daemon {
+  readonly proc: ChildProcess;
+  log = '';
+  dead = false;
+  readonly exited: Promise<number | null>;
+
+  constructor(cli: string, configFile: string, readonly dataDir: string) {
+    this.proc = spawn(process.execPath, [cli, 'daemon', '--config', configFile, '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    this.proc.stdout!.on('data', (d: Buffer) => (this.log += d.toString()));
+    this.proc.stderr!.on('data', (d: Buffer) => (this.log += d.toString()));
+    this.exited = new Promise((done) => this.proc.once('exit', (code) => done(code)));
+    void this.exited.then(() => (this.dead = true));
+  }
+
+  async started(): Promise<void> {
+    for (const end = Date.now() + 120_000; !this.log.includes('"daemon started"'); await sleep(100)) {
+      if (this.dead || Date.now() > end) throw new Error(`daemon did not start:\n${this.log}`);
+    }
+  }
+
+  rss(): { rss: number; hwm: number } {
+    const r = rssKb(this.proc.pid!);
+    if (!r) throw new Error(`daemon exited:\n${this.log.slice(-4000)}`);
+    return r;
+  }
+
+  /** RSS every second, from now until stop(). */
+  sample(): { samples: { t: number; rss: number }[]; stop(): void } {
+    const samples: { t: number; rss: number }[] = [];
+    const timer = setInterval(() => {
+      const r = rssKb(this.proc.pid!);
+      if (r) samples.push({ t: Date.now(), rss: r.rss });
+    }, 1000);
+    return { samples, stop: () => clearInterval(timer) };
+  }
+
+  async stop(): Promise<number | null> {
+    if (!this.dead) this.proc.kill('SIGTERM');
+    return this.exited;
+  }
+}
+
+function writeConfig(dir: string, config: Record<string, unknown>): string {
+  const file = join(dir, 'config.yaml');
+  writeFileSync(file, JSON.stringify({ ...config, control: { socketPath: join(dir, 'control.sock') } })); // JSON is YAML
+  return file;
+}
+
+/** Bare transcription times (ms) of `files`, model loaded once; each listed twice, the second (warm) time kept. */
+function transcribeTimes(cli: string, modelDir: string, files: string[]): number[] {
+  const out = execFileSync(process.execPath, [cli, 'transcribe', '--json', '--model', modelDir, ...files, ...files], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  return out.trim().split('\n').slice(files.length).map((line, i) => {
+    const r = JSON.parse(line) as { timingsMs?: { total: number }; error?: string };
+    if (!r.timingsMs) throw new Error(`baseline transcribe failed on ${files[i]}: ${r.error}`);
+    return r.timingsMs.total;
+  });
+}
+
+async function livePhase(cli: string, modelDir: string, dir: string, clips: Clip[], minutes: number, gapSec: number, track: (d: Daemon) => void) {
+  const transcribeMs = new Map(transcribeTimes(cli, modelDir, clips.map((c) => c.wav)).map((ms, i) => [clips[i]!.name, ms]));
+  const plan = makePlan(clips, minutes * 60, gapSec);
+  const planFile = join(dir, 'plan.json');
+  const fedLog = join(dir, 'fed.jsonl');
+  writeFileSync(planFile, JSON.stringify(plan));
+  writeFileSync(fedLog, '');
+  const configFile = writeConfig(dir, {
+    asr: { modelDir },
+    sources: { watch: { dir: null }, command: { argv: [process.execPath, fileURLToPath(import.meta.url), '--feed', planFile, fedLog] } },
+  });
+  const daemon = new Daemon(cli, configFile, join(dir, 'data'));
+  track(daemon);
+  await daemon.started();
+  const startRss = daemon.rss().rss;
+  const sampler = daemon.sample();
+
+  const fed = (): FedUtterance[] => readFileSync(fedLog, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as FedUtterance);
+  const lastEnd = plan.at(-1)!.speechEndSample / RATE;
+  for (let reported = 0; fed().length < plan.length; await sleep(1000)) {
+    if (daemon.dead) throw new Error(`daemon exited during the run:\n${daemon.log.slice(-4000)}`);
+    const n = fed().length;
+    if (n - reported >= 20) {
+      reported = n;
+      process.stderr.write(`  fed ${n}/${plan.length} utterances (${round((fed().at(-1)?.speechEndSec ?? 0) / 60, 1)} of ${round(lastEnd / 60, 1)} min), RSS ${Math.round(daemon.rss().rss / 1024)} MB\n`);
+    }
+  }
+  // Drain: wait until the last utterance's segment is stored (or 60 s), then stop.
+  const db = new Database(join(daemon.dataDir, 'hushscribe.db'), { readonly: true, fileMustExist: true });
+  type Seg = { start: number; end: number; at: number; id: string };
+  const segsQuery = db.prepare("SELECT s.start_sec AS start, s.end_sec AS end, s.created_at AS at, r.id FROM segments s JOIN recordings r ON r.id = s.recording_id WHERE r.source = 'command' ORDER BY r.created_at, s.seq");
+  for (const end = Date.now() + 60_000; Date.now() < end; await sleep(250)) {
+    if ((segsQuery.all() as Seg[]).some((s) => s.end > lastEnd - 0.05)) break;
+  }
+  await sleep(1500);
+  const endRss = daemon.rss();
+  sampler.stop();
+  const segs = segsQuery.all() as Seg[];
+  db.close();
+  const code = await daemon.stop();
+
+  const utterances = fed();
+  const latencies: number[] = [];
+  const ratios: number[] = [];
+  const byThird: number[][] = [[], [], []];
+  let missed = 0;
+  for (const u of utterances) {
+    const overlapping = segs.filter((s) => s.start < u.speechEndSec && s.end > u.startSec);
+    if (overlapping.length === 0) {
+      missed++;
+      continue;
+    }
+    const latency = Math.max(...overlapping.map((s) => s.at)) - u.wallEndMs;
+    latencies.push(latency);
+    ratios.push(latency / transcribeMs.get(u.clip)!);
+    byThird[Math.min(2, Math.floor((3 * u.i) / utterances.length))]!.push(latency);
+  }
+  const samples = sampler.samples;
+  const peakRss = Math.max(endRss.hwm, ...samples.map((s) => s.rss));
+  const afterFirstMinute = samples.filter((s) => s.t >= samples[0]!.t + 60_000);
+  const baselineMs = [...transcribeMs.values()];
+  return {
+    minutes,
+    gapSec,
+    utterances: utterances.length,
+    clips: clips.length,
+    segmentsStored: segs.length,
+    sessions: new Set(segs.map((s) => s.id)).size,
+    missedUtterances: missed,
+    daemonExitCode: code,
+    baseline: { transcribeMsP50: round(percentile(baselineMs, 50), 1), transcribeMsMax: round(Math.max(...baselineMs), 1), rssStartMB: round(startRss / 1024, 1) },
+    latencyMs: { p50: Math.round(percentile(latencies, 50)), p95: Math.round(percentile(latencies, 95)), max: Math.round(Math.max(...latencies)) },
+    latencyVsTranscribe: { p50: round(percentile(ratios, 50), 2), p95: round(percentile(ratios, 95), 2) },
+    latencyP50ByThirdMs: byThird.map((l) => Math.round(percentile(l, 50))),
+    rss: {
+      peakMB: round(peakRss / 1024, 1),
+      endMB: round(endRss.rss / 1024, 1),
+      peakVsStart: round(peakRss / startRss, 3),
+      endVsStart: round(endRss.rss / startRss, 3),
+      // Growth after warm-up: RSS at the end against the lowest RSS after the first minute.
+      endVsMinAfterFirstMinute: afterFirstMinute.length ? round(endRss.rss / Math.min(...afterFirstMinute.map((s) => s.rss)), 3) : null,
+    },
+  };
+}
+
+/**
+ * One long recording (the clips with gaps, `minutes` long) dropped into a watch folder: time from drop to 'done'
+ * against the bare `transcribe` time of the same file, and the daemon's RSS growth against the size the
+ * decoded file would take in memory (float32), which a whole-file decode would add.
+ */
+async function filePhase(cli: string, modelDir: string, dir: string, clips: Clip[], minutes: number, gapSec: number, track: (d: Daemon) => void) {
+  const gap = join(dir, 'gap.wav');
+  execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', `anullsrc=r=${RATE}:cl=mono`, '-t', String(gapSec), '-c:a', 'pcm_s16le', gap]);
+  const oneRound = clips.reduce((s, c) => s + c.samples / RATE + gapSec, 0);
+  const list = join(dir, 'long.txt');
+  writeFileSync(list, Array.from({ length: Math.ceil((minutes * 60) / oneRound) }, () => clips.flatMap((c) => [c.wav, gap]).map((p) => `file '${p}'`).join('\n')).join('\n'));
+  const long = join(dir, 'long.wav');
+  execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'concat', '-safe', '0', '-i', list, '-t', String(minutes * 60), '-c:a', 'pcm_s16le', long]);
+  const [transcribeMs] = transcribeTimes(cli, modelDir, [long]).slice(-1);
+
+  const watch = join(dir, 'in');
+  mkdirSync(watch);
+  const configFile = writeConfig(dir, { asr: { modelDir }, sources: { watch: { dir: watch, pollMs: 100, settleMs: 300, delete: true } } });
+  const daemon = new Daemon(cli, configFile, join(dir, 'data'));
+  track(daemon);
+  await daemon.started();
+  const startRss = daemon.rss().rss;
+  const sampler = daemon.sample();
+  const dropped = Date.now();
+  copyFileSync(long, join(watch, 'long.wav'));
+  const db = new Database(join(daemon.dataDir, 'hushscribe.db'), { readonly: true, fileMustExist: true });
+  type Row = { status: string; finished_at: number | null; duration_sec: number | null; error_code: string | null };
+  let row: Row | undefined;
+  for (const end = Date.now() + 3_600_000; ; await sleep(200)) {
+    row = db.prepare('SELECT status, finished_at, duration_sec, error_code FROM recordings').get() as Row | undefined;
+    if (row?.status === 'done' || row?.status === 'failed') break;
+    if (daemon.dead || Date.now() > end) throw new Error(`long file not finished:\n${daemon.log.slice(-4000)}`);
+  }
+  const segments = (db.prepare('SELECT count(*) AS n FROM segments').get() as { n: number }).n;
+  db.close();
+  const endRss = daemon.rss();
+  sampler.stop();
+  await daemon.stop();
+  const processingMs = row.finished_at! - dropped;
+  const peakRss = Math.max(endRss.hwm, ...sampler.samples.map((s) => s.rss));
+  const decodedMB = (minutes * 60 * RATE * 4) / 1048576;
+  return {
+    minutes,
+    status: row.status,
+    errorCode: row.error_code,
+    durationSec: row.duration_sec,
+    segments,
+    baseline: { transcribeMs: Math.round(transcribeMs!), rssStartMB: round(startRss / 1024, 1), decodedFloat32MB: round(decodedMB, 1) },
+    processingMs,
+    processingVsTranscribe: round(processingMs / transcribeMs!, 2),
+    realtimeFactor: round(processingMs / 1000 / (minutes * 60), 4),
+    rss: { peakMB: round(peakRss / 1024, 1), growthMB: round((peakRss - startRss) / 1024, 1), peakVsStart: round(peakRss / startRss, 3), growthVsDecodedFile: round((peakRss - startRss) / 1024 / decodedMB, 3) },
+  };
+}
 
 export const benchmark: Benchmark = {
-  description: 'daemon under continuous live speech: end-of-speech -> stored-segment latency, RSS over time',
+  description: 'daemon under continuous live speech: end-of-speech -> stored-segment latency, RSS over time; --file-minutes: one long recording',
   async run(args) {
     const { values } = parseArgs({
       args,
-      options: { minutes: { type: 'string', default: '10' }, 'gap-sec': { type: 'string', default: '1.5' }, model: { type: 'string' }, keep: { type: 'boolean', default: false } },
+      options: {
+        minutes: { type: 'string', default: '10' },
+        'gap-sec': { type: 'string', default: '1.5' },
+        'file-minutes': { type: 'string', default: '0' },
+        model: { type: 'string' },
+        keep: { type: 'boolean', default: false },
+      },
     });
     const minutes = Number(values.minutes);
     const gapSec = Number(values['gap-sec']);
-    if (!(minutes > 0 && minutes <= 600)) throw new Error(`--minutes must be a number in (0, 600], got '${values.minutes}'`);
+    const fileMinutes = Number(values['file-minutes']);
+    if (!(minutes >= 0 && minutes <= 600)) throw new Error(`--minutes must be a number in [0, 600] (0: no live phase), got '${values.minutes}'`);
     if (!(gapSec >= 0.5 && gapSec <= 30)) throw new Error(`--gap-sec must be a number in [0.5, 30], got '${values['gap-sec']}'`);
+    if (!(fileMinutes >= 0 && fileMinutes <= 600)) throw new Error(`--file-minutes must be a number in [0, 600] (0: no long-file phase), got '${values['file-minutes']}'`);
+    if (minutes === 0 && fileMinutes === 0) throw new Error('nothing to run: --minutes and --file-minutes are both 0');
     const root = packageRoot();
     const cli = join(root, 'daemon', 'bin', 'hushscribe.js');
     const modelDir = values.model ?? join(root, 'models', 'hushscribe-en-v1');
     const dir = mkdtempSync(join(tmpdir(), 'hs-bench-pipeline-'));
-    let daemon: ChildProcess | null = null;
+    const daemons: Daemon[] = [];
+    const track = (d: Daemon) => daemons.push(d);
     try {
-      process.stderr.write(`pipeline bench: ${minutes} min of live speech, work dir ${dir}\n`);
+      process.stderr.write(`pipeline bench: ${minutes} min of live speech, a ${fileMinutes} min file; work dir ${dir}\n`);
       mkdirSync(join(dir, 'clips'));
       const clips = makeClips(join(dir, 'clips'));
-
-      // Baseline: bare transcription of each clip, model loaded once; the second pass is the steady-state one.
-      const files = clips.map((c) => c.wav);
-      const out = execFileSync(process.execPath, [cli, 'transcribe', '--json', '--model', modelDir, ...files, ...files], { encoding: 'utf8', maxBuffer: 1 << 26 });
-      const transcribeMs = new Map<string, number>();
-      out.trim().split('\n').slice(files.length).forEach((line, i) => {
-        const r = JSON.parse(line) as { timingsMs?: { total: number }; error?: string };
-        if (!r.timingsMs) throw new Error(`baseline transcribe failed on ${files[i]}: ${r.error}`);
-        transcribeMs.set(clips[i]!.name, r.timingsMs.total);
-      });
-
-      const plan = makePlan(clips, minutes * 60, gapSec);
-      const planFile = join(dir, 'plan.json');
-      const fedLog = join(dir, 'fed.jsonl');
-      writeFileSync(planFile, JSON.stringify(plan));
-      writeFileSync(fedLog, '');
-      const self = fileURLToPath(import.meta.url);
-      const dataDir = join(dir, 'data');
-      const config = {
-        asr: { modelDir },
-        sources: { watch: { dir: null }, command: { argv: [process.execPath, self, '--feed', planFile, fedLog] } },
-        control: { socketPath: join(dir, 'control.sock') },
-      };
-      const configFile = join(dir, 'config.yaml');
-      writeFileSync(configFile, JSON.stringify(config)); // JSON is YAML
-
-      const proc = spawn(process.execPath, [cli, 'daemon', '--config', configFile, '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'pipe'] });
-      daemon = proc;
-      let log = '';
-      proc.stdout.on('data', (d: Buffer) => (log += d.toString()));
-      proc.stderr.on('data', (d: Buffer) => (log += d.toString()));
-      const exited = new Promise<number | null>((done) => proc.once('exit', (code) => done(code)));
-      let dead = false;
-      void exited.then(() => (dead = true));
-      const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-      const deadline = (ms: number) => Date.now() + ms;
-      for (const end = deadline(120_000); !log.includes('"daemon started"'); await sleep(100)) {
-        if (dead || Date.now() > end) throw new Error(`daemon did not start:\n${log}`);
+      const result: Record<string, unknown> = { benchmark: 'pipeline', model: modelDir };
+      if (minutes > 0) {
+        mkdirSync(join(dir, 'live'));
+        const live = await livePhase(cli, modelDir, join(dir, 'live'), clips, minutes, gapSec, track);
+        result.live = live;
+        process.stdout.write(
+          `live: ${live.utterances} utterances (${live.missedUtterances} without a stored segment), ${live.segmentsStored} segments\n` +
+            `  latency end-of-speech -> stored: p50 ${live.latencyMs.p50} ms, p95 ${live.latencyMs.p95} ms (x${live.latencyVsTranscribe.p50} / x${live.latencyVsTranscribe.p95} the bare transcribe time, p50 ${live.baseline.transcribeMsP50} ms)\n` +
+            `  daemon RSS: start ${live.baseline.rssStartMB} MB, peak ${live.rss.peakMB} MB (x${live.rss.peakVsStart}), end ${live.rss.endMB} MB (x${live.rss.endVsStart})\n`,
+        );
       }
-      const startRss = rssKb(proc.pid!)!.rss;
-      const samples: { t: number; rss: number }[] = [];
-      const sampler = setInterval(() => {
-        const r = rssKb(proc.pid!);
-        if (r) samples.push({ t: Date.now(), rss: r.rss });
-      }, 1000);
-
-      const fed = (): FedUtterance[] => readFileSync(fedLog, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as FedUtterance);
-      const lastEnd = plan.at(-1)!.speechEndSample / RATE;
-      let reported = 0;
-      while (fed().length < plan.length) {
-        if (dead) throw new Error(`daemon exited during the run:\n${log.slice(-4000)}`);
-        const n = fed().length;
-        if (n - reported >= 20) {
-          reported = n;
-          process.stderr.write(`  fed ${n}/${plan.length} utterances (${round((fed().at(-1)?.speechEndSec ?? 0) / 60, 1)} of ${round(lastEnd / 60, 1)} min), RSS ${Math.round(samples.at(-1)!.rss / 1024)} MB\n`);
-        }
-        await sleep(1000);
+      if (fileMinutes > 0) {
+        mkdirSync(join(dir, 'file'));
+        const file = await filePhase(cli, modelDir, join(dir, 'file'), clips, fileMinutes, gapSec, track);
+        result.file = file;
+        process.stdout.write(
+          `file: ${fileMinutes} min recording ${file.status} in ${(file.processingMs / 1000).toFixed(1)} s (x${file.processingVsTranscribe} the bare transcribe time), ${file.segments} segments\n` +
+            `  daemon RSS: start ${file.baseline.rssStartMB} MB, peak ${file.rss.peakMB} MB (+${file.rss.growthMB} MB; the decoded file is ${file.baseline.decodedFloat32MB} MB)\n`,
+        );
       }
-      // Drain: wait until the last utterance's segment is stored (or 60 s), then stop.
-      const db = new Database(join(dataDir, 'hushscribe.db'), { readonly: true, fileMustExist: true });
-      const segsQuery = db.prepare("SELECT s.start_sec AS start, s.end_sec AS end, s.created_at AS at, s.text, r.id FROM segments s JOIN recordings r ON r.id = s.recording_id WHERE r.source = 'command' ORDER BY r.created_at, s.seq");
-      type Seg = { start: number; end: number; at: number; text: string; id: string };
-      for (const end = deadline(60_000); Date.now() < end; await sleep(250)) {
-        const segs = segsQuery.all() as Seg[];
-        if (segs.some((s) => s.end > lastEnd - 0.05)) break;
-      }
-      await sleep(1500);
-      const endRss = rssKb(proc.pid!)!;
-      clearInterval(sampler);
-      const segs = segsQuery.all() as Seg[];
-      const sessions = new Set(segs.map((s) => s.id)).size;
-      db.close();
-      proc.kill('SIGTERM');
-      const code = await exited;
-
-      const utterances = fed();
-      const latencies: number[] = [];
-      const ratios: number[] = [];
-      let missed = 0;
-      const byThird: number[][] = [[], [], []];
-      for (const u of utterances) {
-        const endSec = u.speechEndSec;
-        const overlapping = segs.filter((s) => s.start < endSec && s.end > u.startSec);
-        if (overlapping.length === 0) {
-          missed++;
-          continue;
-        }
-        const latency = Math.max(...overlapping.map((s) => s.at)) - u.wallEndMs;
-        latencies.push(latency);
-        ratios.push(latency / transcribeMs.get(u.clip)!);
-        byThird[Math.min(2, Math.floor((3 * u.i) / utterances.length))]!.push(latency);
-      }
-      const peakRss = Math.max(endRss.hwm, ...samples.map((s) => s.rss));
-      const afterFirstMinute = samples.filter((s) => s.t >= samples[0]!.t + 60_000);
-      const baselineMs = clips.map((c) => transcribeMs.get(c.name)!);
-      const result = {
-        benchmark: 'pipeline',
-        minutes,
-        gapSec,
-        model: modelDir,
-        utterances: utterances.length,
-        clips: clips.length,
-        segmentsStored: segs.length,
-        sessions,
-        missedUtterances: missed,
-        daemonExitCode: code,
-        baseline: { transcribeMsP50: round(percentile(baselineMs, 50), 1), transcribeMsMax: round(Math.max(...baselineMs), 1), rssStartMB: round(startRss / 1024, 1) },
-        latencyMs: { p50: Math.round(percentile(latencies, 50)), p95: Math.round(percentile(latencies, 95)), max: Math.round(Math.max(...latencies)) },
-        latencyVsTranscribe: { p50: round(percentile(ratios, 50), 2), p95: round(percentile(ratios, 95), 2) },
-        latencyP50ByThirdMs: byThird.map((l) => Math.round(percentile(l, 50))),
-        rss: {
-          peakMB: round(peakRss / 1024, 1),
-          endMB: round(endRss.rss / 1024, 1),
-          peakVsStart: round(peakRss / startRss, 3),
-          endVsStart: round(endRss.rss / startRss, 3),
-          // Growth after warm-up: RSS at the end against the lowest RSS after the first minute.
-          endVsMinAfterFirstMinute: afterFirstMinute.length ? round(endRss.rss / Math.min(...afterFirstMinute.map((s) => s.rss)), 3) : null,
-        },
-      };
-      process.stdout.write(
-        `utterances ${utterances.length} (${missed} without a stored segment), segments ${segs.length}\n` +
-          `latency end-of-speech -> stored: p50 ${result.latencyMs.p50} ms, p95 ${result.latencyMs.p95} ms (x${result.latencyVsTranscribe.p50} / x${result.latencyVsTranscribe.p95} the bare transcribe time, p50 ${result.baseline.transcribeMsP50} ms)\n` +
-          `daemon RSS: start ${result.baseline.rssStartMB} MB, peak ${result.rss.peakMB} MB (x${result.rss.peakVsStart}), end ${result.rss.endMB} MB (x${result.rss.endVsStart})\n`,
-      );
       process.stdout.write(`${JSON.stringify(result)}\n`);
     } finally {
-      if (daemon && daemon.exitCode === null) daemon.kill('SIGKILL');
+      for (const d of daemons) if (!d.dead) d.proc.kill('SIGKILL');
       if (values.keep) process.stderr.write(`kept ${dir}\n`);
       else rmSync(dir, { recursive: true, force: true });
     }
