@@ -1,7 +1,7 @@
 // Delivery through outages: these tests stop and restart brokers, so each starts its own mosquitto (with
 // persistence, so the subscriber's session and its queued QoS 1 messages survive a broker restart).
 import t from 'tap';
-import { copyFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { daemonSetup, ensureBuilt, toneSamples, waitFor, wavBytes } from './fixtures/daemon/harness.js';
 import { freePort, Mosquitto, Recorder } from './fixtures/mqtt/broker.js';
@@ -155,4 +155,23 @@ t.test('no broker configured: no MQTT and no error; an unreadable password file 
   bad.drop(['ok']);
   await bad.done(1);
   t.equal(bad.daemon.exitCode, null, 'the daemon works on without MQTT');
+});
+
+t.test('a feature that fails is announced as an error event', async (t) => {
+  const broker = await Mosquitto.create();
+  t.teardown(() => broker.stop());
+  const base = 'hs-errors';
+  const sub = await Recorder.connect(broker.url, [`${base}/#`]);
+  t.teardown(() => sub.end());
+  const { daemon } = setup('mqtt-errors', { url: broker.url, baseTopic: base });
+  writeFileSync(join(daemon.configFile), JSON.stringify({ ...JSON.parse(readFileSync(daemon.configFile, 'utf8')), asr: { modelDir: '/nonexistent/model' } }));
+  daemon.start();
+  t.teardown(() => daemon.kill());
+  await daemon.ready();
+  await waitFor(() => sub.on(`${base}/dev1/event/error`).length > 0, 60_000, 'error event');
+  const error = sub.on(`${base}/dev1/event/error`)[0]!.json!;
+  t.match(error, { eventId: Number, kind: 'error', data: { message: /^pipeline failed: / } });
+  const state = await waitFor(() => sub.on(`${base}/dev1/state`).at(-1)?.json, 60_000, 'state');
+  t.equal(state.status, 'down');
+  t.equal(state.model, null);
 });
