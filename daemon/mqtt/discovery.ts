@@ -9,7 +9,6 @@ import type { Topics } from './topics.js';
 export interface DiscoveryConfig {
   name: string;
   unique_id: string;
-  object_id: string;
   state_topic?: string;
   value_template?: string;
   command_topic?: string;
@@ -34,9 +33,9 @@ export function discoveryMessages(topics: Topics, prefix: string, version: strin
     availability: [{ topic: topics.availability, value_template: '{{ value_json.state }}', payload_available: 'online', payload_not_available: 'offline' }],
     device: { identifiers: [node], name: `hushscribe ${topics.device}`, model: 'hushscribe', manufacturer: 'hushscribe', sw_version: version },
   };
-  const entity = (component: string, object: string, fields: Omit<DiscoveryConfig, 'unique_id' | 'object_id' | 'availability' | 'device'>): DiscoveryMessage => ({
+  const entity = (component: string, object: string, fields: Omit<DiscoveryConfig, 'unique_id' | 'availability' | 'device'>): DiscoveryMessage => ({
     topic: `${prefix}/${component}/${node}/${object}/config`,
-    payload: { ...fields, unique_id: `${node}_${object}`, object_id: `${node}_${object}`, ...common },
+    payload: { ...fields, unique_id: `${node}_${object}`, ...common },
   });
   return [
     entity('sensor', 'status', { name: 'Status', state_topic: topics.state, value_template: '{{ value_json.status }}', icon: 'mdi:microphone-message' }),
