@@ -16,6 +16,7 @@ import { controlHandlers } from './control/handlers.js';
 import { SystemdNotifier } from './systemd-notifier.js';
 import { acquirePidLock } from './pid-lock.js';
 import { MqttBridge } from './mqtt/bridge.js';
+import { Outbox } from './mqtt/outbox.js';
 import type { MqttHost } from './mqtt/requests.js';
 
 export interface Feature {
@@ -30,6 +31,7 @@ export interface FeatureState {
 }
 
 const RETENTION_EVERY_MS = 3_600_000;
+const OUTBOX_TRIM_EVERY_MS = 60_000;
 /** A live source is stored as one recording per hour of listening. */
 const LIVE_SESSION_SEC = 3600;
 
@@ -121,6 +123,8 @@ export class Controller {
     if (mqttConfig.url !== null) {
       const bridge = new MqttBridge({ ...mqttConfig, url: mqttConfig.url }, this.mqttHost(), this.store, this.log.child('mqtt'));
       this.features.push({ name: 'mqtt', start: () => bridge.start(), stop: () => bridge.stop() });
+    } else {
+      this.features.push(this.outboxLimitFeature(new Outbox(this.store, mqttConfig.outbox.maxEvents)));
     }
 
     for (const feature of this.features) await this.startFeature(feature);
@@ -248,6 +252,29 @@ export class Controller {
         ...[...this.states].filter(([, s]) => s.state === 'failed').map(([name, s]) => `${name} failed: ${s.error}`),
         ...(this.pipeline.health().error ? [`pipeline: ${this.pipeline.health().error}`] : []),
       ],
+    };
+  }
+
+  /** Without a broker nothing drains the outbox; it is still kept within mqtt.outbox.maxEvents. */
+  private outboxLimitFeature(outbox: Outbox): Feature {
+    let timer: NodeJS.Timeout | null = null;
+    const tick = () => {
+      try {
+        outbox.trim();
+      } catch (err) {
+        this.log.error('outbox trim failed', { err });
+      }
+    };
+    return {
+      name: 'outbox',
+      start: async () => {
+        tick();
+        timer = setInterval(tick, OUTBOX_TRIM_EVERY_MS);
+        timer.unref();
+      },
+      stop: async () => {
+        if (timer) clearInterval(timer);
+      },
     };
   }
 

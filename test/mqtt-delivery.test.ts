@@ -138,12 +138,20 @@ t.test('a full outbox drops the oldest events and says so', async (t) => {
 });
 
 t.test('no broker configured: no MQTT and no error; an unreadable password file fails only the MQTT feature', async (t) => {
-  const plain = setup('mqtt-none', {});
+  const plain = setup('mqtt-none', { outbox: { maxEvents: 10 } });
   plain.daemon.start();
   t.teardown(() => plain.daemon.kill());
   await plain.daemon.ready();
   t.notOk(plain.daemon.logs().some((l) => String(l.msg).includes('MQTT')), 'nothing about MQTT');
   t.notOk(plain.daemon.logs().some((l) => l.level === 'error'), 'no errors');
+  // Nothing drains the outbox, but it stays bounded (checked at start and every minute).
+  plain.drop(WORDS.slice(0, 4));
+  await plain.done(4);
+  await plain.daemon.kill('SIGTERM');
+  plain.daemon.start();
+  await plain.daemon.ready();
+  await waitFor(() => plain.pending('outbox.dropped') > 0, 30_000, 'outbox trimmed');
+  t.ok(plain.daemon.query<{ n: number }>('SELECT count(*) AS n FROM events')[0]!.n <= 10, 'within maxEvents');
 
   const bad = setup('mqtt-bad', { url: 'mqtt://127.0.0.1:1', passwordFile: '/nonexistent/password' });
   bad.daemon.start();
