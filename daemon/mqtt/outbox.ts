@@ -7,7 +7,7 @@
 import type { Store } from '../store/store.js';
 
 export class Outbox {
-  /** Dropped since this daemon started (each drop is also an outbox event, so it survives restarts). */
+  /** Events dropped since this daemon started (each drop is also reported by an outbox event). */
   dropped = 0;
 
   constructor(
@@ -24,16 +24,34 @@ export class Outbox {
     this.store.db.prepare('INSERT INTO events (kind, payload, created_at) VALUES (?, ?, ?)').run(kind, JSON.stringify(payload), this.now());
   }
 
-  /** Deletes the oldest events beyond maxEvents (keeping room for the report); returns how many were dropped. */
+  /**
+   * Deletes the oldest events beyond maxEvents (keeping room for the report); returns how many were dropped. An
+   * earlier report that is itself dropped is folded into the new one, so the reports received always add up.
+   */
   trim(): number {
     return this.store.db.transaction(() => {
-      const excess = this.pending() - this.maxEvents + 1;
-      if (excess <= 0) return 0;
-      const range = this.store.db.prepare('SELECT min(id) AS first, max(id) AS last FROM (SELECT id FROM events ORDER BY id LIMIT ?)').get(excess) as { first: number; last: number };
-      this.store.db.prepare('DELETE FROM events WHERE id <= ?').run(range.last);
-      this.dropped += excess;
-      this.add('outbox.dropped', { dropped: excess, firstEventId: range.first, lastEventId: range.last, droppedSinceStart: this.dropped, maxEvents: this.maxEvents });
-      return excess;
+      const over = this.pending() - this.maxEvents;
+      if (over <= 0) return 0;
+      // One more than the excess, to make room for the report.
+      const oldest = this.store.db.prepare('SELECT id, kind, payload FROM events ORDER BY id LIMIT ?').all(over + 1) as { id: number; kind: string; payload: string }[];
+      let lost = 0; // events this trim deletes, reports aside
+      let dropped = 0;
+      let firstEventId = oldest[0]!.id;
+      for (const event of oldest) {
+        if (event.kind !== 'outbox.dropped') {
+          lost += 1;
+          dropped += 1;
+          continue;
+        }
+        const report = JSON.parse(event.payload) as { dropped: number; firstEventId: number };
+        dropped += report.dropped;
+        firstEventId = Math.min(firstEventId, report.firstEventId);
+      }
+      const lastEventId = oldest[oldest.length - 1]!.id;
+      this.store.db.prepare('DELETE FROM events WHERE id <= ?').run(lastEventId);
+      this.dropped += lost;
+      this.add('outbox.dropped', { dropped, firstEventId, lastEventId, droppedSinceStart: this.dropped, maxEvents: this.maxEvents });
+      return lost;
     })();
   }
 }
