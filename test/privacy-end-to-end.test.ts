@@ -3,7 +3,8 @@
 // -wal, -shm, data dir, watch folder, its TMPDIR) and none of its stdout/stderr holds any form of those values:
 // as planted (spoken and written) or as the model actually recognised them.
 import t from 'tap';
-import { copyFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { daemonSetup, ensureBuilt, ROOT, tempDir, waitFor } from './fixtures/daemon/harness.js';
 import { leakForms, leaksIn, leaksOnDisk, PII, synthesize } from './fixtures/daemon/privacy.js';
@@ -55,6 +56,37 @@ t.test('no planted personal data in any file the daemon wrote or in its output',
   const stopped = leaksOnDisk([dir], forms, db);
   t.same(stopped.hits, [], 'no value in any file after stop');
   t.same(leaksIn(daemon.output, forms), [], 'no value in the shutdown output');
+});
+
+// The live path (command source, transcribed in its own worker while it is heard) keeps the same promise.
+t.test('live command source: no planted personal data in any file or in the output', async (t) => {
+  const src = tempDir('privacy-live-src');
+  const paths = synthesize(src);
+  const forms = leakForms(paths);
+  const list = join(src, 'list.txt');
+  writeFileSync(list, paths.map((p) => `file '${p}'`).join('\n'));
+  const all = join(src, 'all.wav');
+  execFileSync('ffmpeg', ['-v', 'error', '-f', 'concat', '-safe', '0', '-i', list, '-af', 'apad=pad_dur=1', all]);
+  // -re: ffmpeg plays the file at its real speed, as a capture device would.
+  const argv = ['ffmpeg', '-v', 'error', '-re', '-i', all, '-f', 'wav', 'pipe:1'];
+  const { dir, daemon } = daemonSetup('privacy-live', {
+    config: { asr: { modelDir: join(ROOT, 'models', 'hushscribe-en-v1') }, sources: { watch: { dir: null }, command: { argv } }, log: { level: 'debug' } },
+  });
+  const tmp = join(dir, 'tmp');
+  mkdirSync(tmp);
+  t.teardown(() => daemon.kill());
+  daemon.start([], { TMPDIR: tmp });
+  await daemon.ready(120_000);
+  const texts = await waitFor(() => {
+    const [r] = daemon.query<{ id: string }>("SELECT id FROM recordings WHERE source = 'command' AND status = 'done'");
+    return r ? daemon.query<{ text: string }>('SELECT text FROM segments WHERE recording_id = ?', r.id).map((s) => s.text).join('\n') : undefined;
+  }, 150_000, 'the live session stored');
+  for (const placeholder of ['[PERSON]', '[CREDIT_CARD]', '[PHONE_NUMBER]', '[EMAIL_ADDRESS]']) t.match(texts, placeholder);
+  const db = join(daemon.dataDir, 'hushscribe.db');
+  t.same(leaksOnDisk([dir], forms, db).hits, [], 'no value in any file while running');
+  t.equal(await daemon.kill('SIGTERM'), 0);
+  t.same(leaksOnDisk([dir], forms, db).hits, [], 'no value in any file after stop');
+  t.same(leaksIn(daemon.output, forms), [], 'no value in stdout/stderr (debug level)');
 });
 
 // Control: the same search finds every value when redaction is switched off, so a pass above means something.
