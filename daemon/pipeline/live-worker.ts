@@ -10,6 +10,7 @@ import { isModelLoadError } from '../asr/errors.js';
 import type { FromLiveWorker, LiveSettings, ToLiveWorker } from './messages.js';
 import { loadStages } from './stages.js';
 import { newSegmenter, SegmentTranscriber, type StageSet } from './transcribe.js';
+import { describeUnexpectedError } from '../util/safe-error.js';
 
 const port = parentPort!;
 const settings = workerData as LiveSettings;
@@ -93,7 +94,7 @@ async function run(): Promise<void> {
 
 port.on('message', (msg: ToLiveWorker) => {
   if (msg.type === 'start' && !capture) {
-    run().catch((err: unknown) => post({ type: 'capture-ended', code: null, signal: null, message: `live transcription failed: ${(err as Error)?.message ?? String(err)}` }));
+    run().catch((err: unknown) => post({ type: 'capture-ended', code: null, signal: null, message: `live transcription failed: ${describeUnexpectedError(err)}` }));
   } else if (msg.type === 'stop') {
     capture?.kill('SIGTERM');
   }

@@ -9,6 +9,7 @@ import type { FromWorker, ToWorker, WorkerSettings } from './messages.js';
 import { PipelineError } from './messages.js';
 import { loadStages } from './stages.js';
 import { transcribeRecording, type StageSet } from './transcribe.js';
+import { describeUnexpectedError } from '../util/safe-error.js';
 
 const port = parentPort!;
 const settings = workerData as WorkerSettings;
@@ -18,7 +19,7 @@ function describeFailure(err: unknown): { code: string; message: string } {
   if (isAudioInputError(err)) return { code: err.code, message: err.message };
   if (err instanceof PipelineError) return { code: err.code, message: err.message };
   // Anything else is ours or the model's: report its kind, never its data.
-  return { code: 'MODEL_FAILED', message: `transcription failed: ${(err as Error)?.name ?? 'Error'}: ${(err as Error)?.message ?? String(err)}` };
+  return { code: 'MODEL_FAILED', message: `transcription failed: ${describeUnexpectedError(err)}` };
 }
 
 let stages: StageSet;
