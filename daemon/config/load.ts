@@ -141,6 +141,7 @@ function resolveRelativePaths(config: HushscribeConfig, base: string): void {
   watch.doneDir = fix(watch.doneDir);
   config.asr.modelDir = fix(config.asr.modelDir);
   config.redaction.hashKeyFile = fix(config.redaction.hashKeyFile);
+  config.redaction.audio.dir = fix(config.redaction.audio.dir) ?? join(config.dataDir, 'audio');
   config.control.socketPath = fix(config.control.socketPath);
 }
 

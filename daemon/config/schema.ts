@@ -3,6 +3,7 @@
  * ajv fills the defaults in place; HushscribeConfig is the shape after validation.
  */
 import { ENTITY_TYPES, type EntityType } from '../../redaction/types.js';
+import { REDACTED_AUDIO_FORMATS, REDACTED_AUDIO_MODES, type RedactedAudioFormat, type RedactedAudioMode } from '../pipeline/redacted-audio.js';
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 export const POWER_MODES = ['dense', 'sparse', 'auto'] as const;
@@ -57,7 +58,13 @@ export interface HushscribeConfig {
   };
   vad: { enabled: boolean; threshold: number; minSpeechMs: number; minSilenceMs: number; speechPadMs: number; maxSegmentSec: number };
   asr: { modelDir: string | null; variant: string | null; threads: number };
-  redaction: { types: EntityType[]; operators: Partial<Record<EntityType, RedactionOperator>>; hashKeyFile: string | null };
+  redaction: {
+    types: EntityType[];
+    operators: Partial<Record<EntityType, RedactionOperator>>;
+    hashKeyFile: string | null;
+    /** Redacted audio: each recording saved with its personal-data spans replaced by a tone or silence. */
+    audio: { enabled: boolean; mode: RedactedAudioMode; padMs: number; format: RedactedAudioFormat; dir: string | null };
+  };
   pipeline: { queueSize: number };
   store: { retention: { maxAgeDays: number; maxBytes: number } };
   control: { socketPath: string | null; group: string | null; mode: string };
@@ -115,6 +122,14 @@ export const configSchema = {
       additionalProperties: { enum: [...REDACTION_OPERATORS] },
     },
     hashKeyFile: nullableString,
+    audio: section({
+      enabled: { type: 'boolean', default: false },
+      mode: { enum: [...REDACTED_AUDIO_MODES], default: 'tone' },
+      padMs: { type: 'integer', minimum: 0, maximum: 2000, default: 80 },
+      format: { enum: [...REDACTED_AUDIO_FORMATS], default: 'wav' },
+      /** null: <dataDir>/audio (filled in when the config is loaded). */
+      dir: nullableString,
+    }),
   }),
   pipeline: section({
     queueSize: { type: 'integer', minimum: 1, maximum: 10_000, default: 16 },

@@ -18,11 +18,11 @@ export type FromWorker =
   | { type: 'fatal'; code: string; message: string }
   | { type: 'progress'; recordingId: string; sec: number; durationSec: number | null }
   | { type: 'segment'; recordingId: string; segment: RedactedSegment }
-  | { type: 'done'; recordingId: string; durationSec: number; segmentCount: number }
+  | { type: 'done'; recordingId: string; durationSec: number; segmentCount: number; redactedAudio: { path: string; bytes: number } | null }
   | { type: 'failed'; recordingId: string; code: string; message: string };
 
 /** Why a recording could not be transcribed, beyond the audio decoder's own AudioInputError codes. */
-export type PipelineErrorCode = 'TOO_SHORT' | 'TRUNCATED' | 'BAD_SAMPLE_RATE' | 'MODEL_FAILED' | 'WORKER_CRASHED' | 'INTERNAL';
+export type PipelineErrorCode = 'TOO_SHORT' | 'TRUNCATED' | 'BAD_SAMPLE_RATE' | 'MODEL_FAILED' | 'WORKER_CRASHED' | 'INTERNAL' | 'AUDIO_WRITE_FAILED';
 
 export class PipelineError extends Error {
   override name = 'PipelineError';

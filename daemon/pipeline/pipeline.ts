@@ -202,7 +202,7 @@ export class Pipeline extends EventEmitter {
         this.store.putSegment(id, msg.segment);
         break;
       case 'done':
-        this.store.finish(id, { durationSec: msg.durationSec, segmentCount: msg.segmentCount });
+        this.store.finish(id, { durationSec: msg.durationSec, segmentCount: msg.segmentCount, redactedAudio: msg.redactedAudio });
         this.log.info('recording transcribed', { recordingId: id, durationSec: msg.durationSec, segments: msg.segmentCount });
         job.settle('done');
         break;

@@ -12,6 +12,7 @@ import { PipelineError } from './messages.js';
 import { alignedText, buildRedactedSegment } from './redact.js';
 import { wavShortfall } from './wav-header.js';
 import { SpeechSegmenter, VAD_FRAME, type FrameClassifier, type SpeechSegment } from './segmenter.js';
+import { SampleCollector, type RedactedAudioWriter, type TimeSpan } from './redacted-audio.js';
 
 /** Shorter than this cannot hold a word; such files are reported instead of silently yielding nothing. */
 export const MIN_DURATION_SEC = 0.3;
@@ -40,6 +41,8 @@ export interface TranscribeEvents {
 export class SegmentTranscriber {
   private readonly redactor: Redactor;
   count = 0;
+  /** Audio to mask in the redacted audio: every entity's words, and whole segments whose entities have no time or that policy dropped. */
+  readonly maskSpans: TimeSpan[] = [];
 
   constructor(private readonly stages: StageSet) {
     this.redactor = stages.newRedactor();
@@ -51,7 +54,9 @@ export class SegmentTranscriber {
     const out: RedactedSegment[] = [];
     for (const raw of transcript.segments) {
       const { text, ranges } = alignedText(raw);
-      const redacted = buildRedactedSegment(raw, ranges, this.redactor.redact(text), { seq: this.count, offsetSec: speech.start, model: name, variant });
+      const result = this.redactor.redact(text);
+      const redacted = buildRedactedSegment(raw, ranges, result, { seq: this.count, offsetSec: speech.start, model: name, variant });
+      this.maskSpans.push(...spansToMask(raw, redacted, result.dropped, speech.start));
       if (redacted) {
         out.push(redacted);
         this.count++;
@@ -59,6 +64,24 @@ export class SegmentTranscriber {
     }
     return out;
   }
+}
+
+export function spansToMask(raw: { start: number; end: number }, redacted: RedactedSegment | null, dropped: boolean, offsetSec: number): TimeSpan[] {
+  const whole = { start: raw.start + offsetSec, end: raw.end + offsetSec };
+  if (!redacted) return dropped ? [whole] : [];
+  const spans: TimeSpan[] = [];
+  for (const e of redacted.entities) {
+    if (e.audioStart === null || e.audioEnd === null) return [whole];
+    spans.push({ start: e.audioStart, end: e.audioEnd });
+  }
+  return spans;
+}
+
+/** Where a recording's redacted audio goes, when redaction.audio is enabled. */
+export interface RedactedAudioTarget {
+  writer: RedactedAudioWriter;
+  /** File name without extension (the recording id). */
+  name: string;
 }
 
 /** The segmenter the config asks for: Silero VAD, or fixed windows when vad.enabled is false. */
@@ -99,7 +122,13 @@ class WindowSegmenter {
   }
 }
 
-export async function transcribeRecording(path: string, stages: StageSet, vadConfig: HushscribeConfig['vad'], on: TranscribeEvents): Promise<{ durationSec: number; segmentCount: number }> {
+export async function transcribeRecording(
+  path: string,
+  stages: StageSet,
+  vadConfig: HushscribeConfig['vad'],
+  on: TranscribeEvents,
+  audio: RedactedAudioTarget | null = null,
+): Promise<{ durationSec: number; segmentCount: number; redactedAudio: { path: string; bytes: number } | null }> {
   const name = basename(path);
   // The declared duration drives progress and catches truncated files; decoding reports unreadable ones.
   const probe = await probeAudio(path).catch(() => null);
@@ -110,6 +139,8 @@ export async function transcribeRecording(path: string, stages: StageSet, vadCon
   const shortfall = await wavShortfall(path).catch(() => null);
   const segmenter = newSegmenter(stages, vadConfig);
   const transcriber = new SegmentTranscriber(stages);
+  // Raw samples stay in this worker's RAM until masked; only the masked copy is written.
+  const samples = audio ? new SampleCollector() : null;
   let decoded = 0;
   let reported = 0;
   const transcribe = async (speech: SpeechSegment) => {
@@ -118,6 +149,7 @@ export async function transcribeRecording(path: string, stages: StageSet, vadCon
 
   for await (const chunk of decodeAudioStream(path, { frameSamples: VAD_FRAME * 16 })) {
     decoded += chunk.length;
+    samples?.push(chunk);
     for (const speech of await segmenter.push(chunk)) await transcribe(speech);
     if (decoded / ASR_SAMPLE_RATE - reported >= PROGRESS_EVERY_SEC) {
       reported = decoded / ASR_SAMPLE_RATE;
@@ -136,6 +168,15 @@ export async function transcribeRecording(path: string, stages: StageSet, vadCon
   if (declared !== null && durationSec < declared - Math.max(0.25, declared * 0.02)) {
     throw new PipelineError('TRUNCATED', `${name}: ends after ${durationSec.toFixed(2)} s of the ${declared.toFixed(2)} s its header declares (file cut short?)`);
   }
+  const redactedAudio = audio && samples ? await writeRedactedAudio(audio, samples.take(), transcriber.maskSpans) : null;
   on.progress(durationSec, durationSec);
-  return { durationSec, segmentCount: transcriber.count };
+  return { durationSec, segmentCount: transcriber.count, redactedAudio };
+}
+
+async function writeRedactedAudio(audio: RedactedAudioTarget, samples: Float32Array, spans: TimeSpan[]): Promise<{ path: string; bytes: number }> {
+  try {
+    return await audio.writer.write(audio.name, samples, spans);
+  } catch (err) {
+    throw new PipelineError('AUDIO_WRITE_FAILED', (err as Error).message);
+  }
 }

@@ -10,6 +10,7 @@ import { PipelineError } from './messages.js';
 import { loadStages } from './stages.js';
 import { transcribeRecording, type StageSet } from './transcribe.js';
 import { describeUnexpectedError } from '../util/safe-error.js';
+import { openRedactedAudioWriter, type RedactedAudioWriter } from './redacted-audio.js';
 
 const port = parentPort!;
 const settings = workerData as WorkerSettings;
@@ -23,8 +24,10 @@ function describeFailure(err: unknown): { code: string; message: string } {
 }
 
 let stages: StageSet;
+let audioWriter: RedactedAudioWriter | null;
 try {
   stages = await loadStages(settings);
+  audioWriter = openRedactedAudioWriter(settings.redaction.audio);
   post({ type: 'ready', model: stages.recognizer.model });
 } catch (err) {
   post({ type: 'fatal', code: isModelLoadError(err) ? err.code : 'LOAD_FAILED', message: (err as Error).message });
@@ -37,7 +40,7 @@ port.on('message', (msg: ToWorker) => {
   transcribeRecording(path, stages, settings.vad, {
     progress: (sec, durationSec) => post({ type: 'progress', recordingId, sec, durationSec }),
     segment: (segment) => post({ type: 'segment', recordingId, segment }),
-  }).then(
+  }, audioWriter && { writer: audioWriter, name: recordingId }).then(
     (result) => post({ type: 'done', recordingId, ...result }),
     (err: unknown) => post({ type: 'failed', recordingId, ...describeFailure(err) }),
   );

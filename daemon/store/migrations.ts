@@ -74,4 +74,9 @@ export const MIGRATIONS: readonly string[] = [
     created_at INTEGER NOT NULL
   );
   `,
+  // Redacted audio (redaction.audio): where the masked recording was written, and its size for retention.
+  `
+  ALTER TABLE recordings ADD COLUMN redacted_audio TEXT;
+  ALTER TABLE recordings ADD COLUMN redacted_audio_bytes INTEGER;
+  `,
 ];

@@ -5,7 +5,7 @@
  * re-queued at startup and its segments replaced as it is transcribed again.
  */
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { EntityType } from '../../redaction/types.js';
 import { MIGRATIONS } from './migrations.js';
@@ -32,6 +32,8 @@ export interface Recording {
   startedAt: string | null;
   finishedAt: string | null;
   segmentCount: number;
+  /** The redacted audio file (redaction.audio), or null when none was written. */
+  redactedAudio: string | null;
 }
 
 /** A word as stored: after redaction, so a word inside an entity is replaced by the entity's placeholder. */
@@ -120,6 +122,7 @@ interface RecordingRow {
   started_at: number | null;
   finished_at: number | null;
   segment_count: number;
+  redacted_audio: string | null;
 }
 
 interface SegmentRow {
@@ -163,6 +166,7 @@ function toRecording(row: RecordingRow): Recording {
     startedAt: iso(row.started_at),
     finishedAt: iso(row.finished_at),
     segmentCount: row.segment_count,
+    redactedAudio: row.redacted_audio,
   };
 }
 
@@ -388,13 +392,13 @@ export class Store {
   }
 
   /** Completes a recording: drops segments beyond the final count (left by an interrupted earlier run) and marks it done. */
-  finish(id: string, result: { durationSec: number; segmentCount: number }): void {
+  finish(id: string, result: { durationSec: number; segmentCount: number; redactedAudio?: { path: string; bytes: number } | null }): void {
     this.db.transaction(() => {
       this.requireProcessing(id);
       this.db.prepare('DELETE FROM segments WHERE recording_id = ? AND seq >= ?').run(id, result.segmentCount);
       this.db
-        .prepare(`UPDATE recordings SET status = 'done', duration_sec = ?, progress_sec = ?, finished_at = ? WHERE id = ?`)
-        .run(result.durationSec, result.durationSec, this.now(), id);
+        .prepare(`UPDATE recordings SET status = 'done', duration_sec = ?, progress_sec = ?, finished_at = ?, redacted_audio = ?, redacted_audio_bytes = ? WHERE id = ?`)
+        .run(result.durationSec, result.durationSec, this.now(), result.redactedAudio?.path ?? null, result.redactedAudio?.bytes ?? null, id);
       this.event('recording.done', { recordingId: id, durationSec: result.durationSec, segments: result.segmentCount });
     })();
   }
@@ -467,20 +471,31 @@ export class Store {
     return (pages - free) * pageSize;
   }
 
+  /** Bytes of the redacted audio files the recordings point to (counted against retention.maxBytes). */
+  audioBytes(): number {
+    return (this.db.prepare('SELECT coalesce(sum(redacted_audio_bytes), 0) AS n FROM recordings').get() as { n: number }).n;
+  }
+
   /**
-   * Deletes finished recordings older than maxAgeDays, then the oldest finished ones while the database holds
-   * more than maxBytes. 0 disables either limit. Queued and processing recordings are never deleted.
+   * Deletes finished recordings older than maxAgeDays, then the oldest finished ones while the database and their
+   * redacted audio hold more than maxBytes. 0 disables either limit. Queued and processing recordings are never
+   * deleted. A recording's redacted audio file is deleted with it, after the deletion is committed.
    */
   applyRetention(retention: { maxAgeDays: number; maxBytes: number }): string[] {
     const deleted: string[] = [];
-    const remove = (ids: string[]) =>
+    const remove = (ids: string[]) => {
+      const files: string[] = [];
       this.db.transaction(() => {
         for (const id of ids) {
+          const audio = this.db.prepare('SELECT redacted_audio FROM recordings WHERE id = ?').get(id) as { redacted_audio: string | null };
+          if (audio.redacted_audio) files.push(audio.redacted_audio);
           this.db.prepare('DELETE FROM recordings WHERE id = ?').run(id);
           this.event('recording.deleted', { recordingId: id, reason: 'retention' });
           deleted.push(id);
         }
       })();
+      for (const file of files) rmSync(file, { force: true });
+    };
     if (retention.maxAgeDays > 0) {
       const cutoff = this.now() - retention.maxAgeDays * 86_400_000;
       const old = this.db.prepare(`SELECT id FROM recordings WHERE status IN ('done', 'failed') AND coalesce(finished_at, created_at) < ?`).all(cutoff) as { id: string }[];
@@ -488,7 +503,7 @@ export class Store {
     }
     if (retention.maxBytes > 0) {
       const oldest = this.db.prepare(`SELECT id FROM recordings WHERE status IN ('done', 'failed') ORDER BY coalesce(finished_at, created_at), id LIMIT 16`);
-      while (this.usedBytes() > retention.maxBytes) {
+      while (this.usedBytes() + this.audioBytes() > retention.maxBytes) {
         const batch = (oldest.all() as { id: string }[]).map((r) => r.id);
         if (batch.length === 0) break;
         remove(batch.slice(0, 1));

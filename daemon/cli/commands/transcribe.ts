@@ -1,5 +1,5 @@
 /** `hushscribe transcribe FILE...`: recordings in, one transcript per file out (plain or JSON lines). */
-import { join } from 'node:path';
+import { basename, dirname, extname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { ExitCode, UsageError, type Command, type CommandIo } from '../command.js';
@@ -9,6 +9,8 @@ import { SessionRedactor } from '../../../redaction/session.js';
 import type { RedactionPolicyConfig } from '../../../redaction/policy.js';
 import { readAudio } from '../../audio/index.js';
 import { packageRoot } from '../../util/package-root.js';
+import { spansToMask } from '../../pipeline/transcribe.js';
+import { REDACTED_AUDIO_MODES, RedactedAudioWriter, type RedactedAudioFormat, type RedactedAudioMode, type TimeSpan } from '../../pipeline/redacted-audio.js';
 
 export const DEFAULT_MODEL = join('models', 'hushscribe-en-v1');
 
@@ -29,6 +31,10 @@ Options:
                       zipformer2_ctc or NeMo CTC directory
   --variant NAME      model variant (default: the manifest's defaultVariant)
   --threads N         onnxruntime intra-op threads (default 1)
+  --redacted-audio OUT  also write the recording (one FILE only) with every redacted span replaced by a tone or
+                      silence: OUT.wav (16-bit 16 kHz mono) or OUT.opus (Ogg Opus, via ffmpeg)
+  --audio-mode M      tone (1 kHz at -20 dBFS, default) or silence
+  --audio-pad-ms N    widen each span by N ms on both sides (default 80: word times are approximate)
   --beam N            prefix beam search with N beams (default: greedy, or beam 8 when an LM is used)
   --lm PATH           word n-gram LM (ARPA) for beam search (default: the model's own LM, if it has one)
   --no-lm             use no LM
@@ -45,19 +51,21 @@ Exit codes: 0 all files transcribed; 3 a file could not be read (the other files
  * may be shown. `transcribeCommand` plugs in redactTranscript (the redaction/ recognisers, default policy: every
  * entity type replaced by a placeholder); `--no-redact` skips the hook and the JSON output records it.
  */
-export type TranscriptRedactor = (transcript: Transcript) => Transcript;
+export type TranscriptRedactor = (transcript: Transcript, maskSpans?: TimeSpan[]) => Transcript;
 
 /**
  * Redacts a transcript segment by segment with one SessionRedactor, so personal data split by a pause is still
  * caught; words inside an entity become the entity's placeholder (as the daemon stores them). Dropped segments
- * (policy 'drop') are left out.
+ * (policy 'drop') are left out. The audio spans to mask for redacted audio are added to `maskSpans`.
  */
-export function redactTranscript(transcript: Transcript, policy: RedactionPolicyConfig = {}): Transcript {
+export function redactTranscript(transcript: Transcript, policy: RedactionPolicyConfig = {}, maskSpans: TimeSpan[] = []): Transcript {
   const session = new SessionRedactor(policy);
   const segments: RecognizedSegment[] = [];
   transcript.segments.forEach((segment, seq) => {
     const { text, ranges } = alignedText(segment);
-    const redacted = buildRedactedSegment(segment, ranges, session.redact(text), { seq, offsetSec: 0, model: '', variant: '' });
+    const result = session.redact(text);
+    const redacted = buildRedactedSegment(segment, ranges, result, { seq, offsetSec: 0, model: '', variant: '' });
+    maskSpans.push(...spansToMask(segment, redacted, result.dropped, 0));
     if (!redacted) return;
     const words = redacted.words.map(({ word, start, end, confidence }) => ({ word, start, end, confidence }));
     segments.push({ start: redacted.start, end: redacted.end, text: redacted.redactedText, words });
@@ -82,6 +90,27 @@ function finiteNumber(name: string, value: string | undefined): number | undefin
 
 const round3 = (x: number): number => Math.round(x * 1000) / 1000;
 
+const AUDIO_FORMATS: Record<string, RedactedAudioFormat> = { '.wav': 'wav', '.opus': 'opus' };
+
+/** --redacted-audio OUT: checked before the model loads, so a wrong option costs nothing. */
+function redactedAudioTarget(values: { 'redacted-audio'?: string; 'audio-mode'?: string; 'audio-pad-ms'?: string; 'no-redact'?: boolean }, fileCount: number): { writer: RedactedAudioWriter; name: string } | null {
+  const out = values['redacted-audio'];
+  if (out === undefined) {
+    if (values['audio-mode'] !== undefined || values['audio-pad-ms'] !== undefined) throw new UsageError('--audio-mode and --audio-pad-ms need --redacted-audio');
+    return null;
+  }
+  if (fileCount !== 1) throw new UsageError(`--redacted-audio takes exactly one input FILE (got ${fileCount})`);
+  if (values['no-redact']) throw new UsageError('--redacted-audio and --no-redact cannot be combined');
+  const format = AUDIO_FORMATS[extname(out).toLowerCase()];
+  if (!format) throw new UsageError(`--redacted-audio must end in .wav or .opus (got '${out}')`);
+  const mode = (values['audio-mode'] ?? 'tone') as RedactedAudioMode;
+  if (!REDACTED_AUDIO_MODES.includes(mode)) throw new UsageError(`--audio-mode must be tone or silence (got '${values['audio-mode']}')`);
+  const pad = values['audio-pad-ms'] ?? '80';
+  if (!/^\d+$/.test(pad) || Number(pad) > 2000) throw new UsageError(`--audio-pad-ms must be an integer from 0 to 2000 (got '${pad}')`);
+  const writer = new RedactedAudioWriter(dirname(out), { mode, padMs: Number(pad), format });
+  return { writer, name: basename(out, extname(out)) };
+}
+
 export function createTranscribeCommand(redactor: TranscriptRedactor): Command {
   return {
     name: 'transcribe',
@@ -101,6 +130,9 @@ export function createTranscribeCommand(redactor: TranscriptRedactor): Command {
           'no-lm': { type: 'boolean', default: false },
           'lm-weight': { type: 'string' },
           'word-bonus': { type: 'string' },
+          'redacted-audio': { type: 'string' },
+          'audio-mode': { type: 'string' },
+          'audio-pad-ms': { type: 'string' },
         },
         allowPositionals: true,
       });
@@ -116,6 +148,7 @@ export function createTranscribeCommand(redactor: TranscriptRedactor): Command {
         ...(lmWeight !== undefined ? { lmWeight } : {}),
         ...(wordBonus !== undefined ? { wordBonus } : {}),
       };
+      const audioOut = redactedAudioTarget(values, files.length);
       const modelDir = values.model ?? join(packageRoot(), DEFAULT_MODEL);
 
       let recognizer: Recognizer;
@@ -138,7 +171,9 @@ export function createTranscribeCommand(redactor: TranscriptRedactor): Command {
             const audio = await readAudio(file);
             const decoded = performance.now();
             const raw = await recognizer.transcribe(audio.samples);
-            const shown = redaction === 'applied' ? redactor(raw) : raw;
+            const maskSpans: TimeSpan[] = [];
+            const shown = redaction === 'applied' ? redactor(raw, maskSpans) : raw;
+            if (audioOut) await audioOut.writer.write(audioOut.name, audio.samples, maskSpans);
             const total = performance.now() - started;
             if (!values.json) {
               io.stdout.write(`${file}: ${shown.text}\n`);
@@ -178,4 +213,4 @@ export function createTranscribeCommand(redactor: TranscriptRedactor): Command {
   };
 }
 
-export const transcribeCommand: Command = createTranscribeCommand(redactTranscript);
+export const transcribeCommand: Command = createTranscribeCommand((transcript, maskSpans) => redactTranscript(transcript, {}, maskSpans));

@@ -12,7 +12,7 @@ const usage = `Usage: hushscribe transcripts <list|show|search|export> [options]
 
   list [--status S] [--limit N]          recordings, newest first
                                          (--json: one line per recording: id, fileName, status, segments, ...)
-  show ID                                one recording's redacted segments with times
+  show ID                                one recording's redacted segments with times (and its redacted audio file)
   search WORDS... [--limit N]            full-text search over redacted text
   export [ID...] --format F [--output FILE]
                                          F: jsonl (one segment per line), csv, srt, vtt (srt/vtt: one ID)
@@ -117,6 +117,7 @@ export const transcriptsCommand: Command = {
           if (json) out(`${JSON.stringify({ recording, segments })}\n`);
           else {
             out(`${recording.id}  ${recording.fileName ?? '-'}  ${recording.status}${recording.errorCode ? ` [${recording.errorCode}] ${recording.errorMessage}` : ''}\n`);
+            if (recording.redactedAudio) out(`redacted audio: ${recording.redactedAudio}\n`);
             for (const s of segments) out(`[${clock(s.start, '.')} - ${clock(s.end, '.')}] ${s.text}\n`);
           }
           return ExitCode.ok;
