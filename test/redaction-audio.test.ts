@@ -21,6 +21,7 @@ import { spansToMask } from '../daemon/pipeline/transcribe.js';
 import { ConfigError, loadConfig, validateConfig } from '../daemon/config/index.js';
 import { Store } from '../daemon/store/index.js';
 import { MIGRATIONS } from '../daemon/store/migrations.js';
+import Database from 'better-sqlite3';
 import { tempDir } from './fixtures/daemon/harness.js';
 
 const RATE = 16000;
@@ -196,5 +197,19 @@ t.test('store: migration adds the column; finish records the path; retention del
   t.same(deleted, ['a', 'b']);
   t.notOk(existsSync(audioFile), 'audio file deleted with its recording');
   t.notOk(existsSync(big));
+  t.equal(store.audioBytes(), 0);
+});
+
+t.test('store: a schema-1 database is migrated in place, its recordings without audio', async (t) => {
+  const file = join(tempDir('redacted-audio-migrate'), 'db.sqlite');
+  const old = new Database(file);
+  old.exec(MIGRATIONS[0]!);
+  old.pragma('user_version = 1');
+  old.prepare(`INSERT INTO recordings (id, source, status, created_at) VALUES ('old', 'watch', 'done', 0)`).run();
+  old.close();
+  const store = new Store(file);
+  t.teardown(() => store.close());
+  t.equal(store.schemaVersion, 2);
+  t.equal(store.get('old')!.redactedAudio, null);
   t.equal(store.audioBytes(), 0);
 });

@@ -23,13 +23,13 @@ const segment = (seq: number, text: string, extra: Partial<RedactedSegment> = {}
 
 t.test('a new database is migrated, in WAL mode, with the current schema', async (t) => {
   const store = fresh();
-  t.equal(store.schemaVersion, 1);
+  t.equal(store.schemaVersion, 2);
   t.equal(store.db.pragma('journal_mode', { simple: true }), 'wal');
   t.equal(store.db.pragma('auto_vacuum', { simple: true }), 2);
   t.same(store.integrityCheck(), ['ok']);
   store.close();
   const again = new Store(store.file);
-  t.equal(again.schemaVersion, 1, 'reopening runs no migration twice');
+  t.equal(again.schemaVersion, 2, 'reopening runs no migration twice');
   again.close();
   const future = new Database(store.file);
   future.pragma('user_version = 99');
