@@ -2,7 +2,7 @@
 // are sample by sample, the WAV written and read back with daemon/audio's reader, opus through ffmpeg, the
 // temp-file-then-rename write, the config section and the store column (retention deletes the files).
 import t from 'tap';
-import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeAudioFile, readWavFile } from '../daemon/audio/index.js';
 import {
@@ -17,12 +17,13 @@ import {
   TONE_AMPLITUDE,
   TONE_HZ,
 } from '../daemon/pipeline/redacted-audio.js';
-import { spansToMask } from '../daemon/pipeline/transcribe.js';
+import { spansToMask, transcribeRecording } from '../daemon/pipeline/transcribe.js';
+import { loadStages } from '../daemon/pipeline/stages.js';
 import { ConfigError, loadConfig, validateConfig } from '../daemon/config/index.js';
 import { Store } from '../daemon/store/index.js';
 import { MIGRATIONS } from '../daemon/store/migrations.js';
 import Database from 'better-sqlite3';
-import { tempDir } from './fixtures/daemon/harness.js';
+import { tempDir, TINY_MODEL, toneSamples, wavBytes } from './fixtures/daemon/harness.js';
 
 const RATE = 16000;
 
@@ -126,7 +127,6 @@ t.test('stale temp files are removed at start; failures leave no file and say wh
   // A name that is a directory cannot be renamed over: typed error, temp file gone.
   const blocked = new RedactedAudioWriter(dir, { mode: 'tone', padMs: 0, format: 'wav' });
   writeFileSync(join(dir, 'x'), '');
-  const { mkdirSync } = await import('node:fs');
   mkdirSync(join(dir, 'busy.wav'));
   writeFileSync(join(dir, 'busy.wav', 'f'), '');
   await t.rejects(blocked.write('busy', speechLike(1000), []), { name: 'RedactedAudioError', message: /cannot write the redacted audio/ });
@@ -212,4 +212,39 @@ t.test('store: a schema-1 database is migrated in place, its recordings without 
   t.equal(store.schemaVersion, 2);
   t.equal(store.get('old')!.redactedAudio, null);
   t.equal(store.audioBytes(), 0);
+});
+
+t.test('transcribeRecording (tiny model): the name toned out in the written file, a dropped segment masked whole, write failures typed', async (t) => {
+  const dir = tempDir('redacted-audio-pipeline');
+  const defaults = validateConfig({});
+  const file = join(dir, 'pii.wav');
+  const input = toneSamples('my name is john smith');
+  writeFileSync(file, wavBytes(input));
+  const settings = { modelDir: TINY_MODEL, variant: null, threads: 1, vad: { ...defaults.vad, enabled: false }, redaction: defaults.redaction };
+  const stages = await loadStages(settings);
+  const writer = new RedactedAudioWriter(join(dir, 'audio'), { mode: 'silence', padMs: 0, format: 'wav' });
+  const segments: { entities: { audioStart: number | null; audioEnd: number | null }[] }[] = [];
+  const result = await transcribeRecording(file, stages, settings.vad, { segment: (s) => segments.push(s), progress: () => undefined }, { writer, name: 'rec' });
+  t.equal(result.redactedAudio?.path, join(dir, 'audio', 'rec.wav'));
+  const written = (await readWavFile(result.redactedAudio!.path)).samples;
+  const original = (await readWavFile(file)).samples;
+  const entity = segments[0]!.entities[0]!;
+  const [[from, to]] = maskRanges([{ start: entity.audioStart, end: entity.audioEnd }], 0, original.length) as [[number, number]];
+  t.ok(to - from > 0.5 * 16000, 'the name spans its tones');
+  t.ok(written.subarray(from, to).every((x) => x === 0), 'silent over the name');
+  t.same(written.subarray(0, from), original.subarray(0, from), 'the carrier untouched');
+
+  const dropping = await loadStages({ ...settings, redaction: { ...defaults.redaction, operators: { PERSON: 'drop' } } });
+  const kept: unknown[] = [];
+  const droppedResult = await transcribeRecording(file, dropping, settings.vad, { segment: (s) => kept.push(s), progress: () => undefined }, { writer, name: 'dropped' });
+  t.equal(kept.length, 0, 'segment dropped by policy');
+  const droppedAudio = (await readWavFile(droppedResult.redactedAudio!.path)).samples;
+  t.ok(droppedAudio.subarray(0.3 * 16000, original.length - 0.5 * 16000).every((x) => x === 0), 'and its audio masked whole');
+
+  mkdirSync(join(dir, 'audio', 'busy.wav'));
+  writeFileSync(join(dir, 'audio', 'busy.wav', 'f'), '');
+  await t.rejects(transcribeRecording(file, stages, settings.vad, { segment: () => undefined, progress: () => undefined }, { writer, name: 'busy' }), { name: 'PipelineError', code: 'AUDIO_WRITE_FAILED' });
+
+  const opus = new RedactedAudioWriter(dir, { mode: 'tone', padMs: 0, format: 'opus' });
+  await t.rejects(opus.write('bad-rate', new Float32Array(1000), [], 0), { name: 'RedactedAudioError', message: /ffmpeg could not encode opus/ });
 });
