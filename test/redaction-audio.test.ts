@@ -157,6 +157,7 @@ t.test('config: redaction.audio defaults, validation errors, default dir under d
   writeFileSync(file, 'dataDir: data\n');
   const { config } = loadConfig({ path: file, env: {} });
   t.same(config.redaction.audio, { enabled: false, mode: 'tone', padMs: 80, format: 'wav', dir: join(dir, 'data', 'audio') });
+  t.equal(validateConfig({ dataDir: '/srv/hs' }).redaction.audio.dir, join('/srv/hs', 'audio'), 'validation alone fills the default too');
   writeFileSync(file, 'redaction:\n  audio:\n    enabled: true\n    dir: out\n    format: opus\n    mode: silence\n    padMs: 0\n');
   t.same(loadConfig({ path: file, env: {} }).config.redaction.audio, { enabled: true, mode: 'silence', padMs: 0, format: 'opus', dir: join(dir, 'out') });
   let issues: string[] = [];

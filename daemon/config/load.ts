@@ -61,7 +61,11 @@ function describe(err: ErrorObject, root: unknown, origins: Map<string, string>)
 /** Validates a raw config object in place (filling defaults); throws ConfigError naming every bad option. */
 export function validateConfig(raw: unknown, file: string | null = null, origins = new Map<string, string>()): HushscribeConfig {
   const copy = structuredClone(raw ?? {});
-  if (validate(copy)) return copy;
+  if (validate(copy)) {
+    // Filled in here, not as a schema default, so it follows dataDir (and is resolved with it).
+    copy.redaction.audio.dir ??= join(copy.dataDir, 'audio');
+    return copy;
+  }
   const seen = new Set<string>();
   const issues = (validate.errors ?? [])
     // propertyNames failures also report a generic error at the parent; the specific one is enough.
@@ -141,7 +145,7 @@ function resolveRelativePaths(config: HushscribeConfig, base: string): void {
   watch.doneDir = fix(watch.doneDir);
   config.asr.modelDir = fix(config.asr.modelDir);
   config.redaction.hashKeyFile = fix(config.redaction.hashKeyFile);
-  config.redaction.audio.dir = fix(config.redaction.audio.dir) ?? join(config.dataDir, 'audio');
+  config.redaction.audio.dir = fix(config.redaction.audio.dir);
   config.control.socketPath = fix(config.control.socketPath);
 }
 

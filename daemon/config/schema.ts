@@ -127,7 +127,7 @@ export const configSchema = {
       mode: { enum: [...REDACTED_AUDIO_MODES], default: 'tone' },
       padMs: { type: 'integer', minimum: 0, maximum: 2000, default: 80 },
       format: { enum: [...REDACTED_AUDIO_FORMATS], default: 'wav' },
-      /** null: <dataDir>/audio (filled in when the config is loaded). */
+      /** null: <dataDir>/audio (filled in by validateConfig). */
       dir: nullableString,
     }),
   }),

@@ -146,7 +146,7 @@ export class RedactedAudioWriter {
 /** The worker's writer for redaction.audio (stale temp files removed), or null when it is disabled. */
 export function openRedactedAudioWriter(config: RedactedAudioOptions & { enabled: boolean; dir: string | null }): RedactedAudioWriter | null {
   if (!config.enabled) return null;
-  if (!config.dir) throw new RedactedAudioError('redaction.audio.dir is not set (the config loader fills in <dataDir>/audio)');
+  if (!config.dir) throw new RedactedAudioError('redaction.audio.dir is not set (validateConfig fills in <dataDir>/audio)');
   const writer = new RedactedAudioWriter(config.dir, { mode: config.mode, padMs: config.padMs, format: config.format });
   writer.cleanStale();
   return writer;
