@@ -18,6 +18,8 @@ import { acquirePidLock } from './pid-lock.js';
 import { MqttBridge } from './mqtt/bridge.js';
 import { Outbox } from './mqtt/outbox.js';
 import type { MqttHost } from './mqtt/requests.js';
+import { readManifest } from './asr/index.js';
+import { PowerGovernor, type PowerChange, type PowerState } from './power/governor.js';
 
 export interface Feature {
   readonly name: string;
@@ -34,6 +36,17 @@ const RETENTION_EVERY_MS = 3_600_000;
 const OUTBOX_TRIM_EVERY_MS = 60_000;
 /** A live source is stored as one recording per hour of listening. */
 const LIVE_SESSION_SEC = 3600;
+/** The manifest variant the power governor switches to. */
+const SPARSE_VARIANT = 'sparse';
+
+/** 'sparse' when the model's manifest has that variant; null otherwise (no manifest, unreadable: the pipeline reports those). */
+function sparseVariantOf(dir: string): string | null {
+  try {
+    return SPARSE_VARIANT in readManifest(dir).variants ? SPARSE_VARIANT : null;
+  } catch {
+    return null;
+  }
+}
 
 export interface ControllerOptions {
   config: HushscribeConfig;
@@ -55,18 +68,32 @@ export class Controller {
   private readonly notifier: SystemdNotifier;
   private readonly log: Logger;
   private releaseLock: (() => void) | null = null;
-  /** Set from config, changed at run time over MQTT (set_power_mode); no stage reads it yet. */
-  powerMode: PowerMode;
+  private governor!: PowerGovernor;
+  private outbox!: Outbox;
 
   constructor(private readonly options: ControllerOptions) {
     this.config = options.config;
-    this.powerMode = options.config.power.mode;
     this.log = options.log;
     this.notifier = new SystemdNotifier(() => this.statusLine(), () => this.healthy(), options.log.child('systemd'));
   }
 
   get currentConfig(): HushscribeConfig {
     return this.config;
+  }
+
+  /** The requested power mode (dense, sparse or auto); the variant in use is in powerState(). */
+  get powerMode(): PowerMode {
+    return this.governor.state().mode;
+  }
+
+  powerState(): PowerState {
+    return this.governor.state();
+  }
+
+  /** From MQTT or the control socket: applies to the next recording (and the next live segment). */
+  setPowerMode(mode: PowerMode): void {
+    this.log.info('power mode set', { powerMode: mode });
+    this.applyPower(this.governor.setMode(mode));
   }
 
   async start(): Promise<void> {
@@ -77,14 +104,22 @@ export class Controller {
     const requeued = this.store.requeueInterrupted();
     this.log.info('store open', { database: databasePath(config), schema: this.store.schemaVersion, requeued: requeued.length, liveSessionsClosed: closed.length });
 
-    const stageSettings = { modelDir: modelDir(config), variant: config.asr.variant, threads: config.asr.threads, vad: config.vad, redaction: config.redaction };
+    this.outbox = new Outbox(this.store, config.mqtt.outbox.maxEvents);
+    const sparseVariant = sparseVariantOf(modelDir(config));
+    this.governor = new PowerGovernor(config.power, sparseVariant !== null);
+    const stageSettings = { modelDir: modelDir(config), variant: config.asr.variant, sparseVariant, threads: config.asr.threads, vad: config.vad, redaction: config.redaction };
     this.pipeline = new Pipeline(
       this.store,
       stageSettings,
       this.log.child('pipeline'),
       config.watchdog.maxStallSec * 1000,
+      () => {
+        this.updatePower();
+        return this.governor.state().variant;
+      },
     );
     this.features.push({ name: 'pipeline', start: () => this.pipeline.start(), stop: () => this.pipeline.stop() });
+    this.features.push(this.powerFeature());
 
     const watchDir = config.sources.watch.dir;
     if (watchDir) {
@@ -124,7 +159,7 @@ export class Controller {
       const bridge = new MqttBridge({ ...mqttConfig, url: mqttConfig.url }, this.mqttHost(), this.store, this.log.child('mqtt'));
       this.features.push({ name: 'mqtt', start: () => bridge.start(), stop: () => bridge.stop() });
     } else {
-      this.features.push(this.outboxLimitFeature(new Outbox(this.store, mqttConfig.outbox.maxEvents)));
+      this.features.push(this.outboxLimitFeature(this.outbox));
     }
 
     for (const feature of this.features) await this.startFeature(feature);
@@ -235,7 +270,8 @@ export class Controller {
           paused: health.paused,
           queueDepth: counts.queued,
           powerMode: this.powerMode,
-          model: health.model ? { name: health.model.name, variant: health.model.variant } : null,
+          power: (({ mode, variant, reason, sparseAvailable, switches }) => ({ mode, variant, reason, sparseAvailable, switches }))(this.governor.state()),
+          model: health.model ? { name: health.model.name, variant: (this.governor.state().variant === 'sparse' ? health.sparseModel : null)?.variant ?? health.model.variant } : null,
           uptimeSec: Math.round((Date.now() - this.startedAt) / 1000),
           version: this.version,
           recordings: counts,
@@ -243,15 +279,66 @@ export class Controller {
       },
       pause: () => this.pipeline.pause(),
       resume: () => this.pipeline.resume(),
-      setPowerMode: (mode) => {
-        this.powerMode = mode;
-        this.log.info('power mode set', { powerMode: mode });
-      },
+      setPowerMode: (mode) => this.setPowerMode(mode),
       reloadConfig: () => this.reloadConfig(),
       problems: () => [
         ...[...this.states].filter(([, s]) => s.state === 'failed').map(([name, s]) => `${name} failed: ${s.error}`),
         ...(this.pipeline.health().error ? [`pipeline: ${this.pipeline.health().error}`] : []),
       ],
+    };
+  }
+
+  /** Looks at the governor's signals now; reports new sensor problems once and acts on a switch. */
+  private updatePower(): void {
+    const change = this.governor.update(this.store.countByStatus().queued);
+    for (const problem of this.governor.newProblems()) this.log.warn('power signal ignored: cannot read it', { problem });
+    this.applyPower(change);
+  }
+
+  /** Every mode change or variant switch: logged, announced (power_mode_changed) and passed to the live sources. */
+  private applyPower(change: PowerChange | null): void {
+    if (!change) return;
+    const data = { previous: change.previousMode, powerMode: change.mode, previousVariant: change.previousVariant, variant: change.variant, reason: change.reason, switches: change.switches };
+    if (change.previousVariant !== change.variant) this.log.info('power variant switched', data);
+    this.safelyAnnounce(data);
+    for (const live of this.live) live.setVariant(change.variant);
+  }
+
+  private safelyAnnounce(data: Record<string, unknown>): void {
+    try {
+      this.outbox.add('power_mode.changed', data);
+    } catch (err) {
+      this.log.error('could not queue the power_mode_changed event', { err });
+    }
+  }
+
+  /** Re-evaluates auto mode every power.intervalSec; says once when the model has no sparse variant. */
+  private powerFeature(): Feature {
+    let timer: NodeJS.Timeout | null = null;
+    const tick = () => {
+      try {
+        this.updatePower();
+      } catch (err) {
+        this.log.error('power governor update failed', { err });
+      }
+    };
+    return {
+      name: 'power',
+      start: async () => {
+        const state = this.governor.state();
+        if (!state.sparseAvailable) {
+          this.log.warn('power governor: the model has no sparse variant; running dense', { powerMode: state.mode, model: modelDir(this.config) });
+          this.safelyAnnounce({ previous: state.mode, powerMode: state.mode, previousVariant: 'dense', variant: 'dense', reason: state.reason, switches: 0 });
+        }
+        this.log.info('power governor started', { powerMode: state.mode, variant: state.variant, reason: state.reason });
+        for (const live of this.live) live.setVariant(state.variant);
+        tick();
+        timer = setInterval(tick, this.config.power.intervalSec * 1000);
+        timer.unref();
+      },
+      stop: async () => {
+        if (timer) clearInterval(timer);
+      },
     };
   }
 

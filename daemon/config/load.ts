@@ -62,6 +62,8 @@ function describe(err: ErrorObject, root: unknown, origins: Map<string, string>)
 export function validateConfig(raw: unknown, file: string | null = null, origins = new Map<string, string>()): HushscribeConfig {
   const copy = structuredClone(raw ?? {});
   if (validate(copy)) {
+    const issues = crossFieldIssues(copy);
+    if (issues.length > 0) throw new ConfigError(file, issues);
     // Filled in here, not as a schema default, so it follows dataDir (and is resolved with it).
     copy.redaction.audio.dir ??= join(copy.dataDir, 'audio');
     return copy;
@@ -73,6 +75,15 @@ export function validateConfig(raw: unknown, file: string | null = null, origins
     .map((e) => describe(e, copy, origins))
     .filter((i) => (seen.has(`${i.path}:${i.message}`) ? false : (seen.add(`${i.path}:${i.message}`), true)));
   throw new ConfigError(file, issues);
+}
+
+/** Rules one option's schema cannot say: hysteresis needs its leave threshold below its enter threshold. */
+function crossFieldIssues(config: HushscribeConfig): ConfigIssue[] {
+  const { backlog, thermal } = config.power;
+  const issues: ConfigIssue[] = [];
+  if (backlog.leaveQueued >= backlog.enterQueued) issues.push({ path: 'power.backlog.leaveQueued', message: `must be below power.backlog.enterQueued (${backlog.enterQueued}) (got ${backlog.leaveQueued})` });
+  if (thermal.leaveC >= thermal.enterC) issues.push({ path: 'power.thermal.leaveC', message: `must be below power.thermal.enterC (${thermal.enterC}) (got ${thermal.leaveC})` });
+  return issues;
 }
 
 /** Parses YAML text; a syntax error becomes a ConfigError with the line and column. */

@@ -49,6 +49,21 @@ export interface MqttConfig {
   homeAssistant: { enabled: boolean; prefix: string };
 }
 
+/** The power governor (daemon/power): which model variant transcribes, dense or sparse. */
+export interface PowerConfig {
+  mode: PowerMode;
+  /** How often `auto` looks at its signals (it also looks whenever a recording is taken from the queue). */
+  intervalSec: number;
+  /** In `auto`, the least time between two switches, so the variant does not flap. */
+  minDwellSec: number;
+  /** Recordings waiting: sparse from enterQueued on, back to dense at leaveQueued or fewer. */
+  backlog: { enterQueued: number; leaveQueued: number };
+  /** Hottest thermal zone (millidegree files; `*` matches): sparse from enterC on, dense again at leaveC or below. */
+  thermal: { paths: string[]; enterC: number; leaveC: number };
+  /** power_supply `online` / `status` files; on battery means sparse when sparseOnBattery. */
+  battery: { paths: string[]; sparseOnBattery: boolean };
+}
+
 export interface HushscribeConfig {
   dataDir: string;
   sources: {
@@ -70,7 +85,7 @@ export interface HushscribeConfig {
   control: { socketPath: string | null; group: string | null; mode: string };
   log: { level: LogLevel };
   mqtt: MqttConfig;
-  power: { mode: PowerMode };
+  power: PowerConfig;
   watchdog: { maxStallSec: number };
 }
 
@@ -173,6 +188,21 @@ export const configSchema = {
   }),
   power: section({
     mode: { enum: [...POWER_MODES], default: 'auto' },
+    intervalSec: { type: 'number', minimum: 0.1, maximum: 3600, default: 5 },
+    minDwellSec: { type: 'number', minimum: 0, maximum: 86_400, default: 60 },
+    backlog: section({
+      enterQueued: { type: 'integer', minimum: 1, maximum: 100_000, default: 4 },
+      leaveQueued: { type: 'integer', minimum: 0, maximum: 100_000, default: 1 },
+    }),
+    thermal: section({
+      paths: { type: 'array', items: { type: 'string', minLength: 1 }, default: ['/sys/class/thermal/thermal_zone*/temp'] },
+      enterC: { type: 'number', minimum: -50, maximum: 200, default: 75 },
+      leaveC: { type: 'number', minimum: -50, maximum: 200, default: 65 },
+    }),
+    battery: section({
+      paths: { type: 'array', items: { type: 'string', minLength: 1 }, default: ['/sys/class/power_supply/*/online'] },
+      sparseOnBattery: { type: 'boolean', default: true },
+    }),
   }),
   watchdog: section({
     maxStallSec: { type: 'integer', minimum: 5, maximum: 3600, default: 120 },

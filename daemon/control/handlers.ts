@@ -3,6 +3,7 @@ import { access, constants, stat } from 'node:fs/promises';
 import { basename, isAbsolute } from 'node:path';
 import type { Controller } from '../controller.js';
 import { databasePath } from '../config/load.js';
+import { POWER_MODES, type PowerMode } from '../config/schema.js';
 import { recordingIdForFile } from '../store/ids.js';
 import { RECORDING_STATUSES, StoreError, type RecordingStatus } from '../store/store.js';
 import { ControlError } from './protocol.js';
@@ -54,7 +55,19 @@ export function controlHandlers(daemon: Controller): Record<string, Handler> {
       recordings: daemon.store.countByStatus(),
       watchDir: daemon.watch?.dir ?? null,
       live: Object.fromEntries(daemon.live.map((l) => [l.name, l.health()])),
+      power: daemon.powerState(),
     }),
+
+    'power.get': () => daemon.powerState(),
+
+    /** Applies from the next recording (and the next live segment); announced like an MQTT set_power_mode. */
+    'power.set': (params) => {
+      const mode = str(params, 'mode')!;
+      if (!(POWER_MODES as readonly string[]).includes(mode)) throw new ControlError('BAD_PARAMS', `mode must be one of ${POWER_MODES.join(', ')}`);
+      const previous = daemon.powerMode;
+      daemon.setPowerMode(mode as PowerMode);
+      return { previous, power: daemon.powerState() };
+    },
 
     'recordings.list': (params) => daemon.store.list({ status: status(params), limit: int(params, 'limit', 1, 100_000), offset: int(params, 'offset', 0, Number.MAX_SAFE_INTEGER) }),
 

@@ -177,11 +177,8 @@ export class MqttBridge {
       this.log.warn('ignoring a retained MQTT request', { action });
       return;
     }
-    const previousMode = this.host.powerMode;
+    // A mode change is announced by the daemon itself (power_mode_changed), like the governor's own switches.
     const response = handleRequest(action, payload, this.host);
-    if (response.status === 'ok' && action === 'set_power_mode' && this.host.powerMode !== previousMode) {
-      this.safely(() => this.outbox.add('power_mode.changed', { previous: previousMode, powerMode: this.host.powerMode }));
-    }
     this.log.info('MQTT request', { action, status: response.status, error: response.error });
     this.publish(this.topics.response(action), response);
     this.refreshState();

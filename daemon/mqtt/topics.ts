@@ -60,6 +60,8 @@ export interface StatePayload {
   paused: boolean;
   queueDepth: number;
   powerMode: PowerMode;
+  /** The power governor: requested mode, the variant it runs (dense/sparse), why, and switches since start. */
+  power: { mode: PowerMode; variant: 'dense' | 'sparse'; reason: string; sparseAvailable: boolean; switches: number };
   model: { name: string; variant: string } | null;
   uptimeSec: number;
   version: string;

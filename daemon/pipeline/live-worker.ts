@@ -8,7 +8,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { ASR_SAMPLE_RATE } from '../audio/index.js';
 import { isModelLoadError } from '../asr/errors.js';
 import type { FromLiveWorker, LiveSettings, ToLiveWorker } from './messages.js';
-import { loadStages } from './stages.js';
+import { loadPowerStages } from './stages.js';
 import { newSegmenter, SegmentTranscriber, type StageSet } from './transcribe.js';
 import { describeUnexpectedError } from '../util/safe-error.js';
 
@@ -17,10 +17,13 @@ const settings = workerData as LiveSettings;
 const post = (msg: FromLiveWorker) => port.postMessage(msg);
 const STDERR_TAIL = 1024;
 
+let variants: { dense: StageSet; sparse?: StageSet };
 let stages: StageSet;
 try {
-  stages = await loadStages(settings);
-  post({ type: 'ready', model: stages.recognizer.model });
+  variants = await loadPowerStages(settings);
+  // One mutable set: SegmentTranscriber reads its recognizer per segment, so a switch applies from the next segment.
+  stages = { ...variants.dense };
+  post({ type: 'ready', model: variants.dense.recognizer.model, sparseModel: variants.sparse?.recognizer.model ?? null });
 } catch (err) {
   post({ type: 'fatal', code: isModelLoadError(err) ? err.code : 'LOAD_FAILED', message: (err as Error).message });
   process.exit(1);
@@ -97,5 +100,7 @@ port.on('message', (msg: ToLiveWorker) => {
     run().catch((err: unknown) => post({ type: 'capture-ended', code: null, signal: null, message: `live transcription failed: ${describeUnexpectedError(err)}` }));
   } else if (msg.type === 'stop') {
     capture?.kill('SIGTERM');
+  } else if (msg.type === 'variant') {
+    stages.recognizer = (variants[msg.variant] ?? variants.dense).recognizer;
   }
 });

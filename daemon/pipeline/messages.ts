@@ -2,19 +2,23 @@
 import type { HushscribeConfig } from '../config/schema.js';
 import type { ModelInfo } from '../asr/types.js';
 import type { RedactedSegment } from '../store/store.js';
+import type { PowerVariant } from '../power/governor.js';
 
 export interface WorkerSettings {
   modelDir: string;
   variant: string | null;
+  /** The manifest variant the power governor may switch to (loaded alongside), or null for dense only. */
+  sparseVariant: string | null;
   threads: number;
   vad: HushscribeConfig['vad'];
   redaction: HushscribeConfig['redaction'];
 }
 
-export type ToWorker = { type: 'job'; recordingId: string; path: string };
+/** variant: which of the loaded recognizers transcribes this recording (the power governor's choice). */
+export type ToWorker = { type: 'job'; recordingId: string; path: string; variant: PowerVariant };
 
 export type FromWorker =
-  | { type: 'ready'; model: ModelInfo }
+  | { type: 'ready'; model: ModelInfo; sparseModel: ModelInfo | null }
   | { type: 'fatal'; code: string; message: string }
   | { type: 'progress'; recordingId: string; sec: number; durationSec: number | null }
   | { type: 'segment'; recordingId: string; segment: RedactedSegment }
@@ -41,10 +45,11 @@ export interface LiveSettings extends WorkerSettings {
   sessionMaxSec: number;
 }
 
-export type ToLiveWorker = { type: 'start' } | { type: 'stop' };
+/** variant: the recognizer for the next speech segment (the power governor's choice). */
+export type ToLiveWorker = { type: 'start' } | { type: 'stop' } | { type: 'variant'; variant: PowerVariant };
 
 export type FromLiveWorker =
-  | { type: 'ready'; model: ModelInfo }
+  | { type: 'ready'; model: ModelInfo; sparseModel: ModelInfo | null }
   | { type: 'fatal'; code: string; message: string }
   | { type: 'session'; startedAt: number }
   | { type: 'segment'; segment: RedactedSegment }

@@ -8,6 +8,7 @@ import { Worker } from 'node:worker_threads';
 import type { Logger } from '../log/logger.js';
 import type { ModelInfo } from '../asr/types.js';
 import type { Recording, Store } from '../store/store.js';
+import type { PowerVariant } from '../power/governor.js';
 import type { FromWorker, ToWorker, WorkerSettings } from './messages.js';
 
 export interface PipelineHealth {
@@ -20,6 +21,8 @@ export interface PipelineHealth {
   /** Paused: the recording in progress finishes, nothing new is taken from the queue until resume(). */
   paused: boolean;
   model: ModelInfo | null;
+  /** The variant loaded alongside for the power governor's sparse mode, or null. */
+  sparseModel: ModelInfo | null;
   error: string | null;
 }
 
@@ -41,6 +44,7 @@ export class Pipeline extends EventEmitter {
   private state: PipelineHealth['state'] = 'stopped';
   private lastActivity = Date.now();
   private model: ModelInfo | null = null;
+  private sparseModel: ModelInfo | null = null;
   private error: string | null = null;
   private wakeUp: (() => void) | null = null;
   private loop: Promise<void> | null = null;
@@ -52,6 +56,8 @@ export class Pipeline extends EventEmitter {
     private readonly settings: WorkerSettings,
     private readonly log: Logger,
     private readonly maxStallMs: number,
+    /** Asked as each recording is handed to the worker: the whole recording runs on that variant. */
+    private readonly chooseVariant: () => PowerVariant = () => 'dense',
   ) {
     super();
   }
@@ -104,6 +110,7 @@ export class Pipeline extends EventEmitter {
       healthy: this.state !== 'busy' || since < this.maxStallMs,
       paused: this.paused,
       model: this.model,
+      sparseModel: this.sparseModel,
       error: this.error,
     };
   }
@@ -117,9 +124,10 @@ export class Pipeline extends EventEmitter {
         if (msg.type === 'ready') {
           ready = true;
           this.model = msg.model;
+          this.sparseModel = msg.sparseModel;
           this.error = null;
           this.touch('idle');
-          this.log.info('model loaded', { model: msg.model.name, variant: msg.model.variant });
+          this.log.info('model loaded', { model: msg.model.name, variant: msg.model.variant, sparseVariant: msg.sparseModel?.variant ?? null });
           resolve();
         } else if (msg.type === 'fatal') {
           this.state = 'down';
@@ -248,13 +256,14 @@ export class Pipeline extends EventEmitter {
         },
       };
       this.touch('busy');
-      this.log.info('transcribing', { recordingId: recording.id, fileName: recording.fileName, attempt: recording.attempts });
       if (!recording.path) {
         this.store.fail(recording.id, 'NOT_FOUND', 'the recording has no audio file to read');
         this.job.settle('failed');
         return;
       }
-      const msg: ToWorker = { type: 'job', recordingId: recording.id, path: recording.path };
+      const variant = this.chooseVariant();
+      this.log.info('transcribing', { recordingId: recording.id, fileName: recording.fileName, attempt: recording.attempts, variant });
+      const msg: ToWorker = { type: 'job', recordingId: recording.id, path: recording.path, variant };
       this.worker!.postMessage(msg);
     });
   }

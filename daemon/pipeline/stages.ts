@@ -7,12 +7,24 @@ import type { WorkerSettings } from './messages.js';
 import { loadSileroVad } from './silero.js';
 import type { StageSet } from './transcribe.js';
 
-export async function loadStages(settings: WorkerSettings): Promise<StageSet> {
+export async function loadStages(settings: Omit<WorkerSettings, 'sparseVariant'>): Promise<StageSet> {
+  return (await loadPowerStages({ ...settings, sparseVariant: null })).dense;
+}
+
+/**
+ * The dense stages, and the sparse ones too when settings.sparseVariant names one: both recognizers stay loaded
+ * (one ONNX session each) so the power governor can switch between recordings without a reload; VAD and the
+ * redaction policy are shared.
+ */
+export async function loadPowerStages(settings: WorkerSettings): Promise<{ dense: StageSet; sparse?: StageSet }> {
   const { types, operators, hashKeyFile } = settings.redaction;
   // Same key-file format as `hushscribe redact --hash-key-file`: contents, trailing newline ignored.
   const policy = { types, operators, ...(hashKeyFile ? { hashKey: readFileSync(hashKeyFile, 'utf8').replace(/\r?\n$/, '') } : {}) };
   validatePolicy(policy); // a bad policy stops the worker before any audio is read
-  const recognizer = await loadRecognizer({ modelDir: settings.modelDir, threads: settings.threads, ...(settings.variant ? { variant: settings.variant } : {}) });
+  const load = (variant: string | null) => loadRecognizer({ modelDir: settings.modelDir, threads: settings.threads, ...(variant ? { variant } : {}) });
+  const dense = await load(settings.variant);
+  const sparse = settings.sparseVariant ? await load(settings.sparseVariant) : null;
   const vad = settings.vad.enabled ? await loadSileroVad() : null;
-  return { recognizer, vad, newRedactor: () => new SessionRedactor(policy) };
+  const stages = (recognizer: StageSet['recognizer']): StageSet => ({ recognizer, vad, newRedactor: () => new SessionRedactor(policy) });
+  return { dense: stages(dense), ...(sparse ? { sparse: stages(sparse) } : {}) };
 }

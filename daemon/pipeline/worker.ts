@@ -7,7 +7,7 @@ import { isAudioInputError } from '../audio/index.js';
 import { isModelLoadError } from '../asr/errors.js';
 import type { FromWorker, ToWorker, WorkerSettings } from './messages.js';
 import { PipelineError } from './messages.js';
-import { loadStages } from './stages.js';
+import { loadPowerStages } from './stages.js';
 import { transcribeRecording, type StageSet } from './transcribe.js';
 import { describeUnexpectedError } from '../util/safe-error.js';
 import { openRedactedAudioWriter, type RedactedAudioWriter } from './redacted-audio.js';
@@ -23,21 +23,22 @@ function describeFailure(err: unknown): { code: string; message: string } {
   return { code: 'MODEL_FAILED', message: `transcription failed: ${describeUnexpectedError(err)}` };
 }
 
-let stages: StageSet;
+let stages: { dense: StageSet; sparse?: StageSet };
 let audioWriter: RedactedAudioWriter | null;
 try {
-  stages = await loadStages(settings);
+  stages = await loadPowerStages(settings);
   audioWriter = openRedactedAudioWriter(settings.redaction.audio);
-  post({ type: 'ready', model: stages.recognizer.model });
+  post({ type: 'ready', model: stages.dense.recognizer.model, sparseModel: stages.sparse?.recognizer.model ?? null });
 } catch (err) {
   post({ type: 'fatal', code: isModelLoadError(err) ? err.code : 'LOAD_FAILED', message: (err as Error).message });
   process.exit(1);
 }
 
-// One job at a time: the main thread sends the next only after 'done' or 'failed'.
+// One job at a time: the main thread sends the next only after 'done' or 'failed'. The variant is fixed per
+// recording, so a switch never splits one between variants.
 port.on('message', (msg: ToWorker) => {
   const { recordingId, path } = msg;
-  transcribeRecording(path, stages, settings.vad, {
+  transcribeRecording(path, stages[msg.variant] ?? stages.dense, settings.vad, {
     progress: (sec, durationSec) => post({ type: 'progress', recordingId, sec, durationSec }),
     segment: (segment) => post({ type: 'segment', recordingId, segment }),
   }, audioWriter && { writer: audioWriter, name: recordingId }).then(

@@ -6,6 +6,7 @@
 import { Worker } from 'node:worker_threads';
 import type { Logger } from '../log/logger.js';
 import type { FromLiveWorker, LiveSettings, ToLiveWorker } from '../pipeline/messages.js';
+import type { PowerVariant } from '../power/governor.js';
 import { recordingIdForStream } from '../store/ids.js';
 import type { Store } from '../store/store.js';
 
@@ -38,6 +39,7 @@ export class LiveSource {
   private stopping = false;
   private ended: (() => void) | null = null;
   private lastActivity = Date.now();
+  private variant: PowerVariant = 'dense';
 
   constructor(
     readonly name: 'mic' | 'command',
@@ -57,6 +59,12 @@ export class LiveSource {
     return this.state !== 'capturing' || Date.now() - this.lastActivity < this.maxStallMs;
   }
 
+  /** The power governor's choice: the worker uses it from the next speech segment on. */
+  setVariant(variant: PowerVariant): void {
+    this.variant = variant;
+    this.worker?.postMessage({ type: 'variant', variant } satisfies ToLiveWorker);
+  }
+
   /** Loads the model in the worker and starts capturing; rejects when the model cannot be loaded. */
   start(): Promise<void> {
     this.stopping = false;
@@ -65,7 +73,8 @@ export class LiveSource {
       this.worker = worker;
       worker.on('message', (msg: FromLiveWorker) => {
         if (msg.type === 'ready') {
-          this.log.info('live source ready', { source: this.name, model: msg.model.name });
+          this.log.info('live source ready', { source: this.name, model: msg.model.name, sparseVariant: msg.sparseModel?.variant ?? null });
+          worker.postMessage({ type: 'variant', variant: this.variant } satisfies ToLiveWorker);
           this.capture();
           resolve();
         } else if (msg.type === 'fatal') {

@@ -8,7 +8,7 @@ import { Controller } from '../../controller.js';
 import { AlreadyRunningError } from '../../pid-lock.js';
 import { createLogger } from '../../log/logger.js';
 
-const usage = `Usage: hushscribe daemon [--data-dir DIR] [--watch DIR] [--mic DEVICE] [--mqtt-url URL] [--config PATH]
+const usage = `Usage: hushscribe daemon [--data-dir DIR] [--watch DIR] [--mic DEVICE] [--mqtt-url URL] [--power-mode MODE] [--config PATH]
 
 Runs the transcription service: watches a folder (and/or a microphone), transcribes, redacts personal data,
 stores redacted transcripts in DIR/hushscribe.db and answers the CLI on DIR/control.sock.
@@ -18,6 +18,7 @@ Options:
   --watch DIR      watch folder for recordings (overrides sources.watch.dir)
   --mic DEVICE     ALSA capture device (overrides sources.mic.device)
   --mqtt-url URL   MQTT broker, e.g. mqtt://localhost:1883 (overrides mqtt.url; other MQTT options have defaults)
+  --power-mode MODE  dense, sparse or auto (overrides power.mode; see README "Power modes")
   --data-dir DIR   data folder (overrides dataDir)
   --config PATH    config file (default /etc/hushscribe/config.yaml if present)
   -h, --help       show this help
@@ -31,7 +32,7 @@ export const daemonCommand: Command = {
   async run(argv: string[], io: CommandIo): Promise<number> {
     const { values } = parseArgs({
       args: argv,
-      options: { ...COMMON_OPTIONS, watch: { type: 'string' }, mic: { type: 'string' }, 'mqtt-url': { type: 'string' } },
+      options: { ...COMMON_OPTIONS, watch: { type: 'string' }, mic: { type: 'string' }, 'mqtt-url': { type: 'string' }, 'power-mode': { type: 'string' } },
       allowPositionals: false,
     });
     let loaded;
@@ -41,6 +42,7 @@ export const daemonCommand: Command = {
       if (values.mic) sources.mic = { device: values.mic };
       const overrides: Record<string, unknown> = Object.keys(sources).length > 0 ? { sources } : {};
       if (values['mqtt-url']) overrides.mqtt = { url: values['mqtt-url'] };
+      if (values['power-mode'] !== undefined) overrides.power = { mode: values['power-mode'] };
       loaded = cliConfig(values, overrides);
     } catch (err) {
       if (!(err instanceof ConfigError)) throw err;

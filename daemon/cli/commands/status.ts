@@ -4,6 +4,8 @@ import { ExitCode, type Command, type CommandIo } from '../command.js';
 import { databasePath } from '../../config/load.js';
 import { DaemonNotRunningError } from '../../control/client.js';
 import { cliConfig, COMMON_OPTIONS, COMMON_USAGE, daemonRequest, openStoreReadonly, reportError } from '../../control/cli-support.js';
+import type { PowerState } from '../../power/governor.js';
+import { powerLine } from './power.js';
 
 const usage = `Usage: hushscribe status [--data-dir DIR] [--json]
 
@@ -24,6 +26,7 @@ interface DaemonStatus {
   recordings: Record<string, number>;
   watchDir: string | null;
   live: Record<string, { state: string; recordingId: string | null; heardSec: number; lastError: string | null }>;
+  power: PowerState;
 }
 
 export const statusCommand: Command = {
@@ -62,6 +65,7 @@ export const statusCommand: Command = {
         `pipeline: ${p.state}${p.recordingId ? ` on ${p.recordingId}` : ''}${p.model ? ` (model ${p.model.name}/${p.model.variant})` : ''}${p.error ? ` - ${p.error}` : ''}`,
         `features: ${Object.entries(status.features).map(([name, f]) => `${name} ${f.state}${f.error ? ` (${f.error})` : ''}`).join(', ')}`,
         `recordings: ${formatCounts(status.recordings)}`,
+        powerLine(status.power),
       ];
       if (status.watchDir) lines.push(`watching: ${status.watchDir}`);
       for (const [name, l] of Object.entries(status.live)) lines.push(`${name}: ${l.state}${l.recordingId ? ` (session ${l.recordingId}, ${l.heardSec.toFixed(0)} s heard)` : ''}${l.lastError ? ` - ${l.lastError}` : ''}`);
