@@ -6,7 +6,7 @@
 import t from 'tap';
 import { copyFileSync, cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cli, daemonSetup, ensureBuilt, speechFile, tempDir, TINY_MODEL, waitFor } from './fixtures/daemon/harness.js';
+import { cli, daemonSetup, ensureBuilt, speechFile, tempDir, TINY_MODEL, toneSamples, waitFor, wavBytes } from './fixtures/daemon/harness.js';
 
 ensureBuilt();
 
@@ -162,6 +162,25 @@ t.test('a model without a sparse variant runs dense and says so once', async (t)
   const events = other.daemon.query<{ payload: string }>("SELECT payload FROM events WHERE kind = 'power_mode.changed'").map((e) => JSON.parse(e.payload) as Record<string, unknown>);
   t.match(events, [{ powerMode: 'sparse', variant: 'dense', reason: 'the model has no sparse variant; running dense' }], 'announced once');
   t.match(cli(['status', ...otherArgs]).stdout, /\npower: sparse, running dense \(the model has no sparse variant; running dense; 0 switches\)/);
+});
+
+t.test('a live source switches between speech segments', async (t) => {
+  const clip = join(tempDir('power-live-clip'), 'long.wav');
+  writeFileSync(clip, wavBytes(toneSamples('hello world this is a long test of switching the power mode')));
+  // -re: played at real speed, as a capture device would; fixed 2 s windows give a steady run of segments.
+  const argv = ['ffmpeg', '-v', 'error', '-re', '-i', clip, '-f', 'wav', 'pipe:1'];
+  const live = daemonSetup('power-live', { config: { asr: { modelDir: twoVariantModel() }, sources: { watch: { dir: null }, command: { argv } }, vad: { enabled: false, maxSegmentSec: 2 }, power: { mode: 'dense' } } });
+  t.teardown(() => live.daemon.kill());
+  live.daemon.start();
+  await live.daemon.ready();
+  const liveArgs = ['--data-dir', live.daemon.dataDir, '--config', live.daemon.configFile];
+  await waitFor(() => live.daemon.query<{ n: number }>('SELECT count(*) AS n FROM segments')[0]!.n >= 1, 60_000, 'a first live segment');
+  t.equal(cli(['power', 'set', 'sparse', ...liveArgs]).code, 0);
+  const rec = await waitFor(() => live.daemon.query<{ id: string }>("SELECT id FROM recordings WHERE source = 'command' AND status = 'done'")[0], 120_000, 'the session done');
+  const segs = live.daemon.query<{ seq: number; variant: string }>('SELECT seq, variant FROM segments WHERE recording_id = ? ORDER BY seq', rec.id);
+  t.same(segs.map((s) => s.seq), [...segs.keys()], 'seq 0..n-1: none lost or repeated');
+  const variants = segs.map((s) => s.variant).join(' ');
+  t.match(variants, /^dense( dense)*( sparse)+$/, `dense segments, then sparse after the switch (${variants})`);
 });
 
 t.test('--power-mode is validated like the config', async (t) => {
