@@ -6,6 +6,8 @@
 import t from 'tap';
 import { copyFileSync, cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { request } from '../daemon/control/client.js';
+import { ControlError } from '../daemon/control/protocol.js';
 import { cli, daemonSetup, ensureBuilt, speechFile, tempDir, TINY_MODEL, toneSamples, waitFor, wavBytes } from './fixtures/daemon/harness.js';
 
 ensureBuilt();
@@ -141,6 +143,9 @@ t.test('power CLI: bad usage and a daemon that is not running', async (t) => {
   t.match(cli(['power', 'set', 'turbo', ...args]), { code: 2, stderr: /MODE must be one of dense, sparse, auto/ });
   t.match(cli(['power', 'set', ...args]), { code: 2, stderr: /power set takes one MODE/ });
   t.match(cli(['power', 'toggle', ...args]), { code: 2, stderr: /unknown action "toggle"/ });
+  const socket = join(daemon.dataDir, 'control.sock');
+  await t.rejects(request(socket, 'power.set', { mode: 'turbo' }), new ControlError('BAD_PARAMS', 'mode must be one of dense, sparse, auto'), 'the control socket checks the mode too');
+  await t.rejects(request(socket, 'power.set', {}), { code: 'BAD_PARAMS' });
   const nowhere = tempDir('power-none');
   t.match(cli(['power', '--data-dir', nowhere, '--config', daemon.configFile]), { code: 4 });
   t.match(cli(['power', '--json', '--data-dir', nowhere, '--config', daemon.configFile]), { code: 4, stdout: /"DAEMON_NOT_RUNNING"/ });
