@@ -10,6 +10,7 @@ const benchmarks: Record<string, () => Promise<Benchmark>> = {
   fbank: async () => (await import('./fbank.js')).benchmark,
   asr: async () => (await import('./asr.js')).benchmark,
   pipeline: async () => (await import('./pipeline.js')).benchmark,
+  power: async () => (await import('./power.js')).benchmark,
 };
 
 async function main(argv: string[]): Promise<number> {
