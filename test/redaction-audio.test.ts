@@ -4,10 +4,9 @@
 import t from 'tap';
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { decodeAudioFile, readWavFile } from '../daemon/audio/index.js';
+import { decodeAudioFile, encodeWav16, readWavFile } from '../daemon/audio/index.js';
 import {
   applyMask,
-  encodeWav16,
   maskRanges,
   openRedactedAudioWriter,
   RedactedAudioError,
@@ -98,7 +97,7 @@ t.test('WAV written through a temp file, read back with the audio reader', async
   }
   t.ok(worst <= 2 / 32768, `every sample within one 16-bit step of what was expected (worst ${worst})`);
 
-  const clipped = encodeWav16(new Float32Array([1.5, -1.5, 0]));
+  const clipped = encodeWav16(new Float32Array([1.5, -1.5, 0]), 16000);
   t.same([0, 1, 2].map((i) => clipped.readInt16LE(44 + 2 * i)), [32767, -32768, 0], 'clipped to 16 bits');
 });
 
@@ -181,7 +180,7 @@ t.test('store: migration adds the column; finish records the path; retention del
   t.equal(store.schemaVersion, MIGRATIONS.length);
   const audioFile = join(dir, 'a.wav');
   const big = join(dir, 'b.wav');
-  writeFileSync(audioFile, encodeWav16(speechLike(1600)));
+  writeFileSync(audioFile, encodeWav16(speechLike(1600), 16000));
   writeFileSync(big, Buffer.alloc(4 << 20));
   for (const [id, file, bytes] of [['a', audioFile, statSync(audioFile).size], ['b', big, 4 << 20], ['c', null, 0]] as const) {
     store.enqueue({ id, source: 'watch', fileName: `${id}.wav`, path: `/in/${id}.wav`, bytes: 1 });

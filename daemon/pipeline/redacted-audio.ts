@@ -7,7 +7,7 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ASR_SAMPLE_RATE } from '../audio/index.js';
+import { ASR_SAMPLE_RATE, encodeWav16, toPcm16 } from '../audio/index.js';
 
 export const REDACTED_AUDIO_MODES = ['tone', 'silence'] as const;
 export const REDACTED_AUDIO_FORMATS = ['wav', 'opus'] as const;
@@ -62,34 +62,6 @@ export function applyMask(samples: Float32Array, ranges: readonly [number, numbe
 }
 
 /** 16-bit PCM little-endian, rounded and clipped. */
-export function toPcm16(samples: Float32Array): Buffer {
-  const out = Buffer.alloc(samples.length * 2);
-  for (let i = 0; i < samples.length; i++) {
-    const x = Math.max(-1, Math.min(1, samples[i]!));
-    out.writeInt16LE(Math.round(x < 0 ? x * 32768 : x * 32767), i * 2);
-  }
-  return out;
-}
-
-/** A canonical 44-byte-header WAV: 16-bit mono. */
-export function encodeWav16(samples: Float32Array, rate = ASR_SAMPLE_RATE): Buffer {
-  const data = toPcm16(samples);
-  const head = Buffer.alloc(44);
-  head.write('RIFF', 0, 'latin1');
-  head.writeUInt32LE(36 + data.length, 4);
-  head.write('WAVEfmt ', 8, 'latin1');
-  head.writeUInt32LE(16, 16);
-  head.writeUInt16LE(1, 20); // PCM
-  head.writeUInt16LE(1, 22); // mono
-  head.writeUInt32LE(rate, 24);
-  head.writeUInt32LE(rate * 2, 28);
-  head.writeUInt16LE(2, 32);
-  head.writeUInt16LE(16, 34);
-  head.write('data', 36, 'latin1');
-  head.writeUInt32LE(data.length, 40);
-  return Buffer.concat([head, data]);
-}
-
 export class RedactedAudioError extends Error {
   override name = 'RedactedAudioError';
   readonly code = 'REDACTED_AUDIO_FAILED';

@@ -28,6 +28,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
+import { pcm16WavHeader } from '../../daemon/audio/wav-writer.js';
 import { packageRoot } from '../../daemon/util/package-root.js';
 import type { Benchmark } from './run.js';
 
@@ -122,19 +123,7 @@ async function feed(planFile: string, log: string): Promise<void> {
   const plan = JSON.parse(readFileSync(planFile, 'utf8')) as PlanItem[];
   const pcm = new Map<string, Buffer>();
   for (const p of plan) if (!pcm.has(p.raw)) pcm.set(p.raw, readFileSync(p.raw));
-  const header = Buffer.alloc(44);
-  header.write('RIFF', 0, 'latin1');
-  header.writeUInt32LE(0xffffffff, 4); // streaming: length unknown, as arecord writes it
-  header.write('WAVEfmt ', 8, 'latin1');
-  header.writeUInt32LE(16, 16);
-  header.writeUInt16LE(1, 20);
-  header.writeUInt16LE(1, 22);
-  header.writeUInt32LE(RATE, 24);
-  header.writeUInt32LE(RATE * 2, 28);
-  header.writeUInt16LE(2, 32);
-  header.writeUInt16LE(16, 34);
-  header.write('data', 36, 'latin1');
-  header.writeUInt32LE(0xffffffff, 40);
+  const header = pcm16WavHeader(RATE, 0xffffffff); // streaming: length unknown, as arecord writes it
   process.stdout.on('error', () => process.exit(0)); // the daemon stopped reading
   process.stdout.write(header);
   const sampleAt = (n: number): number => {
