@@ -2,12 +2,11 @@ import t from 'tap';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { loadRecognizer } from '../daemon/asr/index.js';
 import { readAudio } from '../daemon/audio/index.js';
 import { ExitCode } from '../daemon/cli/command.js';
 import { createTranscribeCommand, DEFAULT_MODEL, redactTranscript } from '../daemon/cli/commands/transcribe.js';
-import { runCli } from '../daemon/cli/main.js';
+import { runInMemory, type CliResult } from './fixtures/cli/run.js';
 import { packageRoot } from '../daemon/util/package-root.js';
 import { ffmpegEncode, speechWav, wavBytes } from './fixtures/audio/make.js';
 import { batOrPatAudio, RATE, TONES, toneAudio } from './fixtures/models/tone-audio.js';
@@ -15,16 +14,8 @@ import { batOrPatAudio, RATE, TONES, toneAudio } from './fixtures/models/tone-au
 const MODELS = join(import.meta.dirname, 'fixtures', 'models');
 const TINY = join(MODELS, 'hushscribe-tiny');
 
-async function cli(argv: string[], command?: ReturnType<typeof createTranscribeCommand>): Promise<{ code: number; out: string; err: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d) => (out += d));
-  stderr.on('data', (d) => (err += d));
-  const io = { stdout, stderr, stdin: new PassThrough() };
-  const code = command ? await command.run(argv, io) : await runCli(argv, io);
-  return { code, out, err };
+async function cli(argv: string[], command?: ReturnType<typeof createTranscribeCommand>): Promise<CliResult> {
+  return runInMemory(argv, command ? { command } : {});
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'asr-cli-'));

@@ -5,9 +5,8 @@
 import t from 'tap';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { decodeAudioFile, readWavFile } from '../daemon/audio/index.js';
-import { runCli } from '../daemon/cli/main.js';
+import { runInMemory, type CliResult } from './fixtures/cli/run.js';
 import { maskRanges, TEMP_SUFFIX, TONE_AMPLITUDE, TONE_HZ } from '../daemon/pipeline/redacted-audio.js';
 import { cli, daemonSetup, ensureBuilt, ROOT, tempDir, waitFor } from './fixtures/daemon/harness.js';
 import { filesUnder, leakForms, leaksOnDisk, PII, synthesize } from './fixtures/daemon/privacy.js';
@@ -103,16 +102,7 @@ t.test('daemon with redaction.audio off writes no audio at all', async (t) => {
   t.same(audio, [], 'no audio file anywhere the daemon wrote');
 });
 
-async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d) => (out += d));
-  stderr.on('data', (d) => (err += d));
-  const code = await runCli(argv, { stdout, stderr, stdin: new PassThrough() });
-  return { code, out, err };
-}
+const run = (argv: string[]): Promise<CliResult> => runInMemory(argv);
 
 t.test('transcribe FILE --redacted-audio OUT: silence over the placeholders, the input elsewhere', async (t) => {
   const dir = tempDir('redacted-audio-cli');

@@ -1,25 +1,16 @@
 import t from 'tap';
-import { PassThrough } from 'node:stream';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runCli } from '../daemon/cli/main.js';
+import { runInMemory } from './fixtures/cli/run.js';
 import { ExitCode } from '../daemon/cli/command.js';
 
 const CARD = 'four five three two zero one five one one two eight three zero three six six';
 
 async function redact(args: string[], input: string, env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdin = new PassThrough();
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d) => (out += d));
-  stderr.on('data', (d) => (err += d));
   const saved = { ...process.env };
   Object.assign(process.env, env);
-  stdin.end(input);
   try {
-    const code = await runCli(['redact', ...args], { stdin, stdout, stderr });
+    const { code, out, err } = await runInMemory(['redact', ...args], { stdin: input });
     return { code, stdout: out, stderr: err };
   } finally {
     for (const key of Object.keys(env)) if (saved[key] === undefined) delete process.env[key];
