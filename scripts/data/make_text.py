@@ -2,7 +2,7 @@
 """Text corpus for training and evaluating the recognizer, already in spoken form.
 
   python3 scripts/data/make_text.py --split train|heldout --count N --seed S --out FILE
-      [--speech-tsv /work/shared/data/speech.tsv] [--words FILE]
+      [--speech-tsv /work/shared/data/speech.tsv] [--words FILE] [--tags FILE]
 
 Writes one sentence a line, only a-z, space and apostrophe, exactly as the recognizer must output it:
   (a) N conversational sentences (calls, meetings, front desks) dense in spoken personal data: names, spelled
@@ -11,7 +11,8 @@ Writes one sentence a line, only a-z, space and apostrophe, exactly as the recog
       --split heldout, and --split heldout emits only those.
   (b) with --speech-tsv, the normalised transcripts of that split of the real speech (split.is_held_out),
       for natural general English.
-Also writes a word list (word<TAB>count, most frequent first) to --words (default OUT.words).
+Also writes a word list (word<TAB>count, most frequent first) to --words (default OUT.words), and with --tags
+one line of BIO entity labels per sentence (one label a word, e.g. "O O B-PERSON I-PERSON"), for the tagger.
 Deterministic for a given --split/--count/--seed/--speech-tsv. Python 3 standard library only.
 """
 import argparse
@@ -451,35 +452,82 @@ def templates_for(split: str):
             == keep_held_out]
 
 
-def fill(template: str, filler: Filler) -> str:
+# The entity type each slot fills (slots not listed are not personal data: times, money, weekdays...).
+SLOT_TYPES = {
+    "first": "PERSON", "last": "PERSON", "spell_first": "PERSON", "spell_last": "PERSON",
+    "phone": "PHONE_NUMBER", "card": "CREDIT_CARD", "card_last4": "CREDIT_CARD", "cvv": "CREDIT_CARD",
+    "ssn": "US_SSN", "ssn_last4": "US_SSN", "email": "EMAIL_ADDRESS", "iban": "IBAN_CODE",
+    "account": "BANK_ACCOUNT", "sort_code": "BANK_ACCOUNT", "address": "STREET_ADDRESS",
+    "street": "STREET_ADDRESS", "city": "LOCATION", "zip": "ZIP_CODE", "postcode": "ZIP_CODE",
+    "dob": "DATE_OF_BIRTH", "age": "AGE", "passport": "PASSPORT", "ni_number": "US_SSN",
+}
+# Identifier slots whose type depends on what the sentence calls them; other id numbers are not tagged.
+ID_CONTEXT_TYPES = (("driver's license", "US_DRIVER_LICENSE"), ("passport", "PASSPORT"))
+
+
+def slot_type(field: str, template: str):
+    if field == "id_number":
+        return next((t for phrase, t in ID_CONTEXT_TYPES if phrase in template), None)
+    if field in ("account",) and any(w in template for w in ("invoice", "order number")):
+        return None  # an invoice or order number identifies a document, not a person
+    return SLOT_TYPES.get(field)
+
+
+def fill_tagged(template: str, filler: Filler):
+    """The filled sentence and one BIO label per word; adjacent slots of one type (first + last) form one entity.
+
+    A word takes the type of the slot it starts in ("{first}'s" is a PERSON word)."""
     import string
 
-    parts = []
+    text, spans = "", []  # spans: (start, end, type) of typed slot values in text
     for literal, field, _spec, _conv in string.Formatter().parse(template):
-        parts.append(literal)
-        if field is not None:
-            parts.append(getattr(filler, field)())
-    return "".join(parts)
+        text += literal
+        if field is None:
+            continue
+        value = getattr(filler, field)()
+        kind = slot_type(field, template)
+        if kind is not None:
+            spans.append((len(text), len(text) + len(value), kind))
+        text += value
+    labels, offset, previous = [], 0, None  # previous: the span the last word belonged to
+    for word in text.split():
+        offset = text.index(word, offset)
+        span = next((sp for sp in spans if sp[0] <= offset < sp[1]), None)
+        if span is None:
+            labels.append("O")
+        else:
+            joined = previous is not None and (previous == span or (previous[2] == span[2] and
+                                                                   not text[previous[1]:span[0]].strip()))
+            labels.append(("I-" if joined else "B-") + span[2])
+        previous = span
+        offset += len(word)
+    return text, labels
+
+
+def fill(template: str, filler: Filler) -> str:
+    return fill_tagged(template, filler)[0]
 
 
 def template_sentences(split: str, count: int, seed: int):
+    """(sentence, BIO labels) pairs."""
     rng = random.Random(f"{split}:{seed}")
     filler = Filler(rng, held_out=split == "heldout")
     templates = templates_for(split)
     for _ in range(count):
-        sentence = fill(rng.choice(templates), filler)
+        sentence, labels = fill_tagged(rng.choice(templates), filler)
         spoken = normalise(sentence)
         if spoken != sentence:  # templates are written in spoken form already; anything else is a bug here
             raise AssertionError(f"template produced non-spoken text: {sentence!r}")
-        yield spoken
+        yield spoken, labels
 
 
 def speech_sentences(tsv_path: str, split: str):
+    """Real transcripts, labelled as holding no personal data (read books: their names are characters')."""
     for corpus, utt_id, _rel, text in read_speech_tsv(tsv_path):
         if is_held_out(corpus, utt_id, text) == (split == "heldout"):
             spoken = normalise(text)
             if spoken:
-                yield spoken
+                yield spoken, ["O"] * len(spoken.split())
 
 
 def main(argv=None) -> int:
@@ -490,6 +538,7 @@ def main(argv=None) -> int:
     parser.add_argument("--out", required=True)
     parser.add_argument("--speech-tsv", help="also emit the normalised transcripts of this split of speech.tsv")
     parser.add_argument("--words", help="word list output (default OUT.words)")
+    parser.add_argument("--tags", help="BIO labels output, one line per sentence")
     args = parser.parse_args(argv)
     if args.count < 0:
         parser.error("--count must be >= 0")
@@ -500,8 +549,11 @@ def main(argv=None) -> int:
         lines += general
         random.Random(f"shuffle:{args.split}:{args.seed}").shuffle(lines)
     with open(args.out, "w", encoding="utf-8") as f:
-        f.writelines(line + "\n" for line in lines)
-    words = Counter(w for line in lines for w in line.split())
+        f.writelines(line + "\n" for line, _labels in lines)
+    if args.tags:
+        with open(args.tags, "w", encoding="utf-8") as f:
+            f.writelines(" ".join(labels) + "\n" for _line, labels in lines)
+    words = Counter(w for line, _labels in lines for w in line.split())
     with open(args.words or args.out + ".words", "w", encoding="utf-8") as f:
         f.writelines(f"{w}\t{n}\n" for w, n in sorted(words.items(), key=lambda kv: (-kv[1], kv[0])))
     print(f"wrote {len(lines)} sentences ({args.count} templated, {len(lines) - args.count} from speech) and "

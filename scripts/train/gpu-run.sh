@@ -1,15 +1,20 @@
 #!/usr/bin/env bash
-# Drives one training run on the GPU machine over several device calls (each <= 10 minutes; the machine keeps
-# /tmp while calls follow each other). Run from the repository root there; carried inputs live in .device/.
-#   phase setup  : unpack TTS tools, torchaudio fbank fixtures, start decoding data-a and synthesising speech
-#   phase data-b : add the second half of the real speech (decoding in the background)
-#   phase train  : smoke-test training + export, wait for the data, start the real run in the background
-#   phase wait   : follow the run for up to WAIT seconds, then copy its log and latest checkpoint to $OUT
-#   phase export : wait for the run to finish, export ONNX (fp32 + int8) and bring everything back
+# Drives training on the GPU machine over several device calls (each <= 10 minutes; the machine keeps /tmp
+# while calls follow each other). Run from the repository root there; carried inputs live in .device/.
+# The real speech (../shared/data, ~81 MB) and the TTS tools travel in pieces, because a call carries at most
+# 64 MiB with the tree: scripts/train/stage-device.sh splits them into .device/stage1..4 (see the model cards).
+#   phase stage   : merge the carried piece .device/stageN into /tmp/work; the first piece (with the TTS tools)
+#                   also starts the background preparation: corpus text + tags, synthesis, profiling
+#   phase train   : smoke-test training + export, wait for the data, start the dense run in the background
+#   phase sparse  : smoke-test pruning, then prune + distil the dense checkpoint (TEACHER) in the background,
+#                   and train the PII tagger beside it (TAGGER_BUDGET seconds)
+#   phase wait    : follow the run for up to WAIT seconds, then copy its log to $OUT
+#   phase export  : wait for the run (and the tagger) to finish, export ONNX (fp32 + int8), bring everything back
 # Environment: BUDGET (training seconds, default 1200), SYNTH_COUNT (templated sentences, default 20000),
 # WAIT (seconds, default 540), RESUME (checkpoint to continue from) and TOTAL (its schedule length, seconds),
 # REAL_REPEAT (epochs of real speech per synthetic epoch, default 2), MAX_FRAMES (batch size, default 20000),
-# FIXTURES (0 skips the fbank fixtures).
+# TEACHER (dense checkpoint for phase sparse), PRUNE_HEADS (share removed, default 0.5), PRUNE_FF (FF width,
+# default 512), TAGGER_BUDGET (seconds, default 360).
 set -euo pipefail
 phase=${1:?phase}
 W=/tmp/work
@@ -27,39 +32,76 @@ prep_real() {
     --opusdec /tmp/tts/usr/bin/opusdec "$@"
 }
 
+prep_done() {  # all pieces merged and decoded, synthesis finished
+  [ -f "$W/prep-text.done" ] && [ -f "$W/stage-last.done" ] && [ -f "$W/decode.done" ]
+}
+
 case "$phase" in
-setup)
-  mkdir -p /tmp/tts && tar -xJf .device/tts-root.tar.xz -C /tmp/tts
-  rm -rf "$W/data-a" && cp -r .device/data-a "$W/data-a"
-  nvidia-smi -L
-  python3 -c 'import torch, torchaudio, onnx, onnxruntime; print(torch.__version__, torchaudio.__version__, onnx.__version__, onnxruntime.__version__, torch.cuda.is_available())'
-  if [ "${FIXTURES:-1}" = 1 ]; then
-    python3 "$CODE/scripts/fixtures/make_fbank_fixtures.py" --out "$W/fbank"
-    tar -czf "$OUT/fbank-fixtures.tgz" -C "$W/fbank" .
+stage)
+  mkdir -p "$W/data"
+  first=0
+  for piece in .device/stage*; do
+    if [ -f "$piece/tts-root.tar.xz" ]; then
+      first=1
+      mkdir -p /tmp/tts && tar -xJf "$piece/tts-root.tar.xz" -C /tmp/tts
+      nvidia-smi -L
+      python3 -c 'import torch, torchaudio, onnx, onnxruntime; print(torch.__version__, torchaudio.__version__, onnx.__version__, onnxruntime.__version__, torch.cuda.is_available())'
+    fi
+    [ -d "$piece/data" ] && cp -r "$piece/data/." "$W/data/"
+    [ -f "$piece/dense.fp16.pt" ] && cp "$piece/dense.fp16.pt" "$W/dense.fp16.pt"
+    rm -rf "$piece"  # merged: the next call carries the next piece only
+  done
+  rm -f "$W/decode.done"
+  # Decoding is cheap: each piece re-runs it, and only new files are decoded.
+  setsid nohup bash -c "
+    while [ -f $W/decode.lock ]; do sleep 1; done; touch $W/decode.lock
+    python3 $CODE/scripts/train/prepare_real.py --tsv $W/data/speech.tsv --work $W --opusdec /tmp/tts/usr/bin/opusdec --data $W/data
+    rm $W/decode.lock; touch $W/decode.done
+  " >> "$W/decode.log" 2>&1 < /dev/null &
+  if [ $first = 1 ]; then
+    setsid nohup bash -c "
+      set -x
+      python3 $CODE/scripts/data/make_text.py --split train --count ${SYNTH_COUNT:-20000} --seed 1 --out $W/synth-train.txt --tags $W/synth-train.tags --speech-tsv $W/data/speech.tsv
+      python3 $CODE/scripts/data/make_text.py --split heldout --count 300 --seed 2 --out $W/synth-heldout.txt --tags $W/synth-heldout.tags
+      python3 $CODE/scripts/data/make_text.py --split train --count 60000 --seed 11 --out $W/tagger-text.txt --tags $W/tagger-text.tags --speech-tsv $W/data/speech.tsv
+      python3 $CODE/scripts/data/synthesize.py --text $W/synth-heldout.txt --out $W/synth-heldout --split heldout --jobs 16 --prefix /tmp/tts
+      python3 $CODE/scripts/data/synthesize.py --text $W/synth-train.txt --out $W/synth-train --split train --jobs 16 --prefix /tmp/tts
+      touch $W/prep-text.done
+    " > "$W/prep-text.log" 2>&1 < /dev/null &
+    python3 "$CODE/scripts/train/profile_step.py" 2>&1 | tee "$OUT/profile.txt"
   fi
-  setsid nohup bash -c "
-    set -x
-    python3 $CODE/scripts/train/prepare_real.py --tsv $W/data-a/speech.tsv --work $W --opusdec /tmp/tts/usr/bin/opusdec --data $W/data-a
-    python3 $CODE/scripts/data/make_text.py --split train --count ${SYNTH_COUNT:-20000} --seed 1 --out $W/synth-train.txt --speech-tsv $W/data-a/speech.tsv
-    python3 $CODE/scripts/data/make_text.py --split heldout --count 300 --seed 2 --out $W/synth-heldout.txt
-    python3 $CODE/scripts/data/synthesize.py --text $W/synth-heldout.txt --out $W/synth-heldout --split heldout --jobs 16 --prefix /tmp/tts
-    python3 $CODE/scripts/data/synthesize.py --text $W/synth-train.txt --out $W/synth-train --split train --jobs 16 --prefix /tmp/tts
-    touch $W/prep-a.done
-  " > "$W/prep-a.log" 2>&1 < /dev/null &
-  sleep 20; tail -5 "$W/prep-a.log"
+  [ "${LAST:-0}" = 1 ] && touch "$W/stage-last.done"
+  sleep 3; tail -3 "$W/prep-text.log" "$W/decode.log"
   ;;
-data-b)
-  rm -rf "$W/data-b" && cp -r .device/data-b "$W/data-b"
-  setsid nohup bash -c "
-    while [ ! -f $W/prep-a.done ]; do sleep 2; done
-    python3 $CODE/scripts/train/prepare_real.py --tsv $W/data-a/speech.tsv --work $W --opusdec /tmp/tts/usr/bin/opusdec --data $W/data-a --data $W/data-b
-    touch $W/prep-b.done
-  " > "$W/prep-b.log" 2>&1 < /dev/null &
-  tail -3 "$W/prep-a.log"
+sparse)
+  while ! prep_done; do sleep 5; done
+  tail -3 "$W/decode.log"; wc -l "$W"/real-*.tsv "$W"/synth-*/manifest.tsv
+  TEACHER=${TEACHER:-$W/dense.fp16.pt}
+  head -400 "$W/synth-train/manifest.tsv" > "$W/smoke.tsv"; sed -i "s#^wav/#$W/synth-train/wav/#" "$W/smoke.tsv"
+  prune=(--init-from "$TEACHER" --prune-heads "${PRUNE_HEADS:-0.5}" --prune-ff "${PRUNE_FF:-512}" --teacher "$TEACHER")
+  # Smoke test: prune on a slice, 30 seconds of distillation, export.
+  python3 "$CODE/scripts/train/train.py" --train "$W/smoke.tsv" --heldout "real=$W/real-heldout.tsv" \
+    --noise "$W/noise" --out "$W/smoke-sparse" --budget-sec 30 --eval-every-sec 1000 "${prune[@]}" \
+    --prune-batches 4 2>&1 | grep -v '"step"' | cut -c1-600 | tail -5
+  python3 "$CODE/scripts/train/export.py" --checkpoint "$W/smoke-sparse/model.fp16.pt" --out "$W/smoke-sparse/onnx" \
+    --sample-wav "$(head -1 "$W/real-heldout.tsv" | cut -f1)" | tail -3
+  setsid nohup python3 "$CODE/scripts/train/train.py" \
+    --train "$W/synth-train/manifest.tsv:1" --train "$W/real-train.tsv:${REAL_REPEAT:-2}" \
+    --heldout "real=$W/real-heldout.tsv" --heldout "synth=$W/synth-heldout/manifest.tsv" \
+    --noise "$W/noise" --out "$W/run" --budget-sec "$BUDGET" --max-frames "${MAX_FRAMES:-30000}" \
+    --peak-lr 5e-4 --warmup 300 "${prune[@]}" > "$W/run.out" 2>&1 < /dev/null &
+  setsid nohup python3 "$CODE/scripts/train/tagger.py" \
+    --text "$W/tagger-text.txt" --tags "$W/tagger-text.tags" \
+    --audio "$W/synth-train/manifest.tsv" --audio-text "$W/synth-train.txt" --audio-tags "$W/synth-train.tags" \
+    --heldout "$W/synth-heldout/manifest.tsv" --heldout-text "$W/synth-heldout.txt" \
+    --heldout-tags "$W/synth-heldout.tags" --asr "$TEACHER" --gazetteers redaction/gazetteers \
+    --eval-names scripts/eval/redaction.ts --out "$W/tagger" --budget-sec "${TAGGER_BUDGET:-360}" \
+    > "$W/tagger.out" 2>&1 < /dev/null &
+  sleep "${WAIT:-90}"; tail -5 "$W/run.out"; tail -5 "$W/tagger.out"
   ;;
 train)
-  while [ ! -f "$W/prep-b.done" ]; do sleep 5; done
-  cat "$W/prep-b.log"; wc -l "$W"/real-*.tsv "$W"/synth-*/manifest.tsv
+  while ! prep_done; do sleep 5; done
+  tail -3 "$W/decode.log"; wc -l "$W"/real-*.tsv "$W"/synth-*/manifest.tsv
   # Smoke test: a 40-second run and an export on a slice of the data, so a bug shows before the real run.
   head -400 "$W/synth-train/manifest.tsv" > "$W/smoke.tsv"; sed -i "s#^wav/#$W/synth-train/wav/#" "$W/smoke.tsv"
   python3 "$CODE/scripts/train/train.py" --train "$W/smoke.tsv" --heldout "real=$W/real-heldout.tsv" \
@@ -84,9 +126,14 @@ wait)
 export)
   while ! grep -q '"event": "done"' "$W/run/train.log" 2>/dev/null; do sleep 10; done
   tail -8 "$W/run.out"
+  if [ -d "$W/tagger" ]; then
+    while ! grep -q '"event": "done"' "$W/tagger/tagger.log" 2>/dev/null && pgrep -f tagger.py >/dev/null; do sleep 5; done
+    tail -4 "$W/tagger.out"; cp "$W/tagger"/tagger.int8.onnx "$OUT/" || true
+    tar -czf "$OUT/tagger-extra.tgz" -C "$W/tagger" --exclude '*.onnx' . || true
+  fi
   python3 "$CODE/scripts/train/export.py" --checkpoint "$W/run/model.fp16.pt" --out "$W/export" \
     --sample-wav "$(head -1 "$W/real-heldout.tsv" | cut -f1)"
-  cp "$W/run/train.log" "$W/export/tokens.txt" "$W/export/model.export.json" "$OUT/"
+  cp "$W/run/train.log" "$W/export/model.export.json" "$OUT/"
   # Files come back at most 16 MiB each: split, and join with cat here.
   split -b 15M -d "$W/export/model.int8.onnx" "$OUT/model.int8.onnx.part"
   split -b 15M -d "$W/run/model.fp16.pt" "$OUT/model.fp16.pt.part"

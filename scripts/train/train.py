@@ -22,6 +22,7 @@ sys.path.insert(0, os.path.dirname(__file__))
 from augment import Augmenter, spec_augment  # noqa: E402
 from features import BatchedKaldiFbank  # noqa: E402
 from model import TOKENS, WORD_BOUNDARY, ConformerCtc, ModelConfig, count_parameters, encode_text  # noqa: E402
+import prune  # noqa: E402
 
 FRAME_SHIFT = 160
 
@@ -173,6 +174,12 @@ def main():
     ap.add_argument("--budget-sec", type=float, required=True, help="wall-clock training time of this run")
     ap.add_argument("--total-sec", type=float, default=None, help="schedule length (>= budget when resuming)")
     ap.add_argument("--resume", default=None)
+    ap.add_argument("--init-from", default=None, help="start from this checkpoint's weights with a fresh schedule")
+    ap.add_argument("--prune-heads", type=float, default=0.0, help="share of attention heads to remove (init-from)")
+    ap.add_argument("--prune-ff", type=int, default=0, help="feed-forward width after pruning (init-from)")
+    ap.add_argument("--prune-batches", type=int, default=40, help="batches to score head/channel importance on")
+    ap.add_argument("--teacher", default=None, help="distil from this checkpoint's posteriors")
+    ap.add_argument("--distil-weight", type=float, default=0.5, help="weight of the KL term against CTC")
     ap.add_argument("--max-frames", type=int, default=20000)
     ap.add_argument("--peak-lr", type=float, default=1.5e-3)
     ap.add_argument("--warmup", type=int, default=1000)
@@ -218,9 +225,61 @@ def main():
         state.update(resumed["state"])
         if args.total_sec:
             state["total_sec"] = args.total_sec
+    if args.init_from:
+        source = torch.load(args.init_from, map_location="cpu")
+        cfg = ModelConfig(**source["config"])
+        state["init_from"] = {"path": os.path.basename(args.init_from), "step": source["state"]["step"]}
     model = ConformerCtc(cfg).to(device)
     if resumed:
         model.load_state_dict({k: v.float() for k, v in resumed["model"].items()})
+    elif args.init_from:
+        model.load_state_dict({k: v.float() for k, v in source["model"].items()})
+    fbank = BatchedKaldiFbank().to(device)
+    augmenter = Augmenter(noise, device, seed=args.seed + state["step"])
+
+    def batch_inputs(batch, augment=True):
+        wave_batch, lengths = corpus.batch(batch)
+        if augment:
+            wave_batch, lengths = augmenter(wave_batch, lengths)
+        feats, frames = fbank(wave_batch, lengths)
+        if augment:
+            feats = spec_augment(feats, frames)
+        labels = [corpus.labels[i] for i in batch]
+        return feats, frames, labels
+
+    def ctc(log_probs, out_lens, labels):
+        label_lens = torch.tensor([len(l) for l in labels])
+        loss = F.ctc_loss(log_probs.float().transpose(0, 1), torch.cat(labels).to(device), out_lens,
+                          label_lens.to(device), blank=0, reduction="sum", zero_infinity=True)
+        return loss / label_lens.sum().to(device)
+
+    if args.init_from and (args.prune_heads > 0 or args.prune_ff > 0):
+        scoring = make_batches(corpus, args.max_frames, random.Random(args.seed + 1))[:args.prune_batches]
+
+        def scorer(batch):
+            def loss():
+                feats, frames, labels = batch_inputs(batch, augment=False)
+                with torch.autocast("cuda", dtype=torch.bfloat16):
+                    log_probs, out_lens = model(feats, frames)
+                return ctc(log_probs, out_lens, labels)
+            return loss
+
+        head_scores, ff_scores = prune.importance(model, [scorer(b) for b in scoring])
+        keep = prune.plan(head_scores, args.prune_heads)
+        before = count_parameters(model)
+        model = prune.prune(model, keep, ff_scores, args.prune_ff or max(cfg.ff_dims or [cfg.ff_dim]))
+        cfg = model.cfg
+        state["pruning"] = {"kept_heads": keep, "head_scores": [[round(float(x), 4) for x in s] for s in head_scores],
+                            "ff_dim": cfg.ff_dims[0], "parameters_before": before,
+                            "parameters_after": count_parameters(model)}
+        say(event="pruned", **state["pruning"])
+    teacher = None
+    if args.teacher:
+        blob = torch.load(args.teacher, map_location="cpu")
+        teacher = ConformerCtc(ModelConfig(**blob["config"])).to(device).eval()
+        teacher.load_state_dict({k: v.float() for k, v in blob["model"].items()})
+        for p in teacher.parameters():
+            p.requires_grad_(False)
     optimizer = torch.optim.AdamW(model.parameters(), lr=args.peak_lr, betas=(0.9, 0.98), weight_decay=1e-3)
     warmup, first_step = args.warmup, state["step"]
     if resumed is not None and "optimizer" in resumed:
@@ -230,8 +289,6 @@ def main():
         warmup = 300  # fresh Adam moments: a short re-warm-up
     say(event="model", parameters=count_parameters(model), config=cfg.to_dict(), resumed=bool(resumed))
 
-    fbank = BatchedKaldiFbank().to(device)
-    augmenter = Augmenter(noise, device, seed=args.seed + state["step"])
     run_start = time.time()
     last_eval = run_start
     base_seconds = state["train_seconds"]
@@ -248,16 +305,17 @@ def main():
             lr = lr_at(progress, state["step"], args.peak_lr, warmup, first_step=first_step)
             for group in optimizer.param_groups:
                 group["lr"] = lr
-            wave_batch, lengths = augmenter(*corpus.batch(batch))
-            feats, frames = fbank(wave_batch, lengths)
-            feats = spec_augment(feats, frames)
-            labels = [corpus.labels[i] for i in batch]
-            label_lens = torch.tensor([len(l) for l in labels])
+            feats, frames, labels = batch_inputs(batch)
             with torch.autocast("cuda", dtype=torch.bfloat16):
                 log_probs, out_lens = model(feats, frames)
-            loss = F.ctc_loss(log_probs.float().transpose(0, 1), torch.cat(labels).to(device), out_lens,
-                              label_lens.to(device), blank=0, reduction="sum", zero_infinity=True)
-            loss = loss / label_lens.sum().to(device)
+            loss = ctc(log_probs, out_lens, labels)
+            if teacher is not None:
+                with torch.no_grad(), torch.autocast("cuda", dtype=torch.bfloat16):
+                    target, _ = teacher(feats, frames)
+                valid = (torch.arange(log_probs.shape[1], device=device)[None, :] < out_lens[:, None]).float()
+                # KL(teacher || student) per frame, averaged over real frames.
+                kl = (target.float().exp() * (target.float() - log_probs.float())).sum(-1)
+                loss = (1 - args.distil_weight) * loss + args.distil_weight * (kl * valid).sum() / valid.sum()
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)
