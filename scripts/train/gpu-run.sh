@@ -8,6 +8,8 @@
 #   phase train   : smoke-test training + export, wait for the data, start the dense run in the background
 #   phase sparse  : smoke-test pruning, then prune + distil the dense checkpoint (TEACHER) in the background,
 #                   and train the PII tagger beside it (TAGGER_BUDGET seconds)
+#   phase tagger  : train the PII tagger alone (after a stage call that carried the TTS tools and speech.tsv);
+#                   phase tagger-export brings it back
 #   phase wait    : follow the run for up to WAIT seconds, then copy its log to $OUT
 #   phase export  : wait for the run (and the tagger) to finish, export ONNX (fp32 + int8), bring everything back
 # Environment: BUDGET (training seconds, default 1200), SYNTH_COUNT (templated sentences, default 20000),
@@ -34,6 +36,16 @@ prep_real() {
 
 prep_done() {  # all pieces merged and decoded, synthesis finished
   [ -f "$W/prep-text.done" ] && [ -f "$W/stage-last.done" ] && [ -f "$W/decode.done" ]
+}
+
+start_tagger() {  # the PII tagger, on the synthesized corpus and the dense model's int8 posteriors
+  setsid nohup python3 "$CODE/scripts/train/tagger.py" \
+    --text "$W/tagger-text.txt" --tags "$W/tagger-text.tags" \
+    --audio "$W/synth-train/manifest.tsv" --audio-text "$W/synth-train.txt" --audio-tags "$W/synth-train.tags" \
+    --heldout "$W/synth-heldout/manifest.tsv" --heldout-text "$W/synth-heldout.txt" \
+    --heldout-tags "$W/synth-heldout.tags" --asr models/hushscribe-en-v1/model.int8.onnx --gazetteers redaction/gazetteers \
+    --eval-names scripts/eval/redaction.ts --out "$W/tagger" --budget-sec "${TAGGER_BUDGET:-360}" \
+    > "$W/tagger.out" 2>&1 < /dev/null &
 }
 
 case "$phase" in
@@ -68,10 +80,10 @@ stage)
       python3 $CODE/scripts/data/synthesize.py --text $W/synth-train.txt --out $W/synth-train --split train --jobs 16 --prefix /tmp/tts
       touch $W/prep-text.done
     " > "$W/prep-text.log" 2>&1 < /dev/null &
-    python3 "$CODE/scripts/train/profile_step.py" 2>&1 | tee "$OUT/profile.txt"
+    [ "${PROFILE:-1}" = 1 ] && python3 "$CODE/scripts/train/profile_step.py" 2>&1 | tee "$OUT/profile.txt"
   fi
   [ "${LAST:-0}" = 1 ] && touch "$W/stage-last.done"
-  sleep 3; tail -3 "$W/prep-text.log" "$W/decode.log"
+  sleep 3; tail -n 3 "$W/prep-text.log" "$W/decode.log"
   ;;
 sparse)
   while ! prep_done; do sleep 5; done
@@ -90,13 +102,7 @@ sparse)
     --heldout "real=$W/real-heldout.tsv" --heldout "synth=$W/synth-heldout/manifest.tsv" \
     --noise "$W/noise" --out "$W/run" --budget-sec "$BUDGET" --max-frames "${MAX_FRAMES:-30000}" \
     --peak-lr 5e-4 --warmup 300 "${prune[@]}" > "$W/run.out" 2>&1 < /dev/null &
-  setsid nohup python3 "$CODE/scripts/train/tagger.py" \
-    --text "$W/tagger-text.txt" --tags "$W/tagger-text.tags" \
-    --audio "$W/synth-train/manifest.tsv" --audio-text "$W/synth-train.txt" --audio-tags "$W/synth-train.tags" \
-    --heldout "$W/synth-heldout/manifest.tsv" --heldout-text "$W/synth-heldout.txt" \
-    --heldout-tags "$W/synth-heldout.tags" --asr "$TEACHER" --gazetteers redaction/gazetteers \
-    --eval-names scripts/eval/redaction.ts --out "$W/tagger" --budget-sec "${TAGGER_BUDGET:-360}" \
-    > "$W/tagger.out" 2>&1 < /dev/null &
+  start_tagger
   sleep "${WAIT:-90}"; tail -5 "$W/run.out"; tail -5 "$W/tagger.out"
   ;;
 train)
@@ -117,6 +123,17 @@ train)
     --noise "$W/noise" --out "$W/run" --budget-sec "$BUDGET" --max-frames "${MAX_FRAMES:-20000}" "${resume[@]}" \
     > "$W/run.out" 2>&1 < /dev/null &
   sleep "${WAIT:-240}"; tail -20 "$W/run.out"
+  ;;
+tagger)
+  # Tagger alone: needs only the piece with the TTS tools and speech.tsv (no real audio, no checkpoint).
+  while [ ! -f "$W/prep-text.done" ]; do sleep 5; done
+  start_tagger
+  sleep "${WAIT:-60}"; tail -5 "$W/tagger.out"
+  ;;
+tagger-export)
+  while ! grep -q '"event": "done"' "$W/tagger/tagger.log" 2>/dev/null && pgrep -f tagger.py >/dev/null; do sleep 5; done
+  grep -v '"step"' "$W/tagger.out" | tail -6; cp "$W/tagger"/tagger.int8.onnx "$OUT/"
+  tar -czf "$OUT/tagger-extra.tgz" -C "$W/tagger" --exclude '*.onnx' .
   ;;
 wait)
   end=$((SECONDS + ${WAIT:-540}))

@@ -3,7 +3,7 @@
   python3 scripts/train/tagger.py --text T.txt --tags T.tags [--text ... --tags ...]
       --audio synth-train/manifest.tsv --audio-text synth-train.txt --audio-tags synth-train.tags
       --heldout synth-heldout/manifest.tsv --heldout-text synth-heldout.txt --heldout-tags synth-heldout.tags
-      --asr model.fp16.pt --gazetteers redaction/gazetteers --eval-names scripts/eval/redaction.ts
+      --asr models/hushscribe-en-v1/model.int8.onnx --gazetteers redaction/gazetteers --eval-names scripts/eval/redaction.ts
       --out DIR [--budget-sec 300]
 
 Text sources are make_text.py output with --tags (templated sentences with BIO labels, real transcripts as
@@ -26,7 +26,6 @@ import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(__file__))
 from features import BatchedKaldiFbank  # noqa: E402
-from model import ConformerCtc, ModelConfig  # noqa: E402
 from tagger_model import CHARS, LABEL_ID, LABELS, Tagger, encode_chars, word_starts  # noqa: E402
 from train import Corpus, greedy_text, read_manifest  # noqa: E402
 
@@ -108,6 +107,65 @@ def swap_names(words, labels, names, places, rng):
     return out
 
 
+DIGIT = r"(?:zero|oh|one|two|three|four|five|six|seven|eight|nine|double|triple)"
+DIGIT_RUN = re.compile(rf"\b{DIGIT}(?: {DIGIT}){{2,}}\b")
+CUES = ["", "", "it's", "that's", "yes", "okay", "um", "so", "and", "it is", "right", "sorry"]
+
+
+def entity_spans(pool):
+    """(words, labels) of every entity in the tagged pool, and the words of sentences without any."""
+    spans, plain = [], []
+    for s in pool:
+        if all(l == "O" for l in s.labels):
+            # Context comes from natural sentences: not from templated ones whose digit runs are untagged
+            # (order numbers, pins), which would teach that a digit run next to an entity is nothing.
+            if len(s.words) >= 6 and not DIGIT_RUN.search(" ".join(s.words)):
+                plain.append(s.words)
+            continue
+        k = 0
+        while k < len(s.labels):
+            if s.labels[k].startswith("B-"):
+                end = k + 1
+                while end < len(s.labels) and s.labels[end] == "I-" + s.labels[k][2:]:
+                    end += 1
+                spans.append((s.words[k:end], s.labels[k:end]))
+                k = end
+            else:
+                k += 1
+    return spans, plain
+
+
+def composed(spans, plain, rng):
+    """An entity between slices of unrelated real sentences: teaches what an entity looks like, not where a
+    template puts it (and that a segment may start or end inside one)."""
+    words, labels = [], []
+    for part in range(rng.choice((1, 1, 2))):
+        left = rng.choice(plain)
+        cut = rng.randint(0, min(8, len(left)))
+        start = rng.randint(0, len(left) - cut)
+        cue = rng.choice(CUES).split()
+        words += left[start:start + cut] + cue
+        labels += ["O"] * (cut + len(cue))
+        entity_words, entity_labels = rng.choice(spans)
+        if rng.random() < 0.15 and len(entity_words) > 3:  # cut at a segment boundary
+            keep = rng.randint(2, len(entity_words) - 1)
+            if rng.random() < 0.5:
+                entity_words, entity_labels = entity_words[:keep], entity_labels[:keep]
+            else:
+                entity_words = entity_words[-keep:]
+                entity_labels = ["B-" + entity_labels[0][2:]] + ["I-" + entity_labels[0][2:]] * (keep - 1)
+        words += entity_words
+        labels += entity_labels
+    right = rng.choice(plain)
+    cut = rng.randint(0, min(6, len(right)))
+    return words + right[:cut], labels + ["O"] * cut
+
+
+def replace_context(words, labels, vocabulary, rng, rate=0.15):
+    """Swaps some non-entity words for random real words, so no template phrase is a shortcut."""
+    return [rng.choice(vocabulary) if l == "O" and rng.random() < rate else w for w, l in zip(words, labels)]
+
+
 class Sample:
     __slots__ = ("words", "labels", "memory")
 
@@ -137,24 +195,27 @@ def tensors(samples, device, use_audio):
 
 
 @torch.no_grad()
-def posteriors(asr_path, manifest_rows, device):
-    """CTC log-posteriors [T', V] (fp16, on the GPU) and greedy transcripts of each utterance."""
-    blob = torch.load(asr_path, map_location="cpu")
-    model = ConformerCtc(ModelConfig(**blob["config"])).to(device).eval()
-    model.load_state_dict({k: v.float() for k, v in blob["model"].items()})
+def posteriors(asr_onnx, manifest_rows, device, threads=16):
+    """CTC log-posteriors [T', V] (fp16, on the GPU) and greedy transcripts of each utterance, from the int8 ONNX
+    model the appliance runs (features on the GPU, the model on onnxruntime's CPU provider)."""
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = threads
+    session = ort.InferenceSession(asr_onnx, options, providers=["CPUExecutionProvider"])
     corpus = Corpus([(w, t, 1) for w, t in manifest_rows], device, max_seconds=60.0)
     fbank = BatchedKaldiFbank().to(device)
     order = np.argsort(corpus.lengths)
     result = {}
-    for start in range(0, len(order), 64):
-        idx = order[start:start + 64].tolist()
+    for start in range(0, len(order), 32):
+        idx = order[start:start + 32].tolist()
         wave, lengths = corpus.batch(idx)
         feats, frames = fbank(wave, lengths)
-        with torch.autocast("cuda", dtype=torch.bfloat16):
-            log_probs, out_lens = model(feats, frames)
+        log_probs, out_lens = session.run(None, {"x": feats.float().cpu().numpy(),
+                                                 "x_lens": frames.cpu().numpy().astype(np.int64)})
         for k, i in enumerate(idx):
-            lp = log_probs[k, :int(out_lens[k])].float()
-            result[corpus.texts[i]] = (lp.half(), greedy_text(lp, lp.shape[0]))
+            lp = torch.from_numpy(log_probs[k, :int(out_lens[k])])
+            result[corpus.texts[i]] = (lp.half().to(device), greedy_text(lp, lp.shape[0]))
     return result
 
 
@@ -248,7 +309,7 @@ def main():
     ap.add_argument("--heldout", required=True)
     ap.add_argument("--heldout-text", required=True)
     ap.add_argument("--heldout-tags", required=True)
-    ap.add_argument("--asr", required=True, help="speech model checkpoint whose posteriors the tagger attends to")
+    ap.add_argument("--asr", required=True, help="the speech model (int8 ONNX) whose posteriors the tagger attends to")
     ap.add_argument("--gazetteers", required=True)
     ap.add_argument("--eval-names", required=True)
     ap.add_argument("--out", required=True)
@@ -282,7 +343,9 @@ def main():
     audio_ref = [s for s in audio_ref if not held & set(s.words)]
     audio_hyp = [s for s in audio_hyp if not held & set(s.words)]
     held_ref, held_hyp = audio_samples(args.heldout, args.heldout_text, args.heldout_tags, post, rng)
-    say(event="data", text=len(text_pool), audio=len(audio_ref), recognised=len(audio_hyp), heldout=len(held_ref),
+    spans, plain = entity_spans(text_pool)
+    vocabulary = sorted({w for words in plain for w in words})
+    say(event="data", text=len(text_pool), entities=len(spans), plain=len(plain), audio=len(audio_ref), recognised=len(audio_hyp), heldout=len(held_ref),
         names=len(names), places=len(places), seconds=round(time.time() - t0, 1))
 
     model = Tagger(memory_dim=next(iter(post.values()))[0].shape[1]).to(device)
@@ -299,11 +362,14 @@ def main():
         batch, with_audio = [], []
         for _ in range(args.batch):
             draw = rng.random()
-            if draw < 0.4:
+            if draw < 0.2:
+                words, labels = composed(spans, plain, rng)
+                batch.append(Sample(swap_names(words, labels, names, places, rng) if rng.random() < 0.5 else words,
+                                    labels))
+            elif draw < 0.4:
                 s = rng.choice(text_pool)
-                if rng.random() < 0.5:
-                    s = Sample(swap_names(s.words, s.labels, names, places, rng), s.labels)
-                batch.append(s)
+                words = swap_names(s.words, s.labels, names, places, rng) if rng.random() < 0.5 else s.words
+                batch.append(Sample(replace_context(words, s.labels, vocabulary, rng), s.labels))
             else:
                 batch.append(rng.choice(audio_ref if draw < 0.7 else audio_hyp))
             with_audio.append(batch[-1].memory is not None and rng.random() < 0.75)

@@ -280,7 +280,8 @@ def main():
         teacher.load_state_dict({k: v.float() for k, v in blob["model"].items()})
         for p in teacher.parameters():
             p.requires_grad_(False)
-    optimizer = torch.optim.AdamW(model.parameters(), lr=args.peak_lr, betas=(0.9, 0.98), weight_decay=1e-3)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=args.peak_lr, betas=(0.9, 0.98), weight_decay=1e-3,
+                                  fused=True)  # one kernel: the unfused step took 7.6 of 17 ms of GPU time
     warmup, first_step = args.warmup, state["step"]
     if resumed is not None and "optimizer" in resumed:
         optimizer.load_state_dict(resumed["optimizer"])
