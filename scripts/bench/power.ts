@@ -1,9 +1,10 @@
 // Power modes: what keeping the sparse variant loaded next to the dense one costs in memory, and how fast each
 // transcribes the same LibriSpeech utterances (sparse against dense, measured in the same run).
 //   npm run bench -- power [--model DIR] [--seconds N]
-// DIR: a hushscribe model directory (default models/hushscribe-en-v1). Without a `sparse` variant in its manifest,
-// a copy of the directory with the dense file under the sparse name stands in (reported as sparseIsStandIn):
-// the memory figure then shows the cost of a second session, the speed ratio is ~1 by construction.
+// DIR: a hushscribe model directory (default models/hushscribe-en-v1, whose manifest has a real, pruned `sparse`
+// variant). For a model without one, a copy of the directory with the dense file under the sparse name stands in
+// (reported as sparseIsStandIn): the memory figure then shows the cost of a second session, the speed ratio is ~1
+// by construction. CPU per audio second of each variant against sherpa-onnx: `npm run bench -- asr`.
 import { copyFileSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -11,6 +11,7 @@ const benchmarks: Record<string, () => Promise<Benchmark>> = {
   asr: async () => (await import('./asr.js')).benchmark,
   pipeline: async () => (await import('./pipeline.js')).benchmark,
   power: async () => (await import('./power.js')).benchmark,
+  ops: async () => (await import('./ops.js')).benchmark,
 };
 
 async function main(argv: string[]): Promise<number> {
