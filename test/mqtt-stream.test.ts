@@ -117,6 +117,7 @@ t.test('requests get responses echoing the transaction; bad requests get errors'
   const transcript = await waitFor(() => sub.on(`${root}/transcript`).find((m) => m.json?.recordingId === id)?.json, 120_000, 'transcript after resume');
   t.type(transcript.text, 'string');
   t.equal(transcript.powerMode, 'sparse');
+  t.equal(transcript.variant, 'sparse', "the shipped model's sparse variant transcribed it");
   t.ok(daemon.logs().some((l) => l.msg === 'MQTT request' && l.action === 'reboot' && l.status === 'error'), 'bad requests are logged');
   t.equal(daemon.exitCode, null, 'the daemon is still running');
 });
