@@ -2,4 +2,5 @@
 export * from './types.js';
 export { createRedactor } from './redactor.js';
 export { SessionRedactor, type SessionOptions } from './session.js';
+export { PiiTagger, TaggerLoadError, defaultTaggerDir, type Posteriors } from './tagger.js';
 export { validatePolicy, PolicyError, OPERATORS, DEFAULT_THRESHOLD, type OperatorName, type RedactionPolicy, type RedactionPolicyConfig } from './policy.js';

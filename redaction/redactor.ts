@@ -16,24 +16,46 @@ const RECOGNIZERS: Recognizer[] = [
   recognizeStreetAddresses, recognizePersons, recognizeLocations, recognizePartialAtEnd,
 ];
 
+export interface DetectOptions {
+  /** Run the rule and gazetteer recognizers (default true). */
+  rules?: boolean;
+  /** Candidates found by other detectors (the neural tagger) over the same tokens. */
+  extra?: Candidate[];
+}
+
 /**
  * Entities over `tokens`, as non-overlapping candidates sorted by position. Only tokens [firstOwn, endOwn) belong to
  * the segment being redacted; the others are context from the segments around it: candidates must overlap the
  * segment's own tokens and are clipped to them.
  */
-export function detect(tokens: Token[], policy: RedactionPolicy, firstOwn = 0, endOwn = tokens.length): Candidate[] {
-  const analysis = analyse(tokens, endOwn);
-  const candidates = RECOGNIZERS.flatMap((recognize) => recognize(analysis)).filter(
-    (c) => policy.types.has(c.type) && c.score >= policy.threshold(c.type) && c.end > firstOwn && c.start < endOwn,
-  );
+export function detect(tokens: Token[], policy: RedactionPolicy, firstOwn = 0, endOwn = tokens.length, options: DetectOptions = {}): Candidate[] {
+  const wanted = (c: Candidate) => policy.types.has(c.type) && c.score >= policy.threshold(c.type) && c.end > firstOwn && c.start < endOwn;
   // Highest score first; on ties the longer span, then the recognizer listed first (stable sort).
-  candidates.sort((a, b) => b.score - a.score || b.end - b.start - (a.end - a.start));
+  const byScore = (a: Candidate, b: Candidate) => b.score - a.score || b.end - b.start - (a.end - a.start);
+  const ruleCandidates = options.rules === false ? [] : RECOGNIZERS.flatMap((recognize) => recognize(analyse(tokens, endOwn)));
   const taken = new Uint8Array(tokens.length);
   const accepted: Candidate[] = [];
-  for (const c of candidates) {
-    if (taken.subarray(c.start, c.end).some((x) => x === 1)) continue;
+  const accept = (c: Candidate) => {
     taken.fill(1, c.start, c.end);
     accepted.push({ ...c, start: Math.max(c.start, firstOwn), end: Math.min(c.end, endOwn) });
+  };
+  for (const c of ruleCandidates.filter(wanted).sort(byScore)) {
+    if (!taken.subarray(c.start, c.end).some((x) => x === 1)) accept(c);
+  }
+  // Other detectors (the tagger) fill in around the rules: rule spans are validated, the tagger's are not, so a
+  // tagger span never displaces or splits a rule's; the parts of it no rule covers are still redacted.
+  for (const c of (options.extra ?? []).filter(wanted).sort(byScore)) {
+    let k = c.start;
+    while (k < c.end) {
+      if (taken[k] === 1) {
+        k += 1;
+        continue;
+      }
+      let end = k;
+      while (end < c.end && taken[end] === 0) end += 1;
+      if (end > firstOwn && k < endOwn) accept({ ...c, start: k, end, value: tokens.slice(k, end).map((t) => t.word).join(' ') });
+      k = end;
+    }
   }
   return accepted.sort((a, b) => a.start - b.start);
 }

@@ -14,21 +14,28 @@
  *   the words before it and the first `contextWords` words after it, so both halves of a split entity are caught.
  *   `flush()` returns the held segment at the end of the session (or after a long silence).
  *
- *   const session = new SessionRedactor({ operator: 'hash', hashKey });
- *   for (const segment of segments) { const done = session.push(segment.text); if (done) store(done); }
- *   const last = session.flush(); if (last) store(last);
+ *   const session = new SessionRedactor({ operator: 'hash', hashKey }, { tagger });
+ *   for (const segment of segments) { const done = await session.push(segment.text); if (done) store(done); }
+ *   const last = await session.flush(); if (last) store(last);
  *   session.end(); // forget the carried words when the session closes
  *
+ * Detectors: the rule recognizers and, when `tagger` is given, the neural tagger over the same window of words
+ * (its candidates compete with the rules' by score). The methods are async because the tagger runs in onnxruntime.
  * Entities and offsets in every result refer to that segment's own text only.
  */
 import type { RedactionResult } from './types.js';
 import { tokenize, type Token } from './tokens.js';
 import { validatePolicy, type RedactionPolicy, type RedactionPolicyConfig } from './policy.js';
 import { detect, rewrite } from './redactor.js';
+import type { PiiTagger } from './tagger.js';
 
 export interface SessionOptions {
   /** Words of neighbouring segments used as context (default 16: a 19-digit card number plus its context phrase). */
   contextWords?: number;
+  /** The neural tagger, run over the same window as the rules (default: none, rules only). */
+  tagger?: PiiTagger | null;
+  /** Run the rule recognizers (default true; false with a tagger measures the tagger alone). */
+  rules?: boolean;
 }
 
 /** Carried tokens keep only the normalised word: offsets into another segment mean nothing here. */
@@ -39,6 +46,8 @@ function wordsOnly(tokens: Token[]): Token[] {
 export class SessionRedactor {
   private readonly policy: RedactionPolicy;
   private readonly contextWords: number;
+  private readonly tagger: PiiTagger | null;
+  private readonly rules: boolean;
   private carried: Token[] = [];
   private pending: { text: string; tokens: Token[] } | null = null;
   private mode: 'immediate' | 'delayed' | null = null;
@@ -48,16 +57,19 @@ export class SessionRedactor {
     if (!Number.isInteger(contextWords) || contextWords < 0) throw new RangeError(`contextWords must be a whole number >= 0, not ${contextWords}`);
     this.policy = validatePolicy(policy);
     this.contextWords = contextWords;
+    this.tagger = options.tagger ?? null;
+    this.rules = options.rules ?? true;
+    if (!this.rules && !this.tagger) throw new RangeError('SessionRedactor: with rules off, a tagger is needed');
   }
 
   /** Immediate mode: redacts the next segment using the words carried from the previous ones. */
-  redact(text: string): RedactionResult {
+  async redact(text: string): Promise<RedactionResult> {
     this.use('immediate');
     return this.redactSegment(text, tokenize(text), []);
   }
 
   /** Delayed mode: holds `text` and returns the previously held segment, redacted with context on both sides (null at first). */
-  push(text: string): RedactionResult | null {
+  async push(text: string): Promise<RedactionResult | null> {
     this.use('delayed');
     const next = { text, tokens: tokenize(text) };
     const held = this.pending;
@@ -66,7 +78,7 @@ export class SessionRedactor {
   }
 
   /** Delayed mode: returns the held segment, redacted without right context (null when nothing is held). */
-  flush(): RedactionResult | null {
+  async flush(): Promise<RedactionResult | null> {
     const held = this.pending;
     this.pending = null;
     return held ? this.redactSegment(held.text, held.tokens, []) : null;
@@ -84,13 +96,14 @@ export class SessionRedactor {
     this.mode = mode;
   }
 
-  private redactSegment(text: string, own: Token[], after: Token[]): RedactionResult {
+  private async redactSegment(text: string, own: Token[], after: Token[]): Promise<RedactionResult> {
     const tokens = [...this.carried, ...own, ...wordsOnly(after)];
     const firstOwn = this.carried.length;
-    const found = detect(tokens, this.policy, firstOwn, firstOwn + own.length);
-    const result = rewrite(text, own, found.map((c) => ({ ...c, start: c.start - firstOwn, end: c.end - firstOwn })), this.policy);
+    // The carried words are taken now: a concurrent call on this session would see the same context.
     const history = [...this.carried, ...own];
     this.carried = wordsOnly(this.contextWords === 0 ? [] : history.slice(-this.contextWords));
-    return result;
+    const extra = this.tagger && own.length > 0 ? await this.tagger.tag(tokens.map((t) => t.word)) : [];
+    const found = detect(tokens, this.policy, firstOwn, firstOwn + own.length, { rules: this.rules, extra });
+    return rewrite(text, own, found.map((c) => ({ ...c, start: c.start - firstOwn, end: c.end - firstOwn })), this.policy);
   }
 }

@@ -45,3 +45,8 @@ export interface RedactionResult {
 export interface Redactor {
   redact(text: string): RedactionResult;
 }
+
+/** Redacts consecutive segments of one session (SessionRedactor); async because the neural tagger may run. */
+export interface SegmentRedactor {
+  redact(text: string): Promise<RedactionResult>;
+}

@@ -8,6 +8,7 @@ import { ExitCode } from '../daemon/cli/command.js';
 import { createTranscribeCommand, DEFAULT_MODEL, redactTranscript } from '../daemon/cli/commands/transcribe.js';
 import { runInMemory, type CliResult } from './fixtures/cli/run.js';
 import { packageRoot } from '../daemon/util/package-root.js';
+import { PiiTagger } from '../redaction/tagger.js';
 import { ffmpegEncode, speechWav, wavBytes } from './fixtures/audio/make.js';
 import { batOrPatAudio, RATE, TONES, toneAudio } from './fixtures/models/tone-audio.js';
 
@@ -55,7 +56,9 @@ t.test('--json: one object per file; a bad file among good ones gives an error o
   const rec = await loadRecognizer({ modelDir: TINY, decoding: { lm: null } });
   const direct = await rec.transcribe((await readAudio(speech)).samples);
   await rec.close();
-  t.equal(spoken.text, redactTranscript(direct).text);
+  const tagger = await PiiTagger.load();
+  t.equal(spoken.text, (await redactTranscript(direct, {}, [], { tagger })).text, 'the CLI redacts with rules and tagger');
+  await tagger.close();
   t.ok(spoken.durationSec > 1.5 && spoken.durationSec < 4, `espeak sentence lasts ${spoken.durationSec} s`);
   for (const seg of spoken.segments) {
     for (const w of seg.words) t.ok(w.start <= w.end && w.end <= spoken.durationSec && w.confidence > 0 && w.confidence <= 1);
@@ -95,6 +98,8 @@ t.test('personal data is redacted by default: words of an entity become its plac
   t.equal(person.word, '[PERSON]');
   // the placeholder keeps the name's audio times: 'j' sounds from 0.2 + 5 * 0.35 = 1.95 s
   t.ok(Math.abs(person.start - 1.95) <= 0.04, `placeholder starts at ${person.start}`);
+  const rulesOnly = await cli(['transcribe', '--model', TINY, '--no-lm', '--detectors', 'rules', callJohn]);
+  t.equal(rulesOnly.out, `${callJohn}: call [PERSON]\n`, '--detectors rules');
   const raw = await cli(['transcribe', '--no-redact', '--model', TINY, '--no-lm', callJohn]);
   t.equal(raw.out, `${callJohn}: call john\n`);
   t.equal((await cli(['transcribe', '--model', TINY, '--no-lm', batOrPat])).out, `${batOrPat}: the [PERSON]\n`, '"pat" is a name too');
@@ -102,7 +107,7 @@ t.test('personal data is redacted by default: words of an entity become its plac
 
 t.test('the redaction hook sees every transcript before it is printed', async (t) => {
   const seen: string[] = [];
-  const command = createTranscribeCommand((tr) => {
+  const command = createTranscribeCommand(async (tr) => {
     seen.push(tr.text);
     return { ...tr, text: '[redacted]', segments: [] };
   });
@@ -123,6 +128,7 @@ t.test('usage errors and model problems', async (t) => {
     ['transcribe', '--lm-weight', 'heavy', hiThere],
     ['transcribe', '--frobnicate', hiThere],
     ['transcribe', '--model', TINY, '--variant', 'int4', hiThere],
+    ['transcribe', '--model', TINY, '--detectors', 'magic', hiThere],
   ];
   for (const argv of usage) {
     const { code, err } = await cli(argv);
@@ -163,10 +169,10 @@ t.test('redactTranscript: one session per transcript, dropped segments left out'
       { start: 3, end: 3.7, text: 'hello there', words: [word('hello', 3), word('there', 3.4)] },
     ],
   };
-  const redacted = redactTranscript(transcript);
+  const redacted = await redactTranscript(transcript);
   t.equal(redacted.text, 'my name is [PERSON] hello there');
   t.same(redacted.segments[0]!.words.map((w) => w.word), ['my', 'name', 'is', '[PERSON]']);
-  const dropped = redactTranscript(transcript, { operator: 'drop' });
+  const dropped = await redactTranscript(transcript, { operator: 'drop' });
   t.same(dropped.segments.map((s) => s.text), ['hello there'], 'the segment with a name is dropped');
   t.equal(dropped.durationSec, 5);
 });

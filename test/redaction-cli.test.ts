@@ -55,7 +55,8 @@ t.test('hash key from a file or the environment', async (t) => {
 t.test('--session catches PII split across lines, one output line per input line', async (t) => {
   const input = 'my card number is four five three two zero one five one\none two eight three zero three six six\nplease email john dot\nsmith at gmail dot com\n';
   t.equal((await redact(['--session'], input)).stdout, 'my card number is [CREDIT_CARD]\n[CREDIT_CARD]\nplease email [EMAIL_ADDRESS]\n[EMAIL_ADDRESS]\n');
-  t.equal((await redact([], input)).stdout, 'my card number is [CREDIT_CARD]\none two eight three zero three six six\nplease email [PERSON] dot\n[EMAIL_ADDRESS]\n');
+  t.equal((await redact(['--detectors', 'rules'], input)).stdout, 'my card number is [CREDIT_CARD]\none two eight three zero three six six\nplease email [PERSON] dot\n[EMAIL_ADDRESS]\n', 'line by line, the rules miss the bare continuation');
+  t.equal((await redact([], input)).stdout, 'my card number is [CREDIT_CARD]\none [BANK_ACCOUNT]\nplease email [PERSON] dot\n[EMAIL_ADDRESS]\n', 'the tagger flags the bare digit run (rules + tagger by default)');
   t.equal((await redact(['--session'], '')).stdout, '', 'no input, no output');
 });
 
@@ -78,9 +79,26 @@ t.test('bad policies and options are usage errors that never echo the input', as
   t.match(missingKeyFile.stderr, /ENOENT/);
 });
 
+t.test('--detectors picks the rules, the tagger or both; a bad list is a usage error', async (t) => {
+  const line = 'you can get me on two six oh seven six four eight six seven four';
+  t.equal((await redact(['--detectors', 'rules'], line)).stdout, 'you can get me on [PHONE_NUMBER]\n');
+  const tagger = JSON.parse((await redact(['--detectors', 'tagger', '--json'], line)).stdout);
+  t.ok(tagger.entities.length > 0, 'the tagger alone finds the phone number');
+  t.ok(tagger.entities.every((e: { start: number }) => e.start >= line.indexOf('two') - 3), 'and nothing before it');
+  t.notMatch(tagger.text, /six oh seven/);
+  t.equal((await redact(['--detectors', 'tagger,rules'], line)).code, ExitCode.ok);
+  for (const bad of ['neural', '', 'rules,regex']) {
+    const r = await redact(['--detectors', bad], line);
+    t.equal(r.code, ExitCode.usage, `--detectors '${bad}'`);
+    t.match(r.stderr, /--detectors takes rules, tagger or both/);
+    t.notMatch(r.stderr, /six oh seven/, 'the input is never echoed');
+  }
+});
+
 t.test('--help describes the options', async (t) => {
   const { code, stdout } = await redact(['--help'], '');
   t.equal(code, ExitCode.ok);
   t.match(stdout, /--json/);
   t.match(stdout, /--session/);
+  t.match(stdout, /--detectors/);
 });

@@ -157,6 +157,7 @@ function resolveRelativePaths(config: HushscribeConfig, base: string): void {
   config.asr.modelDir = fix(config.asr.modelDir);
   config.redaction.hashKeyFile = fix(config.redaction.hashKeyFile);
   config.redaction.audio.dir = fix(config.redaction.audio.dir);
+  config.redaction.tagger.modelDir = fix(config.redaction.tagger.modelDir);
   config.control.socketPath = fix(config.control.socketPath);
 }
 

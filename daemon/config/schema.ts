@@ -79,6 +79,8 @@ export interface HushscribeConfig {
     hashKeyFile: string | null;
     /** Redacted audio: each recording saved with its personal-data spans replaced by a tone or silence. */
     audio: { enabled: boolean; mode: RedactedAudioMode; padMs: number; format: RedactedAudioFormat; dir: string | null };
+    /** The neural PII tagger beside the rule recognizers; modelDir null: the bundled hushscribe-pii-tagger-v1. */
+    tagger: { enabled: boolean; modelDir: string | null };
   };
   pipeline: { queueSize: number };
   store: { retention: { maxAgeDays: number; maxBytes: number } };
@@ -144,6 +146,10 @@ export const configSchema = {
       format: { enum: [...REDACTED_AUDIO_FORMATS], default: 'wav' },
       /** null: <dataDir>/audio (filled in by validateConfig). */
       dir: nullableString,
+    }),
+    tagger: section({
+      enabled: { type: 'boolean', default: true },
+      modelDir: nullableString,
     }),
   }),
   pipeline: section({

@@ -1,8 +1,9 @@
-/** Loads the stages a worker needs, once: recognizer (ONNX), Silero VAD, and the redaction policy. */
+/** Loads the stages a worker needs, once: recognizer (ONNX), Silero VAD, the redaction policy and PII tagger. */
 import { readFileSync } from 'node:fs';
 import { loadRecognizer } from '../asr/index.js';
 import { validatePolicy } from '../../redaction/policy.js';
 import { SessionRedactor } from '../../redaction/session.js';
+import { PiiTagger } from '../../redaction/tagger.js';
 import type { WorkerSettings } from './messages.js';
 import { loadSileroVad } from './silero.js';
 import type { StageSet } from './transcribe.js';
@@ -25,6 +26,8 @@ export async function loadPowerStages(settings: WorkerSettings): Promise<{ dense
   const dense = await load(settings.variant);
   const sparse = settings.sparseVariant ? await load(settings.sparseVariant) : null;
   const vad = settings.vad.enabled ? await loadSileroVad() : null;
-  const stages = (recognizer: StageSet['recognizer']): StageSet => ({ recognizer, vad, newRedactor: () => new SessionRedactor(policy) });
+  const { tagger: taggerConfig } = settings.redaction;
+  const tagger = taggerConfig.enabled ? await PiiTagger.load(...(taggerConfig.modelDir ? [taggerConfig.modelDir] : [])) : null;
+  const stages = (recognizer: StageSet['recognizer']): StageSet => ({ recognizer, vad, newRedactor: () => new SessionRedactor(policy, { tagger }) });
   return { dense: stages(dense), ...(sparse ? { sparse: stages(sparse) } : {}) };
 }

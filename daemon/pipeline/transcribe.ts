@@ -5,7 +5,7 @@
 import { basename } from 'node:path';
 import { ASR_SAMPLE_RATE, decodeAudioStream, probeAudio } from '../audio/index.js';
 import type { Recognizer } from '../asr/types.js';
-import type { Redactor } from '../../redaction/types.js';
+import type { SegmentRedactor } from '../../redaction/types.js';
 import type { HushscribeConfig } from '../config/schema.js';
 import type { RedactedSegment } from '../store/store.js';
 import { PipelineError } from './messages.js';
@@ -26,7 +26,7 @@ export interface StageSet {
   /** null when vad.enabled is false: fixed windows of vad.maxSegmentSec instead. */
   vad: FrameClassifier | null;
   /** A fresh redactor per recording, so context carries across its segments but never between recordings. */
-  newRedactor(): Redactor;
+  newRedactor(): SegmentRedactor;
 }
 
 export interface TranscribeEvents {
@@ -39,7 +39,7 @@ export interface TranscribeEvents {
  * context carries across the session's segments (SessionRedactor), never beyond it.
  */
 export class SegmentTranscriber {
-  private readonly redactor: Redactor;
+  private readonly redactor: SegmentRedactor;
   count = 0;
   /** Audio to mask in the redacted audio: every entity's words, and whole segments whose entities have no time or that policy dropped. */
   readonly maskSpans: TimeSpan[] = [];
@@ -54,7 +54,7 @@ export class SegmentTranscriber {
     const out: RedactedSegment[] = [];
     for (const raw of transcript.segments) {
       const { text, ranges } = alignedText(raw);
-      const result = this.redactor.redact(text);
+      const result = await this.redactor.redact(text);
       const redacted = buildRedactedSegment(raw, ranges, result, { seq: this.count, offsetSec: speech.start, model: name, variant });
       this.maskSpans.push(...spansToMask(raw, redacted, result.dropped, speech.start));
       if (redacted) {

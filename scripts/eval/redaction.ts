@@ -1,6 +1,7 @@
 /**
  * Redaction quality on a held-out spoken-form set: per-type precision / recall / F2, leak rate and over-redaction
- * of hushscribe's redactor and of a written-text regex baseline (Presidio-style patterns), on the same text.
+ * of hushscribe's redactor as shipped (rule recognizers + neural tagger), of each detector alone, and of a
+ * written-text regex baseline (Presidio-style patterns), on the same text.
  *
  *   npm run eval -- redaction [--seed N] [--per-type N] [--negatives N] [--details]
  *
@@ -16,8 +17,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { sharedSpeechDir } from '../../daemon/util/shared-data.js';
-import { createRedactor } from '../../redaction/redactor.js';
-import { SessionRedactor } from '../../redaction/session.js';
+import { SessionRedactor, type SessionOptions } from '../../redaction/session.js';
+import { PiiTagger } from '../../redaction/tagger.js';
 import { ENTITY_TYPES, type EntityType } from '../../redaction/types.js';
 
 export const USAGE = `usage: npm run eval -- redaction [options]
@@ -293,7 +294,17 @@ const ratio = (a: number, b: number) => (b === 0 ? 0 : a / b);
 const f2 = (p: number, r: number) => (p + r === 0 ? 0 : (5 * p * r) / (4 * p + r));
 const round = (x: number) => Math.round(x * 10000) / 10000;
 
-function score(samples: Sample[], predict: (text: string) => Array<{ type: EntityType; start: number; end: number }>, details: string | null): SystemScore {
+type Predictor = (text: string) => Promise<Array<{ type: EntityType; start: number; end: number }>>;
+
+/** One sentence, one session: what `hushscribe redact` does per line without --session. */
+function detector(options: SessionOptions): Predictor {
+  return async (text) => {
+    const session = new SessionRedactor({}, options);
+    return (await session.redact(text)).entities;
+  };
+}
+
+async function score(samples: Sample[], predict: Predictor, details: string | null): Promise<SystemScore> {
   const counts = new Map<EntityType, { gold: number; predicted: number; tp: number; correct: number }>();
   const at = (type: EntityType) => counts.get(type) ?? counts.set(type, { gold: 0, predicted: 0, tp: 0, correct: 0 }).get(type)!;
   let piiTokens = 0;
@@ -301,7 +312,7 @@ function score(samples: Sample[], predict: (text: string) => Array<{ type: Entit
   let cleanTokens = 0;
   let overTokens = 0;
   for (const sample of samples) {
-    const predicted = predict(sample.text);
+    const predicted = await predict(sample.text);
     for (const g of sample.gold) {
       const c = at(g.type);
       c.gold += 1;
@@ -354,12 +365,12 @@ export function heldOutSet(seed: number, perType: number, negatives: number, dig
 type Span = { type: EntityType; start: number; end: number };
 
 /** Leak rate when each sentence is cut inside its first multi-word entity and the halves are redacted as segments. */
-function splitLeakRates(samples: Sample[], seed: number): { splitSentences: number; independentLeakRate: number; sessionLeakRate: number; delayedSessionLeakRate: number } {
+async function splitLeakRates(samples: Sample[], seed: number, detectors: SessionOptions): Promise<{ splitSentences: number; independentLeakRate: number; sessionLeakRate: number; delayedSessionLeakRate: number }> {
   const random = rng(seed + 1);
   let piiTokens = 0;
   const leaked = { independent: 0, session: 0, delayed: 0 };
   let splitSentences = 0;
-  const plain = createRedactor();
+  const plain = detector(detectors);
   for (const sample of samples) {
     const tokens = [...sample.text.matchAll(/\S+/g)].map((m) => ({ start: m.index, end: m.index + m[0].length }));
     const gold = sample.gold[0];
@@ -369,13 +380,13 @@ function splitLeakRates(samples: Sample[], seed: number): { splitSentences: numb
     const cut = inside[Math.floor(random() * inside.length)]!.start;
     const [first, second] = [sample.text.slice(0, cut).trimEnd(), sample.text.slice(cut)];
     const shift = (spans: Span[]) => spans.map((e) => ({ ...e, start: e.start + cut, end: e.end + cut }));
-    const session = new SessionRedactor();
-    const delayed = new SessionRedactor();
-    delayed.push(first);
+    const session = new SessionRedactor({}, detectors);
+    const delayed = new SessionRedactor({}, detectors);
+    await delayed.push(first);
     const predicted = {
-      independent: [...plain.redact(first).entities, ...shift(plain.redact(second).entities)],
-      session: [...session.redact(first).entities, ...shift(session.redact(second).entities)],
-      delayed: [...delayed.push(second)!.entities, ...shift(delayed.flush()!.entities)],
+      independent: [...(await plain(first)), ...shift(await plain(second))],
+      session: [...(await session.redact(first)).entities, ...shift((await session.redact(second)).entities)],
+      delayed: [...(await delayed.push(second))!.entities, ...shift((await delayed.flush())!.entities)],
     };
     for (const tk of tokens) {
       if (!sample.gold.some((g) => overlaps(g, tk))) continue;
@@ -388,19 +399,18 @@ function splitLeakRates(samples: Sample[], seed: number): { splitSentences: numb
 }
 
 /** Share of tokens redacted, per type, on real transcripts (no gold labels: names in read books are real names). */
-function realTranscriptRates(file: string): { lines: number; tokens: number; redactedShare: number; entitiesByType: Record<string, number> } | null {
+async function realTranscriptRates(file: string, predict: Predictor): Promise<{ lines: number; tokens: number; redactedShare: number; entitiesByType: Record<string, number> } | null> {
   if (!existsSync(file)) return null;
   const [header, ...rows] = readFileSync(file, 'utf8').split('\n').filter(Boolean);
   const column = header!.split('\t').indexOf('text');
   if (column < 0) throw new TypeError(`${file} has no 'text' column`);
-  const redactor = createRedactor();
   const entitiesByType: Record<string, number> = {};
   let tokens = 0;
   let redacted = 0;
   for (const row of rows) {
     const text = row.split('\t')[column] ?? '';
     const words = [...text.matchAll(/\S+/g)];
-    const entities = redactor.redact(text).entities;
+    const entities = await predict(text);
     tokens += words.length;
     redacted += words.filter((w) => entities.some((e) => overlaps(e, { start: w.index, end: w.index + w[0].length }))).length;
     for (const e of entities) entitiesByType[e.type] = (entitiesByType[e.type] ?? 0) + 1;
@@ -425,38 +435,47 @@ export async function runRedactionEval(argv: readonly string[]): Promise<number>
     }
   }
   const samples = heldOutSet(seed, perType, negatives);
-  const redactor = createRedactor();
+  const tagger = await PiiTagger.load();
+  // hushscribe: the shipped configuration (rules + tagger); rules and tagger: each detector alone.
+  const shipped = detector({ tagger });
+  const rulesOnly = detector({});
+  const baseline: Predictor = async (text) => baselineRedact(text);
+  const details = (name: string) => (values.details ? `[${name}]` : null);
   const systems = {
-    hushscribe: score(samples, (text) => redactor.redact(text).entities, values.details ? '[hushscribe]' : null),
-    regexBaseline: score(samples, baselineRedact, values.details ? '[baseline]' : null),
+    hushscribe: await score(samples, shipped, details('hushscribe')),
+    rules: await score(samples, rulesOnly, details('rules')),
+    tagger: await score(samples, detector({ tagger, rules: false }), details('tagger')),
+    regexBaseline: await score(samples, baseline, details('baseline')),
   };
-  console.log(`held-out spoken-form set: ${samples.length} sentences (seed ${seed})`);
-  console.log(`${'type'.padEnd(18)} ${'gold'.padStart(5)}  ${'hushscribe P / R / F2'.padEnd(24)} regex baseline P / R / F2`);
+  console.log(`held-out spoken-form set: ${samples.length} sentences (seed ${seed}); tagger ${tagger.name}, text only`);
+  const columns = ['hushscribe', 'rules', 'tagger', 'regexBaseline'] as const;
+  console.log(`${'type'.padEnd(18)} ${'gold'.padStart(5)}  ${columns.map((c) => `${c} P / R / F2`.padEnd(26)).join('')}`);
   for (const type of ENTITY_TYPES) {
-    const ours = systems.hushscribe.perType[type];
-    const base = systems.regexBaseline.perType[type];
     const fmt = (s: TypeScore | undefined) => (s ? `${s.precision.toFixed(2)} / ${s.recall.toFixed(2)} / ${s.f2.toFixed(2)}` : '-');
-    console.log(`${type.padEnd(18)} ${String(ours?.gold ?? base?.gold ?? 0).padStart(5)}  ${fmt(ours).padEnd(24)} ${fmt(base)}`);
+    const gold = columns.map((c) => systems[c].perType[type]?.gold).find((g) => g !== undefined) ?? 0;
+    console.log(`${type.padEnd(18)} ${String(gold).padStart(5)}  ${columns.map((c) => fmt(systems[c].perType[type]).padEnd(26)).join('')}`);
   }
   for (const [name, s] of Object.entries(systems)) {
     console.log(`${name}: micro P ${s.micro.precision} R ${s.micro.recall} F2 ${s.micro.f2}; leak rate ${s.leakRate}; over-redaction ${s.overRedaction}`);
   }
-  const segments = splitLeakRates(samples, seed);
+  const segments = await splitLeakRates(samples, seed, { tagger });
   console.log(`cut inside the entity into two segments (${segments.splitSentences} sentences): leak rate ${segments.independentLeakRate} redacted independently, ${segments.sessionLeakRate} with SessionRedactor.redact, ${segments.delayedSessionLeakRate} with SessionRedactor.push (one segment delay)`);
   const digitErrorRate = Number(values['digit-errors']);
   if (!(digitErrorRate >= 0 && digitErrorRate <= 1)) {
     console.error(`eval redaction: --digit-errors must be a number from 0 to 1\n${USAGE}`);
     return 2;
   }
-  const misheard = score(heldOutSet(seed, perType, negatives, digitErrorRate), (text) => redactor.redact(text).entities, null);
-  const misheardBaseline = score(heldOutSet(seed, perType, negatives, digitErrorRate), baselineRedact, null);
+  const misheard = await score(heldOutSet(seed, perType, negatives, digitErrorRate), shipped, null);
+  const misheardBaseline = await score(heldOutSet(seed, perType, negatives, digitErrorRate), baseline, null);
   console.log(`with ${digitErrorRate} of digit words misheard: hushscribe F2 ${misheard.micro.f2}, leak rate ${misheard.leakRate}, over-redaction ${misheard.overRedaction}; regex baseline F2 ${misheardBaseline.micro.f2}, leak rate ${misheardBaseline.leakRate}`);
-  const realTranscripts = realTranscriptRates(values['speech-tsv']);
+  const realTranscripts = await realTranscriptRates(values['speech-tsv'], shipped);
+  const realTranscriptsRules = await realTranscriptRates(values['speech-tsv'], rulesOnly);
+  await tagger.close();
   if (realTranscripts) {
     const byType = Object.entries(realTranscripts.entitiesByType).map(([type, n]) => `${type} ${n}`).join(', ');
-    console.log(`real transcripts (${realTranscripts.lines} lines, ${realTranscripts.tokens} tokens): ${realTranscripts.redactedShare} of tokens redacted; ${byType}`);
+    console.log(`real transcripts (${realTranscripts.lines} lines, ${realTranscripts.tokens} tokens): ${realTranscripts.redactedShare} of tokens redacted (rules alone ${realTranscriptsRules!.redactedShare}); ${byType}`);
   }
   const f2Ratio = systems.regexBaseline.micro.f2 === 0 ? null : round(systems.hushscribe.micro.f2 / systems.regexBaseline.micro.f2);
-  console.log(JSON.stringify({ eval: 'redaction', samples: samples.length, seed, ...systems, segments, misheardDigits: { digitErrorRate, hushscribe: misheard, regexBaseline: misheardBaseline }, realTranscripts, f2VsBaseline: f2Ratio }));
+  console.log(JSON.stringify({ eval: 'redaction', samples: samples.length, seed, ...systems, segments, misheardDigits: { digitErrorRate, hushscribe: misheard, regexBaseline: misheardBaseline }, realTranscripts, realTranscriptsRules, f2VsBaseline: f2Ratio }));
   return 0;
 }

@@ -61,8 +61,14 @@ stage)
     fi
     [ -d "$piece/data" ] && cp -r "$piece/data/." "$W/data/"
     [ -f "$piece/dense.fp16.pt" ] && cp "$piece/dense.fp16.pt" "$W/dense.fp16.pt"
+    for chunk in "$piece"/chunk.*; do [ -e "$chunk" ] && mkdir -p "$W/chunks" && cp "$chunk" "$W/chunks/"; done
     rm -rf "$piece"  # merged: the next call carries the next piece only
   done
+  # Pieces may also be chunks of one tar (data and checkpoints, see the sparse variant's model card): the last
+  # call joins and unpacks them.
+  if [ "${LAST:-0}" = 1 ] && [ -d "$W/chunks" ]; then
+    cat "$W"/chunks/chunk.* | tar -x -C "$W" && rm -rf "$W/chunks"  # the tar holds data/ and *.fp16.pt
+  fi
   rm -f "$W/decode.done"
   # Decoding is cheap: each piece re-runs it, and only new files are decoded.
   setsid nohup bash -c "

@@ -3,9 +3,10 @@ import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { ExitCode, UsageError, type Command, type CommandIo } from '../command.js';
-import { createRedactor } from '../../../redaction/redactor.js';
 import { SessionRedactor } from '../../../redaction/session.js';
+import { PiiTagger } from '../../../redaction/tagger.js';
 import { PolicyError, validatePolicy, type RedactionPolicyConfig } from '../../../redaction/policy.js';
+import { parseDetectors } from './detectors.js';
 import type { RedactionResult } from '../../../redaction/types.js';
 
 const DEFAULT_KEY_ENV = 'HUSHSCRIBE_REDACTION_KEY';
@@ -26,6 +27,8 @@ Options:
                           (default: environment variable ${DEFAULT_KEY_ENV})
   --session               treat lines as consecutive segments of one session: PII split across lines is caught
                           (each line is written once the next one has been read)
+  --detectors LIST        rules, tagger or rules,tagger (default): the rule recognizers and/or the neural tagger
+                          (models/hushscribe-pii-tagger-v1, text-only here)
   -h, --help              show this help
 `;
 
@@ -65,22 +68,19 @@ export const redactCommand: Command = {
         'mask-per': { type: 'string' },
         'hash-key-file': { type: 'string' },
         session: { type: 'boolean', default: false },
+        detectors: { type: 'string' },
       },
       allowPositionals: false,
     });
     const config = policyFrom(values);
+    const detectors = parseDetectors(values.detectors);
     // One line in, one line out; in session mode each line is written once the next has been read (look-ahead).
-    let push: (line: string) => RedactionResult | null;
-    let flush: () => RedactionResult | null = () => null;
+    // Without --session every line is its own session: no context carries from one line to the next.
+    let push: (line: string) => Promise<RedactionResult | null>;
+    let flush: () => Promise<RedactionResult | null> = async () => null;
+    let session: SessionRedactor;
     try {
-      if (values.session) {
-        const session = new SessionRedactor(config);
-        push = (line) => session.push(line);
-        flush = () => session.flush();
-      } else {
-        const redactor = createRedactor(validatePolicy(config));
-        push = (line) => redactor.redact(line);
-      }
+      validatePolicy(config);
     } catch (err) {
       if (err instanceof PolicyError) {
         const hint = /needs hashKey/.test(err.message) ? ` (give --hash-key-file PATH or set ${DEFAULT_KEY_ENV})` : '';
@@ -88,11 +88,28 @@ export const redactCommand: Command = {
       }
       throw err;
     }
+    const tagger = detectors.tagger ? await PiiTagger.load() : null;
+    session = new SessionRedactor(config, { tagger, rules: detectors.rules });
+    if (values.session) {
+      push = (line) => session.push(line);
+      flush = () => session.flush();
+    } else {
+      push = async (line) => {
+        const result = await session.redact(line);
+        session.end();
+        return result;
+      };
+    }
     const write = async (result: RedactionResult | null) => {
       if (result && !io.stdout.write(`${format(result, values.json)}\n`)) await new Promise((resolve) => io.stdout.once('drain', resolve));
     };
-    for await (const line of createInterface({ input: io.stdin, crlfDelay: Infinity })) await write(push(line));
-    await write(flush());
+    try {
+      for await (const line of createInterface({ input: io.stdin, crlfDelay: Infinity })) await write(await push(line));
+      await write(await flush());
+    } finally {
+      session.end();
+      await tagger?.close();
+    }
     return ExitCode.ok;
   },
 };

@@ -5,7 +5,9 @@ import { parseArgs } from 'node:util';
 import { ExitCode, UsageError, type Command, type CommandIo } from '../command.js';
 import { isModelLoadError, loadRecognizer, type DecodingOptions, type RecognizedSegment, type Recognizer, type Transcript } from '../../asr/index.js';
 import { alignedText, buildRedactedSegment } from '../../pipeline/redact.js';
-import { SessionRedactor } from '../../../redaction/session.js';
+import { SessionRedactor, type SessionOptions } from '../../../redaction/session.js';
+import { PiiTagger } from '../../../redaction/tagger.js';
+import { parseDetectors } from './detectors.js';
 import type { RedactionPolicyConfig } from '../../../redaction/policy.js';
 import { readAudio } from '../../audio/index.js';
 import { packageRoot } from '../../util/package-root.js';
@@ -27,6 +29,8 @@ Options:
                       gives {"file","error","code"}
   --no-redact         print the raw transcript, personal data included (the JSON output records
                       "redaction":"off" instead of "applied")
+  --detectors LIST    PII detectors: rules, tagger or rules,tagger (default; the tagger is
+                      models/hushscribe-pii-tagger-v1)
   --model DIR         model directory (default: ${DEFAULT_MODEL} in the package); a hushscribe, sherpa-onnx
                       zipformer2_ctc or NeMo CTC directory
   --variant NAME      model variant (default: the manifest's defaultVariant)
@@ -51,25 +55,25 @@ Exit codes: 0 all files transcribed; 3 a file could not be read (the other files
  * may be shown. `transcribeCommand` plugs in redactTranscript (the redaction/ recognisers, default policy: every
  * entity type replaced by a placeholder); `--no-redact` skips the hook and the JSON output records it.
  */
-export type TranscriptRedactor = (transcript: Transcript, maskSpans?: TimeSpan[]) => Transcript;
+export type TranscriptRedactor = (transcript: Transcript, maskSpans: TimeSpan[], detectors: SessionOptions) => Promise<Transcript>;
 
 /**
  * Redacts a transcript segment by segment with one SessionRedactor, so personal data split by a pause is still
  * caught; words inside an entity become the entity's placeholder (as the daemon stores them). Dropped segments
  * (policy 'drop') are left out. The audio spans to mask for redacted audio are added to `maskSpans`.
  */
-export function redactTranscript(transcript: Transcript, policy: RedactionPolicyConfig = {}, maskSpans: TimeSpan[] = []): Transcript {
-  const session = new SessionRedactor(policy);
+export async function redactTranscript(transcript: Transcript, policy: RedactionPolicyConfig = {}, maskSpans: TimeSpan[] = [], detectors: SessionOptions = {}): Promise<Transcript> {
+  const session = new SessionRedactor(policy, detectors);
   const segments: RecognizedSegment[] = [];
-  transcript.segments.forEach((segment, seq) => {
+  for (const [seq, segment] of transcript.segments.entries()) {
     const { text, ranges } = alignedText(segment);
-    const result = session.redact(text);
+    const result = await session.redact(text);
     const redacted = buildRedactedSegment(segment, ranges, result, { seq, offsetSec: 0, model: '', variant: '' });
     maskSpans.push(...spansToMask(segment, redacted, result.dropped, 0));
-    if (!redacted) return;
+    if (!redacted) continue;
     const words = redacted.words.map(({ word, start, end, confidence }) => ({ word, start, end, confidence }));
     segments.push({ start: redacted.start, end: redacted.end, text: redacted.redactedText, words });
-  });
+  }
   session.end();
   return { text: segments.map((s) => s.text).join(' '), durationSec: transcript.durationSec, segments };
 }
@@ -133,6 +137,7 @@ export function createTranscribeCommand(redactor: TranscriptRedactor): Command {
           'redacted-audio': { type: 'string' },
           'audio-mode': { type: 'string' },
           'audio-pad-ms': { type: 'string' },
+          detectors: { type: 'string' },
         },
         allowPositionals: true,
       });
@@ -149,6 +154,7 @@ export function createTranscribeCommand(redactor: TranscriptRedactor): Command {
         ...(wordBonus !== undefined ? { wordBonus } : {}),
       };
       const audioOut = redactedAudioTarget(values, files.length);
+      const detectors = parseDetectors(values.detectors);
       const modelDir = values.model ?? join(packageRoot(), DEFAULT_MODEL);
 
       let recognizer: Recognizer;
@@ -164,7 +170,9 @@ export function createTranscribeCommand(redactor: TranscriptRedactor): Command {
 
       const redaction = values['no-redact'] ? 'off' : 'applied';
       let exitCode: number = ExitCode.ok;
+      let tagger: PiiTagger | null = null;
       try {
+        if (redaction === 'applied' && detectors.tagger) tagger = await PiiTagger.load();
         for (const file of files) {
           const started = performance.now();
           try {
@@ -172,7 +180,7 @@ export function createTranscribeCommand(redactor: TranscriptRedactor): Command {
             const decoded = performance.now();
             const raw = await recognizer.transcribe(audio.samples);
             const maskSpans: TimeSpan[] = [];
-            const shown = redaction === 'applied' ? redactor(raw, maskSpans) : raw;
+            const shown = redaction === 'applied' ? await redactor(raw, maskSpans, { tagger, rules: detectors.rules }) : raw;
             if (audioOut) await audioOut.writer.write(audioOut.name, audio.samples, maskSpans);
             const total = performance.now() - started;
             if (!values.json) {
@@ -207,10 +215,11 @@ export function createTranscribeCommand(redactor: TranscriptRedactor): Command {
         }
       } finally {
         await recognizer.close();
+        await tagger?.close();
       }
       return exitCode;
     },
   };
 }
 
-export const transcribeCommand: Command = createTranscribeCommand((transcript, maskSpans) => redactTranscript(transcript, {}, maskSpans));
+export const transcribeCommand: Command = createTranscribeCommand((transcript, maskSpans, detectors) => redactTranscript(transcript, {}, maskSpans, detectors));
