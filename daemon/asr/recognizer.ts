@@ -11,7 +11,7 @@ import { MANIFEST_FILE } from './manifest.js';
 import { resolveModel, type ModelSpec } from './model-layout.js';
 import { DEFAULT_PIECES, splitIntoPieces } from './pieces.js';
 import { readTokens, type TokenTable } from './tokens.js';
-import type { DecodingOptions, LoadRecognizerOptions, ModelInfo, RecognizedSegment, Recognizer, StageTimings, Transcript } from './types.js';
+import type { DecodingOptions, LoadRecognizerOptions, ModelInfo, RecognizedSegment, Recognizer, StageTimings, Transcript, TranscribeOptions } from './types.js';
 import { pathToWords, segmentWords } from './words.js';
 
 export const DEFAULT_BEAM_SIZE = 8;
@@ -66,7 +66,7 @@ class OnnxRecognizer implements Recognizer {
   }
 
   /** Long audio is decoded in pieces of at most 20 s cut at quiet moments; segments never span two pieces. */
-  async transcribe(samples: Float32Array): Promise<Transcript> {
+  async transcribe(samples: Float32Array, options: TranscribeOptions = {}): Promise<Transcript> {
     const timings: StageTimings = { features: 0, model: 0, search: 0 };
     const segments: RecognizedSegment[] = [];
     for (const [start, end] of splitIntoPieces(samples, DEFAULT_PIECES)) {
@@ -79,7 +79,9 @@ class OnnxRecognizer implements Recognizer {
       timings.model += performance.now() - t0;
       t0 = performance.now();
       const words = pathToWords(this.search(lp), this.table, this.secondsPerFrame, start / SAMPLE_RATE);
-      segments.push(...segmentWords(words));
+      const pieceSegments = segmentWords(words);
+      if (options.posteriors) attachPosteriors(pieceSegments, lp, start / SAMPLE_RATE, this.secondsPerFrame);
+      segments.push(...pieceSegments);
       timings.search += performance.now() - t0;
     }
     this.lastTimings = timings;
@@ -97,6 +99,18 @@ class OnnxRecognizer implements Recognizer {
   async close(): Promise<void> {
     await this.acoustic.close();
   }
+}
+
+/** Gives each segment of one piece a copy of its frames: cut at the middle of the pauses between segments. */
+export function attachPosteriors(segments: RecognizedSegment[], lp: LogProbs, offsetSec: number, frameSec: number): void {
+  const { data, frames, vocab } = lp;
+  let from = 0;
+  segments.forEach((segment, k) => {
+    const next = segments[k + 1];
+    const to = next ? Math.min(frames, Math.max(from, Math.round(((segment.end + next.start) / 2 - offsetSec) / frameSec))) : frames;
+    segment.posteriors = { data: data.slice(from * vocab, to * vocab), frames: to - from, vocab, start: Math.round((offsetSec + from * frameSec) * 1000) / 1000, frameSec };
+    from = to;
+  });
 }
 
 /**

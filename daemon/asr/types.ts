@@ -14,6 +14,28 @@ export interface RecognizedSegment {
   end: number;
   text: string;
   words: RecognizedWord[];
+  /** Only when transcribe() was asked for them ({ posteriors: true }). */
+  posteriors?: SegmentPosteriors;
+}
+
+/**
+ * The CTC log-posteriors behind one segment (what `PiiTagger.tag(words, posteriors)` attends to): frame-major
+ * [frames][vocab] natural logs, a copy. The segments of one decoded piece tile its frames: each runs from the
+ * middle of the pause before it to the middle of the pause after it (the piece's first and last to its ends).
+ */
+export interface SegmentPosteriors {
+  data: Float32Array;
+  frames: number;
+  vocab: number;
+  /** Seconds from the start of the audio passed to transcribe() to the first frame. */
+  start: number;
+  /** Seconds between frames (0.04 for hushscribe-en-v1). */
+  frameSec: number;
+}
+
+export interface TranscribeOptions {
+  /** Attach each segment's CTC log-posteriors (copied out of the model's output; default false). */
+  posteriors?: boolean;
 }
 
 export interface Transcript {
@@ -32,7 +54,7 @@ export interface Recognizer {
   /** Where the last transcribe() spent its time (implementations may leave it out). */
   readonly lastTimings?: StageTimings;
   /** samples: 16 kHz mono, [-1, 1]. */
-  transcribe(samples: Float32Array): Promise<Transcript>;
+  transcribe(samples: Float32Array, options?: TranscribeOptions): Promise<Transcript>;
   close(): Promise<void>;
 }
 
