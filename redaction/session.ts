@@ -27,7 +27,7 @@ import type { RedactionResult } from './types.js';
 import { tokenize, type Token } from './tokens.js';
 import { validatePolicy, type RedactionPolicy, type RedactionPolicyConfig } from './policy.js';
 import { detect, rewrite } from './redactor.js';
-import type { PiiTagger } from './tagger.js';
+import type { PiiTagger, Posteriors } from './tagger.js';
 
 export interface SessionOptions {
   /** Words of neighbouring segments used as context (default 16: a 19-digit card number plus its context phrase). */
@@ -62,10 +62,14 @@ export class SessionRedactor {
     if (!this.rules && !this.tagger) throw new RangeError('SessionRedactor: with rules off, a tagger is needed');
   }
 
-  /** Immediate mode: redacts the next segment using the words carried from the previous ones. */
-  async redact(text: string): Promise<RedactionResult> {
+  /**
+   * Immediate mode: redacts the next segment using the words carried from the previous ones. `posteriors` (the
+   * segment's CTC log-posteriors, RecognizedSegment.posteriors) go to the tagger only while no words are carried,
+   * i.e. for the first segment of a session: they must cover exactly the words it tags.
+   */
+  async redact(text: string, options: { posteriors?: Posteriors } = {}): Promise<RedactionResult> {
     this.use('immediate');
-    return this.redactSegment(text, tokenize(text), []);
+    return this.redactSegment(text, tokenize(text), [], options.posteriors);
   }
 
   /** Delayed mode: holds `text` and returns the previously held segment, redacted with context on both sides (null at first). */
@@ -96,13 +100,14 @@ export class SessionRedactor {
     this.mode = mode;
   }
 
-  private async redactSegment(text: string, own: Token[], after: Token[]): Promise<RedactionResult> {
+  private async redactSegment(text: string, own: Token[], after: Token[], posteriors?: Posteriors): Promise<RedactionResult> {
     const tokens = [...this.carried, ...own, ...wordsOnly(after)];
     const firstOwn = this.carried.length;
     // The carried words are taken now: a concurrent call on this session would see the same context.
     const history = [...this.carried, ...own];
     this.carried = wordsOnly(this.contextWords === 0 ? [] : history.slice(-this.contextWords));
-    const extra = this.tagger && own.length > 0 ? await this.tagger.tag(tokens.map((t) => t.word)) : [];
+    const audio = posteriors && tokens.length === own.length ? posteriors : undefined;
+    const extra = this.tagger && own.length > 0 ? await this.tagger.tag(tokens.map((t) => t.word), audio) : [];
     const found = detect(tokens, this.policy, firstOwn, firstOwn + own.length, { rules: this.rules, extra });
     return rewrite(text, own, found.map((c) => ({ ...c, start: c.start - firstOwn, end: c.end - firstOwn })), this.policy);
   }
