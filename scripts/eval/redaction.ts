@@ -3,7 +3,7 @@
  * of hushscribe's redactor as shipped (rule recognizers + neural tagger), of each detector alone, and of a
  * written-text regex baseline (Presidio-style patterns), on the same text.
  *
- *   npm run eval -- redaction [--seed N] [--per-type N] [--negatives N] [--details]
+ *   npm run eval -- redaction [--seed N] [--per-type N] [--negatives N] [--audio N] [--details]
  *
  * The set is generated here from templates and value generators that the tests were not written against, with
  * person and place names from faker locales (en_IN, en_NG, fr, es; MIT) that were kept out of the gazetteers, so
@@ -11,7 +11,11 @@
  * share of non-PII tokens redacted. Segment boundaries: every positive sentence is also cut into two segments
  * inside its entity (as a pause would), and the leak rate is measured with segments redacted independently and
  * with SessionRedactor. Real transcripts (the shared speech list, read speech with no personal data labels) give
- * the share of tokens redacted per type on text nobody templated. Prints a table, then one JSON line.
+ * the share of tokens redacted per type on text nobody templated. With --audio N (default 0, skipped), N positive
+ * sentences (spread over the types) and N/4 negatives are also spoken by held-out TTS voices, transcribed by
+ * models/hushscribe-en-v1 and the recognised text redacted: entity-level leak rate, over-redaction on the negatives
+ * and the recogniser's WER, with the tagger also given the audio's CTC posteriors (redaction-audio.ts defines the
+ * leak count). Prints a table, then one JSON line (the audio figures under `audio`).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,12 +24,16 @@ import { sharedSpeechDir } from '../../daemon/util/shared-data.js';
 import { SessionRedactor, type SessionOptions } from '../../redaction/session.js';
 import { PiiTagger } from '../../redaction/tagger.js';
 import { ENTITY_TYPES, type EntityType } from '../../redaction/types.js';
+import { runAudioEval } from './redaction-audio.js';
 
 export const USAGE = `usage: npm run eval -- redaction [options]
   --seed N        generator seed (default 7)
   --per-type N    positive sentences per entity type (default 60)
   --negatives N   sentences without personal data (default 300)
   --digit-errors P  also score the set with each digit word misheard with probability P (default 0.05)
+  --audio N       end to end from synthesized audio: N positive sentences + N/4 negatives spoken (espeak-ng,
+                  flite), transcribed by models/hushscribe-en-v1, then redacted (default 0: skipped; about 3 s each
+                  on 2 cores)
   --speech-tsv F  real transcripts, 'text' column (default ../shared/data/speech.tsv beside the checkout; skipped when absent)
   --details       print each missed or spurious entity type and sentence to stderr (the data is synthetic)`;
 
@@ -421,14 +429,14 @@ async function realTranscriptRates(file: string, predict: Predictor): Promise<{ 
 export async function runRedactionEval(argv: readonly string[]): Promise<number> {
   const { values } = parseArgs({
     args: [...argv],
-    options: { seed: { type: 'string', default: '7' }, 'per-type': { type: 'string', default: '60' }, negatives: { type: 'string', default: '300' }, details: { type: 'boolean', default: false }, 'speech-tsv': { type: 'string', default: join(sharedSpeechDir(), 'speech.tsv') }, 'digit-errors': { type: 'string', default: '0.05' }, help: { type: 'boolean', short: 'h', default: false } },
+    options: { seed: { type: 'string', default: '7' }, 'per-type': { type: 'string', default: '60' }, negatives: { type: 'string', default: '300' }, audio: { type: 'string', default: '0' }, details: { type: 'boolean', default: false }, 'speech-tsv': { type: 'string', default: join(sharedSpeechDir(), 'speech.tsv') }, 'digit-errors': { type: 'string', default: '0.05' }, help: { type: 'boolean', short: 'h', default: false } },
   });
   if (values.help) {
     console.log(USAGE);
     return 0;
   }
-  const [seed, perType, negatives] = [values.seed, values['per-type'], values.negatives].map(Number) as [number, number, number];
-  for (const [name, n] of [['seed', seed], ['per-type', perType], ['negatives', negatives]] as const) {
+  const [seed, perType, negatives, audioSentences] = [values.seed, values['per-type'], values.negatives, values.audio].map(Number) as [number, number, number, number];
+  for (const [name, n] of [['seed', seed], ['per-type', perType], ['negatives', negatives], ['audio', audioSentences]] as const) {
     if (!Number.isInteger(n) || n < 0) {
       console.error(`eval redaction: --${name} must be a whole number >= 0\n${USAGE}`);
       return 2;
@@ -470,12 +478,13 @@ export async function runRedactionEval(argv: readonly string[]): Promise<number>
   console.log(`with ${digitErrorRate} of digit words misheard: hushscribe F2 ${misheard.micro.f2}, leak rate ${misheard.leakRate}, over-redaction ${misheard.overRedaction}; regex baseline F2 ${misheardBaseline.micro.f2}, leak rate ${misheardBaseline.leakRate}`);
   const realTranscripts = await realTranscriptRates(values['speech-tsv'], shipped);
   const realTranscriptsRules = await realTranscriptRates(values['speech-tsv'], rulesOnly);
+  const audio = audioSentences > 0 ? await runAudioEval(samples, perType, audioSentences, tagger, values.details) : null;
   await tagger.close();
   if (realTranscripts) {
     const byType = Object.entries(realTranscripts.entitiesByType).map(([type, n]) => `${type} ${n}`).join(', ');
     console.log(`real transcripts (${realTranscripts.lines} lines, ${realTranscripts.tokens} tokens): ${realTranscripts.redactedShare} of tokens redacted (rules alone ${realTranscriptsRules!.redactedShare}); ${byType}`);
   }
   const f2Ratio = systems.regexBaseline.micro.f2 === 0 ? null : round(systems.hushscribe.micro.f2 / systems.regexBaseline.micro.f2);
-  console.log(JSON.stringify({ eval: 'redaction', samples: samples.length, seed, ...systems, segments, misheardDigits: { digitErrorRate, hushscribe: misheard, regexBaseline: misheardBaseline }, realTranscripts, realTranscriptsRules, f2VsBaseline: f2Ratio }));
+  console.log(JSON.stringify({ eval: 'redaction', samples: samples.length, seed, ...systems, segments, misheardDigits: { digitErrorRate, hushscribe: misheard, regexBaseline: misheardBaseline }, realTranscripts, realTranscriptsRules, f2VsBaseline: f2Ratio, audio }));
   return 0;
 }
