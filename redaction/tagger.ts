@@ -63,6 +63,30 @@ function readManifest(dir: string): TaggerManifest {
   return m as TaggerManifest;
 }
 
+/** The tagger's file against its manifest, without loading it (`hushscribe doctor`, `models list`). */
+export function checkTaggerFiles(dir: string = defaultTaggerDir()): { name: string; file: string; bytes: number | null; ok: boolean; detail: string } {
+  const manifest = readManifest(dir);
+  const path = join(dir, manifest.file);
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
+  } catch (err) {
+    return { name: manifest.name, file: manifest.file, bytes: null, ok: false, detail: `cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}` };
+  }
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  const ok = sha256 === manifest.sha256;
+  return { name: manifest.name, file: manifest.file, bytes: bytes.length, ok, detail: ok ? `${path} verified` : `${path}: sha256 ${sha256} does not match the manifest's ${manifest.sha256}` };
+}
+
+/** Whether `dir` holds a PII tagger (its manifest says kind "pii-tagger") rather than a speech model. */
+export function isTaggerDir(dir: string): boolean {
+  try {
+    return (JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { kind?: unknown }).kind === 'pii-tagger';
+  } catch {
+    return false;
+  }
+}
+
 export class PiiTagger {
   private readonly charIds: Map<string, number>;
   private readonly types: (EntityType | null)[];

@@ -164,7 +164,10 @@ t.test('config set: atomic, validated, says what needs a restart', async (t) => 
 t.test('models and doctor', async (t) => {
   const list = cli(['models', 'list', '--json', ...common]);
   t.equal(list.code, 0);
-  t.ok(list.stdout.split('\n').filter(Boolean).some((l) => (JSON.parse(l) as { configured: boolean; name: string }).configured));
+  const rows = list.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { configured?: boolean; name: string; kind?: string; ok?: boolean });
+  t.ok(rows.some((r) => r.configured));
+  t.match(rows.find((r) => r.kind === 'pii-tagger'), { name: 'hushscribe-pii-tagger-v1', ok: true }, 'the PII tagger is listed apart from the speech models');
+  t.match(cli(['models', 'list', ...common]).stdout, /pii tagger {2}tagger\.int8\.onnx/);
   const verify = cli(['models', 'verify', '--variant', 'dense', ...common]);
   t.equal(verify.code, 0);
   t.match(verify.stdout, /^ok\s+dense/);
@@ -175,7 +178,7 @@ t.test('models and doctor', async (t) => {
   const doctor = cli(['doctor', '--json', ...common]);
   const report = JSON.parse(doctor.stdout) as { ok: boolean; checks: { name: string; status: string }[] };
   const byName = Object.fromEntries(report.checks.map((c) => [c.name, c.status]));
-  t.match(byName, { ffmpeg: 'ok', ffprobe: 'ok', database: 'ok', daemon: 'ok', 'vad model': 'ok' });
+  t.match(byName, { ffmpeg: 'ok', ffprobe: 'ok', database: 'ok', daemon: 'ok', 'vad model': 'ok', 'pii tagger': 'ok' });
   t.equal(byName['model files'], 'fail', 'the tiny fixture has a deliberately corrupt variant');
   t.equal(doctor.code, 1);
 });

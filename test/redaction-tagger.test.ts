@@ -1,8 +1,8 @@
 import t from 'tap';
 import { createHash } from 'node:crypto';
-import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PiiTagger, TaggerLoadError, defaultTaggerDir } from '../redaction/tagger.js';
+import { PiiTagger, TaggerLoadError, checkTaggerFiles, defaultTaggerDir, isTaggerDir } from '../redaction/tagger.js';
 import { SessionRedactor } from '../redaction/session.js';
 import { detect } from '../redaction/redactor.js';
 import { validatePolicy } from '../redaction/policy.js';
@@ -73,6 +73,19 @@ t.test('load errors explain what is wrong', async (t) => {
   await t.rejects(PiiTagger.load(copy), /onnxruntime cannot load it/);
   writeFileSync(manifestPath, '{');
   await t.rejects(PiiTagger.load(copy), /cannot read the manifest/);
+});
+
+t.test('checkTaggerFiles and isTaggerDir (doctor, models list)', async (t) => {
+  t.ok(isTaggerDir(defaultTaggerDir()));
+  t.notOk(isTaggerDir(join(defaultTaggerDir(), '..', 'hushscribe-en-v1')), 'a speech model is not a tagger');
+  t.notOk(isTaggerDir(t.testdir({})), 'no manifest');
+  t.match(checkTaggerFiles(), { name: 'hushscribe-pii-tagger-v1', ok: true, detail: /verified$/ });
+  const copy = join(t.testdir({}), 'copy');
+  cpSync(defaultTaggerDir(), copy, { recursive: true });
+  writeFileSync(join(copy, 'tagger.int8.onnx'), 'tampered');
+  t.match(checkTaggerFiles(copy), { ok: false, bytes: 8, detail: /does not match the manifest/ });
+  rmSync(join(copy, 'tagger.int8.onnx'));
+  t.match(checkTaggerFiles(copy), { ok: false, bytes: null, detail: /cannot read .*ENOENT/ });
 });
 
 t.test('a lower minScore proposes more', async (t) => {

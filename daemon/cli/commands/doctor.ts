@@ -5,6 +5,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ExitCode, type Command, type CommandIo } from '../command.js';
+import { checkTaggerFiles } from '../../../redaction/tagger.js';
 import { controlSocketPath, databasePath, modelDir, type LoadedConfig } from '../../config/load.js';
 import { cliConfig, COMMON_OPTIONS, COMMON_USAGE, reportError } from '../../control/cli-support.js';
 import { verifyModelFiles } from '../../asr/index.js';
@@ -13,8 +14,8 @@ import { request } from '../../control/client.js';
 
 const usage = `Usage: hushscribe doctor [--data-dir DIR] [--config PATH] [--json]
 
-Checks: config, ffmpeg/ffprobe, audio capture devices, model files (sha256), the VAD model, free disk space in
-the data folder, database integrity, and whether the daemon answers.
+Checks: config, ffmpeg/ffprobe, audio capture devices, model files (sha256), the PII tagger (sha256), the VAD
+model, free disk space in the data folder, database integrity, and whether the daemon answers.
 
 Options:
 ${COMMON_USAGE}
@@ -52,6 +53,17 @@ async function models(config: LoadedConfig['config']): Promise<Check> {
     return { name: 'model files', status: 'ok', detail: `${dir}: ${checks.map((c) => c.variant).join(', ')} verified` };
   } catch (err) {
     return { name: 'model files', status: 'fail', detail: (err as Error).message };
+  }
+}
+
+function piiTagger(config: LoadedConfig['config']): Check {
+  const { enabled, modelDir: dir } = config.redaction.tagger;
+  if (!enabled) return { name: 'pii tagger', status: 'ok', detail: 'off (redaction.tagger.enabled: false): rule recognizers only' };
+  try {
+    const check = checkTaggerFiles(dir ?? undefined);
+    return { name: 'pii tagger', status: check.ok ? 'ok' : 'fail', detail: check.detail };
+  } catch (err) {
+    return { name: 'pii tagger', status: 'fail', detail: (err as Error).message };
   }
 }
 
@@ -121,6 +133,7 @@ export const doctorCommand: Command = {
       tool('ffprobe'),
       audioDevices(config),
       await models(config),
+      piiTagger(config),
       vadModel(),
       disk(config),
       database(config),

@@ -7,10 +7,12 @@ import { modelDir } from '../../config/load.js';
 import { cliConfig, COMMON_OPTIONS, COMMON_USAGE, reportError } from '../../control/cli-support.js';
 import { isModelLoadError, MANIFEST_FILE, readManifest, verifyModelFiles } from '../../asr/index.js';
 import { packageRoot } from '../../util/package-root.js';
+import { checkTaggerFiles, isTaggerDir } from '../../../redaction/tagger.js';
 
 const usage = `Usage: hushscribe models <list | verify> [--model DIR] [--variant NAME] [--json]
 
-  list             models in the package's models/ folder and the configured asr.modelDir
+  list             speech models in the package's models/ folder and the configured asr.modelDir, and the PII
+                   tagger (kind "pii-tagger")
   verify           checks each variant's file size and sha256 against the model's manifest.json
 
 Options:
@@ -59,15 +61,19 @@ export const modelsCommand: Command = {
       const configured = values.model ? resolve(values.model) : modelDir(config);
       if (action === 'list') {
         const root = join(packageRoot(), 'models');
-        const dirs = existsSync(root) ? readdirSync(root, { withFileTypes: true }).filter((e) => e.isDirectory() && existsSync(join(root, e.name, MANIFEST_FILE))).map((e) => join(root, e.name)) : [];
+        const all = existsSync(root) ? readdirSync(root, { withFileTypes: true }).filter((e) => e.isDirectory() && existsSync(join(root, e.name, MANIFEST_FILE))).map((e) => join(root, e.name)) : [];
+        const dirs = all.filter((d) => !isTaggerDir(d));
         if (!dirs.includes(configured)) dirs.push(configured);
         const rows = dirs.map((d) => describe(d, d === configured));
-        if (json) for (const r of rows) io.stdout.write(`${JSON.stringify(r)}\n`);
-        else
+        const taggers = all.filter(isTaggerDir).map((d) => ({ dir: d, kind: 'pii-tagger', ...checkTaggerFiles(d) }));
+        if (json) for (const r of [...rows, ...taggers]) io.stdout.write(`${JSON.stringify(r)}\n`);
+        else {
           for (const r of rows)
             io.stdout.write(
               `${r.configured ? '*' : ' '} ${r.name}  ${r.dir}\n${r.error ? `    ${r.error}\n` : r.variants.map((v) => `    ${v.name}${v.name === r.defaultVariant ? ' (default)' : ''}  ${v.file}  ${v.bytes} bytes${v.present ? '' : '  MISSING'}\n`).join('')}`,
             );
+          for (const g of taggers) io.stdout.write(`  ${g.name}  ${g.dir}\n    pii tagger  ${g.file}  ${g.bytes ?? 0} bytes${g.ok ? '' : `  ${g.detail}`}\n`);
+        }
         return ExitCode.ok;
       }
       if (action === 'verify') {
