@@ -84,4 +84,7 @@ t.test('the daemon logs JSON lines', async (t) => {
   t.ok(logs.length > 5);
   t.ok(logs.every((l) => typeof l.level === 'string' && typeof l.time === 'string' && typeof l.msg === 'string'));
   t.ok(logs.some((l) => l.msg === 'recording transcribed'));
+  const queued = logs.filter((l) => l.msg === 'recording queued');
+  t.ok(queued.length >= 3 && queued.every((l) => l.fileName === '[withheld]' && typeof l.recordingId === 'string'), 'file names are withheld by default (log.fileNames)');
+  t.notMatch(JSON.stringify(logs), /other\.mp3|third\.ogg/);
 });

@@ -78,6 +78,18 @@ t.test('fields named text or transcript are withheld; envelope keys cannot be ov
   t.notMatch(JSON.stringify(line), /john|card/);
 });
 
+t.test('a logger can withhold more fields (file names), and its children too', async (t) => {
+  const sink = capture();
+  const log = createLogger({ sink, now, withheld: ['fileName'] });
+  log.child('watch', { source: 'watch' }).info('recording queued', { recordingId: 'abc', FILENAME: 'john-smith-call.wav', fileName: 'john-smith-call.wav', text: 'x' });
+  const [line] = sink.lines();
+  t.match(line, { module: 'watch', recordingId: 'abc', fileName: '[withheld]', FILENAME: '[withheld]', text: '[withheld]' });
+  t.notMatch(JSON.stringify(line), /john/);
+  const open = capture();
+  createLogger({ sink: open, now }).info('recording queued', { fileName: 'a.wav' });
+  t.match(open.lines()[0], { fileName: 'a.wav' }, 'shown when not withheld');
+});
+
 t.test('values JSON cannot express are logged safely', async (t) => {
   const sink = capture();
   const log = createLogger({ sink, now });

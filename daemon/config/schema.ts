@@ -85,7 +85,7 @@ export interface HushscribeConfig {
   pipeline: { queueSize: number };
   store: { retention: { maxAgeDays: number; maxBytes: number } };
   control: { socketPath: string | null; group: string | null; mode: string };
-  log: { level: LogLevel };
+  log: { level: LogLevel; fileNames: boolean };
   mqtt: MqttConfig;
   power: PowerConfig;
   watchdog: { maxStallSec: number };
@@ -168,6 +168,8 @@ export const configSchema = {
   }),
   log: section({
     level: { enum: [...LOG_LEVELS], default: 'info' },
+    /** Recording file names in log lines; off by default, since a file may be named after the person on it. */
+    fileNames: { type: 'boolean', default: false },
   }),
   mqtt: section({
     url: { type: ['string', 'null'], pattern: '^(mqtts?|wss?|tcp|ssl)://.+', default: null },

@@ -5,7 +5,9 @@
  *
  * Privacy rule (the promise that raw personal data never leaves RAM): callers never pass transcripts, recognised
  * words or PII values, only ids, counts, durations, codes and file names. As a backstop, fields named `text` or
- * `transcript` (any case) are written as "[withheld]" whatever they hold.
+ * `transcript` (any case) are written as "[withheld]" whatever they hold, and so are the `withheld` fields a logger
+ * is made with: the daemon withholds `fileName` unless `log.fileNames` is on, since people name recordings after
+ * whoever is on them.
  */
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -29,6 +31,8 @@ export interface LoggerOptions {
   now?: () => Date;
   /** Start lines with a syslog priority prefix for journald. Default: when stdout is the journal ($JOURNAL_STREAM). */
   priorityPrefix?: boolean;
+  /** More field names (any case) written as "[withheld]", besides text and transcript. */
+  withheld?: readonly string[];
 }
 
 /** syslog priorities, as journald reads them from a `<N>` line prefix. */
@@ -43,6 +47,7 @@ export class Logger {
   private readonly fields: LogFields;
   private readonly now: () => Date;
   private readonly priorityPrefix: boolean;
+  private readonly withheld: ReadonlySet<string>;
 
   constructor(options: LoggerOptions = {}) {
     const level = options.level ?? (process.env.HUSHSCRIBE_LOG_LEVEL as LogLevel | undefined) ?? 'info';
@@ -55,6 +60,7 @@ export class Logger {
     this.fields = { ...options.fields };
     this.now = options.now ?? (() => new Date());
     this.priorityPrefix = options.priorityPrefix ?? Boolean(process.env.JOURNAL_STREAM);
+    this.withheld = new Set([...WITHHELD, ...(options.withheld ?? []).map((f) => f.toLowerCase())]);
   }
 
   /** A logger for a sub-module or a unit of work; inherits level, sink and fields, adding its own. */
@@ -66,6 +72,7 @@ export class Logger {
       fields: { ...this.fields, ...fields },
       now: this.now,
       priorityPrefix: this.priorityPrefix,
+      withheld: [...this.withheld],
     });
   }
 
@@ -95,7 +102,7 @@ export class Logger {
     for (const [key, value] of Object.entries({ ...this.fields, ...fields })) {
       // A caller's field never overwrites the envelope; it is kept under a prefixed name instead.
       const name = RESERVED.has(key) ? `field_${key}` : key;
-      entry[name] = WITHHELD.has(key.toLowerCase()) ? '[withheld]' : value;
+      entry[name] = this.withheld.has(key.toLowerCase()) ? '[withheld]' : value;
     }
     this.sink.write(`${this.priorityPrefix ? `<${PRIORITY[level]}>` : ''}${stringify(entry)}\n`);
   }

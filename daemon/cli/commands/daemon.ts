@@ -49,7 +49,7 @@ export const daemonCommand: Command = {
       io.stderr.write(`hushscribe daemon: ${err.message}\n`);
       return ExitCode.inputError;
     }
-    const log = createLogger({ level: loaded.config.log.level, module: 'daemon', sink: io.stdout });
+    const log = createLogger({ level: loaded.config.log.level, module: 'daemon', sink: io.stdout, withheld: loaded.config.log.fileNames ? [] : ['fileName'] });
     const controller = new Controller({ config: loaded.config, configFile: loaded.file, log });
 
     let stopping: Promise<void> | null = null;
