@@ -95,6 +95,8 @@ export interface AudioSystemScore {
   /** Entities that leaked / entities with at least one key. */
   leaked: number;
   leakRate: number;
+  /** Leaked / entities that the unredacted recognised text leaks (redaction can only remove words, so leaks are among those). */
+  leakRateOfExposed: number;
   leakedByType: Partial<Record<EntityType, number>>;
   /** Share of recognised words of the negatives that were redacted. */
   overRedaction: number;
@@ -164,9 +166,10 @@ export async function runAudioEval(samples: readonly AudioSample[], perType: num
     await recognizer.close();
   }
   const systems = {} as Record<System, AudioSystemScore>;
+  const count = (sys: System) => Object.values(leaked[sys]).reduce((a, b) => a + b, 0);
   for (const sys of SYSTEMS) {
-    const n = Object.values(leaked[sys]).reduce((a, b) => a + b, 0);
-    systems[sys] = { leaked: n, leakRate: round(ratio(n, entities)), leakedByType: leaked[sys], overRedaction: round(ratio(over[sys], negativeWords)) };
+    const n = count(sys);
+    systems[sys] = { leaked: n, leakRate: round(ratio(n, entities)), leakRateOfExposed: round(ratio(n, count('recognised'))), leakedByType: leaked[sys], overRedaction: round(ratio(over[sys], negativeWords)) };
   }
   const wer = { positives: round(corpusRates(scores.positives).wer), negatives: round(corpusRates(scores.negatives).wer), all: round(corpusRates([...scores.positives, ...scores.negatives]).wer) };
   const result: AudioResult = {
@@ -191,6 +194,7 @@ export async function runAudioEval(samples: readonly AudioSample[], perType: num
     log(`${type.padEnd(18)} ${String(total).padStart(4)}  ${SYSTEMS.map((s) => String(leaked[s][type] ?? 0).padStart(16)).join('')}`);
   }
   log(`${'leak rate'.padEnd(18)} ${String(entities).padStart(4)}  ${SYSTEMS.map((s) => systems[s].leakRate.toFixed(4).padStart(16)).join('')}`);
+  log(`${'of exposed'.padEnd(18)} ${String(systems.recognised.leaked).padStart(4)}  ${SYSTEMS.map((s) => systems[s].leakRateOfExposed.toFixed(4).padStart(16)).join('')}`);
   log(`${'over-redaction'.padEnd(18)} ${String(negativeWords).padStart(4)}  ${SYSTEMS.map((s) => systems[s].overRedaction.toFixed(4).padStart(16)).join('')}`);
   log(`(hushscribeAudio: rules + tagger with the utterance's CTC posteriors; ${unscorable} entities with only stopwords not counted; ${result.seconds.audio} s of audio in ${result.seconds.wall} s)`);
   return result;
