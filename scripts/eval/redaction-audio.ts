@@ -37,6 +37,9 @@ export const AUDIO_VOICES = ['espeak-ng en-gb-scotland+f3', 'espeak-ng en-029+m7
 
 const ignorable = (word: string) => STOPWORDS.has(word) && !isNumberWord(word) && word !== 'oh';
 
+/** Whether a word of an entity identifies anything: number words do; function words ("at", "dot", "the") do not. */
+export const identifyingWord = (word: string): boolean => !ignorable(word.toLowerCase());
+
 /** The word sequences whose appearance in the output means the entity leaked (empty: nothing to test). */
 export function leakKeys(reference: string): string[][] {
   const words = reference.toLowerCase().split(/\s+/).filter(Boolean);

@@ -7,7 +7,8 @@
  *
  * The set is generated here from templates and value generators that the tests were not written against, with
  * person and place names from faker locales (en_IN, en_NG, fr, es; MIT) that were kept out of the gazetteers, so
- * most names are out of vocabulary. Leak rate: share of PII tokens left unredacted (type-blind). Over-redaction:
+ * most names are out of vocabulary. Leak rate: share of PII tokens left unredacted (type-blind), and share of
+ * entities with any identifying word left (function words such as "at" or "dot" do not count). Over-redaction:
  * share of non-PII tokens redacted. Segment boundaries: every positive sentence is also cut into two segments
  * inside its entity (as a pause would), and the leak rate is measured with segments redacted independently and
  * with SessionRedactor. Real transcripts (the shared speech list, read speech with no personal data labels) give
@@ -24,7 +25,7 @@ import { sharedSpeechDir } from '../../daemon/util/shared-data.js';
 import { SessionRedactor, type SessionOptions } from '../../redaction/session.js';
 import { PiiTagger } from '../../redaction/tagger.js';
 import { ENTITY_TYPES, type EntityType } from '../../redaction/types.js';
-import { runAudioEval } from './redaction-audio.js';
+import { identifyingWord, runAudioEval } from './redaction-audio.js';
 
 export const USAGE = `usage: npm run eval -- redaction [options]
   --seed N        generator seed (default 7)
@@ -294,6 +295,8 @@ interface SystemScore {
   perType: Partial<Record<EntityType, TypeScore>>;
   micro: { precision: number; recall: number; f2: number };
   leakRate: number;
+  /** Share of entities with any identifying word left (the issue's definition); leakRate counts words. */
+  entityLeakRate: number;
   overRedaction: number;
 }
 
@@ -317,6 +320,8 @@ async function score(samples: Sample[], predict: Predictor, details: string | nu
   const at = (type: EntityType) => counts.get(type) ?? counts.set(type, { gold: 0, predicted: 0, tp: 0, correct: 0 }).get(type)!;
   let piiTokens = 0;
   let leakedTokens = 0;
+  let entities = 0;
+  let leakedEntities = 0;
   let cleanTokens = 0;
   let overTokens = 0;
   for (const sample of samples) {
@@ -332,6 +337,11 @@ async function score(samples: Sample[], predict: Predictor, details: string | nu
       c.predicted += 1;
       if (sample.gold.some((g) => g.type === p.type && overlaps(p, g))) c.correct += 1;
       else if (details) process.stderr.write(`${details} spurious ${p.type}: ${sample.text}\n`);
+    }
+    for (const g of sample.gold) {
+      const words = [...sample.text.slice(g.start, g.end).matchAll(/\S+/g)].map((m) => ({ word: m[0], start: g.start + m.index, end: g.start + m.index + m[0].length }));
+      entities += 1;
+      if (words.some((w) => identifyingWord(w.word) && !predicted.some((p) => overlaps(p, w)))) leakedEntities += 1;
     }
     for (const token of sample.text.matchAll(/\S+/g)) {
       const span = { start: token.index, end: token.index + token[0].length };
@@ -357,7 +367,7 @@ async function score(samples: Sample[], predict: Predictor, details: string | nu
   }
   const precision = ratio(correct, predicted);
   const recall = ratio(tp, gold);
-  return { perType, micro: { precision: round(precision), recall: round(recall), f2: round(f2(precision, recall)) }, leakRate: round(ratio(leakedTokens, piiTokens)), overRedaction: round(ratio(overTokens, cleanTokens)) };
+  return { perType, micro: { precision: round(precision), recall: round(recall), f2: round(f2(precision, recall)) }, leakRate: round(ratio(leakedTokens, piiTokens)), entityLeakRate: round(ratio(leakedEntities, entities)), overRedaction: round(ratio(overTokens, cleanTokens)) };
 }
 
 /** The set; with digitErrorRate > 0 the same sentences with some digit words misheard. */
@@ -464,7 +474,7 @@ export async function runRedactionEval(argv: readonly string[]): Promise<number>
     console.log(`${type.padEnd(18)} ${String(gold).padStart(5)}  ${columns.map((c) => fmt(systems[c].perType[type]).padEnd(26)).join('')}`);
   }
   for (const [name, s] of Object.entries(systems)) {
-    console.log(`${name}: micro P ${s.micro.precision} R ${s.micro.recall} F2 ${s.micro.f2}; leak rate ${s.leakRate}; over-redaction ${s.overRedaction}`);
+    console.log(`${name}: micro P ${s.micro.precision} R ${s.micro.recall} F2 ${s.micro.f2}; leak rate ${s.leakRate} of words, ${s.entityLeakRate} of entities; over-redaction ${s.overRedaction}`);
   }
   const segments = await splitLeakRates(samples, seed, { tagger });
   console.log(`cut inside the entity into two segments (${segments.splitSentences} sentences): leak rate ${segments.independentLeakRate} redacted independently, ${segments.sessionLeakRate} with SessionRedactor.redact, ${segments.delayedSessionLeakRate} with SessionRedactor.push (one segment delay)`);
@@ -475,7 +485,7 @@ export async function runRedactionEval(argv: readonly string[]): Promise<number>
   }
   const misheard = await score(heldOutSet(seed, perType, negatives, digitErrorRate), shipped, null);
   const misheardBaseline = await score(heldOutSet(seed, perType, negatives, digitErrorRate), baseline, null);
-  console.log(`with ${digitErrorRate} of digit words misheard: hushscribe F2 ${misheard.micro.f2}, leak rate ${misheard.leakRate}, over-redaction ${misheard.overRedaction}; regex baseline F2 ${misheardBaseline.micro.f2}, leak rate ${misheardBaseline.leakRate}`);
+  console.log(`with ${digitErrorRate} of digit words misheard: hushscribe F2 ${misheard.micro.f2}, leak rate ${misheard.leakRate} of words, ${misheard.entityLeakRate} of entities, over-redaction ${misheard.overRedaction}; regex baseline F2 ${misheardBaseline.micro.f2}, leak rate ${misheardBaseline.leakRate}`);
   const realTranscripts = await realTranscriptRates(values['speech-tsv'], shipped);
   const realTranscriptsRules = await realTranscriptRates(values['speech-tsv'], rulesOnly);
   const audio = audioSentences > 0 ? await runAudioEval(samples, perType, audioSentences, tagger, values.details) : null;
