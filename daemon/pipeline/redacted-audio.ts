@@ -4,10 +4,10 @@
  * transcribe CLI); only masked samples are ever written, to a temp file in the output dir that is then renamed,
  * so a killed process leaves no partial file under the final name.
  */
-import { spawn } from 'node:child_process';
-import { mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { ASR_SAMPLE_RATE, encodeWav16, toPcm16 } from '../audio/index.js';
+import { ASR_SAMPLE_RATE, encodeWav16, pcm16WavHeader, toPcm16 } from '../audio/index.js';
 
 export const REDACTED_AUDIO_MODES = ['tone', 'silence'] as const;
 export const REDACTED_AUDIO_FORMATS = ['wav', 'opus'] as const;
@@ -52,12 +52,19 @@ export function maskRanges(spans: readonly { start: number | null; end: number |
   return merged;
 }
 
-/** Overwrites the ranges in place: a tone in phase with the recording's own clock, or zeros. */
-export function applyMask(samples: Float32Array, ranges: readonly [number, number][], mode: RedactedAudioMode, rate = ASR_SAMPLE_RATE): void {
+/**
+ * Overwrites the ranges in place: a tone in phase with the recording's own clock, or zeros. `offset`: the
+ * recording's sample index of samples[0] (a piece of a longer recording); ranges are in recording samples and
+ * clipped to the piece.
+ */
+export function applyMask(samples: Float32Array, ranges: readonly [number, number][], mode: RedactedAudioMode, rate = ASR_SAMPLE_RATE, offset = 0): void {
   const step = (2 * Math.PI * TONE_HZ) / rate;
-  for (const [from, to] of ranges) {
-    if (mode === 'silence') samples.fill(0, from, to);
-    else for (let i = from; i < to; i++) samples[i] = TONE_AMPLITUDE * Math.sin(step * i);
+  for (const [rangeFrom, rangeTo] of ranges) {
+    const from = Math.max(rangeFrom, offset);
+    const to = Math.min(rangeTo, offset + samples.length);
+    if (to <= from) continue;
+    if (mode === 'silence') samples.fill(0, from - offset, to - offset);
+    else for (let i = from; i < to; i++) samples[i - offset] = TONE_AMPLITUDE * Math.sin(step * i);
   }
 }
 
@@ -90,9 +97,12 @@ export class RedactedAudioWriter {
     mkdirSync(dir, { recursive: true });
   }
 
-  /** Removes temp files a killed process left behind; returns their names. Call once at start. */
-  cleanStale(): string[] {
-    const stale = readdirSync(this.dir).filter((n) => n.startsWith('.') && n.endsWith(TEMP_SUFFIX));
+  /**
+   * Removes temp files a killed process left behind; returns their names. Call once at start. `prefix`: only
+   * those of recordings whose id starts with it (the file worker, restarted while live sessions write theirs).
+   */
+  cleanStale(prefix = ''): string[] {
+    const stale = readdirSync(this.dir).filter((n) => n.startsWith(`.${prefix}`) && n.endsWith(TEMP_SUFFIX));
     for (const name of stale) rmSync(join(this.dir, name), { force: true });
     return stale;
   }
@@ -113,15 +123,201 @@ export class RedactedAudioWriter {
     }
     return { path, bytes: statSync(path).size };
   }
+
+  /** Starts a live session's recording, written as it is heard (see StreamingRedactedAudio). */
+  stream(name: string, rate = ASR_SAMPLE_RATE): StreamingRedactedAudio {
+    return new StreamingRedactedAudio(this.dir, name, this.options, rate);
+  }
 }
 
-/** The worker's writer for redaction.audio (stale temp files removed), or null when it is disabled. */
-export function openRedactedAudioWriter(config: RedactedAudioOptions & { enabled: boolean; dir: string | null }): RedactedAudioWriter | null {
+/**
+ * The worker's writer for redaction.audio, or null when it is disabled. `cleanPrefix`: stale temp files of
+ * recordings whose id starts with it are removed (null: none).
+ */
+export function openRedactedAudioWriter(config: RedactedAudioOptions & { enabled: boolean; dir: string | null }, cleanPrefix: string | null = ''): RedactedAudioWriter | null {
   if (!config.enabled) return null;
   if (!config.dir) throw new RedactedAudioError('redaction.audio.dir is not set (validateConfig fills in <dataDir>/audio)');
   const writer = new RedactedAudioWriter(config.dir, { mode: config.mode, padMs: config.padMs, format: config.format });
-  writer.cleanStale();
+  if (cleanPrefix !== null) writer.cleanStale(cleanPrefix);
   return writer;
+}
+
+type Spans = readonly { start: number | null; end: number | null }[];
+
+/**
+ * A live session's redacted recording, written while it is heard so that RAM holds only the audio whose entities
+ * may still be found. push() buffers decoded samples; commit(upToSec, spans) masks and appends everything before
+ * upToSec to `.<name>.<format>.partial` and drops it from RAM; close(spans) appends the rest and renames the file
+ * to `<name>.<format>`. The caller picks upToSec so that no later span (padded) can reach before it; spans are in
+ * session time, the whole list each time (those before the written audio are ignored). Masking is that of
+ * RedactedAudioWriter.write on the whole session: the same bytes. WAV: a header patched at close; opus: one
+ * ffmpeg per session fed masked s16le on stdin. Any failure throws RedactedAudioError and removes the temp file;
+ * the writer is then unusable.
+ */
+export class StreamingRedactedAudio {
+  readonly path: string;
+  readonly tempPath: string;
+  private parts: Float32Array[] = [];
+  /** Session sample index of the first buffered sample (= samples written so far). */
+  private written = 0;
+  private buffered = 0;
+  private fd: number | null = null;
+  private encoder: { child: ChildProcess; done: Promise<void> } | null = null;
+  private failed: RedactedAudioError | null = null;
+  private closed = false;
+
+  constructor(
+    readonly dir: string,
+    readonly name: string,
+    readonly options: RedactedAudioOptions,
+    readonly rate = ASR_SAMPLE_RATE,
+  ) {
+    this.path = join(dir, `${name}.${options.format}`);
+    this.tempPath = join(dir, `.${name}.${options.format}${TEMP_SUFFIX}`);
+    try {
+      mkdirSync(dir, { recursive: true });
+      if (options.format === 'wav') {
+        this.fd = openSync(this.tempPath, 'w');
+        writeSync(this.fd, pcm16WavHeader(rate, 0));
+      } else {
+        writeFileSync(this.tempPath, ''); // ffmpeg creates it only once it has output: the temp file exists from the start
+        this.encoder = startOpusEncoder(this.tempPath, rate);
+      }
+    } catch (err) {
+      throw this.fail(err);
+    }
+  }
+
+  /** Samples held in RAM, not yet written. */
+  get bufferedSamples(): number {
+    return this.buffered;
+  }
+
+  /** Session seconds written to the temp file so far. */
+  get writtenSec(): number {
+    return this.written / this.rate;
+  }
+
+  push(samples: Float32Array): void {
+    if (this.closed || this.failed) return;
+    if (samples.length === 0) return;
+    this.parts.push(samples);
+    this.buffered += samples.length;
+  }
+
+  /** Masks and writes the buffered audio before session time `upToSec`, then drops it from RAM. */
+  async commit(upToSec: number, spans: Spans): Promise<void> {
+    if (this.failed) throw this.failed;
+    if (this.closed) throw new RedactedAudioError('the redacted audio of this session is already closed');
+    const end = this.written + this.buffered;
+    const upTo = Math.min(end, Number.isFinite(upToSec) ? Math.floor(upToSec * this.rate) : end);
+    if (upTo <= this.written) return;
+    const piece = this.take(upTo - this.written);
+    applyMask(piece, maskRanges(spans, this.options.padMs, upTo, this.rate), this.options.mode, this.rate, this.written);
+    this.written = upTo;
+    try {
+      const pcm = toPcm16(piece);
+      if (this.fd !== null) writeSync(this.fd, pcm);
+      else await this.feed(pcm);
+    } catch (err) {
+      throw this.fail(err);
+    }
+  }
+
+  /** Writes the rest and renames the temp file to `<name>.<format>`; returns the final path and its size. */
+  async close(spans: Spans): Promise<{ path: string; bytes: number }> {
+    await this.commit(Infinity, spans);
+    this.closed = true;
+    try {
+      if (this.fd !== null) {
+        const dataBytes = this.written * 2;
+        writeSync(this.fd, pcm16WavHeader(this.rate, dataBytes).subarray(4, 8), 0, 4, 4);
+        writeSync(this.fd, pcm16WavHeader(this.rate, dataBytes).subarray(40, 44), 0, 4, 40);
+        closeSync(this.fd);
+        this.fd = null;
+      } else if (this.encoder) {
+        this.encoder.child.stdin!.end();
+        await this.encoder.done;
+        this.encoder = null;
+      }
+      renameSync(this.tempPath, this.path);
+    } catch (err) {
+      throw this.fail(err);
+    }
+    return { path: this.path, bytes: statSync(this.path).size };
+  }
+
+  /** Gives up on this recording: stops the encoder and removes the temp file. */
+  abort(): void {
+    if (this.closed && !this.failed) return;
+    this.closed = true;
+    this.parts = [];
+    this.buffered = 0;
+    if (this.fd !== null) {
+      try {
+        closeSync(this.fd);
+      } catch {
+        // already unusable; the file is removed below
+      }
+      this.fd = null;
+    }
+    if (this.encoder) {
+      this.encoder.done.catch(() => undefined);
+      this.encoder.child.kill('SIGKILL');
+      this.encoder = null;
+    }
+    try {
+      rmSync(this.tempPath, { force: true });
+    } catch {
+      // the folder itself is gone or unusable: nothing of ours is left in it
+    }
+  }
+
+  private take(count: number): Float32Array {
+    const out = new Float32Array(count);
+    let at = 0;
+    while (at < count) {
+      const part = this.parts[0]!;
+      const n = Math.min(part.length, count - at);
+      out.set(n === part.length ? part : part.subarray(0, n), at);
+      if (n === part.length) this.parts.shift();
+      else this.parts[0] = part.slice(n);
+      at += n;
+    }
+    this.buffered -= count;
+    return out;
+  }
+
+  private feed(pcm: Buffer): Promise<void> {
+    const { child, done } = this.encoder!;
+    return new Promise((resolve, reject) => {
+      done.catch(reject);
+      if (child.stdin!.write(pcm)) resolve();
+      else child.stdin!.once('drain', resolve);
+    });
+  }
+
+  private fail(err: unknown): RedactedAudioError {
+    const error = err instanceof RedactedAudioError ? err : new RedactedAudioError(`cannot write the redacted audio to ${this.dir} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+    this.failed = error;
+    this.abort();
+    return error;
+  }
+}
+
+/** One ffmpeg encoding s16le from stdin to Ogg Opus at `out`; `done` settles when it exits. */
+function startOpusEncoder(out: string, rate: number): { child: ChildProcess; done: Promise<void> } {
+  const args = ['-nostdin', '-v', 'error', '-y', '-f', 's16le', '-ar', String(rate), '-ac', '1', '-i', 'pipe:0', '-c:a', 'libopus', '-b:a', '32k', '-f', 'ogg', out];
+  const child = spawn('ffmpeg', args, { stdio: ['pipe', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
+  child.stdin!.on('error', () => {}); // a failing ffmpeg closes its stdin; 'close' reports why
+  const done = new Promise<void>((resolve, reject) => {
+    child.on('error', (err) => reject(new RedactedAudioError(`cannot run ffmpeg to encode opus (${(err as NodeJS.ErrnoException).code ?? err.message})`)));
+    child.on('close', (code) => (code === 0 ? resolve() : reject(new RedactedAudioError(`ffmpeg could not encode opus (exit code ${code}): ${stderr.trim()}`))));
+  });
+  done.catch(() => undefined); // observed by feed() and close()
+  return { child, done };
 }
 
 /** Collects one recording's 16 kHz samples as they are decoded (in RAM only), for writing once its entities are known. */
