@@ -8,6 +8,7 @@ import { controlSocketPath, databasePath, doneDir, loadConfig, modelDir } from '
 import { HOT_RELOADABLE, type HushscribeConfig, type PowerMode } from './config/schema.js';
 import type { Logger } from './log/logger.js';
 import { Pipeline } from './pipeline/pipeline.js';
+import { openRedactedAudioWriter } from './pipeline/redacted-audio.js';
 import { Store } from './store/store.js';
 import { WatchSource } from './sources/watch.js';
 import { LiveSource, micArgv } from './sources/live.js';
@@ -104,6 +105,7 @@ export class Controller {
     const requeued = this.store.requeueInterrupted();
     this.log.info('store open', { database: databasePath(config), schema: this.store.schemaVersion, requeued: requeued.length, liveSessionsClosed: closed.length });
 
+    this.removeStaleAudio();
     this.outbox = new Outbox(this.store, config.mqtt.outbox.maxEvents);
     const sparseVariant = sparseVariantOf(modelDir(config));
     this.governor = new PowerGovernor(config.power, sparseVariant !== null);
@@ -165,6 +167,19 @@ export class Controller {
     for (const feature of this.features) await this.startFeature(feature);
     this.notifier.ready();
     this.log.info('daemon started', { version: this.version, features: Object.fromEntries([...this.states].map(([k, v]) => [k, v.state])) });
+  }
+
+  /**
+   * Redacted-audio temp files a killed daemon left behind (files and live sessions), removed before any worker
+   * writes new ones; a restarted file worker later removes only those of file recordings.
+   */
+  private removeStaleAudio(): void {
+    try {
+      const stale = openRedactedAudioWriter(this.config.redaction.audio, null)?.cleanStale() ?? [];
+      if (stale.length > 0) this.log.info('stale redacted-audio temp files removed', { count: stale.length });
+    } catch (err) {
+      this.log.warn('cannot clean the redacted-audio folder', { err });
+    }
   }
 
   async stop(): Promise<void> {

@@ -2,18 +2,26 @@
  * Worker thread for a live source: runs the capture command, decodes its stdout with ffmpeg to 16 kHz mono,
  * and transcribes speech as it comes (VAD -> ASR -> redaction). Audio and raw text never leave this thread;
  * redacted segments are posted per session (one stored recording per sessionMaxSec).
+ *
+ * With redaction.audio enabled, each session's audio is saved masked, as files are: decoded samples wait in RAM
+ * only until no later entity can reach them (the audio the segmenter no longer holds, less padMs and the VAD's
+ * speechPad), are then masked and appended to `.<recording id>.<format>.partial`, and the file is renamed when
+ * the session ends. RAM holds seconds, not the session. A failure to write is logged and the session goes on
+ * without audio; a killed daemon leaves only the temp file, removed at the next start.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { parentPort, workerData } from 'node:worker_threads';
 import { ASR_SAMPLE_RATE } from '../audio/index.js';
 import { isModelLoadError } from '../asr/errors.js';
-import type { FromLiveWorker, LiveSettings, ToLiveWorker } from './messages.js';
+import type { FromLiveWorker, LiveWorkerData, ToLiveWorker } from './messages.js';
 import { loadPowerStages } from './stages.js';
 import { newSegmenter, SegmentTranscriber, type StageSet } from './transcribe.js';
 import { describeUnexpectedError } from '../util/safe-error.js';
+import { recordingIdForStream } from '../store/ids.js';
+import { openRedactedAudioWriter, RedactedAudioError, type RedactedAudioWriter, type StreamingRedactedAudio } from './redacted-audio.js';
 
 const port = parentPort!;
-const settings = workerData as LiveSettings;
+const settings = workerData as LiveWorkerData;
 const post = (msg: FromLiveWorker) => port.postMessage(msg);
 const STDERR_TAIL = 1024;
 
@@ -30,6 +38,69 @@ try {
 }
 
 let capture: ChildProcess | null = null;
+
+/** null: redaction.audio disabled, or its folder unusable (reported once per session instead). */
+let audioWriter: RedactedAudioWriter | null = null;
+let audioSetupError: unknown = null;
+try {
+  // No stale-file cleaning here: the daemon does it at start, before any session writes.
+  audioWriter = openRedactedAudioWriter(settings.redaction.audio, null);
+} catch (err) {
+  audioSetupError = err;
+}
+/** Seconds kept in RAM behind the segmenter: a later entity's span, widened by padMs, never reaches written audio. */
+const AUDIO_MARGIN_SEC = (settings.redaction.audio.padMs + settings.vad.speechPadMs) / 1000;
+
+function audioFailed(err: unknown): void {
+  const known = err instanceof RedactedAudioError;
+  post({ type: 'audio-failed', code: known ? err.code : 'REDACTED_AUDIO_FAILED', message: known ? err.message : describeUnexpectedError(err) });
+}
+
+/** One session's redacted audio; every failure is reported once and ends the audio, never the transcription. */
+class SessionAudio {
+  private stream: StreamingRedactedAudio | null = null;
+
+  constructor(name: string) {
+    if (!settings.redaction.audio.enabled) return;
+    try {
+      if (!audioWriter) throw audioSetupError;
+      this.stream = audioWriter.stream(name);
+    } catch (err) {
+      audioFailed(err);
+    }
+  }
+
+  push(samples: Float32Array): void {
+    this.stream?.push(samples);
+  }
+
+  async commit(upToSec: number, spans: readonly { start: number; end: number }[]): Promise<void> {
+    if (!this.stream) return;
+    try {
+      await this.stream.commit(upToSec, spans);
+    } catch (err) {
+      this.stream = null;
+      audioFailed(err);
+    }
+  }
+
+  async close(spans: readonly { start: number; end: number }[]): Promise<{ path: string; bytes: number } | null> {
+    const stream = this.stream;
+    this.stream = null;
+    if (!stream) return null;
+    try {
+      return await stream.close(spans);
+    } catch (err) {
+      audioFailed(err);
+      return null;
+    }
+  }
+
+  abort(): void {
+    this.stream?.abort();
+    this.stream = null;
+  }
+}
 
 /** Reassembles float32 samples from pipe chunks that may split a sample. */
 function floats(): (chunk: Buffer) => Float32Array {
@@ -66,30 +137,47 @@ async function run(): Promise<void> {
   let transcriber = new SegmentTranscriber(stages);
   let earlierSessionsSec = 0;
   let lastHeard = 0;
-  post({ type: 'session', startedAt: Date.now() });
+  const startSession = (): SessionAudio => {
+    const startedAt = Date.now();
+    const recordingId = recordingIdForStream(settings.source, startedAt);
+    post({ type: 'session', startedAt, recordingId });
+    return new SessionAudio(recordingId);
+  };
+  const endSession = async () => {
+    await transcribeAll(segmenter.flush());
+    const redactedAudio = await audio.close(transcriber.maskSpans);
+    post({ type: 'session-end', durationSec: segmenter.processedSec, segmentCount: transcriber.count, redactedAudio });
+  };
+  let audio = startSession();
   const transcribeAll = async (speech: { start: number; end: number; samples: Float32Array }[]) => {
     for (const s of speech) for (const segment of await transcriber.add(s)) post({ type: 'segment', segment });
   };
 
-  for await (const chunk of ffmpeg.stdout!) {
-    await transcribeAll(await segmenter.push(decode(chunk as Buffer)));
-    const heard = earlierSessionsSec + segmenter.processedSec;
-    if (heard - lastHeard >= 1) {
-      lastHeard = heard;
-      post({ type: 'heard', sec: segmenter.processedSec });
+  try {
+    for await (const chunk of ffmpeg.stdout!) {
+      const samples = decode(chunk as Buffer);
+      audio.push(samples);
+      await transcribeAll(await segmenter.push(samples));
+      // Everything before what the segmenter still holds is transcribed: its spans are in maskSpans.
+      await audio.commit(segmenter.heldFromSec - AUDIO_MARGIN_SEC, transcriber.maskSpans);
+      const heard = earlierSessionsSec + segmenter.processedSec;
+      if (heard - lastHeard >= 1) {
+        lastHeard = heard;
+        post({ type: 'heard', sec: segmenter.processedSec });
+      }
+      if (segmenter.processedSec >= settings.sessionMaxSec) {
+        // Roll over to a new stored recording; the segment in progress goes to the old one.
+        await endSession();
+        earlierSessionsSec += segmenter.processedSec;
+        segmenter = newSegmenter(stages, settings.vad);
+        transcriber = new SegmentTranscriber(stages);
+        audio = startSession();
+      }
     }
-    if (segmenter.processedSec >= settings.sessionMaxSec) {
-      // Roll over to a new stored recording; the segment in progress goes to the old one.
-      await transcribeAll(segmenter.flush());
-      post({ type: 'session-end', durationSec: segmenter.processedSec, segmentCount: transcriber.count });
-      earlierSessionsSec += segmenter.processedSec;
-      segmenter = newSegmenter(stages, settings.vad);
-      transcriber = new SegmentTranscriber(stages);
-      post({ type: 'session', startedAt: Date.now() });
-    }
+    await endSession();
+  } finally {
+    audio.abort(); // only after a failure: a closed session's file is already renamed
   }
-  await transcribeAll(segmenter.flush());
-  post({ type: 'session-end', durationSec: segmenter.processedSec, segmentCount: transcriber.count });
   const exit = await started;
   capture = null;
   post({ type: 'capture-ended', code: exit.code, signal: exit.signal, message: exit.error ?? stderr.trim().split('\n').slice(-3).join(' | ') });

@@ -45,15 +45,24 @@ export interface LiveSettings extends WorkerSettings {
   sessionMaxSec: number;
 }
 
+/** What a live worker is started with: its settings and the source's name (part of each session's recording id). */
+export interface LiveWorkerData extends LiveSettings {
+  source: string;
+}
+
 /** variant: the recognizer for the next speech segment (the power governor's choice). */
 export type ToLiveWorker = { type: 'start' } | { type: 'stop' } | { type: 'variant'; variant: PowerVariant };
 
 export type FromLiveWorker =
   | { type: 'ready'; model: ModelInfo; sparseModel: ModelInfo | null }
   | { type: 'fatal'; code: string; message: string }
-  | { type: 'session'; startedAt: number }
+  /** recordingId: recordingIdForStream(source, startedAt), the name of the session's redacted audio too. */
+  | { type: 'session'; startedAt: number; recordingId: string }
   | { type: 'segment'; segment: RedactedSegment }
   /** Seconds of the current session heard so far (about once a second): progress and liveness. */
   | { type: 'heard'; sec: number }
-  | { type: 'session-end'; durationSec: number; segmentCount: number }
+  /** redactedAudio: the session's masked recording when redaction.audio is enabled and it could be written. */
+  | { type: 'session-end'; durationSec: number; segmentCount: number; redactedAudio: { path: string; bytes: number } | null }
+  /** The session's redacted audio could not be written (transcription goes on; the recording gets no audio). */
+  | { type: 'audio-failed'; code: string; message: string }
   | { type: 'capture-ended'; code: number | null; signal: string | null; message: string };

@@ -59,6 +59,11 @@ export class SpeechSegmenter {
     return this.position / RATE;
   }
 
+  /** Seconds from which audio is still held: no later segment starts before this. */
+  get heldFromSec(): number {
+    return this.bufStart / RATE;
+  }
+
   /** Feeds samples of any length; returns the segments they complete. */
   async push(samples: Float32Array): Promise<SpeechSegment[]> {
     const out: SpeechSegment[] = [];

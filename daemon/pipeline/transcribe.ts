@@ -85,7 +85,7 @@ export interface RedactedAudioTarget {
 }
 
 /** The segmenter the config asks for: Silero VAD, or fixed windows when vad.enabled is false. */
-export function newSegmenter(stages: StageSet, vadConfig: HushscribeConfig['vad']): { push(samples: Float32Array): Promise<SpeechSegment[]> | SpeechSegment[]; flush(): SpeechSegment[]; readonly processedSec: number } {
+export function newSegmenter(stages: StageSet, vadConfig: HushscribeConfig['vad']): { push(samples: Float32Array): Promise<SpeechSegment[]> | SpeechSegment[]; flush(): SpeechSegment[]; readonly processedSec: number; readonly heldFromSec: number } {
   return stages.vad ? new SpeechSegmenter(stages.vad, vadConfig) : new WindowSegmenter(Math.round(vadConfig.maxSegmentSec * ASR_SAMPLE_RATE));
 }
 
@@ -98,6 +98,10 @@ class WindowSegmenter {
 
   get processedSec(): number {
     return (this.start + this.length) / ASR_SAMPLE_RATE;
+  }
+
+  get heldFromSec(): number {
+    return this.start / ASR_SAMPLE_RATE;
   }
 
   push(samples: Float32Array): SpeechSegment[] {

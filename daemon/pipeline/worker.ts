@@ -27,7 +27,8 @@ let stages: { dense: StageSet; sparse?: StageSet };
 let audioWriter: RedactedAudioWriter | null;
 try {
   stages = await loadPowerStages(settings);
-  audioWriter = openRedactedAudioWriter(settings.redaction.audio);
+  // Only file recordings' temp files ('f' ids): live sessions may be writing theirs (the daemon cleans all at start).
+  audioWriter = openRedactedAudioWriter(settings.redaction.audio, 'f');
   post({ type: 'ready', model: stages.dense.recognizer.model, sparseModel: stages.sparse?.recognizer.model ?? null });
 } catch (err) {
   post({ type: 'fatal', code: isModelLoadError(err) ? err.code : 'LOAD_FAILED', message: (err as Error).message });

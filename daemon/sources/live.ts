@@ -5,9 +5,8 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { Logger } from '../log/logger.js';
-import type { FromLiveWorker, LiveSettings, ToLiveWorker } from '../pipeline/messages.js';
+import type { FromLiveWorker, LiveSettings, LiveWorkerData, ToLiveWorker } from '../pipeline/messages.js';
 import type { PowerVariant } from '../power/governor.js';
-import { recordingIdForStream } from '../store/ids.js';
 import type { Store } from '../store/store.js';
 
 const WORKER_URL = new URL(import.meta.url.endsWith('.ts') ? '../pipeline/live-worker.ts' : '../pipeline/live-worker.js', import.meta.url);
@@ -69,7 +68,7 @@ export class LiveSource {
   start(): Promise<void> {
     this.stopping = false;
     return new Promise((resolve, reject) => {
-      const worker = new Worker(WORKER_URL, { workerData: this.settings });
+      const worker = new Worker(WORKER_URL, { workerData: { ...this.settings, source: this.name } satisfies LiveWorkerData });
       this.worker = worker;
       worker.on('message', (msg: FromLiveWorker) => {
         if (msg.type === 'ready') {
@@ -138,7 +137,7 @@ export class LiveSource {
     this.lastActivity = Date.now();
     switch (msg.type) {
       case 'session': {
-        const id = recordingIdForStream(this.name, msg.startedAt);
+        const id = msg.recordingId;
         this.store.startStream({ id, source: this.name, fileName: this.label });
         this.session = id;
         this.log.info('live session started', { source: this.name, recordingId: id });
@@ -155,10 +154,13 @@ export class LiveSource {
         break;
       case 'session-end':
         if (this.session) {
-          this.store.finish(this.session, { durationSec: msg.durationSec, segmentCount: msg.segmentCount });
-          this.log.info('live session stored', { source: this.name, recordingId: this.session, durationSec: msg.durationSec, segments: msg.segmentCount });
+          this.store.finish(this.session, { durationSec: msg.durationSec, segmentCount: msg.segmentCount, redactedAudio: msg.redactedAudio });
+          this.log.info('live session stored', { source: this.name, recordingId: this.session, durationSec: msg.durationSec, segments: msg.segmentCount, redactedAudioBytes: msg.redactedAudio?.bytes ?? null });
           this.session = null;
         }
+        break;
+      case 'audio-failed':
+        this.log.warn('live session redacted audio not saved; transcription goes on', { source: this.name, recordingId: this.session, code: msg.code, reason: msg.message });
         break;
       case 'capture-ended':
         if (this.stopping) {
