@@ -77,7 +77,11 @@ export interface HushscribeConfig {
     types: EntityType[];
     operators: Partial<Record<EntityType, RedactionOperator>>;
     hashKeyFile: string | null;
-    /** Redacted audio: each recording saved with its personal-data spans replaced by a tone or silence. */
+    /**
+     * Redacted audio: each recording saved with its personal-data spans replaced by a tone or silence. Files are
+     * written once transcribed; live sessions (microphone, command) while they are heard, to a temp file renamed
+     * when the session ends, so only a few seconds of audio are ever held in RAM.
+     */
     audio: { enabled: boolean; mode: RedactedAudioMode; padMs: number; format: RedactedAudioFormat; dir: string | null };
     /** The neural PII tagger beside the rule recognizers; modelDir null: the bundled hushscribe-pii-tagger-v1. */
     tagger: { enabled: boolean; modelDir: string | null };
