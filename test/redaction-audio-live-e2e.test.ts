@@ -4,7 +4,7 @@
 // entities' spans (± padMs) and the input elsewhere, and no file holds any form of the planted values.
 import t from 'tap';
 import { execFileSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeAudioFile, readWavFile } from '../daemon/audio/index.js';
 import { validateConfig } from '../daemon/config/index.js';
@@ -12,7 +12,7 @@ import { Logger } from '../daemon/log/logger.js';
 import { maskRanges, TONE_AMPLITUDE, TONE_HZ } from '../daemon/pipeline/redacted-audio.js';
 import { LiveSource } from '../daemon/sources/live.js';
 import { Store } from '../daemon/store/index.js';
-import { ROOT, tempDir, waitFor } from './fixtures/daemon/harness.js';
+import { ROOT, tempDir, TINY_MODEL, toneSamples, waitFor, wavBytes } from './fixtures/daemon/harness.js';
 import { leakForms, leaksIn, leaksOnDisk, PII, synthesize } from './fixtures/daemon/privacy.js';
 
 const RATE = 16000;
@@ -107,4 +107,29 @@ t.test('live command source: each session saved masked as it is heard, across a 
   t.ok(leaks.files >= 3, `${leaks.files} files searched, the audio included`);
   t.same(leaks.hits, [], 'no value in any file');
   t.same(leaksIn(logs, forms), [], 'no value in the logs (debug level)');
+});
+
+t.test('live: an unusable audio folder is reported once per session; transcription goes on without audio', async (t) => {
+  const dir = tempDir('live-audio-fail');
+  const input = join(dir, 'in.wav');
+  writeFileSync(input, wavBytes(toneSamples('my name is john smith')));
+  const blocker = join(dir, 'not-a-folder');
+  writeFileSync(blocker, '');
+  const config = validateConfig({ dataDir: dir, redaction: { audio: { enabled: true, dir: join(blocker, 'audio') } } });
+  const store = new Store(join(dir, 'hushscribe.db'));
+  const lines: { msg: string; code?: string }[] = [];
+  const log = new Logger({ sink: { write: (line: string) => lines.push(JSON.parse(line) as { msg: string }) } });
+  const settings = { modelDir: TINY_MODEL, variant: null, sparseVariant: null, threads: 1, vad: { ...config.vad, enabled: false }, redaction: config.redaction, argv: ['ffmpeg', '-v', 'error', '-i', input, '-f', 'wav', 'pipe:1'], sessionMaxSec: 3600 };
+  const live = new LiveSource('command', 'ffmpeg', settings, store, log, 60_000);
+  t.teardown(async () => {
+    await live.stop();
+    store.close();
+  });
+  await live.start();
+  const rec = await waitFor(() => store.db.prepare(`SELECT id, redacted_audio FROM recordings WHERE status = 'done'`).get() as { id: string; redacted_audio: string | null } | undefined, 60_000, 'the session stored');
+  t.equal(rec.redacted_audio, null, 'no audio path');
+  const segments = store.db.prepare('SELECT count(*) AS n FROM segments WHERE recording_id = ?').get(rec.id) as { n: number };
+  t.ok(segments.n > 0, 'segments stored all the same');
+  const warning = lines.find((l) => l.msg === 'live session redacted audio not saved; transcription goes on');
+  t.equal(warning?.code, 'REDACTED_AUDIO_FAILED');
 });
