@@ -38,6 +38,20 @@ t.test('a feature that fails to start is reported, and the rest of the daemon ke
   await waitFor(() => controller.store.countByStatus().queued === 1, 60_000, 'queued');
 });
 
+t.test('a missing PII tagger stops the pipeline (never a rules-only fallback), not the daemon', async (t) => {
+  const { dir, controller } = setup('ctl-no-tagger', { asr: { modelDir: TINY_MODEL }, redaction: { tagger: { modelDir: '/nonexistent/tagger' } }, sources: { watch: { dir: 'placeholder', pollMs: 100, settleMs: 0 } } });
+  controller.currentConfig.sources.watch.dir = join(dir, 'in');
+  await controller.start();
+  t.teardown(() => controller.stop());
+  const features = controller.featureStates();
+  t.equal(features.pipeline!.state, 'failed');
+  t.match(features.pipeline!.error, /PII tagger \/nonexistent\/tagger\/manifest\.json: cannot read the manifest/);
+  t.equal(features.control!.state, 'running');
+  speechFile(join(dir, 'in', 'waits.wav'), 'Waiting for the tagger.');
+  await waitFor(() => controller.store.countByStatus().queued === 1, 60_000, 'queued, not transcribed without its redactor');
+  t.equal(controller.store.countByStatus().done ?? 0, 0);
+});
+
 t.test('in-process pipeline: transcribes, stops mid-recording and re-queues it', async (t) => {
   const { dir, controller, lines } = setup('ctl-pipeline', { asr: { modelDir: TINY_MODEL }, sources: { watch: { dir: 'placeholder', pollMs: 100, settleMs: 0, delete: true } } });
   const watch = join(dir, 'in');
