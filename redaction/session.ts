@@ -20,7 +20,8 @@
  *   session.end(); // forget the carried words when the session closes
  *
  * Detectors: the rule recognizers and, when `tagger` is given, the neural tagger over the same window of words
- * (its candidates compete with the rules' by score). The methods are async because the tagger runs in onnxruntime.
+ * (rule spans first; the tagger's fill in around them, see detect()). The methods are async because the tagger
+ * runs in onnxruntime.
  * Entities and offsets in every result refer to that segment's own text only.
  */
 import type { RedactionResult } from './types.js';
