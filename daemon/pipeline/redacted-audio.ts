@@ -230,9 +230,9 @@ export class StreamingRedactedAudio {
     this.closed = true;
     try {
       if (this.fd !== null) {
-        const dataBytes = this.written * 2;
-        writeSync(this.fd, pcm16WavHeader(this.rate, dataBytes).subarray(4, 8), 0, 4, 4);
-        writeSync(this.fd, pcm16WavHeader(this.rate, dataBytes).subarray(40, 44), 0, 4, 40);
+        const header = pcm16WavHeader(this.rate, this.written * 2);
+        writeSync(this.fd, header.subarray(4, 8), 0, 4, 4); // RIFF size
+        writeSync(this.fd, header.subarray(40, 44), 0, 4, 40); // data size
         closeSync(this.fd);
         this.fd = null;
       } else if (this.encoder) {

@@ -24,16 +24,14 @@
 // LibriSpeech changes on ~5-10% of words when noise at 1e-6 (below 16-bit resolution) is added to the input.
 import { execFile } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
-import { readAudio } from '../../daemon/audio/index.js';
 import { packageRoot } from '../../daemon/util/package-root.js';
-import { sharedSpeechDir } from '../../daemon/util/shared-data.js';
 import { editCounts, errors } from '../eval/error-rate.js';
 import type { Benchmark } from './run.js';
+import { loadUtterances } from './librispeech.js';
 
 const SAMPLE_RATE = 16000;
 const MiB = 1024 * 1024;
@@ -61,23 +59,6 @@ interface EngineReport {
   texts: string[];
   /** hushscribe only: median round's milliseconds per stage, summed over the clips. */
   stages?: { features: number; model: number; search: number };
-}
-
-/** LibriSpeech utterances from speech.tsv until `seconds` of audio are collected. */
-async function loadUtterances(seconds: number): Promise<Float32Array[]> {
-  const dir = sharedSpeechDir();
-  const rows = readFileSync(join(dir, 'speech.tsv'), 'utf8').split('\n').slice(1);
-  const clips: Float32Array[] = [];
-  let total = 0;
-  for (const row of rows) {
-    const [corpus, , path] = row.split('\t');
-    if (corpus !== 'librispeech' || path === undefined) continue;
-    const clip = (await readAudio(join(dir, path))).samples;
-    clips.push(clip);
-    total += clip.length / SAMPLE_RATE;
-    if (total >= seconds) return clips;
-  }
-  throw new Error(`only ${total.toFixed(0)} s of LibriSpeech found under ${dir}`);
 }
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;

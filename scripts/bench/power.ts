@@ -11,29 +11,12 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { loadRecognizer, readManifest, type Recognizer } from '../../daemon/asr/index.js';
-import { readAudio } from '../../daemon/audio/index.js';
 import { packageRoot } from '../../daemon/util/package-root.js';
-import { sharedSpeechDir } from '../../daemon/util/shared-data.js';
 import type { Benchmark } from './run.js';
+import { loadUtterances } from './librispeech.js';
 
 const SAMPLE_RATE = 16000;
 const MiB = 1024 * 1024;
-
-async function loadUtterances(seconds: number): Promise<Float32Array[]> {
-  const dir = sharedSpeechDir();
-  const rows = readFileSync(join(dir, 'speech.tsv'), 'utf8').split('\n').slice(1);
-  const clips: Float32Array[] = [];
-  let total = 0;
-  for (const row of rows) {
-    const [corpus, , path] = row.split('\t');
-    if (corpus !== 'librispeech' || path === undefined) continue;
-    const clip = (await readAudio(join(dir, path))).samples;
-    clips.push(clip);
-    total += clip.length / SAMPLE_RATE;
-    if (total >= seconds) return clips;
-  }
-  throw new Error(`only ${total.toFixed(0)} s of LibriSpeech found under ${dir}`);
-}
 
 /** Seconds of audio per second of compute. */
 async function realtime(recognizer: Recognizer, clips: Float32Array[]): Promise<number> {

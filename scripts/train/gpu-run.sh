@@ -2,7 +2,7 @@
 # Drives training on the GPU machine over several device calls (each <= 10 minutes; the machine keeps /tmp
 # while calls follow each other). Run from the repository root there; carried inputs live in .device/.
 # The real speech (../shared/data, ~81 MB) and the TTS tools travel in pieces, because a call carries at most
-# 64 MiB with the tree: scripts/train/stage-device.sh splits them into .device/stage1..4 (see the model cards).
+# 64 MiB with the tree: scripts/train/stage-chunks.sh splits them into .device/stage1..N (see the model cards).
 #   phase stage   : merge the carried piece .device/stageN into /tmp/work; the first piece (with the TTS tools)
 #                   also starts the background preparation: corpus text + tags, synthesis, profiling
 #   phase train   : smoke-test training + export, wait for the data, start the dense run in the background
@@ -28,11 +28,6 @@ BUDGET=${BUDGET:-1200}
 mkdir -p "$W"
 # The repo copy can be re-synced between calls: background jobs run from a private copy of the scripts.
 rm -rf "$CODE" && mkdir -p "$CODE" && cp -r scripts "$CODE/"
-
-prep_real() {
-  python3 "$CODE/scripts/train/prepare_real.py" --tsv "$W/data-a/speech.tsv" --work "$W" \
-    --opusdec /tmp/tts/usr/bin/opusdec "$@"
-}
 
 prep_done() {  # all pieces merged and decoded, synthesis finished
   [ -f "$W/prep-text.done" ] && [ -f "$W/stage-last.done" ] && [ -f "$W/decode.done" ]

@@ -27,7 +27,7 @@ import torch.nn.functional as F
 sys.path.insert(0, os.path.dirname(__file__))
 from features import BatchedKaldiFbank  # noqa: E402
 from tagger_model import CHARS, LABEL_ID, LABELS, Tagger, encode_chars, word_starts  # noqa: E402
-from train import Corpus, greedy_text, read_manifest  # noqa: E402
+from train import Corpus, greedy_text, json_log, read_manifest  # noqa: E402
 
 
 def read_tagged(text_path, tags_path):
@@ -219,7 +219,7 @@ def posteriors(asr_onnx, manifest_rows, device, threads=16):
     return result
 
 
-def audio_samples(manifest, text_path, tags_path, post, rng):
+def audio_samples(manifest, text_path, tags_path, post):
     """Reference-text and recognised-text samples, both with the utterance's posteriors."""
     tags = {" ".join(w): l for w, l in read_tagged(text_path, tags_path)}
     ref, hyp = [], []
@@ -321,12 +321,7 @@ def main():
     torch.manual_seed(args.seed)
     device = torch.device("cuda")
     os.makedirs(args.out, exist_ok=True)
-    log = open(os.path.join(args.out, "tagger.log"), "a", buffering=1)
-
-    def say(**fields):
-        line = json.dumps({"t": round(time.time(), 1), **fields})
-        print(line, flush=True)
-        log.write(line + "\n")
+    say = json_log(os.path.join(args.out, "tagger.log"))
 
     held = eval_names(args.eval_names)
     names = read_list(os.path.join(args.gazetteers, "first-names.txt"), held) + \
@@ -339,10 +334,10 @@ def main():
     train_rows = read_manifest(args.audio)
     held_rows = read_manifest(args.heldout)
     post = posteriors(args.asr, train_rows + held_rows, device)
-    audio_ref, audio_hyp = audio_samples(args.audio, args.audio_text, args.audio_tags, post, rng)
+    audio_ref, audio_hyp = audio_samples(args.audio, args.audio_text, args.audio_tags, post)
     audio_ref = [s for s in audio_ref if not held & set(s.words)]
     audio_hyp = [s for s in audio_hyp if not held & set(s.words)]
-    held_ref, held_hyp = audio_samples(args.heldout, args.heldout_text, args.heldout_tags, post, rng)
+    held_ref, held_hyp = audio_samples(args.heldout, args.heldout_text, args.heldout_tags, post)
     spans, plain = entity_spans(text_pool)
     vocabulary = sorted({w for words in plain for w in words})
     say(event="data", text=len(text_pool), entities=len(spans), plain=len(plain), audio=len(audio_ref), recognised=len(audio_hyp), heldout=len(held_ref),

@@ -145,6 +145,18 @@ def evaluate(model, fbank, corpus, device, limit=200):
     return errors / max(1, words), examples
 
 
+def json_log(path):
+    """A logger writing one JSON object a line (with a timestamp) to stdout and to `path` (appended)."""
+    log = open(path, "a", buffering=1)
+
+    def say(**fields):
+        line = json.dumps({"t": round(time.time(), 1), **fields})
+        print(line, flush=True)
+        log.write(line + "\n")
+
+    return say
+
+
 def lr_at(progress, step, peak, warmup, floor=0.05, first_step=0):
     """Linear warm-up over `warmup` steps from first_step, then cosine decay by wall-time progress (so resumed
     runs keep the schedule); a warm-up never exceeds the cosine value it leads into."""
@@ -192,12 +204,7 @@ def main():
     device = torch.device("cuda")
     torch.backends.cuda.matmul.allow_tf32 = True
     os.makedirs(args.out, exist_ok=True)
-    log = open(os.path.join(args.out, "train.log"), "a", buffering=1)
-
-    def say(**fields):
-        line = json.dumps({"t": round(time.time(), 1), **fields})
-        print(line, flush=True)
-        log.write(line + "\n")
+    say = json_log(os.path.join(args.out, "train.log"))
 
     t0 = time.time()
     rows = []

@@ -74,13 +74,8 @@ export const redactCommand: Command = {
     });
     const config = policyFrom(values);
     const detectors = parseDetectors(values.detectors);
-    // One line in, one line out; in session mode each line is written once the next has been read (look-ahead).
-    // Without --session every line is its own session: no context carries from one line to the next.
-    let push: (line: string) => Promise<RedactionResult | null>;
-    let flush: () => Promise<RedactionResult | null> = async () => null;
-    let session: SessionRedactor;
     try {
-      validatePolicy(config);
+      validatePolicy(config); // before the tagger loads: a bad policy is a quick usage error
     } catch (err) {
       if (err instanceof PolicyError) {
         const hint = /needs hashKey/.test(err.message) ? ` (give --hash-key-file PATH or set ${DEFAULT_KEY_ENV})` : '';
@@ -89,17 +84,17 @@ export const redactCommand: Command = {
       throw err;
     }
     const tagger = detectors.tagger ? await PiiTagger.load() : null;
-    session = new SessionRedactor(config, { tagger, rules: detectors.rules });
-    if (values.session) {
-      push = (line) => session.push(line);
-      flush = () => session.flush();
-    } else {
-      push = async (line) => {
-        const result = await session.redact(line);
-        session.end();
-        return result;
-      };
-    }
+    const session = new SessionRedactor(config, { tagger, rules: detectors.rules });
+    // One line in, one line out; in session mode each line is written once the next has been read (look-ahead).
+    // Without --session every line is its own session: no context carries from one line to the next.
+    const push = values.session
+      ? (line: string) => session.push(line)
+      : async (line: string) => {
+          const result = await session.redact(line);
+          session.end();
+          return result;
+        };
+    const flush = async () => (values.session ? session.flush() : null);
     const write = async (result: RedactionResult | null) => {
       if (result && !io.stdout.write(`${format(result, values.json)}\n`)) await new Promise((resolve) => io.stdout.once('drain', resolve));
     };
