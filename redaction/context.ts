@@ -69,10 +69,15 @@ const NOT_PERSONAL = new ContextWords([
   'ticket', 'case number', 'item', 'part number', 'chapter', 'episode',
 ]);
 
+/** True when an ordinary-reference context ("order", "ticket", "page"...) ends within 4 tokens before the span. */
+export function notPersonalNear(words: string[], start: number, end: number): boolean {
+  return NOT_PERSONAL.near(words, start, end, 4, 0);
+}
+
 /** base + boost when supporting context is near, minus a penalty when "not personal" context is near; clamped to 0..1. */
 export function contextScore(words: string[], start: number, end: number, base: number, boost: number, context: ContextWords): number {
   let score = base;
   if (context.near(words, start, end)) score += boost;
-  if (NOT_PERSONAL.near(words, start, end, 4, 0)) score -= 0.3;
+  if (notPersonalNear(words, start, end)) score -= 0.3;
   return Math.max(0, Math.min(1, score));
 }

@@ -1,6 +1,7 @@
 /** Runs every recognizer, keeps the best non-overlapping candidates the policy asks for, and rewrites the text. */
 import type { RedactedEntity, RedactionResult, Redactor } from './types.js';
-import { analyse, type Candidate, type Recognizer } from './context.js';
+import { analyse, notPersonalNear, type Candidate, type Recognizer } from './context.js';
+import type { EntityType } from './types.js';
 import { tokenize, type Token } from './tokens.js';
 import { validatePolicy, type RedactionPolicy, type RedactionPolicyConfig } from './policy.js';
 import { recognizeBankAccounts, recognizeCreditCards, recognizePartialAtEnd, recognizePhones, recognizeSsns, recognizeZipCodes } from './recognizers/numeric.js';
@@ -15,6 +16,9 @@ const RECOGNIZERS: Recognizer[] = [
   recognizeBankAccounts, recognizeZipCodes, recognizePassports, recognizeDriverLicenses, recognizeDatesOfBirth, recognizeAges,
   recognizeStreetAddresses, recognizePersons, recognizeLocations, recognizePartialAtEnd,
 ];
+
+/** Types whose values are said as digits: the ones an ordinary reference number can be mistaken for. */
+const DIGIT_TYPES = new Set<EntityType>(['PHONE_NUMBER', 'CREDIT_CARD', 'US_SSN', 'BANK_ACCOUNT', 'ZIP_CODE', 'PASSPORT', 'US_DRIVER_LICENSE', 'IBAN_CODE', 'AGE', 'DATE_OF_BIRTH', 'STREET_ADDRESS']);
 
 export interface DetectOptions {
   /** Run the rule and gazetteer recognizers (default true). */
@@ -43,8 +47,11 @@ export function detect(tokens: Token[], policy: RedactionPolicy, firstOwn = 0, e
     if (!taken.subarray(c.start, c.end).some((x) => x === 1)) accept(c);
   }
   // Other detectors (the tagger) fill in around the rules: rule spans are validated, the tagger's are not, so a
-  // tagger span never displaces or splits a rule's; the parts of it no rule covers are still redacted.
-  for (const c of (options.extra ?? []).filter(wanted).sort(byScore)) {
+  // tagger span never displaces or splits a rule's; the parts of it no rule covers are still redacted. The rules'
+  // ordinary-reference contexts ("order number", "ticket reference") also veto the tagger's digit spans there.
+  const words = tokens.map((t) => t.word);
+  const vetoed = (c: Candidate) => DIGIT_TYPES.has(c.type) && notPersonalNear(words, c.start, c.end);
+  for (const c of (options.extra ?? []).filter((c) => wanted(c) && !vetoed(c)).sort(byScore)) {
     let k = c.start;
     while (k < c.end) {
       if (taken[k] === 1) {

@@ -229,6 +229,18 @@ t.test('out-of-lexicon words after a cue are names and places', async (t) => {
   t.same(spans(t, "i'm gonna go now"), []);
 });
 
+t.test('out-of-lexicon words after prepositions and relations: persons and places the gazetteers lack', async (t) => {
+  t.same(spans(t, 'i am writing on behalf of wanjiru'), [['PERSON', 'wanjiru']]);
+  t.same(spans(t, 'we gave the keys to okwuosa yesterday'), [['PERSON', 'okwuosa']]);
+  t.same(spans(t, 'my colleague tadeusz will sign'), [['PERSON', 'tadeusz']]);
+  t.same(spans(t, 'the plant near kisumu shut down'), [['LOCATION', 'kisumu']]);
+  t.same(spans(t, 'we cycled through zakopane'), [['LOCATION', 'zakopane']]);
+  // The same cues before ordinary words, or before short or numeric words, find nothing.
+  t.same(spans(t, 'we gave the keys to accounts on behalf of everyone'), []);
+  t.same(spans(t, 'the plant near the river shut down and we cycled through it'), []);
+  t.same(spans(t, 'my colleague has the spare key'), []);
+});
+
 t.test('ages after "turned"', async (t) => {
   t.same(spans(t, 'i turned sixty last month'), [['AGE', 'sixty']]);
   t.same(spans(t, 'she turned two pages'), []);

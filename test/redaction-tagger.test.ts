@@ -111,6 +111,19 @@ t.test('tagger candidates fill in around rule spans, never displace or split the
   t.end();
 });
 
+t.test("the rules' ordinary-reference contexts veto the tagger's digit spans, not its names", (t) => {
+  const tokens = tokenize('your order number is four one five two six oh nine for adaeze');
+  const policy = validatePolicy({});
+  const digits: Candidate = { type: 'BANK_ACCOUNT', start: 4, end: 11, score: 0.99, source: 'tagger', value: '' };
+  const name: Candidate = { type: 'PERSON', start: 12, end: 13, score: 0.99, source: 'tagger', value: '' };
+  const found = detect(tokens, policy, 0, tokens.length, { rules: false, extra: [digits, name] });
+  t.same(found.map((c) => [c.type, c.start, c.end]), [['PERSON', 12, 13]], 'the order number stays, the name goes');
+  const account = tokenize('my account is four one five two six oh nine');
+  const kept = detect(account, policy, 0, account.length, { rules: false, extra: [{ ...digits, start: 3, end: 10 }] });
+  t.same(kept.map((c) => [c.type, c.start, c.end]), [['BANK_ACCOUNT', 3, 10]], 'without such context the digit span stays');
+  t.end();
+});
+
 t.test('SessionRedactor with the tagger: rules + tagger, or the tagger alone', async (t) => {
   t.throws(() => new SessionRedactor({}, { rules: false }), /with rules off, a tagger is needed/);
   const line = 'you can get me on two six oh seven six four eight six seven four';

@@ -2,7 +2,7 @@
  * Person names: gazetteer first names and surnames, introductions ("my name is", "this is"), titles ("doctor",
  * "miss"), first + last sequences and a surname spelled out after the name ("smith s m i t h").
  * Names that are also common words ("will", "may", "mark", "bill") need context or a surname after them; words
- * outside the English lexicon count as names after a cue.
+ * outside the English lexicon count as names after a cue, including prepositions and relations ("behalf of").
  */
 import { ContextWords, type Analysis, type Candidate } from '../context.js';
 import { gazetteer, isUnknownWord } from '../gazetteer.js';
@@ -17,6 +17,12 @@ const NAME_CUES = ['speaking with', 'talk to', 'talking to', 'spoke to', 'spoke 
 const NAME_CUE = new ContextWords(NAME_CUES);
 /** Weaker cues: they make a known name more likely a person, but "this is fine" is not a person. */
 const WEAK_INTRO = new ContextWords([...NAME_CUES, 'this is', "i'm", 'i am', "it's", 'it is', 'with', 'and', 'called', 'for', 'by']);
+/**
+ * Before an out-of-lexicon word only: prepositions and relations that usually precede a proper noun ("on behalf of
+ * okafor", "signed for by", "my neighbour ilhami"). Ordinary words after them ("sent it to accounts") are in the
+ * lexicon and stay; the place prepositions ("in", "near") are the location recognizer's.
+ */
+const UNKNOWN_NAME_CUE = new ContextWords(['to', 'by', 'behalf of', 'care of', 'via', 'neighbour', 'neighbor', 'colleague', 'cousin', 'nephew', 'niece', 'grandson', 'granddaughter', 'partner', 'fiance', 'fiancee', 'manager', 'assistant', 'client', 'patient', 'tenant', 'landlord', 'named']);
 const SPELLING = new Set(['spelled', 'spelt', "that's", 'thats', 'spelling', 'as', 'is']);
 
 export function recognizePersons({ words, letterRuns }: Analysis): Candidate[] {
@@ -58,7 +64,7 @@ export function recognizePersons({ words, letterRuns }: Analysis): Candidate[] {
       else if (surnameFollows && first.has(w)) score = 0.8;
       else if (!ambiguous && first.has(w)) score = 0.6;
       else score = ambiguous ? 0.15 : 0.4;
-    } else if (unknown(w) && (WEAK_INTRO.endsAt(words, i) || known(words[i + 1]))) {
+    } else if (unknown(w) && (WEAK_INTRO.endsAt(words, i) || UNKNOWN_NAME_CUE.endsAt(words, i) || known(words[i + 1]))) {
       // An out-of-lexicon word after a cue ("yes it is okonkwo") or before a known name ("priya iyer").
       [score, source] = [0.7, 'rule:person_unknown_word'];
     } else if (unknown(w) && unknown(words[i + 1])) {

@@ -10,8 +10,11 @@ const ADDRESS = new ContextWords(['live at', 'live on', 'lives at', 'lives on', 
 const UNITS = new Set(['apartment', 'apt', 'unit', 'suite', 'flat', 'floor', 'room']);
 const ORDINAL_STREETS = /^(first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|\w+teenth|\w+tieth)$/;
 /** Place context strong enough to make a common word ("reading", "mobile", "independence") a place. */
-const STRONG_PLACE = new ContextWords(['live in', 'lives in', 'living in', 'lived in', 'moved to', 'born in', 'based in', 'grew up in', 'city of', 'town of', 'state of', 'visiting', 'flew to', 'from']);
+const STRONG_PLACE_CUES = ['live in', 'lives in', 'living in', 'lived in', 'moved to', 'born in', 'based in', 'grew up in', 'city of', 'town of', 'state of', 'visiting', 'flew to', 'from'];
+const STRONG_PLACE = new ContextWords(STRONG_PLACE_CUES);
 const PLACE = new ContextWords(['in', 'to', 'from', 'near', 'at', 'visit', 'visited', 'outside', 'around']);
+/** Before an out-of-lexicon word only: prepositions of place ("works in hakkari", "drove through pori"). */
+const UNKNOWN_PLACE_CUE = new ContextWords([...STRONG_PLACE_CUES, 'in', 'near', 'through', 'outside', 'around', 'across', 'towards', 'toward', 'into', 'visit', 'visited', 'beyond', 'past']);
 
 function nameWord(word: string | undefined): boolean {
   return word !== undefined && (ORDINAL_STREETS.test(word) || (!STOPWORDS.has(word) && !isNumberWord(word)));
@@ -52,8 +55,9 @@ export function recognizeLocations({ words }: Analysis): Candidate[] {
   for (let i = 0; i < words.length; i++) {
     const length = Math.max(...lists.map((l) => l.matchAt(words, i)));
     if (length === 0) {
-      // An out-of-lexicon word right after "live in" / "from" is most likely a place the gazetteer lacks.
-      if (STRONG_PLACE.endsAt(words, i) && !STOPWORDS.has(words[i]!) && isUnknownWord(words[i], isNumberWord)) {
+      // An out-of-lexicon word right after "live in", "from" or a preposition of place is most likely a place the
+      // gazetteer lacks.
+      if (UNKNOWN_PLACE_CUE.endsAt(words, i) && !STOPWORDS.has(words[i]!) && isUnknownWord(words[i], isNumberWord)) {
         found.push({ type: 'LOCATION', start: i, end: i + 1, score: 0.6, source: 'rule:location_unknown_word', value: words[i]! });
       }
       continue;

@@ -26,9 +26,13 @@ import { SessionRedactor, type SessionOptions } from '../../redaction/session.js
 import { PiiTagger } from '../../redaction/tagger.js';
 import { ENTITY_TYPES, type EntityType } from '../../redaction/types.js';
 import { identifyingWord, runAudioEval } from './redaction-audio.js';
+import { FRESH_GENERATORS, FRESH_NEGATIVES } from './redaction-fresh-set.js';
+import { below100, build, type Generator, ibanFor, luhnComplete, MONTHS, ONES, ORDINALS, type Part, rng, type Sample, sayCode, Speaker, yearWords } from './spoken-values.js';
 
 export const USAGE = `usage: npm run eval -- redaction [options]
   --seed N        generator seed (default 7)
+  --set NAME      heldout (default) or fresh: a second held-out set with other templates and names, written before
+                  the cues added after scoring the first (scripts/eval/redaction-fresh-set.ts)
   --per-type N    positive sentences per entity type (default 60)
   --negatives N   sentences without personal data (default 300)
   --digit-errors P  also score the set with each digit word misheard with probability P (default 0.05)
@@ -45,123 +49,6 @@ const PLACES = 'achalpur arsikere bhatapara deoghar gudur jhargram kharar lonar 
 const STREET_NAMES = ['maple', 'cedar hill', 'station', 'church', 'lakeview', 'mill', 'high', 'victoria', 'kingsley', 'orchard'];
 const STREET_SUFFIXES = ['street', 'road', 'avenue', 'lane', 'drive', 'court', 'close', 'crescent', 'boulevard', 'place'];
 const DOMAINS = ['outlook dot com', 'yahoo dot fr', 'proton dot me', 'company dot co dot uk', 'univ dot edu', 'mail dot example dot org'];
-const MONTHS = ['january', 'february', 'march', 'april', 'june', 'july', 'august', 'september', 'october', 'november', 'december'];
-const ORDINALS = ['first', 'second', 'third', 'fourth', 'ninth', 'tenth', 'eleventh', 'fifteenth', 'nineteenth', 'twentieth', 'twenty second', 'twenty eighth', 'thirtieth'];
-
-const ONES = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten', 'eleven', 'twelve', 'thirteen', 'fourteen', 'fifteen', 'sixteen', 'seventeen', 'eighteen', 'nineteen'];
-const TENS = ['', '', 'twenty', 'thirty', 'forty', 'fifty', 'sixty', 'seventy', 'eighty', 'ninety'];
-
-/** Seeded PRNG (mulberry32) so the set is reproducible. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-interface Sample {
-  text: string;
-  gold: Array<{ type: EntityType; start: number; end: number }>;
-}
-
-type Part = string | [EntityType, string];
-
-const DIGIT_WORDS = ['zero', 'oh', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'];
-
-/** Recognition errors: each digit word is replaced by another with probability `rate` (a misheard digit). */
-function mishear(part: string, rate: number, random: () => number): string {
-  if (rate === 0) return part;
-  return part.split(' ').map((w) => (DIGIT_WORDS.includes(w) && random() < rate ? DIGIT_WORDS.filter((d) => d !== w)[Math.floor(random() * 10)]! : w)).join(' ');
-}
-
-function build(parts: Part[], digitErrorRate = 0, random: () => number = Math.random): Sample {
-  parts = parts.map((p) => (typeof p === 'string' ? mishear(p, digitErrorRate, random) : [p[0], mishear(p[1], digitErrorRate, random)]));
-  let text = '';
-  const gold: Sample['gold'] = [];
-  for (const part of parts) {
-    if (text && !text.endsWith(' ')) text += ' ';
-    if (typeof part === 'string') text += part;
-    else {
-      gold.push({ type: part[0], start: text.length, end: text.length + part[1].length });
-      text += part[1];
-    }
-  }
-  return { text: text.replace(/\s+/g, ' ').trim(), gold };
-}
-
-function below100(n: number): string {
-  return n < 20 ? ONES[n]! : TENS[Math.floor(n / 10)]! + (n % 10 ? ` ${ONES[n % 10]}` : '');
-}
-
-class Speaker {
-  constructor(readonly random: () => number) {}
-  pick<T>(items: readonly T[]): T {
-    return items[Math.floor(this.random() * items.length)]!;
-  }
-  digits(n: number, first = '0123456789'): string {
-    let s = this.pick([...first]);
-    while (s.length < n) s += String(Math.floor(this.random() * 10));
-    return s;
-  }
-  /** Digits said one by one ("oh" or "zero"), in pairs ("forty five"), or with "double". */
-  say(digits: string): string {
-    const style = this.random();
-    const zero = this.random() < 0.5 ? 'oh' : 'zero';
-    if (style < 0.25 && digits.length % 2 === 0 && !/^0|(?:^|..)0/.test(digits)) {
-      return digits.match(/../g)!.map((p) => (p[0] === '0' ? `${zero} ${ONES[Number(p[1])]}` : below100(Number(p)))).join(' ');
-    }
-    const words: string[] = [];
-    for (let i = 0; i < digits.length; i++) {
-      const word = digits[i] === '0' ? zero : ONES[Number(digits[i])]!;
-      if (style > 0.7 && digits[i + 1] === digits[i]) {
-        words.push(`double ${word}`);
-        i += 1;
-      } else words.push(word);
-    }
-    return words.join(' ');
-  }
-  letters(s: string): string {
-    return [...s.toLowerCase()].join(' ');
-  }
-}
-
-function luhnComplete(body: string): string {
-  for (let d = 0; d < 10; d++) {
-    const candidate = body + d;
-    let sum = 0;
-    for (let i = 0; i < candidate.length; i++) {
-      let v = Number(candidate[candidate.length - 1 - i]);
-      if (i % 2 === 1) v = v * 2 > 9 ? v * 2 - 9 : v * 2;
-      sum += v;
-    }
-    if (sum % 10 === 0) return candidate;
-  }
-  throw new Error('unreachable');
-}
-
-function ibanFor(country: string, bban: string): string {
-  const numeric = [...`${bban}${country}00`].map((c) => (/\d/.test(c) ? c : String(c.charCodeAt(0) - 55))).join('');
-  let r = 0;
-  for (const d of numeric) r = (r * 10 + Number(d)) % 97;
-  return `${country}${String(98 - r).padStart(2, '0')}${bban}`;
-}
-
-/** Says an IBAN: letters spelled, digits one by one. */
-function sayCode(s: Speaker, code: string): string {
-  return [...code].map((c) => (/\d/.test(c) ? s.say(c) : c.toLowerCase())).join(' ');
-}
-
-function yearWords(y: number): string {
-  if (y >= 2000 && y < 2010) return `two thousand ${y === 2000 ? '' : ONES[y - 2000]}`.trim();
-  const low = y % 100;
-  return `${below100(Math.floor(y / 100))} ${low === 0 ? 'hundred' : low < 10 ? `oh ${ONES[low]}` : below100(low)}`;
-}
-
-type Generator = (s: Speaker) => Part[];
 
 const GENERATORS: Record<EntityType, Generator> = {
   PERSON: (s) => {
@@ -370,13 +257,17 @@ async function score(samples: Sample[], predict: Predictor, details: string | nu
   return { perType, micro: { precision: round(precision), recall: round(recall), f2: round(f2(precision, recall)) }, leakRate: round(ratio(leakedTokens, piiTokens)), entityLeakRate: round(ratio(leakedEntities, entities)), overRedaction: round(ratio(overTokens, cleanTokens)) };
 }
 
+const SETS = ['heldout', 'fresh'] as const;
+type SetName = (typeof SETS)[number];
+
 /** The set; with digitErrorRate > 0 the same sentences with some digit words misheard. */
-export function heldOutSet(seed: number, perType: number, negatives: number, digitErrorRate = 0): Sample[] {
+export function heldOutSet(seed: number, perType: number, negatives: number, digitErrorRate = 0, set: SetName = 'heldout'): Sample[] {
   const speaker = new Speaker(rng(seed));
   const noise = rng(seed + 2);
+  const [generators, negativeGenerators] = set === 'fresh' ? [FRESH_GENERATORS, FRESH_NEGATIVES] : [GENERATORS, NEGATIVES];
   const samples: Sample[] = [];
-  for (const type of ENTITY_TYPES) for (let i = 0; i < perType; i++) samples.push(build(GENERATORS[type](speaker), digitErrorRate, noise));
-  for (let i = 0; i < negatives; i++) samples.push(build(speaker.pick(NEGATIVES)(speaker), digitErrorRate, noise));
+  for (const type of ENTITY_TYPES) for (let i = 0; i < perType; i++) samples.push(build(generators[type](speaker), digitErrorRate, noise));
+  for (let i = 0; i < negatives; i++) samples.push(build(speaker.pick(negativeGenerators)(speaker), digitErrorRate, noise));
   return samples;
 }
 
@@ -439,7 +330,7 @@ async function realTranscriptRates(file: string, predict: Predictor): Promise<{ 
 export async function runRedactionEval(argv: readonly string[]): Promise<number> {
   const { values } = parseArgs({
     args: [...argv],
-    options: { seed: { type: 'string', default: '7' }, 'per-type': { type: 'string', default: '60' }, negatives: { type: 'string', default: '300' }, audio: { type: 'string', default: '0' }, details: { type: 'boolean', default: false }, 'speech-tsv': { type: 'string', default: join(sharedSpeechDir(), 'speech.tsv') }, 'digit-errors': { type: 'string', default: '0.05' }, help: { type: 'boolean', short: 'h', default: false } },
+    options: { seed: { type: 'string', default: '7' }, set: { type: 'string', default: 'heldout' }, 'per-type': { type: 'string', default: '60' }, negatives: { type: 'string', default: '300' }, audio: { type: 'string', default: '0' }, details: { type: 'boolean', default: false }, 'speech-tsv': { type: 'string', default: join(sharedSpeechDir(), 'speech.tsv') }, 'digit-errors': { type: 'string', default: '0.05' }, help: { type: 'boolean', short: 'h', default: false } },
   });
   if (values.help) {
     console.log(USAGE);
@@ -452,7 +343,12 @@ export async function runRedactionEval(argv: readonly string[]): Promise<number>
       return 2;
     }
   }
-  const samples = heldOutSet(seed, perType, negatives);
+  const set = values.set as SetName;
+  if (!SETS.includes(set)) {
+    console.error(`eval redaction: --set must be one of ${SETS.join(', ')}\n${USAGE}`);
+    return 2;
+  }
+  const samples = heldOutSet(seed, perType, negatives, 0, set);
   const tagger = await PiiTagger.load();
   // hushscribe: the shipped configuration (rules + tagger); rules and tagger: each detector alone.
   const shipped = detector({ tagger });
@@ -465,7 +361,7 @@ export async function runRedactionEval(argv: readonly string[]): Promise<number>
     tagger: await score(samples, detector({ tagger, rules: false }), details('tagger')),
     regexBaseline: await score(samples, baseline, details('baseline')),
   };
-  console.log(`held-out spoken-form set: ${samples.length} sentences (seed ${seed}); tagger ${tagger.name}, text only`);
+  console.log(`held-out spoken-form set '${set}': ${samples.length} sentences (seed ${seed}); tagger ${tagger.name}, text only`);
   const columns = ['hushscribe', 'rules', 'tagger', 'regexBaseline'] as const;
   console.log(`${'type'.padEnd(18)} ${'gold'.padStart(5)}  ${columns.map((c) => `${c} P / R / F2`.padEnd(26)).join('')}`);
   for (const type of ENTITY_TYPES) {
@@ -483,8 +379,8 @@ export async function runRedactionEval(argv: readonly string[]): Promise<number>
     console.error(`eval redaction: --digit-errors must be a number from 0 to 1\n${USAGE}`);
     return 2;
   }
-  const misheard = await score(heldOutSet(seed, perType, negatives, digitErrorRate), shipped, null);
-  const misheardBaseline = await score(heldOutSet(seed, perType, negatives, digitErrorRate), baseline, null);
+  const misheard = await score(heldOutSet(seed, perType, negatives, digitErrorRate, set), shipped, null);
+  const misheardBaseline = await score(heldOutSet(seed, perType, negatives, digitErrorRate, set), baseline, null);
   console.log(`with ${digitErrorRate} of digit words misheard: hushscribe F2 ${misheard.micro.f2}, leak rate ${misheard.leakRate} of words, ${misheard.entityLeakRate} of entities, over-redaction ${misheard.overRedaction}; regex baseline F2 ${misheardBaseline.micro.f2}, leak rate ${misheardBaseline.leakRate}`);
   const realTranscripts = await realTranscriptRates(values['speech-tsv'], shipped);
   const realTranscriptsRules = await realTranscriptRates(values['speech-tsv'], rulesOnly);
@@ -495,6 +391,6 @@ export async function runRedactionEval(argv: readonly string[]): Promise<number>
     console.log(`real transcripts (${realTranscripts.lines} lines, ${realTranscripts.tokens} tokens): ${realTranscripts.redactedShare} of tokens redacted (rules alone ${realTranscriptsRules!.redactedShare}); ${byType}`);
   }
   const f2Ratio = systems.regexBaseline.micro.f2 === 0 ? null : round(systems.hushscribe.micro.f2 / systems.regexBaseline.micro.f2);
-  console.log(JSON.stringify({ eval: 'redaction', samples: samples.length, seed, ...systems, segments, misheardDigits: { digitErrorRate, hushscribe: misheard, regexBaseline: misheardBaseline }, realTranscripts, realTranscriptsRules, f2VsBaseline: f2Ratio, audio }));
+  console.log(JSON.stringify({ eval: 'redaction', set, samples: samples.length, seed, ...systems, segments, misheardDigits: { digitErrorRate, hushscribe: misheard, regexBaseline: misheardBaseline }, realTranscripts, realTranscriptsRules, f2VsBaseline: f2Ratio, audio }));
   return 0;
 }
