@@ -20,8 +20,9 @@
 // transcript), summed over all clips; dense vs sherpa-onnx takes sherpa-onnx's text as the reference, sparse vs
 // dense the dense text. The two engines differ numerically (own fbank code; sherpa-onnx bundles its own
 // onnxruntime) and hushscribe cuts audio longer than 20 s into pieces at quiet moments (sherpa-onnx decodes it
-// whole). On speech a model hears poorly, a tiny difference changes words: hushscribe-en-v1's greedy text on
-// LibriSpeech changes on ~5-10% of words when noise at 1e-6 (below 16-bit resolution) is added to the input.
+// whole). On speech a model hears poorly, a tiny difference changes words: the `dense-noise` child measures how
+// often, by running the dense engine on the same audio with noise of +-1e-6 (below 16-bit resolution) added
+// (selfAgreementUnderNoise).
 import { execFile } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -36,7 +37,7 @@ import { loadUtterances } from './librispeech.js';
 const SAMPLE_RATE = 16000;
 const MiB = 1024 * 1024;
 
-const ENGINES = ['idle', 'sherpa', 'dense', 'sparse', 'dense-beam', 'dense-beam-lm'] as const;
+const ENGINES = ['idle', 'sherpa', 'dense', 'dense-noise', 'sparse', 'dense-beam', 'dense-beam-lm'] as const;
 type EngineName = (typeof ENGINES)[number];
 
 interface SherpaRecognizer {
@@ -59,6 +60,17 @@ interface EngineReport {
   texts: string[];
   /** hushscribe only: median round's milliseconds per stage, summed over the clips. */
   stages?: { features: number; model: number; search: number };
+}
+
+/** Adds uniform noise of +-amplitude from a fixed-seed generator (the same noise on every run). */
+function seededNoise(amplitude: number): (clip: Float32Array) => Float32Array {
+  return (clip) => {
+    let state = 12345;
+    return clip.map((x) => {
+      state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+      return x + (state / 4294967296 - 0.5) * 2 * amplitude;
+    });
+  };
 }
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -100,12 +112,14 @@ async function runWorker(engine: EngineName, modelDir: string, seconds: number, 
   } else {
     const { loadRecognizer } = await import('../../daemon/asr/index.js');
     const variant = engine === 'sparse' ? 'sparse' : undefined;
+    // dense-noise: the dense engine on the same audio plus uniform noise of +-1e-6 (far below 16-bit resolution).
+    const noise = engine === 'dense-noise' ? seededNoise(1e-6) : null;
     const decoding =
       engine === 'dense-beam' ? { method: 'beam' as const, beamSize: 8, lm: null } : engine === 'dense-beam-lm' ? { method: 'beam' as const, beamSize: 8 } : { method: 'greedy' as const };
     const recognizer = await loadRecognizer({ modelDir, threads: 1, decoding, ...(variant ? { variant } : {}) });
     let sum = { features: 0, model: 0, search: 0 };
     transcribe = async (clip) => {
-      const { text } = await recognizer.transcribe(clip);
+      const { text } = await recognizer.transcribe(noise ? noise(clip) : clip);
       const t = recognizer.lastTimings ?? { features: 0, model: 0, search: 0 };
       sum = { features: sum.features + t.features, model: sum.model + t.model, search: sum.search + t.search };
       return text;
@@ -189,11 +203,11 @@ export const benchmark: Benchmark = {
     const spec = resolveModel(modelDir);
     if (spec.layout === 'nemo-ctc') throw new Error('the sherpa-onnx baseline here runs zipformer2_ctc models; pass a hushscribe or sherpa directory');
     const hasSparse = spec.layout === 'hushscribe' && 'sparse' in readManifest(modelDir).variants;
-    const engines: EngineName[] = ['idle', 'sherpa', 'dense', ...(hasSparse ? ['sparse' as const] : []), 'dense-beam', ...(spec.lmPath ? ['dense-beam-lm' as const] : [])];
+    const engines: EngineName[] = ['idle', 'sherpa', 'dense', 'dense-noise', ...(hasSparse ? ['sparse' as const] : []), 'dense-beam', ...(spec.lmPath ? ['dense-beam-lm' as const] : [])];
     const reports: Partial<Record<EngineName, EngineReport>> = {};
     for (const engine of engines) {
       process.stderr.write(`${engine} ...\n`);
-      reports[engine] = await runChild(engine, modelDir, seconds, rounds);
+      reports[engine] = await runChild(engine, modelDir, seconds, engine === 'dense-noise' ? 1 : rounds);
     }
     const idle = reports.idle!;
     const sherpa = reports.sherpa!;
@@ -208,6 +222,7 @@ export const benchmark: Benchmark = {
     const rssMiB = (r: EngineReport) => (r.peakRss - idle.peakRss) / MiB;
     const agreementDenseSherpa = agreement(sherpa.texts, dense.texts);
     const agreementSparseDense = sparse ? agreement(dense.texts, sparse.texts) : null;
+    const agreementUnderNoise = agreement(dense.texts, reports['dense-noise']!.texts);
     const sparseSaving = sparse ? 1 - cpuPerAudio(sparse) / cpuPerAudio(dense) : null;
 
     console.log(`model: ${spec.name}, ${dense.clips} LibriSpeech utterances, ${dense.audioSec.toFixed(1)} s of audio, 1 thread, median of ${rounds} round(s)`);
@@ -217,6 +232,7 @@ export const benchmark: Benchmark = {
       idle: 'idle',
       sherpa: 'sherpa-onnx (dense)',
       dense: 'hushscribe dense',
+      'dense-noise': 'dense, input +-1e-6',
       sparse: 'hushscribe sparse',
       'dense-beam': 'hushscribe dense beam 8',
       'dense-beam-lm': 'hushscribe dense beam+LM',
@@ -227,6 +243,7 @@ export const benchmark: Benchmark = {
       console.log(`${names[engine].padEnd(24)}${rtf(r).toFixed(5).padStart(8)}${cpuPerAudio(r).toFixed(5).padStart(15)}${rssMiB(r).toFixed(1).padStart(9)}  ${stages}`);
     }
     console.log(`words on which hushscribe dense agrees with sherpa-onnx: ${(agreementDenseSherpa * 100).toFixed(2)}%`);
+    console.log(`words on which hushscribe dense agrees with itself on the audio +-1e-6: ${(agreementUnderNoise * 100).toFixed(2)}% (the model's own numerical stability)`);
     if (sparse) {
       console.log(`words on which sparse agrees with dense: ${(agreementSparseDense! * 100).toFixed(2)}%`);
       console.log(`sparse saving (1 - sparse / dense CPU per audio second): ${(sparseSaving! * 100).toFixed(1)}%`);
@@ -248,6 +265,9 @@ export const benchmark: Benchmark = {
         sherpaCpuPerAudioSec: round(cpuPerAudio(sherpa), 5),
         sparseSaving: sparseSaving === null ? null : round(sparseSaving),
         agreement: round(agreementDenseSherpa, 4),
+        // The dense model against itself with noise far below 16-bit resolution added: how far any second engine
+        // with other float rounding (own fbank code, another onnxruntime build) can be expected to agree.
+        selfAgreementUnderNoise: round(agreementUnderNoise, 4),
         sparseDenseAgreement: agreementSparseDense === null ? null : round(agreementSparseDense, 4),
         denseVsSherpaSpeed: round(rtf(sherpa) / rtf(dense)),
         rssMiB: { idleBaseline: round(idle.peakRss / MiB, 1), sherpa: round(rssMiB(sherpa), 1), dense: round(rssMiB(dense), 1), ...(sparse ? { sparse: round(rssMiB(sparse), 1) } : {}) },

@@ -3,11 +3,12 @@
  * of hushscribe's redactor as shipped (rule recognizers + neural tagger), of each detector alone, and of a
  * written-text regex baseline (Presidio-style patterns), on the same text.
  *
- *   npm run eval -- redaction [--seed N] [--per-type N] [--negatives N] [--audio N] [--details]
+ *   npm run eval -- redaction [--set heldout|fresh] [--seed N] [--per-type N] [--negatives N] [--audio N] [--details]
  *
  * The set is generated here from templates and value generators that the tests were not written against, with
  * person and place names from faker locales (en_IN, en_NG, fr, es; MIT) that were kept out of the gazetteers, so
- * most names are out of vocabulary. Leak rate: share of PII tokens left unredacted (type-blind), and share of
+ * most names are out of vocabulary. `--set fresh` swaps in a second such set (redaction-fresh-set.ts), written
+ * before the rule changes made after reading the first set's misses, to check that they generalise. Leak rate: share of PII tokens left unredacted (type-blind), and share of
  * entities with any identifying word left (function words such as "at" or "dot" do not count). Over-redaction:
  * share of non-PII tokens redacted. Segment boundaries: every positive sentence is also cut into two segments
  * inside its entity (as a pause would), and the leak rate is measured with segments redacted independently and

@@ -15,8 +15,10 @@
 # Environment: BUDGET (training seconds, default 1200), SYNTH_COUNT (templated sentences, default 20000),
 # WAIT (seconds, default 540), RESUME (checkpoint to continue from) and TOTAL (its schedule length, seconds),
 # REAL_REPEAT (epochs of real speech per synthetic epoch, default 2), MAX_FRAMES (batch size, default 20000),
-# TEACHER (dense checkpoint for phase sparse), PRUNE_HEADS (share removed, default 0.5), PRUNE_FF (FF width,
-# default 512), TAGGER_BUDGET (seconds, default 360).
+# TEACHER (dense checkpoint for phase sparse), SPARSE_FROM (an already pruned checkpoint: phase sparse then distils
+# it further with a fresh schedule, no pruning and no tagger), PEAK_LR (default 5e-4), PRUNE_HEADS (share removed,
+# default 0.5), PRUNE_FF (FF width, default 512), TAGGER_BUDGET (seconds, default 360), STATIC=1 (phase export also
+# quantises both variants statically and probes their numerical stability, scripts/train/quantize_static.py).
 set -euo pipefail
 phase=${1:?phase}
 W=/tmp/work
@@ -92,6 +94,7 @@ sparse)
   TEACHER=${TEACHER:-$W/dense.fp16.pt}
   head -400 "$W/synth-train/manifest.tsv" > "$W/smoke.tsv"; sed -i "s#^wav/#$W/synth-train/wav/#" "$W/smoke.tsv"
   prune=(--init-from "$TEACHER" --prune-heads "${PRUNE_HEADS:-0.5}" --prune-ff "${PRUNE_FF:-512}" --teacher "$TEACHER")
+  [ -n "${SPARSE_FROM:-}" ] && prune=(--init-from "$SPARSE_FROM" --teacher "$TEACHER")
   # Smoke test: prune on a slice, 30 seconds of distillation, export.
   python3 "$CODE/scripts/train/train.py" --train "$W/smoke.tsv" --heldout "real=$W/real-heldout.tsv" \
     --noise "$W/noise" --out "$W/smoke-sparse" --budget-sec 30 --eval-every-sec 1000 "${prune[@]}" \
@@ -102,9 +105,9 @@ sparse)
     --train "$W/synth-train/manifest.tsv:1" --train "$W/real-train.tsv:${REAL_REPEAT:-2}" \
     --heldout "real=$W/real-heldout.tsv" --heldout "synth=$W/synth-heldout/manifest.tsv" \
     --noise "$W/noise" --out "$W/run" --budget-sec "$BUDGET" --max-frames "${MAX_FRAMES:-30000}" \
-    --peak-lr 5e-4 --warmup 300 "${prune[@]}" > "$W/run.out" 2>&1 < /dev/null &
-  start_tagger
-  sleep "${WAIT:-90}"; tail -5 "$W/run.out"; tail -5 "$W/tagger.out"
+    --peak-lr "${PEAK_LR:-5e-4}" --warmup 300 "${prune[@]}" > "$W/run.out" 2>&1 < /dev/null &
+  [ -z "${SPARSE_FROM:-}" ] && start_tagger
+  sleep "${WAIT:-90}"; tail -5 "$W/run.out"; tail -5 "$W/tagger.out" 2>/dev/null || true
   ;;
 train)
   while ! prep_done; do sleep 5; done
@@ -155,6 +158,17 @@ export)
   # Files come back at most 16 MiB each: split, and join with cat here.
   split -b 15M -d "$W/export/model.int8.onnx" "$OUT/model.int8.onnx.part"
   split -b 15M -d "$W/run/model.fp16.pt" "$OUT/model.fp16.pt.part"
+  if [ "${STATIC:-0}" = 1 ]; then  # static int8 of both variants (scripts/train/quantize_static.py), with its probe
+    python3 "$CODE/scripts/train/export.py" --checkpoint "$W/dense.fp16.pt" --out "$W/export-dense" 2>&1 | tail -1 || true
+    for v in dense:"$W/export-dense" sparse:"$W/export"; do
+      d=${v#*:}
+      python3 "$CODE/scripts/train/quantize_static.py" --fp32 "$d/model.onnx" --dynamic "$d/model.int8.onnx" \
+        --calib "$W/real-train.tsv" --heldout "$W/real-heldout.tsv" --out "$d/model.static.int8.onnx" \
+        2>&1 | grep -v WARNING | sed "s/^/${v%%:*} /" | tee -a "$W/static.txt" || true
+    done
+    tar -cf "$W/static.tar" -C "$W" static.txt export-dense/model.static.int8.onnx export/model.static.int8.onnx || true
+    split -b 15M -d "$W/static.tar" "$OUT/static.tar.part" || true
+  fi
   ls -la "$OUT"
   ;;
 *) echo "unknown phase $phase" >&2; exit 2 ;;
