@@ -120,6 +120,15 @@ t.test('IP addresses: four spoken octets joined by dot', async (t) => {
   t.same(spans(t, 'three hundred dot one dot two dot three'), []);
 });
 
+t.test('IP addresses with a misheard "dot": one other word may stand in for it', async (t) => {
+  t.same(spans(t, 'connect to one nine two at two two one dot two four seven dot one nine one'), [['IP_ADDRESS', 'one nine two at two two one dot two four seven dot one nine one']]);
+  t.same(spans(t, 'the router is ten dirt seven five at three nine dot three four'), [['IP_ADDRESS', 'ten dirt seven five at three nine dot three four']]);
+  // Two dots are needed without IP context; one is not enough, nor are four numbers joined by other words.
+  t.same(spans(t, 'we sat ten at seven five at three nine dot three four'), []);
+  t.same(spans(t, 'add two and three and four or five'), []);
+  t.same(spans(t, 'page one dot two dot three and three hundred'), []);
+});
+
 t.test('emails and URLs: spoken at, dot, underscore and dash', async (t) => {
   t.same(spans(t, 'my email is john dot smith at gmail dot com thanks'), [['EMAIL_ADDRESS', 'john dot smith at gmail dot com']]);
   t.same(spans(t, 'write to mary underscore jones eighty two at example dot co dot uk'), [['EMAIL_ADDRESS', 'mary underscore jones eighty two at example dot co dot uk']]);

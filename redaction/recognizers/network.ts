@@ -109,24 +109,34 @@ export function recognizeUrls({ words }: Analysis): Candidate[] {
 }
 
 /** Four octets 0-255 joined by "dot": "one nine two dot one six eight dot one dot ten". */
+/**
+ * Four octets joined by "dot". From recognised speech a "dot" is often misheard ("at", "dirt", "dat"): one word that
+ * is not a number may stand in for it, as long as two of the three separators are "dot", or one is and IP context
+ * is near.
+ */
 export function recognizeIpAddresses({ words, numberRuns }: Analysis): Candidate[] {
   const byStart = new Map(numberRuns.map((r) => [r.start, r]));
   const found: Candidate[] = [];
   for (const first of numberRuns) {
     const octets = [first];
+    let dots = 0;
     while (octets.length < 4) {
       const prev = octets[octets.length - 1]!;
-      const next = words[prev.end] === 'dot' ? byStart.get(prev.end + 1) : undefined;
+      const separator = words[prev.end];
+      const next = separator !== undefined && !isNumberWord(separator) ? byStart.get(prev.end + 1) : undefined;
       if (!next) break;
+      if (separator === 'dot') dots += 1;
       octets.push(next);
     }
     if (octets.length < 4 || !octets.every((o) => o.digits.length <= 3)) continue;
     const end = octets[3]!.end;
     const value = octets.map((o) => String(Number(o.digits))).join('.');
-    if (octets.every((o) => Number(o.digits) <= 255)) {
+    const context = IP_CONTEXT.near(words, first.start, end);
+    const valid = octets.every((o) => Number(o.digits) <= 255);
+    if (dots === 3 && valid) {
       found.push({ type: 'IP_ADDRESS', start: first.start, end, score: contextScore(words, first.start, end, 0.75, 0.2, IP_CONTEXT), source: 'rule:ip_address', value });
-    } else if (IP_CONTEXT.near(words, first.start, end)) {
-      // An octet over 255 after IP context: a misheard digit of a real address.
+    } else if ((dots === 3 && context) || (valid && (dots === 2 || (dots === 1 && context)))) {
+      // An octet over 255 after IP context, or a misheard "dot": the address of a recognition error.
       found.push({ type: 'IP_ADDRESS', start: first.start, end, score: 0.6, source: 'rule:ip_address_unverified', value });
     }
   }
