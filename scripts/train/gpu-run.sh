@@ -17,8 +17,7 @@
 # REAL_REPEAT (epochs of real speech per synthetic epoch, default 2), MAX_FRAMES (batch size, default 20000),
 # TEACHER (dense checkpoint for phase sparse), SPARSE_FROM (an already pruned checkpoint: phase sparse then distils
 # it further with a fresh schedule, no pruning and no tagger), PEAK_LR (default 5e-4), PRUNE_HEADS (share removed,
-# default 0.5), PRUNE_FF (FF width, default 512), TAGGER_BUDGET (seconds, default 360), STATIC=1 (phase export also
-# quantises both variants statically and probes their numerical stability, scripts/train/quantize_static.py).
+# default 0.5), PRUNE_FF (FF width, default 512), TAGGER_BUDGET (seconds, default 360).
 set -euo pipefail
 phase=${1:?phase}
 W=/tmp/work
@@ -158,17 +157,6 @@ export)
   # Files come back at most 16 MiB each: split, and join with cat here.
   split -b 15M -d "$W/export/model.int8.onnx" "$OUT/model.int8.onnx.part"
   split -b 15M -d "$W/run/model.fp16.pt" "$OUT/model.fp16.pt.part"
-  if [ "${STATIC:-0}" = 1 ]; then  # static int8 of both variants (scripts/train/quantize_static.py), with its probe
-    python3 "$CODE/scripts/train/export.py" --checkpoint "$W/dense.fp16.pt" --out "$W/export-dense" 2>&1 | tail -1 || true
-    for v in dense:"$W/export-dense" sparse:"$W/export"; do
-      d=${v#*:}
-      python3 "$CODE/scripts/train/quantize_static.py" --fp32 "$d/model.onnx" --dynamic "$d/model.int8.onnx" \
-        --calib "$W/real-train.tsv" --heldout "$W/real-heldout.tsv" --out "$d/model.static.int8.onnx" \
-        2>&1 | grep -v WARNING | sed "s/^/${v%%:*} /" | tee -a "$W/static.txt" || true
-    done
-    tar -cf "$W/static.tar" -C "$W" static.txt export-dense/model.static.int8.onnx export/model.static.int8.onnx || true
-    split -b 15M -d "$W/static.tar" "$OUT/static.tar.part" || true
-  fi
   ls -la "$OUT"
   ;;
 *) echo "unknown phase $phase" >&2; exit 2 ;;
