@@ -1,7 +1,6 @@
 /** Runs every recognizer, keeps the best non-overlapping candidates the policy asks for, and rewrites the text. */
-import type { RedactedEntity, RedactionResult, Redactor } from './types.js';
+import type { EntityType, RedactedEntity, RedactionResult, Redactor } from './types.js';
 import { analyse, notPersonalNear, type Candidate, type Recognizer } from './context.js';
-import type { EntityType } from './types.js';
 import { tokenize, type Token } from './tokens.js';
 import { validatePolicy, type RedactionPolicy, type RedactionPolicyConfig } from './policy.js';
 import { recognizeBankAccounts, recognizeCreditCards, recognizePartialAtEnd, recognizePhones, recognizeSsns, recognizeZipCodes } from './recognizers/numeric.js';

@@ -108,11 +108,10 @@ export function recognizeUrls({ words }: Analysis): Candidate[] {
   return found;
 }
 
-/** Four octets 0-255 joined by "dot": "one nine two dot one six eight dot one dot ten". */
 /**
- * Four octets joined by "dot". From recognised speech a "dot" is often misheard ("at", "dirt", "dat"): one word that
- * is not a number may stand in for it, as long as two of the three separators are "dot", or one is and IP context
- * is near.
+ * Four octets 0-255 joined by "dot": "one nine two dot one six eight dot one dot ten". From recognised speech a
+ * "dot" is often misheard ("at", "dirt", "dat"): one word that is not a number may stand in for it, as long as two
+ * of the three separators are "dot", or one is and IP context is near.
  */
 export function recognizeIpAddresses({ words, numberRuns }: Analysis): Candidate[] {
   const byStart = new Map(numberRuns.map((r) => [r.start, r]));
