@@ -23,10 +23,17 @@ export interface RedactionPolicyConfig {
   mask?: { char?: string; per?: string };
   /** Minimum score (0..1) per type; default 0.5. */
   thresholds?: Readonly<Record<string, number>>;
+  /**
+   * Also redact every run of 8 or more digits said one by one or in pairs that no rule could validate (as
+   * BANK_ACCOUNT, the nearest type), unless an ordinary-reference context ("order", "ticket", "page") is near;
+   * default false. For recognised speech, where the words that name a number are often misheard.
+   */
+  longNumbers?: boolean;
 }
 
 export interface RedactionPolicy {
   readonly types: ReadonlySet<EntityType>;
+  readonly longNumbers: boolean;
   operatorFor(type: EntityType): Exclude<OperatorName, 'replace'>;
   threshold(type: EntityType): number;
   /** The replacement for an entity, or null when the segment is to be dropped. */
@@ -60,7 +67,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 export function validatePolicy(config: RedactionPolicyConfig = {}): RedactionPolicy {
   if (!isRecord(config)) throw new PolicyError('redaction policy must be an object');
-  const known = new Set(['types', 'operator', 'operators', 'hashKey', 'mask', 'thresholds']);
+  const known = new Set(['types', 'operator', 'operators', 'hashKey', 'mask', 'thresholds', 'longNumbers']);
   for (const key of Object.keys(config)) if (!known.has(key)) throw new PolicyError(`unknown policy option '${key}' (known: ${[...known].join(', ')})`);
 
   if (config.types !== undefined && !Array.isArray(config.types)) throw new PolicyError('types must be an array of entity type names');
@@ -93,8 +100,11 @@ export function validatePolicy(config: RedactionPolicyConfig = {}): RedactionPol
     thresholds.set(checkType(type, 'thresholds'), value);
   }
 
+  if (config.longNumbers !== undefined && typeof config.longNumbers !== 'boolean') throw new PolicyError('longNumbers must be true or false');
+
   return {
     types,
+    longNumbers: config.longNumbers ?? false,
     operatorFor,
     threshold: (type) => thresholds.get(type) ?? DEFAULT_THRESHOLD,
     replacement(type, original, value) {

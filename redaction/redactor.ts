@@ -3,7 +3,7 @@ import type { EntityType, RedactedEntity, RedactionResult, Redactor } from './ty
 import { analyse, notPersonalNear, type Candidate, type Recognizer } from './context.js';
 import { tokenize, type Token } from './tokens.js';
 import { validatePolicy, type RedactionPolicy, type RedactionPolicyConfig } from './policy.js';
-import { recognizeBankAccounts, recognizeCreditCards, recognizePartialAtEnd, recognizePhones, recognizeSsns, recognizeZipCodes } from './recognizers/numeric.js';
+import { recognizeBankAccounts, recognizeCreditCards, recognizeLongNumbers, recognizePartialAtEnd, recognizePhones, recognizeSsns, recognizeZipCodes } from './recognizers/numeric.js';
 import { recognizeDriverLicenses, recognizeIbans, recognizePassports } from './recognizers/codes.js';
 import { recognizeEmails, recognizeIpAddresses, recognizeUrls } from './recognizers/network.js';
 import { recognizeAges, recognizeDatesOfBirth } from './recognizers/dates.js';
@@ -35,7 +35,9 @@ export function detect(tokens: Token[], policy: RedactionPolicy, firstOwn = 0, e
   const wanted = (c: Candidate) => policy.types.has(c.type) && c.score >= policy.threshold(c.type) && c.end > firstOwn && c.start < endOwn;
   // Highest score first; on ties the longer span, then the recognizer listed first (stable sort).
   const byScore = (a: Candidate, b: Candidate) => b.score - a.score || b.end - b.start - (a.end - a.start);
-  const ruleCandidates = options.rules === false ? [] : RECOGNIZERS.flatMap((recognize) => recognize(analyse(tokens, endOwn)));
+  const recognizers = policy.longNumbers ? [...RECOGNIZERS, recognizeLongNumbers] : RECOGNIZERS;
+  const analysis = analyse(tokens, endOwn);
+  const ruleCandidates = options.rules === false ? [] : recognizers.flatMap((recognize) => recognize(analysis));
   const taken = new Uint8Array(tokens.length);
   const accepted: Candidate[] = [];
   const accept = (c: Candidate) => {

@@ -77,6 +77,7 @@ t.test('a recording goes through VAD, ASR and redaction; only redacted segments 
   t.equal(none.segmentCount, 0, 'policy drops the whole segment');
   t.same(dropped, []);
   await t.rejects(loadStages({ ...settings, redaction: { ...defaults.redaction, operators: { PERSON: 'hash' } } }), /hashKey/, 'hashing without a key is refused up front');
+  await t.rejects(loadStages({ ...settings, redaction: { ...defaults.redaction, longNumbers: 'yes' as never } }), /longNumbers must be true or false/, 'redaction.longNumbers reaches the policy');
 
   const withVad = await loadStages({ ...settings, vad: defaults.vad });
   const speech = speechFile(join(dir, 'speech.wav'), 'Hello there, this is a test recording.');

@@ -101,4 +101,11 @@ t.test('--help describes the options', async (t) => {
   t.match(stdout, /--json/);
   t.match(stdout, /--session/);
   t.match(stdout, /--detectors/);
+  t.match(stdout, /--long-numbers/);
+});
+
+t.test('--long-numbers also redacts long digit runs that no rule validates', async (t) => {
+  const input = 'correliceinsty five double seven two five three two six\n';
+  t.equal((await redact(['--detectors', 'rules'], input)).stdout, input);
+  t.equal((await redact(['--detectors', 'rules', '--long-numbers'], input)).stdout, 'correliceinsty [BANK_ACCOUNT]\n');
 });

@@ -86,12 +86,29 @@ t.test('invalid policies fail with a clear PolicyError', async (t) => {
     [{ thresholds: { NAME: 0.5 } }, /thresholds: unknown entity type 'NAME'/],
     [{ thresholds: 3 }, /thresholds must map/],
     [{ operater: 'mask' }, /unknown policy option 'operater'/],
+    [{ longNumbers: 'yes' }, /longNumbers must be true or false/],
     [null, /must be an object/],
   ];
   for (const [config, message] of cases) {
     t.throws(() => validatePolicy(config as never), PolicyError, JSON.stringify(config));
     t.throws(() => createRedactor(config as never), message);
   }
+});
+
+t.test('longNumbers: runs of 8+ digits no rule validates are redacted only when asked, never amounts or references', async (t) => {
+  t.equal(validatePolicy().longNumbers, false, 'off by default');
+  const misheard = 'my molicensis sixty eight thirty seven eighty two forty nine';
+  t.equal(createRedactor().redact(misheard).text, misheard, 'by default a number without context is left');
+  const strict = createRedactor({ longNumbers: true });
+  t.equal(strict.redact(misheard).text, 'my molicensis [BANK_ACCOUNT]');
+  t.match(strict.redact(misheard).entities, [{ source: 'rule:long_number', score: 0.5 }]);
+  for (const text of [
+    'we sold twelve million three hundred forty five thousand six hundred seventy eight units',
+    'your tracking reference is four four one two eight eight nine three',
+    'the code is four four one two eight eight nine',
+  ]) t.equal(strict.redact(text).text, text, text);
+  // A validated rule keeps its own type for the same run.
+  t.match(strict.redact(`call me on ${'two six oh seven six four eight six seven four'}`).entities, [{ type: 'PHONE_NUMBER' }]);
 });
 
 t.test('a hashed type outside the redacted types needs no key', async (t) => {

@@ -77,6 +77,8 @@ export interface HushscribeConfig {
     types: EntityType[];
     operators: Partial<Record<EntityType, RedactionOperator>>;
     hashKeyFile: string | null;
+    /** Also redact long digit runs no rule validates (redaction/policy.ts, longNumbers). */
+    longNumbers: boolean;
     /**
      * Redacted audio: each recording saved with its personal-data spans replaced by a tone or silence. Files are
      * written once transcribed; live sessions (microphone, command) while they are heard, to a temp file renamed
@@ -143,6 +145,7 @@ export const configSchema = {
       additionalProperties: { enum: [...REDACTION_OPERATORS] },
     },
     hashKeyFile: nullableString,
+    longNumbers: { type: 'boolean', default: false },
     audio: section({
       enabled: { type: 'boolean', default: false },
       mode: { enum: [...REDACTED_AUDIO_MODES], default: 'tone' },

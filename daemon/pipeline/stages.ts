@@ -18,9 +18,9 @@ export async function loadStages(settings: Omit<WorkerSettings, 'sparseVariant'>
  * redaction policy are shared.
  */
 export async function loadPowerStages(settings: WorkerSettings): Promise<{ dense: StageSet; sparse?: StageSet }> {
-  const { types, operators, hashKeyFile } = settings.redaction;
+  const { types, operators, hashKeyFile, longNumbers } = settings.redaction;
   // Same key-file format as `hushscribe redact --hash-key-file`: contents, trailing newline ignored.
-  const policy = { types, operators, ...(hashKeyFile ? { hashKey: readFileSync(hashKeyFile, 'utf8').replace(/\r?\n$/, '') } : {}) };
+  const policy = { types, operators, longNumbers, ...(hashKeyFile ? { hashKey: readFileSync(hashKeyFile, 'utf8').replace(/\r?\n$/, '') } : {}) };
   validatePolicy(policy); // a bad policy stops the worker before any audio is read
   const load = (variant: string | null) => loadRecognizer({ modelDir: settings.modelDir, threads: settings.threads, ...(variant ? { variant } : {}) });
   const dense = await load(settings.variant);

@@ -108,6 +108,17 @@ export function recognizeZipCodes({ words, numberRuns }: Analysis): Candidate[] 
   return found;
 }
 
+/**
+ * The policy's `longNumbers` option: a run of 8 or more digits, said one by one or in pairs (not an amount with
+ * "hundred" or "thousand"), as an account-like number. At the default threshold exactly, so any typed recognizer
+ * that claims the same run wins the tie; ordinary-reference contexts lower it below.
+ */
+export function recognizeLongNumbers({ words, numberRuns }: Analysis): Candidate[] {
+  return numberRuns
+    .filter((w) => w.digits.length >= 8 && !isQuantity(w, words, ['hundred', 'thousand', 'million']))
+    .map((w) => candidate('BANK_ACCOUNT', w, contextScore(words, w.start, w.end, 0.5, 0, BANK), 'rule:long_number'));
+}
+
 /** Each type with its context and the fewest digits it can have: shorter runs may be cut off by the segment end. */
 const PARTIAL_CONTEXTS: Array<[EntityType, ContextWords, number]> = [['CREDIT_CARD', CARD, 13], ['US_SSN', SSN, 9], ['BANK_ACCOUNT', BANK, 6], ['PHONE_NUMBER', PHONE, 10]];
 

@@ -20,6 +20,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadRecognizer, type Transcript } from '../../daemon/asr/index.js';
 import { packageRoot } from '../../daemon/util/package-root.js';
+import type { RedactionPolicyConfig } from '../../redaction/policy.js';
 import { SessionRedactor, type SessionOptions } from '../../redaction/session.js';
 import { isNumberWord } from '../../redaction/spoken-numbers.js';
 import { STOPWORDS } from '../../redaction/stopwords.js';
@@ -120,7 +121,7 @@ export interface AudioResult {
   seconds: { audio: number; wall: number };
 }
 
-export async function runAudioEval(samples: readonly AudioSample[], perType: number, n: number, tagger: PiiTagger, details = false, log: (line: string) => void = console.log): Promise<AudioResult> {
+export async function runAudioEval(samples: readonly AudioSample[], perType: number, n: number, tagger: PiiTagger, details = false, log: (line: string) => void = console.log, policy: RedactionPolicyConfig = {}): Promise<AudioResult> {
   const t0 = Date.now();
   const { positives, negatives } = pickAudioSamples(samples, perType, n);
   const recognizer = await loadRecognizer({ modelDir: join(packageRoot(), 'models', 'hushscribe-en-v1'), threads: Math.min(2, availableParallelism()) });
@@ -143,9 +144,9 @@ export async function runAudioEval(samples: readonly AudioSample[], perType: num
       (positive ? scores.positives : scores.negatives).push(scoreUtterance(s.text, heard));
       const outputs = {} as Record<System, { text: string; entities: Array<{ start: number; end: number }> }>;
       outputs.recognised = { text: heard, entities: [] };
-      for (const [name, o] of Object.entries(options)) outputs[name as System] = await new SessionRedactor({}, o).redact(heard);
+      for (const [name, o] of Object.entries(options)) outputs[name as System] = await new SessionRedactor(policy, o).redact(heard);
       const posteriors = wholePosteriors(tr);
-      outputs.hushscribeAudio = await new SessionRedactor({}, { tagger }).redact(heard, posteriors ? { posteriors } : {});
+      outputs.hushscribeAudio = await new SessionRedactor(policy, { tagger }).redact(heard, posteriors ? { posteriors } : {});
       if (details) process.stderr.write(`[audio] ${positive ? 'positive' : 'negative'}: ${s.text}\n  heard: ${heard}\n${SYSTEMS.slice(1).map((sys) => `  ${sys}: ${outputs[sys].text}\n`).join('')}`);
       if (positive) {
         for (const g of s.gold) {

@@ -23,6 +23,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { sharedSpeechDir } from '../../daemon/util/shared-data.js';
+import type { RedactionPolicyConfig } from '../../redaction/policy.js';
 import { SessionRedactor, type SessionOptions } from '../../redaction/session.js';
 import { PiiTagger } from '../../redaction/tagger.js';
 import { ENTITY_TYPES, type EntityType } from '../../redaction/types.js';
@@ -41,6 +42,8 @@ export const USAGE = `usage: npm run eval -- redaction [options]
                   flite), transcribed by models/hushscribe-en-v1, then redacted (default 0: skipped; about 3 s each
                   on 2 cores)
   --speech-tsv F  real transcripts, 'text' column (default ../shared/data/speech.tsv beside the checkout; skipped when absent)
+  --long-numbers  score with the policy's longNumbers option on (runs of 8+ digits no rule validates are
+                  redacted), for every detector
   --details       print each missed or spurious entity type and sentence to stderr (the data is synthetic)`;
 
 // Held-out names and places (faker en_IN, en_NG, fr, es locale data, MIT), none used while writing the tests.
@@ -196,9 +199,9 @@ const round = (x: number) => Math.round(x * 10000) / 10000;
 type Predictor = (text: string) => Promise<Array<{ type: EntityType; start: number; end: number }>>;
 
 /** One sentence, one session: what `hushscribe redact` does per line without --session. */
-function detector(options: SessionOptions): Predictor {
+function detector(options: SessionOptions, policy: RedactionPolicyConfig = {}): Predictor {
   return async (text) => {
-    const session = new SessionRedactor({}, options);
+    const session = new SessionRedactor(policy, options);
     return (await session.redact(text)).entities;
   };
 }
@@ -275,12 +278,12 @@ export function heldOutSet(seed: number, perType: number, negatives: number, dig
 type Span = { type: EntityType; start: number; end: number };
 
 /** Leak rate when each sentence is cut inside its first multi-word entity and the halves are redacted as segments. */
-async function splitLeakRates(samples: Sample[], seed: number, detectors: SessionOptions): Promise<{ splitSentences: number; independentLeakRate: number; sessionLeakRate: number; delayedSessionLeakRate: number }> {
+async function splitLeakRates(samples: Sample[], seed: number, detectors: SessionOptions, policy: RedactionPolicyConfig): Promise<{ splitSentences: number; independentLeakRate: number; sessionLeakRate: number; delayedSessionLeakRate: number }> {
   const random = rng(seed + 1);
   let piiTokens = 0;
   const leaked = { independent: 0, session: 0, delayed: 0 };
   let splitSentences = 0;
-  const plain = detector(detectors);
+  const plain = detector(detectors, policy);
   for (const sample of samples) {
     const tokens = [...sample.text.matchAll(/\S+/g)].map((m) => ({ start: m.index, end: m.index + m[0].length }));
     const gold = sample.gold[0];
@@ -290,8 +293,8 @@ async function splitLeakRates(samples: Sample[], seed: number, detectors: Sessio
     const cut = inside[Math.floor(random() * inside.length)]!.start;
     const [first, second] = [sample.text.slice(0, cut).trimEnd(), sample.text.slice(cut)];
     const shift = (spans: Span[]) => spans.map((e) => ({ ...e, start: e.start + cut, end: e.end + cut }));
-    const session = new SessionRedactor({}, detectors);
-    const delayed = new SessionRedactor({}, detectors);
+    const session = new SessionRedactor(policy, detectors);
+    const delayed = new SessionRedactor(policy, detectors);
     await delayed.push(first);
     const predicted = {
       independent: [...(await plain(first)), ...shift(await plain(second))],
@@ -331,7 +334,7 @@ async function realTranscriptRates(file: string, predict: Predictor): Promise<{ 
 export async function runRedactionEval(argv: readonly string[]): Promise<number> {
   const { values } = parseArgs({
     args: [...argv],
-    options: { seed: { type: 'string', default: '7' }, set: { type: 'string', default: 'heldout' }, 'per-type': { type: 'string', default: '60' }, negatives: { type: 'string', default: '300' }, audio: { type: 'string', default: '0' }, details: { type: 'boolean', default: false }, 'speech-tsv': { type: 'string', default: join(sharedSpeechDir(), 'speech.tsv') }, 'digit-errors': { type: 'string', default: '0.05' }, help: { type: 'boolean', short: 'h', default: false } },
+    options: { seed: { type: 'string', default: '7' }, set: { type: 'string', default: 'heldout' }, 'long-numbers': { type: 'boolean', default: false }, 'per-type': { type: 'string', default: '60' }, negatives: { type: 'string', default: '300' }, audio: { type: 'string', default: '0' }, details: { type: 'boolean', default: false }, 'speech-tsv': { type: 'string', default: join(sharedSpeechDir(), 'speech.tsv') }, 'digit-errors': { type: 'string', default: '0.05' }, help: { type: 'boolean', short: 'h', default: false } },
   });
   if (values.help) {
     console.log(USAGE);
@@ -352,17 +355,18 @@ export async function runRedactionEval(argv: readonly string[]): Promise<number>
   const samples = heldOutSet(seed, perType, negatives, 0, set);
   const tagger = await PiiTagger.load();
   // hushscribe: the shipped configuration (rules + tagger); rules and tagger: each detector alone.
-  const shipped = detector({ tagger });
-  const rulesOnly = detector({});
+  const policy: RedactionPolicyConfig = values['long-numbers'] ? { longNumbers: true } : {};
+  const shipped = detector({ tagger }, policy);
+  const rulesOnly = detector({}, policy);
   const baseline: Predictor = async (text) => baselineRedact(text);
   const details = (name: string) => (values.details ? `[${name}]` : null);
   const systems = {
     hushscribe: await score(samples, shipped, details('hushscribe')),
     rules: await score(samples, rulesOnly, details('rules')),
-    tagger: await score(samples, detector({ tagger, rules: false }), details('tagger')),
+    tagger: await score(samples, detector({ tagger, rules: false }, policy), details('tagger')),
     regexBaseline: await score(samples, baseline, details('baseline')),
   };
-  console.log(`held-out spoken-form set '${set}': ${samples.length} sentences (seed ${seed}); tagger ${tagger.name}, text only`);
+  console.log(`held-out spoken-form set '${set}': ${samples.length} sentences (seed ${seed}); tagger ${tagger.name}, text only${policy.longNumbers ? '; policy longNumbers on' : ''}`);
   const columns = ['hushscribe', 'rules', 'tagger', 'regexBaseline'] as const;
   console.log(`${'type'.padEnd(18)} ${'gold'.padStart(5)}  ${columns.map((c) => `${c} P / R / F2`.padEnd(26)).join('')}`);
   for (const type of ENTITY_TYPES) {
@@ -373,7 +377,7 @@ export async function runRedactionEval(argv: readonly string[]): Promise<number>
   for (const [name, s] of Object.entries(systems)) {
     console.log(`${name}: micro P ${s.micro.precision} R ${s.micro.recall} F2 ${s.micro.f2}; leak rate ${s.leakRate} of words, ${s.entityLeakRate} of entities; over-redaction ${s.overRedaction}`);
   }
-  const segments = await splitLeakRates(samples, seed, { tagger });
+  const segments = await splitLeakRates(samples, seed, { tagger }, policy);
   console.log(`cut inside the entity into two segments (${segments.splitSentences} sentences): leak rate ${segments.independentLeakRate} redacted independently, ${segments.sessionLeakRate} with SessionRedactor.redact, ${segments.delayedSessionLeakRate} with SessionRedactor.push (one segment delay)`);
   const digitErrorRate = Number(values['digit-errors']);
   if (!(digitErrorRate >= 0 && digitErrorRate <= 1)) {
@@ -385,13 +389,13 @@ export async function runRedactionEval(argv: readonly string[]): Promise<number>
   console.log(`with ${digitErrorRate} of digit words misheard: hushscribe F2 ${misheard.micro.f2}, leak rate ${misheard.leakRate} of words, ${misheard.entityLeakRate} of entities, over-redaction ${misheard.overRedaction}; regex baseline F2 ${misheardBaseline.micro.f2}, leak rate ${misheardBaseline.leakRate}`);
   const realTranscripts = await realTranscriptRates(values['speech-tsv'], shipped);
   const realTranscriptsRules = await realTranscriptRates(values['speech-tsv'], rulesOnly);
-  const audio = audioSentences > 0 ? await runAudioEval(samples, perType, audioSentences, tagger, values.details) : null;
+  const audio = audioSentences > 0 ? await runAudioEval(samples, perType, audioSentences, tagger, values.details, console.log, policy) : null;
   await tagger.close();
   if (realTranscripts) {
     const byType = Object.entries(realTranscripts.entitiesByType).map(([type, n]) => `${type} ${n}`).join(', ');
     console.log(`real transcripts (${realTranscripts.lines} lines, ${realTranscripts.tokens} tokens): ${realTranscripts.redactedShare} of tokens redacted (rules alone ${realTranscriptsRules!.redactedShare}); ${byType}`);
   }
   const f2Ratio = systems.regexBaseline.micro.f2 === 0 ? null : round(systems.hushscribe.micro.f2 / systems.regexBaseline.micro.f2);
-  console.log(JSON.stringify({ eval: 'redaction', set, samples: samples.length, seed, ...systems, segments, misheardDigits: { digitErrorRate, hushscribe: misheard, regexBaseline: misheardBaseline }, realTranscripts, realTranscriptsRules, f2VsBaseline: f2Ratio, audio }));
+  console.log(JSON.stringify({ eval: 'redaction', set, longNumbers: policy.longNumbers === true, samples: samples.length, seed, ...systems, segments, misheardDigits: { digitErrorRate, hushscribe: misheard, regexBaseline: misheardBaseline }, realTranscripts, realTranscriptsRules, f2VsBaseline: f2Ratio, audio }));
   return 0;
 }

@@ -25,6 +25,8 @@ Options:
   --mask-per UNIT         mask 'character' (default) or 'word'
   --hash-key-file PATH    secret for the hash operator (file contents, trailing newline ignored)
                           (default: environment variable ${DEFAULT_KEY_ENV})
+  --long-numbers          also redact runs of 8 or more digits that no rule validates (as BANK_ACCOUNT), unless
+                          an ordinary-reference word ("order", "ticket", "page") is near
   --session               treat lines as consecutive segments of one session: PII split across lines is caught
                           (each line is written once the next one has been read)
   --detectors LIST        rules, tagger or rules,tagger (default): the rule recognizers and/or the neural tagger
@@ -32,8 +34,9 @@ Options:
   -h, --help              show this help
 `;
 
-function policyFrom(values: { types?: string; operator?: string[]; 'mask-per'?: string; 'hash-key-file'?: string }): RedactionPolicyConfig {
+function policyFrom(values: { types?: string; operator?: string[]; 'mask-per'?: string; 'hash-key-file'?: string; 'long-numbers'?: boolean }): RedactionPolicyConfig {
   const config: RedactionPolicyConfig & { operators: Record<string, string> } = { operators: {} };
+  if (values['long-numbers']) config.longNumbers = true;
   if (values.types !== undefined) config.types = values.types.split(',').map((t) => t.trim()).filter(Boolean);
   for (const spec of values.operator ?? []) {
     for (const part of spec.split(',').map((p) => p.trim()).filter(Boolean)) {
@@ -67,6 +70,7 @@ export const redactCommand: Command = {
         operator: { type: 'string', multiple: true },
         'mask-per': { type: 'string' },
         'hash-key-file': { type: 'string' },
+        'long-numbers': { type: 'boolean', default: false },
         session: { type: 'boolean', default: false },
         detectors: { type: 'string' },
       },
