@@ -248,19 +248,25 @@ export class Controller {
   }
 
   private retentionFeature(): Feature {
+    return this.periodicFeature('retention', RETENTION_EVERY_MS, () => this.applyRetention(), 'retention failed');
+  }
+
+  /** Runs `work` at start and then every `everyMs` (the timer never keeps the process alive); a failed run is logged. */
+  private periodicFeature(name: string, everyMs: number, work: () => void, failure: string, onStart: () => void = () => undefined): Feature {
     let timer: NodeJS.Timeout | null = null;
     const tick = () => {
       try {
-        this.applyRetention();
+        work();
       } catch (err) {
-        this.log.error('retention failed', { err });
+        this.log.error(failure, { err });
       }
     };
     return {
-      name: 'retention',
+      name,
       start: async () => {
+        onStart();
         tick();
-        timer = setInterval(tick, RETENTION_EVERY_MS);
+        timer = setInterval(tick, everyMs);
         timer.unref();
       },
       stop: async () => {
@@ -329,55 +335,20 @@ export class Controller {
 
   /** Re-evaluates auto mode every power.intervalSec; says once when the model has no sparse variant. */
   private powerFeature(): Feature {
-    let timer: NodeJS.Timeout | null = null;
-    const tick = () => {
-      try {
-        this.updatePower();
-      } catch (err) {
-        this.log.error('power governor update failed', { err });
+    return this.periodicFeature('power', this.config.power.intervalSec * 1000, () => this.updatePower(), 'power governor update failed', () => {
+      const state = this.governor.state();
+      if (!state.sparseAvailable) {
+        this.log.warn('power governor: the model has no sparse variant; running dense', { powerMode: state.mode, model: modelDir(this.config) });
+        this.safelyAnnounce({ previous: state.mode, powerMode: state.mode, previousVariant: 'dense', variant: 'dense', reason: state.reason, switches: 0 });
       }
-    };
-    return {
-      name: 'power',
-      start: async () => {
-        const state = this.governor.state();
-        if (!state.sparseAvailable) {
-          this.log.warn('power governor: the model has no sparse variant; running dense', { powerMode: state.mode, model: modelDir(this.config) });
-          this.safelyAnnounce({ previous: state.mode, powerMode: state.mode, previousVariant: 'dense', variant: 'dense', reason: state.reason, switches: 0 });
-        }
-        this.log.info('power governor started', { powerMode: state.mode, variant: state.variant, reason: state.reason });
-        for (const live of this.live) live.setVariant(state.variant);
-        tick();
-        timer = setInterval(tick, this.config.power.intervalSec * 1000);
-        timer.unref();
-      },
-      stop: async () => {
-        if (timer) clearInterval(timer);
-      },
-    };
+      this.log.info('power governor started', { powerMode: state.mode, variant: state.variant, reason: state.reason });
+      for (const live of this.live) live.setVariant(state.variant);
+    });
   }
 
   /** Without a broker nothing drains the outbox; it is still kept within mqtt.outbox.maxEvents. */
   private outboxLimitFeature(outbox: Outbox): Feature {
-    let timer: NodeJS.Timeout | null = null;
-    const tick = () => {
-      try {
-        outbox.trim();
-      } catch (err) {
-        this.log.error('outbox trim failed', { err });
-      }
-    };
-    return {
-      name: 'outbox',
-      start: async () => {
-        tick();
-        timer = setInterval(tick, OUTBOX_TRIM_EVERY_MS);
-        timer.unref();
-      },
-      stop: async () => {
-        if (timer) clearInterval(timer);
-      },
-    };
+    return this.periodicFeature('outbox', OUTBOX_TRIM_EVERY_MS, () => outbox.trim(), 'outbox trim failed');
   }
 
   /** One line for systemd's STATUS= (shown by systemctl status). */

@@ -16,13 +16,14 @@ const STRONG_INTRO = new ContextWords(['my name is', "my name's", 'name is', "na
 const NAME_CUES = ['speaking with', 'talk to', 'talking to', 'spoke to', 'spoke with', 'ask for', 'meet', 'met', 'dear', 'hi', 'hello', 'hey', 'thanks', 'thank you', 'tell', 'told', 'asked', 'married', 'wife', 'husband', 'son', 'daughter', 'friend', 'boss', 'mom', 'dad', 'brother', 'sister'];
 const NAME_CUE = new ContextWords(NAME_CUES);
 /** Weaker cues: they make a known name more likely a person, but "this is fine" is not a person. */
-const WEAK_INTRO = new ContextWords([...NAME_CUES, 'this is', "i'm", 'i am', "it's", 'it is', 'with', 'and', 'called', 'for', 'by']);
+const WEAK_INTRO_CUES = [...NAME_CUES, 'this is', "i'm", 'i am', "it's", 'it is', 'with', 'and', 'called', 'for', 'by'];
+const WEAK_INTRO = new ContextWords(WEAK_INTRO_CUES);
 /**
- * Before an out-of-lexicon word only: prepositions and relations that usually precede a proper noun ("on behalf of
- * okafor", "signed for by", "my neighbour ilhami"). Ordinary words after them ("sent it to accounts") are in the
+ * Before an out-of-lexicon word: the weak cues, and prepositions and relations that usually precede a proper noun
+ * ("on behalf of okafor", "my neighbour ilhami"). Ordinary words after them ("sent it to accounts") are in the
  * lexicon and stay; the place prepositions ("in", "near") are the location recognizer's.
  */
-const UNKNOWN_NAME_CUE = new ContextWords(['to', 'by', 'behalf of', 'care of', 'via', 'neighbour', 'neighbor', 'colleague', 'cousin', 'nephew', 'niece', 'grandson', 'granddaughter', 'partner', 'fiance', 'fiancee', 'manager', 'assistant', 'client', 'patient', 'tenant', 'landlord', 'named']);
+const UNKNOWN_NAME_CUE = new ContextWords([...WEAK_INTRO_CUES, 'to', 'behalf of', 'care of', 'via', 'neighbour', 'neighbor', 'colleague', 'cousin', 'nephew', 'niece', 'grandson', 'granddaughter', 'partner', 'fiance', 'fiancee', 'manager', 'assistant', 'client', 'patient', 'tenant', 'landlord', 'named']);
 const SPELLING = new Set(['spelled', 'spelt', "that's", 'thats', 'spelling', 'as', 'is']);
 
 export function recognizePersons({ words, letterRuns }: Analysis): Candidate[] {
@@ -64,7 +65,7 @@ export function recognizePersons({ words, letterRuns }: Analysis): Candidate[] {
       else if (surnameFollows && first.has(w)) score = 0.8;
       else if (!ambiguous && first.has(w)) score = 0.6;
       else score = ambiguous ? 0.15 : 0.4;
-    } else if (unknown(w) && (WEAK_INTRO.endsAt(words, i) || UNKNOWN_NAME_CUE.endsAt(words, i) || known(words[i + 1]))) {
+    } else if (unknown(w) && (UNKNOWN_NAME_CUE.endsAt(words, i) || known(words[i + 1]))) {
       // An out-of-lexicon word after a cue ("yes it is okonkwo") or before a known name ("priya iyer").
       [score, source] = [0.7, 'rule:person_unknown_word'];
     } else if (unknown(w) && unknown(words[i + 1])) {
