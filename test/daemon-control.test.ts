@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { copyFileSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { join } from 'node:path';
-import { cli, cliAsync, daemonSetup, ensureBuilt, speechFile, TINY_MODEL, waitFor } from './fixtures/daemon/harness.js';
+import { cli, cliAsync, daemonSetup, ensureBuilt, listTranscripts, speechFile, TINY_MODEL, waitFor } from './fixtures/daemon/harness.js';
 
 ensureBuilt();
 
@@ -121,7 +121,7 @@ t.test('ingest hands files to the daemon and follows them to the end', async (t)
 });
 
 t.test('transcripts show, search and export', async (t) => {
-  const lines = cli(['transcripts', 'list', '--json', ...common]).stdout.trim().split('\n').map((l) => JSON.parse(l) as { id: string; fileName: string; status: string; segments: number });
+  const lines = listTranscripts(daemon);
   const long = lines.find((l) => l.fileName === 'long.wav')!;
   t.ok(long.segments >= 2);
   const show = cli(['transcripts', 'show', long.id, ...common]);

@@ -1,24 +1,12 @@
 import t from 'tap';
 import { appendFileSync, copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cli, daemonSetup, ensureBuilt, speechFile, waitFor } from './fixtures/daemon/harness.js';
+import { daemonSetup, ensureBuilt, listTranscripts, speechFile, waitFor } from './fixtures/daemon/harness.js';
 
 ensureBuilt();
 
-interface ListLine {
-  id: string;
-  fileName: string;
-  status: string;
-  segments: number;
-  durationSec: number | null;
-}
-
 const { dir, daemon, watch } = daemonSetup('watch', { config: { sources: { watch: { pollMs: 100, settleMs: 1500 } } } });
-const list = (): ListLine[] => {
-  const r = cli(['transcripts', 'list', '--json', '--data-dir', daemon.dataDir, '--config', daemon.configFile]);
-  if (r.code !== 0) throw new Error(r.stderr);
-  return r.stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as ListLine);
-};
+const list = () => listTranscripts(daemon);
 const pending = () => readdirSync(watch, { withFileTypes: true }).filter((e) => e.isFile() && !/^\.|\.part$/.test(e.name)).map((e) => e.name);
 
 t.before(async () => {

@@ -8,16 +8,9 @@ import { copyFileSync, cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { request } from '../daemon/control/client.js';
 import { ControlError } from '../daemon/control/protocol.js';
-import { cli, daemonSetup, ensureBuilt, speechFile, tempDir, TINY_MODEL, toneSamples, waitFor, wavBytes } from './fixtures/daemon/harness.js';
+import { cli, daemonSetup, ensureBuilt, listTranscripts, speechFile, tempDir, TINY_MODEL, toneSamples, waitFor, wavBytes } from './fixtures/daemon/harness.js';
 
 ensureBuilt();
-
-interface ListLine {
-  id: string;
-  fileName: string;
-  status: string;
-  segments: number;
-}
 
 interface PowerJson {
   mode: string;
@@ -50,11 +43,7 @@ const { dir, daemon, watch } = daemonSetup('power', {
   },
 });
 const args = ['--data-dir', daemon.dataDir, '--config', daemon.configFile];
-const list = (): ListLine[] => {
-  const r = cli(['transcripts', 'list', '--json', ...args]);
-  if (r.code !== 0) throw new Error(r.stderr);
-  return r.stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as ListLine);
-};
+const list = () => listTranscripts(daemon);
 const power = (): PowerJson => JSON.parse(cli(['power', '--json', ...args]).stdout) as PowerJson;
 let made = 0;
 /** Drops a distinct spoken recording into the watch folder. */
