@@ -1,7 +1,10 @@
 """Exports a trained checkpoint to ONNX in sherpa-onnx's zipformer2_ctc layout, quantises it to int8 and checks
 that onnxruntime agrees with PyTorch.
 
-  python3 scripts/train/export.py --checkpoint model.fp16.pt --out models/hushscribe-en-v1 [--variant dense]
+  python3 scripts/train/export.py --checkpoint model.fp16.pt --out models/hushscribe-en-v1 [--prefix model-sparse]
+      [--quantization weights|dynamic]
+
+The int8 recipe (quantize.py) is `weights` unless told otherwise: int8 weights, fp32 arithmetic.
 
 Writes model.onnx (fp32, not committed), model.int8.onnx, tokens.txt and export.json (facts for the manifest).
 Inputs x [N, T, 80] float32 and x_lens [N] int64; outputs log_probs [N, T', vocab] and log_probs_len [N].
@@ -16,11 +19,11 @@ import numpy as np
 import onnx
 import onnxruntime as ort
 import torch
-from onnxruntime.quantization import QuantType, quantize_dynamic
 
 sys.path.insert(0, os.path.dirname(__file__))
 from features import KALDI_OPTIONS  # noqa: E402
 from model import TOKENS, ConformerCtc, ModelConfig, count_parameters  # noqa: E402
+from quantize import quantize  # noqa: E402
 
 
 class Exported(torch.nn.Module):
@@ -54,6 +57,7 @@ def main():
     ap.add_argument("--checkpoint", required=True)
     ap.add_argument("--out", required=True)
     ap.add_argument("--prefix", default="model", help="file stem: model -> model.onnx, model.int8.onnx")
+    ap.add_argument("--quantization", choices=["weights", "dynamic"], default="weights", help="int8 recipe (quantize.py)")
     ap.add_argument("--sample-wav", help="16 kHz WAV whose real features also check ONNX against PyTorch")
     args = ap.parse_args()
     os.makedirs(args.out, exist_ok=True)
@@ -74,12 +78,7 @@ def main():
     for k, v in meta.items():
         proto.metadata_props.add(key=k, value=v)
     onnx.save(proto, fp32)
-    quantize_dynamic(fp32, int8, weight_type=QuantType.QInt8, op_types_to_quantize=["MatMul", "Gemm"])
-    q = onnx.load(int8)
-    del q.metadata_props[:]
-    for k, v in meta.items():
-        q.metadata_props.add(key=k, value=v)
-    onnx.save(q, int8)
+    quantize(args.quantization, fp32, int8)
 
     with open(os.path.join(args.out, "tokens.txt"), "w", encoding="utf-8") as f:
         for i, t in enumerate(TOKENS):
@@ -92,7 +91,7 @@ def main():
         feats, frames = BatchedKaldiFbank()(wave, torch.tensor([wave.shape[1]]))
         checks.append(("sample-wav", feats, frames.to(torch.int64)))
     report = {"parameters": count_parameters(model), "config": cfg.to_dict(), "features": KALDI_OPTIONS,
-              "training": state, "variants": {}}
+              "training": state, "quantization": args.quantization, "variants": {}}
     for path in (fp32, int8):
         sess = ort.InferenceSession(path, providers=["CPUExecutionProvider"])
         entry = {"bytes": os.path.getsize(path), "sha256": sha256(path)}

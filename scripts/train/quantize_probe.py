@@ -3,10 +3,11 @@
   python3 scripts/train/quantize_probe.py --fp32 model.onnx --calib real-train.tsv --heldout real-heldout.tsv \
       --out-dir DIR [--recipes dynamic,dynamic-fp32-ends,...]
 
-Why: two engines whose features differ in the last float bits disagree on ~7% of the int8 model's words (the asr
-bench's agreement), and the int8 model disagrees as much with itself when noise of 1e-6 is added to the audio,
-while the fp32 model changes 0.05% of its words. Recipes:
-  dynamic              export.py's recipe: every weight MatMul int8, activations quantised per tensor at run time
+Why: with the dynamic recipe, two engines whose features differ in the last float bits disagreed on ~7% of the
+model's words (the asr bench's agreement), and the model disagreed as much with itself when noise of 1e-6 was added
+to the audio, while the fp32 model changes 0.05% of its words. Recipes:
+  weights              export.py's recipe (quantize.py): int8 weights, fp32 arithmetic
+  dynamic              the earlier recipe: every weight MatMul int8, activations quantised per tensor at run time
   dynamic-per-channel  the same with one weight scale per output channel
   dynamic-fp32-head    the output projection (logits) left in fp32
   dynamic-fp32-ends    the output projection, the front end's projection and the first layer left in fp32
@@ -25,12 +26,12 @@ import numpy as np
 import onnx
 import onnxruntime as ort
 import torch
-from onnxruntime.quantization import (CalibrationDataReader, CalibrationMethod, QuantFormat, QuantType,
-                                      quantize_dynamic, quantize_static)
+from onnxruntime.quantization import CalibrationDataReader, CalibrationMethod, QuantFormat, QuantType, quantize_static
 
 torch.set_num_threads(4)
 sys.path.insert(0, os.path.dirname(__file__))
 from features import BatchedKaldiFbank  # noqa: E402
+from quantize import quantize as quantize_recipe  # noqa: E402
 from train import greedy_text, read_manifest, read_wav, word_errors  # noqa: E402
 
 FBANK = BatchedKaldiFbank()
@@ -83,6 +84,7 @@ def ends(name):
 
 
 RECIPES = {
+    "weights": None,  # quantize.py's own recipe
     "dynamic": dict(exclude=lambda name: False, per_channel=False),
     "dynamic-per-channel": dict(exclude=lambda name: False, per_channel=True),
     "dynamic-fp32-head": dict(exclude=lambda name: "head" in name, per_channel=False),
@@ -95,21 +97,22 @@ RECIPES = {
 
 
 def quantize(recipe, fp32, out, calib_rows, calib_count):
-    proto = onnx.load(fp32)
     if recipe == "static":
         quantize_static(fp32, out, Calibration(load(calib_rows, calib_count)), quant_format=QuantFormat.QDQ,
                         op_types_to_quantize=["MatMul"], per_channel=True, activation_type=QuantType.QUInt8,
                         weight_type=QuantType.QInt8, calibrate_method=CalibrationMethod.MinMax,
                         extra_options={"MatMulConstBOnly": True})
+        q = onnx.load(out)
+        del q.metadata_props[:]
+        for p in onnx.load(fp32).metadata_props:
+            q.metadata_props.add(key=p.key, value=p.value)
+        onnx.save(q, out)
+    elif recipe == "weights":
+        quantize_recipe("weights", fp32, out)
     else:
         spec = RECIPES[recipe]
-        quantize_dynamic(fp32, out, weight_type=QuantType.QInt8, op_types_to_quantize=["MatMul", "Gemm"],
-                         per_channel=spec["per_channel"], nodes_to_exclude=weight_matmuls(proto, spec["exclude"]))
-    q = onnx.load(out)
-    del q.metadata_props[:]
-    for p in proto.metadata_props:
-        q.metadata_props.add(key=p.key, value=p.value)
-    onnx.save(q, out)
+        quantize_recipe("dynamic", fp32, out, nodes_to_exclude=weight_matmuls(onnx.load(fp32), spec["exclude"]),
+                        per_channel=spec["per_channel"])
 
 
 def main():
