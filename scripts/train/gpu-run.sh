@@ -17,12 +17,16 @@
 # REAL_REPEAT (epochs of real speech per synthetic epoch, default 2), MAX_FRAMES (batch size, default 20000),
 # TEACHER (dense checkpoint for phase sparse), SPARSE_FROM (an already pruned checkpoint: phase sparse then distils
 # it further with a fresh schedule, no pruning and no tagger), PEAK_LR (default 5e-4), PRUNE_HEADS (share removed,
-# default 0.5), PRUNE_FF (FF width, default 512), TAGGER_BUDGET (seconds, default 360).
+# default 0.5), PRUNE_FF (FF width, default 512), TAGGER_BUDGET (seconds, default 360), SEED (default 1), RUN (the
+# run's folder under /tmp/work, default run: phases train and sparse can run side by side with different RUNs, and
+# wait and export then take the RUN to follow), SMOKE (0 skips the smoke tests).
 set -euo pipefail
 phase=${1:?phase}
 W=/tmp/work
 CODE=$W/code
+R=$W/${RUN:-run}  # a training run's folder (and $R.out its output): RUN names a second run beside the first
 export PYTHONUNBUFFERED=1 PYTHONDONTWRITEBYTECODE=1
+export PYTORCH_CUDA_ALLOC_CONF=expandable_segments:True  # two runs share the GPU with less fragmentation
 export LD_LIBRARY_PATH=/tmp/tts/usr/lib/x86_64-linux-gnu:/tmp/tts/lib/x86_64-linux-gnu:/tmp/tts/usr/lib/x86_64-linux-gnu/pulseaudio
 OUT=${OUT:?OUT must be set by the device tool}
 BUDGET=${BUDGET:-1200}
@@ -94,38 +98,41 @@ sparse)
   head -400 "$W/synth-train/manifest.tsv" > "$W/smoke.tsv"; sed -i "s#^wav/#$W/synth-train/wav/#" "$W/smoke.tsv"
   prune=(--init-from "$TEACHER" --prune-heads "${PRUNE_HEADS:-0.5}" --prune-ff "${PRUNE_FF:-512}" --teacher "$TEACHER")
   [ -n "${SPARSE_FROM:-}" ] && prune=(--init-from "$SPARSE_FROM" --teacher "$TEACHER")
-  # Smoke test: prune on a slice, 30 seconds of distillation, export.
-  python3 "$CODE/scripts/train/train.py" --train "$W/smoke.tsv" --heldout "real=$W/real-heldout.tsv" \
-    --noise "$W/noise" --out "$W/smoke-sparse" --budget-sec 30 --eval-every-sec 1000 "${prune[@]}" \
-    --prune-batches 4 2>&1 | grep -v '"step"' | cut -c1-600 | tail -5
-  python3 "$CODE/scripts/train/export.py" --checkpoint "$W/smoke-sparse/model.fp16.pt" --out "$W/smoke-sparse/onnx" \
-    --sample-wav "$(head -1 "$W/real-heldout.tsv" | cut -f1)" | tail -3
+  if [ "${SMOKE:-1}" = 1 ]; then  # smoke test: prune on a slice, 30 seconds of distillation, export
+    python3 "$CODE/scripts/train/train.py" --train "$W/smoke.tsv" --heldout "real=$W/real-heldout.tsv" \
+      --noise "$W/noise" --out "$W/smoke-sparse" --budget-sec 30 --eval-every-sec 1000 "${prune[@]}" \
+      --prune-batches 4 2>&1 | grep -v '"step"' | cut -c1-600 | tail -5
+    python3 "$CODE/scripts/train/export.py" --checkpoint "$W/smoke-sparse/model.fp16.pt" \
+      --out "$W/smoke-sparse/onnx" --sample-wav "$(head -1 "$W/real-heldout.tsv" | cut -f1)" | tail -3
+  fi
   setsid nohup python3 "$CODE/scripts/train/train.py" \
     --train "$W/synth-train/manifest.tsv:1" --train "$W/real-train.tsv:${REAL_REPEAT:-2}" \
     --heldout "real=$W/real-heldout.tsv" --heldout "synth=$W/synth-heldout/manifest.tsv" \
-    --noise "$W/noise" --out "$W/run" --budget-sec "$BUDGET" --max-frames "${MAX_FRAMES:-30000}" \
-    --peak-lr "${PEAK_LR:-5e-4}" --warmup 300 "${prune[@]}" > "$W/run.out" 2>&1 < /dev/null &
+    --noise "$W/noise" --out "$R" --budget-sec "$BUDGET" --max-frames "${MAX_FRAMES:-30000}" \
+    --peak-lr "${PEAK_LR:-5e-4}" --warmup 300 --seed "${SEED:-1}" "${prune[@]}" > "$R.out" 2>&1 < /dev/null &
   [ -z "${SPARSE_FROM:-}" ] && start_tagger
-  sleep "${WAIT:-90}"; tail -5 "$W/run.out"; tail -5 "$W/tagger.out" 2>/dev/null || true
+  sleep "${WAIT:-90}"; tail -5 "$R.out"; tail -5 "$W/tagger.out" 2>/dev/null || true
   ;;
 train)
   while ! prep_done; do sleep 5; done
   tail -3 "$W/decode.log"; wc -l "$W"/real-*.tsv "$W"/synth-*/manifest.tsv
   # Smoke test: a 40-second run and an export on a slice of the data, so a bug shows before the real run.
   head -400 "$W/synth-train/manifest.tsv" > "$W/smoke.tsv"; sed -i "s#^wav/#$W/synth-train/wav/#" "$W/smoke.tsv"
-  python3 "$CODE/scripts/train/train.py" --train "$W/smoke.tsv" --heldout "real=$W/real-heldout.tsv" \
-    --noise "$W/noise" --out "$W/smoke" --budget-sec 40 --eval-every-sec 1000 --layers 2 2>&1 | tail -4
-  python3 "$CODE/scripts/train/export.py" --checkpoint "$W/smoke/model.fp16.pt" --out "$W/smoke/onnx" \
-    --sample-wav "$(head -1 "$W/real-heldout.tsv" | cut -f1)"
+  if [ "${SMOKE:-1}" = 1 ]; then
+    python3 "$CODE/scripts/train/train.py" --train "$W/smoke.tsv" --heldout "real=$W/real-heldout.tsv" \
+      --noise "$W/noise" --out "$W/smoke" --budget-sec 40 --eval-every-sec 1000 --layers 2 2>&1 | tail -4
+    python3 "$CODE/scripts/train/export.py" --checkpoint "$W/smoke/model.fp16.pt" --out "$W/smoke/onnx" \
+      --sample-wav "$(head -1 "$W/real-heldout.tsv" | cut -f1)"
+  fi
   resume=()
   if [ -n "${RESUME:-}" ]; then cp "$RESUME" "$W/resume-from.pt"; resume=(--resume "$W/resume-from.pt"); fi
   [ -n "${TOTAL:-}" ] && resume+=(--total-sec "$TOTAL")
   setsid nohup python3 "$CODE/scripts/train/train.py" \
     --train "$W/synth-train/manifest.tsv:1" --train "$W/real-train.tsv:${REAL_REPEAT:-2}" \
     --heldout "real=$W/real-heldout.tsv" --heldout "synth=$W/synth-heldout/manifest.tsv" \
-    --noise "$W/noise" --out "$W/run" --budget-sec "$BUDGET" --max-frames "${MAX_FRAMES:-20000}" "${resume[@]}" \
-    > "$W/run.out" 2>&1 < /dev/null &
-  sleep "${WAIT:-240}"; tail -20 "$W/run.out"
+    --noise "$W/noise" --out "$R" --budget-sec "$BUDGET" --max-frames "${MAX_FRAMES:-20000}" --seed "${SEED:-1}" \
+    "${resume[@]}" > "$R.out" 2>&1 < /dev/null &
+  sleep "${WAIT:-240}"; tail -20 "$R.out"
   ;;
 tagger)
   # Tagger alone: needs only the piece with the TTS tools and speech.tsv (no real audio, no checkpoint).
@@ -140,23 +147,23 @@ tagger-export)
   ;;
 wait)
   end=$((SECONDS + ${WAIT:-540}))
-  while [ $SECONDS -lt $end ] && ! grep -q '"event": "done"' "$W/run/train.log" 2>/dev/null; do sleep 10; done
-  tail -25 "$W/run.out"; cp "$W/run/train.log" "$OUT/"
+  while [ $SECONDS -lt $end ] && ! grep -q '"event": "done"' "$R/train.log" 2>/dev/null; do sleep 10; done
+  tail -25 "$R.out"; cp "$R/train.log" "$OUT/"
   ;;
 export)
-  while ! grep -q '"event": "done"' "$W/run/train.log" 2>/dev/null; do sleep 10; done
-  tail -8 "$W/run.out"
+  while ! grep -q '"event": "done"' "$R/train.log" 2>/dev/null; do sleep 10; done
+  tail -8 "$R.out"
   if [ -d "$W/tagger" ]; then
     while ! grep -q '"event": "done"' "$W/tagger/tagger.log" 2>/dev/null && pgrep -f tagger.py >/dev/null; do sleep 5; done
     tail -4 "$W/tagger.out"; cp "$W/tagger"/tagger.int8.onnx "$OUT/" || true
     tar -czf "$OUT/tagger-extra.tgz" -C "$W/tagger" --exclude '*.onnx' . || true
   fi
-  python3 "$CODE/scripts/train/export.py" --checkpoint "$W/run/model.fp16.pt" --out "$W/export" \
+  python3 "$CODE/scripts/train/export.py" --checkpoint "$R/model.fp16.pt" --out "$W/export" \
     --sample-wav "$(head -1 "$W/real-heldout.tsv" | cut -f1)"
-  cp "$W/run/train.log" "$W/export/model.export.json" "$OUT/"
+  cp "$R/train.log" "$W/export/model.export.json" "$OUT/"
   # Files come back at most 16 MiB each: split, and join with cat here.
   split -b 15M -d "$W/export/model.int8.onnx" "$OUT/model.int8.onnx.part"
-  split -b 15M -d "$W/run/model.fp16.pt" "$OUT/model.fp16.pt.part"
+  split -b 15M -d "$R/model.fp16.pt" "$OUT/model.fp16.pt.part"
   ls -la "$OUT"
   ;;
 *) echo "unknown phase $phase" >&2; exit 2 ;;
