@@ -6,7 +6,6 @@ batch on the GPU, which is what makes on-the-fly augmentation affordable during 
 import math
 
 import torch
-import torchaudio
 
 # The options hushscribe models are trained with; the same block goes into every manifest.json.
 KALDI_OPTIONS = {
@@ -60,6 +59,8 @@ class BatchedKaldiFbank(torch.nn.Module):
         if self.size // 2 - self.shift // 2 <= 0:
             raise ValueError("frame shift too large for snipEdges=false padding")
         window = torch.hann_window(self.size, periodic=False, dtype=torch.float64).pow(0.85).float()
+        import torchaudio  # here, so that export.py (KALDI_OPTIONS only) runs where torchaudio is not installed
+
         banks, _ = torchaudio.compliance.kaldi.get_mel_banks(
             opts["numBins"], self.nfft, float(sr), opts["lowFreq"], opts["highFreq"], 100.0, -500.0, 1.0)
         banks = torch.nn.functional.pad(banks.float(), (0, 1))  # [bins, nfft/2 + 1]
