@@ -6,7 +6,7 @@
  * MIT), none in the gazetteers or in the first set.
  */
 import type { EntityType } from '../../redaction/types.js';
-import { below100, type Generator, ibanFor, luhnComplete, MONTHS, ONES, ORDINALS, type Part, sayCode, yearWords } from './spoken-values.js';
+import { below100, type Generator, ibanFor, luhnComplete, ONES, ORDINALS, type Part, sayCode, spokenDate, spokenIp } from './spoken-values.js';
 
 const FIRST = 'sirineu isis murilo nubia joaquim guilherme jet maurits sil youp mirte kacper leonid rafa filemon antoni wawrzyniec alperen ilhami remzi sayan inger annmarie goran anette ulla afua adwoa aba kwesi akua lawrencia tuomas marja mikael juhani kyllikki pauliina'.split(' ');
 const LAST = 'batista pereira souza braga nogueira melo terlouw hermans martens oosterhuis kuypers boer janus kucharski kopec jankowiak wojtowicz ozkara kose aksit bolukbas aktas lundberg blomqvist bengtsson andreasson nordin berglund trinh pham ngo phung afirifa badu opuku danso agyare duah mattila salo rasanen jokinen jarvinen ahonen'.split(' ');
@@ -81,8 +81,7 @@ export const FRESH_GENERATORS: Record<EntityType, Generator> = {
       ['she was born in', ['LOCATION', s.pick(PLACES)]],
     ]),
   DATE_OF_BIRTH: (s) => {
-    const year = yearWords(1945 + Math.floor(s.random() * 60));
-    const date = s.pick([`${s.pick(MONTHS)} ${s.pick(ORDINALS)} ${year}`, `the ${s.pick(ORDINALS)} of ${s.pick(MONTHS)} ${year}`]);
+    const date = spokenDate(s, 1945 + Math.floor(s.random() * 60));
     return s.pick<Part[]>([['born on', ['DATE_OF_BIRTH', date]], ['date of birth', ['DATE_OF_BIRTH', date]], ['my birthday is', ['DATE_OF_BIRTH', date]]]);
   },
   AGE: (s) => {
@@ -90,8 +89,7 @@ export const FRESH_GENERATORS: Record<EntityType, Generator> = {
     return s.pick<Part[]>([['she is', ['AGE', age], 'years old'], ['aged', ['AGE', age]], ['he will be', ['AGE', age], 'years old in may']]);
   },
   IP_ADDRESS: (s) => {
-    const octets = [s.pick([10, 192, 100, 8]), ...[1, 2, 3].map(() => Math.floor(s.random() * 256))];
-    const ip = octets.map((o) => s.say(String(o))).join(' dot ');
+    const ip = spokenIp(s, [10, 192, 100, 8]);
     return s.pick<Part[]>([['the server address is', ['IP_ADDRESS', ip]], ['ping', ['IP_ADDRESS', ip]], ['my i p is', ['IP_ADDRESS', ip]]]);
   },
   US_DRIVER_LICENSE: (s) => {

@@ -29,7 +29,7 @@ import { PiiTagger } from '../../redaction/tagger.js';
 import { ENTITY_TYPES, type EntityType } from '../../redaction/types.js';
 import { identifyingWord, runAudioEval } from './redaction-audio.js';
 import { FRESH_GENERATORS, FRESH_NEGATIVES } from './redaction-fresh-set.js';
-import { below100, build, type Generator, ibanFor, luhnComplete, MONTHS, ONES, ORDINALS, type Part, rng, type Sample, sayCode, Speaker, yearWords } from './spoken-values.js';
+import { below100, build, type Generator, ibanFor, luhnComplete, ONES, ORDINALS, type Part, rng, type Sample, sayCode, Speaker, spokenDate, spokenIp } from './spoken-values.js';
 
 export const USAGE = `usage: npm run eval -- redaction [options]
   --seed N        generator seed (default 7)
@@ -112,8 +112,7 @@ const GENERATORS: Record<EntityType, Generator> = {
   },
   LOCATION: (s) => s.pick<Part[]>([['my family lives in', ['LOCATION', s.pick(PLACES)]], ['i flew in from', ['LOCATION', s.pick(PLACES)], 'on monday'], ['she grew up in', ['LOCATION', s.pick(['ohio', 'kenya', 'portugal', 'denver', 'glasgow'])]], ['the office near', ['LOCATION', s.pick(PLACES)], 'is closed']]),
   DATE_OF_BIRTH: (s) => {
-    const year = yearWords(1940 + Math.floor(s.random() * 65));
-    const date = s.pick([`${s.pick(MONTHS)} ${s.pick(ORDINALS)} ${year}`, `the ${s.pick(ORDINALS)} of ${s.pick(MONTHS)} ${year}`]);
+    const date = spokenDate(s, 1940 + Math.floor(s.random() * 65));
     return s.pick<Part[]>([['d o b', ['DATE_OF_BIRTH', date]], ['he was born', ['DATE_OF_BIRTH', date]], ['my date of birth is', ['DATE_OF_BIRTH', date]]]);
   },
   AGE: (s) => {
@@ -121,8 +120,7 @@ const GENERATORS: Record<EntityType, Generator> = {
     return s.pick<Part[]>([['my father is', ['AGE', age], 'years old'], ['the patient is a', ['AGE', age], 'year old man'], ['i turned', ['AGE', age], 'last month']]);
   },
   IP_ADDRESS: (s) => {
-    const octets = [s.pick([10, 172, 192, 81]), ...[1, 2, 3].map(() => Math.floor(s.random() * 256))];
-    const ip = octets.map((o) => s.say(String(o))).join(' dot ');
+    const ip = spokenIp(s, [10, 172, 192, 81]);
     return s.pick<Part[]>([['the camera sits on', ['IP_ADDRESS', ip]], ['connect to', ['IP_ADDRESS', ip]]]);
   },
   US_DRIVER_LICENSE: (s) => {

@@ -120,4 +120,16 @@ export function yearWords(y: number): string {
   return `${below100(Math.floor(y / 100))} ${low === 0 ? 'hundred' : low < 10 ? `oh ${ONES[low]}` : below100(low)}`;
 }
 
+/** A date of birth as people say it: "march first nineteen eighty" or "the first of march nineteen eighty". */
+export function spokenDate(s: Speaker, year: number): string {
+  const words = yearWords(year);
+  return s.pick([`${s.pick(MONTHS)} ${s.pick(ORDINALS)} ${words}`, `the ${s.pick(ORDINALS)} of ${s.pick(MONTHS)} ${words}`]);
+}
+
+/** An IPv4 address said octet by octet with "dot", its first octet one of `firstOctets`. */
+export function spokenIp(s: Speaker, firstOctets: number[]): string {
+  const octets = [s.pick(firstOctets), ...[1, 2, 3].map(() => Math.floor(s.random() * 256))];
+  return octets.map((o) => s.say(String(o))).join(' dot ');
+}
+
 export type Generator = (s: Speaker) => Part[];

@@ -54,6 +54,11 @@ def quantize(recipe, fp32_path, out_path, nodes_to_exclude=(), per_channel=False
                          per_channel=per_channel, nodes_to_exclude=list(nodes_to_exclude))
     else:
         raise ValueError(f"unknown int8 recipe {recipe!r} (weights or dynamic)")
+    copy_metadata(fp32_path, out_path)
+
+
+def copy_metadata(fp32_path, out_path):
+    """Gives the quantised file the fp32 model's metadata (the quantisers drop or rewrite it)."""
     q = onnx.load(out_path)
     del q.metadata_props[:]
     for p in onnx.load(fp32_path).metadata_props:

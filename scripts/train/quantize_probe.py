@@ -31,7 +31,7 @@ from onnxruntime.quantization import CalibrationDataReader, CalibrationMethod, Q
 torch.set_num_threads(4)
 sys.path.insert(0, os.path.dirname(__file__))
 from features import BatchedKaldiFbank  # noqa: E402
-from quantize import quantize as quantize_recipe  # noqa: E402
+from quantize import copy_metadata, quantize as quantize_recipe, weight_matmuls  # noqa: E402
 from train import greedy_text, read_manifest, read_wav, word_errors  # noqa: E402
 
 FBANK = BatchedKaldiFbank()
@@ -72,11 +72,9 @@ def probe(path, clips, seed=7):
             "wordsChangedByNoise": round(changed / max(1, said), 4), "clips": len(clips)}
 
 
-def weight_matmuls(proto, where):
-    """Names of the MatMul nodes whose weight (second input, an initializer) name or node name matches `where`."""
-    weights = {i.name for i in proto.graph.initializer}
-    return [n.name for n in proto.graph.node if n.op_type == "MatMul" and n.input[1] in weights
-            and where(n.name + " " + n.input[1])]
+def matching_matmuls(proto, where):
+    """Names of the weight MatMul nodes whose node name or weight name matches `where`."""
+    return [node.name for node, weight in weight_matmuls(proto) if where(node.name + " " + weight.name)]
 
 
 def ends(name):
@@ -102,16 +100,12 @@ def quantize(recipe, fp32, out, calib_rows, calib_count):
                         op_types_to_quantize=["MatMul"], per_channel=True, activation_type=QuantType.QUInt8,
                         weight_type=QuantType.QInt8, calibrate_method=CalibrationMethod.MinMax,
                         extra_options={"MatMulConstBOnly": True})
-        q = onnx.load(out)
-        del q.metadata_props[:]
-        for p in onnx.load(fp32).metadata_props:
-            q.metadata_props.add(key=p.key, value=p.value)
-        onnx.save(q, out)
+        copy_metadata(fp32, out)
     elif recipe == "weights":
         quantize_recipe("weights", fp32, out)
     else:
         spec = RECIPES[recipe]
-        quantize_recipe("dynamic", fp32, out, nodes_to_exclude=weight_matmuls(onnx.load(fp32), spec["exclude"]),
+        quantize_recipe("dynamic", fp32, out, nodes_to_exclude=matching_matmuls(onnx.load(fp32), spec["exclude"]),
                         per_channel=spec["per_channel"])
 
 
