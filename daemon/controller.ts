@@ -13,25 +13,16 @@ import { Store } from './store/store.js';
 import { WatchSource } from './sources/watch.js';
 import { LiveSource, micArgv } from './sources/live.js';
 import { ControlServer } from './control/server.js';
-import { controlHandlers } from './control/handlers.js';
+import { createApi } from './api/methods.js';
+import type { ApiDaemon } from './api/types.js';
+import type { Feature, FeatureState } from './feature.js';
 import { SystemdNotifier } from './systemd-notifier.js';
 import { acquirePidLock } from './pid-lock.js';
-import { MqttBridge } from './mqtt/bridge.js';
+import { MqttBridge, type MqttHost } from './mqtt/bridge.js';
 import { Outbox } from './mqtt/outbox.js';
-import type { MqttHost } from './mqtt/requests.js';
 import { readManifest } from './asr/index.js';
 import { PowerGovernor, type PowerChange, type PowerState } from './power/governor.js';
-
-export interface Feature {
-  readonly name: string;
-  start(): Promise<void>;
-  stop(): Promise<void>;
-}
-
-export interface FeatureState {
-  state: 'stopped' | 'running' | 'failed';
-  error: string | null;
-}
+import type { OutboxPayload } from './store/outbox-events.js';
 
 const RETENTION_EVERY_MS = 3_600_000;
 const OUTBOX_TRIM_EVERY_MS = 60_000;
@@ -148,17 +139,15 @@ export class Controller {
       this.features.push({ name, start: () => live.start(), stop: () => live.stop() });
     }
 
-    const control = new ControlServer(
-      { socketPath: controlSocketPath(config), mode: config.control.mode, group: config.control.group },
-      controlHandlers(this),
-      this.log.child('control'),
-    );
+    // One API for both transports: the control socket and MQTT's request topics.
+    const api = createApi(this.apiDaemon());
+    const control = new ControlServer({ socketPath: controlSocketPath(config), mode: config.control.mode, group: config.control.group }, api, this.log.child('control'));
     this.features.push({ name: 'control', start: () => control.start(), stop: () => control.stop() });
     this.features.push(this.retentionFeature());
     this.features.push({ name: 'systemd', start: async () => this.notifier.start(), stop: async () => this.notifier.stop() });
     const mqttConfig = config.mqtt;
     if (mqttConfig.url !== null) {
-      const bridge = new MqttBridge({ ...mqttConfig, url: mqttConfig.url }, this.mqttHost(), this.store, this.log.child('mqtt'));
+      const bridge = new MqttBridge({ ...mqttConfig, url: mqttConfig.url }, this.mqttHost(), api, this.outbox, this.store, this.log.child('mqtt'));
       this.features.push({ name: 'mqtt', start: () => bridge.start(), stop: () => bridge.stop() });
     } else {
       this.features.push(this.outboxLimitFeature(this.outbox));
@@ -275,6 +264,26 @@ export class Controller {
     };
   }
 
+  /** The narrow view of the daemon that the API is implemented against. */
+  private apiDaemon(): ApiDaemon {
+    return {
+      version: this.version,
+      startedAt: this.startedAt,
+      recordings: this.store,
+      config: () => this.config,
+      features: () => this.featureStates(),
+      pipeline: () => this.pipeline.health(),
+      live: () => Object.fromEntries(this.live.map((l) => [l.name, l.health()])),
+      watchDir: () => this.watch?.dir ?? null,
+      power: () => this.powerState(),
+      setPowerMode: (mode) => this.setPowerMode(mode),
+      pause: () => this.pipeline.pause(),
+      resume: () => this.pipeline.resume(),
+      wake: () => this.pipeline.wake(),
+      reloadConfig: () => this.reloadConfig(),
+    };
+  }
+
   private mqttHost(): MqttHost {
     // The getter must read the controller's field, not the object literal's.
     const self = this;
@@ -283,25 +292,6 @@ export class Controller {
       get powerMode() {
         return self.powerMode;
       },
-      snapshot: () => {
-        const health = this.pipeline.health();
-        const counts = this.store.countByStatus();
-        return {
-          status: health.paused && health.state === 'idle' ? 'paused' : health.state,
-          paused: health.paused,
-          queueDepth: counts.queued,
-          powerMode: this.powerMode,
-          power: (({ mode, variant, reason, sparseAvailable, switches }) => ({ mode, variant, reason, sparseAvailable, switches }))(this.governor.state()),
-          model: health.model ? { name: health.model.name, variant: (this.governor.state().variant === 'sparse' ? health.sparseModel : null)?.variant ?? health.model.variant } : null,
-          uptimeSec: Math.round((Date.now() - this.startedAt) / 1000),
-          version: this.version,
-          recordings: counts,
-        };
-      },
-      pause: () => this.pipeline.pause(),
-      resume: () => this.pipeline.resume(),
-      setPowerMode: (mode) => this.setPowerMode(mode),
-      reloadConfig: () => this.reloadConfig(),
       problems: () => [
         ...[...this.states].filter(([, s]) => s.state === 'failed').map(([name, s]) => `${name} failed: ${s.error}`),
         ...(this.pipeline.health().error ? [`pipeline: ${this.pipeline.health().error}`] : []),
@@ -325,7 +315,7 @@ export class Controller {
     for (const live of this.live) live.setVariant(change.variant);
   }
 
-  private safelyAnnounce(data: Record<string, unknown>): void {
+  private safelyAnnounce(data: OutboxPayload<'power_mode.changed'>): void {
     try {
       this.outbox.add('power_mode.changed', data);
     } catch (err) {

@@ -8,10 +8,10 @@ import { loadStages } from '../daemon/pipeline/stages.js';
 import { loadSileroVad } from '../daemon/pipeline/silero.js';
 import { SpeechSegmenter, type SpeechSegment } from '../daemon/pipeline/segmenter.js';
 import { transcribeRecording } from '../daemon/pipeline/transcribe.js';
-import { alignedText, buildRedactedSegment } from '../daemon/pipeline/redact.js';
+import { alignedText, buildRedactedSegment } from '../daemon/redaction/segment.js';
 import { wavShortfall } from '../daemon/pipeline/wav-header.js';
 import { PipelineError } from '../daemon/pipeline/messages.js';
-import type { RedactedSegment } from '../daemon/store/store.js';
+import type { RedactedSegment } from '../daemon/redaction/segment.js';
 import { speechFile, tempDir, TINY_MODEL, toneSamples, wavBytes } from './fixtures/daemon/harness.js';
 
 const dir = tempDir('pipeline');

@@ -5,13 +5,16 @@
  * A line that is not a valid request gets an error response (id null when none could be read); the
  * connection stays usable.
  */
+import type { ApiErrorCode } from '../api/types.js';
+
 export interface ControlRequest {
   id: string | number;
   method: string;
   params?: Record<string, unknown>;
 }
 
-export type ControlErrorCode = 'BAD_REQUEST' | 'UNKNOWN_METHOD' | 'BAD_PARAMS' | 'NOT_FOUND' | 'QUEUE_FULL' | 'UNAVAILABLE' | 'INTERNAL';
+/** The API's own codes (ApiError), and the protocol's. */
+export type ControlErrorCode = ApiErrorCode | 'BAD_REQUEST' | 'UNKNOWN_METHOD' | 'UNAVAILABLE' | 'INTERNAL';
 
 export type ControlResponse =
   | { id: string | number | null; ok: true; result: unknown }

@@ -1,12 +1,22 @@
-/** The daemon's control socket: a unix socket (mode 0660 by default) speaking the line protocol in protocol.ts. */
+/**
+ * The daemon's control socket: a unix socket (mode 0660 by default) speaking the line protocol in protocol.ts,
+ * one transport of the daemon's API (api/types.ts): the methods in SOCKET_METHODS, under their own names.
+ */
 import { chmodSync, chownSync, readFileSync, unlinkSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { dirname } from 'node:path';
+import { callApi, type Api } from '../api/methods.js';
+import { ApiError, type ApiMethod } from '../api/types.js';
 import type { Logger } from '../log/logger.js';
 import { ControlError, MAX_LINE_BYTES, parseRequest, type ControlResponse } from './protocol.js';
 
-export type Handler = (params: Record<string, unknown>) => unknown;
+/** The API methods the socket serves (MQTT's `state`, `pause` and `resume` are not among them). */
+export const SOCKET_METHODS = ['ping', 'status', 'power.get', 'power.set', 'recordings.list', 'recordings.get', 'search', 'ingest', 'config.reload'] as const satisfies readonly ApiMethod[];
+
+function isSocketMethod(method: string): method is (typeof SOCKET_METHODS)[number] {
+  return (SOCKET_METHODS as readonly string[]).includes(method);
+}
 
 export interface ControlServerOptions {
   socketPath: string;
@@ -44,7 +54,7 @@ export class ControlServer {
 
   constructor(
     private readonly options: ControlServerOptions,
-    private readonly handlers: Record<string, Handler>,
+    private readonly api: Api,
     private readonly log: Logger,
   ) {}
 
@@ -122,11 +132,11 @@ export class ControlServer {
       const maybeId = (value as { id?: unknown } | null)?.id;
       if (typeof maybeId === 'string' || typeof maybeId === 'number') id = maybeId;
       const request = parseRequest(value);
-      const handler = Object.hasOwn(this.handlers, request.method) ? this.handlers[request.method] : undefined;
-      if (!handler) throw new ControlError('UNKNOWN_METHOD', `unknown method '${request.method}' (known: ${Object.keys(this.handlers).join(', ')})`);
-      return { id, ok: true, result: (await handler(request.params ?? {})) ?? null };
+      const { method } = request;
+      if (!isSocketMethod(method)) throw new ControlError('UNKNOWN_METHOD', `unknown method '${method}' (known: ${SOCKET_METHODS.join(', ')})`);
+      return { id, ok: true, result: (await callApi(this.api, method, request.params ?? {})) ?? null };
     } catch (err) {
-      if (err instanceof ControlError) return { id, ok: false, error: { code: err.code, message: err.message } };
+      if (err instanceof ControlError || err instanceof ApiError) return { id, ok: false, error: { code: err.code, message: err.message } };
       this.log.error('control request failed', { err });
       return { id, ok: false, error: { code: 'INTERNAL', message: (err as Error)?.message ?? String(err) } };
     }

@@ -7,14 +7,24 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
-import type { MqttConfig } from '../config/schema.js';
+import type { Api } from '../api/methods.js';
+import type { MqttConfig, PowerMode } from '../config/schema.js';
 import type { Logger } from '../log/logger.js';
 import type { Store } from '../store/store.js';
 import { discoveryMessages } from './discovery.js';
 import { messageFor } from './messages.js';
-import { Outbox } from './outbox.js';
-import { handleRequest, type MqttHost } from './requests.js';
+import type { Outbox } from './outbox.js';
+import { handleRequest } from './requests.js';
 import { sanitiseDeviceId, Topics, type StatePayload } from './topics.js';
+
+/** What the MQTT feature needs from the daemon besides its API (the controller implements it). */
+export interface MqttHost {
+  readonly version: string;
+  /** The requested power mode, stamped on each transcript as it is published. */
+  readonly powerMode: PowerMode;
+  /** Current problems (failed features, a pipeline that is down), each announced once as an error event. */
+  problems(): string[];
+}
 
 /** Events published per round; the next round starts once the broker acknowledged all of them. */
 const BATCH = 100;
@@ -49,7 +59,6 @@ function safeUrl(url: string): string {
 
 export class MqttBridge {
   readonly topics: Topics;
-  readonly outbox: Outbox;
   private client: MqttClient | null = null;
   private stopped = true;
   private loop: Promise<void> | null = null;
@@ -66,11 +75,13 @@ export class MqttBridge {
   constructor(
     private readonly config: MqttConfig & { url: string },
     private readonly host: MqttHost,
-    private readonly store: Store,
+    private readonly api: Api,
+    /** The daemon's outbox (the controller's): events are read and acknowledged through the store. */
+    private readonly outbox: Outbox,
+    private readonly store: Pick<Store, 'events' | 'ackEvents'>,
     private readonly log: Logger,
   ) {
     this.topics = new Topics(config.baseTopic, config.deviceId ?? sanitiseDeviceId(hostname()));
-    this.outbox = new Outbox(store, config.outbox.maxEvents);
     this.reconnectMs = config.reconnect.minMs;
   }
 
@@ -178,15 +189,16 @@ export class MqttBridge {
       return;
     }
     // A mode change is announced by the daemon itself (power_mode_changed), like the governor's own switches.
-    const response = handleRequest(action, payload, this.host);
-    this.log.info('MQTT request', { action, status: response.status, error: response.error });
-    this.publish(this.topics.response(action), response);
-    this.refreshState();
-    this.wakeUp?.();
+    void handleRequest(action, payload, this.api).then((response) => {
+      this.log.info('MQTT request', { action, status: response.status, error: response.error });
+      this.publish(this.topics.response(action), response);
+      this.refreshState();
+      this.wakeUp?.();
+    });
   }
 
   private snapshot(): StatePayload {
-    return { ...this.host.snapshot(), outbox: { pending: this.outbox.pending(), dropped: this.outbox.dropped }, updatedAt: new Date().toISOString() };
+    return { ...this.api.state.run(), outbox: { pending: this.outbox.pending(), dropped: this.outbox.dropped }, updatedAt: new Date().toISOString() };
   }
 
   /** Publishes the retained state when it changed (uptime aside) or every stateIntervalSec; raises new problems as error events. */

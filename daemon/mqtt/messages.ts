@@ -1,6 +1,6 @@
 /** Turns one outbox event into the MQTT message that announces it (topic and JSON payload). */
 import type { PowerMode } from '../config/schema.js';
-import type { OutboxEvent } from '../store/store.js';
+import { isKnownEvent, type OutboxKind, type StoredOutboxEvent } from '../store/outbox-events.js';
 import type { EventKind, EventPayload, Topics, TranscriptPayload } from './topics.js';
 
 export interface OutgoingMessage {
@@ -8,7 +8,8 @@ export interface OutgoingMessage {
   payload: TranscriptPayload | EventPayload;
 }
 
-const EVENT_NAMES: Record<string, EventKind> = {
+/** The event/<name> each kind is announced as (segments go to `transcript`). */
+const EVENT_NAMES: Record<Exclude<OutboxKind, 'segment'>, EventKind> = {
   'recording.queued': 'recording_queued',
   'recording.started': 'recording_started',
   'recording.requeued': 'recording_requeued',
@@ -20,22 +21,11 @@ const EVENT_NAMES: Record<string, EventKind> = {
   error: 'error',
 };
 
-interface SegmentEvent {
-  recordingId: string;
-  seq: number;
-  start: number;
-  end: number;
-  text: string;
-  /** Types only in events stored before audio times were added. */
-  entities: (TranscriptPayload['entities'][number] | TranscriptPayload['entities'][number]['type'])[];
-  model: string;
-  variant: string;
-}
-
 /** null for a kind this version does not announce (an event written by a newer daemon): it is acked and skipped. */
-export function messageFor(event: OutboxEvent, topics: Topics, powerMode: PowerMode): OutgoingMessage | null {
+export function messageFor(event: StoredOutboxEvent, topics: Topics, powerMode: PowerMode): OutgoingMessage | null {
+  if (!isKnownEvent(event)) return null;
   if (event.kind === 'segment') {
-    const s = event.payload as SegmentEvent;
+    const s = event.payload;
     const payload: TranscriptPayload = {
       eventId: event.id,
       device: topics.device,
@@ -54,6 +44,5 @@ export function messageFor(event: OutboxEvent, topics: Topics, powerMode: PowerM
     return { topic: topics.transcript, payload };
   }
   const kind = EVENT_NAMES[event.kind];
-  if (!kind) return null;
-  return { topic: topics.event(kind), payload: { eventId: event.id, device: topics.device, kind, createdAt: event.createdAt, data: event.payload as Record<string, unknown> } };
+  return { topic: topics.event(kind), payload: { eventId: event.id, device: topics.device, kind, createdAt: event.createdAt, data: event.payload } };
 }

@@ -1,26 +1,25 @@
 /**
- * `<base>/<device>/request/<action>` handling. Every request gets exactly one response on
- * `response/<action>`; bad JSON, an unknown action or bad params are error responses, never exceptions.
+ * `<base>/<device>/request/<action>` handling: the MQTT transport of the daemon's API (api/types.ts). Each action
+ * names an API method; every request gets exactly one response on `response/<action>`; bad JSON, an unknown
+ * action or bad params are error responses, never exceptions.
  */
-import { POWER_MODES, type PowerMode } from '../config/schema.js';
-import { REQUEST_ACTIONS, type RequestAction, type ResponsePayload, type StatePayload } from './topics.js';
+import { callApi, type Api, type RawParams } from '../api/methods.js';
+import type { ApiMethod, ApiResult } from '../api/types.js';
+import { REQUEST_ACTIONS, type RequestAction, type ResponsePayload } from './topics.js';
 
-/** What the MQTT feature needs from the daemon (the controller implements it). */
-export interface MqttHost {
-  readonly version: string;
-  readonly powerMode: PowerMode;
-  snapshot(): Omit<StatePayload, 'outbox' | 'updatedAt'>;
-  pause(): void;
-  resume(): void;
-  setPowerMode(mode: PowerMode): void;
-  reloadConfig(): { applied: string[]; restartRequired: string[] };
-  /** Current problems (failed features, a pipeline that is down), each announced once as an error event. */
-  problems(): string[];
-}
+/** The API method behind each action, and the shape its result is published in. */
+const ACTIONS: { [A in RequestAction]: { method: ApiMethod; data?(result: never): unknown } } = {
+  status: { method: 'state' },
+  pause: { method: 'pause' },
+  resume: { method: 'resume' },
+  // MQTT's payload names the new mode; the socket's gives the whole power state.
+  set_power_mode: { method: 'power.set', data: (result: ApiResult<'power.set'>) => ({ previous: result.previous, powerMode: result.power.mode }) },
+  reload_config: { method: 'config.reload' },
+};
 
 class RequestError extends Error {}
 
-function parse(raw: Buffer): Record<string, unknown> {
+function parse(raw: Buffer): RawParams {
   const text = raw.toString('utf8').trim();
   if (text === '') return {};
   let value: unknown;
@@ -30,38 +29,22 @@ function parse(raw: Buffer): Record<string, unknown> {
     throw new RequestError('the request is not valid JSON');
   }
   if (!value || typeof value !== 'object' || Array.isArray(value)) throw new RequestError('the request must be a JSON object');
-  return value as Record<string, unknown>;
+  return value as RawParams;
 }
 
-function run(action: RequestAction, params: Record<string, unknown>, host: MqttHost): unknown {
-  switch (action) {
-    case 'status':
-      return host.snapshot();
-    case 'pause':
-      host.pause();
-      return { paused: true };
-    case 'resume':
-      host.resume();
-      return { paused: false };
-    case 'set_power_mode': {
-      const mode = params.mode;
-      if (typeof mode !== 'string' || !(POWER_MODES as readonly string[]).includes(mode)) throw new RequestError(`mode must be one of ${POWER_MODES.join(', ')}`);
-      const previous = host.powerMode;
-      host.setPowerMode(mode as PowerMode);
-      return { previous, powerMode: mode };
-    }
-    case 'reload_config':
-      return host.reloadConfig();
-  }
+function isAction(action: string): action is RequestAction {
+  return (REQUEST_ACTIONS as readonly string[]).includes(action);
 }
 
-export function handleRequest(action: string, raw: Buffer, host: MqttHost): ResponsePayload {
+export async function handleRequest(action: string, raw: Buffer, api: Api): Promise<ResponsePayload> {
   let transaction: unknown = null;
   try {
     const params = parse(raw);
     transaction = params.transaction ?? null;
-    if (!(REQUEST_ACTIONS as readonly string[]).includes(action)) throw new RequestError(`unknown action "${action}"; one of ${REQUEST_ACTIONS.join(', ')}`);
-    return { status: 'ok', data: run(action as RequestAction, params, host), error: null, transaction };
+    if (!isAction(action)) throw new RequestError(`unknown action "${action}"; one of ${REQUEST_ACTIONS.join(', ')}`);
+    const { method, data } = ACTIONS[action];
+    const result = await callApi(api, method, params);
+    return { status: 'ok', data: data ? data(result as never) : result, error: null, transaction };
   } catch (err) {
     return { status: 'error', data: null, error: (err as Error).message, transaction };
   }

@@ -2,8 +2,9 @@
  * Every MQTT topic hushscribe uses and the payload type published (or accepted) on it. README.md documents the
  * same map with JSON schemas; change both together.
  */
-import type { EntityType } from '../../redaction/types.js';
+import type { DeviceState } from '../api/types.js';
 import type { PowerMode } from '../config/schema.js';
+import type { SegmentEntityRef } from '../store/outbox-events.js';
 
 export const REQUEST_ACTIONS = ['status', 'pause', 'resume', 'set_power_mode', 'reload_config'] as const;
 export type RequestAction = (typeof REQUEST_ACTIONS)[number];
@@ -38,7 +39,7 @@ export interface TranscriptPayload {
   end: number;
   /** Redacted text: personal data is replaced by placeholders such as [PERSON]. */
   text: string;
-  entities: { type: EntityType; audioStart: number | null; audioEnd: number | null }[];
+  entities: SegmentEntityRef[];
   model: string;
   variant: string;
   /** The power mode when the segment was published. */
@@ -55,17 +56,8 @@ export interface EventPayload {
   data: Record<string, unknown>;
 }
 
-export interface StatePayload {
-  status: 'idle' | 'busy' | 'paused' | 'starting' | 'down' | 'stopped';
-  paused: boolean;
-  queueDepth: number;
-  powerMode: PowerMode;
-  /** The power governor: requested mode, the variant it runs (dense/sparse), why, and switches since start. */
-  power: { mode: PowerMode; variant: 'dense' | 'sparse'; reason: string; sparseAvailable: boolean; switches: number };
-  model: { name: string; variant: string } | null;
-  uptimeSec: number;
-  version: string;
-  recordings: { queued: number; processing: number; done: number; failed: number };
+/** The retained device state: the API's `state` plus the outbox and when it was taken. */
+export interface StatePayload extends DeviceState {
   outbox: { pending: number; dropped: number };
   updatedAt: string;
 }

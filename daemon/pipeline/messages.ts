@@ -1,7 +1,7 @@
 /** Messages between the daemon's main thread and the transcription worker. Raw text never crosses: segments arrive redacted. */
 import type { HushscribeConfig } from '../config/schema.js';
 import type { ModelInfo } from '../asr/types.js';
-import type { RedactedSegment } from '../store/store.js';
+import type { RedactedSegment } from '../redaction/segment.js';
 import type { PowerVariant } from '../power/governor.js';
 
 export interface WorkerSettings {

@@ -7,9 +7,9 @@ import { ASR_SAMPLE_RATE, decodeAudioStream, probeAudio } from '../audio/index.j
 import type { Recognizer } from '../asr/types.js';
 import type { SegmentRedactor } from '../../redaction/types.js';
 import type { HushscribeConfig } from '../config/schema.js';
-import type { RedactedSegment } from '../store/store.js';
+import type { RedactedSegment } from '../redaction/segment.js';
 import { PipelineError } from './messages.js';
-import { alignedText, buildRedactedSegment } from './redact.js';
+import { alignedText, buildRedactedSegment } from '../redaction/segment.js';
 import { wavShortfall } from './wav-header.js';
 import { SpeechSegmenter, VAD_FRAME, type FrameClassifier, type SpeechSegment } from './segmenter.js';
 import { SampleCollector, type RedactedAudioWriter, type TimeSpan } from './redacted-audio.js';

@@ -8,7 +8,9 @@ import Database from 'better-sqlite3';
 import { mkdirSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { EntityType } from '../../redaction/types.js';
+import type { RedactedSegment, StoredWord } from '../redaction/segment.js';
 import { MIGRATIONS } from './migrations.js';
+import { isKnownEvent, type OutboxEventData, type StoredOutboxEvent } from './outbox-events.js';
 
 /** Starts of one recording before it is failed as TOO_MANY_ATTEMPTS (a file that crashes or hangs the worker). */
 export const MAX_ATTEMPTS = 10;
@@ -36,48 +38,11 @@ export interface Recording {
   redactedAudio: string | null;
 }
 
-/** A word as stored: after redaction, so a word inside an entity is replaced by the entity's placeholder. */
-export interface StoredWord {
-  word: string;
-  start: number;
-  end: number;
-  confidence: number;
-  entity?: EntityType;
-}
-
-export interface EntitySpan {
-  type: EntityType;
-  redactedStart: number;
-  redactedEnd: number;
-  audioStart: number | null;
-  audioEnd: number | null;
-  score: number;
-  detector: string;
-}
-
-/** Only redacted content can be put in the store; the type has no field for raw text. */
-export interface RedactedSegment {
-  seq: number;
-  start: number;
-  end: number;
-  redactedText: string;
-  words: StoredWord[];
-  entities: EntitySpan[];
-  model: string;
-  variant: string;
-}
-
 export interface StoredSegment extends Omit<RedactedSegment, 'redactedText'> {
   recordingId: string;
   text: string;
 }
 
-export interface OutboxEvent {
-  id: number;
-  kind: string;
-  payload: unknown;
-  createdAt: string;
-}
 
 export interface SearchHit {
   recordingId: string;
@@ -231,8 +196,9 @@ export class Store {
     this.db.close();
   }
 
-  private event(kind: string, payload: unknown): void {
-    this.db.prepare('INSERT INTO events (kind, payload, created_at) VALUES (?, ?, ?)').run(kind, JSON.stringify(payload), this.now());
+  /** Queues one outbox event; inside the store's own transactions it commits with the change it describes. */
+  addEvent(event: OutboxEventData): void {
+    this.db.prepare('INSERT INTO events (kind, payload, created_at) VALUES (?, ?, ?)').run(event.kind, JSON.stringify(event.payload), this.now());
   }
 
   // ---- recordings -------------------------------------------------------------------------------------------
@@ -244,7 +210,7 @@ export class Store {
         .prepare(`INSERT OR IGNORE INTO recordings (id, source, file_name, path, bytes, status, created_at) VALUES (?, ?, ?, ?, ?, 'queued', ?)`)
         .run(rec.id, rec.source, rec.fileName ?? null, rec.path ?? null, rec.bytes ?? null, this.now());
       const created = info.changes === 1;
-      if (created) this.event('recording.queued', { recordingId: rec.id, source: rec.source, fileName: rec.fileName ?? null });
+      if (created) this.addEvent({ kind: 'recording.queued', payload: { recordingId: rec.id, source: rec.source, fileName: rec.fileName ?? null } });
       return { recording: this.get(rec.id)!, created };
     })();
   }
@@ -273,7 +239,7 @@ export class Store {
   startStream(rec: NewRecording): Recording {
     return this.db.transaction(() => {
       this.db.prepare(`INSERT INTO recordings (id, source, file_name, status, attempts, created_at, started_at) VALUES (?, ?, ?, 'processing', 1, ?, ?)`).run(rec.id, rec.source, rec.fileName ?? null, this.now(), this.now());
-      this.event('recording.started', { recordingId: rec.id, source: rec.source });
+      this.addEvent({ kind: 'recording.started', payload: { recordingId: rec.id, source: rec.source } });
       return this.get(rec.id)!;
     })();
   }
@@ -289,7 +255,7 @@ export class Store {
         this.db
           .prepare(`UPDATE recordings SET status = 'done', duration_sec = ?, finished_at = ?, error_code = 'INTERRUPTED', error_message = 'the daemon stopped during this live session; segments up to then are kept' WHERE id = ?`)
           .run(progress_sec, this.now(), id);
-        this.event('recording.done', { recordingId: id, durationSec: progress_sec, segments: (this.db.prepare('SELECT count(*) AS n FROM segments WHERE recording_id = ?').get(id) as { n: number }).n, interrupted: true });
+        this.addEvent({ kind: 'recording.done', payload: { recordingId: id, durationSec: progress_sec, segments: (this.db.prepare('SELECT count(*) AS n FROM segments WHERE recording_id = ?').get(id) as { n: number }).n, interrupted: true } });
       }
       return rows.map((r) => r.id);
     })();
@@ -303,7 +269,7 @@ export class Store {
       ).map((r) => r.id);
       for (const id of ids) {
         this.db.prepare(`UPDATE recordings SET status = 'queued', progress_sec = 0 WHERE id = ?`).run(id);
-        this.event('recording.requeued', { recordingId: id });
+        this.addEvent({ kind: 'recording.requeued', payload: { recordingId: id } });
       }
       return ids;
     })();
@@ -321,11 +287,11 @@ export class Store {
         if (!row || row.attempts < MAX_ATTEMPTS) break;
         const message = `transcription was started ${row.attempts} times and never finished (the daemon crashed or hung on it); giving up`;
         this.db.prepare(`UPDATE recordings SET status = 'failed', error_code = 'TOO_MANY_ATTEMPTS', error_message = ?, finished_at = ? WHERE id = ?`).run(message, this.now(), row.id);
-        this.event('recording.failed', { recordingId: row.id, errorCode: 'TOO_MANY_ATTEMPTS', errorMessage: message });
+        this.addEvent({ kind: 'recording.failed', payload: { recordingId: row.id, errorCode: 'TOO_MANY_ATTEMPTS', errorMessage: message } });
       }
       if (!row) return null;
       this.db.prepare(`UPDATE recordings SET status = 'processing', attempts = attempts + 1, started_at = ?, progress_sec = 0 WHERE id = ?`).run(this.now(), row.id);
-      this.event('recording.started', { recordingId: row.id });
+      this.addEvent({ kind: 'recording.started', payload: { recordingId: row.id } });
       return this.get(row.id);
     })();
   }
@@ -376,7 +342,7 @@ export class Store {
       seg.entities.forEach((e, idx) =>
         insertEntity.run(recordingId, seg.seq, idx, e.type, e.redactedStart, e.redactedEnd, e.audioStart, e.audioEnd, e.score, e.detector),
       );
-      this.event('segment', {
+      this.addEvent({ kind: 'segment', payload: {
         recordingId,
         seq: seg.seq,
         start: seg.start,
@@ -386,7 +352,7 @@ export class Store {
         entities: seg.entities.map((e) => ({ type: e.type, audioStart: e.audioStart, audioEnd: e.audioEnd })),
         model: seg.model,
         variant: seg.variant,
-      });
+      } });
       return true;
     })();
   }
@@ -399,7 +365,7 @@ export class Store {
       this.db
         .prepare(`UPDATE recordings SET status = 'done', duration_sec = ?, progress_sec = ?, finished_at = ?, redacted_audio = ?, redacted_audio_bytes = ? WHERE id = ?`)
         .run(result.durationSec, result.durationSec, this.now(), result.redactedAudio?.path ?? null, result.redactedAudio?.bytes ?? null, id);
-      this.event('recording.done', { recordingId: id, durationSec: result.durationSec, segments: result.segmentCount });
+      this.addEvent({ kind: 'recording.done', payload: { recordingId: id, durationSec: result.durationSec, segments: result.segmentCount } });
     })();
   }
 
@@ -408,7 +374,7 @@ export class Store {
     this.db.transaction(() => {
       this.requireProcessing(id);
       this.db.prepare(`UPDATE recordings SET status = 'failed', error_code = ?, error_message = ?, finished_at = ? WHERE id = ?`).run(code, message, this.now(), id);
-      this.event('recording.failed', { recordingId: id, errorCode: code, errorMessage: message });
+      this.addEvent({ kind: 'recording.failed', payload: { recordingId: id, errorCode: code, errorMessage: message } });
     })();
   }
 
@@ -451,7 +417,7 @@ export class Store {
   // ---- outbox -----------------------------------------------------------------------------------------------
 
   /** Events after `afterId`, oldest first (for the publisher). */
-  events(afterId = 0, limit = 100): OutboxEvent[] {
+  events(afterId = 0, limit = 100): StoredOutboxEvent[] {
     const rows = this.db.prepare('SELECT * FROM events WHERE id > ? ORDER BY id LIMIT ?').all(afterId, limit) as { id: number; kind: string; payload: string; created_at: number }[];
     return rows.map((r) => ({ id: r.id, kind: r.kind, payload: JSON.parse(r.payload) as unknown, createdAt: iso(r.created_at)! }));
   }
@@ -459,6 +425,42 @@ export class Store {
   /** The publisher confirms delivery up to and including `id`. */
   ackEvents(upToId: number): number {
     return this.db.prepare('DELETE FROM events WHERE id <= ?').run(upToId).changes;
+  }
+
+  /** Events not yet delivered. */
+  pendingEvents(): number {
+    return (this.db.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n;
+  }
+
+  /**
+   * Keeps at most maxEvents undelivered events: deletes the oldest beyond it (one more, to make room for the
+   * report) and adds an `outbox.dropped` event saying how many and which ids, in one transaction, so a loss is
+   * always announced. An earlier report that is itself dropped is folded into the new one, so the reports received
+   * always add up. `droppedBefore`: events this daemon dropped earlier (the report's droppedSinceStart adds them).
+   * Returns how many events were lost now, reports aside.
+   */
+  trimEvents(maxEvents: number, droppedBefore: number): number {
+    return this.db.transaction(() => {
+      const over = this.pendingEvents() - maxEvents;
+      if (over <= 0) return 0;
+      const oldest = this.events(0, over + 1);
+      let lost = 0;
+      let dropped = 0;
+      let firstEventId = oldest[0]!.id;
+      for (const event of oldest) {
+        if (!isKnownEvent(event) || event.kind !== 'outbox.dropped') {
+          lost += 1;
+          dropped += 1;
+          continue;
+        }
+        dropped += event.payload.dropped;
+        firstEventId = Math.min(firstEventId, event.payload.firstEventId);
+      }
+      const lastEventId = oldest[oldest.length - 1]!.id;
+      this.ackEvents(lastEventId);
+      this.addEvent({ kind: 'outbox.dropped', payload: { dropped, firstEventId, lastEventId, droppedSinceStart: droppedBefore + lost, maxEvents } });
+      return lost;
+    })();
   }
 
   // ---- housekeeping -----------------------------------------------------------------------------------------
@@ -490,7 +492,7 @@ export class Store {
           const audio = this.db.prepare('SELECT redacted_audio FROM recordings WHERE id = ?').get(id) as { redacted_audio: string | null };
           if (audio.redacted_audio) files.push(audio.redacted_audio);
           this.db.prepare('DELETE FROM recordings WHERE id = ?').run(id);
-          this.event('recording.deleted', { recordingId: id, reason: 'retention' });
+          this.addEvent({ kind: 'recording.deleted', payload: { recordingId: id, reason: 'retention' } });
           deleted.push(id);
         }
       })();

@@ -4,7 +4,7 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { ExitCode, UsageError, type Command, type CommandIo } from '../command.js';
 import { isModelLoadError, loadRecognizer, type DecodingOptions, type RecognizedSegment, type Recognizer, type Transcript } from '../../asr/index.js';
-import { alignedText, buildRedactedSegment } from '../../pipeline/redact.js';
+import { alignedText, buildRedactedSegment } from '../../redaction/segment.js';
 import { SessionRedactor, type SessionOptions } from '../../../redaction/session.js';
 import { PiiTagger } from '../../../redaction/tagger.js';
 import { parseDetectors } from './detectors.js';

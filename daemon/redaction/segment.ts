@@ -1,10 +1,41 @@
 /**
- * Turns one recognised segment (raw, RAM only) into what the store may keep: redacted text, words with every word
- * inside an entity replaced by the entity's placeholder, and entity spans with their audio times.
+ * The redaction stage's contract: one recognised segment (raw, RAM only, worker thread) in, a RedactedSegment out,
+ * the only shape of transcript the store and everything after it ever receive: redacted text, words with every
+ * word inside an entity replaced by the entity's placeholder, and entity spans with their audio times.
  */
 import type { RecognizedSegment, RecognizedWord } from '../asr/types.js';
-import type { RedactionResult } from '../../redaction/types.js';
-import type { EntitySpan, RedactedSegment, StoredWord } from '../store/store.js';
+import type { EntityType, RedactionResult } from '../../redaction/types.js';
+
+/** A word as stored: after redaction, so a word inside an entity is replaced by the entity's placeholder. */
+export interface StoredWord {
+  word: string;
+  start: number;
+  end: number;
+  confidence: number;
+  entity?: EntityType;
+}
+
+export interface EntitySpan {
+  type: EntityType;
+  redactedStart: number;
+  redactedEnd: number;
+  audioStart: number | null;
+  audioEnd: number | null;
+  score: number;
+  detector: string;
+}
+
+/** Only redacted content can be put in the store; the type has no field for raw text. */
+export interface RedactedSegment {
+  seq: number;
+  start: number;
+  end: number;
+  redactedText: string;
+  words: StoredWord[];
+  entities: EntitySpan[];
+  model: string;
+  variant: string;
+}
 
 /** Character ranges of each word in `text`, or null when the words cannot be found in order. */
 function locateWords(text: string, words: readonly RecognizedWord[]): [number, number][] | null {

@@ -1,0 +1,187 @@
+/**
+ * The API's one implementation: for each method, the check that turns raw params into its typed params (a
+ * BAD_PARAMS ApiError naming the param otherwise) and what it does, against the narrow ApiDaemon interface.
+ * Transports call callApi() with whatever params arrived.
+ */
+import { access, constants, stat } from 'node:fs/promises';
+import { basename, isAbsolute } from 'node:path';
+import { databasePath } from '../config/load.js';
+import { POWER_MODES, type PowerMode } from '../config/schema.js';
+import { recordingIdForFile } from '../store/ids.js';
+import { RECORDING_STATUSES, StoreError, type RecordingStatus } from '../store/store.js';
+import { ApiError, type ApiDaemon, type ApiMethod, type ApiMethods, type ApiParams, type ApiResult } from './types.js';
+
+export type RawParams = Record<string, unknown>;
+
+interface MethodImpl<M extends ApiMethod> {
+  params(raw: RawParams): ApiParams<M>;
+  run(params: ApiParams<M>): ApiResult<M> | Promise<ApiResult<M>>;
+}
+
+type ApiTable = { [M in ApiMethod]: MethodImpl<M> };
+
+/** The implemented table (its sync methods stay sync: MQTT's retained state reads `state` directly). */
+export type Api = ReturnType<typeof createApi>;
+
+function str(params: RawParams, key: string, required = true): string | undefined {
+  const value = params[key];
+  if (value === undefined && !required) return undefined;
+  if (typeof value !== 'string' || value === '') throw new ApiError('BAD_PARAMS', `${key} must be a non-empty string`);
+  return value;
+}
+
+function int(params: RawParams, key: string, min: number, max: number): number | undefined {
+  const value = params[key];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) throw new ApiError('BAD_PARAMS', `${key} must be an integer from ${min} to ${max}`);
+  return value;
+}
+
+function status(params: RawParams): RecordingStatus | undefined {
+  const value = str(params, 'status', false);
+  if (value !== undefined && !(RECORDING_STATUSES as readonly string[]).includes(value)) {
+    throw new ApiError('BAD_PARAMS', `status must be one of ${RECORDING_STATUSES.join(', ')}`);
+  }
+  return value as RecordingStatus | undefined;
+}
+
+function powerMode(params: RawParams): PowerMode {
+  const mode = params.mode;
+  if (typeof mode !== 'string' || !(POWER_MODES as readonly string[]).includes(mode)) throw new ApiError('BAD_PARAMS', `mode must be one of ${POWER_MODES.join(', ')}`);
+  return mode as PowerMode;
+}
+
+function storeCall<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof StoreError && err.code === 'BAD_QUERY') throw new ApiError('BAD_PARAMS', err.message);
+    throw err;
+  }
+}
+
+const none = (): ApiMethods['ping']['params'] => ({});
+
+export function createApi(daemon: ApiDaemon) {
+  const uptimeSec = () => Math.round((Date.now() - daemon.startedAt) / 1000);
+  return {
+    ping: { params: none, run: () => ({ pong: true, pid: process.pid }) },
+
+    status: {
+      params: none,
+      run: () => ({
+        pid: process.pid,
+        version: daemon.version,
+        uptimeSec: uptimeSec(),
+        dataDir: daemon.config().dataDir,
+        database: databasePath(daemon.config()),
+        features: daemon.features(),
+        pipeline: daemon.pipeline(),
+        recordings: daemon.recordings.countByStatus(),
+        watchDir: daemon.watchDir(),
+        live: daemon.live(),
+        power: daemon.power(),
+      }),
+    },
+
+    state: {
+      params: none,
+      run: () => {
+        const health = daemon.pipeline();
+        const counts = daemon.recordings.countByStatus();
+        const power = daemon.power();
+        return {
+          status: health.paused && health.state === 'idle' ? 'paused' : health.state,
+          paused: health.paused,
+          queueDepth: counts.queued,
+          powerMode: power.mode,
+          power: { mode: power.mode, variant: power.variant, reason: power.reason, sparseAvailable: power.sparseAvailable, switches: power.switches },
+          model: health.model ? { name: health.model.name, variant: (power.variant === 'sparse' ? health.sparseModel : null)?.variant ?? health.model.variant } : null,
+          uptimeSec: uptimeSec(),
+          version: daemon.version,
+          recordings: counts,
+        };
+      },
+    },
+
+    pause: {
+      params: none,
+      run: () => {
+        daemon.pause();
+        return { paused: true };
+      },
+    },
+
+    resume: {
+      params: none,
+      run: () => {
+        daemon.resume();
+        return { paused: false };
+      },
+    },
+
+    'power.get': { params: none, run: () => daemon.power() },
+
+    'power.set': {
+      params: (raw) => ({ mode: powerMode(raw) }),
+      run: ({ mode }) => {
+        const previous = daemon.power().mode;
+        daemon.setPowerMode(mode);
+        return { previous, power: daemon.power() };
+      },
+    },
+
+    'recordings.list': {
+      params: (raw) => ({ status: status(raw), limit: int(raw, 'limit', 1, 100_000), offset: int(raw, 'offset', 0, Number.MAX_SAFE_INTEGER) }),
+      run: (params) => daemon.recordings.list(params),
+    },
+
+    'recordings.get': {
+      params: (raw) => ({ id: str(raw, 'id')! }),
+      run: ({ id }) => {
+        const recording = daemon.recordings.get(id);
+        if (!recording) throw new ApiError('NOT_FOUND', `no recording ${id}`);
+        return { recording, segments: daemon.recordings.segments(id) };
+      },
+    },
+
+    search: {
+      params: (raw) => ({ query: str(raw, 'query')!, limit: int(raw, 'limit', 1, 10_000) }),
+      run: ({ query, limit }) => storeCall(() => daemon.recordings.search(query, limit)),
+    },
+
+    ingest: {
+      params: (raw) => {
+        const path = str(raw, 'path')!;
+        if (!isAbsolute(path)) throw new ApiError('BAD_PARAMS', 'path must be absolute');
+        return { path };
+      },
+      run: async ({ path }) => {
+        try {
+          const info = await stat(path);
+          if (!info.isFile()) throw new ApiError('BAD_PARAMS', `${path} is not a regular file`);
+          await access(path, constants.R_OK);
+        } catch (err) {
+          if (err instanceof ApiError) throw err;
+          throw new ApiError('BAD_PARAMS', `the daemon cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+        }
+        const id = await recordingIdForFile(path);
+        const queueSize = daemon.config().pipeline.queueSize;
+        if (!daemon.recordings.get(id) && daemon.recordings.countByStatus().queued >= queueSize) {
+          throw new ApiError('QUEUE_FULL', `the queue is full (${queueSize} recordings waiting); try again shortly`);
+        }
+        const { recording, created } = daemon.recordings.enqueue({ id, source: 'ingest', fileName: basename(path), path, bytes: (await stat(path)).size });
+        if (created) daemon.wake();
+        return { recording, created };
+      },
+    },
+
+    'config.reload': { params: none, run: () => daemon.reloadConfig() },
+  } satisfies ApiTable;
+}
+
+/** Runs one method with the params a transport received; throws ApiError for bad params or a refused request. */
+export async function callApi<M extends ApiMethod>(api: Api, method: M, raw: RawParams): Promise<ApiResult<M>> {
+  const impl = (api as ApiTable)[method] as MethodImpl<M>;
+  return impl.run(impl.params(raw));
+}

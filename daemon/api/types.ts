@@ -1,0 +1,99 @@
+/**
+ * The daemon's API, declared once: method name -> params and result (as zigbee2mqtt's lib/types/api.ts). It is
+ * implemented once (api/methods.ts) against the narrow ApiDaemon interface below and served by every transport:
+ * the control socket (control/server.ts, method names as they are) and the MQTT request topics (mqtt/requests.ts,
+ * which maps its action names onto these methods).
+ */
+import type { HushscribeConfig, PowerMode } from '../config/schema.js';
+import type { FeatureState } from '../feature.js';
+import type { PipelineHealth } from '../pipeline/pipeline.js';
+import type { PowerState } from '../power/governor.js';
+import type { LiveHealth } from '../sources/live.js';
+import type { Recording, RecordingStatus, SearchHit, Store, StoredSegment } from '../store/store.js';
+
+type RecordingCounts = Record<RecordingStatus, number>;
+
+/** `status` over the control socket: everything `hushscribe status` shows. */
+export interface DaemonStatus {
+  pid: number;
+  version: string;
+  uptimeSec: number;
+  dataDir: string;
+  database: string;
+  features: Record<string, FeatureState>;
+  pipeline: PipelineHealth;
+  recordings: RecordingCounts;
+  watchDir: string | null;
+  live: Record<string, LiveHealth>;
+  power: PowerState;
+}
+
+/** The device state MQTT keeps retained (its `state` topic adds outbox and updatedAt). */
+export interface DeviceState {
+  status: 'idle' | 'busy' | 'paused' | 'starting' | 'down' | 'stopped';
+  paused: boolean;
+  queueDepth: number;
+  powerMode: PowerMode;
+  /** The power governor: requested mode, the variant it runs (dense/sparse), why, and switches since start. */
+  power: Pick<PowerState, 'mode' | 'variant' | 'reason' | 'sparseAvailable' | 'switches'>;
+  model: { name: string; variant: string } | null;
+  uptimeSec: number;
+  version: string;
+  recordings: RecordingCounts;
+}
+
+type NoParams = Record<string, never>;
+
+/** Every method: its params (after validation) and its result. */
+export interface ApiMethods {
+  ping: { params: NoParams; result: { pong: true; pid: number } };
+  status: { params: NoParams; result: DaemonStatus };
+  state: { params: NoParams; result: DeviceState };
+  pause: { params: NoParams; result: { paused: true } };
+  resume: { params: NoParams; result: { paused: false } };
+  'power.get': { params: NoParams; result: PowerState };
+  /** Applies from the next recording (and the next live segment); announced as power_mode_changed. */
+  'power.set': { params: { mode: PowerMode }; result: { previous: PowerMode; power: PowerState } };
+  'recordings.list': { params: { status?: RecordingStatus; limit?: number; offset?: number }; result: Recording[] };
+  'recordings.get': { params: { id: string }; result: { recording: Recording; segments: StoredSegment[] } };
+  search: { params: { query: string; limit?: number }; result: SearchHit[] };
+  /** Queues a file the daemon can read; answers at once with the recording (the CLI polls it for progress). */
+  ingest: { params: { path: string }; result: { recording: Recording; created: boolean } };
+  'config.reload': { params: NoParams; result: { applied: string[]; restartRequired: string[] } };
+}
+
+export type ApiMethod = keyof ApiMethods;
+export type ApiParams<M extends ApiMethod> = ApiMethods[M]['params'];
+export type ApiResult<M extends ApiMethod> = ApiMethods[M]['result'];
+
+export type ApiErrorCode = 'BAD_PARAMS' | 'NOT_FOUND' | 'QUEUE_FULL';
+
+/** A request the daemon refuses; transports pass code and message on (never a stack or data). */
+export class ApiError extends Error {
+  override name = 'ApiError';
+  constructor(
+    readonly code: ApiErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** What the API needs from the daemon, and no more (the controller implements it). */
+export interface ApiDaemon {
+  readonly version: string;
+  readonly startedAt: number;
+  config(): HushscribeConfig;
+  features(): Record<string, FeatureState>;
+  pipeline(): PipelineHealth;
+  live(): Record<string, LiveHealth>;
+  watchDir(): string | null;
+  power(): PowerState;
+  setPowerMode(mode: PowerMode): void;
+  pause(): void;
+  resume(): void;
+  /** A new recording is queued: the pipeline looks at the queue now. */
+  wake(): void;
+  reloadConfig(): ApiResult<'config.reload'>;
+  readonly recordings: Pick<Store, 'list' | 'get' | 'segments' | 'search' | 'countByStatus' | 'enqueue'>;
+}
