@@ -8,7 +8,7 @@ import { controlSocketPath, databasePath, doneDir, loadConfig, modelDir } from '
 import { HOT_RELOADABLE, type HushscribeConfig, type PowerMode } from './config/schema.js';
 import type { Logger } from './log/logger.js';
 import { Pipeline } from './pipeline/pipeline.js';
-import { openRedactedAudioWriter } from './pipeline/redacted-audio.js';
+import { openRedactedAudioWriter } from './redacted-audio/index.js';
 import { Store } from './store/store.js';
 import { WatchSource } from './sources/watch.js';
 import { LiveSource, micArgv } from './sources/live.js';

@@ -7,7 +7,7 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 
 import { join } from 'node:path';
 import { decodeAudioFile, readWavFile } from '../daemon/audio/index.js';
 import { runInMemory, type CliResult } from './fixtures/cli/run.js';
-import { maskRanges, TEMP_SUFFIX, TONE_AMPLITUDE, TONE_HZ } from '../daemon/pipeline/redacted-audio.js';
+import { maskRanges, TEMP_SUFFIX, TONE_AMPLITUDE, TONE_HZ } from '../daemon/redacted-audio/index.js';
 import { cli, daemonSetup, ensureBuilt, ROOT, tempDir, waitFor } from './fixtures/daemon/harness.js';
 import { filesUnder, leakForms, leaksOnDisk, PII, synthesize } from './fixtures/daemon/privacy.js';
 

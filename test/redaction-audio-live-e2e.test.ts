@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { decodeAudioFile, readWavFile } from '../daemon/audio/index.js';
 import { validateConfig } from '../daemon/config/index.js';
 import { Logger } from '../daemon/log/logger.js';
-import { maskRanges, TONE_AMPLITUDE, TONE_HZ } from '../daemon/pipeline/redacted-audio.js';
+import { maskRanges, TONE_AMPLITUDE, TONE_HZ } from '../daemon/redacted-audio/index.js';
 import { LiveSource } from '../daemon/sources/live.js';
 import { Store } from '../daemon/store/index.js';
 import { ROOT, tempDir, TINY_MODEL, toneSamples, waitFor, wavBytes } from './fixtures/daemon/harness.js';

@@ -5,7 +5,7 @@ import t from 'tap';
 import { chmodSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeAudioFile, readWavFile } from '../daemon/audio/index.js';
-import { RedactedAudioError, RedactedAudioWriter, StreamingRedactedAudio, TEMP_SUFFIX, TONE_AMPLITUDE, TONE_HZ } from '../daemon/pipeline/redacted-audio.js';
+import { RedactedAudioError, RedactedAudioWriter, StreamingRedactedAudio, TEMP_SUFFIX, TONE_AMPLITUDE, TONE_HZ } from '../daemon/redacted-audio/index.js';
 import { tempDir } from './fixtures/daemon/harness.js';
 
 const RATE = 16000;

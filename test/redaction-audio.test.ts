@@ -15,8 +15,9 @@ import {
   TEMP_SUFFIX,
   TONE_AMPLITUDE,
   TONE_HZ,
-} from '../daemon/pipeline/redacted-audio.js';
-import { spansToMask, transcribeRecording } from '../daemon/pipeline/transcribe.js';
+  spansToMask,
+} from '../daemon/redacted-audio/index.js';
+import { transcribeRecording } from '../daemon/pipeline/transcribe.js';
 import { loadStages } from '../daemon/pipeline/stages.js';
 import { ConfigError, loadConfig, validateConfig } from '../daemon/config/index.js';
 import { Store } from '../daemon/store/index.js';

@@ -201,7 +201,7 @@ function failure(file: string, exit: ToolExit, stderrTail: string): AudioInputEr
 }
 
 /** Reassembles little-endian float32 samples from pipe chunks that may split a sample. */
-class FloatAssembler {
+export class FloatAssembler {
   private pending = Buffer.alloc(0);
 
   push(chunk: Buffer): Float32Array {

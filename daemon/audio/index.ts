@@ -4,3 +4,6 @@ export { readWavFile, decodeWav, type AudioClip } from './wav.js';
 export { encodeWav16, pcm16WavHeader, toPcm16 } from './wav-writer.js';
 export { ASR_SAMPLE_RATE, decodeAudioStream, decodeAudioFile, probeAudio, type AudioProbe, type DecodedAudio, type FfmpegOptions } from './ffmpeg.js';
 export { readAudio, type ReadAudioOptions } from './load.js';
+export { wavShortfall, type WavShortfall } from './wav-header.js';
+export { AudioEncodeError, encodeOpus, startOpusEncoder, type OpusEncoder } from './ffmpeg-encode.js';
+export { startCapture, type Capture, type CaptureExit } from './capture.js';

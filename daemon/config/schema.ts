@@ -3,7 +3,7 @@
  * ajv fills the defaults in place; HushscribeConfig is the shape after validation.
  */
 import { ENTITY_TYPES, type EntityType } from '../../redaction/types.js';
-import { REDACTED_AUDIO_FORMATS, REDACTED_AUDIO_MODES, type RedactedAudioFormat, type RedactedAudioMode } from '../pipeline/redacted-audio.js';
+import { REDACTED_AUDIO_FORMATS, REDACTED_AUDIO_MODES, type RedactedAudioFormat, type RedactedAudioMode } from '../redacted-audio/index.js';
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 export const POWER_MODES = ['dense', 'sparse', 'auto'] as const;

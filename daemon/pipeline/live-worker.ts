@@ -9,35 +9,23 @@
  * the session ends. RAM holds seconds, not the session. A failure to write is logged and the session goes on
  * without audio; a killed daemon leaves only the temp file, removed at the next start.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { parentPort, workerData } from 'node:worker_threads';
-import { ASR_SAMPLE_RATE } from '../audio/index.js';
-import { isModelLoadError } from '../asr/errors.js';
-import type { FromLiveWorker, LiveWorkerData, ToLiveWorker } from './messages.js';
-import { loadPowerStages } from './stages.js';
-import { newSegmenter, SegmentTranscriber, type StageSet } from './transcribe.js';
-import { describeUnexpectedError } from '../util/safe-error.js';
+import { startCapture, type Capture } from '../audio/index.js';
+import { openRedactedAudioWriter, RedactedAudioError, type RedactedAudioWriter, type StreamingRedactedAudio } from '../redacted-audio/index.js';
 import { recordingIdForStream } from '../store/ids.js';
-import { openRedactedAudioWriter, RedactedAudioError, type RedactedAudioWriter, type StreamingRedactedAudio } from './redacted-audio.js';
+import { describeUnexpectedError } from '../util/safe-error.js';
+import { newSegmenter } from '../vad/index.js';
+import type { FromLiveWorker, LiveWorkerData, ToLiveWorker } from './messages.js';
+import type { StageSet } from './stages.js';
+import { SegmentTranscriber } from './transcribe.js';
+import { startWorker, workerChannel } from './worker-startup.js';
 
-const port = parentPort!;
-const settings = workerData as LiveWorkerData;
-const post = (msg: FromLiveWorker) => port.postMessage(msg);
-const STDERR_TAIL = 1024;
+const { settings, post, onMessage } = workerChannel<LiveWorkerData, FromLiveWorker, ToLiveWorker>();
 
-let variants: { dense: StageSet; sparse?: StageSet };
-let stages: StageSet;
-try {
-  variants = await loadPowerStages(settings);
-  // One mutable set: SegmentTranscriber reads its recognizer per segment, so a switch applies from the next segment.
-  stages = { ...variants.dense };
-  post({ type: 'ready', model: variants.dense.recognizer.model, sparseModel: variants.sparse?.recognizer.model ?? null });
-} catch (err) {
-  post({ type: 'fatal', code: isModelLoadError(err) ? err.code : 'LOAD_FAILED', message: (err as Error).message });
-  process.exit(1);
-}
+const variants = await startWorker(settings, post);
+// One mutable set: SegmentTranscriber reads its recognizer per segment, so a switch applies from the next segment.
+const stages: StageSet = { ...variants.dense };
 
-let capture: ChildProcess | null = null;
+let capture: Capture | null = null;
 
 /** null: redaction.audio disabled, or its folder unusable (reported once per session instead). */
 let audioWriter: RedactedAudioWriter | null = null;
@@ -102,38 +90,11 @@ class SessionAudio {
   }
 }
 
-/** Reassembles float32 samples from pipe chunks that may split a sample. */
-function floats(): (chunk: Buffer) => Float32Array {
-  let pending = Buffer.alloc(0);
-  return (chunk) => {
-    const bytes = pending.length > 0 ? Buffer.concat([pending, chunk]) : chunk;
-    const whole = bytes.length - (bytes.length % 4);
-    pending = Buffer.from(bytes.subarray(whole));
-    const out = new Float32Array(whole / 4);
-    new Uint8Array(out.buffer).set(bytes.subarray(0, whole));
-    return out;
-  };
-}
-
 async function run(): Promise<void> {
-  const [cmd, ...args] = settings.argv;
-  let stderr = '';
-  const keepTail = (d: Buffer) => (stderr = (stderr + d.toString()).slice(-STDERR_TAIL));
-  const source = spawn(cmd!, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const source = startCapture(settings.argv);
   capture = source;
-  const ffmpeg = spawn('ffmpeg', ['-hide_banner', '-nostdin', '-v', 'error', '-i', 'pipe:0', '-f', 'f32le', '-ac', '1', '-ar', String(ASR_SAMPLE_RATE), 'pipe:1'], { stdio: ['pipe', 'pipe', 'pipe'] });
-  source.stderr!.on('data', keepTail);
-  ffmpeg.stderr!.on('data', keepTail);
-  source.stdout!.pipe(ffmpeg.stdin!);
-  ffmpeg.stdin!.on('error', () => undefined); // ffmpeg gone first: its exit status tells why
-  const started = new Promise<{ code: number | null; signal: string | null; error?: string }>((done) => {
-    source.once('error', (err) => done({ code: null, signal: null, error: `cannot start ${cmd}: ${(err as NodeJS.ErrnoException).code ?? err.message}` }));
-    source.once('exit', (code, signal) => done({ code, signal }));
-  });
-
-  const decode = floats();
   // One segmenter and transcriber per session, so times and seq numbers are the session recording's own.
-  let segmenter = newSegmenter(stages, settings.vad);
+  let segmenter = newSegmenter(stages.vad, settings.vad);
   let transcriber = new SegmentTranscriber(stages);
   let earlierSessionsSec = 0;
   let lastHeard = 0;
@@ -154,8 +115,7 @@ async function run(): Promise<void> {
   };
 
   try {
-    for await (const chunk of ffmpeg.stdout!) {
-      const samples = decode(chunk as Buffer);
+    for await (const samples of source.samples) {
       audio.push(samples);
       await transcribeAll(await segmenter.push(samples));
       // Everything before what the segmenter still holds is transcribed: its spans are in maskSpans.
@@ -169,7 +129,7 @@ async function run(): Promise<void> {
         // Roll over to a new stored recording; the segment in progress goes to the old one.
         await endSession();
         earlierSessionsSec += segmenter.processedSec;
-        segmenter = newSegmenter(stages, settings.vad);
+        segmenter = newSegmenter(stages.vad, settings.vad);
         transcriber = new SegmentTranscriber(stages);
         audio = startSession();
       }
@@ -178,16 +138,16 @@ async function run(): Promise<void> {
   } finally {
     audio.abort(); // only after a failure: a closed session's file is already renamed
   }
-  const exit = await started;
+  const exit = await source.exited;
   capture = null;
-  post({ type: 'capture-ended', code: exit.code, signal: exit.signal, message: exit.error ?? stderr.trim().split('\n').slice(-3).join(' | ') });
+  post({ type: 'capture-ended', code: exit.code, signal: exit.signal, message: exit.error ?? source.stderrTail() });
 }
 
-port.on('message', (msg: ToLiveWorker) => {
+onMessage((msg) => {
   if (msg.type === 'start' && !capture) {
     run().catch((err: unknown) => post({ type: 'capture-ended', code: null, signal: null, message: `live transcription failed: ${describeUnexpectedError(err)}` }));
   } else if (msg.type === 'stop') {
-    capture?.kill('SIGTERM');
+    capture?.stop();
   } else if (msg.type === 'variant') {
     stages.recognizer = (variants[msg.variant] ?? variants.dense).recognizer;
   }

@@ -1,15 +1,27 @@
 /** Loads the stages a worker needs, once: recognizer (ONNX), Silero VAD, the redaction policy and PII tagger. */
-import { readFileSync } from 'node:fs';
 import { loadRecognizer } from '../asr/index.js';
-import { validatePolicy } from '../../redaction/policy.js';
-import { SessionRedactor } from '../../redaction/session.js';
-import { PiiTagger } from '../../redaction/tagger.js';
+import type { Recognizer } from '../asr/types.js';
+import type { SegmentRedactor } from '../../redaction/types.js';
+import { prepareRedaction } from '../redaction/redactor.js';
+import { loadSileroVad, type FrameClassifier } from '../vad/index.js';
 import type { WorkerSettings } from './messages.js';
-import { loadSileroVad } from './silero.js';
-import type { StageSet } from './transcribe.js';
+
+export interface StageSet {
+  recognizer: Recognizer;
+  /** null when vad.enabled is false: fixed windows of vad.maxSegmentSec instead. */
+  vad: FrameClassifier | null;
+  /** A fresh redactor per recording, so context carries across its segments but never between recordings. */
+  newRedactor(): SegmentRedactor;
+}
 
 export async function loadStages(settings: Omit<WorkerSettings, 'sparseVariant'>): Promise<StageSet> {
   return (await loadPowerStages({ ...settings, sparseVariant: null })).dense;
+}
+
+/** The stages of each loaded variant; the power governor picks one per recording (or live segment). */
+export interface PowerStages {
+  dense: StageSet;
+  sparse?: StageSet;
 }
 
 /**
@@ -17,17 +29,13 @@ export async function loadStages(settings: Omit<WorkerSettings, 'sparseVariant'>
  * (one ONNX session each) so the power governor can switch between recordings without a reload; VAD and the
  * redaction policy are shared.
  */
-export async function loadPowerStages(settings: WorkerSettings): Promise<{ dense: StageSet; sparse?: StageSet }> {
-  const { types, operators, hashKeyFile, longNumbers } = settings.redaction;
-  // Same key-file format as `hushscribe redact --hash-key-file`: contents, trailing newline ignored.
-  const policy = { types, operators, longNumbers, ...(hashKeyFile ? { hashKey: readFileSync(hashKeyFile, 'utf8').replace(/\r?\n$/, '') } : {}) };
-  validatePolicy(policy); // a bad policy stops the worker before any audio is read
+export async function loadPowerStages(settings: WorkerSettings): Promise<PowerStages> {
+  const redaction = prepareRedaction(settings.redaction); // a bad policy stops the worker before anything loads
   const load = (variant: string | null) => loadRecognizer({ modelDir: settings.modelDir, threads: settings.threads, ...(variant ? { variant } : {}) });
   const dense = await load(settings.variant);
   const sparse = settings.sparseVariant ? await load(settings.sparseVariant) : null;
   const vad = settings.vad.enabled ? await loadSileroVad() : null;
-  const { tagger: taggerConfig } = settings.redaction;
-  const tagger = taggerConfig.enabled ? await PiiTagger.load(...(taggerConfig.modelDir ? [taggerConfig.modelDir] : [])) : null;
-  const stages = (recognizer: StageSet['recognizer']): StageSet => ({ recognizer, vad, newRedactor: () => new SessionRedactor(policy, { tagger }) });
+  const newRedactor = await redaction.load();
+  const stages = (recognizer: StageSet['recognizer']): StageSet => ({ recognizer, vad, newRedactor });
   return { dense: stages(dense), ...(sparse ? { sparse: stages(sparse) } : {}) };
 }

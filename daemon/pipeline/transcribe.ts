@@ -1,18 +1,17 @@
 /**
- * One recording through the stages: decode (ffmpeg) -> VAD segmentation -> ASR -> redaction. Emits redacted
- * segments in order; the caller stores them. Runs inside the transcription worker.
+ * Orchestration of one recording through the stages: decode (audio/) -> VAD segmentation (vad/) -> ASR (asr/)
+ * -> redaction (redaction/) [-> redacted audio (redacted-audio/)]. Emits redacted segments in order; the caller
+ * stores them. Runs inside the transcription worker.
  */
 import { basename } from 'node:path';
-import { ASR_SAMPLE_RATE, decodeAudioStream, probeAudio } from '../audio/index.js';
-import type { Recognizer } from '../asr/types.js';
-import type { SegmentRedactor } from '../../redaction/types.js';
+import { ASR_SAMPLE_RATE, decodeAudioStream, probeAudio, wavShortfall } from '../audio/index.js';
 import type { HushscribeConfig } from '../config/schema.js';
-import type { RedactedSegment } from '../redaction/segment.js';
+import { SampleCollector, spansToMask, type RedactedAudioWriter, type TimeSpan } from '../redacted-audio/index.js';
+import { alignedText, buildRedactedSegment, type RedactedSegment } from '../redaction/segment.js';
+import { newSegmenter, VAD_FRAME, type SpeechSegment } from '../vad/index.js';
 import { PipelineError } from './messages.js';
-import { alignedText, buildRedactedSegment } from '../redaction/segment.js';
-import { wavShortfall } from './wav-header.js';
-import { SpeechSegmenter, VAD_FRAME, type FrameClassifier, type SpeechSegment } from './segmenter.js';
-import { SampleCollector, type RedactedAudioWriter, type TimeSpan } from './redacted-audio.js';
+import type { SegmentRedactor } from '../../redaction/types.js';
+import type { StageSet } from './stages.js';
 
 /** Shorter than this cannot hold a word; such files are reported instead of silently yielding nothing. */
 export const MIN_DURATION_SEC = 0.3;
@@ -20,14 +19,6 @@ export const MIN_DURATION_SEC = 0.3;
 const MIN_SOURCE_RATE = 4000;
 const MAX_SOURCE_RATE = 768_000;
 const PROGRESS_EVERY_SEC = 5;
-
-export interface StageSet {
-  recognizer: Recognizer;
-  /** null when vad.enabled is false: fixed windows of vad.maxSegmentSec instead. */
-  vad: FrameClassifier | null;
-  /** A fresh redactor per recording, so context carries across its segments but never between recordings. */
-  newRedactor(): SegmentRedactor;
-}
 
 export interface TranscribeEvents {
   progress(sec: number, durationSec: number | null): void;
@@ -66,64 +57,11 @@ export class SegmentTranscriber {
   }
 }
 
-export function spansToMask(raw: { start: number; end: number }, redacted: RedactedSegment | null, dropped: boolean, offsetSec: number): TimeSpan[] {
-  const whole = { start: raw.start + offsetSec, end: raw.end + offsetSec };
-  if (!redacted) return dropped ? [whole] : [];
-  const spans: TimeSpan[] = [];
-  for (const e of redacted.entities) {
-    if (e.audioStart === null || e.audioEnd === null) return [whole];
-    spans.push({ start: e.audioStart, end: e.audioEnd });
-  }
-  return spans;
-}
-
 /** Where a recording's redacted audio goes, when redaction.audio is enabled. */
 export interface RedactedAudioTarget {
   writer: RedactedAudioWriter;
   /** File name without extension (the recording id). */
   name: string;
-}
-
-/** The segmenter the config asks for: Silero VAD, or fixed windows when vad.enabled is false. */
-export function newSegmenter(stages: StageSet, vadConfig: HushscribeConfig['vad']): { push(samples: Float32Array): Promise<SpeechSegment[]> | SpeechSegment[]; flush(): SpeechSegment[]; readonly processedSec: number; readonly heldFromSec: number } {
-  return stages.vad ? new SpeechSegmenter(stages.vad, vadConfig) : new WindowSegmenter(Math.round(vadConfig.maxSegmentSec * ASR_SAMPLE_RATE));
-}
-
-/** Cuts the stream into fixed windows (when VAD is off). */
-class WindowSegmenter {
-  private parts: Float32Array[] = [];
-  private length = 0;
-  private start = 0;
-  constructor(private readonly window: number) {}
-
-  get processedSec(): number {
-    return (this.start + this.length) / ASR_SAMPLE_RATE;
-  }
-
-  get heldFromSec(): number {
-    return this.start / ASR_SAMPLE_RATE;
-  }
-
-  push(samples: Float32Array): SpeechSegment[] {
-    this.parts.push(samples);
-    this.length += samples.length;
-    return this.length >= this.window ? this.flush() : [];
-  }
-
-  flush(): SpeechSegment[] {
-    if (this.length === 0) return [];
-    const samples = new Float32Array(this.length);
-    let at = 0;
-    for (const p of this.parts) {
-      samples.set(p, at);
-      at += p.length;
-    }
-    const seg = { start: this.start / ASR_SAMPLE_RATE, end: (this.start + this.length) / ASR_SAMPLE_RATE, samples };
-    this.start += this.length;
-    this.parts = [];
-    this.length = 0;
-    return [seg];
-  }
 }
 
 export async function transcribeRecording(
@@ -141,7 +79,7 @@ export async function transcribeRecording(
   }
   const declared = probe?.durationSec ?? null;
   const shortfall = await wavShortfall(path).catch(() => null);
-  const segmenter = newSegmenter(stages, vadConfig);
+  const segmenter = newSegmenter(stages.vad, vadConfig);
   const transcriber = new SegmentTranscriber(stages);
   // Raw samples stay in this worker's RAM until masked; only the masked copy is written.
   const samples = audio ? new SampleCollector() : null;

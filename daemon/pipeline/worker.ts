@@ -2,19 +2,15 @@
  * The transcription worker thread: loads the model, VAD and redactor once, then transcribes one recording per
  * job message. Everything raw (audio, transcript) stays in this thread; only redacted segments are posted.
  */
-import { parentPort, workerData } from 'node:worker_threads';
 import { isAudioInputError } from '../audio/index.js';
-import { isModelLoadError } from '../asr/errors.js';
+import { openRedactedAudioWriter, type RedactedAudioWriter } from '../redacted-audio/index.js';
 import type { FromWorker, ToWorker, WorkerSettings } from './messages.js';
 import { PipelineError } from './messages.js';
-import { loadPowerStages } from './stages.js';
-import { transcribeRecording, type StageSet } from './transcribe.js';
+import { transcribeRecording } from './transcribe.js';
 import { describeUnexpectedError } from '../util/safe-error.js';
-import { openRedactedAudioWriter, type RedactedAudioWriter } from './redacted-audio.js';
+import { startWorker, workerChannel } from './worker-startup.js';
 
-const port = parentPort!;
-const settings = workerData as WorkerSettings;
-const post = (msg: FromWorker) => port.postMessage(msg);
+const { settings, post, onMessage } = workerChannel<WorkerSettings, FromWorker, ToWorker>();
 
 function describeFailure(err: unknown): { code: string; message: string } {
   if (isAudioInputError(err)) return { code: err.code, message: err.message };
@@ -23,21 +19,15 @@ function describeFailure(err: unknown): { code: string; message: string } {
   return { code: 'MODEL_FAILED', message: `transcription failed: ${describeUnexpectedError(err)}` };
 }
 
-let stages: { dense: StageSet; sparse?: StageSet };
-let audioWriter: RedactedAudioWriter | null;
-try {
-  stages = await loadPowerStages(settings);
+let audioWriter: RedactedAudioWriter | null = null;
+const stages = await startWorker(settings, post, () => {
   // Only file recordings' temp files ('f' ids): live sessions may be writing theirs (the daemon cleans all at start).
   audioWriter = openRedactedAudioWriter(settings.redaction.audio, 'f');
-  post({ type: 'ready', model: stages.dense.recognizer.model, sparseModel: stages.sparse?.recognizer.model ?? null });
-} catch (err) {
-  post({ type: 'fatal', code: isModelLoadError(err) ? err.code : 'LOAD_FAILED', message: (err as Error).message });
-  process.exit(1);
-}
+});
 
 // One job at a time: the main thread sends the next only after 'done' or 'failed'. The variant is fixed per
 // recording, so a switch never splits one between variants.
-port.on('message', (msg: ToWorker) => {
+onMessage((msg) => {
   const { recordingId, path } = msg;
   transcribeRecording(path, stages[msg.variant] ?? stages.dense, settings.vad, {
     progress: (sec, durationSec) => post({ type: 'progress', recordingId, sec, durationSec }),

@@ -11,8 +11,7 @@ import { parseDetectors } from './detectors.js';
 import type { RedactionPolicyConfig } from '../../../redaction/policy.js';
 import { readAudio } from '../../audio/index.js';
 import { packageRoot } from '../../util/package-root.js';
-import { spansToMask } from '../../pipeline/transcribe.js';
-import { REDACTED_AUDIO_MODES, RedactedAudioWriter, type RedactedAudioFormat, type RedactedAudioMode, type TimeSpan } from '../../pipeline/redacted-audio.js';
+import { REDACTED_AUDIO_MODES, RedactedAudioWriter, spansToMask, type RedactedAudioFormat, type RedactedAudioMode, type TimeSpan } from '../../redacted-audio/index.js';
 
 export const DEFAULT_MODEL = join('models', 'hushscribe-en-v1');
 

@@ -4,10 +4,13 @@
  * transcribe CLI); only masked samples are ever written, to a temp file in the output dir that is then renamed,
  * so a killed process leaves no partial file under the final name.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { ASR_SAMPLE_RATE, encodeWav16, pcm16WavHeader, toPcm16 } from '../audio/index.js';
+import { ASR_SAMPLE_RATE, AudioEncodeError, encodeOpus, encodeWav16, pcm16WavHeader, startOpusEncoder, toPcm16, type OpusEncoder } from '../audio/index.js';
+import { applyMask, maskRanges } from './mask.js';
+
+/** Temp files carry this suffix until renamed; one left by a killed process is removed at the next start. */
+export const TEMP_SUFFIX = '.partial';
 
 export const REDACTED_AUDIO_MODES = ['tone', 'silence'] as const;
 export const REDACTED_AUDIO_FORMATS = ['wav', 'opus'] as const;
@@ -21,71 +24,10 @@ export interface RedactedAudioOptions {
   format: RedactedAudioFormat;
 }
 
-/** 1 kHz at -20 dBFS: clearly a bleep, never clipping. */
-export const TONE_HZ = 1000;
-export const TONE_AMPLITUDE = 10 ** (-20 / 20);
-/** Temp files carry this suffix until renamed; one left by a killed process is removed at the next start. */
-export const TEMP_SUFFIX = '.partial';
-
-export interface TimeSpan {
-  start: number;
-  end: number;
-}
-
-/**
- * Sample ranges [from, to) to mask: each span widened by padMs on both sides, clamped to the recording, sorted,
- * overlapping or touching ranges merged. Spans without a time (null) or empty after clamping are skipped.
- */
-export function maskRanges(spans: readonly { start: number | null; end: number | null }[], padMs: number, totalSamples: number, rate = ASR_SAMPLE_RATE): [number, number][] {
-  const pad = (padMs / 1000) * rate;
-  const ranges = spans
-    .filter((s): s is TimeSpan => s.start !== null && s.end !== null)
-    .map((s): [number, number] => [Math.max(0, Math.floor(s.start * rate - pad)), Math.min(totalSamples, Math.ceil(s.end * rate + pad))])
-    .filter(([from, to]) => to > from)
-    .sort((a, b) => a[0] - b[0]);
-  const merged: [number, number][] = [];
-  for (const range of ranges) {
-    const last = merged[merged.length - 1];
-    if (last && range[0] <= last[1]) last[1] = Math.max(last[1], range[1]);
-    else merged.push(range);
-  }
-  return merged;
-}
-
-/**
- * Overwrites the ranges in place: a tone in phase with the recording's own clock, or zeros. `offset`: the
- * recording's sample index of samples[0] (a piece of a longer recording); ranges are in recording samples and
- * clipped to the piece.
- */
-export function applyMask(samples: Float32Array, ranges: readonly [number, number][], mode: RedactedAudioMode, rate = ASR_SAMPLE_RATE, offset = 0): void {
-  const step = (2 * Math.PI * TONE_HZ) / rate;
-  for (const [rangeFrom, rangeTo] of ranges) {
-    const from = Math.max(rangeFrom, offset);
-    const to = Math.min(rangeTo, offset + samples.length);
-    if (to <= from) continue;
-    if (mode === 'silence') samples.fill(0, from - offset, to - offset);
-    else for (let i = from; i < to; i++) samples[i - offset] = TONE_AMPLITUDE * Math.sin(step * i);
-  }
-}
-
-/** 16-bit PCM little-endian, rounded and clipped. */
+/** Why redacted audio could not be written (the folder, the disk, the encoder). */
 export class RedactedAudioError extends Error {
   override name = 'RedactedAudioError';
   readonly code = 'REDACTED_AUDIO_FAILED';
-}
-
-/** Opus in Ogg through ffmpeg; masked PCM goes in on stdin, so nothing unmasked ever reaches the encoder. */
-function encodeOpus(samples: Float32Array, out: string, rate: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const args = ['-nostdin', '-v', 'error', '-y', '-f', 's16le', '-ar', String(rate), '-ac', '1', '-i', 'pipe:0', '-c:a', 'libopus', '-b:a', '32k', '-f', 'ogg', out];
-    const child = spawn('ffmpeg', args, { stdio: ['pipe', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
-    child.on('error', (err) => reject(new RedactedAudioError(`cannot run ffmpeg to encode opus (${(err as NodeJS.ErrnoException).code ?? err.message})`)));
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new RedactedAudioError(`ffmpeg could not encode opus (exit code ${code}): ${stderr.trim()}`))));
-    child.stdin.on('error', () => {}); // a failing ffmpeg closes its stdin; 'close' reports why
-    child.stdin.end(toPcm16(samples));
-  });
 }
 
 /** Writes redacted recordings into one directory, named by recording id. */
@@ -114,11 +56,12 @@ export class RedactedAudioWriter {
     const temp = join(this.dir, `.${name}.${this.options.format}${TEMP_SUFFIX}`);
     try {
       if (this.options.format === 'wav') writeFileSync(temp, encodeWav16(samples, rate));
-      else await encodeOpus(samples, temp, rate);
+      else await encodeOpus(toPcm16(samples), temp, rate);
       renameSync(temp, path);
     } catch (err) {
       rmSync(temp, { force: true });
       if (err instanceof RedactedAudioError) throw err;
+      if (err instanceof AudioEncodeError) throw new RedactedAudioError(err.message);
       throw new RedactedAudioError(`cannot write the redacted audio to ${this.dir} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
     }
     return { path, bytes: statSync(path).size };
@@ -162,7 +105,7 @@ export class StreamingRedactedAudio {
   private written = 0;
   private buffered = 0;
   private fd: number | null = null;
-  private encoder: { child: ChildProcess; done: Promise<void> } | null = null;
+  private encoder: OpusEncoder | null = null;
   private failed: RedactedAudioError | null = null;
   private closed = false;
 
@@ -218,7 +161,7 @@ export class StreamingRedactedAudio {
     try {
       const pcm = toPcm16(piece);
       if (this.fd !== null) writeSync(this.fd, pcm);
-      else await this.feed(pcm);
+      else await this.encoder!.write(pcm);
     } catch (err) {
       throw this.fail(err);
     }
@@ -236,8 +179,7 @@ export class StreamingRedactedAudio {
         closeSync(this.fd);
         this.fd = null;
       } else if (this.encoder) {
-        this.encoder.child.stdin!.end();
-        await this.encoder.done;
+        await this.encoder.end();
         this.encoder = null;
       }
       renameSync(this.tempPath, this.path);
@@ -262,8 +204,7 @@ export class StreamingRedactedAudio {
       this.fd = null;
     }
     if (this.encoder) {
-      this.encoder.done.catch(() => undefined);
-      this.encoder.child.kill('SIGKILL');
+      this.encoder.kill();
       this.encoder = null;
     }
     try {
@@ -288,36 +229,13 @@ export class StreamingRedactedAudio {
     return out;
   }
 
-  private feed(pcm: Buffer): Promise<void> {
-    const { child, done } = this.encoder!;
-    return new Promise((resolve, reject) => {
-      done.catch(reject);
-      if (child.stdin!.write(pcm)) resolve();
-      else child.stdin!.once('drain', resolve);
-    });
-  }
-
   private fail(err: unknown): RedactedAudioError {
-    const error = err instanceof RedactedAudioError ? err : new RedactedAudioError(`cannot write the redacted audio to ${this.dir} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+    const error =
+      err instanceof RedactedAudioError ? err : err instanceof AudioEncodeError ? new RedactedAudioError(err.message) : new RedactedAudioError(`cannot write the redacted audio to ${this.dir} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
     this.failed = error;
     this.abort();
     return error;
   }
-}
-
-/** One ffmpeg encoding s16le from stdin to Ogg Opus at `out`; `done` settles when it exits. */
-function startOpusEncoder(out: string, rate: number): { child: ChildProcess; done: Promise<void> } {
-  const args = ['-nostdin', '-v', 'error', '-y', '-f', 's16le', '-ar', String(rate), '-ac', '1', '-i', 'pipe:0', '-c:a', 'libopus', '-b:a', '32k', '-f', 'ogg', out];
-  const child = spawn('ffmpeg', args, { stdio: ['pipe', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
-  child.stdin!.on('error', () => {}); // a failing ffmpeg closes its stdin; 'close' reports why
-  const done = new Promise<void>((resolve, reject) => {
-    child.on('error', (err) => reject(new RedactedAudioError(`cannot run ffmpeg to encode opus (${(err as NodeJS.ErrnoException).code ?? err.message})`)));
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new RedactedAudioError(`ffmpeg could not encode opus (exit code ${code}): ${stderr.trim()}`))));
-  });
-  done.catch(() => undefined); // observed by feed() and close()
-  return { child, done };
 }
 
 /** Collects one recording's 16 kHz samples as they are decoded (in RAM only), for writing once its entities are known. */

@@ -1,0 +1,38 @@
+/**
+ * How both worker threads (file transcription, live source) start: read their settings, load the stages (dense,
+ * and sparse when configured: see stages.ts), then tell the main thread 'ready' with the models, or 'fatal' with
+ * why and exit.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { isModelLoadError } from '../asr/errors.js';
+import type { ModelInfo } from '../asr/types.js';
+import type { WorkerSettings } from './messages.js';
+import { loadPowerStages, type PowerStages } from './stages.js';
+
+type StartupMessage = { type: 'ready'; model: ModelInfo; sparseModel: ModelInfo | null } | { type: 'fatal'; code: string; message: string };
+
+/** This worker's settings and its messages to and from the main thread, typed by the worker's protocol (messages.ts). */
+export function workerChannel<Settings extends WorkerSettings, FromWorker, ToWorker>(): {
+  settings: Settings;
+  post(msg: FromWorker): void;
+  onMessage(handle: (msg: ToWorker) => void): void;
+} {
+  const port = parentPort!;
+  return { settings: workerData as Settings, post: (msg) => port.postMessage(msg), onMessage: (handle) => void port.on('message', handle) };
+}
+
+/**
+ * Loads the stages and posts 'ready'; `prepare` runs before that (a failure there is fatal too). On failure
+ * posts 'fatal' (code: the model's load error code, or LOAD_FAILED) and exits the worker.
+ */
+export async function startWorker(settings: WorkerSettings, post: (msg: StartupMessage) => void, prepare: () => void = () => undefined): Promise<PowerStages> {
+  try {
+    const stages = await loadPowerStages(settings);
+    prepare();
+    post({ type: 'ready', model: stages.dense.recognizer.model, sparseModel: stages.sparse?.recognizer.model ?? null });
+    return stages;
+  } catch (err) {
+    post({ type: 'fatal', code: isModelLoadError(err) ? err.code : 'LOAD_FAILED', message: (err as Error).message });
+    process.exit(1);
+  }
+}

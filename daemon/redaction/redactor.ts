@@ -1,0 +1,31 @@
+/**
+ * The redaction stage's set-up from the daemon's config: the policy (types, operators, hash key, longNumbers),
+ * checked before anything else loads, and the PII tagger; each recording or live session then gets a fresh
+ * SessionRedactor, so context carries across its segments but never between recordings.
+ */
+import { readFileSync } from 'node:fs';
+import { validatePolicy } from '../../redaction/policy.js';
+import { SessionRedactor } from '../../redaction/session.js';
+import { PiiTagger } from '../../redaction/tagger.js';
+import type { SegmentRedactor } from '../../redaction/types.js';
+import type { HushscribeConfig } from '../config/schema.js';
+
+export interface RedactionSetup {
+  /** Loads the tagger (when enabled) and returns the factory of per-recording redactors. */
+  load(): Promise<() => SegmentRedactor>;
+}
+
+/** Reads the hash key and validates the policy now: a bad policy stops the worker before any model or audio is read. */
+export function prepareRedaction(config: HushscribeConfig['redaction']): RedactionSetup {
+  const { types, operators, hashKeyFile, longNumbers } = config;
+  // Same key-file format as `hushscribe redact --hash-key-file`: contents, trailing newline ignored.
+  const policy = { types, operators, longNumbers, ...(hashKeyFile ? { hashKey: readFileSync(hashKeyFile, 'utf8').replace(/\r?\n$/, '') } : {}) };
+  validatePolicy(policy);
+  return {
+    async load() {
+      const { tagger: taggerConfig } = config;
+      const tagger = taggerConfig.enabled ? await PiiTagger.load(...(taggerConfig.modelDir ? [taggerConfig.modelDir] : [])) : null;
+      return () => new SessionRedactor(policy, { tagger });
+    },
+  };
+}
