@@ -4,17 +4,15 @@
  * and the mask spans of its redacted segments; output: `<dir>/<recording id>.<wav|opus>`, renamed from a temp
  * file so a killed process never leaves a half-written file under the final name.
  */
-export { applyMask, maskRanges, spansToMask, TONE_AMPLITUDE, TONE_HZ, type TimeSpan } from './mask.js';
+export { applyMask, maskRanges, REDACTED_AUDIO_MODES, spansToMask, TONE_AMPLITUDE, TONE_HZ, type RedactedAudioMode, type TimeSpan } from './mask.js';
 export {
   openRedactedAudioWriter,
   REDACTED_AUDIO_FORMATS,
-  REDACTED_AUDIO_MODES,
   RedactedAudioError,
   RedactedAudioWriter,
   SampleCollector,
   StreamingRedactedAudio,
   TEMP_SUFFIX,
   type RedactedAudioFormat,
-  type RedactedAudioMode,
   type RedactedAudioOptions,
 } from './writer.js';

@@ -4,7 +4,9 @@
  */
 import { ASR_SAMPLE_RATE } from '../audio/index.js';
 import type { RedactedSegment } from '../redaction/segment.js';
-import type { RedactedAudioMode } from './writer.js';
+
+export const REDACTED_AUDIO_MODES = ['tone', 'silence'] as const;
+export type RedactedAudioMode = (typeof REDACTED_AUDIO_MODES)[number];
 
 /** 1 kHz at -20 dBFS: clearly a bleep, never clipping. */
 export const TONE_HZ = 1000;

@@ -7,14 +7,12 @@
 import { closeSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { ASR_SAMPLE_RATE, AudioEncodeError, encodeOpus, encodeWav16, pcm16WavHeader, startOpusEncoder, toPcm16, type OpusEncoder } from '../audio/index.js';
-import { applyMask, maskRanges } from './mask.js';
+import { applyMask, maskRanges, type RedactedAudioMode } from './mask.js';
 
 /** Temp files carry this suffix until renamed; one left by a killed process is removed at the next start. */
 export const TEMP_SUFFIX = '.partial';
 
-export const REDACTED_AUDIO_MODES = ['tone', 'silence'] as const;
 export const REDACTED_AUDIO_FORMATS = ['wav', 'opus'] as const;
-export type RedactedAudioMode = (typeof REDACTED_AUDIO_MODES)[number];
 export type RedactedAudioFormat = (typeof REDACTED_AUDIO_FORMATS)[number];
 
 export interface RedactedAudioOptions {
