@@ -9,7 +9,7 @@ import { HOT_RELOADABLE, type HushscribeConfig, type PowerMode } from './config/
 import type { Logger } from './log/logger.js';
 import { Pipeline } from './pipeline/pipeline.js';
 import { openRedactedAudioWriter } from './redacted-audio/index.js';
-import { Store } from './store/store.js';
+import { Store, type RetentionShortfall } from './store/store.js';
 import { WatchSource } from './sources/watch.js';
 import { LiveSource, micArgv } from './sources/live.js';
 import { ControlServer } from './control/server.js';
@@ -18,14 +18,14 @@ import type { ApiDaemon } from './api/types.js';
 import type { Feature, FeatureState } from './feature.js';
 import { SystemdNotifier } from './systemd-notifier.js';
 import { acquirePidLock } from './pid-lock.js';
-import { MqttBridge, type MqttHost } from './mqtt/bridge.js';
+import type { MqttHost } from './mqtt/bridge.js';
 import { Outbox } from './mqtt/outbox.js';
-import { readManifest } from './asr/index.js';
+// manifest.js, not asr/index.js: the main thread never loads onnxruntime (~15 MB resident); workers do.
+import { readManifest } from './asr/manifest.js';
 import { PowerGovernor, type PowerChange, type PowerState } from './power/governor.js';
 import type { OutboxPayload } from './store/outbox-events.js';
 
 const RETENTION_EVERY_MS = 3_600_000;
-const OUTBOX_TRIM_EVERY_MS = 60_000;
 /** A live source is stored as one recording per hour of listening. */
 const LIVE_SESSION_SEC = 3600;
 /** The manifest variant the power governor switches to. */
@@ -38,6 +38,12 @@ function sparseVariantOf(dir: string): string | null {
   } catch {
     return null;
   }
+}
+
+/** How an unmeetable size limit is reported (log, status, MQTT error event). */
+function retentionProblem(unmet: RetentionShortfall): string {
+  const mb = (n: number) => `${(n / 1048576).toFixed(1)} MB`;
+  return `store.retention.maxBytes (${mb(unmet.maxBytes)}) cannot be met: the recordings retention may not delete (the newest, unfinished ones) hold ${mb(unmet.floorBytes)}; nothing was deleted for size`;
 }
 
 export interface ControllerOptions {
@@ -62,6 +68,8 @@ export class Controller {
   private releaseLock: (() => void) | null = null;
   private governor!: PowerGovernor;
   private outbox!: Outbox;
+  /** store.retention.maxBytes that the last retention pass could not meet (reported, not chased), or null. */
+  retentionShortfall: RetentionShortfall | null = null;
 
   constructor(private readonly options: ControllerOptions) {
     this.config = options.config;
@@ -91,7 +99,12 @@ export class Controller {
   async start(): Promise<void> {
     const config = this.config;
     this.releaseLock = acquirePidLock(config.dataDir);
-    this.store = new Store(databasePath(config));
+    // Without a broker nothing would ever drain the outbox: no events are written at all.
+    this.store = new Store(databasePath(config), { outbox: config.mqtt.url !== null });
+    if (!this.store.outboxEnabled) {
+      const stale = this.store.clearEvents();
+      if (stale > 0) this.log.info('MQTT is not configured; undelivered events deleted', { count: stale });
+    }
     const closed = this.store.closeInterruptedStreams();
     const requeued = this.store.requeueInterrupted();
     this.log.info('store open', { database: databasePath(config), schema: this.store.schemaVersion, requeued: requeued.length, liveSessionsClosed: closed.length });
@@ -147,10 +160,10 @@ export class Controller {
     this.features.push({ name: 'systemd', start: async () => this.notifier.start(), stop: async () => this.notifier.stop() });
     const mqttConfig = config.mqtt;
     if (mqttConfig.url !== null) {
+      // Imported only when configured: the mqtt client library alone is ~17 MB resident.
+      const { MqttBridge } = await import('./mqtt/bridge.js');
       const bridge = new MqttBridge({ ...mqttConfig, url: mqttConfig.url }, this.mqttHost(), api, this.outbox, this.store, this.log.child('mqtt'));
       this.features.push({ name: 'mqtt', start: () => bridge.start(), stop: () => bridge.stop() });
-    } else {
-      this.features.push(this.outboxLimitFeature(this.outbox));
     }
 
     for (const feature of this.features) await this.startFeature(feature);
@@ -231,9 +244,13 @@ export class Controller {
     }
   }
 
-  private applyRetention(): void {
-    const deleted = this.store.applyRetention(this.config.store.retention);
+  /** One retention pass (hourly, and on config reload); an unmeetable size limit is logged once and kept for status. */
+  applyRetention(): void {
+    const { deleted, unmet } = this.store.applyRetention(this.config.store.retention);
     if (deleted.length > 0) this.log.info('retention deleted old recordings', { count: deleted.length });
+    if (unmet && !this.retentionShortfall) this.log.warn(retentionProblem(unmet), { ...unmet });
+    else if (!unmet && this.retentionShortfall) this.log.info('store.retention.maxBytes is met again');
+    this.retentionShortfall = unmet;
   }
 
   private retentionFeature(): Feature {
@@ -264,6 +281,17 @@ export class Controller {
     };
   }
 
+  /** What is wrong now, one line each (each new one is announced as an MQTT error event). */
+  problems(): string[] {
+    const health = this.pipeline.health();
+    return [
+      ...[...this.states].filter(([, s]) => s.state === 'failed').map(([name, s]) => `${name} failed: ${s.error}`),
+      ...(health.error ? [`pipeline: ${health.error}`] : []),
+      ...(health.database ? [`database refuses writes, transcription waits: ${health.database.error}`] : []),
+      ...(this.retentionShortfall ? [retentionProblem(this.retentionShortfall)] : []),
+    ];
+  }
+
   /** The narrow view of the daemon that the API is implemented against. */
   private apiDaemon(): ApiDaemon {
     return {
@@ -276,6 +304,7 @@ export class Controller {
       live: () => Object.fromEntries(this.live.map((l) => [l.name, l.health()])),
       watchDir: () => this.watch?.dir ?? null,
       power: () => this.powerState(),
+      retention: () => ({ ...this.config.store.retention, retainedBytes: this.store.retainedBytes(), unmet: this.retentionShortfall }),
       setPowerMode: (mode) => this.setPowerMode(mode),
       pause: () => this.pipeline.pause(),
       resume: () => this.pipeline.resume(),
@@ -292,10 +321,7 @@ export class Controller {
       get powerMode() {
         return self.powerMode;
       },
-      problems: () => [
-        ...[...this.states].filter(([, s]) => s.state === 'failed').map(([name, s]) => `${name} failed: ${s.error}`),
-        ...(this.pipeline.health().error ? [`pipeline: ${this.pipeline.health().error}`] : []),
-      ],
+      problems: () => this.problems(),
     };
   }
 
@@ -336,11 +362,6 @@ export class Controller {
     });
   }
 
-  /** Without a broker nothing drains the outbox; it is still kept within mqtt.outbox.maxEvents. */
-  private outboxLimitFeature(outbox: Outbox): Feature {
-    return this.periodicFeature('outbox', OUTBOX_TRIM_EVERY_MS, () => outbox.trim(), 'outbox trim failed');
-  }
-
   /** One line for systemd's STATUS= (shown by systemctl status). */
   statusLine(): string {
     const counts = this.store ? this.store.countByStatus() : null;
@@ -348,6 +369,7 @@ export class Controller {
     const failed = [...this.states].filter(([, s]) => s.state === 'failed').map(([name]) => name);
     return [
       health ? `pipeline ${health.state}` : 'starting',
+      health?.database ? `database refuses writes (${health.database.error.split(':')[0]}), retrying` : '',
       counts ? `${counts.queued} queued, ${counts.done} done, ${counts.failed} failed` : '',
       failed.length > 0 ? `degraded: ${failed.join(', ')} failed` : '',
     ]

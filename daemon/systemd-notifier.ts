@@ -1,6 +1,6 @@
 /**
  * sd_notify for Type=notify units: READY=1 once started, STATUS= lines, STOPPING=1 on shutdown, and WATCHDOG=1
- * pings only while the pipeline is healthy (not stalled on a recording), so a hung transcription gets the
+ * pings only while the pipeline is healthy (not stalled on a recording, not blocked by the database), so a hung transcription gets the
  * service restarted by systemd instead of being hidden by a timer that always pings.
  */
 import { sdNotify } from '../native/index.js';
@@ -34,11 +34,15 @@ export class SystemdNotifier {
     this.timer = setInterval(() => this.tick(), Math.max(500, usec / 2000));
   }
 
+  /** STATUS= every tick, so `systemctl status` tells the truth while unhealthy too; WATCHDOG=1 only while healthy. */
   private tick(): void {
     if (this.healthy()) {
       this.warnedUnhealthy = false;
       this.send(`WATCHDOG=1\nSTATUS=${this.status()}`);
-    } else if (!this.warnedUnhealthy) {
+      return;
+    }
+    this.send(`STATUS=${this.status()}`);
+    if (!this.warnedUnhealthy) {
       this.warnedUnhealthy = true;
       this.log.error('pipeline stalled; withholding watchdog pings so systemd restarts the service');
     }

@@ -103,13 +103,17 @@ t.test('watchdog pings follow health, not a timer', async (t) => {
   process.env.WATCHDOG_USEC = '200000';
   t.teardown(() => Object.assign(process.env, saved));
   let healthy = false;
+  let statusText = 'testing';
   const lines: Record<string, unknown>[] = [];
-  const notifier = new SystemdNotifier(() => 'testing', () => healthy, new Logger({ sink: { write: (l: string) => lines.push(JSON.parse(l) as Record<string, unknown>) } }));
+  const notifier = new SystemdNotifier(() => statusText, () => healthy, new Logger({ sink: { write: (l: string) => lines.push(JSON.parse(l) as Record<string, unknown>) } }));
   notifier.start();
   notifier.ready();
   await waitFor(() => lines.some((l) => l.msg === 'pipeline stalled; withholding watchdog pings so systemd restarts the service'), 30_000, 'stall noticed');
   t.notOk(received.includes('WATCHDOG=1'), 'no pings while stalled');
   t.match(received, 'READY=1\\nSTATUS=testing');
+  statusText = 'pipeline blocked';
+  await waitFor(() => received.includes("'STATUS=pipeline blocked'"), 30_000, 'STATUS= still sent while unhealthy');
+  t.notOk(received.includes('WATCHDOG=1'));
   healthy = true;
   await waitFor(() => received.includes('WATCHDOG=1'), 30_000, 'pings resume');
   notifier.stopping();

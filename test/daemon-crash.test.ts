@@ -1,7 +1,7 @@
 import t from 'tap';
 import { copyFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { daemonSetup, ensureBuilt, speechFile, tempDir, waitFor, type DaemonProcess } from './fixtures/daemon/harness.js';
+import { AWAY_BROKER, daemonSetup, ensureBuilt, speechFile, tempDir, waitFor, type DaemonProcess } from './fixtures/daemon/harness.js';
 
 ensureBuilt();
 
@@ -43,7 +43,7 @@ t.test('kill -9 at any moment: every recording completes once, nothing lost or s
   await ref.daemon.kill('SIGTERM');
   t.equal(expected.size, files.length);
 
-  const { daemon, watch } = daemonSetup('crash');
+  const { daemon, watch } = daemonSetup('crash', { config: AWAY_BROKER });
   t.teardown(() => daemon.kill());
   daemon.start();
   await daemon.ready();

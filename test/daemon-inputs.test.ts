@@ -1,6 +1,6 @@
 import t from 'tap';
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cli, daemonSetup, ensureBuilt, speechFile, toneSamples, waitFor, wavBytes } from './fixtures/daemon/harness.js';
 
@@ -92,4 +92,43 @@ t.test('bad inputs each get a clear recorded error and the daemon stays up', asy
   const list = cli(['transcripts', 'list', '--status', 'failed', '--data-dir', daemon.dataDir, '--config', daemon.configFile]);
   t.match(list.stdout, /\[TOO_SHORT\] blip\.wav: is 0\.10 s long/);
   t.equal(list.stdout.trim().split('\n').length, cases.length, 'one line per recording, first line of each error');
+});
+
+t.test('inbox entries that cannot be recordings are recorded as skipped; odd bit depths are refused (issue 19)', async (t) => {
+  execFileSync('mkfifo', [join(watch, 'pipe.wav')]);
+  mkdirSync(join(watch, 'folder.wav'));
+  mkdirSync(join(watch, 'not-a-recording')); // a plain folder is just a folder
+  // 1.0 s of 7-bit PCM at 16 kHz: ffmpeg would read it as 8-bit and call it 2.0 s.
+  const header = Buffer.alloc(44);
+  header.write('RIFF', 0, 'latin1');
+  header.writeUInt32LE(36 + 16000, 4);
+  header.write('WAVEfmt ', 8, 'latin1');
+  header.writeUInt32LE(16, 16);
+  header.writeUInt16LE(1, 20);
+  header.writeUInt16LE(1, 22);
+  header.writeUInt32LE(16000, 24);
+  header.writeUInt32LE(16000, 28);
+  header.writeUInt16LE(1, 32);
+  header.writeUInt16LE(7, 34);
+  header.write('data', 36, 'latin1');
+  header.writeUInt32LE(16000, 40);
+  const samples = Buffer.alloc(16000);
+  for (let i = 0; i < samples.length; i++) samples[i] = 64 + Math.round(40 * Math.sin(i / 5));
+  writeFileSync(join(dir, 'seven-bit.wav'), Buffer.concat([header, samples]));
+  copyFileSync(join(dir, 'seven-bit.wav'), join(watch, 'seven-bit.wav'));
+
+  t.match(await finished('pipe.wav'), { status: 'failed', error_code: 'NOT_A_FILE', error_message: /named pipe \(FIFO\), not a file; skipped/ });
+  t.match(await finished('folder.wav'), { status: 'failed', error_code: 'NOT_A_FILE', error_message: /is a folder, not a file; skipped/ });
+  t.match(await finished('seven-bit.wav'), { status: 'failed', error_code: 'UNSUPPORTED_ENCODING', error_message: /7-bit PCM samples/ });
+  t.equal(row('not-a-recording'), undefined);
+  t.ok(existsSync(join(watch, 'pipe.wav')) && existsSync(join(watch, 'folder.wav')), 'left where they are');
+  const list = cli(['transcripts', 'list', '--status', 'failed', '--data-dir', daemon.dataDir, '--config', daemon.configFile]);
+  t.match(list.stdout, /pipe\.wav\s+\[NOT_A_FILE\] is a named pipe/);
+  // Seen again on every scan and after a restart, but recorded once.
+  await daemon.kill('SIGTERM');
+  daemon.start();
+  await daemon.ready();
+  await waitFor(() => daemon.logs().some((l) => l.msg === 'watching folder'), 30_000, 'watching again');
+  await new Promise((r) => setTimeout(r, 500));
+  t.equal(daemon.query<{ n: number }>("SELECT count(*) AS n FROM recordings WHERE error_code = 'NOT_A_FILE'")[0]!.n, 2);
 });

@@ -1,11 +1,11 @@
 import t from 'tap';
 import { appendFileSync, copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { daemonSetup, ensureBuilt, listTranscripts, speechFile, waitFor } from './fixtures/daemon/harness.js';
+import { AWAY_BROKER, daemonSetup, ensureBuilt, listTranscripts, speechFile, waitFor } from './fixtures/daemon/harness.js';
 
 ensureBuilt();
 
-const { dir, daemon, watch } = daemonSetup('watch', { config: { sources: { watch: { pollMs: 100, settleMs: 1500 } } } });
+const { dir, daemon, watch } = daemonSetup('watch', { config: { ...AWAY_BROKER, sources: { watch: { pollMs: 100, settleMs: 1500 } } } });
 const list = () => listTranscripts(daemon);
 const pending = () => readdirSync(watch, { withFileTypes: true }).filter((e) => e.isFile() && !/^\.|\.part$/.test(e.name)).map((e) => e.name);
 

@@ -8,7 +8,7 @@ import { copyFileSync, cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { request } from '../daemon/control/client.js';
 import { ControlError } from '../daemon/control/protocol.js';
-import { cli, daemonSetup, ensureBuilt, listTranscripts, speechFile, tempDir, TINY_MODEL, toneSamples, waitFor, wavBytes } from './fixtures/daemon/harness.js';
+import { AWAY_BROKER, cli, daemonSetup, ensureBuilt, listTranscripts, speechFile, tempDir, TINY_MODEL, toneSamples, waitFor, wavBytes } from './fixtures/daemon/harness.js';
 
 ensureBuilt();
 
@@ -37,6 +37,7 @@ const thermal = join(thermalDir, 'temp');
 writeFileSync(thermal, '40000\n');
 const { dir, daemon, watch } = daemonSetup('power', {
   config: {
+    ...AWAY_BROKER,
     asr: { modelDir: twoVariantModel() },
     // The backlog signal is out of reach here, so only the thermal file moves auto mode in this test.
     power: { mode: 'dense', intervalSec: 0.2, minDwellSec: 0, backlog: { enterQueued: 1000, leaveQueued: 999 }, thermal: { paths: [thermal] }, battery: { paths: [join(thermalDir, 'no-supply', 'online')] } },
@@ -141,7 +142,7 @@ t.test('power CLI: bad usage and a daemon that is not running', async (t) => {
 });
 
 t.test('a model without a sparse variant runs dense and says so once', async (t) => {
-  const other = daemonSetup('power-dense-only');
+  const other = daemonSetup('power-dense-only', { config: AWAY_BROKER });
   other.daemon.start(['--power-mode', 'sparse']);
   t.teardown(() => other.daemon.kill());
   await other.daemon.ready();

@@ -2,7 +2,7 @@
 // are sample by sample, the WAV written and read back with daemon/audio's reader, opus through ffmpeg, the
 // temp-file-then-rename write, the config section and the store column (retention deletes the files).
 import t from 'tap';
-import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeAudioFile, encodeWav16, readWavFile } from '../daemon/audio/index.js';
 import {
@@ -11,7 +11,6 @@ import {
   openRedactedAudioWriter,
   RedactedAudioError,
   RedactedAudioWriter,
-  SampleCollector,
   TEMP_SUFFIX,
   TONE_AMPLITUDE,
   TONE_HZ,
@@ -143,12 +142,6 @@ t.test('spans to mask: entity times, whole segment when dropped or untimed', asy
   t.same(spansToMask(seg, null, true, 10), [{ start: 11, end: 13 }], 'a dropped segment is masked whole');
   t.same(spansToMask(seg, null, false, 10), []);
   t.same(spansToMask(seg, redacted([]), false, 10), []);
-
-  const collector = new SampleCollector();
-  collector.push(new Float32Array([1, 2]));
-  collector.push(new Float32Array([3]));
-  t.same([...collector.take()], [1, 2, 3]);
-  t.same([...collector.take()], [], 'taken once');
 });
 
 t.test('config: redaction.audio defaults, validation errors, default dir under dataDir', async (t) => {
@@ -194,7 +187,7 @@ t.test('store: migration adds the column; finish records the path; retention del
   t.equal(store.audioBytes(), statSync(audioFile).size + (4 << 20));
 
   // By size: the audio counts, so the two oldest go and take their files with them.
-  const deleted = store.applyRetention({ maxAgeDays: 0, maxBytes: 2 << 20 });
+  const { deleted } = store.applyRetention({ maxAgeDays: 0, maxBytes: 2 << 20 });
   t.same(deleted, ['a', 'b']);
   t.notOk(existsSync(audioFile), 'audio file deleted with its recording');
   t.notOk(existsSync(big));
@@ -213,6 +206,36 @@ t.test('store: a schema-1 database is migrated in place, its recordings without 
   t.equal(store.schemaVersion, 2);
   t.equal(store.get('old')!.redactedAudio, null);
   t.equal(store.audioBytes(), 0);
+});
+
+t.test('transcribeRecording streams the redacted audio: written while transcribing, not held to the end (issue 19)', async (t) => {
+  const dir = tempDir('redacted-audio-streamed');
+  const defaults = validateConfig({});
+  const file = join(dir, 'long.wav');
+  // About 40 s of tones, VAD off: 10 s windows, so the file grows window by window.
+  const input = toneSamples(Array.from({ length: 8 }, () => 'my name is john smith and this goes on').join(' '));
+  writeFileSync(file, wavBytes(input));
+  const settings = { modelDir: TINY_MODEL, variant: null, threads: 1, vad: { ...defaults.vad, enabled: false, maxSegmentSec: 10 }, redaction: defaults.redaction };
+  const stages = await loadStages(settings);
+  const writer = new RedactedAudioWriter(join(dir, 'audio'), { mode: 'silence', padMs: 80, format: 'wav' });
+  const temp = join(dir, 'audio', `.rec.wav${TEMP_SUFFIX}`);
+  const writtenAt: { sec: number; bytes: number }[] = [];
+  const result = await transcribeRecording(file, stages, settings.vad, {
+    segment: () => undefined,
+    progress: (sec) => writtenAt.push({ sec, bytes: existsSync(temp) ? statSync(temp).size : 0 }),
+  }, { writer, name: 'rec' });
+  const total = 44 + 2 * input.length;
+  t.equal(result.redactedAudio!.bytes, total);
+  const during = writtenAt.filter((w) => w.sec < result.durationSec);
+  t.ok(during.length >= 4, `${during.length} progress reports`);
+  t.ok(during.some((w) => w.bytes > total / 2), `more than half the file was on disk before the end (${JSON.stringify(during)})`);
+  // Each report finds at most the unsegmented window (10 s) plus a chunk and the margin in RAM, not the recording.
+  for (const w of during) t.ok(w.sec * 32000 + 44 - w.bytes <= (10 + 1) * 32000, `at ${w.sec} s: ${w.bytes} bytes written`);
+  // The same bytes as masking the whole recording at once.
+  const spans: { start: number; end: number }[] = [];
+  await transcribeRecording(file, stages, settings.vad, { segment: (seg) => spans.push(...seg.entities.map((e) => ({ start: e.audioStart!, end: e.audioEnd! }))), progress: () => undefined });
+  const once = await new RedactedAudioWriter(join(dir, 'once'), writer.options).write('rec', (await readWavFile(file)).samples, spans);
+  t.same(readFileSync(result.redactedAudio!.path), readFileSync(once.path), 'identical to the whole-recording masking');
 });
 
 t.test('transcribeRecording (tiny model): the name toned out in the written file, a dropped segment masked whole, write failures typed', async (t) => {
@@ -245,6 +268,13 @@ t.test('transcribeRecording (tiny model): the name toned out in the written file
   mkdirSync(join(dir, 'audio', 'busy.wav'));
   writeFileSync(join(dir, 'audio', 'busy.wav', 'f'), '');
   await t.rejects(transcribeRecording(file, stages, settings.vad, { segment: () => undefined, progress: () => undefined }, { writer, name: 'busy' }), { name: 'PipelineError', code: 'AUDIO_WRITE_FAILED' });
+
+  // A recording that fails (cut short) leaves no temp file behind.
+  const cut = join(dir, 'cut.wav');
+  const whole = wavBytes(input);
+  writeFileSync(cut, whole.subarray(0, whole.length - 16000));
+  await t.rejects(transcribeRecording(cut, stages, settings.vad, { segment: () => undefined, progress: () => undefined }, { writer, name: 'cut' }), { code: 'TRUNCATED' });
+  t.same(readdirSync(join(dir, 'audio')).filter((n) => n.includes('cut')), [], 'no temp file left');
 
   const opus = new RedactedAudioWriter(dir, { mode: 'tone', padMs: 0, format: 'opus' });
   await t.rejects(opus.write('bad-rate', new Float32Array(1000), [], 0), { name: 'RedactedAudioError', message: /ffmpeg could not encode opus/ });

@@ -173,37 +173,89 @@ t.test('list, readonly access and outbox acknowledgement', async (t) => {
   t.same(store.events().map((e) => (e.payload as { recordingId: string }).recordingId), ['z']);
 });
 
+const finisher = (store: Store) => (id: string, words: number) => {
+  store.enqueue({ id, source: 'watch' });
+  store.claimNext();
+  store.putSegment(id, segment(0, Array.from({ length: words }, (_, i) => `word${i}`).join(' ')));
+  store.finish(id, { durationSec: 1, segmentCount: 1 });
+};
+
 t.test('retention by age and by size keeps unfinished work', async (t) => {
   let clock = Date.UTC(2026, 0, 1);
   const store = fresh(() => clock);
-  const finishOne = (id: string, words: number) => {
-    store.enqueue({ id, source: 'watch' });
-    store.claimNext();
-    store.putSegment(id, segment(0, Array.from({ length: words }, (_, i) => `word${i}`).join(' ')));
-    store.finish(id, { durationSec: 1, segmentCount: 1 });
-  };
+  const finishOne = finisher(store);
   finishOne('old', 10);
   clock += 10 * 86_400_000;
   finishOne('mid', 10);
   clock += 86_400_000;
-  t.same(store.applyRetention({ maxAgeDays: 5, maxBytes: 0 }), ['old']);
-  t.same(store.applyRetention({ maxAgeDays: 0, maxBytes: 0 }), []);
+  t.same(store.applyRetention({ maxAgeDays: 5, maxBytes: 0 }), { deleted: ['old'], unmet: null });
+  t.same(store.applyRetention({ maxAgeDays: 0, maxBytes: 0 }), { deleted: [], unmet: null });
   for (let i = 0; i < 30; i++) {
     clock += 1000;
     finishOne(`big${i}`, 2000);
   }
   store.enqueue({ id: 'waiting', source: 'watch' });
-  const before = store.usedBytes();
+  const before = store.retainedBytes();
   const limit = Math.floor(before / 2);
-  const deleted = store.applyRetention({ maxAgeDays: 0, maxBytes: limit });
+  const { deleted, unmet } = store.applyRetention({ maxAgeDays: 0, maxBytes: limit });
+  t.equal(unmet, null);
   t.ok(deleted.length > 0);
   t.equal(deleted[0], 'mid', 'oldest first');
-  t.ok(store.usedBytes() <= limit, `${store.usedBytes()} <= ${limit}`);
+  t.ok(store.retainedBytes() <= limit, `${store.retainedBytes()} <= ${limit}`);
   t.ok(store.get('waiting'), 'queued recordings are never deleted');
   t.ok(store.get('big29'), 'newest kept');
   t.equal(store.segments('mid').length, 0, 'segments go with their recording');
   t.equal((store.db.prepare('SELECT count(*) AS n FROM entities').get() as { n: number }).n, 0);
   t.equal(store.events(0, 100_000).filter((e) => e.kind === 'recording.deleted').length, deleted.length + 1);
+});
+
+t.test('size retention: only as many of the oldest as needed, never the outbox, never the newest', async (t) => {
+  let clock = Date.UTC(2026, 0, 1);
+  const store = fresh(() => clock);
+  const finishOne = finisher(store);
+  for (let i = 0; i < 50; i++) {
+    clock += 1000;
+    finishOne(`r${String(i).padStart(2, '0')}`, 200);
+  }
+  // A broker away for days: undelivered events pile up (issue 19: they made retention delete every transcript).
+  const add = store.db.prepare('INSERT INTO events (kind, payload, created_at) VALUES (?, ?, ?)');
+  store.db.transaction(() => {
+    for (let i = 0; i < 20_000; i++) add.run('power_mode.changed', JSON.stringify({ previous: 'auto', powerMode: 'auto', reason: `cpu ${i}` }), clock);
+  })();
+  const transcripts = store.retainedBytes();
+  t.ok(store.usedBytes() > 2 * transcripts, 'the outbox is most of the file');
+  const events = store.events(0, 1_000_000).length;
+
+  t.same(store.applyRetention({ maxAgeDays: 0, maxBytes: transcripts }), { deleted: [], unmet: null }, 'within the limit: the outbox does not count');
+  const one = store.applyRetention({ maxAgeDays: 0, maxBytes: transcripts - 1 });
+  t.same(one, { deleted: ['r00'], unmet: null }, 'one byte over: the oldest one only');
+  t.equal(store.events(0, 1_000_000).filter((e) => e.kind !== 'recording.deleted').length, events, 'no event was deleted');
+
+  // A limit no deletion can meet is reported, and nothing more is deleted chasing it.
+  const newest = store.list({ limit: 1 })[0]!.id;
+  const result = store.applyRetention({ maxAgeDays: 0, maxBytes: 1000 });
+  t.same(result.deleted, [], 'nothing deleted for an unmeetable limit');
+  t.match(result.unmet, { maxBytes: 1000, retainedBytes: store.retainedBytes(), floorBytes: Number });
+  t.ok(result.unmet!.floorBytes > 1000 && result.unmet!.floorBytes < store.retainedBytes());
+  t.equal(store.list().length, 49);
+  t.ok(store.get(newest));
+
+  // A limit met only by deleting all but the newest: the newest stays.
+  const floor = result.unmet!.floorBytes;
+  const all = store.applyRetention({ maxAgeDays: 0, maxBytes: floor });
+  t.equal(all.unmet, null);
+  t.equal(all.deleted.length, 48);
+  t.same(store.list().map((r) => r.id), [newest], 'only the newest is left');
+  t.same(store.integrityCheck(), ['ok'], 'the measuring transaction was rolled back cleanly');
+});
+
+t.test('with the outbox off (no MQTT) no event rows are written', async (t) => {
+  const store = new Store(join(dir, `db${n++}.sqlite`), { outbox: false });
+  t.teardown(() => store.close());
+  finisher(store)('a', 5);
+  store.addEvent('error', { message: 'x' });
+  t.equal(store.events().length, 0);
+  t.equal(store.get('a')!.status, 'done');
 });
 
 t.test('recording ids are stable', async (t) => {

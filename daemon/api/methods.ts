@@ -81,6 +81,7 @@ export function createApi(daemon: ApiDaemon) {
         watchDir: daemon.watchDir(),
         live: daemon.live(),
         power: daemon.power(),
+        retention: daemon.retention(),
       }),
     },
 

@@ -9,7 +9,7 @@ import type { FeatureState } from '../feature.js';
 import type { PipelineHealth } from '../pipeline/pipeline.js';
 import type { PowerState } from '../power/governor.js';
 import type { LiveHealth } from '../sources/live.js';
-import type { Recording, RecordingStatus, SearchHit, Store, StoredSegment } from '../store/store.js';
+import type { Recording, RecordingStatus, RetentionShortfall, SearchHit, Store, StoredSegment } from '../store/store.js';
 
 type RecordingCounts = Record<RecordingStatus, number>;
 
@@ -26,11 +26,21 @@ export interface DaemonStatus {
   watchDir: string | null;
   live: Record<string, LiveHealth>;
   power: PowerState;
+  retention: RetentionStatus;
+}
+
+/** store.retention, what it limits now, and the size limit the last pass could not meet (null: met or off). */
+export interface RetentionStatus {
+  maxAgeDays: number;
+  maxBytes: number;
+  retainedBytes: number;
+  unmet: RetentionShortfall | null;
 }
 
 /** The device state MQTT keeps retained (its `state` topic adds outbox and updatedAt). */
 export interface DeviceState {
-  status: 'idle' | 'busy' | 'paused' | 'starting' | 'down' | 'stopped';
+  /** blocked: the database refuses writes (locked by another process, disk full); retried until it takes them. */
+  status: 'idle' | 'busy' | 'paused' | 'blocked' | 'starting' | 'down' | 'stopped';
   paused: boolean;
   queueDepth: number;
   powerMode: PowerMode;
@@ -89,6 +99,7 @@ export interface ApiDaemon {
   live(): Record<string, LiveHealth>;
   watchDir(): string | null;
   power(): PowerState;
+  retention(): RetentionStatus;
   setPowerMode(mode: PowerMode): void;
   pause(): void;
   resume(): void;

@@ -49,6 +49,17 @@ export function resolveDecoding(modelDir: string, decoding: DecodingOptions = {}
   return { method: resolved, beamSize: beamSize ?? DEFAULT_BEAM_SIZE, lmPath, lmWeight, wordBonus };
 }
 
+/**
+ * One ArpaLm per file in this thread: the power governor's two variants share the model's LM (~30 MB of heap
+ * each otherwise). Its caches only grow and advance() runs synchronously, so sharing within one thread is safe.
+ */
+const lms = new Map<string, ArpaLm>();
+function sharedLm(path: string): ArpaLm {
+  let lm = lms.get(path);
+  if (!lm) lms.set(path, (lm = ArpaLm.load(path)));
+  return lm;
+}
+
 class OnnxRecognizer implements Recognizer {
   readonly model: ModelInfo;
   lastTimings: StageTimings = { features: 0, model: 0, search: 0 };
@@ -125,7 +136,7 @@ export async function loadRecognizer(options: LoadRecognizerOptions): Promise<Re
   checkFeatureSpec(spec.features, spec.layout === 'hushscribe' ? join(modelDir, MANIFEST_FILE) : spec.modelPath);
   const resolved = resolveDecoding(modelDir, decoding, spec.lmPath);
   const table = readTokens(spec.tokensPath, spec.wordBoundary, spec.blank);
-  const lm = resolved.lmPath !== null ? ArpaLm.load(resolved.lmPath) : undefined;
+  const lm = resolved.lmPath !== null ? sharedLm(resolved.lmPath) : undefined;
   const acoustic = await AcousticModel.create(spec, threads, table.symbols.length);
   const { name, variant: chosen, features, subsampling } = spec;
   return new OnnxRecognizer({ name, variant: chosen, features, subsampling }, table, acoustic, resolved, lm);

@@ -5,6 +5,8 @@ export type AudioInputErrorCode =
   | 'TRUNCATED'
   | 'NOT_AUDIO'
   | 'UNSUPPORTED_WAV'
+  /** PCM or float samples of a bit depth no decoder reads right (a 7-bit WAV would decode at twice its length). */
+  | 'UNSUPPORTED_ENCODING'
   | 'NOT_FOUND'
   | 'DECODE_FAILED';
 

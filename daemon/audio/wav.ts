@@ -65,7 +65,7 @@ export function decodeWav(bytes: Buffer, file: string): AudioClip {
     if (body + size > bytes.length) {
       throw new AudioInputError('TRUNCATED', file, `ends inside its '${id.trim()}' chunk, before any audio data`);
     }
-    if (id === 'fmt ') format = parseFormat(bytes.subarray(body, body + size), file);
+    if (id === 'fmt ') format = parseWavFormat(bytes.subarray(body, body + size), file);
     offset = nextChunk(bytes, body + size, size);
   }
   throw new AudioInputError('TRUNCATED', file, `has no data chunk (the file ends after ${bytes.length} bytes)`);
@@ -83,7 +83,8 @@ function looksLikeChunkId(bytes: Buffer, at: number): boolean {
   return true;
 }
 
-function parseFormat(fmt: Buffer, file: string): WavFormat {
+/** The fmt chunk's body, checked: AudioInputError UNSUPPORTED_WAV for formats read through ffmpeg instead, UNSUPPORTED_ENCODING for bit depths nothing reads right. */
+export function parseWavFormat(fmt: Buffer, file: string): WavFormat {
   if (fmt.length < 16) throw new AudioInputError('UNSUPPORTED_WAV', file, `has a ${fmt.length}-byte fmt chunk (16 at least expected)`);
   let tag = fmt.readUInt16LE(0);
   const channels = fmt.readUInt16LE(2);
@@ -101,7 +102,9 @@ function parseFormat(fmt: Buffer, file: string): WavFormat {
   if (tag === FORMAT_PCM && [8, 16, 24, 32].includes(bitsPerSample)) return { encoding: 'int', bitsPerSample, channels, sampleRate };
   if (tag === FORMAT_IEEE_FLOAT && (bitsPerSample === 32 || bitsPerSample === 64)) return { encoding: 'float', bitsPerSample, channels, sampleRate };
   const kind = tag === FORMAT_PCM ? 'PCM' : tag === FORMAT_IEEE_FLOAT ? 'float' : `format 0x${tag.toString(16).padStart(4, '0')}`;
-  throw new AudioInputError('UNSUPPORTED_WAV', file, `uses ${bitsPerSample}-bit ${kind} samples (supported: 8/16/24/32-bit PCM, 32/64-bit float)`);
+  // ffmpeg would guess at PCM or float of an odd depth (7-bit PCM as 8-bit: twice the duration): refuse it outright.
+  const code = tag === FORMAT_PCM || tag === FORMAT_IEEE_FLOAT ? 'UNSUPPORTED_ENCODING' : 'UNSUPPORTED_WAV';
+  throw new AudioInputError(code, file, `uses ${bitsPerSample}-bit ${kind} samples (supported: 8/16/24/32-bit PCM, 32/64-bit float)`);
 }
 
 type SampleReader = (bytes: Buffer, at: number) => number;

@@ -15,7 +15,7 @@ import { recordingIdForStream } from '../store/ids.js';
 import { describeUnexpectedError } from '../util/safe-error.js';
 import { newSegmenter } from '../vad/index.js';
 import type { FromLiveWorker, LiveWorkerData, ToLiveWorker } from './messages.js';
-import type { StageSet } from './stages.js';
+import { stagesFor, type StageSet } from './stages.js';
 import { SegmentTranscriber } from './transcribe.js';
 import { startWorker, workerChannel } from './worker-startup.js';
 
@@ -26,6 +26,7 @@ const variants = await startWorker(settings, post);
 const stages: StageSet = { ...variants.dense };
 
 let capture: Capture | null = null;
+let wantedVariant: string = 'dense';
 
 /** null: redaction.audio disabled, or its folder unusable (reported once per session instead). */
 let audioWriter: RedactedAudioWriter | null = null;
@@ -149,6 +150,10 @@ onMessage((msg) => {
   } else if (msg.type === 'stop') {
     capture?.stop();
   } else if (msg.type === 'variant') {
-    stages.recognizer = (variants[msg.variant] ?? variants.dense).recognizer;
+    // The sparse variant loads on first use; segments go on with the current recognizer meanwhile.
+    wantedVariant = msg.variant;
+    void stagesFor(variants, msg.variant, (message) => post({ type: 'variant-failed', variant: msg.variant, message })).then((set) => {
+      if (wantedVariant === msg.variant) stages.recognizer = set.recognizer; // not overtaken by a later switch
+    });
   }
 });

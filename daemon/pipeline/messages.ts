@@ -7,7 +7,7 @@ import type { PowerVariant } from '../power/governor.js';
 export interface WorkerSettings {
   modelDir: string;
   variant: string | null;
-  /** The manifest variant the power governor may switch to (loaded alongside), or null for dense only. */
+  /** The manifest variant the power governor may switch to (loaded when first used), or null for dense only. */
   sparseVariant: string | null;
   threads: number;
   vad: HushscribeConfig['vad'];
@@ -23,7 +23,9 @@ export type FromWorker =
   | { type: 'progress'; recordingId: string; sec: number; durationSec: number | null }
   | { type: 'segment'; recordingId: string; segment: RedactedSegment }
   | { type: 'done'; recordingId: string; durationSec: number; segmentCount: number; redactedAudio: { path: string; bytes: number } | null }
-  | { type: 'failed'; recordingId: string; code: string; message: string };
+  | { type: 'failed'; recordingId: string; code: string; message: string }
+  /** The sparse variant, loaded when first asked for, could not be: the recording runs dense. */
+  | { type: 'variant-failed'; variant: string; message: string };
 
 /** Why a recording could not be transcribed, beyond the audio decoder's own AudioInputError codes. */
 export type PipelineErrorCode = 'TOO_SHORT' | 'TRUNCATED' | 'BAD_SAMPLE_RATE' | 'MODEL_FAILED' | 'WORKER_CRASHED' | 'INTERNAL' | 'AUDIO_WRITE_FAILED';
@@ -65,4 +67,5 @@ export type FromLiveWorker =
   | { type: 'session-end'; durationSec: number; segmentCount: number; redactedAudio: { path: string; bytes: number } | null }
   /** The session's redacted audio could not be written (transcription goes on; the recording gets no audio). */
   | { type: 'audio-failed'; code: string; message: string }
+  | { type: 'variant-failed'; variant: string; message: string }
   | { type: 'capture-ended'; code: number | null; signal: string | null; message: string };

@@ -7,17 +7,23 @@ import { EventEmitter } from 'node:events';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from '../log/logger.js';
 import type { ModelInfo } from '../asr/types.js';
-import type { Recording, Store } from '../store/store.js';
+import { isRetryableStoreError, type Recording, type Store } from '../store/store.js';
 import type { PowerVariant } from '../power/governor.js';
 import type { FromWorker, ToWorker, WorkerSettings } from './messages.js';
 
 export interface PipelineHealth {
-  state: 'starting' | 'idle' | 'busy' | 'down' | 'stopped';
+  /** blocked: the database refuses writes (locked by another process, disk full); retried until it accepts them. */
+  state: 'starting' | 'idle' | 'busy' | 'blocked' | 'down' | 'stopped';
   recordingId: string | null;
   /** ms since the worker last reported progress on the current recording (or since it went idle). */
   sinceActivityMs: number;
-  /** False when busy without progress for longer than watchdog.maxStallSec (systemd's watchdog then restarts us). */
+  /**
+   * False when busy without progress, or blocked by the database, for longer than watchdog.maxStallSec
+   * (systemd's watchdog then restarts us).
+   */
   healthy: boolean;
+  /** Why the database refuses writes and since how many ms, while it does; null otherwise. */
+  database: { error: string; sinceMs: number } | null;
   /** Paused: the recording in progress finishes, nothing new is taken from the queue until resume(). */
   paused: boolean;
   model: ModelInfo | null;
@@ -26,10 +32,17 @@ export interface PipelineHealth {
   error: string | null;
 }
 
+/** refused: the database refused a write for it (locked, disk full); re-queued without counting the attempt. */
+type Outcome = 'done' | 'failed' | 'aborted' | 'refused';
+
 interface Job {
   recording: Recording;
-  settle: (outcome: 'done' | 'failed' | 'aborted') => void;
+  settle: (outcome: Outcome) => void;
 }
+
+/** Back-off between retries of a refused database write: doubling from the first to the last. */
+const STORE_RETRY_FIRST_MS = 250;
+const STORE_RETRY_MAX_MS = 30_000;
 
 // Worker file next to this one: .ts when run from source (tests), .js when built.
 const WORKER_URL = new URL(import.meta.url.endsWith('.ts') ? './worker.ts' : './worker.js', import.meta.url);
@@ -50,6 +63,8 @@ export class Pipeline extends EventEmitter {
   private loop: Promise<void> | null = null;
   private stopping = false;
   private paused = false;
+  /** Wait before taking the next recording after one was refused by the database; doubles while refused. */
+  private refusedDelayMs = STORE_RETRY_FIRST_MS;
 
   constructor(
     private readonly store: Store,
@@ -102,12 +117,16 @@ export class Pipeline extends EventEmitter {
 
   health(): PipelineHealth {
     const since = Date.now() - this.lastActivity;
+    // Any refused write counts, the watch folder's too: the queue cannot move until the database accepts them.
+    const problem = this.store.writeHealth.problem;
+    const blocked = problem && { error: problem.error, sinceMs: Date.now() - problem.since };
     return {
-      state: this.state,
+      state: blocked && this.state !== 'stopped' ? 'blocked' : this.state,
       recordingId: this.job?.recording.id ?? null,
       sinceActivityMs: since,
       // Only a stall is unhealthy: a pipeline that is down (no model) is reported, not restarted in a loop.
-      healthy: this.state !== 'busy' || since < this.maxStallMs,
+      healthy: (this.state !== 'busy' || since < this.maxStallMs) && (!blocked || blocked.sinceMs < this.maxStallMs),
+      database: blocked || null,
       paused: this.paused,
       model: this.model,
       sparseModel: this.sparseModel,
@@ -158,8 +177,10 @@ export class Pipeline extends EventEmitter {
     const job = this.job;
     this.log.error('transcription worker exited', { code, recordingId: job?.recording.id });
     if (job) {
-      this.safely(() => this.store.fail(job.recording.id, 'WORKER_CRASHED', `the transcription worker stopped (exit code ${code}) while on this recording`));
-      job.settle('failed');
+      let recorded = true;
+      this.safely(() => this.store.fail(job.recording.id, 'WORKER_CRASHED', `the transcription worker stopped (exit code ${code}) while on this recording`), () => (recorded = false));
+      // Not recorded (database refusing writes): re-queued, with retries, like an interrupted recording.
+      job.settle(recorded ? 'failed' : 'refused');
     }
     this.state = 'starting';
     this.startWorker().then(
@@ -177,16 +198,48 @@ export class Pipeline extends EventEmitter {
     this.lastActivity = Date.now();
   }
 
-  /** A store write that fails (disk full, database locked) is logged; the recording stays for the next start. */
-  private safely(write: () => void): void {
+  /** A store write that fails (disk full, database locked) is logged and reported in health(). */
+  private safely(write: () => void, failed: () => void = () => undefined): void {
     try {
       write();
     } catch (err) {
+      if (isRetryableStoreError(err)) this.store.writeHealth.refuse('pipeline', err);
       this.log.error('store write failed', { err });
+      failed();
     }
   }
 
+  /**
+   * Runs a store write until the database accepts it, backing off while it refuses (locked by another process,
+   * disk full), so the queue resumes by itself once space returns or the lock is released. Null if stopped first;
+   * errors that are not the database's (bugs) are thrown.
+   */
+  private async storeRetry<T>(what: string, write: () => T): Promise<T | null> {
+    let delay = STORE_RETRY_FIRST_MS;
+    let reported: string | null = null;
+    while (!this.stopping) {
+      try {
+        const result = write();
+        if (reported) this.log.info('the database accepts writes again; carrying on', { what });
+        return result;
+      } catch (err) {
+        if (!isRetryableStoreError(err)) throw err;
+        this.store.writeHealth.refuse('pipeline', err);
+        const code = (err as { code: string }).code;
+        if (code !== reported) this.log.error('the database refuses writes; retrying with back-off', { what, code, err });
+        reported = code;
+      }
+      await this.idle(delay);
+      delay = Math.min(STORE_RETRY_MAX_MS, delay * 2);
+    }
+    return null;
+  }
+
   private handle(msg: Exclude<FromWorker, { type: 'ready' | 'fatal' }>): void {
+    if (msg.type === 'variant-failed') {
+      this.log.error('the power variant cannot be loaded; transcribing dense', { variant: msg.variant, error: msg.message });
+      return;
+    }
     const job = this.job;
     if (!job || job.recording.id !== msg.recordingId) return;
     this.touch('busy');
@@ -194,13 +247,14 @@ export class Pipeline extends EventEmitter {
       this.apply(job, msg);
     } catch (err) {
       // Put the recording back in the queue and restart the worker, which is still busy with it.
+      if (isRetryableStoreError(err)) this.store.writeHealth.refuse('pipeline', err);
       this.log.error('store write failed; re-queueing the recording', { recordingId: job.recording.id, err });
-      job.settle('aborted');
+      job.settle(isRetryableStoreError(err) ? 'refused' : 'aborted');
       void this.worker?.terminate();
     }
   }
 
-  private apply(job: Job, msg: Exclude<FromWorker, { type: 'ready' | 'fatal' }>): void {
+  private apply(job: Job, msg: Exclude<FromWorker, { type: 'ready' | 'fatal' | 'variant-failed' }>): void {
     const id = job.recording.id;
     switch (msg.type) {
       case 'progress':
@@ -224,29 +278,53 @@ export class Pipeline extends EventEmitter {
 
   private async run(): Promise<void> {
     while (!this.stopping) {
-      if (!this.worker || this.state === 'down' || this.state === 'starting') {
+      try {
+        await this.step();
+      } catch (err) {
+        // Never lets the loop die: a queue nobody takes from is silent loss.
+        this.log.error('pipeline loop failed; carrying on', { err });
         await this.idle(1000);
-        continue;
       }
-      const recording = this.paused ? null : this.store.claimNext();
-      if (!recording) {
-        this.touch('idle');
-        await this.idle(5000);
-        continue;
-      }
-      const outcome = await this.process(recording);
-      if (outcome === 'aborted') {
-        this.safely(() => this.store.requeueInterrupted(recording.id));
-      } else {
-        const finished = this.store.get(recording.id);
-        // Only a committed result lets the source move the file away.
-        if (finished && (finished.status === 'done' || finished.status === 'failed')) this.emit('finished', finished);
-      }
-      this.touch('idle');
     }
   }
 
-  private process(recording: Recording): Promise<'done' | 'failed' | 'aborted'> {
+  /** A recording's result was committed (or the queue is empty): the database is not holding the pipeline up. */
+  private progressed(): void {
+    this.store.writeHealth.accept('pipeline');
+    this.refusedDelayMs = STORE_RETRY_FIRST_MS;
+  }
+
+  /** One turn of the queue loop: take the next recording (if any) and see it through. */
+  private async step(): Promise<void> {
+    if (!this.worker || this.state === 'down' || this.state === 'starting') {
+      await this.idle(1000);
+      return;
+    }
+    if (this.store.writeHealth.isRefused('pipeline')) {
+      // The last recording was refused: give the database time (space, a lock released) before trying again.
+      await this.idle(this.refusedDelayMs);
+      this.refusedDelayMs = Math.min(STORE_RETRY_MAX_MS, this.refusedDelayMs * 2);
+    }
+    const recording = this.paused ? null : await this.storeRetry('take the next recording', () => this.store.claimNext());
+    if (!recording) {
+      if (!this.paused) this.progressed(); // nothing queued: nothing is held up
+      if (!this.stopping) this.touch('idle');
+      await this.idle(5000);
+      return;
+    }
+    const outcome = await this.process(recording);
+    if (outcome === 'aborted' || outcome === 'refused') {
+      await this.storeRetry('re-queue an interrupted recording', () => this.store.requeueInterrupted(recording.id, outcome === 'refused'));
+    } else {
+      this.progressed();
+      const finished = this.store.get(recording.id);
+      // Only a committed result lets the source move the file away.
+      if (finished && (finished.status === 'done' || finished.status === 'failed')) this.emit('finished', finished);
+    }
+    this.touch('idle');
+  }
+
+  private process(recording: Recording): Promise<Outcome> {
     return new Promise((settle) => {
       this.job = {
         recording,

@@ -1,7 +1,8 @@
 /** Loads the stages a worker needs, once: recognizer (ONNX), Silero VAD, the redaction policy and PII tagger. */
 import { loadRecognizer } from '../asr/index.js';
-import type { Recognizer } from '../asr/types.js';
+import type { ModelInfo, Recognizer } from '../asr/types.js';
 import type { SegmentRedactor } from '../../redaction/types.js';
+import type { PowerVariant } from '../power/governor.js';
 import { prepareRedaction } from '../redaction/redactor.js';
 import { loadSileroVad, type FrameClassifier } from '../vad/index.js';
 import type { WorkerSettings } from './messages.js';
@@ -18,24 +19,52 @@ export async function loadStages(settings: Omit<WorkerSettings, 'sparseVariant'>
   return (await loadPowerStages({ ...settings, sparseVariant: null })).dense;
 }
 
-/** The stages of each loaded variant; the power governor picks one per recording (or live segment). */
+/** The stages of each power variant: dense loaded at start, sparse only once the governor first asks for it. */
 export interface PowerStages {
   dense: StageSet;
-  sparse?: StageSet;
+  /** What the sparse variant will be (for status), or null when the model has none. */
+  sparseModel: ModelInfo | null;
+  /**
+   * The sparse stages, loaded on the first call (one more onnxruntime session, which a daemon that never switches
+   * does not pay for); a failed load is tried again on the next call. Null when the model has no sparse variant.
+   */
+  sparse: (() => Promise<StageSet>) | null;
 }
 
 /**
- * The dense stages, and the sparse ones too when settings.sparseVariant names one: both recognizers stay loaded
- * (one ONNX session each) so the power governor can switch between recordings without a reload; VAD and the
- * redaction policy are shared.
+ * The dense stages now, the sparse ones on demand: once loaded both recognizers stay (one onnxruntime session
+ * each) so the power governor can switch between recordings without a reload; VAD, the redaction policy and the
+ * LM are shared.
  */
 export async function loadPowerStages(settings: WorkerSettings): Promise<PowerStages> {
   const redaction = prepareRedaction(settings.redaction); // a bad policy stops the worker before anything loads
   const load = (variant: string | null) => loadRecognizer({ modelDir: settings.modelDir, threads: settings.threads, ...(variant ? { variant } : {}) });
   const dense = await load(settings.variant);
-  const sparse = settings.sparseVariant ? await load(settings.sparseVariant) : null;
   const vad = settings.vad.enabled ? await loadSileroVad() : null;
   const newRedactor = await redaction.load();
   const stages = (recognizer: StageSet['recognizer']): StageSet => ({ recognizer, vad, newRedactor });
-  return { dense: stages(dense), ...(sparse ? { sparse: stages(sparse) } : {}) };
+  const sparseVariant = settings.sparseVariant;
+  let sparse: Promise<StageSet> | null = null;
+  return {
+    dense: stages(dense),
+    sparseModel: sparseVariant ? { name: dense.model.name, variant: sparseVariant } : null,
+    sparse: sparseVariant
+      ? () =>
+          (sparse ??= load(sparseVariant).then(stages, (err: unknown) => {
+            sparse = null;
+            throw err;
+          }))
+      : null,
+  };
+}
+
+/** The stages for `variant`: sparse ones that cannot be loaded run dense instead (`onFailure` says why; segments name the variant used). */
+export async function stagesFor(power: PowerStages, variant: PowerVariant, onFailure: (message: string) => void): Promise<StageSet> {
+  if (variant !== 'sparse' || !power.sparse) return power.dense;
+  try {
+    return await power.sparse();
+  } catch (err) {
+    onFailure((err as Error).message);
+    return power.dense;
+  }
 }

@@ -4,9 +4,9 @@
  * stores them. Runs inside the transcription worker.
  */
 import { basename } from 'node:path';
-import { ASR_SAMPLE_RATE, decodeAudioStream, probeAudio, wavShortfall } from '../audio/index.js';
+import { ASR_SAMPLE_RATE, decodeAudioStream, isAudioInputError, probeAudio, wavShortfall } from '../audio/index.js';
 import type { HushscribeConfig } from '../config/schema.js';
-import { SampleCollector, spansToMask, type RedactedAudioWriter, type TimeSpan } from '../redacted-audio/index.js';
+import { RedactedAudioError, spansToMask, type RedactedAudioWriter, type TimeSpan } from '../redacted-audio/index.js';
 import { alignedText, buildRedactedSegment, type RedactedSegment } from '../redaction/segment.js';
 import { newSegmenter, VAD_FRAME, type SpeechSegment } from '../vad/index.js';
 import { PipelineError } from './messages.js';
@@ -78,47 +78,64 @@ export async function transcribeRecording(
     throw new PipelineError('BAD_SAMPLE_RATE', `${name}: declares a sample rate of ${probe.sampleRate} Hz; expected ${MIN_SOURCE_RATE}..${MAX_SOURCE_RATE} Hz (broken header?)`);
   }
   const declared = probe?.durationSec ?? null;
-  const shortfall = await wavShortfall(path).catch(() => null);
+  const shortfall = await wavShortfall(path).catch((err: unknown) => {
+    if (isAudioInputError(err, 'UNSUPPORTED_ENCODING')) throw err;
+    return null;
+  });
   const segmenter = newSegmenter(stages.vad, vadConfig);
   const transcriber = new SegmentTranscriber(stages);
-  // Raw samples stay in this worker's RAM until masked; only the masked copy is written.
-  const samples = audio ? new SampleCollector() : null;
+  // Redacted audio is streamed as live sessions' is: raw samples wait in this worker's RAM only until no later
+  // entity can reach them (behind the segmenter, less padMs and the VAD's speech padding), then are masked and
+  // appended to the temp file, so memory stays flat whatever the length. Only masked samples are written.
+  const stream = audio ? audioStep(() => audio.writer.stream(audio.name)) : null;
+  const marginSec = audio ? (audio.writer.options.padMs + vadConfig.speechPadMs) / 1000 : 0;
   let decoded = 0;
   let reported = 0;
   const transcribe = async (speech: SpeechSegment) => {
     for (const segment of await transcriber.add(speech)) on.segment(segment);
   };
 
-  for await (const chunk of decodeAudioStream(path, { frameSamples: VAD_FRAME * 16 })) {
-    decoded += chunk.length;
-    samples?.push(chunk);
-    for (const speech of await segmenter.push(chunk)) await transcribe(speech);
-    if (decoded / ASR_SAMPLE_RATE - reported >= PROGRESS_EVERY_SEC) {
-      reported = decoded / ASR_SAMPLE_RATE;
-      on.progress(reported, declared);
+  try {
+    for await (const chunk of decodeAudioStream(path, { frameSamples: VAD_FRAME * 16 })) {
+      decoded += chunk.length;
+      stream?.push(chunk);
+      for (const speech of await segmenter.push(chunk)) await transcribe(speech);
+      if (stream) await audioStep(() => stream.commit(segmenter.heldFromSec - marginSec, transcriber.maskSpans));
+      if (decoded / ASR_SAMPLE_RATE - reported >= PROGRESS_EVERY_SEC) {
+        reported = decoded / ASR_SAMPLE_RATE;
+        on.progress(reported, declared);
+      }
     }
+    const durationSec = decoded / ASR_SAMPLE_RATE;
+    if (durationSec < MIN_DURATION_SEC) {
+      throw new PipelineError('TOO_SHORT', `${name}: is ${durationSec.toFixed(2)} s long; recordings shorter than ${MIN_DURATION_SEC} s cannot hold speech`);
+    }
+    for (const speech of segmenter.flush()) await transcribe(speech);
+    if (shortfall) {
+      throw new PipelineError('TRUNCATED', `${name}: holds ${shortfall.presentSec.toFixed(2)} s of the ${shortfall.declaredSec.toFixed(2)} s its WAV header declares (file cut short?)`);
+    }
+    // Encoder delay and padding make decoded lengths differ a little from the declared one.
+    if (declared !== null && durationSec < declared - Math.max(0.25, declared * 0.02)) {
+      throw new PipelineError('TRUNCATED', `${name}: ends after ${durationSec.toFixed(2)} s of the ${declared.toFixed(2)} s its header declares (file cut short?)`);
+    }
+    const redactedAudio = stream ? await audioStep(() => stream.close(transcriber.maskSpans)) : null;
+    on.progress(durationSec, durationSec);
+    return { durationSec, segmentCount: transcriber.count, redactedAudio };
+  } finally {
+    stream?.abort(); // only after a failure: a closed stream's file is already renamed
   }
-  const durationSec = decoded / ASR_SAMPLE_RATE;
-  if (durationSec < MIN_DURATION_SEC) {
-    throw new PipelineError('TOO_SHORT', `${name}: is ${durationSec.toFixed(2)} s long; recordings shorter than ${MIN_DURATION_SEC} s cannot hold speech`);
-  }
-  for (const speech of segmenter.flush()) await transcribe(speech);
-  if (shortfall) {
-    throw new PipelineError('TRUNCATED', `${name}: holds ${shortfall.presentSec.toFixed(2)} s of the ${shortfall.declaredSec.toFixed(2)} s its WAV header declares (file cut short?)`);
-  }
-  // Encoder delay and padding make decoded lengths differ a little from the declared one.
-  if (declared !== null && durationSec < declared - Math.max(0.25, declared * 0.02)) {
-    throw new PipelineError('TRUNCATED', `${name}: ends after ${durationSec.toFixed(2)} s of the ${declared.toFixed(2)} s its header declares (file cut short?)`);
-  }
-  const redactedAudio = audio && samples ? await writeRedactedAudio(audio, samples.take(), transcriber.maskSpans) : null;
-  on.progress(durationSec, durationSec);
-  return { durationSec, segmentCount: transcriber.count, redactedAudio };
 }
 
-async function writeRedactedAudio(audio: RedactedAudioTarget, samples: Float32Array, spans: TimeSpan[]): Promise<{ path: string; bytes: number }> {
+/** A redacted-audio step; its failure fails the recording as AUDIO_WRITE_FAILED (the temp file is removed). */
+function audioStep<T>(step: () => T): T {
+  const fail = (err: unknown): never => {
+    if (err instanceof RedactedAudioError) throw new PipelineError('AUDIO_WRITE_FAILED', err.message);
+    throw err;
+  };
   try {
-    return await audio.writer.write(audio.name, samples, spans);
+    const result = step();
+    return (result instanceof Promise ? result.catch(fail) : result) as T;
   } catch (err) {
-    throw new PipelineError('AUDIO_WRITE_FAILED', (err as Error).message);
+    return fail(err);
   }
 }

@@ -1,6 +1,6 @@
 /**
  * How both worker threads (file transcription, live source) start: read their settings, load the stages (dense,
- * and sparse when configured: see stages.ts), then tell the main thread 'ready' with the models, or 'fatal' with
+ * and sparse on first use: see stages.ts), then tell the main thread 'ready' with the models, or 'fatal' with
  * why and exit.
  */
 import { parentPort, workerData } from 'node:worker_threads';
@@ -29,7 +29,7 @@ export async function startWorker(settings: WorkerSettings, post: (msg: StartupM
   try {
     const stages = await loadPowerStages(settings);
     prepare();
-    post({ type: 'ready', model: stages.dense.recognizer.model, sparseModel: stages.sparse?.recognizer.model ?? null });
+    post({ type: 'ready', model: stages.dense.recognizer.model, sparseModel: stages.sparseModel });
     return stages;
   } catch (err) {
     post({ type: 'fatal', code: isModelLoadError(err) ? err.code : 'LOAD_FAILED', message: (err as Error).message });

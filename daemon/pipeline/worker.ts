@@ -9,6 +9,7 @@ import { PipelineError } from './messages.js';
 import { transcribeRecording } from './transcribe.js';
 import { describeUnexpectedError } from '../util/safe-error.js';
 import { startWorker, workerChannel } from './worker-startup.js';
+import { stagesFor } from './stages.js';
 
 const { settings, post, onMessage } = workerChannel<WorkerSettings, FromWorker, ToWorker>();
 
@@ -27,9 +28,10 @@ const stages = await startWorker(settings, post, () => {
 
 // One job at a time: the main thread sends the next only after 'done' or 'failed'. The variant is fixed per
 // recording, so a switch never splits one between variants.
-onMessage((msg) => {
+onMessage(async (msg) => {
   const { recordingId, path } = msg;
-  transcribeRecording(path, stages[msg.variant] ?? stages.dense, settings.vad, {
+  const stageSet = await stagesFor(stages, msg.variant, (message) => post({ type: 'variant-failed', variant: msg.variant, message }));
+  transcribeRecording(path, stageSet, settings.vad, {
     progress: (sec, durationSec) => post({ type: 'progress', recordingId, sec, durationSec }),
     segment: (segment) => post({ type: 'segment', recordingId, segment }),
   }, audioWriter && { writer: audioWriter, name: recordingId }).then(

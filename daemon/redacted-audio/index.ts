@@ -1,6 +1,6 @@
 /**
  * The redacted-audio stage (redaction.audio, off by default): the recording with every personal-data span
- * replaced by a tone or silence, written beside the database. Input: the 16 kHz samples the worker already holds
+ * replaced by a tone or silence, written beside the database. Input: the 16 kHz samples as they are decoded
  * and the mask spans of its redacted segments; output: `<dir>/<recording id>.<wav|opus>`, renamed from a temp
  * file so a killed process never leaves a half-written file under the final name.
  */
@@ -10,7 +10,6 @@ export {
   REDACTED_AUDIO_FORMATS,
   RedactedAudioError,
   RedactedAudioWriter,
-  SampleCollector,
   StreamingRedactedAudio,
   TEMP_SUFFIX,
   type RedactedAudioFormat,

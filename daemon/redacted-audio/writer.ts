@@ -235,26 +235,3 @@ export class StreamingRedactedAudio {
     return error;
   }
 }
-
-/** Collects one recording's 16 kHz samples as they are decoded (in RAM only), for writing once its entities are known. */
-export class SampleCollector {
-  private parts: Float32Array[] = [];
-  private length = 0;
-
-  push(samples: Float32Array): void {
-    this.parts.push(samples);
-    this.length += samples.length;
-  }
-
-  take(): Float32Array {
-    const all = new Float32Array(this.length);
-    let at = 0;
-    for (const p of this.parts) {
-      all.set(p, at);
-      at += p.length;
-    }
-    this.parts = [];
-    this.length = 0;
-    return all;
-  }
-}

@@ -159,6 +159,9 @@ export class LiveSource {
           this.session = null;
         }
         break;
+      case 'variant-failed':
+        this.log.error('the power variant cannot be loaded; transcribing dense', { source: this.name, variant: msg.variant, error: msg.message });
+        break;
       case 'audio-failed':
         this.log.warn('live session redacted audio not saved; transcription goes on', { source: this.name, recordingId: this.session, code: msg.code, reason: msg.message });
         break;

@@ -4,11 +4,12 @@
  * deleted. The file stays where it was until its result is committed, so a crash at any point loses nothing:
  * on restart the file is seen again and either resumed or, if already finished, just moved on.
  */
+import type { Dirent } from 'node:fs';
 import { copyFile, mkdir, readdir, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import type { Logger } from '../log/logger.js';
-import { recordingIdForFile } from '../store/ids.js';
-import type { Recording, Store } from '../store/store.js';
+import { recordingIdForFile, recordingIdForSkipped } from '../store/ids.js';
+import { isRetryableStoreError, type Recording, type Store } from '../store/store.js';
 
 export interface WatchOptions {
   dir: string;
@@ -30,9 +31,22 @@ interface Seen {
 
 /** Partial downloads and editor temp files are never picked up. */
 const IGNORED = /^\.|\.(part|partial|tmp|crdownload|swp)$/i;
+/** A folder named like a recording was most likely meant as one (a folder without such a name is just a folder, like done/). */
+const AUDIO_NAME = /\.(wav|wave|mp3|ogg|oga|opus|flac|m4a|aac|mp4|webm|wma|aiff?|amr|3gp)$/i;
+
+/** Why an entry of the folder that is not a regular file cannot be a recording, or null for one to pass over (folders, links). */
+function notAFile(entry: Dirent): string | null {
+  if (entry.isFIFO()) return 'is a named pipe (FIFO), not a file';
+  if (entry.isSocket()) return 'is a socket, not a file';
+  if (entry.isBlockDevice() || entry.isCharacterDevice()) return 'is a device, not a file';
+  if (entry.isDirectory() && AUDIO_NAME.test(entry.name)) return 'is a folder, not a file';
+  return null;
+}
 
 export class WatchSource {
   private readonly seen = new Map<string, Seen>();
+  /** Entries recorded as NOT_A_FILE in this run (the store keeps them across runs). */
+  private readonly skipped = new Set<string>();
   private timer: NodeJS.Timeout | null = null;
   private scanning: Promise<void> | null = null;
   private stopped = true;
@@ -87,7 +101,12 @@ export class WatchSource {
     const present = new Set<string>();
     for (const entry of entries) {
       if (this.stopped) return;
-      if (!entry.isFile() || IGNORED.test(entry.name)) continue;
+      if (IGNORED.test(entry.name)) continue;
+      if (!entry.isFile()) {
+        const reason = notAFile(entry);
+        if (reason) this.skip(join(this.dir, entry.name), reason);
+        continue;
+      }
       const path = join(this.dir, entry.name);
       present.add(path);
       let info;
@@ -105,9 +124,27 @@ export class WatchSource {
       const seen = this.seen.get(path)!;
       if (seen.id || now - seen.stableSince < this.options.settleMs) continue;
       if (!this.admit()) return;
-      await this.take(path, seen);
+      try {
+        await this.take(path, seen);
+        this.store.writeHealth.accept('watch');
+      } catch (err) {
+        if (!isRetryableStoreError(err)) throw err;
+        // Said once, not every poll; the file is taken on a later scan, once the database accepts it.
+        if (!this.store.writeHealth.isRefused('watch')) this.log.error('the database refuses new recordings; files wait in the folder', { err });
+        this.store.writeHealth.refuse('watch', err);
+        return;
+      }
     }
     for (const path of this.seen.keys()) if (!present.has(path)) this.seen.delete(path);
+  }
+
+  /** Records an entry that cannot be a recording as failed (NOT_A_FILE), once, and leaves it where it is. */
+  private skip(path: string, reason: string): void {
+    if (this.skipped.has(path)) return;
+    const message = `${reason}; skipped (recordings must be regular files)`;
+    const created = this.store.skip({ id: recordingIdForSkipped(path), source: 'watch', fileName: basename(path), path }, 'NOT_A_FILE', message);
+    this.skipped.add(path);
+    if (created) this.log.warn('watch folder entry skipped', { fileName: basename(path), reason });
   }
 
   /** Back-pressure: leave files in the folder while the queue is full. */
@@ -121,9 +158,10 @@ export class WatchSource {
 
   private async take(path: string, seen: Seen): Promise<void> {
     const id = await recordingIdForFile(path);
-    seen.id = id;
     const fileName = basename(path);
+    // Marked as taken only once queued: a database refusing the write (disk full, locked) leaves it for the next scan.
     const { recording, created } = this.store.enqueue({ id, source: 'watch', fileName, path, bytes: seen.size });
+    seen.id = id;
     if (created) {
       this.log.info('recording queued', { recordingId: id, fileName, bytes: seen.size });
       this.onQueued();

@@ -15,3 +15,8 @@ export async function recordingIdForFile(path: string): Promise<string> {
 export function recordingIdForStream(source: string, startedAtMs: number): string {
   return `s${createHash('sha256').update(`${source}\0${startedAtMs}`).digest('hex').slice(0, ID_HEX)}`;
 }
+
+/** 'x' + sha256 of the path, for an inbox entry that is not a file (a FIFO, a folder named *.wav): it has no content to hash. */
+export function recordingIdForSkipped(path: string): string {
+  return `x${createHash('sha256').update(`skipped\0${path}`).digest('hex').slice(0, ID_HEX)}`;
+}

@@ -3,6 +3,11 @@
  * Crash safety comes from SQLite (WAL, one transaction per change together with its outbox event) plus
  * idempotent writes: segments are keyed by (recording, seq), and a recording left 'processing' by a crash is
  * re-queued at startup and its segments replaced as it is transcribed again.
+ *
+ * Every write transaction is BEGIN IMMEDIATE: it takes the write lock first, so busy_timeout waits out another
+ * writer (a backup, `sqlite3` with an open transaction). A deferred one that read first cannot wait: SQLite fails
+ * its upgrade to a writer at once with SQLITE_BUSY. What outlasts busy_timeout (and SQLITE_FULL) the callers
+ * retry with back-off (see isRetryableStoreError).
  */
 import Database from 'better-sqlite3';
 import { mkdirSync, rmSync } from 'node:fs';
@@ -11,6 +16,10 @@ import type { EntityType } from '../../redaction/types.js';
 import type { RedactedSegment, StoredWord } from '../redaction/segment.js';
 import { MIGRATIONS } from './migrations.js';
 import { isKnownEvent, type OutboxEventData, type StoredOutboxEvent } from './outbox-events.js';
+import { WriteHealth } from './write-health.js';
+
+/** How long one write waits for another process's lock before SQLITE_BUSY. */
+export const BUSY_TIMEOUT_MS = 2000;
 
 /** Starts of one recording before it is failed as TOO_MANY_ATTEMPTS (a file that crashes or hangs the worker). */
 export const MAX_ATTEMPTS = 10;
@@ -59,6 +68,15 @@ export interface NewRecording {
   fileName?: string | null;
   path?: string | null;
   bytes?: number | null;
+}
+
+/**
+ * Errors that pass by themselves: another process holds the database (BUSY, LOCKED), the disk is full (FULL) or
+ * failing (IOERR, e.g. ENOSPC while growing the WAL). The write is retried later; anything else is a bug.
+ */
+export function isRetryableStoreError(err: unknown): boolean {
+  const code = (err as { code?: unknown })?.code;
+  return typeof code === 'string' && /^SQLITE_(BUSY|LOCKED|FULL|IOERR)/.test(code);
 }
 
 export class StoreError extends Error {
@@ -148,17 +166,42 @@ export interface OpenOptions {
   readonly?: boolean;
   /** Injected clock (ms since epoch) so retention can be tested without waiting days. */
   now?: () => number;
+  /**
+   * Whether changes are announced in the events outbox (default true). Without MQTT nothing would ever drain it,
+   * so the daemon turns it off and no rows accumulate.
+   */
+  outbox?: boolean;
+}
+
+/** What one retention pass did: the recordings it deleted, and the size limit it could not meet (else null). */
+export interface RetentionResult {
+  deleted: string[];
+  unmet: RetentionShortfall | null;
+}
+
+/**
+ * store.retention.maxBytes cannot be met: even with every recording retention may delete gone (all finished ones
+ * but the newest), transcripts and audio would hold `floorBytes`. Nothing is deleted for size then.
+ */
+export interface RetentionShortfall {
+  maxBytes: number;
+  retainedBytes: number;
+  floorBytes: number;
 }
 
 export class Store {
   readonly db: Database.Database;
   private readonly now: () => number;
+  readonly outboxEnabled: boolean;
+  /** Whether the database accepts its writers' writes (reported by them; see WriteHealth). */
+  readonly writeHealth = new WriteHealth();
 
   constructor(
     readonly file: string,
     options: OpenOptions = {},
   ) {
     this.now = options.now ?? Date.now;
+    this.outboxEnabled = options.outbox ?? true;
     if (options.readonly) {
       this.db = new Database(file, { readonly: true, fileMustExist: true });
       this.db.pragma('busy_timeout = 5000');
@@ -168,7 +211,9 @@ export class Store {
     }
     mkdirSync(dirname(file), { recursive: true });
     this.db = new Database(file);
-    this.db.pragma('busy_timeout = 5000');
+    // Waits out a short lock (a backup's, a second's `sqlite3` transaction). The wait blocks the event loop, so
+    // it is kept short: longer locks are retried with back-off by the callers instead.
+    this.db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     // auto_vacuum must be chosen before the first table exists; incremental lets retention hand space back.
     if ((this.db.pragma('user_version', { simple: true }) as number) === 0) this.db.pragma('auto_vacuum = INCREMENTAL');
     this.db.pragma('journal_mode = WAL');
@@ -181,11 +226,16 @@ export class Store {
     const version = this.db.pragma('user_version', { simple: true }) as number;
     if (version > MIGRATIONS.length) throw new StoreError('NEWER_SCHEMA', `${this.file} was written by a newer hushscribe (schema ${version})`);
     for (let v = version; v < MIGRATIONS.length; v++) {
-      this.db.transaction(() => {
+      this.write(() => {
         this.db.exec(MIGRATIONS[v]!);
         this.db.pragma(`user_version = ${v + 1}`);
-      })();
+      });
     }
+  }
+
+  /** Runs `fn` as one BEGIN IMMEDIATE transaction (nested: a savepoint). */
+  private write<T>(fn: () => T): T {
+    return this.db.transaction(fn).immediate();
   }
 
   get schemaVersion(): number {
@@ -196,23 +246,38 @@ export class Store {
     this.db.close();
   }
 
-  /** Queues one outbox event; inside the store's own transactions it commits with the change it describes. */
+  /** Queues one outbox event (a no-op when the outbox is off); inside the store's own transactions it commits with the change it describes. */
   addEvent(event: OutboxEventData): void {
-    this.db.prepare('INSERT INTO events (kind, payload, created_at) VALUES (?, ?, ?)').run(event.kind, JSON.stringify(event.payload), this.now());
+    if (!this.outboxEnabled) return;
+    this.write(() => this.db.prepare('INSERT INTO events (kind, payload, created_at) VALUES (?, ?, ?)').run(event.kind, JSON.stringify(event.payload), this.now()));
   }
 
   // ---- recordings -------------------------------------------------------------------------------------------
 
   /** Queues a recording unless one with this id exists; returns the row and whether it was new. */
   enqueue(rec: NewRecording): { recording: Recording; created: boolean } {
-    return this.db.transaction(() => {
+    return this.write(() => {
       const info = this.db
         .prepare(`INSERT OR IGNORE INTO recordings (id, source, file_name, path, bytes, status, created_at) VALUES (?, ?, ?, ?, ?, 'queued', ?)`)
         .run(rec.id, rec.source, rec.fileName ?? null, rec.path ?? null, rec.bytes ?? null, this.now());
       const created = info.changes === 1;
       if (created) this.addEvent({ kind: 'recording.queued', payload: { recordingId: rec.id, source: rec.source, fileName: rec.fileName ?? null } });
       return { recording: this.get(rec.id)!, created };
-    })();
+    });
+  }
+
+  /**
+   * Records an entry that cannot be transcribed at all (a FIFO, a folder named *.wav) as failed with `code`, so
+   * it is listed rather than silently ignored; once per id. Returns whether it was new.
+   */
+  skip(rec: NewRecording, code: string, message: string): boolean {
+    return this.write(() => {
+      const info = this.db
+        .prepare(`INSERT OR IGNORE INTO recordings (id, source, file_name, path, status, error_code, error_message, created_at, finished_at) VALUES (?, ?, ?, ?, 'failed', ?, ?, ?, ?)`)
+        .run(rec.id, rec.source, rec.fileName ?? null, rec.path ?? null, code, message, this.now(), this.now());
+      if (info.changes === 1) this.addEvent({ kind: 'recording.failed', payload: { recordingId: rec.id, errorCode: code, errorMessage: message } });
+      return info.changes === 1;
+    });
   }
 
   get(id: string): Recording | null {
@@ -237,11 +302,11 @@ export class Store {
 
   /** A live session (microphone, command) starts 'processing' at once: there is no file to queue. */
   startStream(rec: NewRecording): Recording {
-    return this.db.transaction(() => {
+    return this.write(() => {
       this.db.prepare(`INSERT INTO recordings (id, source, file_name, status, attempts, created_at, started_at) VALUES (?, ?, ?, 'processing', 1, ?, ?)`).run(rec.id, rec.source, rec.fileName ?? null, this.now(), this.now());
       this.addEvent({ kind: 'recording.started', payload: { recordingId: rec.id, source: rec.source } });
       return this.get(rec.id)!;
-    })();
+    });
   }
 
   /**
@@ -249,7 +314,7 @@ export class Store {
    * only ever in RAM), so they are closed as done with what was stored, marked INTERRUPTED.
    */
   closeInterruptedStreams(): string[] {
-    return this.db.transaction(() => {
+    return this.write(() => {
       const rows = this.db.prepare(`SELECT id, progress_sec FROM recordings WHERE status = 'processing' AND path IS NULL`).all() as { id: string; progress_sec: number }[];
       for (const { id, progress_sec } of rows) {
         this.db
@@ -258,21 +323,24 @@ export class Store {
         this.addEvent({ kind: 'recording.done', payload: { recordingId: id, durationSec: progress_sec, segments: (this.db.prepare('SELECT count(*) AS n FROM segments WHERE recording_id = ?').get(id) as { n: number }).n, interrupted: true } });
       }
       return rows.map((r) => r.id);
-    })();
+    });
   }
 
-  /** At startup: whatever a crash left 'processing' goes back to the queue (its segments are replaced on the next run). */
-  requeueInterrupted(onlyId?: string): string[] {
-    return this.db.transaction(() => {
+  /**
+   * At startup: whatever a crash left 'processing' goes back to the queue (its segments are replaced on the next
+   * run). `refund`: the start does not count towards MAX_ATTEMPTS (the database refused a write: not the audio's fault).
+   */
+  requeueInterrupted(onlyId?: string, refund = false): string[] {
+    return this.write(() => {
       const ids = (
         this.db.prepare(`SELECT id FROM recordings WHERE status = 'processing' AND path IS NOT NULL AND (@id IS NULL OR id = @id) ORDER BY created_at`).all({ id: onlyId ?? null }) as { id: string }[]
       ).map((r) => r.id);
       for (const id of ids) {
-        this.db.prepare(`UPDATE recordings SET status = 'queued', progress_sec = 0 WHERE id = ?`).run(id);
+        this.db.prepare(`UPDATE recordings SET status = 'queued', progress_sec = 0, attempts = max(0, attempts - ?) WHERE id = ?`).run(refund ? 1 : 0, id);
         this.addEvent({ kind: 'recording.requeued', payload: { recordingId: id } });
       }
       return ids;
-    })();
+    });
   }
 
   /**
@@ -280,7 +348,7 @@ export class Store {
    * started MAX_ATTEMPTS times (each start cut off by a crash or a hang) is failed instead of tried forever.
    */
   claimNext(): Recording | null {
-    return this.db.transaction(() => {
+    return this.write(() => {
       let row: { id: string; attempts: number } | undefined;
       for (;;) {
         row = this.db.prepare(`SELECT id, attempts FROM recordings WHERE status = 'queued' ORDER BY created_at, id LIMIT 1`).get() as typeof row;
@@ -293,11 +361,11 @@ export class Store {
       this.db.prepare(`UPDATE recordings SET status = 'processing', attempts = attempts + 1, started_at = ?, progress_sec = 0 WHERE id = ?`).run(this.now(), row.id);
       this.addEvent({ kind: 'recording.started', payload: { recordingId: row.id } });
       return this.get(row.id);
-    })();
+    });
   }
 
   setProgress(id: string, progressSec: number, durationSec: number | null): void {
-    this.db.prepare('UPDATE recordings SET progress_sec = ?, duration_sec = coalesce(?, duration_sec) WHERE id = ?').run(progressSec, durationSec, id);
+    this.write(() => this.db.prepare('UPDATE recordings SET progress_sec = ?, duration_sec = coalesce(?, duration_sec) WHERE id = ?').run(progressSec, durationSec, id));
   }
 
   private requireProcessing(id: string): void {
@@ -311,7 +379,7 @@ export class Store {
    * content is new or changed, a 'segment' outbox event, all in one transaction. Returns whether it changed.
    */
   putSegment(recordingId: string, seg: RedactedSegment): boolean {
-    return this.db.transaction(() => {
+    return this.write(() => {
       this.requireProcessing(recordingId);
       const words = JSON.stringify(seg.words);
       const existing = this.db.prepare('SELECT start_sec, end_sec, text, words, model, variant FROM segments WHERE recording_id = ? AND seq = ?').get(recordingId, seg.seq) as
@@ -354,28 +422,28 @@ export class Store {
         variant: seg.variant,
       } });
       return true;
-    })();
+    });
   }
 
   /** Completes a recording: drops segments beyond the final count (left by an interrupted earlier run) and marks it done. */
   finish(id: string, result: { durationSec: number; segmentCount: number; redactedAudio?: { path: string; bytes: number } | null }): void {
-    this.db.transaction(() => {
+    this.write(() => {
       this.requireProcessing(id);
       this.db.prepare('DELETE FROM segments WHERE recording_id = ? AND seq >= ?').run(id, result.segmentCount);
       this.db
         .prepare(`UPDATE recordings SET status = 'done', duration_sec = ?, progress_sec = ?, finished_at = ?, redacted_audio = ?, redacted_audio_bytes = ? WHERE id = ?`)
         .run(result.durationSec, result.durationSec, this.now(), result.redactedAudio?.path ?? null, result.redactedAudio?.bytes ?? null, id);
       this.addEvent({ kind: 'recording.done', payload: { recordingId: id, durationSec: result.durationSec, segments: result.segmentCount } });
-    })();
+    });
   }
 
   /** Records why a recording could not be transcribed. `message` must not contain transcript text. */
   fail(id: string, code: string, message: string): void {
-    this.db.transaction(() => {
+    this.write(() => {
       this.requireProcessing(id);
       this.db.prepare(`UPDATE recordings SET status = 'failed', error_code = ?, error_message = ?, finished_at = ? WHERE id = ?`).run(code, message, this.now(), id);
       this.addEvent({ kind: 'recording.failed', payload: { recordingId: id, errorCode: code, errorMessage: message } });
-    })();
+    });
   }
 
   // ---- segments and search ----------------------------------------------------------------------------------
@@ -422,9 +490,14 @@ export class Store {
     return rows.map((r) => ({ id: r.id, kind: r.kind, payload: JSON.parse(r.payload) as unknown, createdAt: iso(r.created_at)! }));
   }
 
+  /** Deletes every event (left from when MQTT was configured, with the outbox now off); returns how many. */
+  clearEvents(): number {
+    return this.write(() => this.db.prepare('DELETE FROM events').run().changes);
+  }
+
   /** The publisher confirms delivery up to and including `id`. */
   ackEvents(upToId: number): number {
-    return this.db.prepare('DELETE FROM events WHERE id <= ?').run(upToId).changes;
+    return this.write(() => this.db.prepare('DELETE FROM events WHERE id <= ?').run(upToId).changes);
   }
 
   /** Events not yet delivered. */
@@ -440,7 +513,7 @@ export class Store {
    * Returns how many events were lost now, reports aside.
    */
   trimEvents(maxEvents: number, droppedBefore: number): number {
-    return this.db.transaction(() => {
+    return this.write(() => {
       const over = this.pendingEvents() - maxEvents;
       if (over <= 0) return 0;
       const oldest = this.events(0, over + 1);
@@ -460,7 +533,7 @@ export class Store {
       this.ackEvents(lastEventId);
       this.addEvent({ kind: 'outbox.dropped', payload: { dropped, firstEventId, lastEventId, droppedSinceStart: droppedBefore + lost, maxEvents } });
       return lost;
-    })();
+    });
   }
 
   // ---- housekeeping -----------------------------------------------------------------------------------------
@@ -473,21 +546,38 @@ export class Store {
     return (pages - free) * pageSize;
   }
 
+  /**
+   * Bytes that recordings and transcripts occupy in the database (page bytes in use, indexes and search index
+   * included): everything but the events outbox. Counted in use rather than whole pages, so deleting one
+   * recording lowers it at once even when its rows shared pages with others.
+   */
+  transcriptBytes(): number {
+    return (this.db.prepare(`SELECT coalesce(sum(pgsize - unused), 0) AS n FROM dbstat('main', 1) WHERE name NOT IN ('events', 'sqlite_sequence')`).get() as { n: number }).n;
+  }
+
   /** Bytes of the redacted audio files the recordings point to (counted against retention.maxBytes). */
   audioBytes(): number {
     return (this.db.prepare('SELECT coalesce(sum(redacted_audio_bytes), 0) AS n FROM recordings').get() as { n: number }).n;
   }
 
+  /** What store.retention.maxBytes limits: transcripts and their redacted audio. The outbox has its own bound (mqtt.outbox.maxEvents). */
+  retainedBytes(): number {
+    return this.transcriptBytes() + this.audioBytes();
+  }
+
   /**
-   * Deletes finished recordings older than maxAgeDays, then the oldest finished ones while the database and their
-   * redacted audio hold more than maxBytes. 0 disables either limit. Queued and processing recordings are never
-   * deleted. A recording's redacted audio file is deleted with it, after the deletion is committed.
+   * Deletes finished recordings older than maxAgeDays, then, while transcripts and redacted audio hold more than
+   * maxBytes, the oldest finished ones, one at a time, stopping as soon as the limit is met. 0 disables either
+   * limit. Never deleted: queued and processing recordings, the events outbox, and (for size) the newest finished one. A
+   * size limit that deleting cannot meet is returned as `unmet` and nothing is deleted for it. A recording's
+   * redacted audio file is deleted with it, after the deletion is committed.
    */
-  applyRetention(retention: { maxAgeDays: number; maxBytes: number }): string[] {
+  applyRetention(retention: { maxAgeDays: number; maxBytes: number }): RetentionResult {
     const deleted: string[] = [];
+    let unmet: RetentionShortfall | null = null;
     const remove = (ids: string[]) => {
       const files: string[] = [];
-      this.db.transaction(() => {
+      this.write(() => {
         for (const id of ids) {
           const audio = this.db.prepare('SELECT redacted_audio FROM recordings WHERE id = ?').get(id) as { redacted_audio: string | null };
           if (audio.redacted_audio) files.push(audio.redacted_audio);
@@ -495,24 +585,56 @@ export class Store {
           this.addEvent({ kind: 'recording.deleted', payload: { recordingId: id, reason: 'retention' } });
           deleted.push(id);
         }
-      })();
+      });
       for (const file of files) rmSync(file, { force: true });
     };
+    // Oldest first; the newest finished recording is never a candidate.
+    const candidates = () =>
+      (
+        this.db
+          .prepare(
+            `SELECT id FROM recordings WHERE status IN ('done', 'failed') AND id NOT IN
+               (SELECT id FROM recordings WHERE status IN ('done', 'failed') ORDER BY coalesce(finished_at, created_at) DESC, id DESC LIMIT 1)
+             ORDER BY coalesce(finished_at, created_at), id`,
+          )
+          .all() as { id: string }[]
+      ).map((r) => r.id);
     if (retention.maxAgeDays > 0) {
       const cutoff = this.now() - retention.maxAgeDays * 86_400_000;
       const old = this.db.prepare(`SELECT id FROM recordings WHERE status IN ('done', 'failed') AND coalesce(finished_at, created_at) < ?`).all(cutoff) as { id: string }[];
       remove(old.map((r) => r.id));
     }
-    if (retention.maxBytes > 0) {
-      const oldest = this.db.prepare(`SELECT id FROM recordings WHERE status IN ('done', 'failed') ORDER BY coalesce(finished_at, created_at), id LIMIT 16`);
-      while (this.usedBytes() + this.audioBytes() > retention.maxBytes) {
-        const batch = (oldest.all() as { id: string }[]).map((r) => r.id);
-        if (batch.length === 0) break;
-        remove(batch.slice(0, 1));
+    if (retention.maxBytes > 0 && this.retainedBytes() > retention.maxBytes) {
+      const ids = candidates();
+      const floorBytes = this.bytesWithout(ids);
+      if (floorBytes > retention.maxBytes) {
+        unmet = { maxBytes: retention.maxBytes, retainedBytes: this.retainedBytes(), floorBytes };
+      } else {
+        for (const id of ids) {
+          if (this.retainedBytes() <= retention.maxBytes) break;
+          remove([id]);
+        }
       }
     }
     if (deleted.length > 0) this.db.pragma('incremental_vacuum');
-    return deleted;
+    return { deleted, unmet };
+  }
+
+  /** retainedBytes() as it would be with these recordings deleted: measured inside a transaction that is rolled back. */
+  private bytesWithout(ids: string[]): number {
+    let bytes = 0;
+    const rollback = new Error('measured; roll back');
+    try {
+      this.write(() => {
+        const del = this.db.prepare('DELETE FROM recordings WHERE id = ?');
+        for (const id of ids) del.run(id);
+        bytes = this.retainedBytes();
+        throw rollback;
+      });
+    } catch (err) {
+      if (err !== rollback) throw err;
+    }
+    return bytes;
   }
 
   /** 'ok' or SQLite's list of problems. */

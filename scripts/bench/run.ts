@@ -12,6 +12,7 @@ const benchmarks: Record<string, () => Promise<Benchmark>> = {
   pipeline: async () => (await import('./pipeline.js')).benchmark,
   power: async () => (await import('./power.js')).benchmark,
   ops: async () => (await import('./ops.js')).benchmark,
+  memory: async () => (await import('./memory.js')).benchmark,
 };
 
 async function main(argv: string[]): Promise<number> {

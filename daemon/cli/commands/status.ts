@@ -22,7 +22,8 @@ interface DaemonStatus {
   version: string;
   uptimeSec: number;
   features: Record<string, { state: string; error: string | null }>;
-  pipeline: { state: string; recordingId: string | null; healthy: boolean; model: { name: string; variant: string } | null; error: string | null };
+  pipeline: { state: string; recordingId: string | null; healthy: boolean; model: { name: string; variant: string } | null; error: string | null; database: { error: string; sinceMs: number } | null };
+  retention: { unmet: { maxBytes: number; floorBytes: number } | null };
   recordings: Record<string, number>;
   watchDir: string | null;
   live: Record<string, { state: string; recordingId: string | null; heardSec: number; lastError: string | null }>;
@@ -67,6 +68,9 @@ export const statusCommand: Command = {
         `recordings: ${formatCounts(status.recordings)}`,
         powerLine(status.power),
       ];
+      if (p.database) lines.push(`database: refuses writes for ${Math.round(p.database.sinceMs / 1000)} s (${p.database.error}); retrying, nothing is lost`);
+      const unmet = status.retention.unmet;
+      if (unmet) lines.push(`retention: store.retention.maxBytes ${unmet.maxBytes} cannot be met (${unmet.floorBytes} bytes are not deletable); nothing deleted for size`);
       if (status.watchDir) lines.push(`watching: ${status.watchDir}`);
       for (const [name, l] of Object.entries(status.live)) lines.push(`${name}: ${l.state}${l.recordingId ? ` (session ${l.recordingId}, ${l.heardSec.toFixed(0)} s heard)` : ''}${l.lastError ? ` - ${l.lastError}` : ''}`);
       io.stdout.write(`${lines.join('\n')}\n`);
