@@ -217,7 +217,7 @@ export class Pipeline extends EventEmitter {
   private async storeRetry<T>(what: string, write: () => T): Promise<T | null> {
     let delay = STORE_RETRY_FIRST_MS;
     let reported: string | null = null;
-    while (!this.stopping) {
+    for (;;) {
       try {
         const result = write();
         if (reported) this.log.info('the database accepts writes again; carrying on', { what });
@@ -229,10 +229,11 @@ export class Pipeline extends EventEmitter {
         if (code !== reported) this.log.error('the database refuses writes; retrying with back-off', { what, code, err });
         reported = code;
       }
+      // Tried once even while stopping (a recording cut off by stop() must go back to the queue); retried only while running.
+      if (this.stopping) return null;
       await this.idle(delay);
       delay = Math.min(STORE_RETRY_MAX_MS, delay * 2);
     }
-    return null;
   }
 
   private handle(msg: Exclude<FromWorker, { type: 'ready' | 'fatal' }>): void {
