@@ -175,7 +175,7 @@ t.test('a full disk mid-recording: the recording goes back to the queue and is f
   await waitFor(() => s.controller.pipeline.health().state === 'blocked', 120_000, 'blocked');
   t.ok(s.lines.some((l) => l.msg === 'store write failed; re-queueing the recording'), 'the refused recording is re-queued');
   rmSync(filler);
-  await waitFor(() => s.counts().done === 1, 180_000, 'finished once space returned');
+  await waitFor(() => s.counts().done === 1, 600_000, 'finished once space returned');
   t.equal(s.counts().processing, 0);
   t.equal(s.counts().queued, 0);
   t.equal(s.controller.store.list()[0]!.attempts, 1, 'refused starts do not count towards MAX_ATTEMPTS');
