@@ -3,7 +3,7 @@
 // lazily, so importing this module never fails, and a missing or broken binary gets an explanation.
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { packageRoot } from '../daemon/util/package-root.js';
+import { packageRoot } from '../common/package-root.js';
 
 /** torchaudio.compliance.kaldi.fbank options (use_energy=False, use_log_fbank=True, use_power=True). */
 export interface KaldiFbankOptions {
@@ -123,7 +123,6 @@ interface NativeAddon {
   computeFbankAsync(samples: Float32Array, options: Required<KaldiFbankOptions>): Promise<Features>;
   computeNemoMel(samples: Float32Array, options: Required<NemoMelOptions>): Features;
   computeNemoMelAsync(samples: Float32Array, options: Required<NemoMelOptions>): Promise<Features>;
-  FbankStream: new (options: Required<KaldiFbankOptions>) => { accept(samples: Float32Array): Features; finish(): Features };
   Resampler: new (fromRate: number, toRate: number) => { process(samples: Float32Array): Float32Array; flush(): Float32Array };
   sdNotify(socketName: string, message: string): void;
   simdAvailable(): string[];
@@ -291,27 +290,6 @@ export function computeNemoMel(samples: Float32Array, options?: NemoMelOptions):
 export async function computeNemoMelAsync(samples: Float32Array, options?: NemoMelOptions): Promise<Features> {
   const resolved = resolveNemoMelOptions(options);
   return native().computeNemoMelAsync(checkSamples(samples), resolved);
-}
-
-/** Streaming Kaldi fbank: any chunking gives bit-identical frames to computeFbank on the whole signal. */
-export class FbankStream {
-  readonly options: Readonly<Required<KaldiFbankOptions>>;
-  readonly #stream: InstanceType<NativeAddon['FbankStream']>;
-
-  constructor(options?: KaldiFbankOptions) {
-    this.options = resolveFbankOptions(options);
-    this.#stream = new (native().FbankStream)(this.options);
-  }
-
-  /** Feeds samples; returns the frames that became complete. */
-  accept(samples: Float32Array): Features {
-    return this.#stream.accept(checkSamples(samples));
-  }
-
-  /** Returns the remaining frames (with snipEdges=false, the reflected tail). The stream is then done. */
-  finish(): Features {
-    return this.#stream.finish();
-  }
 }
 
 /** Band-limited streaming resampler (Kaiser-windowed sinc, polyphase); chunked output equals whole output. */

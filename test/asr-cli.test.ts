@@ -7,7 +7,7 @@ import { readAudio } from '../daemon/audio/index.js';
 import { ExitCode } from '../daemon/cli/command.js';
 import { createTranscribeCommand, DEFAULT_MODEL, redactTranscript } from '../daemon/cli/commands/transcribe.js';
 import { runInMemory, type CliResult } from './fixtures/cli/run.js';
-import { packageRoot } from '../daemon/util/package-root.js';
+import { packageRoot } from '../common/package-root.js';
 import { PiiTagger } from '../redaction/tagger.js';
 import { ffmpegEncode, speechWav, wavBytes } from './fixtures/audio/make.js';
 import { batOrPatAudio, RATE, TONES, toneAudio } from './fixtures/models/tone-audio.js';

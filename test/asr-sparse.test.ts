@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { loadRecognizer, readManifest, verifyModelFiles } from '../daemon/asr/index.js';
 import { readAudio } from '../daemon/audio/index.js';
 import { ExitCode } from '../daemon/cli/command.js';
-import { packageRoot } from '../daemon/util/package-root.js';
+import { packageRoot } from '../common/package-root.js';
 import { editCounts, errors } from '../scripts/eval/error-rate.js';
 import { run } from './fixtures/audio/make.js';
 import { runInMemory } from './fixtures/cli/run.js';

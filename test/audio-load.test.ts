@@ -18,7 +18,7 @@ t.test('16 kHz WAV is read directly, without starting ffmpeg', async (t) => {
   t.same(clip.samples, reference.samples);
 });
 
-t.test('WAV at other rates and channel counts comes out as 16 kHz mono via ffmpeg', async (t) => {
+t.test('WAV at other rates and channel counts comes out as 16 kHz mono', async (t) => {
   const file = join(dir, 'speech-48k-stereo.wav');
   run('sox', [speech, '-r', '48000', '-c', '2', '-b', '24', file]);
   const clip = await readAudio(file);
@@ -27,6 +27,19 @@ t.test('WAV at other rates and channel counts comes out as 16 kHz mono via ffmpe
   t.equal(clip.truncated, false);
   t.ok(Math.abs(clip.samples.length - reference.samples.length) <= 2);
   t.ok(Math.abs(rms(clip.samples) / rms(reference.samples) - 1) < 0.05);
+});
+
+t.test('WAV at other rates is resampled in-process (native Resampler), without starting ffmpeg', async (t) => {
+  for (const rate of [8000, 22050, 44100, 48000]) {
+    const file = join(dir, `speech-${rate}-direct.wav`);
+    run('sox', [speech, '-r', String(rate), file]);
+    const clip = await readAudio(file, noFfmpeg);
+    t.equal(clip.sampleRate, 16000, `${rate} Hz`);
+    t.ok(Math.abs(clip.samples.length - reference.samples.length) <= 2, `${rate} Hz: ${clip.samples.length} samples`);
+    t.equal(clip.durationSec, clip.samples.length / 16000);
+    // 8 kHz keeps only the band below 4 kHz: less energy, still the same speech.
+    t.ok(Math.abs(rms(clip.samples) / rms(reference.samples) - 1) < (rate === 8000 ? 0.3 : 0.05), `${rate} Hz: level kept`);
+  }
 });
 
 t.test('a cut WAV at another rate stays flagged truncated after resampling', async (t) => {

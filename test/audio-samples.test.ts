@@ -2,7 +2,7 @@ import t from 'tap';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { readWavFile } from '../daemon/audio/wav.js';
-import { packageRoot } from '../daemon/util/package-root.js';
+import { packageRoot } from '../common/package-root.js';
 
 const dir = join(packageRoot(), 'models', 'samples');
 const rows = readFileSync(join(dir, 'samples.tsv'), 'utf8').trim().split('\n').map((line) => line.split('\t'));

@@ -1,7 +1,7 @@
 import t from 'tap';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { packageRoot } from '../daemon/util/package-root.js';
+import { packageRoot } from '../common/package-root.js';
 import { cardinal, normalise, ordinal, year } from '../scripts/eval/normalise.js';
 
 const CASES: Array<[string, string]> = [

@@ -4,7 +4,7 @@ import t from 'tap';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { computeFbank, computeNemoMel, simd, type KaldiFbankOptions, type NemoMelOptions } from '../native/index.js';
-import { packageRoot } from '../daemon/util/package-root.js';
+import { packageRoot } from '../common/package-root.js';
 
 interface FixtureCase {
   name: string;

@@ -1,11 +1,10 @@
-// Kaldi fbank / NeMo mel behaviour through the public API: streaming equivalence, async, validation,
+// Kaldi fbank / NeMo mel behaviour through the public API: async, validation,
 // the loader's explanations.
 import t from 'tap';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  FbankStream,
   KALDI_FBANK_DEFAULTS,
   NativeLoadError,
   NativeOptionError,
@@ -17,7 +16,6 @@ import {
   loadAddon,
   resolveFbankOptions,
   resolveNemoMelOptions,
-  type Features,
   type KaldiFbankOptions,
 } from '../native/index.js';
 
@@ -40,33 +38,6 @@ function voice(seconds: number, sampleRate = 16000, seed = 1): Float32Array {
 /** True when both arrays hold exactly the same bits. */
 function sameBits(a: Float32Array, b: Float32Array): boolean {
   return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
-}
-
-/** Joins streamed feature chunks; throws if a chunk's shape fields disagree with its data. */
-function concat(parts: Features[], numBins: number): Float32Array {
-  const total = parts.reduce((n, p) => n + p.data.length, 0);
-  const out = new Float32Array(total);
-  let offset = 0;
-  for (const part of parts) {
-    if (part.numBins !== numBins || part.data.length !== part.numFrames * numBins) {
-      throw new Error(`chunk shape ${part.numFrames}x${part.numBins} does not match ${part.data.length} values`);
-    }
-    out.set(part.data, offset);
-    offset += part.data.length;
-  }
-  return out;
-}
-
-function randomChunks(samples: Float32Array, seed: number): Float32Array[] {
-  const chunks: Float32Array[] = [];
-  let state = seed;
-  for (let offset = 0; offset < samples.length; ) {
-    state = (state * 48271) % 2147483647;
-    const size = state % 4 === 0 ? 0 : 1 + (state % 700);  // empty chunks and single samples included
-    chunks.push(samples.subarray(offset, offset + size));
-    offset += size;
-  }
-  return chunks;
 }
 
 const signal = voice(1.37);
@@ -96,38 +67,10 @@ t.test('computeFbank: louder input raises every log energy by the gain in dB', a
   t.ok(silent.data.every((v) => Math.abs(v - Math.log(1.1920928955078125e-7)) < 1e-6), 'silence is floored at log(float epsilon)');
 });
 
-for (const snipEdges of [true, false]) {
-  t.test(`FbankStream with snipEdges=${snipEdges} is bit-identical to computeFbank for random chunkings`, async (t) => {
-    const whole = computeFbank(signal, { snipEdges });
-    for (const seed of [1, 7, 12345]) {
-      const stream = new FbankStream({ snipEdges });
-      const parts = randomChunks(signal, seed).map((chunk) => stream.accept(chunk));
-      parts.push(stream.finish());
-      const streamed = concat(parts, 80);
-      t.ok(sameBits(streamed, whole.data), `seed ${seed}: same frames, same bits`);
-    }
-  });
-}
-
-t.test('FbankStream yields frames as soon as they are complete; finish() only once', async (t) => {
-  const stream = new FbankStream();
-  t.equal(stream.accept(signal.subarray(0, 399)).numFrames, 0);
-  t.equal(stream.accept(signal.subarray(399, 400)).numFrames, 1);
-  t.equal(stream.accept(signal.subarray(400, 720)).numFrames, 2);
-  stream.finish();
-  t.throws(() => stream.accept(signal.subarray(0, 10)), /after finish/);
-  t.throws(() => stream.finish(), /finish\(\) called twice/);
-  t.equal(stream.options.numBins, 80, 'resolved options are kept');
-});
-
-t.test('dither is deterministic per seed and identical whether streamed or not', async (t) => {
+t.test('dither is deterministic per seed', async (t) => {
   const options: KaldiFbankOptions = { dither: 1e-3, ditherSeed: 9, snipEdges: false };
   const whole = computeFbank(signal, options);
   t.ok(sameBits(computeFbank(signal, options).data, whole.data), 'same seed, same features');
-  const stream = new FbankStream(options);
-  const parts = randomChunks(signal, 3).map((chunk) => stream.accept(chunk));
-  parts.push(stream.finish());
-  t.ok(sameBits(concat(parts, 80), whole.data), 'streamed dither matches');
   const other = computeFbank(signal, { ...options, ditherSeed: 10 });
   t.notOk(sameBits(other.data, whole.data), 'another seed dithers differently');
   const quiet = computeFbank(new Float32Array(4000), { dither: 1 });
@@ -190,7 +133,6 @@ t.test('options are validated with the option name, the value and the allowed ra
   ];
   for (const [options, message] of bad) {
     t.throws(() => computeFbank(signal, options), message, JSON.stringify(options));
-    t.throws(() => new FbankStream(options), NativeOptionError);
   }
   t.throws(() => resolveFbankOptions('fast' as unknown as KaldiFbankOptions), /KaldiFbankOptions = "fast" is invalid; allowed: an options object/);
   const nemoBad: [object, RegExp][] = [
@@ -208,7 +150,7 @@ t.test('options are validated with the option name, the value and the allowed ra
   t.throws(() => resolveNemoMelOptions(null as unknown as object), /NemoMelOptions = null/);
   t.throws(() => computeFbank([0.1, 0.2] as unknown as Float32Array), /samples = \[object Array\] is invalid; allowed: a Float32Array/);
   t.throws(() => computeFbank(new Float32Array([0, Number.NaN])), /samples\[1\] is nan; samples must be finite/);
-  t.throws(() => new FbankStream().accept(new Float32Array([Infinity])), /samples\[0\] is inf/);
+  t.throws(() => computeFbank(new Float32Array([Infinity])), /samples\[0\] is inf/);
   t.same(resolveFbankOptions(), KALDI_FBANK_DEFAULTS, 'defaults as documented');
   t.equal(resolveNemoMelOptions().logGuard, 2 ** -24);
 });

@@ -1,35 +1,16 @@
-/** What the acoustic front end must compute for a model; the names match native/index.ts's option objects. */
+/**
+ * What the acoustic front end must compute for a model: the addon's own option objects (native/index.ts, declared
+ * once there), complete, with the choices a model manifest may make (manifest.ts checks them).
+ */
+import type { KaldiFbankOptions, KaldiWindow, NemoMelOptions } from '../../native/index.js';
 
-export interface KaldiFbankSpec {
-  kind: 'kaldi-fbank';
-  sampleRate: number;
-  numBins: number;
-  frameLengthMs: number;
-  frameShiftMs: number;
-  preemphasis: number;
-  removeDcOffset: boolean;
-  window: 'povey' | 'hann' | 'hamming' | 'rectangular';
-  dither: number;
-  snipEdges: boolean;
-  lowFreq: number;
-  highFreq: number;
-  energyFloor: number;
-}
+/** Kaldi fbank as the model was trained with it; the dither seed is the extractor's business, not the model's. */
+export type KaldiFbankSpec = { kind: 'kaldi-fbank' } & Required<Omit<KaldiFbankOptions, 'ditherSeed' | 'window'>> & {
+  window: Extract<KaldiWindow, 'povey' | 'hann' | 'hamming' | 'rectangular'>;
+};
 
-export interface NemoMelSpec {
-  kind: 'nemo-mel';
-  sampleRate: number;
-  numBins: number;
-  nFft: number;
-  windowLengthMs: number;
-  hopMs: number;
-  preemphasis: number;
-  window: 'hann';
-  lowFreq: number;
-  highFreq: number;
-  logGuard: number;
-  normalize: 'per_feature' | 'none';
-}
+/** NeMo's mel front end as exported models use it: Hann window, an explicit upper band edge, no dither. */
+export type NemoMelSpec = { kind: 'nemo-mel' } & Required<Omit<NemoMelOptions, 'dither' | 'window' | 'highFreq'>> & { window: 'hann'; highFreq: number };
 
 export type FeatureSpec = KaldiFbankSpec | NemoMelSpec;
 

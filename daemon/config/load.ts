@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { Ajv, type ErrorObject } from 'ajv';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
-import { packageRoot } from '../util/package-root.js';
+import { packageRoot } from '../../common/package-root.js';
 import { applyEnv } from './env.js';
 import { configSchema, type HushscribeConfig } from './schema.js';
 

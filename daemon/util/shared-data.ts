@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { packageRoot } from './package-root.js';
+import { packageRoot } from '../../common/package-root.js';
 
 /** The training/evaluation speech kept beside the checkout (../shared/data), or $HUSHSCRIBE_SPEECH_DIR. */
 export function sharedSpeechDir(): string {

@@ -228,39 +228,6 @@ Napi::Value ComputeNemoMelAsync(const Napi::CallbackInfo& info) {
   });
 }
 
-class FbankStreamWrap : public Napi::ObjectWrap<FbankStreamWrap> {
- public:
-  static Napi::Function Define(Napi::Env env) {
-    return DefineClass(env, "FbankStream",
-                       {InstanceMethod("accept", &FbankStreamWrap::Accept),
-                        InstanceMethod("finish", &FbankStreamWrap::Finish)});
-  }
-  explicit FbankStreamWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<FbankStreamWrap>(info) {
-    Guard(info.Env(), [&]() -> Napi::Value {
-      computer_ = std::make_unique<KaldiFbankComputer>(ParseFbankConfig(OptionsArg(info, 0)), ActiveKernels());
-      return info.Env().Undefined();
-    });
-  }
-
- private:
-  Napi::Value Accept(const Napi::CallbackInfo& info) {
-    return Guard(info.Env(), [&]() -> Napi::Value {
-      const SampleView samples = SamplesArg(info, 0);
-      std::vector<float> rows;
-      computer_->Accept(samples.data, samples.size, &rows);
-      return MakeFeatures(info.Env(), rows, computer_->num_bins());
-    });
-  }
-  Napi::Value Finish(const Napi::CallbackInfo& info) {
-    return Guard(info.Env(), [&]() -> Napi::Value {
-      std::vector<float> rows;
-      computer_->Finish(&rows);
-      return MakeFeatures(info.Env(), rows, computer_->num_bins());
-    });
-  }
-  std::unique_ptr<KaldiFbankComputer> computer_;
-};
-
 class ResamplerWrap : public Napi::ObjectWrap<ResamplerWrap> {
  public:
   static Napi::Function Define(Napi::Env env) {
@@ -335,7 +302,6 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("computeFbankAsync", Napi::Function::New(env, ComputeFbankAsync));
   exports.Set("computeNemoMel", Napi::Function::New(env, ComputeNemoMelSync));
   exports.Set("computeNemoMelAsync", Napi::Function::New(env, ComputeNemoMelAsync));
-  exports.Set("FbankStream", FbankStreamWrap::Define(env));
   exports.Set("Resampler", ResamplerWrap::Define(env));
   exports.Set("sdNotify", Napi::Function::New(env, SdNotifyBinding));
   exports.Set("simdAvailable", Napi::Function::New(env, SimdAvailable));

@@ -29,7 +29,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
-import { packageRoot } from '../../daemon/util/package-root.js';
+import { packageRoot } from '../../common/package-root.js';
 import { editCounts, errors } from '../eval/error-rate.js';
 import type { Benchmark } from './run.js';
 import { loadUtterances } from './librispeech.js';

@@ -11,7 +11,7 @@ import * as ort from 'onnxruntime-node';
 import { readManifest, resolveModel } from '../../daemon/asr/index.js';
 import { computeFeatures } from '../../daemon/asr/features.js';
 import { readAudio } from '../../daemon/audio/index.js';
-import { packageRoot } from '../../daemon/util/package-root.js';
+import { packageRoot } from '../../common/package-root.js';
 import { sharedSpeechDir } from '../../daemon/util/shared-data.js';
 import type { Benchmark } from './run.js';
 

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { loadRecognizer, readManifest, type Recognizer } from '../../daemon/asr/index.js';
-import { packageRoot } from '../../daemon/util/package-root.js';
+import { packageRoot } from '../../common/package-root.js';
 import type { Benchmark } from './run.js';
 import { loadUtterances } from './librispeech.js';
 

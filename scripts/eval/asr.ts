@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { packageRoot } from '../../daemon/util/package-root.js';
+import { packageRoot } from '../../common/package-root.js';
 import { sharedSpeechDir } from '../../daemon/util/shared-data.js';
 import { ensureAptPackages } from './apt.js';
 import { isModelLoadError, type DecodingOptions } from '../../daemon/asr/index.js';

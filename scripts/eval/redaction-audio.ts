@@ -19,7 +19,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadRecognizer, type Transcript } from '../../daemon/asr/index.js';
-import { packageRoot } from '../../daemon/util/package-root.js';
+import { packageRoot } from '../../common/package-root.js';
 import type { RedactionPolicyConfig } from '../../redaction/policy.js';
 import { SessionRedactor, type SessionOptions } from '../../redaction/session.js';
 import { isNumberWord } from '../../redaction/spoken-numbers.js';

@@ -6,7 +6,7 @@ import { ExitCode, UsageError, type Command, type CommandIo } from '../command.j
 import { modelDir } from '../../config/load.js';
 import { cliConfig, COMMON_OPTIONS, COMMON_USAGE, reportError } from '../../control/cli-support.js';
 import { isModelLoadError, MANIFEST_FILE, readManifest, verifyModelFiles } from '../../asr/index.js';
-import { packageRoot } from '../../util/package-root.js';
+import { packageRoot } from '../../../common/package-root.js';
 import { checkTaggerFiles, isTaggerDir } from '../../../redaction/tagger.js';
 
 const usage = `Usage: hushscribe models <list | verify> [--model DIR] [--variant NAME] [--json]

@@ -10,7 +10,7 @@ import { PiiTagger } from '../../../redaction/tagger.js';
 import { parseDetectors } from './detectors.js';
 import type { RedactionPolicyConfig } from '../../../redaction/policy.js';
 import { readAudio } from '../../audio/index.js';
-import { packageRoot } from '../../util/package-root.js';
+import { packageRoot } from '../../../common/package-root.js';
 import { REDACTED_AUDIO_MODES, RedactedAudioWriter, spansToMask, type RedactedAudioFormat, type RedactedAudioMode, type TimeSpan } from '../../redacted-audio/index.js';
 
 export const DEFAULT_MODEL = join('models', 'hushscribe-en-v1');

@@ -2,7 +2,10 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The checkout or install directory: the nearest ancestor holding hushscribe's package.json. Works from daemon/ (tests) and dist/daemon/ (built). */
+/**
+ * The checkout or install directory: the nearest ancestor holding hushscribe's package.json. Works from common/
+ * (tests) and dist/common/ (built). Top level, not under daemon/, because native/ and redaction/ use it too.
+ */
 export function packageRoot(from: string = fileURLToPath(import.meta.url)): string {
   let dir = dirname(from);
   for (;;) {
