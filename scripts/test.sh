@@ -15,6 +15,10 @@ ensure_apt_packages "${test_packages[@]}"
 ensure_node
 ensure_node_modules
 build_all
+if [ "$(dpkg --print-architecture 2>/dev/null || uname -m)" != arm64 ]; then
+  # arm64 end to end under qemu (test/arm64-e2e.test.ts): Debian's arm64 nodejs and the cross-built addon, cached.
+  bash scripts/arm64/prepare.sh
+fi
 
 # --- Test services ------------------------------------------------------------------------------------------------
 # Services the tests talk to are started here, each recording its pid in service_pids so that it is stopped on exit.
