@@ -5,7 +5,7 @@
 import t from 'tap';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { decodeAudioFile, readWavFile } from '../daemon/audio/index.js';
+import { decodeAudioFile, readAudio, readWavFile } from '../daemon/audio/index.js';
 import { runInMemory, type CliResult } from './fixtures/cli/run.js';
 import { maskRanges, TEMP_SUFFIX, TONE_AMPLITUDE, TONE_HZ } from '../daemon/redacted-audio/index.js';
 import { cli, daemonSetup, ensureBuilt, ROOT, tempDir, waitFor } from './fixtures/daemon/harness.js';
@@ -113,7 +113,8 @@ t.test('transcribe FILE --redacted-audio OUT: silence over the placeholders, the
   t.match(json.text, '[CREDIT_CARD]');
   const spans = json.segments.flatMap((s) => s.words.filter((w) => w.word.startsWith('[')));
   t.ok(spans.length > 0);
-  const original = (await decodeAudioFile(card)).samples;
+  // The input as the CLI reads it (espeak writes 22050 Hz: resampled in-process by readAudio).
+  const original = (await readAudio(card)).samples;
   const written = await readWavFile(out);
   t.equal(compare(written.samples, original, maskRanges(spans, 40, original.length), 'silence'), null, 'silence inside, input outside');
   t.same(readdirSync(dir), ['card-redacted.wav'], 'no temp file left');
