@@ -21,7 +21,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import { pcm16WavHeader } from '../../daemon/audio/wav-writer.js';
-import { packageRoot } from '../../daemon/util/package-root.js';
+import { packageRoot } from '../../common/package-root.js';
 import type { Benchmark } from './run.js';
 
 const RATE = 16000;
