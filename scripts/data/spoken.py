@@ -118,8 +118,37 @@ def numbers_to_words(text: str) -> str:
 
 _NOT_ALPHABET_RE = re.compile(r"[^a-z' ]+")
 _LOOSE_APOSTROPHE_RE = re.compile(r"(?<![a-z])'|'(?![a-z])")
-# Titles always said in full; other abbreviations are ambiguous ("st", "dr") and left alone.
+# Titles always said in full.
 _SPOKEN_TITLES = {"mr": "mister", "mrs": "missus"}
+# Abbreviations with their dot, said in full wherever they appear.
+_ABBREVIATIONS = [
+    (re.compile(r"\betc\.", re.I), " et cetera "), (re.compile(r"\bvs\.", re.I), " versus "),
+    (re.compile(r"\be\.g\.", re.I), " for example "), (re.compile(r"\bi\.e\.", re.I), " that is "),
+]
+# Ambiguous abbreviations ("St." is saint or street), expanded only before a capitalised name, where one reading wins.
+_TITLE_ABBREVIATIONS = {
+    "Dr": "doctor", "St": "saint", "Mt": "mount", "Prof": "professor", "Gen": "general", "Capt": "captain",
+    "Col": "colonel", "Sgt": "sergeant",
+}
+_TITLE_BEFORE_NAME_RE = re.compile(r"\b(Dr|St|Mt|Prof|Gen|Capt|Col|Sgt)\.? (?=[A-Z])")
+_NUMBER_SIGN_RE = re.compile(r"\b[Nn]o\.? ?(?=[0-9])")
+_CLOCK_TIME_RE = re.compile(r"\b([0-9]{1,2}):([0-5][0-9])\b")
+
+
+def _clock_time(m: re.Match) -> str:
+    h = cardinal(int(m.group(1)))
+    minutes = int(m.group(2))
+    if minutes == 0:
+        return f" {h} o'clock "
+    return f" {h} oh {ONES[minutes]} " if minutes < 10 else f" {h} {cardinal(minutes)} "
+
+
+def expand_abbreviations(text: str) -> str:
+    """Expands abbreviations and clock times; runs before numbers are said, on the original casing."""
+    text = _TITLE_BEFORE_NAME_RE.sub(lambda m: _TITLE_ABBREVIATIONS[m.group(1)] + " ", text)
+    for pattern, spoken in _ABBREVIATIONS:
+        text = pattern.sub(spoken, text)
+    return _CLOCK_TIME_RE.sub(_clock_time, _NUMBER_SIGN_RE.sub(" number ", text))
 
 
 def normalise(text: str) -> str:
@@ -130,7 +159,7 @@ def normalise(text: str) -> str:
     text = unicodedata.normalize("NFKD", text)
     text = "".join(c for c in text if not unicodedata.combining(c))
     text = text.replace("\u2019", "'").replace("\u2018", "'").replace("`", "'")
-    text = numbers_to_words(text)
+    text = numbers_to_words(expand_abbreviations(text))
     for symbol, spoken in _SYMBOLS.items():
         text = text.replace(symbol, spoken)
     text = text.lower()

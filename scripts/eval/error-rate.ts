@@ -3,7 +3,7 @@
  * Corpus rates are total edits over total reference length (not a mean of per-utterance rates), the usual
  * convention, so long utterances weigh by their length. CER counts the spaces between words as characters.
  */
-import { normalise } from './normalise.js';
+import { normalise } from '../../daemon/text/spoken-form.js';
 
 export interface EditCounts {
   substitutions: number;

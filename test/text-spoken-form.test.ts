@@ -2,7 +2,7 @@ import t from 'tap';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { packageRoot } from '../common/package-root.js';
-import { cardinal, normalise, ordinal, year } from '../scripts/eval/normalise.js';
+import { cardinal, normalise, ordinal, year } from '../daemon/text/spoken-form.js';
 
 const CASES: Array<[string, string]> = [
   ['Hello, World!', 'hello world'],
@@ -20,7 +20,10 @@ const CASES: Array<[string, string]> = [
   ['pi is 3.14 or 50%', 'pi is three point one four or fifty percent'],
   ['card 4111111111111111', 'card four one one one one one one one one one one one one one one one'],
   ['R&D at john@example', 'r and d at john at example'],
-  ['Mr. and Mrs. Smith; Dr. Who', 'mister and missus smith dr who'],
+  ['Mr. and Mrs. Smith; Dr. Who', 'mister and missus smith doctor who'],
+  ['St. Paul at 10:00, the dr. and 3 st. lanes', "saint paul at ten o'clock the dr and three st lanes"],
+  ['No. 5 at 9:05 and 14:30', 'number five at nine oh five and fourteen thirty'],
+  ['cats, dogs etc. vs. birds, e.g. owls, i.e. hunters', 'cats dogs et cetera versus birds for example owls that is hunters'],
   ['  \t\n ', ''],
   ['constructor toString __proto__', 'constructor tostring proto'],
 ];

@@ -1,7 +1,9 @@
 /**
- * Transcript normalisation for scoring: the TypeScript twin of scripts/data/spoken.py, rule for rule, so that
- * references, the model's training targets and every recognizer's output are compared in one spoken form:
- * lowercase a-z, space and apostrophe, numbers said as words. test/eval-normalise.test.ts checks both agree.
+ * Written English -> the recognizer's spoken form: lowercase a-z, space and apostrophe; numbers, years, money, times
+ * and ordinals said as words; abbreviations expanded. One module for the whole project: scoring (scripts/eval), the
+ * language-model text (scripts/lm, `hushscribe lm build`) and hotword phrases. It is the TypeScript twin of
+ * scripts/data/spoken.py (which prepares the acoustic model's training text), rule for rule;
+ * test/text-spoken-form.test.ts checks both agree.
  */
 
 const ONES = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten', 'eleven',
@@ -69,8 +71,35 @@ const CURRENCY: Record<string, [string, string]> = { $: ['dollar', 'cent'], '£'
 const SYMBOLS: ReadonlyArray<[string, string]> = [
   ['&', ' and '], ['%', ' percent '], ['@', ' at '], ['+', ' plus '], ['=', ' equals '],
 ];
-/** Titles always said in full; other abbreviations are ambiguous ("st", "dr") and left alone. */
+/** Titles always said in full. */
 const SPOKEN_TITLES = new Map([['mr', 'mister'], ['mrs', 'missus']]);
+/** Abbreviations with their dot, said in full wherever they appear. */
+const ABBREVIATIONS: ReadonlyArray<[RegExp, string]> = [
+  [/\betc\./gi, ' et cetera '], [/\bvs\./gi, ' versus '], [/\be\.g\./gi, ' for example '], [/\bi\.e\./gi, ' that is '],
+];
+/** Ambiguous abbreviations ("St." is saint or street), expanded only before a capitalised name, where one reading wins. */
+const TITLE_ABBREVIATIONS: Record<string, string> = {
+  Dr: 'doctor', St: 'saint', Mt: 'mount', Prof: 'professor', Gen: 'general', Capt: 'captain', Col: 'colonel', Sgt: 'sergeant',
+};
+const TITLE_BEFORE_NAME = /\b(Dr|St|Mt|Prof|Gen|Capt|Col|Sgt)\.? (?=[A-Z])/g;
+/** "No. 5" / "no 5" -> "number five". */
+const NUMBER_SIGN = /\b[Nn]o\.? ?(?=[0-9])/g;
+/** "10:00" -> "ten o'clock", "3:07" -> "three oh seven", "14:30" -> "fourteen thirty". */
+const CLOCK_TIME = /\b([0-9]{1,2}):([0-5][0-9])\b/g;
+
+function clockTime(_m: string, hours: string, minutes: string): string {
+  const h = cardinal(Number(hours));
+  const m = Number(minutes);
+  if (m === 0) return ` ${h} o'clock `;
+  return m < 10 ? ` ${h} oh ${ONES[m]!} ` : ` ${h} ${cardinal(m)} `;
+}
+
+/** Expands abbreviations and clock times; runs before numbers are said, on the original casing. */
+export function expandAbbreviations(text: string): string {
+  let s = text.replace(TITLE_BEFORE_NAME, (_m, title: string) => `${TITLE_ABBREVIATIONS[title]!} `);
+  for (const [pattern, spoken] of ABBREVIATIONS) s = s.replace(pattern, spoken);
+  return s.replace(NUMBER_SIGN, ' number ').replace(CLOCK_TIME, clockTime);
+}
 
 function plural(n: bigint, unit: string): string {
   return n === 1n || unit === 'pence' ? unit : unit + 's';
@@ -104,13 +133,13 @@ export function numbersToWords(text: string): string {
 }
 
 /**
- * Any English transcript -> lowercase a-z / space / apostrophe, numbers said as words.
+ * Any English text -> lowercase a-z / space / apostrophe, numbers said as words.
  * Apostrophes survive only inside words ("don't", "o'clock"); quotes and hyphens become word breaks.
  */
 export function normalise(text: string): string {
   let s = text.normalize('NFKD').replace(/\p{Mn}/gu, '');
   s = s.replace(/[\u2019\u2018`]/g, "'");
-  s = numbersToWords(s);
+  s = numbersToWords(expandAbbreviations(s));
   for (const [symbol, spoken] of SYMBOLS) s = s.split(symbol).join(spoken);
   s = s.toLowerCase().replace(/[^a-z' ]+/g, ' ').replace(/(?<![a-z])'|'(?![a-z])/g, ' ');
   return s.split(' ').filter((w) => w !== '').map((w) => SPOKEN_TITLES.get(w) ?? w).join(' ');
