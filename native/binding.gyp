@@ -21,6 +21,7 @@
         "src/frame_block.cc",
         "src/simd_dispatch.cc",
         "src/resampler.cc",
+        "src/ngram_lm.cc",
         "src/sd_notify.cc"
       ],
       "dependencies": [

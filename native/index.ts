@@ -124,6 +124,7 @@ interface NativeAddon {
   computeNemoMel(samples: Float32Array, options: Required<NemoMelOptions>): Features;
   computeNemoMelAsync(samples: Float32Array, options: Required<NemoMelOptions>): Promise<Features>;
   Resampler: new (fromRate: number, toRate: number) => { process(samples: Float32Array): Float32Array; flush(): Float32Array };
+  NgramLm: new (path: string) => NativeNgramLm;
   sdNotify(socketName: string, message: string): void;
   simdAvailable(): string[];
   simdActive(): string;
@@ -323,6 +324,23 @@ export class Resampler {
   flush(): Float32Array {
     return this.#resampler.flush();
   }
+}
+
+/** The mapped binary n-gram LM (native/src/ngram_lm.h describes the format). */
+export interface NativeNgramLm {
+  /** ln p(word | history); history ids oldest first, as separate arguments. */
+  logProb(word: number, ...history: number[]): number;
+  /** The vocabulary, byte-sorted, each word followed by '\0' (a word's id is its rank). */
+  vocabulary(): string;
+  info(): { order: number; counts: number[]; bos: number; eos: number; unk: number; fileBytes: number };
+  /** Unmaps the file; later calls throw. */
+  close(): void;
+}
+
+/** Maps a binary LM file; throws an Error naming the file and what is wrong (missing, truncated, corrupt). */
+export function openNgramLm(path: string): NativeNgramLm {
+  if (typeof path !== 'string' || path === '') throw new NativeOptionError('path', path, 'a file path');
+  return new (native().NgramLm)(path);
 }
 
 /**

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ArpaLm } from '../daemon/asr/arpa.js';
 import { buildArpaFile } from '../scripts/lm/build-arpa.js';
-import { BOS, discounts, EOS, estimate, normalizeSentence, toArpa, UNK } from '../scripts/lm/kneser-ney.js';
+import { BOS, discounts, EOS, estimate, normalizeSentence, toArpa, UNK } from '../daemon/lm/kneser-ney.js';
 
 const TEXT = `The cat sat on the mat.
 The dog sat on the log!

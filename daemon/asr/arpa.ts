@@ -1,31 +1,24 @@
 import { readFileSync } from 'node:fs';
 import { ModelLoadError } from './errors.js';
+import { CachedWordLm } from '../lm/word-lm.js';
 
 const LN10 = Math.LN10;
 /** log10 probability of a word the LM has never seen, when it has no <unk> entry (KenLM's convention is -100; this is milder). */
 const OOV_LOG10 = -10;
 
 /**
- * A word n-gram LM read from an ARPA file, queried with backoff. Probabilities come back as natural logs so they
- * add to the acoustic log-posteriors directly. Histories are interned as integer states for the beam search.
+ * A word n-gram LM read from an ARPA file, queried with backoff: the import format, and small LMs built at run time.
+ * The shipped LM is binary (daemon/lm/binary-lm.ts). Probabilities come back as natural logs so they add to the
+ * acoustic log-posteriors directly.
  */
-export class ArpaLm {
+export class ArpaLm extends CachedWordLm {
   readonly order: number;
   readonly bosId: number;
   readonly eosId: number;
   readonly unkId: number;
-  /** ln p of the word passed to the last advance() call (an out-parameter, so the beam search allocates nothing). */
-  lastLogProb = 0;
   private readonly ids = new Map<string, number>();
-  private sortedWords: string[] | undefined;
   private readonly logProbs = new Map<string, number>();
   private readonly backoffs = new Map<string, number>();
-  private readonly stateIds = new Map<string, number>();
-  private readonly stateHistory: number[][] = [];
-  private readonly transitions = new Map<number, number>();
-  private readonly transitionLogProb: number[] = [];
-  private readonly transitionNext: number[] = [];
-
   static load(path: string): ArpaLm {
     let text: string;
     try {
@@ -37,6 +30,7 @@ export class ArpaLm {
   }
 
   constructor(text: string, source = '<arpa>') {
+    super();
     const bad = (reason: string): ModelLoadError => new ModelLoadError('BAD_LM', source, `not a valid ARPA file: ${reason}`);
     const lines = text.split('\n');
     let i = 0;
@@ -97,18 +91,12 @@ export class ArpaLm {
     return this.ids.get(word) ?? this.unkId;
   }
 
-  /** True when some word of the LM (other than <s>, </s>, <unk>) starts with `prefix`. */
-  isWordPrefix(prefix: string): boolean {
-    if (!this.sortedWords) this.sortedWords = [...this.ids.keys()].filter((w) => !/^<\/?(s|unk)>$/.test(w)).sort();
-    const words = this.sortedWords;
-    let lo = 0;
-    let hi = words.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (words[mid]! < prefix) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo < words.length && words[lo]!.startsWith(prefix);
+  protected words(): Iterable<string> {
+    return this.ids.keys();
+  }
+
+  protected get vocabSize(): number {
+    return this.ids.size;
   }
 
   /** ln p(word | history) with Katz-style backoff; history is oldest-first and may be longer than order-1. */
@@ -122,50 +110,5 @@ export class ArpaLm {
       if (k > 0) backoff += this.backoffs.get(context) ?? 0;
     }
     return backoff + OOV_LOG10 * LN10;
-  }
-
-  /**
-   * Forgets interned states and cached transitions once there are more than `maxTransitions`, so a long-running
-   * recognizer's memory stays bounded. Call only between searches: it invalidates every state id handed out.
-   */
-  trimCache(maxTransitions: number): void {
-    if (this.transitions.size <= maxTransitions) return;
-    this.transitions.clear();
-    this.transitionLogProb.length = 0;
-    this.transitionNext.length = 0;
-    this.stateIds.clear();
-    this.stateHistory.length = 0;
-  }
-
-  /** The state after `<s>`. */
-  initialState(): number {
-    return this.state([this.bosId]);
-  }
-
-  /** Scores `word` after the state's history: returns the next state; the score is in `lastLogProb`. Cached per (state, word). */
-  advance(state: number, word: number): number {
-    const key = state * (this.ids.size + 1) + (word + 1);
-    let t = this.transitions.get(key);
-    if (t === undefined) {
-      const history = this.stateHistory[state]!;
-      t = this.transitionLogProb.length;
-      this.transitionLogProb.push(this.logProb(history, word));
-      const next = word < 0 ? history : [...history, word];
-      this.transitionNext.push(this.state(next.slice(Math.max(0, next.length - (this.order - 1)))));
-      this.transitions.set(key, t);
-    }
-    this.lastLogProb = this.transitionLogProb[t]!;
-    return this.transitionNext[t]!;
-  }
-
-  private state(history: number[]): number {
-    const key = history.join(' ');
-    let id = this.stateIds.get(key);
-    if (id === undefined) {
-      id = this.stateHistory.length;
-      this.stateHistory.push(history);
-      this.stateIds.set(key, id);
-    }
-    return id;
   }
 }

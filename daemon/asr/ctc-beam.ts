@@ -1,4 +1,5 @@
-import type { ArpaLm } from './arpa.js';
+import type { WordLm } from '../lm/word-lm.js';
+import type { ContextGraph } from './context-graph.js';
 import type { LogProbs } from './ctc.js';
 import type { TokenTable } from './tokens.js';
 
@@ -6,9 +7,11 @@ export interface BeamSearchOptions {
   beamSize: number;
   /** Tokens more than this many nats below the frame's best are not expanded. */
   pruneNats?: number;
-  lm?: ArpaLm;
+  lm?: WordLm;
   lmWeight?: number;
   wordBonus?: number;
+  /** Hotword phrases: boosted while a prefix follows one, the boost given back when it leaves it unfinished. */
+  hotwords?: ContextGraph;
 }
 
 /** LM transitions kept cached between utterances (about 100 bytes each). */
@@ -26,6 +29,9 @@ class PrefixTree {
   lmState = new Int32Array(1024);
   /** lmWeight * ln p(words) + wordBonus * words, over the completed words of the prefix. */
   lmScore = new Float64Array(1024);
+  /** Hotword state and the boost gathered along the prefix. */
+  hotState = new Int32Array(1024);
+  hotScore = new Float64Array(1024);
   /** Frame stamp and slot of the node in the beam being built (avoids a Map per frame). */
   stamp = new Int32Array(1024);
   slot = new Int32Array(1024);
@@ -60,11 +66,16 @@ class PrefixTree {
     oov.set(this.oov);
     this.oov = oov;
     this.lmState = growI(this.lmState);
+    this.hotState = growI(this.hotState);
     this.stamp = growI(this.stamp);
     this.slot = growI(this.slot);
-    const s = new Float64Array(cap);
-    s.set(this.lmScore);
-    this.lmScore = s;
+    const growF = (a: Float64Array): Float64Array<ArrayBuffer> => {
+      const b = new Float64Array(cap);
+      b.set(a);
+      return b;
+    };
+    this.lmScore = growF(this.lmScore);
+    this.hotScore = growF(this.hotScore);
   }
 
   /** Token ids from the root to node. */
@@ -95,6 +106,7 @@ export function beamSearch(lp: LogProbs, table: TokenTable, options: BeamSearchO
   const lm = options.lm;
   const lmWeight = options.lmWeight ?? 0.5;
   const wordBonus = options.wordBonus ?? 0;
+  const hotwords = options.hotwords;
   const blank = table.blankId;
   const tree = new PrefixTree(vocab);
   lm?.trimCache(LM_CACHE_TRANSITIONS);
@@ -104,6 +116,8 @@ export function beamSearch(lp: LogProbs, table: TokenTable, options: BeamSearchO
   tree.oov[root] = 0;
   tree.lmState[root] = lm ? lm.initialState() : 0;
   tree.lmScore[root] = 0;
+  tree.hotState[root] = hotwords ? hotwords.root : 0;
+  tree.hotScore[root] = 0;
 
   const maxEntries = beamSize * (beamSize + 2);
   const beamNodes = new Int32Array(maxEntries);
@@ -129,11 +143,17 @@ export function beamSearch(lp: LogProbs, table: TokenTable, options: BeamSearchO
     tree.lmState[child] = tree.lmState[node]!;
     tree.lmScore[child] = tree.lmScore[node]!;
     if (lm) scoreWords(node, child, token, lm);
+    if (hotwords) {
+      tree.hotState[child] = hotwords.step(tree.hotState[node]!, token);
+      tree.hotScore[child] = tree.hotScore[node]! + hotwords.lastScore;
+    } else {
+      tree.hotScore[child] = 0;
+    }
     return child;
   };
 
   /** Word bookkeeping of a new child: closes and scores the parent's word at a word start, extends it otherwise. */
-  const scoreWords = (node: number, child: number, token: number, model: ArpaLm): void => {
+  const scoreWords = (node: number, child: number, token: number, model: WordLm): void => {
     let state = tree.lmState[node]!;
     let score = tree.lmScore[node]!;
     let word = tree.word[node]!;
@@ -221,7 +241,8 @@ export function beamSearch(lp: LogProbs, table: TokenTable, options: BeamSearchO
     // Keep the beamSize best of the new prefixes.
     for (let k = 0; k < nextLen; k++) {
       order[k] = k;
-      nextScore[k] = logAdd(nextPb[k]!, nextPnb[k]!) + tree.lmScore[nextNodes[k]!]!;
+      const n = nextNodes[k]!;
+      nextScore[k] = logAdd(nextPb[k]!, nextPnb[k]!) + tree.lmScore[n]! + tree.hotScore[n]!;
     }
     const kept = order.subarray(0, nextLen).sort(byScore);
     beamLen = Math.min(beamSize, nextLen);
@@ -237,7 +258,8 @@ export function beamSearch(lp: LogProbs, table: TokenTable, options: BeamSearchO
   let bestScore = -Infinity;
   for (let b = 0; b < beamLen; b++) {
     const node = beamNodes[b]!;
-    let score = logAdd(beamPb[b]!, beamPnb[b]!) + tree.lmScore[node]!;
+    let score = logAdd(beamPb[b]!, beamPnb[b]!) + tree.lmScore[node]! + tree.hotScore[node]!;
+    if (hotwords) score += hotwords.finish(tree.hotState[node]!);
     if (lm) {
       let state = tree.lmState[node]!;
       const word = tree.word[node]!;

@@ -5,3 +5,5 @@ export { loadRecognizer, resolveDecoding, DEFAULT_BEAM_SIZE, DEFAULT_LM_WEIGHT, 
 export { readManifest, verifyModelFiles, MANIFEST_FILE, type ModelManifest, type VariantCheck } from './manifest.js';
 export { resolveModel, type ModelLayout, type ModelSpec } from './model-layout.js';
 export { ArpaLm } from './arpa.js';
+export { ContextGraph, DEFAULT_HOTWORD_BOOST, phraseTokens, type Hotword } from './context-graph.js';
+export { loadWordLm } from './recognizer.js';

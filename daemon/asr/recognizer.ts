@@ -1,10 +1,15 @@
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { AcousticModel } from './acoustic-model.js';
+import { openSync, readSync, closeSync } from 'node:fs';
 import { ArpaLm } from './arpa.js';
+import { BinaryLm } from '../lm/binary-lm.js';
+import { InterpolatedLm } from '../lm/interpolated-lm.js';
+import type { CachedWordLm, WordLm } from '../lm/word-lm.js';
+import { ContextGraph, type Hotword } from './context-graph.js';
 import { alignPath, greedyPath, type LogProbs, type TokenPath } from './ctc.js';
 import { beamSearch } from './ctc-beam.js';
-import { ModelLoadError } from './errors.js';
+import { isModelLoadError, ModelLoadError } from './errors.js';
 import { frameShiftSec } from './feature-spec.js';
 import { checkFeatureSpec, computeFeatures } from './features.js';
 import { MANIFEST_FILE } from './manifest.js';
@@ -28,6 +33,10 @@ export interface ResolvedDecoding {
   lmPath: string | null;
   lmWeight: number;
   wordBonus: number;
+  extraLms: ReadonlyArray<{ path: string; weight: number }>;
+  hotwords: readonly Hotword[];
+  /** Why the LM could not be loaded (the recognizer then decodes greedily); absent when all is well. */
+  lmError?: string;
 }
 
 function badOption(modelDir: string, reason: string): ModelLoadError {
@@ -36,28 +45,63 @@ function badOption(modelDir: string, reason: string): ModelLoadError {
 
 /** Checks the options before anything is loaded, so a mistake is reported without touching the model. */
 export function resolveDecoding(modelDir: string, decoding: DecodingOptions = {}, manifestLm?: string): ResolvedDecoding {
-  const { method, beamSize, lm, lmWeight = DEFAULT_LM_WEIGHT, wordBonus = 0 } = decoding;
+  const { method, beamSize, lm, lmWeight = DEFAULT_LM_WEIGHT, wordBonus = 0, extraLms = [], hotwords = [] } = decoding;
   if (method !== undefined && method !== 'greedy' && method !== 'beam') throw badOption(modelDir, `decoding.method must be 'greedy' or 'beam' (got ${JSON.stringify(method)})`);
   if (beamSize !== undefined && (!Number.isInteger(beamSize) || beamSize < 1 || beamSize > 256)) throw badOption(modelDir, `decoding.beamSize must be an integer from 1 to 256 (got ${beamSize})`);
   if (!Number.isFinite(lmWeight) || lmWeight < 0) throw badOption(modelDir, `decoding.lmWeight must be a number >= 0 (got ${lmWeight})`);
   if (!Number.isFinite(wordBonus)) throw badOption(modelDir, `decoding.wordBonus must be a number (got ${wordBonus})`);
   if (lm !== undefined && lm !== null && (typeof lm !== 'string' || lm === '')) throw badOption(modelDir, 'decoding.lm must be a file path, or null for no LM');
   if (method === 'greedy' && typeof lm === 'string') throw badOption(modelDir, "an LM needs decoding.method 'beam'");
+  extraLms.forEach((e, i) => {
+    if (typeof e?.path !== 'string' || e.path === '') throw badOption(modelDir, `decoding.extraLms[${i}].path must be a file path`);
+    if (!Number.isFinite(e.weight) || e.weight <= 0 || e.weight >= 1) throw badOption(modelDir, `decoding.extraLms[${i}].weight must be a number between 0 and 1 (got ${e.weight})`);
+  });
+  const extraWeight = extraLms.reduce((sum, e) => sum + e.weight, 0);
+  if (extraWeight >= 1) throw badOption(modelDir, `decoding.extraLms weights must sum to less than 1 (got ${extraWeight})`);
+  hotwords.forEach((h, i) => {
+    if (typeof h?.phrase !== 'string' || h.phrase.trim() === '') throw badOption(modelDir, `decoding.hotwords[${i}].phrase must be a non-empty string`);
+    if (h.boost !== undefined && (!Number.isFinite(h.boost) || h.boost <= 0)) throw badOption(modelDir, `decoding.hotwords[${i}].boost must be a number > 0 (got ${h.boost})`);
+  });
   // An explicit greedy choice drops the manifest's LM; an explicit LM or beam size implies beam search.
   const lmPath = lm === null || method === 'greedy' ? null : (lm ?? manifestLm ?? null);
-  const resolved = method ?? (lmPath !== null || beamSize !== undefined ? 'beam' : 'greedy');
-  return { method: resolved, beamSize: beamSize ?? DEFAULT_BEAM_SIZE, lmPath, lmWeight, wordBonus };
+  const resolved = method ?? (lmPath !== null || beamSize !== undefined || hotwords.length > 0 ? 'beam' : 'greedy');
+  return { method: resolved, beamSize: beamSize ?? DEFAULT_BEAM_SIZE, lmPath, lmWeight, wordBonus, extraLms: lmPath === null ? [] : extraLms, hotwords };
 }
 
+const BINARY_LM_MAGIC = 'HSNGRAM1';
+
 /**
- * One ArpaLm per file in this thread: the power governor's two variants share the model's LM (~30 MB of heap
- * each otherwise). Its caches only grow and advance() runs synchronously, so sharing within one thread is safe.
+ * One LM per file in this thread: the power governor's two variants share the model's LM (its vocabulary and
+ * caches; an ARPA LM's whole heap). Its caches only grow between trims and advance() runs synchronously, so
+ * sharing within one thread is safe.
  */
-const lms = new Map<string, ArpaLm>();
-function sharedLm(path: string): ArpaLm {
-  let lm = lms.get(path);
-  if (!lm) lms.set(path, (lm = ArpaLm.load(path)));
+const lms = new Map<string, CachedWordLm>();
+
+/** Opens a binary LM (told apart by its magic) or parses an ARPA file; once per path in this thread. */
+export function loadWordLm(path: string): CachedWordLm {
+  const shared = lms.get(path);
+  if (shared) return shared;
+  let head = '';
+  try {
+    const fd = openSync(path, 'r');
+    const buffer = Buffer.alloc(BINARY_LM_MAGIC.length);
+    const n = readSync(fd, buffer, 0, buffer.length, 0);
+    closeSync(fd);
+    head = buffer.subarray(0, n).toString('latin1');
+  } catch (err) {
+    throw new ModelLoadError('MODEL_NOT_FOUND', path, 'cannot read the language model', err);
+  }
+  const lm = head === BINARY_LM_MAGIC ? BinaryLm.load(path) : ArpaLm.load(path);
+  lms.set(path, lm);
   return lm;
+}
+
+/** The LM the decoding asks for: the general one, mixed with the user's when there are any. */
+function loadDecodingLm(decoding: ResolvedDecoding): WordLm | undefined {
+  if (decoding.lmPath === null) return undefined;
+  const general = loadWordLm(decoding.lmPath);
+  if (decoding.extraLms.length === 0) return general;
+  return new InterpolatedLm(general, decoding.extraLms.map((e) => ({ lm: loadWordLm(e.path), weight: e.weight })));
 }
 
 class OnnxRecognizer implements Recognizer {
@@ -70,7 +114,7 @@ class OnnxRecognizer implements Recognizer {
     private readonly table: TokenTable,
     private readonly acoustic: AcousticModel,
     readonly decoding: ResolvedDecoding,
-    private readonly lm: ArpaLm | undefined,
+    private readonly lm: WordLm | undefined,
   ) {
     this.model = { name: spec.name, variant: spec.variant };
     this.secondsPerFrame = frameShiftSec(spec.features) * spec.subsampling;
@@ -80,6 +124,7 @@ class OnnxRecognizer implements Recognizer {
   async transcribe(samples: Float32Array, options: TranscribeOptions = {}): Promise<Transcript> {
     const timings: StageTimings = { features: 0, model: 0, search: 0 };
     const segments: RecognizedSegment[] = [];
+    const hotwords = options.hotwords ? this.contextGraph(options.hotwords) : this.defaultHotwords;
     for (const [start, end] of splitIntoPieces(samples, DEFAULT_PIECES)) {
       let t0 = performance.now();
       const features = await computeFeatures(this.spec.features, samples.subarray(start, end));
@@ -89,7 +134,7 @@ class OnnxRecognizer implements Recognizer {
       const lp = await this.acoustic.run(features);
       timings.model += performance.now() - t0;
       t0 = performance.now();
-      const words = pathToWords(this.search(lp), this.table, this.secondsPerFrame, start / SAMPLE_RATE);
+      const words = pathToWords(this.search(lp, hotwords), this.table, this.secondsPerFrame, start / SAMPLE_RATE);
       const pieceSegments = segmentWords(words);
       if (options.posteriors) attachPosteriors(pieceSegments, lp, start / SAMPLE_RATE, this.secondsPerFrame);
       segments.push(...pieceSegments);
@@ -99,12 +144,28 @@ class OnnxRecognizer implements Recognizer {
     return { text: segments.map((s) => s.text).join(' '), durationSec: samples.length / SAMPLE_RATE, segments };
   }
 
-  private search(lp: LogProbs): TokenPath {
+  private search(lp: LogProbs, hotwords: ContextGraph | undefined): TokenPath {
     const blank = this.table.blankId;
-    if (this.decoding.method === 'greedy') return greedyPath(lp, blank);
+    if (this.decoding.method === 'greedy' && !hotwords) return greedyPath(lp, blank);
     const { beamSize, lmWeight, wordBonus } = this.decoding;
-    const tokens = beamSearch(lp, this.table, { beamSize, lmWeight, wordBonus, ...(this.lm ? { lm: this.lm } : {}) });
+    const tokens = beamSearch(lp, this.table, { beamSize, lmWeight, wordBonus, ...(this.lm ? { lm: this.lm } : {}), ...(hotwords ? { hotwords } : {}) });
     return alignPath(lp, tokens, blank);
+  }
+
+  private readonly graphs = new WeakMap<readonly Hotword[], ContextGraph>();
+  private get defaultHotwords(): ContextGraph | undefined {
+    return this.decoding.hotwords.length > 0 ? this.contextGraph(this.decoding.hotwords) : undefined;
+  }
+
+  /** Compiled once per phrase list (per request lists are compiled per call: a few ms for 500 phrases). */
+  private contextGraph(hotwords: readonly Hotword[]): ContextGraph | undefined {
+    if (hotwords.length === 0) return undefined;
+    let graph = this.graphs.get(hotwords);
+    if (!graph) {
+      graph = new ContextGraph(hotwords, this.table);
+      this.graphs.set(hotwords, graph);
+    }
+    return graph;
   }
 
   async close(): Promise<void> {
@@ -134,9 +195,16 @@ export async function loadRecognizer(options: LoadRecognizerOptions): Promise<Re
   resolveDecoding(modelDir, decoding); // option mistakes are reported before the model is read
   const spec = resolveModel(modelDir, variant);
   checkFeatureSpec(spec.features, spec.layout === 'hushscribe' ? join(modelDir, MANIFEST_FILE) : spec.modelPath);
-  const resolved = resolveDecoding(modelDir, decoding, spec.lmPath);
+  let resolved = resolveDecoding(modelDir, decoding, spec.lmPath);
   const table = readTokens(spec.tokensPath, spec.wordBoundary, spec.blank);
-  const lm = resolved.lmPath !== null ? sharedLm(resolved.lmPath) : undefined;
+  let lm: WordLm | undefined;
+  try {
+    lm = loadDecodingLm(resolved);
+  } catch (err) {
+    // A damaged LM costs accuracy, not the service: decode greedily (beam only for hotwords) and say why.
+    if (!isModelLoadError(err)) throw err;
+    resolved = { ...resolved, method: 'greedy', lmPath: null, extraLms: [], lmError: err.message };
+  }
   const acoustic = await AcousticModel.create(spec, threads, table.symbols.length);
   const { name, variant: chosen, features, subsampling } = spec;
   return new OnnxRecognizer({ name, variant: chosen, features, subsampling }, table, acoustic, resolved, lm);

@@ -1,3 +1,5 @@
+import type { Hotword } from './context-graph.js';
+
 /** The ASR stage's contract: 16 kHz mono float samples in, a timed transcript out. */
 
 export interface RecognizedWord {
@@ -36,6 +38,8 @@ export interface SegmentPosteriors {
 export interface TranscribeOptions {
   /** Attach each segment's CTC log-posteriors (copied out of the model's output; default false). */
   posteriors?: boolean;
+  /** Hotwords for this call only, in place of the recognizer's (decoding.hotwords); forces beam search. */
+  hotwords?: readonly Hotword[];
 }
 
 export interface Transcript {
@@ -64,8 +68,16 @@ export interface DecodingOptions {
   method?: 'greedy' | 'beam';
   /** Prefixes kept per frame (beam only). Default 8. */
   beamSize?: number;
-  /** ARPA word n-gram file for shallow fusion at word boundaries (beam only). undefined: the manifest's LM, if any; null: none. */
+  /**
+   * Word n-gram LM for shallow fusion at word boundaries (beam only): hushscribe's binary format or ARPA.
+   * undefined: the manifest's LM, if any; null: none. A file that cannot be loaded is reported in
+   * `decoding.lmError` and the recognizer decodes greedily rather than failing.
+   */
   lm?: string | null;
+  /** Users' own LMs (`hushscribe lm build`) interpolated with the general one, each at its weight (sum < 1). */
+  extraLms?: ReadonlyArray<{ path: string; weight: number }>;
+  /** Phrases to boost in beam search (context graph); they make the search a beam search. */
+  hotwords?: readonly Hotword[];
   /** Weight of the LM's natural-log probability. Default 0.5. */
   lmWeight?: number;
   /** Added per completed word when an LM is used (counters the LM's bias to short outputs). Default 0. */

@@ -2,6 +2,7 @@
 // friendly message; the C++ Validate() calls here are the second line of defence.
 #include <napi.h>
 
+#include <algorithm>
 #include <cmath>
 #include <functional>
 #include <memory>
@@ -12,6 +13,7 @@
 #include "fbank.h"
 #include "kernels.h"
 #include "nemo_mel.h"
+#include "ngram_lm.h"
 #include "resampler.h"
 #include "sd_notify.h"
 
@@ -266,6 +268,62 @@ class ResamplerWrap : public Napi::ObjectWrap<ResamplerWrap> {
   std::unique_ptr<Resampler> resampler_;
 };
 
+// The mapped n-gram LM. logProb(word, ...history) takes the history oldest first, as plain numbers: the beam search
+// calls it once per new (history, word) pair, so it avoids allocating arrays per call.
+class NgramLmWrap : public Napi::ObjectWrap<NgramLmWrap> {
+ public:
+  static Napi::Function Define(Napi::Env env) {
+    return DefineClass(env, "NgramLm",
+                       {InstanceMethod("logProb", &NgramLmWrap::LogProb),
+                        InstanceMethod("vocabulary", &NgramLmWrap::Vocabulary),
+                        InstanceMethod("info", &NgramLmWrap::Info),
+                        InstanceMethod("close", &NgramLmWrap::Close)});
+  }
+  explicit NgramLmWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<NgramLmWrap>(info) {
+    Guard(info.Env(), [&]() -> Napi::Value {
+      if (info.Length() < 1 || !info[0].IsString()) throw std::invalid_argument("NgramLm(path) expects a file path");
+      lm_ = std::make_unique<NgramLm>(info[0].As<Napi::String>().Utf8Value());
+      return info.Env().Undefined();
+    });
+  }
+
+ private:
+  const NgramLm& Lm(const Napi::Env& env) const {
+    if (!lm_) throw Napi::Error::New(env, "the language model is closed");
+    return *lm_;
+  }
+  Napi::Value LogProb(const Napi::CallbackInfo& info) {
+    const NgramLm& lm = Lm(info.Env());
+    uint32_t history[kMaxNgramOrder];
+    const int len = std::min<int>(static_cast<int>(info.Length()) - 1, kMaxNgramOrder);
+    if (len < 0) throw Napi::RangeError::New(info.Env(), "logProb(word, ...history) expects a word id");
+    for (int i = 0; i < len; ++i) history[i] = info[i + 1].As<Napi::Number>().Uint32Value();
+    return Napi::Number::New(info.Env(), lm.LogProb(history, len, info[0].As<Napi::Number>().Uint32Value()));
+  }
+  Napi::Value Vocabulary(const Napi::CallbackInfo& info) {
+    const NgramLm& lm = Lm(info.Env());
+    return Napi::String::New(info.Env(), lm.vocab(), lm.vocab_bytes());
+  }
+  Napi::Value Info(const Napi::CallbackInfo& info) {
+    const NgramLm& lm = Lm(info.Env());
+    Napi::Object o = Napi::Object::New(info.Env());
+    Napi::Array counts = Napi::Array::New(info.Env(), lm.order());
+    for (int n = 1; n <= lm.order(); ++n) counts.Set(static_cast<uint32_t>(n - 1), lm.count(n));
+    o.Set("order", lm.order());
+    o.Set("counts", counts);
+    o.Set("bos", lm.bos());
+    o.Set("eos", lm.eos());
+    o.Set("unk", lm.unk());
+    o.Set("fileBytes", static_cast<double>(lm.file_bytes()));
+    return o;
+  }
+  Napi::Value Close(const Napi::CallbackInfo& info) {
+    lm_.reset();
+    return info.Env().Undefined();
+  }
+  std::unique_ptr<NgramLm> lm_;
+};
+
 Napi::Value SdNotifyBinding(const Napi::CallbackInfo& info) {
   return Guard(info.Env(), [&]() -> Napi::Value {
     if (info.Length() < 2 || !info[0].IsString() || !info[1].IsString()) {
@@ -303,6 +361,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("computeNemoMel", Napi::Function::New(env, ComputeNemoMelSync));
   exports.Set("computeNemoMelAsync", Napi::Function::New(env, ComputeNemoMelAsync));
   exports.Set("Resampler", ResamplerWrap::Define(env));
+  exports.Set("NgramLm", NgramLmWrap::Define(env));
   exports.Set("sdNotify", Napi::Function::New(env, SdNotifyBinding));
   exports.Set("simdAvailable", Napi::Function::New(env, SimdAvailable));
   exports.Set("simdActive", Napi::Function::New(env, SimdActive));

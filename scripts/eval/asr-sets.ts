@@ -17,12 +17,18 @@ export interface EvalItem {
 }
 
 export interface EvalSet {
-  name: SetName;
+  name: SetName | DevSetName;
   description: string;
   items: EvalItem[];
 }
 
 export const SET_NAMES = ['heldout-synthetic', 'heldout-real', 'pocketsphinx-librivox', 'pocketsphinx-cards'] as const;
+/** Sets for tuning decoding (scripts/lm/tune.ts), disjoint from the test sets above: the held-out real utterances
+ * the fixed test sample leaves out, and held-out synthetic sentences made with another seed. */
+export const DEV_SET_NAMES = ['dev-synthetic', 'dev-real'] as const;
+export type DevSetName = (typeof DEV_SET_NAMES)[number];
+/** The dev synthetic set's seed is the test set's plus this. */
+const DEV_SEED_OFFSET = 1000;
 export type SetName = (typeof SET_NAMES)[number];
 
 export const POCKETSPHINX_TESTDATA = '/usr/share/pocketsphinx/test/data';
@@ -36,12 +42,16 @@ export interface SetOptions {
   seed: number;
 }
 
-export async function buildSet(name: SetName, options: SetOptions): Promise<EvalSet> {
+export async function buildSet(name: SetName | DevSetName, options: SetOptions): Promise<EvalSet> {
   switch (name) {
     case 'heldout-synthetic':
       return heldOutSynthetic(options);
     case 'heldout-real':
       return heldOutReal(options);
+    case 'dev-synthetic':
+      return { ...(await heldOutSynthetic({ ...options, seed: options.seed + DEV_SEED_OFFSET })), name };
+    case 'dev-real':
+      return heldOutReal(options, 'dev');
     case 'pocketsphinx-librivox':
       return pocketsphinxTestSet(name, 'librivox', 'transcription', 'LibriVox "Sense and Sensibility" read speech (Debian pocketsphinx-testdata)');
     case 'pocketsphinx-cards':
@@ -91,7 +101,7 @@ async function heldOutSynthetic(options: SetOptions): Promise<EvalSet> {
 }
 
 /** A fixed sample of the held-out real recordings (scripts/data/split.py), decoded from Opus once. */
-async function heldOutReal(options: SetOptions): Promise<EvalSet> {
+async function heldOutReal(options: SetOptions, part: 'test' | 'dev' = 'test'): Promise<EvalSet> {
   if (!existsSync(options.speechTsv)) throw new EvalToolError(`speech list ${options.speechTsv} not found (--speech-tsv)`);
   const listed = await runProgram('python3', [join(options.root, 'scripts', 'eval', 'heldout_speech.py'), options.speechTsv]);
   const rows = listed.stdout.trim().split('\n').map((line) => line.split('\t') as [string, string, string, string]);
@@ -99,7 +109,7 @@ async function heldOutReal(options: SetOptions): Promise<EvalSet> {
   const sample = rows
     .map((row) => ({ row, order: sha1(`${row[0]}/${row[1]}`) }))
     .sort((a, b) => (a.order < b.order ? -1 : a.order > b.order ? 1 : 0))
-    .slice(0, options.realCount)
+    .slice(part === 'test' ? 0 : options.realCount, part === 'test' ? options.realCount : undefined)
     .map(({ row }) => row);
   const dataDir = dirname(options.speechTsv);
   const items = await mapLimit(sample, CORES, async ([corpus, id, rel, text]) => {
@@ -112,7 +122,8 @@ async function heldOutReal(options: SetOptions): Promise<EvalSet> {
     }
     return { id: `${corpus}/${id}`, group: corpus, wav, reference: text };
   });
-  return { name: 'heldout-real', description: `${items.length} of ${rows.length} held-out real utterances (${options.speechTsv})`, items };
+  const name = part === 'test' ? 'heldout-real' : 'dev-real';
+  return { name, description: `${items.length} of ${rows.length} held-out real utterances (${options.speechTsv}${part === 'dev' ? ', those the test sample leaves out' : ''})`, items };
 }
 
 /** Lines "<s> words </s> (id)" of a Sphinx transcription file. */

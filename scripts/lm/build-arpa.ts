@@ -10,7 +10,7 @@ import { createReadStream, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
-import { estimate, normalizeSentence, toArpa } from './kneser-ney.js';
+import { estimate, normalizeSentence, toArpa } from '../../daemon/lm/kneser-ney.js';
 
 export async function buildArpaFile(textPath: string, outPath: string, order = 3): Promise<{ sentences: number; ngrams: number[] }> {
   const sentences: string[][] = [];

@@ -14,6 +14,10 @@ the same as scripts/lm/kneser-ney.ts (Chen & Goodman; continuation counts below 
 that start with <s>; unigrams interpolate with the uniform distribution over the vocabulary), which
 test/lm-build.test.ts checks this script against on a small corpus.
 
+<unk> stands for all words seen fewer than --min-word-count times; its probabilities are divided by the number
+of such words, so the LM gives the decoder the probability of one rare word rather than of the whole class (which
+would let any made-up spelling pass as a likely word).
+
 Pruning (--prune t1,t2,t3: minimum raw count per order; t1 is ignored, the vocabulary is set by --min-word-count):
 the probabilities of the n-grams kept are those of the full model, and every back-off weight is recomputed so each
 context's distribution still sums to one (as SRILM's pruning does). Thresholds must not fall with the order, so a
@@ -50,7 +54,7 @@ def build_vocab(specs, min_count):
     vocab = [BOS, EOS, UNK] + words
     if len(vocab) > MASK:
         raise SystemExit(f"vocabulary of {len(vocab)} words exceeds {MASK}; raise --min-word-count")
-    return vocab
+    return vocab, len(counts) - len(words)
 
 
 def token_stream(specs, ids):
@@ -177,7 +181,7 @@ def backoffs(order, adj_keys, probs, kept):
     return result
 
 
-def write_arpa(path, order, vocab, adj_keys, probs, kept, bows):
+def write_arpa(path, order, vocab, adj_keys, probs, kept, bows, unk_types):
     with open(path, "w", encoding="utf-8") as f:
         f.write("\\data\\\n")
         for n in range(1, order + 1):
@@ -186,6 +190,8 @@ def write_arpa(path, order, vocab, adj_keys, probs, kept, bows):
             f.write(f"\n\\{n}-grams:\n")
             keys = adj_keys[n - 1][kept[n - 1]]
             logp = np.log10(probs[n - 1][kept[n - 1]])
+            # <unk> stands for every rare word; the decoder asks about one word, so it gets one type's share.
+            logp = np.where((keys & np.uint64(MASK)) == 2, logp - np.log10(max(unk_types, 1)), logp)
             if n == 1:
                 keys = np.concatenate([[0], keys]).astype(np.uint64)  # <s>: never predicted, -99 by convention
                 logp = np.concatenate([[-99.0], logp])
@@ -219,15 +225,15 @@ def main():
     if any(thresholds[n] < thresholds[n - 1] for n in range(2, args.order)):
         raise SystemExit(f"Expected --prune thresholds that do not fall with the order but received {args.prune}")
 
-    vocab = build_vocab(args.text, args.min_word_count)
-    print(f"vocabulary: {len(vocab)} words", file=sys.stderr, flush=True)
+    vocab, unk_types = build_vocab(args.text, args.min_word_count)
+    print(f"vocabulary: {len(vocab)} words, {unk_types} rare ones as <unk>", file=sys.stderr, flush=True)
     tokens, sentence = token_stream(args.text, {w: i for i, w in enumerate(vocab)})
     print(f"tokens: {len(tokens)}", file=sys.stderr, flush=True)
     adj_keys, raw_keys, raw_counts, probs, _gammas, ds = estimate(tokens, sentence, args.order, len(vocab))
     del tokens, sentence
     kept = prune(args.order, adj_keys, raw_keys, raw_counts, probs, thresholds)
     bows = backoffs(args.order, adj_keys, probs, kept)
-    write_arpa(args.out, args.order, vocab, adj_keys, probs, kept, bows)
+    write_arpa(args.out, args.order, vocab, adj_keys, probs, kept, bows, unk_types)
     counts = [len(k) + (1 if n == 0 else 0) for n, k in enumerate(kept)]
     print(f'{{"out": "{args.out}", "order": {args.order}, "ngrams": {counts}, '
           f'"discounts": {[[round(float(x), 4) for x in d] for d in ds]}}}', flush=True)
