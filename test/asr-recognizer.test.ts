@@ -79,7 +79,8 @@ t.test('options are checked before the model is loaded', async (t) => {
     [{ modelDir: dir, decoding: { lm: '' } }, /decoding\.lm must be a file path, or null/],
     [{ modelDir: dir, decoding: { method: 'greedy', lm: 'x.arpa' } }, /an LM needs decoding\.method 'beam'/],
     [{ modelDir: join(MODELS, 'nowhere'), decoding: { beamSize: 0 } }, /beamSize/],
-    [{ modelDir: dir, decoding: { lm: join(MODELS, 'none.arpa') } }, /cannot read the ARPA language model/],
+    [{ modelDir: dir, decoding: { extraLms: [{ path: 'user.bin', weight: 1 }] } }, /extraLms\[0\]\.weight must be a number between 0 and 1/],
+    [{ modelDir: dir, decoding: { extraLms: [{ path: 'a.bin', weight: 0.6 }, { path: 'b.bin', weight: 0.5 }] } }, /extraLms weights must sum to less than 1/],
     [{ modelDir: join(MODELS, 'wrong-io') }, /expected inputs x, x_lens/],
   ];
   for (const [options, message] of cases) {
@@ -94,7 +95,11 @@ t.test('options are checked before the model is loaded', async (t) => {
   manifest.features.lowFreq = 9000;
   writeFileSync(join(tmp, 'manifest.json'), JSON.stringify(manifest));
   await t.rejects(loadRecognizer({ modelDir: tmp }), { code: 'BAD_MANIFEST', message: /manifest\.json: bad feature options: features\.lowFreq = 9000 is invalid/ });
-  t.same(resolveDecoding(dir), { method: 'greedy', beamSize: 8, lmPath: null, lmWeight: 0.5, wordBonus: 0 });
+  t.same(resolveDecoding(dir), { method: 'greedy', beamSize: 8, lmPath: null, lmWeight: 0.5, wordBonus: 0, extraLms: [], hotwords: [] });
+  // a missing LM costs accuracy, not the recognizer
+  const noLm = await loadRecognizer({ modelDir: dir, decoding: { lm: join(MODELS, 'none.arpa') } });
+  t.match(noLm.decoding, { method: 'greedy', lmPath: null, lmError: /none\.arpa: cannot read the language model/ });
+  await noLm.close();
   t.equal(resolveDecoding(dir, { beamSize: 4 }).method, 'beam');
   t.equal(resolveDecoding(dir, {}, 'lm.arpa').method, 'beam');
   t.equal(resolveDecoding(dir, { lm: null }, 'lm.arpa').method, 'greedy');

@@ -2,7 +2,9 @@
  * Hotwords for CTC beam search: a phrase list compiled into a token prefix tree with Aho-Corasick failure links,
  * after icefall's ContextGraph (Yang et al. 2023, "Fast and robust contextual biasing"). Every token that extends a
  * partial match earns the phrase's per-token boost; a prefix that leaves the phrase half-way gives the boost back
- * (the failure arc carries minus the score gathered so far), so only completed phrases keep their bonus.
+ * (the failure arc carries minus the score gathered so far), so only completed phrases keep their bonus. A completed
+ * phrase banks its score and the search goes back to the root (icefall's non-strict mode), so a hypothesis never
+ * holds more than the phrase's score.
  */
 import type { TokenTable } from './tokens.js';
 
@@ -15,15 +17,15 @@ export interface Hotword {
   pii?: boolean;
 }
 
-export const DEFAULT_HOTWORD_BOOST = 1.5;
+export const DEFAULT_HOTWORD_BOOST = 1.0;
 
 interface Node {
   next: Map<number, number>;
   tokenScore: number;
   /** Sum of token scores from the root to this node. */
   nodeScore: number;
-  /** What reaching this node pays out for phrases completed here or on its failure chain. */
-  outputScore: number;
+  /** The score of the longest phrase that ends here or on the failure chain (0: none), banked on arrival. */
+  matchScore: number;
   isEnd: boolean;
   fail: number;
 }
@@ -82,7 +84,7 @@ export class ContextGraph {
   readonly phrases: number;
 
   constructor(hotwords: readonly Hotword[], table: TokenTable) {
-    this.nodes.push({ next: new Map(), tokenScore: 0, nodeScore: 0, outputScore: 0, isEnd: false, fail: 0 });
+    this.nodes.push({ next: new Map(), tokenScore: 0, nodeScore: 0, matchScore: 0, isEnd: false, fail: 0 });
     let count = 0;
     for (const hotword of hotwords) {
       const tokens = phraseTokens(hotword.phrase, table);
@@ -96,7 +98,7 @@ export class ContextGraph {
         let child = this.nodes[node]!.next.get(token);
         if (child === undefined) {
           child = this.nodes.length;
-          this.nodes.push({ next: new Map(), tokenScore: boost, nodeScore: this.nodes[node]!.nodeScore + boost, outputScore: 0, isEnd: false, fail: 0 });
+          this.nodes.push({ next: new Map(), tokenScore: boost, nodeScore: this.nodes[node]!.nodeScore + boost, matchScore: 0, isEnd: false, fail: 0 });
           this.nodes[node]!.next.set(token, child);
         } else if (boost > this.nodes[child]!.tokenScore) {
           // Two phrases share a prefix: the larger boost wins on the shared tokens.
@@ -124,7 +126,7 @@ export class ContextGraph {
       const id = queue[q]!;
       const node = this.nodes[id]!;
       const failNode = this.nodes[node.fail]!;
-      node.outputScore = (node.isEnd ? node.nodeScore : 0) + (node.fail !== 0 ? failNode.outputScore : 0);
+      node.matchScore = node.isEnd ? node.nodeScore : failNode.matchScore;
       for (const [token, child] of node.next) {
         let f = node.fail;
         while (f !== 0 && !this.nodes[f]!.next.has(token)) f = this.nodes[f]!.fail;
@@ -148,8 +150,15 @@ export class ContextGraph {
       to = this.nodes[f]!.next.get(token) ?? 0;
       score = this.nodes[to]!.nodeScore - from.nodeScore;
     }
-    this.lastScore = score + this.nodes[to]!.outputScore;
-    return to;
+    const match = this.nodes[to]!.matchScore;
+    if (match === 0) {
+      this.lastScore = score;
+      return to;
+    }
+    // A phrase is complete: bank its score and start again from the root, so nothing is given back later
+    // (a phrase found on the failure chain is banked at its own score).
+    this.lastScore = score + match - this.nodes[to]!.nodeScore;
+    return this.root;
   }
 
   /** At the end of the utterance a partial match gives its boost back: returns that (negative) score. */
