@@ -1,6 +1,6 @@
 import t from 'tap';
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeAudioFile } from '../daemon/audio/index.js';
 import { validateConfig } from '../daemon/config/load.js';
@@ -10,6 +10,7 @@ import { transcribeRecording } from '../daemon/pipeline/transcribe.js';
 import { alignedText, buildRedactedSegment } from '../daemon/redaction/segment.js';
 import { wavShortfall } from '../daemon/audio/index.js';
 import { PipelineError } from '../daemon/pipeline/messages.js';
+import { arpaToBinary } from '../daemon/lm/binary-lm-writer.js';
 import type { RedactedSegment } from '../daemon/redaction/segment.js';
 import { speechFile, tempDir, TINY_MODEL, toneSamples, wavBytes } from './fixtures/daemon/harness.js';
 
@@ -145,4 +146,20 @@ t.test('words inside an entity become one placeholder word with the entity audio
   const odd = alignedText({ ...seg, text: 'Call Jane Doe, now!' });
   t.equal(odd.text, 'call jane doe now');
   t.same(odd.ranges[1], [5, 9]);
+});
+
+t.test('a damaged LM in the model directory: the stages load, decode greedily and say why', async (t) => {
+  const model = join(dir, 'model-damaged-lm');
+  cpSync(TINY_MODEL, model, { recursive: true });
+  await arpaToBinary(join(TINY_MODEL, 'lm.arpa'), join(model, 'lm.bin'));
+  const bytes = readFileSync(join(model, 'lm.bin'));
+  writeFileSync(join(model, 'lm.arpa'), bytes.subarray(0, bytes.length - 16)); // the manifest's LM, truncated
+  const settings = { modelDir: model, variant: null, threads: 1, vad: { ...defaults.vad, enabled: false }, redaction: defaults.redaction };
+  const stages = await loadStages(settings);
+  t.match(stages.recognizer.decoding, { lmError: /lm\.arpa: truncated or damaged binary LM/ });
+  const file = join(dir, 'pii-damaged-lm.wav');
+  writeFileSync(file, wavBytes(toneSamples('my name is john smith')));
+  const segments: RedactedSegment[] = [];
+  await transcribeRecording(file, stages, settings.vad, { segment: (s) => segments.push(s), progress: () => {} });
+  t.equal(segments[0]!.redactedText, 'my name is [PERSON]', 'transcribed and redacted all the same');
 });

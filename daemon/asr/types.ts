@@ -57,6 +57,8 @@ export interface Recognizer {
   readonly model: ModelInfo;
   /** Where the last transcribe() spent its time (implementations may leave it out). */
   readonly lastTimings?: StageTimings;
+  /** The decoding in use; lmError says why the LM was not loaded (decoding is then greedy). */
+  readonly decoding?: { readonly lmError?: string };
   /** samples: 16 kHz mono, [-1, 1]. */
   transcribe(samples: Float32Array, options?: TranscribeOptions): Promise<Transcript>;
   close(): Promise<void>;

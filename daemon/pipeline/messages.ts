@@ -18,7 +18,7 @@ export interface WorkerSettings {
 export type ToWorker = { type: 'job'; recordingId: string; path: string; variant: PowerVariant };
 
 export type FromWorker =
-  | { type: 'ready'; model: ModelInfo; sparseModel: ModelInfo | null }
+  | { type: 'ready'; model: ModelInfo; sparseModel: ModelInfo | null; lmError: string | null }
   | { type: 'fatal'; code: string; message: string }
   | { type: 'progress'; recordingId: string; sec: number; durationSec: number | null }
   | { type: 'segment'; recordingId: string; segment: RedactedSegment }
@@ -56,7 +56,7 @@ export interface LiveWorkerData extends LiveSettings {
 export type ToLiveWorker = { type: 'start' } | { type: 'stop' } | { type: 'variant'; variant: PowerVariant };
 
 export type FromLiveWorker =
-  | { type: 'ready'; model: ModelInfo; sparseModel: ModelInfo | null }
+  | { type: 'ready'; model: ModelInfo; sparseModel: ModelInfo | null; lmError: string | null }
   | { type: 'fatal'; code: string; message: string }
   /** recordingId: recordingIdForStream(source, startedAt), the name of the session's redacted audio too. */
   | { type: 'session'; startedAt: number; recordingId: string }

@@ -147,6 +147,8 @@ export class Pipeline extends EventEmitter {
           this.error = null;
           this.touch('idle');
           this.log.info('model loaded', { model: msg.model.name, variant: msg.model.variant, sparseVariant: msg.sparseModel?.variant ?? null });
+          // A damaged LM is not fatal: the worker decodes greedily, less accurately, and we say why.
+          if (msg.lmError) this.log.warn('language model not loaded; decoding greedily', { reason: msg.lmError });
           resolve();
         } else if (msg.type === 'fatal') {
           this.state = 'down';

@@ -9,7 +9,7 @@ import type { ModelInfo } from '../asr/types.js';
 import type { WorkerSettings } from './messages.js';
 import { loadPowerStages, type PowerStages } from './stages.js';
 
-type StartupMessage = { type: 'ready'; model: ModelInfo; sparseModel: ModelInfo | null } | { type: 'fatal'; code: string; message: string };
+type StartupMessage = { type: 'ready'; model: ModelInfo; sparseModel: ModelInfo | null; lmError: string | null } | { type: 'fatal'; code: string; message: string };
 
 /** This worker's settings and its messages to and from the main thread, typed by the worker's protocol (messages.ts). */
 export function workerChannel<Settings extends WorkerSettings, FromWorker, ToWorker>(): {
@@ -29,7 +29,7 @@ export async function startWorker(settings: WorkerSettings, post: (msg: StartupM
   try {
     const stages = await loadPowerStages(settings);
     prepare();
-    post({ type: 'ready', model: stages.dense.recognizer.model, sparseModel: stages.sparseModel });
+    post({ type: 'ready', model: stages.dense.recognizer.model, sparseModel: stages.sparseModel, lmError: stages.dense.recognizer.decoding?.lmError ?? null });
     return stages;
   } catch (err) {
     post({ type: 'fatal', code: isModelLoadError(err) ? err.code : 'LOAD_FAILED', message: (err as Error).message });
