@@ -13,6 +13,7 @@ const benchmarks: Record<string, () => Promise<Benchmark>> = {
   power: async () => (await import('./power.js')).benchmark,
   ops: async () => (await import('./ops.js')).benchmark,
   memory: async () => (await import('./memory.js')).benchmark,
+  decode: async () => (await import('./decode.js')).benchmark,
 };
 
 async function main(argv: string[]): Promise<number> {
