@@ -113,7 +113,7 @@ export class Controller {
     this.outbox = new Outbox(this.store, config.mqtt.outbox.maxEvents);
     const sparseVariant = sparseVariantOf(modelDir(config));
     this.governor = new PowerGovernor(config.power, sparseVariant !== null);
-    const stageSettings = { modelDir: modelDir(config), variant: config.asr.variant, sparseVariant, threads: config.asr.threads, vad: config.vad, redaction: config.redaction };
+    const stageSettings = { modelDir: modelDir(config), variant: config.asr.variant, sparseVariant, threads: config.asr.threads, lm: config.asr.lm, hotwords: config.asr.hotwords, vad: config.vad, redaction: config.redaction };
     this.pipeline = new Pipeline(
       this.store,
       stageSettings,

@@ -28,6 +28,7 @@ import type { RedactionResult } from './types.js';
 import { tokenize, type Token } from './tokens.js';
 import { validatePolicy, type RedactionPolicy, type RedactionPolicyConfig } from './policy.js';
 import { detect, rewrite } from './redactor.js';
+import { findKnownPii, type KnownPii } from './known.js';
 import type { PiiTagger, Posteriors } from './tagger.js';
 
 export interface SessionOptions {
@@ -37,6 +38,8 @@ export interface SessionOptions {
   tagger?: PiiTagger | null;
   /** Run the rule recognizers (default true; false with a tagger measures the tagger alone). */
   rules?: boolean;
+  /** Phrases that are always personal data wherever they appear (hotwords marked pii). */
+  knownPii?: readonly KnownPii[];
 }
 
 /** Carried tokens keep only the normalised word: offsets into another segment mean nothing here. */
@@ -49,6 +52,7 @@ export class SessionRedactor {
   private readonly contextWords: number;
   private readonly tagger: PiiTagger | null;
   private readonly rules: boolean;
+  private readonly knownPii: readonly KnownPii[];
   private carried: Token[] = [];
   private pending: { text: string; tokens: Token[] } | null = null;
   private mode: 'immediate' | 'delayed' | null = null;
@@ -58,6 +62,7 @@ export class SessionRedactor {
     if (!Number.isInteger(contextWords) || contextWords < 0) throw new RangeError(`contextWords must be a whole number >= 0, not ${contextWords}`);
     this.policy = validatePolicy(policy);
     this.contextWords = contextWords;
+    this.knownPii = options.knownPii ?? [];
     this.tagger = options.tagger ?? null;
     this.rules = options.rules ?? true;
     if (!this.rules && !this.tagger) throw new RangeError('SessionRedactor: with rules off, a tagger is needed');
@@ -108,7 +113,9 @@ export class SessionRedactor {
     const history = [...this.carried, ...own];
     this.carried = wordsOnly(this.contextWords === 0 ? [] : history.slice(-this.contextWords));
     const audio = posteriors && tokens.length === own.length ? posteriors : undefined;
-    const extra = this.tagger && own.length > 0 ? await this.tagger.tag(tokens.map((t) => t.word), audio) : [];
+    const words = tokens.map((t) => t.word);
+    const tagged = this.tagger && own.length > 0 ? await this.tagger.tag(words, audio) : [];
+    const extra = this.knownPii.length > 0 ? [...findKnownPii(words, this.knownPii), ...tagged] : tagged;
     const found = detect(tokens, this.policy, firstOwn, firstOwn + own.length, { rules: this.rules, extra });
     return rewrite(text, own, found.map((c) => ({ ...c, start: c.start - firstOwn, end: c.end - firstOwn })), this.policy);
   }

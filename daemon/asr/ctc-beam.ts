@@ -12,6 +12,11 @@ export interface BeamSearchOptions {
   wordBonus?: number;
   /** Hotword phrases: boosted while a prefix follows one, the boost given back when it leaves it unfinished. */
   hotwords?: ContextGraph;
+  /**
+   * Rank prefixes that end inside a word by the best unigram of the words they could become (LM lookahead), so
+   * spellings heading for no likely word leave the beam before the word ends. Default true with an LM.
+   */
+  lookahead?: boolean;
 }
 
 /** LM transitions kept cached between utterances (about 100 bytes each). */
@@ -29,6 +34,8 @@ class PrefixTree {
   lmState = new Int32Array(1024);
   /** lmWeight * ln p(words) + wordBonus * words, over the completed words of the prefix. */
   lmScore = new Float64Array(1024);
+  /** lmWeight * the lookahead score of the unfinished word (ranking only; replaced when the word is scored). */
+  partial = new Float64Array(1024);
   /** Hotword state and the boost gathered along the prefix. */
   hotState = new Int32Array(1024);
   hotScore = new Float64Array(1024);
@@ -75,6 +82,7 @@ class PrefixTree {
       return b;
     };
     this.lmScore = growF(this.lmScore);
+    this.partial = growF(this.partial);
     this.hotScore = growF(this.hotScore);
   }
 
@@ -107,6 +115,7 @@ export function beamSearch(lp: LogProbs, table: TokenTable, options: BeamSearchO
   const lmWeight = options.lmWeight ?? 0.5;
   const wordBonus = options.wordBonus ?? 0;
   const hotwords = options.hotwords;
+  const lookahead = options.lookahead ?? true;
   const blank = table.blankId;
   const tree = new PrefixTree(vocab);
   lm?.trimCache(LM_CACHE_TRANSITIONS);
@@ -116,6 +125,7 @@ export function beamSearch(lp: LogProbs, table: TokenTable, options: BeamSearchO
   tree.oov[root] = 0;
   tree.lmState[root] = lm ? lm.initialState() : 0;
   tree.lmScore[root] = 0;
+  tree.partial[root] = 0;
   tree.hotState[root] = hotwords ? hotwords.root : 0;
   tree.hotScore[root] = 0;
 
@@ -142,6 +152,7 @@ export function beamSearch(lp: LogProbs, table: TokenTable, options: BeamSearchO
     child = tree.add(node, token);
     tree.lmState[child] = tree.lmState[node]!;
     tree.lmScore[child] = tree.lmScore[node]!;
+    tree.partial[child] = 0;
     if (lm) scoreWords(node, child, token, lm);
     if (hotwords) {
       tree.hotState[child] = hotwords.step(tree.hotState[node]!, token);
@@ -178,6 +189,7 @@ export function beamSearch(lp: LogProbs, table: TokenTable, options: BeamSearchO
     }
     tree.word[child] = word;
     tree.oov[child] = oov;
+    tree.partial[child] = lookahead && !oov && word !== '' ? lmWeight * model.prefixLogProb(word) : 0;
     tree.lmState[child] = state;
     tree.lmScore[child] = score;
   };
@@ -242,7 +254,7 @@ export function beamSearch(lp: LogProbs, table: TokenTable, options: BeamSearchO
     for (let k = 0; k < nextLen; k++) {
       order[k] = k;
       const n = nextNodes[k]!;
-      nextScore[k] = logAdd(nextPb[k]!, nextPnb[k]!) + tree.lmScore[n]! + tree.hotScore[n]!;
+      nextScore[k] = logAdd(nextPb[k]!, nextPnb[k]!) + tree.lmScore[n]! + tree.partial[n]! + tree.hotScore[n]!;
     }
     const kept = order.subarray(0, nextLen).sort(byScore);
     beamLen = Math.min(beamSize, nextLen);

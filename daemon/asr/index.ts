@@ -7,3 +7,4 @@ export { resolveModel, type ModelLayout, type ModelSpec } from './model-layout.j
 export { ArpaLm } from './arpa.js';
 export { ContextGraph, DEFAULT_HOTWORD_BOOST, phraseTokens, type Hotword } from './context-graph.js';
 export { loadWordLm } from './recognizer.js';
+export { parseHotwords, readHotwords, HotwordFileError } from './hotword-file.js';

@@ -72,7 +72,15 @@ export interface HushscribeConfig {
     command: { argv: string[] | null };
   };
   vad: { enabled: boolean; threshold: number; minSpeechMs: number; minSilenceMs: number; speechPadMs: number; maxSegmentSec: number };
-  asr: { modelDir: string | null; variant: string | null; threads: number };
+  asr: {
+    modelDir: string | null;
+    variant: string | null;
+    threads: number;
+    /** The user's own LMs (`hushscribe lm build --out DIR`), mixed with the model's at these weights (sum < 1). */
+    lm: { extra: Array<{ dir: string; weight: number }> };
+    /** Hotword list file (daemon/asr/hotword-file.ts); phrases marked pii are also always redacted. */
+    hotwords: string | null;
+  };
   redaction: {
     types: EntityType[];
     operators: Partial<Record<EntityType, RedactionOperator>>;
@@ -135,6 +143,19 @@ export const configSchema = {
     modelDir: nullableString,
     variant: nullableString,
     threads: { type: 'integer', minimum: 1, maximum: 64, default: 1 },
+    lm: section({
+      extra: {
+        type: 'array',
+        default: [],
+        items: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['dir', 'weight'],
+          properties: { dir: { type: 'string', minLength: 1 }, weight: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1 } },
+        },
+      },
+    }),
+    hotwords: nullableString,
   }),
   redaction: section({
     types: { type: 'array', items: { enum: [...ENTITY_TYPES] }, uniqueItems: true, default: [...ENTITY_TYPES] },

@@ -14,6 +14,8 @@ export interface WordLm {
   wordId(word: string): number;
   /** True when some word of the LM (other than <s>, </s>, <unk>) starts with `prefix`. */
   isWordPrefix(prefix: string): boolean;
+  /** The largest unigram ln p of the words that start with `prefix` (-Infinity when none): the lookahead score. */
+  prefixLogProb(prefix: string): number;
   initialState(): number;
   /** Scores `word` after the state's history: returns the next state; the score is in `lastLogProb`. */
   advance(state: number, word: number): number;
@@ -30,6 +32,9 @@ export abstract class CachedWordLm implements WordLm {
   abstract readonly unkId: number;
   lastLogProb = 0;
   private sortedWords: string[] | undefined;
+  /** Segment tree over sortedWords' unigram ln p (max), for prefixLogProb(). */
+  private maxTree: Float32Array | undefined;
+  private readonly prefixCache = new Map<string, number>();
   private readonly stateIds = new Map<string, number>();
   private readonly stateHistory: number[][] = [];
   private readonly transitions = new Map<number, number>();
@@ -48,9 +53,14 @@ export abstract class CachedWordLm implements WordLm {
   /** ln p(word | history), history oldest first and possibly longer than order-1. */
   abstract logProb(history: readonly number[], word: number): number;
 
-  isWordPrefix(prefix: string): boolean {
+  private sorted(): string[] {
     if (!this.sortedWords) this.sortedWords = [...this.words()].filter((w) => !SPECIAL.test(w)).sort();
-    const words = this.sortedWords;
+    return this.sortedWords;
+  }
+
+  /** Index of the first sorted word >= prefix. */
+  private lowerBound(prefix: string): number {
+    const words = this.sorted();
     let lo = 0;
     let hi = words.length;
     while (lo < hi) {
@@ -58,7 +68,36 @@ export abstract class CachedWordLm implements WordLm {
       if (words[mid]! < prefix) lo = mid + 1;
       else hi = mid;
     }
-    return lo < words.length && words[lo]!.startsWith(prefix);
+    return lo;
+  }
+
+  isWordPrefix(prefix: string): boolean {
+    const words = this.sorted();
+    const at = this.lowerBound(prefix);
+    return at < words.length && words[at]!.startsWith(prefix);
+  }
+
+  prefixLogProb(prefix: string): number {
+    let cached = this.prefixCache.get(prefix);
+    if (cached !== undefined) return cached;
+    const words = this.sorted();
+    const n = words.length;
+    if (!this.maxTree) {
+      this.maxTree = new Float32Array(2 * n).fill(-Infinity);
+      for (let i = 0; i < n; i++) this.maxTree[n + i] = this.logProb([], this.wordId(words[i]!));
+      for (let i = n - 1; i > 0; i--) this.maxTree[i] = Math.max(this.maxTree[2 * i]!, this.maxTree[2 * i + 1]!);
+    }
+    // The words with this prefix are a contiguous range of the sorted list: [from, to).
+    const from = this.lowerBound(prefix);
+    const to = this.lowerBound(prefix + '\uffff');
+    cached = -Infinity;
+    for (let lo = from + n, hi = to + n; lo < hi; lo >>= 1, hi >>= 1) {
+      if (lo & 1) cached = Math.max(cached, this.maxTree[lo++]!);
+      if (hi & 1) cached = Math.max(cached, this.maxTree[--hi]!);
+    }
+    if (this.prefixCache.size > 1 << 16) this.prefixCache.clear();
+    this.prefixCache.set(prefix, cached);
+    return cached;
   }
 
   trimCache(maxTransitions: number): void {

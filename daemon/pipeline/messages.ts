@@ -10,6 +10,9 @@ export interface WorkerSettings {
   /** The manifest variant the power governor may switch to (loaded when first used), or null for dense only. */
   sparseVariant: string | null;
   threads: number;
+  /** Users' LMs to mix in (asr.lm.extra) and the hotword list file (asr.hotwords). */
+  lm?: HushscribeConfig['asr']['lm'];
+  hotwords?: string | null;
   vad: HushscribeConfig['vad'];
   redaction: HushscribeConfig['redaction'];
 }

@@ -1,6 +1,8 @@
 /** Loads the stages a worker needs, once: recognizer (ONNX), Silero VAD, the redaction policy and PII tagger. */
-import { loadRecognizer } from '../asr/index.js';
+import { join } from 'node:path';
+import { loadRecognizer, readHotwords, type DecodingOptions } from '../asr/index.js';
 import type { ModelInfo, Recognizer } from '../asr/types.js';
+import { USER_LM_FILE } from '../lm/build-user-lm.js';
 import type { SegmentRedactor } from '../../redaction/types.js';
 import type { PowerVariant } from '../power/governor.js';
 import { prepareRedaction } from '../redaction/redactor.js';
@@ -37,8 +39,13 @@ export interface PowerStages {
  * LM are shared.
  */
 export async function loadPowerStages(settings: WorkerSettings): Promise<PowerStages> {
-  const redaction = prepareRedaction(settings.redaction); // a bad policy stops the worker before anything loads
-  const load = (variant: string | null) => loadRecognizer({ modelDir: settings.modelDir, threads: settings.threads, ...(variant ? { variant } : {}) });
+  const hotwords = settings.hotwords ? readHotwords(settings.hotwords) : [];
+  // Hotwords marked pii are personal data wherever they are heard (a customer list).
+  const knownPii = hotwords.filter((h) => h.pii).map((h) => ({ phrase: h.phrase }));
+  const redaction = prepareRedaction(settings.redaction, knownPii); // a bad policy stops the worker before anything loads
+  const extraLms = (settings.lm?.extra ?? []).map((e) => ({ path: join(e.dir, USER_LM_FILE), weight: e.weight }));
+  const decoding: DecodingOptions = { ...(extraLms.length > 0 ? { extraLms } : {}), ...(hotwords.length > 0 ? { hotwords } : {}) };
+  const load = (variant: string | null) => loadRecognizer({ modelDir: settings.modelDir, threads: settings.threads, decoding, ...(variant ? { variant } : {}) });
   const dense = await load(settings.variant);
   const vad = settings.vad.enabled ? await loadSileroVad() : null;
   const newRedactor = await redaction.load();

@@ -1,10 +1,12 @@
 /**
  * The redaction stage's set-up from the daemon's config: the policy (types, operators, hash key, longNumbers),
  * checked before anything else loads, and the PII tagger; each recording or live session then gets a fresh
- * SessionRedactor, so context carries across its segments but never between recordings.
+ * SessionRedactor, so context carries across its segments but never between recordings. Known personal data
+ * (hotwords marked pii) is redacted wherever it appears.
  */
 import { readFileSync } from 'node:fs';
 import { validatePolicy } from '../../redaction/policy.js';
+import type { KnownPii } from '../../redaction/known.js';
 import { SessionRedactor } from '../../redaction/session.js';
 import { PiiTagger } from '../../redaction/tagger.js';
 import type { SegmentRedactor } from '../../redaction/types.js';
@@ -16,7 +18,7 @@ export interface RedactionSetup {
 }
 
 /** Reads the hash key and validates the policy now: a bad policy stops the worker before any model or audio is read. */
-export function prepareRedaction(config: HushscribeConfig['redaction']): RedactionSetup {
+export function prepareRedaction(config: HushscribeConfig['redaction'], knownPii: readonly KnownPii[] = []): RedactionSetup {
   const { types, operators, hashKeyFile, longNumbers } = config;
   // Same key-file format as `hushscribe redact --hash-key-file`: contents, trailing newline ignored.
   const policy = { types, operators, longNumbers, ...(hashKeyFile ? { hashKey: readFileSync(hashKeyFile, 'utf8').replace(/\r?\n$/, '') } : {}) };
@@ -25,7 +27,7 @@ export function prepareRedaction(config: HushscribeConfig['redaction']): Redacti
     async load() {
       const { tagger: taggerConfig } = config;
       const tagger = taggerConfig.enabled ? await PiiTagger.load(...(taggerConfig.modelDir ? [taggerConfig.modelDir] : [])) : null;
-      return () => new SessionRedactor(policy, { tagger });
+      return () => new SessionRedactor(policy, { tagger, knownPii });
     },
   };
 }

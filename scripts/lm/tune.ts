@@ -3,7 +3,7 @@
  * combination of LM, LM weight, word bonus and beam size is searched over the cached posteriors.
  *
  *   npm run build:ts && node dist/scripts/lm/tune.js --lm A.bin[,B.bin] [--weights 0.3,0.5] [--bonuses 0,1]
- *     [--beams 8] [--sets dev-real,dev-synthetic] [--speech-tsv FILE] [--model DIR]
+ *     [--beams 8] [--lookahead on,off] [--sets dev-real,dev-synthetic] [--speech-tsv FILE] [--model DIR]
  *
  * Prints one line per combination and set, then a JSON line with every result.
  */
@@ -47,7 +47,7 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       lm: { type: 'string' }, weights: { type: 'string', default: '0.5' }, bonuses: { type: 'string', default: '0' },
-      beams: { type: 'string', default: '8' }, sets: { type: 'string', default: DEV_SET_NAMES.join(',') },
+      beams: { type: 'string', default: '8' }, lookahead: { type: 'string', default: 'on' }, sets: { type: 'string', default: DEV_SET_NAMES.join(',') },
       'speech-tsv': { type: 'string' }, model: { type: 'string' }, cache: { type: 'string' },
     },
   });
@@ -80,11 +80,12 @@ async function main(): Promise<void> {
     const lm = loadWordLm(lmPath);
     for (const beamSize of list(values.beams!).map(Number)) {
       for (const lmWeight of list(values.weights!).map(Number)) {
-        for (const wordBonus of list(values.bonuses!).map(Number)) {
-          const row: Record<string, unknown> = { lm: lmPath, beamSize, lmWeight, wordBonus };
+        for (const wordBonus of list(values.bonuses!).map(Number)) for (const look of list(values.lookahead!)) {
+          const lookahead = look === 'on';
+          const row: Record<string, unknown> = { lm: lmPath, beamSize, lmWeight, wordBonus, lookahead };
           for (const name of sets) {
             const scores = cached[name]!.map(({ lp, reference }) =>
-              scoreUtterance(reference, lp.map((p) => tokensToText(beamSearch(p, table, { beamSize, lm, lmWeight, wordBonus }), table)).join(' ')));
+              scoreUtterance(reference, lp.map((p) => tokensToText(beamSearch(p, table, { beamSize, lm, lmWeight, wordBonus, lookahead }), table)).join(' ')));
             row[name] = Number(corpusRates(scores).wer.toFixed(4));
           }
           results.push(row);

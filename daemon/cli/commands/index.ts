@@ -9,6 +9,7 @@ import { doctorCommand } from './doctor.js';
 import { modelsCommand } from './models.js';
 import { transcribeCommand } from './transcribe.js';
 import { powerCommand } from './power.js';
+import { lmCommand } from './lm.js';
 
 /** Every CLI command, in the order `hushscribe --help` lists them. Add a command by adding its module here. */
-export const commands: Command[] = [daemonCommand, statusCommand, transcriptsCommand, ingestCommand, powerCommand, configCommand, doctorCommand, modelsCommand, transcribeCommand, redactCommand];
+export const commands: Command[] = [daemonCommand, statusCommand, transcriptsCommand, ingestCommand, powerCommand, configCommand, doctorCommand, modelsCommand, transcribeCommand, redactCommand, lmCommand];

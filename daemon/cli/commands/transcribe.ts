@@ -3,7 +3,7 @@ import { basename, dirname, extname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { ExitCode, UsageError, type Command, type CommandIo } from '../command.js';
-import { isModelLoadError, loadRecognizer, type DecodingOptions, type RecognizedSegment, type Recognizer, type Transcript } from '../../asr/index.js';
+import { HotwordFileError, isModelLoadError, loadRecognizer, readHotwords, type DecodingOptions, type Hotword, type RecognizedSegment, type Recognizer, type Transcript } from '../../asr/index.js';
 import { alignedText, buildRedactedSegment } from '../../redaction/segment.js';
 import { SessionRedactor, type SessionOptions } from '../../../redaction/session.js';
 import { PiiTagger } from '../../../redaction/tagger.js';
@@ -39,7 +39,10 @@ Options:
   --audio-mode M      tone (1 kHz at -20 dBFS, default) or silence
   --audio-pad-ms N    widen each span by N ms on both sides (default 80: word times are approximate)
   --beam N            prefix beam search with N beams (default: greedy, or beam 8 when an LM is used)
-  --lm PATH           word n-gram LM (ARPA) for beam search (default: the model's own LM, if it has one)
+  --lm PATH           word n-gram LM (binary or ARPA) for beam search (default: the model's own LM, if it has one);
+                      a file that cannot be loaded is reported and decoding falls back to greedy
+  --hotwords FILE     phrases to favour in beam search, one a line (\`boost=N\` and \`pii\` after a phrase; pii
+                      phrases are always redacted)
   --no-lm             use no LM
   --lm-weight W       LM weight (default 0.5)
   --word-bonus B      score added per word when an LM is used (default 0)
@@ -130,6 +133,7 @@ export function createTranscribeCommand(redactor: TranscriptRedactor): Command {
           threads: { type: 'string' },
           beam: { type: 'string' },
           lm: { type: 'string' },
+          hotwords: { type: 'string' },
           'no-lm': { type: 'boolean', default: false },
           'lm-weight': { type: 'string' },
           'word-bonus': { type: 'string' },
@@ -146,7 +150,17 @@ export function createTranscribeCommand(redactor: TranscriptRedactor): Command {
       const beamSize = positiveInt('beam', values.beam);
       const lmWeight = finiteNumber('lm-weight', values['lm-weight']);
       const wordBonus = finiteNumber('word-bonus', values['word-bonus']);
+      let hotwords: Hotword[] = [];
+      try {
+        hotwords = values.hotwords !== undefined ? readHotwords(values.hotwords) : [];
+      } catch (err) {
+        if (!(err instanceof HotwordFileError)) throw err;
+        io.stderr.write(`hushscribe transcribe: ${err.message}\n`);
+        return ExitCode.inputError;
+      }
+      const knownPii = hotwords.filter((h) => h.pii).map((h) => ({ phrase: h.phrase }));
       const decoding: DecodingOptions = {
+        ...(hotwords.length > 0 ? { hotwords } : {}),
         ...(beamSize !== undefined ? { beamSize } : {}),
         ...(values['no-lm'] ? { lm: null } : values.lm !== undefined ? { lm: values.lm } : {}),
         ...(lmWeight !== undefined ? { lmWeight } : {}),
@@ -166,6 +180,7 @@ export function createTranscribeCommand(redactor: TranscriptRedactor): Command {
         if (err.code === 'BAD_OPTION') return ExitCode.usage;
         return err.code === 'MODEL_NOT_FOUND' ? ExitCode.unavailable : ExitCode.failure;
       }
+      if (recognizer.decoding?.lmError) io.stderr.write(`hushscribe transcribe: warning: language model not loaded, decoding greedily: ${recognizer.decoding.lmError}\n`);
 
       const redaction = values['no-redact'] ? 'off' : 'applied';
       let exitCode: number = ExitCode.ok;
@@ -179,7 +194,7 @@ export function createTranscribeCommand(redactor: TranscriptRedactor): Command {
             const decoded = performance.now();
             const raw = await recognizer.transcribe(audio.samples);
             const maskSpans: TimeSpan[] = [];
-            const shown = redaction === 'applied' ? await redactor(raw, maskSpans, { tagger, rules: detectors.rules }) : raw;
+            const shown = redaction === 'applied' ? await redactor(raw, maskSpans, { tagger, rules: detectors.rules, knownPii }) : raw;
             if (audioOut) await audioOut.writer.write(audioOut.name, audio.samples, maskSpans);
             const total = performance.now() - started;
             if (!values.json) {
