@@ -1,7 +1,8 @@
 /**
  * The general LM mixed with the user's own (`asr.lm.extra`): p(w|h) = (1 - sum of weights) p_general(w|h) +
  * sum of weight_i p_i(w|h), word by word over the union of the vocabularies, each model backing off on its own
- * history. A word only the user's LM knows is then heard at that LM's weight instead of as unknown.
+ * history. A word only the user's LM knows is then heard at that LM's weight instead of as unknown; a word no
+ * user LM knows gets only the general LM's share.
  */
 import { CachedWordLm } from './word-lm.js';
 
@@ -59,9 +60,12 @@ export class InterpolatedLm extends CachedWordLm {
     let p = 0;
     for (let i = 0; i < this.components.length; i++) {
       const map = this.maps[i]!;
-      const own = history.map((h) => map[h]!);
-      p += this.weights[i]! * Math.exp(this.components[i]!.logProb(own, word < 0 ? map[this.unkId]! : map[word]!));
+      const own = word < 0 ? map[this.unkId]! : map[word]!;
+      // A user's LM speaks only for its own words: its <unk> is the mass of a small text's unseen words, far too
+      // generous for one made-up spelling. The general LM's <unk> is already one rare word's share.
+      if (i > 0 && (own < 0 || own === this.components[i]!.unkId)) continue;
+      p += this.weights[i]! * Math.exp(this.components[i]!.logProb(history.map((h) => map[h]!), own));
     }
-    return Math.log(p);
+    return p > 0 ? Math.log(p) : -Infinity;
   }
 }
