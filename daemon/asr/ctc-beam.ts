@@ -14,7 +14,8 @@ export interface BeamSearchOptions {
   hotwords?: ContextGraph;
   /**
    * Rank prefixes that end inside a word by the best unigram of the words they could become (LM lookahead), so
-   * spellings heading for no likely word leave the beam before the word ends. Default true with an LM.
+   * spellings heading for no likely word leave the beam before the word ends. Default false: on the dev split it
+   * cost 2.6 points of WER with hushscribe-en-v1 (model card, Decoding sweep).
    */
   lookahead?: boolean;
 }
@@ -115,7 +116,7 @@ export function beamSearch(lp: LogProbs, table: TokenTable, options: BeamSearchO
   const lmWeight = options.lmWeight ?? 0.5;
   const wordBonus = options.wordBonus ?? 0;
   const hotwords = options.hotwords;
-  const lookahead = options.lookahead ?? true;
+  const lookahead = options.lookahead ?? false;
   const blank = table.blankId;
   const tree = new PrefixTree(vocab);
   lm?.trimCache(LM_CACHE_TRANSITIONS);

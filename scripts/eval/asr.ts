@@ -31,7 +31,8 @@ export const USAGE = `usage: npm run eval -- asr [options]
   --model DIR           hushscribe model directory (default: models/hushscribe-en-v1)
   --variant NAME        model variant (default: the manifest's default)
   --decoding METHOD     greedy or beam (default: as the model's manifest says)
-  --lm FILE             ARPA LM for beam search (default: the manifest's)
+  --lm FILE             LM (binary or ARPA) for beam search (default: the manifest's)
+  --compare-lm FILE     also run hushscribe with this LM instead (engine 'compare-lm'), same decoding, same run
   --lm-weight W         LM weight in beam search (default: the decoder's)
   --word-bonus B        per-word score bonus in beam search (default: the decoder's)
   --threads N           onnxruntime threads for hushscribe (default 1)
@@ -49,6 +50,7 @@ interface AsrOptions {
   model: string;
   variant: string | undefined;
   decoding: DecodingOptions | undefined;
+  compareLm: string | undefined;
   threads: number;
   speechTsv: string;
   realCount: number;
@@ -112,6 +114,7 @@ export function parseAsrOptions(argv: readonly string[], root: string): AsrOptio
       variant: { type: 'string' },
       decoding: { type: 'string' },
       lm: { type: 'string' },
+      'compare-lm': { type: 'string' },
       'lm-weight': { type: 'string' },
       'word-bonus': { type: 'string' },
       threads: { type: 'string' },
@@ -136,6 +139,7 @@ export function parseAsrOptions(argv: readonly string[], root: string): AsrOptio
       lmWeight: values['lm-weight'],
       wordBonus: values['word-bonus'],
     }),
+    compareLm: values['compare-lm'] === undefined ? undefined : resolve(values['compare-lm']),
     threads: parseCount(values.threads ?? '1', '--threads', 1),
     speechTsv: resolve(values['speech-tsv'] ?? join(sharedSpeechDir(), 'speech.tsv')),
     realCount: parseCount(values['real-count'] ?? '150', '--real-count', 1),
@@ -175,6 +179,11 @@ async function openEngines(options: AsrOptions, log: (line: string) => void): Pr
     } else {
       try {
         engines.push(await hushscribeEngine({ modelDir: options.model, variant: options.variant, decoding: options.decoding, threads: options.threads }));
+        if (options.compareLm) {
+          const decoding = { ...options.decoding, method: 'beam' as const, lm: options.compareLm };
+          const other = await hushscribeEngine({ modelDir: options.model, variant: options.variant, decoding, threads: options.threads });
+          engines.push({ ...other, name: 'compare-lm', description: `${other.description}, LM ${options.compareLm}` });
+        }
       } catch (err) {
         if (isModelLoadError(err)) throw new EvalToolError(`hushscribe: ${err.message}`);
         throw err;

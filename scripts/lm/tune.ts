@@ -47,7 +47,7 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       lm: { type: 'string' }, weights: { type: 'string', default: '0.5' }, bonuses: { type: 'string', default: '0' },
-      beams: { type: 'string', default: '8' }, lookahead: { type: 'string', default: 'on' }, sets: { type: 'string', default: DEV_SET_NAMES.join(',') },
+      beams: { type: 'string', default: '8' }, lookahead: { type: 'string', default: 'off' }, sets: { type: 'string', default: DEV_SET_NAMES.join(',') },
       'speech-tsv': { type: 'string' }, model: { type: 'string' }, cache: { type: 'string' },
     },
   });
