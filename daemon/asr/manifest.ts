@@ -24,7 +24,7 @@ export interface ModelManifest {
   wordBoundary: string;
   variants: Record<string, ManifestVariant>;
   defaultVariant: string;
-  lm?: { file: string; order: number };
+  lm?: { file: string; order: number; decoding?: LmDecodingDefaults };
   training?: unknown;
   metrics?: unknown;
 }
@@ -84,6 +84,13 @@ function checkFeatures(f: unknown, problems: string[]): void {
 }
 
 /** Parses and checks a manifest; every problem found is listed in one BAD_MANIFEST error. */
+/** Decoding settings tuned for a model's LM. */
+export interface LmDecodingDefaults {
+  beamSize?: number;
+  lmWeight?: number;
+  wordBonus?: number;
+}
+
 export function parseManifest(text: string, path: string): ModelManifest {
   let m: unknown;
   try {
@@ -117,6 +124,10 @@ export function parseManifest(text: string, path: string): ModelManifest {
   }
   if (m.lm !== undefined && (!isObject(m.lm) || !isPlainFileName(m.lm.file) || !isPositiveInt(m.lm.order))) {
     problems.push('lm must be {"file": <file in the model directory>, "order": <positive integer>}');
+  } else if (isObject(m.lm) && m.lm.decoding !== undefined) {
+    const d = m.lm.decoding;
+    const ok = isObject(d) && Object.entries(d).every(([k, v]) => (k === 'beamSize' ? isPositiveInt(v) && (v as number) <= 256 : (k === 'lmWeight' && isFiniteNumber(v) && (v as number) >= 0) || (k === 'wordBonus' && isFiniteNumber(v))));
+    if (!ok) problems.push('lm.decoding must be {"beamSize": 1..256, "lmWeight": >= 0, "wordBonus": number} (each optional)');
   }
   if (problems.length > 0) throw new ModelLoadError('BAD_MANIFEST', path, `bad manifest: ${problems.join('; ')}`);
   const manifest = m as unknown as ModelManifest;

@@ -2,6 +2,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ModelLoadError } from './errors.js';
 import { nemoMel, SHERPA_FBANK, type FeatureSpec } from './feature-spec.js';
+import type { LmDecodingDefaults } from './manifest.js';
 import { MANIFEST_FILE, readManifest } from './manifest.js';
 import { readOnnxMetadata } from './onnx-metadata.js';
 import type { BlankPosition } from './tokens.js';
@@ -39,6 +40,8 @@ export interface ModelSpec {
   io: ModelIo;
   /** The manifest's LM (hushscribe layout only). */
   lmPath?: string;
+  /** Decoding settings tuned for the manifest's LM (its model card's sweep): the defaults when that LM is used. */
+  lmDecoding?: LmDecodingDefaults;
 }
 
 function readModelBytes(path: string): Uint8Array {
@@ -100,7 +103,8 @@ export function resolveModel(modelDir: string, variant?: string): ModelSpec {
       features: manifest.features,
       subsampling: manifest.subsampling,
       io: ZIPFORMER_IO,
-      ...(manifest.lm ? { lmPath: requireFile(join(modelDir, manifest.lm.file), 'LM file named by the manifest') } : {}),
+      // Not required here: a missing or damaged LM makes the recognizer decode greedily (loadRecognizer) rather than fail.
+      ...(manifest.lm ? { lmPath: join(modelDir, manifest.lm.file), ...(manifest.lm.decoding ? { lmDecoding: manifest.lm.decoding } : {}) } : {}),
     };
   }
 

@@ -12,7 +12,7 @@ import { beamSearch } from './ctc-beam.js';
 import { isModelLoadError, ModelLoadError } from './errors.js';
 import { frameShiftSec } from './feature-spec.js';
 import { checkFeatureSpec, computeFeatures } from './features.js';
-import { MANIFEST_FILE } from './manifest.js';
+import { MANIFEST_FILE, type LmDecodingDefaults } from './manifest.js';
 import { resolveModel, type ModelSpec } from './model-layout.js';
 import { DEFAULT_PIECES, splitIntoPieces } from './pieces.js';
 import { readTokens, type TokenTable } from './tokens.js';
@@ -44,8 +44,11 @@ function badOption(modelDir: string, reason: string): ModelLoadError {
 }
 
 /** Checks the options before anything is loaded, so a mistake is reported without touching the model. */
-export function resolveDecoding(modelDir: string, decoding: DecodingOptions = {}, manifestLm?: string): ResolvedDecoding {
-  const { method, beamSize, lm, lmWeight = DEFAULT_LM_WEIGHT, wordBonus = 0, extraLms = [], hotwords = [] } = decoding;
+export function resolveDecoding(modelDir: string, decoding: DecodingOptions = {}, manifestLm?: string, manifestDefaults: LmDecodingDefaults = {}): ResolvedDecoding {
+  // The manifest's tuned settings apply to the manifest's LM only; options given explicitly win.
+  const tuned = decoding.lm === undefined && manifestLm !== undefined ? manifestDefaults : {};
+  const { method, lm, lmWeight = tuned.lmWeight ?? DEFAULT_LM_WEIGHT, wordBonus = tuned.wordBonus ?? 0, extraLms = [], hotwords = [] } = decoding;
+  const beamSize = decoding.beamSize;
   if (method !== undefined && method !== 'greedy' && method !== 'beam') throw badOption(modelDir, `decoding.method must be 'greedy' or 'beam' (got ${JSON.stringify(method)})`);
   if (beamSize !== undefined && (!Number.isInteger(beamSize) || beamSize < 1 || beamSize > 256)) throw badOption(modelDir, `decoding.beamSize must be an integer from 1 to 256 (got ${beamSize})`);
   if (!Number.isFinite(lmWeight) || lmWeight < 0) throw badOption(modelDir, `decoding.lmWeight must be a number >= 0 (got ${lmWeight})`);
@@ -65,7 +68,7 @@ export function resolveDecoding(modelDir: string, decoding: DecodingOptions = {}
   // An explicit greedy choice drops the manifest's LM; an explicit LM or beam size implies beam search.
   const lmPath = lm === null || method === 'greedy' ? null : (lm ?? manifestLm ?? null);
   const resolved = method ?? (lmPath !== null || beamSize !== undefined || hotwords.length > 0 ? 'beam' : 'greedy');
-  return { method: resolved, beamSize: beamSize ?? DEFAULT_BEAM_SIZE, lmPath, lmWeight, wordBonus, extraLms: lmPath === null ? [] : extraLms, hotwords };
+  return { method: resolved, beamSize: beamSize ?? (lmPath !== null ? tuned.beamSize : undefined) ?? DEFAULT_BEAM_SIZE, lmPath, lmWeight, wordBonus, extraLms: lmPath === null ? [] : extraLms, hotwords };
 }
 
 const BINARY_LM_MAGIC = 'HSNGRAM1';
@@ -195,7 +198,7 @@ export async function loadRecognizer(options: LoadRecognizerOptions): Promise<Re
   resolveDecoding(modelDir, decoding); // option mistakes are reported before the model is read
   const spec = resolveModel(modelDir, variant);
   checkFeatureSpec(spec.features, spec.layout === 'hushscribe' ? join(modelDir, MANIFEST_FILE) : spec.modelPath);
-  let resolved = resolveDecoding(modelDir, decoding, spec.lmPath);
+  let resolved = resolveDecoding(modelDir, decoding, spec.lmPath, spec.lmDecoding);
   const table = readTokens(spec.tokensPath, spec.wordBoundary, spec.blank);
   let lm: WordLm | undefined;
   try {

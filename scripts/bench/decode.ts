@@ -34,7 +34,7 @@ export const benchmark: Benchmark = {
     const rounds = Number(values.rounds);
     const spec = resolveModel(modelDir);
     const table = readTokens(spec.tokensPath, spec.wordBoundary, spec.blank);
-    const decoding = resolveDecoding(modelDir, values.lm ? { lm: values.lm } : {}, spec.lmPath);
+    const decoding = resolveDecoding(modelDir, values.lm ? { lm: values.lm } : {}, spec.lmPath, spec.lmDecoding);
     if (decoding.lmPath === null) throw new Error(`${modelDir} has no LM; pass --lm FILE`);
     const clips = await loadUtterances(Number(values.seconds));
     const audioSec = clips.reduce((s, c) => s + c.length, 0) / SAMPLE_RATE;
