@@ -64,7 +64,7 @@ function sha1(text: string | Buffer): string {
 }
 
 /** Builds `dir` through a sibling temporary directory, so an interrupted build never looks finished. */
-async function buildOnce(dir: string, build: (tmp: string) => Promise<void>): Promise<void> {
+export async function buildOnce(dir: string, build: (tmp: string) => Promise<void>): Promise<void> {
   if (existsSync(dir)) return;
   const tmp = `${dir}.partial-${process.pid}`;
   await rm(tmp, { recursive: true, force: true });
