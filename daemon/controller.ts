@@ -309,6 +309,7 @@ export class Controller {
       pause: () => this.pipeline.pause(),
       resume: () => this.pipeline.resume(),
       wake: () => this.pipeline.wake(),
+      setRecordingHotwords: (id, hotwords) => this.pipeline.setRecordingHotwords(id, hotwords),
       reloadConfig: () => this.reloadConfig(),
     };
   }

@@ -97,6 +97,15 @@ t.test('malformed control requests get error responses, never a crash', async (t
   const huge = await exchange([`{"id": 1, "method": "ping", "params": {"x": "${'a'.repeat(1_100_000)}"}}`], 1);
   t.match(huge[0], { ok: false, error: { code: 'BAD_REQUEST' } });
   t.match((await exchange(['{"id": 10, "method": "ping"}']))[0], { id: 10, ok: true, result: { pong: true } }, 'still serving');
+  const wav = join(dir, 'hotwords-request.wav');
+  writeFileSync(wav, readFileSync(speechFile(join(dir, 'hotwords-src.wav'), 'Hello there.')));
+  const hot = await exchange([
+    JSON.stringify({ id: 11, method: 'ingest', params: { path: wav, hotwords: 'anna' } }),
+    JSON.stringify({ id: 12, method: 'ingest', params: { path: wav, hotwords: [{ phrase: 'anna', boost: -1 }] } }),
+    JSON.stringify({ id: 13, method: 'ingest', params: { path: wav, hotwords: [{ phrase: '東京' }] } }),
+  ]);
+  t.same(hot.map((r) => (r.error as { code: string }).code), ['BAD_PARAMS', 'BAD_PARAMS', 'BAD_PARAMS'], 'per-request hotwords are checked');
+  t.match((hot[1]!.error as { message: string }).message, 'hotwords[0].boost must be a number in (0, 20]');
 });
 
 t.test('ingest hands files to the daemon and follows them to the end', async (t) => {

@@ -13,6 +13,7 @@ import { PipelineError } from '../daemon/pipeline/messages.js';
 import { arpaToBinary } from '../daemon/lm/binary-lm-writer.js';
 import type { RedactedSegment } from '../daemon/redaction/segment.js';
 import { speechFile, tempDir, TINY_MODEL, toneSamples, wavBytes } from './fixtures/daemon/harness.js';
+import { batOrPatAudio } from './fixtures/models/tone-audio.js';
 
 const dir = tempDir('pipeline');
 const defaults = validateConfig({});
@@ -162,4 +163,19 @@ t.test('a damaged LM in the model directory: the stages load, decode greedily an
   const segments: RedactedSegment[] = [];
   await transcribeRecording(file, stages, settings.vad, { segment: (s) => segments.push(s), progress: () => {} });
   t.equal(segments[0]!.redactedText, 'my name is [PERSON]', 'transcribed and redacted all the same');
+});
+
+t.test("a request's hotwords steer this recording's decoding, and its pii ones are redacted in it", async (t) => {
+  const file = join(dir, 'bat-or-pat.wav');
+  writeFileSync(file, wavBytes(batOrPatAudio()));
+  const settings = { modelDir: TINY_MODEL, variant: null, threads: 1, vad: { ...defaults.vad, enabled: false }, redaction: defaults.redaction };
+  const stages = await loadStages(settings);
+  const texts = async (hotwords?: Array<{ phrase: string; boost?: number; pii?: boolean }>): Promise<string[]> => {
+    const segments: RedactedSegment[] = [];
+    await transcribeRecording(file, stages, settings.vad, { segment: (s) => segments.push(s), progress: () => {}, ...(hotwords ? { hotwords } : {}) });
+    return segments.map((s) => s.redactedText);
+  };
+  t.same(await texts(), ['the bat'], "the manifest's LM alone");
+  t.same(await texts([{ phrase: 'bat', boost: 0.5, pii: true }]), ['the [PERSON]']);
+  t.same(await texts(), ['the bat'], 'the next recording has no pii list');
 });

@@ -9,7 +9,7 @@ import { BinaryLm } from '../daemon/lm/binary-lm.js';
 import { arpaToBinary, quantise } from '../daemon/lm/binary-lm-writer.js';
 import { InterpolatedLm } from '../daemon/lm/interpolated-lm.js';
 import { estimate, normalizeSentence, toArpa } from '../daemon/lm/kneser-ney.js';
-import { packageRoot } from '../daemon/util/package-root.js';
+import { packageRoot } from '../common/package-root.js';
 import { batOrPatAudio } from './fixtures/models/tone-audio.js';
 
 const TEXT = `the cat sat on the mat

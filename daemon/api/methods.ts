@@ -5,10 +5,12 @@
  */
 import { access, constants, stat } from 'node:fs/promises';
 import { basename, isAbsolute } from 'node:path';
+import type { Hotword } from '../asr/context-graph.js';
 import { databasePath } from '../config/load.js';
 import { POWER_MODES, type PowerMode } from '../config/schema.js';
 import { recordingIdForFile } from '../store/ids.js';
 import { RECORDING_STATUSES, StoreError, type RecordingStatus } from '../store/store.js';
+import { normalise } from '../text/spoken-form.js';
 import { ApiError, type ApiDaemon, type ApiMethod, type ApiMethods, type ApiParams, type ApiResult } from './types.js';
 
 export type RawParams = Record<string, unknown>;
@@ -61,6 +63,25 @@ function storeCall<T>(fn: () => T): T {
 }
 
 const none = (): ApiMethods['ping']['params'] => ({});
+
+const MAX_REQUEST_HOTWORDS = 2000;
+
+/** The optional per-request hotword list: [{phrase, boost?, pii?}] (or plain strings), put in spoken form. */
+function requestHotwords(value: unknown): Hotword[] | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (!Array.isArray(value)) throw new ApiError('BAD_PARAMS', 'hotwords must be a list of {"phrase", "boost"?, "pii"?}');
+  if (value.length > MAX_REQUEST_HOTWORDS) throw new ApiError('BAD_PARAMS', `hotwords: at most ${MAX_REQUEST_HOTWORDS} phrases (got ${value.length})`);
+  return value.map((item: unknown, i) => {
+    const entry = typeof item === 'string' ? { phrase: item } : item;
+    if (typeof entry !== 'object' || entry === null || typeof (entry as { phrase?: unknown }).phrase !== 'string') throw new ApiError('BAD_PARAMS', `hotwords[${i}] must be a string or {"phrase": string}`);
+    const { phrase, boost, pii } = entry as { phrase: string; boost?: unknown; pii?: unknown };
+    const spoken = normalise(phrase.slice(0, 200));
+    if (spoken === '') throw new ApiError('BAD_PARAMS', `hotwords[${i}].phrase has no words the recognizer can spell`);
+    if (boost !== undefined && (typeof boost !== 'number' || !(boost > 0 && boost <= 20))) throw new ApiError('BAD_PARAMS', `hotwords[${i}].boost must be a number in (0, 20]`);
+    if (pii !== undefined && typeof pii !== 'boolean') throw new ApiError('BAD_PARAMS', `hotwords[${i}].pii must be true or false`);
+    return { phrase: spoken, ...(boost !== undefined ? { boost } : {}), ...(pii ? { pii: true } : {}) };
+  });
+}
 
 export function createApi(daemon: ApiDaemon) {
   const uptimeSec = () => Math.round((Date.now() - daemon.startedAt) / 1000);
@@ -155,9 +176,10 @@ export function createApi(daemon: ApiDaemon) {
       params: (raw) => {
         const path = str(raw, 'path')!;
         if (!isAbsolute(path)) throw new ApiError('BAD_PARAMS', 'path must be absolute');
-        return { path };
+        const hotwords = requestHotwords(raw.hotwords);
+        return hotwords ? { path, hotwords } : { path };
       },
-      run: async ({ path }) => {
+      run: async ({ path, hotwords }) => {
         try {
           const info = await stat(path);
           if (!info.isFile()) throw new ApiError('BAD_PARAMS', `${path} is not a regular file`);
@@ -172,6 +194,7 @@ export function createApi(daemon: ApiDaemon) {
           throw new ApiError('QUEUE_FULL', `the queue is full (${queueSize} recordings waiting); try again shortly`);
         }
         const { recording, created } = daemon.recordings.enqueue({ id, source: 'ingest', fileName: basename(path), path, bytes: (await stat(path)).size });
+        if (hotwords && recording.status === 'queued') daemon.setRecordingHotwords(recording.id, hotwords);
         if (created) daemon.wake();
         return { recording, created };
       },

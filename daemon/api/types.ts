@@ -1,3 +1,4 @@
+import type { Hotword } from '../asr/context-graph.js';
 /**
  * The daemon's API, declared once: method name -> params and result (as zigbee2mqtt's lib/types/api.ts). It is
  * implemented once (api/methods.ts) against the narrow ApiDaemon interface below and served by every transport:
@@ -68,7 +69,9 @@ export interface ApiMethods {
   'recordings.get': { params: { id: string }; result: { recording: Recording; segments: StoredSegment[] } };
   search: { params: { query: string; limit?: number }; result: SearchHit[] };
   /** Queues a file the daemon can read; answers at once with the recording (the CLI polls it for progress). */
-  ingest: { params: { path: string }; result: { recording: Recording; created: boolean } };
+  /** hotwords: phrases to boost for this recording only (kept in RAM, never stored; lost if the daemon restarts
+   * before the recording is transcribed); those marked pii are also always redacted in it. */
+  ingest: { params: { path: string; hotwords?: Hotword[] }; result: { recording: Recording; created: boolean } };
   'config.reload': { params: NoParams; result: { applied: string[]; restartRequired: string[] } };
 }
 
@@ -105,6 +108,8 @@ export interface ApiDaemon {
   resume(): void;
   /** A new recording is queued: the pipeline looks at the queue now. */
   wake(): void;
+  /** Hotwords for one queued recording (RAM only). */
+  setRecordingHotwords(recordingId: string, hotwords: readonly Hotword[]): void;
   reloadConfig(): ApiResult<'config.reload'>;
   readonly recordings: Pick<Store, 'list' | 'get' | 'segments' | 'search' | 'countByStatus' | 'enqueue'>;
 }

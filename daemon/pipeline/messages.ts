@@ -1,3 +1,4 @@
+import type { Hotword } from '../asr/context-graph.js';
 /** Messages between the daemon's main thread and the transcription worker. Raw text never crosses: segments arrive redacted. */
 import type { HushscribeConfig } from '../config/schema.js';
 import type { ModelInfo } from '../asr/types.js';
@@ -18,7 +19,7 @@ export interface WorkerSettings {
 }
 
 /** variant: which of the loaded recognizers transcribes this recording (the power governor's choice). */
-export type ToWorker = { type: 'job'; recordingId: string; path: string; variant: PowerVariant };
+export type ToWorker = { type: 'job'; recordingId: string; path: string; variant: PowerVariant; hotwords?: Hotword[] };
 
 export type FromWorker =
   | { type: 'ready'; model: ModelInfo; sparseModel: ModelInfo | null; lmError: string | null }

@@ -5,6 +5,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { Worker } from 'node:worker_threads';
+import type { Hotword } from '../asr/context-graph.js';
 import type { Logger } from '../log/logger.js';
 import type { ModelInfo } from '../asr/types.js';
 import { isRetryableStoreError, type Recording, type Store } from '../store/store.js';
@@ -95,6 +96,13 @@ export class Pipeline extends EventEmitter {
   }
 
   /** Something was queued: look at the queue now rather than on the next poll. */
+  /** Per-request hotwords, kept in RAM until the recording is done (they may hold names: never stored). */
+  private readonly requestHotwords = new Map<string, Hotword[]>();
+
+  setRecordingHotwords(recordingId: string, hotwords: readonly Hotword[]): void {
+    this.requestHotwords.set(recordingId, [...hotwords]);
+  }
+
   wake(): void {
     this.wakeUp?.();
   }
@@ -269,11 +277,13 @@ export class Pipeline extends EventEmitter {
       case 'done':
         this.store.finish(id, { durationSec: msg.durationSec, segmentCount: msg.segmentCount, redactedAudio: msg.redactedAudio });
         this.log.info('recording transcribed', { recordingId: id, durationSec: msg.durationSec, segments: msg.segmentCount });
+        this.requestHotwords.delete(id);
         job.settle('done');
         break;
       case 'failed':
         this.store.fail(id, msg.code, msg.message);
         this.log.warn('recording failed', { recordingId: id, code: msg.code, fileName: job.recording.fileName });
+        this.requestHotwords.delete(id);
         job.settle('failed');
         break;
     }
@@ -344,7 +354,8 @@ export class Pipeline extends EventEmitter {
       }
       const variant = this.chooseVariant();
       this.log.info('transcribing', { recordingId: recording.id, fileName: recording.fileName, attempt: recording.attempts, variant });
-      const msg: ToWorker = { type: 'job', recordingId: recording.id, path: recording.path, variant };
+      const hotwords = this.requestHotwords.get(recording.id);
+      const msg: ToWorker = { type: 'job', recordingId: recording.id, path: recording.path, variant, ...(hotwords ? { hotwords } : {}) };
       this.worker!.postMessage(msg);
     });
   }

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { loadRecognizer, readHotwords, type DecodingOptions } from '../asr/index.js';
 import type { ModelInfo, Recognizer } from '../asr/types.js';
 import { USER_LM_FILE } from '../lm/build-user-lm.js';
+import type { KnownPii } from '../../redaction/known.js';
 import type { SegmentRedactor } from '../../redaction/types.js';
 import type { PowerVariant } from '../power/governor.js';
 import { prepareRedaction } from '../redaction/redactor.js';
@@ -13,8 +14,9 @@ export interface StageSet {
   recognizer: Recognizer;
   /** null when vad.enabled is false: fixed windows of vad.maxSegmentSec instead. */
   vad: FrameClassifier | null;
-  /** A fresh redactor per recording, so context carries across its segments but never between recordings. */
-  newRedactor(): SegmentRedactor;
+  /** A fresh redactor per recording, so context carries across its segments but never between recordings;
+   * `knownPii`: this recording's own known personal data (a request's pii hotwords). */
+  newRedactor(knownPii?: readonly KnownPii[]): SegmentRedactor;
 }
 
 export async function loadStages(settings: Omit<WorkerSettings, 'sparseVariant'>): Promise<StageSet> {

@@ -3,6 +3,7 @@
  * -> redaction (redaction/) [-> redacted audio (redacted-audio/)]. Emits redacted segments in order; the caller
  * stores them. Runs inside the transcription worker.
  */
+import type { Hotword } from '../asr/context-graph.js';
 import { basename } from 'node:path';
 import { ASR_SAMPLE_RATE, decodeAudioStream, isAudioInputError, probeAudio, wavShortfall } from '../audio/index.js';
 import type { HushscribeConfig } from '../config/schema.js';
@@ -23,6 +24,8 @@ const PROGRESS_EVERY_SEC = 5;
 export interface TranscribeEvents {
   progress(sec: number, durationSec: number | null): void;
   segment(segment: RedactedSegment): void;
+  /** This recording's own hotwords (an ingest request's), in place of the configured list. */
+  hotwords?: readonly Hotword[];
 }
 
 /**
@@ -35,13 +38,17 @@ export class SegmentTranscriber {
   /** Audio to mask in the redacted audio: every entity's words, and whole segments whose entities have no time or that policy dropped. */
   readonly maskSpans: TimeSpan[] = [];
 
-  constructor(private readonly stages: StageSet) {
-    this.redactor = stages.newRedactor();
+  /** hotwords: a request's own list; its pii phrases are redacted in this recording on top of the configured ones. */
+  constructor(
+    private readonly stages: StageSet,
+    private readonly hotwords?: readonly Hotword[],
+  ) {
+    this.redactor = stages.newRedactor((hotwords ?? []).filter((h) => h.pii).map((h) => ({ phrase: h.phrase })));
   }
 
   async add(speech: SpeechSegment): Promise<RedactedSegment[]> {
     const { name, variant } = this.stages.recognizer.model;
-    const transcript = await this.stages.recognizer.transcribe(speech.samples);
+    const transcript = await this.stages.recognizer.transcribe(speech.samples, this.hotwords ? { hotwords: this.hotwords } : {});
     const out: RedactedSegment[] = [];
     for (const raw of transcript.segments) {
       const { text, ranges } = alignedText(raw);
@@ -83,7 +90,7 @@ export async function transcribeRecording(
     return null;
   });
   const segmenter = newSegmenter(stages.vad, vadConfig);
-  const transcriber = new SegmentTranscriber(stages);
+  const transcriber = new SegmentTranscriber(stages, on.hotwords);
   // Redacted audio is streamed as live sessions' is: raw samples wait in this worker's RAM only until no later
   // entity can reach them (behind the segmenter, less padMs and the VAD's speech padding), then are masked and
   // appended to the temp file, so memory stays flat whatever the length. Only masked samples are written.

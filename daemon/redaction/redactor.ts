@@ -14,7 +14,7 @@ import type { HushscribeConfig } from '../config/schema.js';
 
 export interface RedactionSetup {
   /** Loads the tagger (when enabled) and returns the factory of per-recording redactors. */
-  load(): Promise<() => SegmentRedactor>;
+  load(): Promise<(extraKnownPii?: readonly KnownPii[]) => SegmentRedactor>;
 }
 
 /** Reads the hash key and validates the policy now: a bad policy stops the worker before any model or audio is read. */
@@ -27,7 +27,7 @@ export function prepareRedaction(config: HushscribeConfig['redaction'], knownPii
     async load() {
       const { tagger: taggerConfig } = config;
       const tagger = taggerConfig.enabled ? await PiiTagger.load(...(taggerConfig.modelDir ? [taggerConfig.modelDir] : [])) : null;
-      return () => new SessionRedactor(policy, { tagger, knownPii });
+      return (extra = []) => new SessionRedactor(policy, { tagger, knownPii: [...knownPii, ...extra] });
     },
   };
 }

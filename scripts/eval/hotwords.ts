@@ -18,7 +18,7 @@ import { beamSearch } from '../../daemon/asr/ctc-beam.js';
 import type { LogProbs } from '../../daemon/asr/ctc.js';
 import { readTokens, type TokenTable } from '../../daemon/asr/tokens.js';
 import { readAudio } from '../../daemon/audio/index.js';
-import { packageRoot } from '../../daemon/util/package-root.js';
+import { packageRoot } from '../../common/package-root.js';
 import { sharedSpeechDir } from '../../daemon/util/shared-data.js';
 import { buildOnce, buildSet } from './asr-sets.js';
 import { corpusRates, scoreUtterance } from './error-rate.js';

@@ -17,7 +17,7 @@ import type { LogProbs } from '../../daemon/asr/ctc.js';
 import { readTokens, type TokenTable } from '../../daemon/asr/tokens.js';
 import { resolveModel } from '../../daemon/asr/model-layout.js';
 import { readAudio } from '../../daemon/audio/index.js';
-import { packageRoot } from '../../daemon/util/package-root.js';
+import { packageRoot } from '../../common/package-root.js';
 import { sharedSpeechDir } from '../../daemon/util/shared-data.js';
 import { buildSet, DEV_SET_NAMES, type DevSetName } from '../eval/asr-sets.js';
 import { corpusRates, scoreUtterance } from '../eval/error-rate.js';
