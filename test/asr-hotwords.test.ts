@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { ContextGraph, loadRecognizer, phraseTokens } from '../daemon/asr/index.js';
 import { beamSearch } from '../daemon/asr/ctc-beam.js';
 import { makeTokenTable } from '../daemon/asr/tokens.js';
+import { ArpaLm } from '../daemon/asr/arpa.js';
+import { estimate, toArpa } from '../daemon/lm/kneser-ney.js';
 import { batOrPatAudio } from './fixtures/models/tone-audio.js';
 
 const TINY = join(import.meta.dirname, 'fixtures', 'models', 'hushscribe-tiny');
@@ -89,6 +91,8 @@ t.test('beam search on hand-made posteriors: the boost of an abandoned prefix do
   t.equal(text(beamSearch(lp, table, { beamSize: 4 })), '▁abx');
   const graph = new ContextGraph([{ phrase: 'abc', boost: 0.1 }], table);
   t.equal(text(beamSearch(lp, table, { beamSize: 4, hotwords: graph })), '▁abc', 'completing the phrase earns +0.4 total');
+  const lm = new ArpaLm(toArpa(estimate([['abx'], ['abc', 'abx']], 2)));
+  t.equal(text(beamSearch(lp, table, { beamSize: 4, lm, lookahead: true })), '▁abx', 'LM lookahead ranks unfinished words by their best unigram');
   const prefixOnly = new ContextGraph([{ phrase: 'abcd', boost: 0.1 }], table);
   t.equal(text(beamSearch(lp, table, { beamSize: 4, hotwords: prefixOnly })), '▁abx', 'an unfinished phrase earns nothing');
 });

@@ -85,6 +85,12 @@ t.test('the binary file answers as the ARPA file does, within the quantisation',
   for (const [h, w] of queries()) worst = Math.max(worst, Math.abs(score(arpa, h, w) - score(binary, h, w)));
   t.ok(worst < 0.02, `largest difference ${worst} nats`);
   t.ok(binary.isWordPrefix('franc') && !binary.isWordPrefix('zz'));
+  // lookahead: the best unigram among the words a prefix can become
+  const unigram = (w: string): number => binary.logProb([], binary.wordId(w));
+  t.equal(binary.prefixLogProb('san'), unigram('san'));
+  t.equal(binary.prefixLogProb('ca'), Math.max(unigram('cat'), unigram('california')));
+  t.equal(binary.prefixLogProb('zz'), -Infinity);
+  t.equal(binary.prefixLogProb('ca'), Math.max(unigram('cat'), unigram('california')), 'cached');
   t.equal(binary.wordId('zebra'), binary.unkId);
   // beam-search interface: states and cached transitions
   let state = binary.initialState();
