@@ -20,25 +20,13 @@ import { SystemdNotifier } from './systemd-notifier.js';
 import { acquirePidLock } from './pid-lock.js';
 import type { MqttHost } from './mqtt/bridge.js';
 import { Outbox } from './mqtt/outbox.js';
-// manifest.js, not asr/index.js: the main thread never loads onnxruntime (~15 MB resident); workers do.
-import { readManifest } from './asr/manifest.js';
+import { pipelineSettings } from './pipeline/settings.js';
 import { PowerGovernor, type PowerChange, type PowerState } from './power/governor.js';
 import type { OutboxPayload } from './store/outbox-events.js';
 
 const RETENTION_EVERY_MS = 3_600_000;
 /** A live source is stored as one recording per hour of listening. */
 const LIVE_SESSION_SEC = 3600;
-/** The manifest variant the power governor switches to. */
-const SPARSE_VARIANT = 'sparse';
-
-/** 'sparse' when the model's manifest has that variant; null otherwise (no manifest, unreadable: the pipeline reports those). */
-function sparseVariantOf(dir: string): string | null {
-  try {
-    return SPARSE_VARIANT in readManifest(dir).variants ? SPARSE_VARIANT : null;
-  } catch {
-    return null;
-  }
-}
 
 /** How an unmeetable size limit is reported (log, status, MQTT error event). */
 function retentionProblem(unmet: RetentionShortfall): string {
@@ -111,9 +99,8 @@ export class Controller {
 
     this.removeStaleAudio();
     this.outbox = new Outbox(this.store, config.mqtt.outbox.maxEvents);
-    const sparseVariant = sparseVariantOf(modelDir(config));
-    this.governor = new PowerGovernor(config.power, sparseVariant !== null);
-    const stageSettings = { modelDir: modelDir(config), variant: config.asr.variant, sparseVariant, threads: config.asr.threads, lm: config.asr.lm, hotwords: config.asr.hotwords, vad: config.vad, redaction: config.redaction };
+    const stageSettings = pipelineSettings(config);
+    this.governor = new PowerGovernor(config.power, stageSettings.sparseVariant !== null);
     this.pipeline = new Pipeline(
       this.store,
       stageSettings,

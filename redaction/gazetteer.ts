@@ -6,16 +6,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../common/package-root.js';
 
-export type GazetteerName =
-  | 'first-names'
-  | 'surnames'
-  | 'street-names'
-  | 'street-suffixes'
-  | 'cities'
-  | 'us-states'
-  | 'countries'
-  | 'common-words'
-  | 'english-words';
+export const GAZETTEER_NAMES = ['first-names', 'surnames', 'street-names', 'street-suffixes', 'cities', 'us-states', 'countries', 'common-words', 'english-words'] as const;
+export type GazetteerName = (typeof GAZETTEER_NAMES)[number];
 
 /** A phrase list indexed by first word, so matching is a lookup per token. */
 export class PhraseList {
@@ -55,6 +47,14 @@ const cache = new Map<GazetteerName, PhraseList>();
  */
 export function isUnknownWord(word: string | undefined, isNumberWord: (w: string) => boolean): boolean {
   return word !== undefined && word.length >= 3 && !word.includes("'") && !isNumberWord(word) && !gazetteer('english-words').has(word);
+}
+
+/**
+ * Loads every list now (they are otherwise loaded on first use), so a missing or unreadable one stops the pipeline
+ * at start-up and `doctor` reports it, instead of failing each recording. Returns the number of entries.
+ */
+export function loadAllGazetteers(): number {
+  return GAZETTEER_NAMES.reduce((total, name) => total + gazetteer(name).words.size, 0);
 }
 
 export function gazetteer(name: GazetteerName): PhraseList {

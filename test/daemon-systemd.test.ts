@@ -1,6 +1,6 @@
 import t from 'tap';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { cli, ensureBuilt, ROOT, tempDir } from './fixtures/daemon/harness.js';
 
@@ -56,13 +56,15 @@ t.test('install-service stages a complete install into DESTDIR', { skip }, async
   ensureBuilt();
   if (!existsSync(join(ROOT, 'native', 'build', 'Release', 'hushscribe_native.node'))) return t.skip('native addon not built (npm run build:native)');
   const dest = tempDir('destdir');
-  const r = spawnSync(join(ROOT, 'scripts', 'install-service'), ['--prefix', '/opt/hushscribe'], { encoding: 'utf8', env: { ...process.env, DESTDIR: dest } });
+  const node = join(tempDir('node'), 'node'); // a Node.js outside /usr/bin, as NodeSource or nvm install it
+  symlinkSync(process.execPath, node);
+  const r = spawnSync(join(ROOT, 'scripts', 'install-service'), ['--prefix', '/opt/hushscribe', '--node', node], { encoding: 'utf8', env: { ...process.env, DESTDIR: dest } });
   t.equal(r.status, 0, r.stderr);
   for (const file of ['opt/hushscribe/dist/daemon/cli/main.js', 'opt/hushscribe/daemon/bin/hushscribe.js', 'opt/hushscribe/package.json', 'etc/systemd/system/hushscribe.service', 'usr/lib/sysusers.d/hushscribe.conf', 'usr/lib/tmpfiles.d/hushscribe.conf', 'etc/hushscribe/config.yaml']) {
     t.ok(existsSync(join(dest, file)), file);
   }
   const unit = readFileSync(join(dest, 'etc/systemd/system/hushscribe.service'), 'utf8');
-  t.match(unit, 'ExecStart=/usr/bin/node /opt/hushscribe/daemon/bin/hushscribe.js daemon');
+  t.match(unit, `ExecStart=${node} /opt/hushscribe/daemon/bin/hushscribe.js daemon`, 'the node given at install');
   const verify = run('systemd-analyze', ['verify', join(dest, 'etc/systemd/system/hushscribe.service')]);
   t.equal(verify.status, 0, verify.stderr);
   const bad = spawnSync(join(ROOT, 'scripts', 'install-service'), ['--bogus'], { encoding: 'utf8', env: { ...process.env, DESTDIR: dest } });

@@ -5,6 +5,7 @@
  * (hotwords marked pii) is redacted wherever it appears.
  */
 import { readFileSync } from 'node:fs';
+import { loadAllGazetteers } from '../../redaction/gazetteer.js';
 import { validatePolicy } from '../../redaction/policy.js';
 import type { KnownPii } from '../../redaction/known.js';
 import { SessionRedactor } from '../../redaction/session.js';
@@ -23,6 +24,7 @@ export function prepareRedaction(config: HushscribeConfig['redaction'], knownPii
   // Same key-file format as `hushscribe redact --hash-key-file`: contents, trailing newline ignored.
   const policy = { types, operators, longNumbers, ...(hashKeyFile ? { hashKey: readFileSync(hashKeyFile, 'utf8').replace(/\r?\n$/, '') } : {}) };
   validatePolicy(policy);
+  loadAllGazetteers(); // as does a missing or unreadable word list (they would otherwise load on first use)
   return {
     async load() {
       const { tagger: taggerConfig } = config;

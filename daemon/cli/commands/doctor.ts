@@ -10,12 +10,16 @@ import { controlSocketPath, databasePath, modelDir, type LoadedConfig } from '..
 import { cliConfig, COMMON_OPTIONS, COMMON_USAGE, reportError } from '../../control/cli-support.js';
 import { verifyModelFiles } from '../../asr/index.js';
 import { Store } from '../../store/store.js';
+import { loadPowerStages } from '../../pipeline/stages.js';
+import { pipelineSettings } from '../../pipeline/settings.js';
+import { GAZETTEER_NAMES } from '../../../redaction/gazetteer.js';
 import { request } from '../../control/client.js';
 
 const usage = `Usage: hushscribe doctor [--data-dir DIR] [--config PATH] [--json]
 
 Checks: config, ffmpeg/ffprobe, audio capture devices, model files (sha256), the PII tagger (sha256), the VAD
-model, free disk space in the data folder, database integrity, and whether the daemon answers.
+model, that the configured pipeline loads (every model variant, its LM, the VAD, the tagger, the gazetteers), free
+disk space in the data folder, database integrity, and whether the daemon answers.
 
 Options:
 ${COMMON_USAGE}
@@ -79,6 +83,29 @@ function vadModel(): Check {
   }
 }
 
+/** Loads what the daemon's transcription worker loads, the way it loads it: a file that is missing fails here, not on each recording. */
+async function pipeline(config: LoadedConfig['config']): Promise<Check> {
+  try {
+    const stages = await loadPowerStages(pipelineSettings(config));
+    // The daemon loads the sparse variant when the power governor first wants it: load it now all the same.
+    const recognizers = [stages.dense.recognizer, ...(stages.sparse ? [(await stages.sparse()).recognizer] : [])];
+    const decoding = (recognizers[0] as { decoding?: { lmPath: string | null; lmError?: string } }).decoding;
+    if (decoding?.lmError) return { name: 'pipeline', status: 'fail', detail: `the language model cannot be loaded (the daemon would decode without it): ${decoding.lmError}` };
+    const lm = decoding?.lmPath;
+    const parts = [
+      `${recognizers[0]!.model.name} (${recognizers.map((r) => r.model.variant).join(', ')})`,
+      lm ? `LM ${lm}` : 'no LM',
+      stages.dense.vad ? 'VAD' : 'no VAD (vad.enabled: false)',
+      config.redaction.tagger.enabled ? 'PII tagger' : 'no PII tagger',
+      `${GAZETTEER_NAMES.length} gazetteers`,
+    ];
+    await Promise.all(recognizers.map((r) => r.close()));
+    return { name: 'pipeline', status: 'ok', detail: `loads: ${parts.join(', ')}` };
+  } catch (err) {
+    return { name: 'pipeline', status: 'fail', detail: `cannot load: ${(err as Error).message}` };
+  }
+}
+
 function disk(config: LoadedConfig['config']): Check {
   let dir = config.dataDir;
   while (!existsSync(dir) && dirname(dir) !== dir) dir = dirname(dir);
@@ -135,6 +162,7 @@ export const doctorCommand: Command = {
       await models(config),
       piiTagger(config),
       vadModel(),
+      await pipeline(config),
       disk(config),
       database(config),
       await daemon(config),
