@@ -22,7 +22,8 @@
         "src/simd_dispatch.cc",
         "src/resampler.cc",
         "src/ngram_lm.cc",
-        "src/sd_notify.cc"
+        "src/sd_notify.cc",
+        "src/file_lock.cc"
       ],
       "dependencies": [
         "kernels_scalar",

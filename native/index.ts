@@ -126,6 +126,7 @@ interface NativeAddon {
   Resampler: new (fromRate: number, toRate: number) => { process(samples: Float32Array): Float32Array; flush(): Float32Array };
   NgramLm: new (path: string) => NativeNgramLm;
   sdNotify(socketName: string, message: string): void;
+  tryLockFile(fd: number): boolean;
   simdAvailable(): string[];
   simdActive(): string;
   simdUse(name: string): void;
@@ -354,6 +355,16 @@ export function sdNotify(message: string): boolean {
   if (socketName === undefined || socketName === '') return false;
   native().sdNotify(socketName, message);
   return true;
+}
+
+/**
+ * Takes an exclusive advisory lock (flock) on an open file without waiting: true when taken, false when another
+ * open file holds it. The lock goes with the file descriptor: closing it, or the process ending in any way,
+ * releases it.
+ */
+export function tryLockFile(fd: number): boolean {
+  if (!Number.isInteger(fd) || fd < 0) throw new NativeOptionError('fd', fd, 'an open file descriptor');
+  return native().tryLockFile(fd);
 }
 
 /** SIMD kernel sets: which this CPU runs, which is in use, and switching (HUSHSCRIBE_SIMD sets it at load). */

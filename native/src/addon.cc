@@ -16,6 +16,7 @@
 #include "ngram_lm.h"
 #include "resampler.h"
 #include "sd_notify.h"
+#include "file_lock.h"
 
 namespace hushscribe {
 namespace {
@@ -334,6 +335,13 @@ Napi::Value SdNotifyBinding(const Napi::CallbackInfo& info) {
   });
 }
 
+Napi::Value TryLockFileBinding(const Napi::CallbackInfo& info) {
+  return Guard(info.Env(), [&]() -> Napi::Value {
+    if (info.Length() < 1 || !info[0].IsNumber()) throw std::invalid_argument("tryLockFile(fd) expects a file descriptor");
+    return Napi::Boolean::New(info.Env(), TryLockFile(info[0].As<Napi::Number>().Int32Value()));
+  });
+}
+
 Napi::Value SimdAvailable(const Napi::CallbackInfo& info) {
   const std::vector<const SimdKernels*> sets = AvailableKernels();
   Napi::Array names = Napi::Array::New(info.Env(), sets.size());
@@ -363,6 +371,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("Resampler", ResamplerWrap::Define(env));
   exports.Set("NgramLm", NgramLmWrap::Define(env));
   exports.Set("sdNotify", Napi::Function::New(env, SdNotifyBinding));
+  exports.Set("tryLockFile", Napi::Function::New(env, TryLockFileBinding));
   exports.Set("simdAvailable", Napi::Function::New(env, SimdAvailable));
   exports.Set("simdActive", Napi::Function::New(env, SimdActive));
   exports.Set("simdUse", Napi::Function::New(env, SimdUse));
