@@ -54,6 +54,12 @@ export class Controller {
   private readonly notifier: SystemdNotifier;
   private readonly log: Logger;
   private releaseLock: (() => void) | null = null;
+  /** Set by stop(): a start still in progress starts no further features. */
+  private stopRequested = false;
+  private starting: Promise<void> | null = null;
+  private stopping: Promise<void> | null = null;
+  /** Features whose start() was called, in order: the ones stop() stops. */
+  private readonly attempted: Feature[] = [];
   private governor!: PowerGovernor;
   private outbox!: Outbox;
   /** store.retention.maxBytes that the last retention pass could not meet (reported, not chased), or null. */
@@ -84,7 +90,14 @@ export class Controller {
     this.applyPower(this.governor.setMode(mode));
   }
 
-  async start(): Promise<void> {
+  /** Opens the store and starts the features; a stop() meanwhile lets the feature starting now finish and starts no more. */
+  start(): Promise<void> {
+    this.starting ??= this.startAll();
+    return this.starting;
+  }
+
+  private async startAll(): Promise<void> {
+    if (this.stopRequested) return; // stopped before it began (a signal while the CLI loaded)
     const config = this.config;
     this.releaseLock = acquirePidLock(config.dataDir);
     // Without a broker nothing would ever drain the outbox: no events are written at all.
@@ -153,7 +166,12 @@ export class Controller {
       this.features.push({ name: 'mqtt', start: () => bridge.start(), stop: () => bridge.stop() });
     }
 
-    for (const feature of this.features) await this.startFeature(feature);
+    for (const feature of this.features) {
+      if (this.stopRequested) return;
+      this.attempted.push(feature);
+      await this.startFeature(feature);
+    }
+    if (this.stopRequested) return;
     this.notifier.ready();
     this.log.info('daemon started', { version: this.version, features: Object.fromEntries([...this.states].map(([k, v]) => [k, v.state])) });
   }
@@ -171,9 +189,17 @@ export class Controller {
     }
   }
 
-  async stop(): Promise<void> {
+  /** Safe at any moment, also during start() and more than once: waits for a start in progress, then stops what it started. */
+  stop(): Promise<void> {
+    this.stopping ??= this.stopAll();
+    return this.stopping;
+  }
+
+  private async stopAll(): Promise<void> {
+    this.stopRequested = true;
+    await this.starting?.catch(() => undefined);
     this.notifier.stopping();
-    for (const feature of [...this.features].reverse()) {
+    for (const feature of [...this.attempted].reverse()) {
       try {
         await feature.stop();
         this.states.set(feature.name, { state: 'stopped', error: null });

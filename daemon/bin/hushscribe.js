@@ -4,6 +4,16 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
+// The daemon answers SIGTERM/SIGINT with a clean stop. Until its handlers are in place (loading the CLI takes a
+// moment) a signal is only noted here, and the daemon stops cleanly as soon as it can (exit 0, as systemd expects);
+// exiting from inside module loading instead would reset the handlers and let a second signal kill the process.
+// SIGHUP (reload) is ignored until then.
+if (process.argv[2] === 'daemon') {
+  const EARLY_SIGNAL = Symbol.for('hushscribe.daemon.earlySignal');
+  for (const signal of ['SIGTERM', 'SIGINT']) process.on(signal, () => (globalThis[EARLY_SIGNAL] ??= signal));
+  process.on('SIGHUP', () => undefined);
+}
+
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const main = join(root, 'dist', 'daemon', 'cli', 'main.js');
 if (!existsSync(main)) {

@@ -66,6 +66,8 @@ export class Pipeline extends EventEmitter {
   private paused = false;
   /** Wait before taking the next recording after one was refused by the database; doubles while refused. */
   private refusedDelayMs = STORE_RETRY_FIRST_MS;
+  /** The worker's model load in progress: stop() waits for it, since terminating a worker inside onnxruntime's native session set-up aborts the process. */
+  private loading: Promise<void> | null = null;
 
   constructor(
     private readonly store: Store,
@@ -114,6 +116,7 @@ export class Pipeline extends EventEmitter {
   async stop(): Promise<void> {
     this.stopping = true;
     this.wake();
+    await this.loading?.catch(() => undefined);
     const job = this.job;
     const worker = this.worker;
     this.worker = null;
@@ -143,6 +146,11 @@ export class Pipeline extends EventEmitter {
   }
 
   private startWorker(): Promise<void> {
+    this.loading = this.loadWorker();
+    return this.loading;
+  }
+
+  private loadWorker(): Promise<void> {
     return new Promise((resolve, reject) => {
       const worker = new Worker(WORKER_URL, { workerData: this.settings });
       this.worker = worker;

@@ -36,6 +36,7 @@ export class LiveSource {
   private restartDelay = RESTART_MIN_MS;
   private restartTimer: NodeJS.Timeout | null = null;
   private stopping = false;
+  private loading: Promise<void> | null = null;
   private ended: (() => void) | null = null;
   private lastActivity = Date.now();
   private variant: PowerVariant = 'dense';
@@ -67,6 +68,13 @@ export class LiveSource {
   /** Loads the model in the worker and starts capturing; rejects when the model cannot be loaded. */
   start(): Promise<void> {
     this.stopping = false;
+    const loading = this.loadWorker();
+    // stop() waits for the load: terminating a worker inside onnxruntime's native session set-up aborts the process.
+    this.loading = loading.catch(() => undefined);
+    return loading;
+  }
+
+  private loadWorker(): Promise<void> {
     return new Promise((resolve, reject) => {
       const worker = new Worker(WORKER_URL, { workerData: { ...this.settings, source: this.name } satisfies LiveWorkerData });
       this.worker = worker;
@@ -89,6 +97,7 @@ export class LiveSource {
         reject(err);
       });
       worker.on('exit', (code) => {
+        reject(new Error(`live worker exited with code ${code} while loading`)); // no-op once loaded
         if (this.worker !== worker) return;
         this.worker = null;
         this.state = 'down';
@@ -102,6 +111,7 @@ export class LiveSource {
   async stop(): Promise<void> {
     this.stopping = true;
     if (this.restartTimer) clearTimeout(this.restartTimer);
+    await this.loading;
     const worker = this.worker;
     if (!worker) return;
     if (this.state === 'capturing') {

@@ -52,18 +52,17 @@ export const daemonCommand: Command = {
     const log = createLogger({ level: loaded.config.log.level, module: 'daemon', sink: io.stdout, withheld: loaded.config.log.fileNames ? [] : ['fileName'] });
     const controller = new Controller({ config: loaded.config, configFile: loaded.file, log });
 
-    let stopping: Promise<void> | null = null;
+    let stopping = false;
     const stop = (reason: string) => {
-      if (!stopping) {
-        log.info('stopping', { reason });
-        stopping = controller.stop();
-      }
-      return stopping;
+      if (!stopping) log.info('stopping', { reason });
+      stopping = true;
+      return controller.stop(); // the same promise every time; waits for a start in progress
     };
     const stopped = new Promise<number>((done) => {
+      // Every SIGTERM/SIGINT, at any moment (also while the model loads, also a second one), ends in a clean stop.
       const onSignal = (signal: NodeJS.Signals) => void stop(signal).then(() => done(ExitCode.ok));
-      process.once('SIGTERM', onSignal);
-      process.once('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+      process.on('SIGINT', onSignal);
       process.on('SIGHUP', () => {
         try {
           controller.reloadConfig();
@@ -77,6 +76,9 @@ export const daemonCommand: Command = {
         void stop('uncaught exception').then(() => done(ExitCode.failure));
       });
       process.on('unhandledRejection', (err) => log.error('unhandled promise rejection', { err }));
+      // A signal that came while the CLI was loading (noted by daemon/bin/hushscribe.js): stop now; start() then does nothing.
+      const early = (globalThis as Record<symbol, unknown>)[Symbol.for('hushscribe.daemon.earlySignal')];
+      if (early === 'SIGTERM' || early === 'SIGINT') onSignal(early);
     });
 
     try {
@@ -84,7 +86,7 @@ export const daemonCommand: Command = {
     } catch (err) {
       log.error('daemon could not start', { err });
       if (err instanceof AlreadyRunningError) return ExitCode.failure; // nothing of ours to stop
-      await controller.stop().catch(() => undefined);
+      await stop('could not start').catch(() => undefined);
       return ExitCode.failure;
     }
     const code = await stopped;
