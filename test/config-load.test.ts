@@ -93,7 +93,7 @@ t.test('environment overrides file, flags override environment', async (t) => {
 });
 
 t.test('relative paths in a file are relative to the file', async (t) => {
-  const { config } = loadConfig({ path: write('rel.yaml', 'dataDir: data\nsources:\n  watch:\n    dir: inbox\n'), env: {} });
+  const { config } = loadConfig({ path: write('rel.yaml', 'dataDir: data\nsources:\n  watch:\n    dir: inbox\n    keepOriginals: true\n'), env: {} });
   t.equal(config.dataDir, join(dir, 'data'));
   t.equal(doneDir(config), join(dir, 'inbox', 'done'));
 });

@@ -53,7 +53,7 @@ t.test('a missing PII tagger stops the pipeline (never a rules-only fallback), n
 });
 
 t.test('in-process pipeline: transcribes, stops mid-recording and re-queues it', async (t) => {
-  const { dir, controller, lines } = setup('ctl-pipeline', { asr: { modelDir: TINY_MODEL }, sources: { watch: { dir: 'placeholder', pollMs: 100, settleMs: 0, delete: true } } });
+  const { dir, controller, lines } = setup('ctl-pipeline', { asr: { modelDir: TINY_MODEL }, sources: { watch: { dir: 'placeholder', pollMs: 100, settleMs: 0 } } });
   const watch = join(dir, 'in');
   controller.currentConfig.sources.watch.dir = watch;
   mkdirSync(watch, { recursive: true });

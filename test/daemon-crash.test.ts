@@ -43,7 +43,7 @@ t.test('kill -9 at any moment: every recording completes once, nothing lost or s
   await ref.daemon.kill('SIGTERM');
   t.equal(expected.size, files.length);
 
-  const { daemon, watch } = daemonSetup('crash', { config: AWAY_BROKER });
+  const { daemon, watch } = daemonSetup('crash', { config: { ...AWAY_BROKER, sources: { watch: { keepOriginals: true } } } });
   t.teardown(() => daemon.kill());
   daemon.start();
   await daemon.ready();

@@ -10,7 +10,7 @@ ensureBuilt();
 
 const MODEL = join(ROOT, 'models', 'hushscribe-en-v1');
 const SAMPLES = join(ROOT, 'models', 'samples');
-const { dir, daemon, watch } = daemonSetup('real-model', { config: { asr: { modelDir: MODEL } } });
+const { dir, daemon, watch } = daemonSetup('real-model', { config: { asr: { modelDir: MODEL }, sources: { watch: { keepOriginals: true } } } });
 const opts = ['--data-dir', daemon.dataDir, '--config', daemon.configFile];
 
 interface Rec {

@@ -5,7 +5,7 @@ import { AWAY_BROKER, daemonSetup, ensureBuilt, listTranscripts, speechFile, wai
 
 ensureBuilt();
 
-const { dir, daemon, watch } = daemonSetup('watch', { config: { ...AWAY_BROKER, sources: { watch: { pollMs: 100, settleMs: 1500 } } } });
+const { dir, daemon, watch } = daemonSetup('watch', { config: { ...AWAY_BROKER, sources: { watch: { pollMs: 100, settleMs: 1500, keepOriginals: true } } } });
 const list = () => listTranscripts(daemon);
 const pending = () => readdirSync(watch, { withFileTypes: true }).filter((e) => e.isFile() && !/^\.|\.part$/.test(e.name)).map((e) => e.name);
 

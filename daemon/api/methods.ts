@@ -6,7 +6,7 @@
 import { access, constants, stat } from 'node:fs/promises';
 import { basename, isAbsolute } from 'node:path';
 import type { Hotword } from '../asr/context-graph.js';
-import { databasePath } from '../config/load.js';
+import { databasePath, originalsPolicy } from '../config/load.js';
 import { POWER_MODES, type PowerMode } from '../config/schema.js';
 import { recordingIdForFile } from '../store/ids.js';
 import { RECORDING_STATUSES, StoreError, type RecordingStatus } from '../store/store.js';
@@ -100,6 +100,7 @@ export function createApi(daemon: ApiDaemon) {
         pipeline: daemon.pipeline(),
         recordings: daemon.recordings.countByStatus(),
         watchDir: daemon.watchDir(),
+        originals: originalsPolicy(daemon.config()),
         live: daemon.live(),
         power: daemon.power(),
         retention: daemon.retention(),

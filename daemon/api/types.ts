@@ -6,6 +6,7 @@ import type { Hotword } from '../asr/context-graph.js';
  * which maps its action names onto these methods).
  */
 import type { HushscribeConfig, PowerMode } from '../config/schema.js';
+import type { OriginalsPolicy } from '../config/load.js';
 import type { FeatureState } from '../feature.js';
 import type { PipelineHealth } from '../pipeline/pipeline.js';
 import type { PowerState } from '../power/governor.js';
@@ -25,6 +26,8 @@ export interface DaemonStatus {
   pipeline: PipelineHealth;
   recordings: RecordingCounts;
   watchDir: string | null;
+  /** What happens to a watch-folder recording's original once transcribed (deleted, or kept under retention). */
+  originals: OriginalsPolicy;
   live: Record<string, LiveHealth>;
   power: PowerState;
   retention: RetentionStatus;

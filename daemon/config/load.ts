@@ -161,6 +161,22 @@ function resolveRelativePaths(config: HushscribeConfig, base: string): void {
   config.control.socketPath = fix(config.control.socketPath);
 }
 
+/** What happens to a watch-folder recording's original file once transcribed, in words (status, doctor). */
+export interface OriginalsPolicy {
+  kept: boolean;
+  dir: string | null;
+  detail: string;
+}
+
+export function originalsPolicy(config: HushscribeConfig): OriginalsPolicy {
+  const dir = doneDir(config);
+  if (!config.sources.watch.dir) return { kept: false, dir: null, detail: 'no watch folder' };
+  if (dir === null) return { kept: false, dir, detail: 'deleted once transcribed (sources.watch.keepOriginals: false)' };
+  const { maxAgeDays, maxBytes } = config.store.retention;
+  const limits = [maxAgeDays > 0 ? `after ${maxAgeDays} days` : '', maxBytes > 0 ? `beyond ${maxBytes} bytes in all` : ''].filter(Boolean);
+  return { kept: true, dir, detail: `kept in ${dir} (sources.watch.keepOriginals: true), ${limits.length > 0 ? `deleted with their recording by store.retention ${limits.join(' or ')}` : 'with no store.retention limit: kept until you delete them'}` };
+}
+
 /** Paths the config leaves to defaults, made concrete. */
 export function controlSocketPath(config: HushscribeConfig): string {
   return config.control.socketPath ?? join(config.dataDir, 'control.sock');
@@ -176,6 +192,6 @@ export function modelDir(config: HushscribeConfig): string {
 
 export function doneDir(config: HushscribeConfig): string | null {
   const watch = config.sources.watch;
-  if (!watch.dir || watch.delete) return null;
+  if (!watch.dir || !watch.keepOriginals) return null;
   return watch.doneDir ?? join(watch.dir, 'done');
 }

@@ -16,10 +16,13 @@ export type RedactionOperator = (typeof REDACTION_OPERATORS)[number];
 export interface WatchSourceConfig {
   /** Folder to watch for dropped-in recordings; null disables the source. */
   dir: string | null;
-  /** Where finished recordings are moved; null means `<dir>/done`. */
+  /** Where kept originals are moved (keepOriginals); null means `<dir>/done`. */
   doneDir: string | null;
-  /** Delete finished recordings instead of moving them. */
-  delete: boolean;
+  /**
+   * false (default): a recording's original file is deleted once its result (and redacted audio) is committed, since
+   * it holds the raw personal data. true: it is moved to doneDir and deleted with its recording by store.retention.
+   */
+  keepOriginals: boolean;
   pollMs: number;
   /** A file is picked up only once its size and mtime have not changed for this long. */
   settleMs: number;
@@ -117,7 +120,7 @@ export const configSchema = {
     watch: section({
       dir: nullableString,
       doneDir: nullableString,
-      delete: { type: 'boolean', default: false },
+      keepOriginals: { type: 'boolean', default: false },
       pollMs: { type: 'integer', minimum: 50, maximum: 3_600_000, default: 1000 },
       settleMs: { type: 'integer', minimum: 0, maximum: 3_600_000, default: 2000 },
     }),

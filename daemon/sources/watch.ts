@@ -1,7 +1,7 @@
 /**
  * Watch-folder source: recordings dropped into a folder are queued once their size and mtime have been stable
- * for settleMs, transcribed exactly once (the id is the content hash), then moved to the done folder or
- * deleted. The file stays where it was until its result is committed, so a crash at any point loses nothing:
+ * for settleMs, transcribed exactly once (the id is the content hash), then deleted (the default: the original
+ * holds raw personal data) or, with keepOriginals, moved to the done folder until retention deletes it. The file stays where it was until its result is committed, so a crash at any point loses nothing:
  * on restart the file is seen again and either resumed or, if already finished, just moved on.
  */
 import type { Dirent } from 'node:fs';
@@ -13,7 +13,7 @@ import { isRetryableStoreError, type Recording, type Store } from '../store/stor
 
 export interface WatchOptions {
   dir: string;
-  /** null: delete finished files. */
+  /** null: delete finished files (the default); a folder: keep them there (sources.watch.keepOriginals). */
   doneDir: string | null;
   pollMs: number;
   settleMs: number;
@@ -179,12 +179,16 @@ export class WatchSource {
 
   private async dispose(path: string, id: string): Promise<void> {
     try {
+      let kept: string | null = null;
       if (this.options.doneDir === null) {
         await unlink(path);
       } else {
-        await moveFile(path, await freeName(this.options.doneDir, basename(path), id));
+        kept = await freeName(this.options.doneDir, basename(path), id);
+        await moveFile(path, kept);
       }
       this.seen.delete(path);
+      // The store follows the original, so retention can delete a kept one; a copy of audio already stored is not tracked.
+      if (this.store.get(id)?.path === path) this.store.setOriginal(id, kept);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
       this.log.error('cannot move a finished recording out of the watch folder', { recordingId: id, fileName: basename(path), err });

@@ -437,6 +437,11 @@ export class Store {
     });
   }
 
+  /** Where a finished recording's original file is now: its kept copy, or null once deleted (retention removes a kept one). */
+  setOriginal(id: string, path: string | null): void {
+    this.db.prepare('UPDATE recordings SET path = ? WHERE id = ?').run(path, id);
+  }
+
   /** Records why a recording could not be transcribed. `message` must not contain transcript text. */
   fail(id: string, code: string, message: string): void {
     this.write(() => {
@@ -579,8 +584,10 @@ export class Store {
       const files: string[] = [];
       this.write(() => {
         for (const id of ids) {
-          const audio = this.db.prepare('SELECT redacted_audio FROM recordings WHERE id = ?').get(id) as { redacted_audio: string | null };
+          const audio = this.db.prepare('SELECT redacted_audio, source, path FROM recordings WHERE id = ?').get(id) as { redacted_audio: string | null; source: string; path: string | null };
           if (audio.redacted_audio) files.push(audio.redacted_audio);
+          // A watch-folder original kept with sources.watch.keepOriginals goes with its recording (ingested files are the user's).
+          if (audio.source === 'watch' && audio.path) files.push(audio.path);
           this.db.prepare('DELETE FROM recordings WHERE id = ?').run(id);
           this.addEvent({ kind: 'recording.deleted', payload: { recordingId: id, reason: 'retention' } });
           deleted.push(id);

@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ExitCode, type Command, type CommandIo } from '../command.js';
 import { checkTaggerFiles } from '../../../redaction/tagger.js';
-import { controlSocketPath, databasePath, modelDir, type LoadedConfig } from '../../config/load.js';
+import { controlSocketPath, databasePath, modelDir, originalsPolicy, type LoadedConfig } from '../../config/load.js';
 import { cliConfig, COMMON_OPTIONS, COMMON_USAGE, reportError } from '../../control/cli-support.js';
 import { verifyModelFiles } from '../../asr/index.js';
 import { Store } from '../../store/store.js';
@@ -106,6 +106,13 @@ async function pipeline(config: LoadedConfig['config']): Promise<Check> {
   }
 }
 
+/** Originals hold raw personal data: kept without a retention limit is worth a warning. */
+function originals(config: LoadedConfig['config']): Check {
+  const policy = originalsPolicy(config);
+  const forever = policy.kept && config.store.retention.maxAgeDays === 0 && config.store.retention.maxBytes === 0;
+  return { name: 'originals', status: forever ? 'warn' : 'ok', detail: policy.detail };
+}
+
 function disk(config: LoadedConfig['config']): Check {
   let dir = config.dataDir;
   while (!existsSync(dir) && dirname(dir) !== dir) dir = dirname(dir);
@@ -163,6 +170,7 @@ export const doctorCommand: Command = {
       piiTagger(config),
       vadModel(),
       await pipeline(config),
+      originals(config),
       disk(config),
       database(config),
       await daemon(config),

@@ -26,6 +26,7 @@ interface DaemonStatus {
   retention: { unmet: { maxBytes: number; floorBytes: number } | null };
   recordings: Record<string, number>;
   watchDir: string | null;
+  originals: { kept: boolean; dir: string | null; detail: string };
   live: Record<string, { state: string; recordingId: string | null; heardSec: number; lastError: string | null }>;
   power: PowerState;
 }
@@ -71,7 +72,7 @@ export const statusCommand: Command = {
       if (p.database) lines.push(`database: refuses writes for ${Math.round(p.database.sinceMs / 1000)} s (${p.database.error}); retrying, nothing is lost`);
       const unmet = status.retention.unmet;
       if (unmet) lines.push(`retention: store.retention.maxBytes ${unmet.maxBytes} cannot be met (${unmet.floorBytes} bytes are not deletable); nothing deleted for size`);
-      if (status.watchDir) lines.push(`watching: ${status.watchDir}`);
+      if (status.watchDir) lines.push(`watching: ${status.watchDir}`, `originals: ${status.originals.detail}`);
       for (const [name, l] of Object.entries(status.live)) lines.push(`${name}: ${l.state}${l.recordingId ? ` (session ${l.recordingId}, ${l.heardSec.toFixed(0)} s heard)` : ''}${l.lastError ? ` - ${l.lastError}` : ''}`);
       io.stdout.write(`${lines.join('\n')}\n`);
       return ExitCode.ok;
