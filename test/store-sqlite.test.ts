@@ -1,6 +1,6 @@
 import t from 'tap';
 import Database from 'better-sqlite3';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MAX_ATTEMPTS, Store, StoreError, ftsQuery, recordingIdForFile, recordingIdForStream, type RedactedSegment } from '../daemon/store/index.js';
@@ -267,4 +267,23 @@ t.test('recording ids are stable', async (t) => {
   t.match(await recordingIdForFile(a), /^f[0-9a-f]{24}$/);
   t.equal(recordingIdForStream('mic', 5), recordingIdForStream('mic', 5));
   t.not(recordingIdForStream('mic', 5), recordingIdForStream('mic', 6));
+});
+
+t.test('database files are 0640 whatever the umask, and wider ones left by an earlier version are tightened', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'hs-store-mode-'));
+  const previous = process.umask(0o022);
+  try {
+    const file = join(dir, 'fresh.db');
+    const store = new Store(file);
+    store.enqueue({ id: 'fmode', source: 'watch', fileName: 'a.wav', path: '/x/a.wav', bytes: 1 });
+    for (const path of [file, `${file}-wal`, `${file}-shm`]) t.equal(statSync(path).mode & 0o777, 0o640, path);
+    store.close();
+    const old = join(dir, 'old.db');
+    writeFileSync(old, '');
+    chmodSync(old, 0o644);
+    new Store(old).close();
+    t.equal(statSync(old).mode & 0o777, 0o640, 'tightened');
+  } finally {
+    process.umask(previous);
+  }
 });

@@ -10,7 +10,7 @@
  * retry with back-off (see isRetryableStoreError).
  */
 import Database from 'better-sqlite3';
-import { mkdirSync, rmSync } from 'node:fs';
+import { chmodSync, closeSync, mkdirSync, openSync, rmSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { EntityType } from '../../redaction/types.js';
 import type { RedactedSegment, StoredWord } from '../redaction/segment.js';
@@ -210,6 +210,7 @@ export class Store {
       return;
     }
     mkdirSync(dirname(file), { recursive: true });
+    restrictDatabaseFiles(file);
     this.db = new Database(file);
     // Waits out a short lock (a backup's, a second's `sqlite3` transaction). The wait blocks the event loop, so
     // it is kept short: longer locks are retried with back-off by the callers instead.
@@ -647,5 +648,23 @@ export class Store {
   /** 'ok' or SQLite's list of problems. */
   integrityCheck(): string[] {
     return (this.db.pragma('integrity_check') as { integrity_check: string }[]).map((r) => r.integrity_check);
+  }
+}
+
+/** Owner read-write, group read (the CLI's group), nobody else. SQLite gives the -wal and -shm files the database's mode. */
+const DATABASE_FILE_MODE = 0o640;
+
+/**
+ * Creates the database file 0640 before SQLite does (outside systemd the umask is often 022, which made it
+ * world-readable), and tightens the files an earlier version left wider.
+ */
+function restrictDatabaseFiles(file: string): void {
+  closeSync(openSync(file, 'a', DATABASE_FILE_MODE));
+  for (const path of [file, `${file}-wal`, `${file}-shm`]) {
+    try {
+      if ((statSync(path).mode & 0o777 & ~DATABASE_FILE_MODE) !== 0) chmodSync(path, DATABASE_FILE_MODE);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
   }
 }
