@@ -69,7 +69,7 @@ t.test('environment overrides file, flags override environment', async (t) => {
   const env = {
     HUSHSCRIBE_VAD_THRESHOLD: '0.7',
     HUSHSCRIBE_ASR_MODEL_DIR: '/models/x',
-    HUSHSCRIBE_SOURCES_WATCH_DELETE: 'true',
+    HUSHSCRIBE_SOURCES_WATCH_KEEP_ORIGINALS: 'true',
     HUSHSCRIBE_SOURCES_WATCH_DIR: '/in',
     HUSHSCRIBE_SOURCES_COMMAND_ARGV: 'arecord, -f, S16_LE',
     HUSHSCRIBE_REDACTION_TYPES: '["PERSON"]',
@@ -80,7 +80,7 @@ t.test('environment overrides file, flags override environment', async (t) => {
   t.equal(config.vad.threshold, 0.7);
   t.equal(config.asr.modelDir, '/models/x');
   t.equal(config.asr.threads, 3);
-  t.equal(config.sources.watch.delete, true);
+  t.equal(config.sources.watch.keepOriginals, true);
   t.same(config.sources.command.argv, ['arecord', '-f', 'S16_LE']);
   t.same(config.redaction.types, ['PERSON']);
   t.same(config.redaction.operators, { PERSON: 'hash' });

@@ -1,13 +1,13 @@
 import t from 'tap';
 import { spawn } from 'node:child_process';
-import { copyFileSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { cli, cliAsync, daemonSetup, ensureBuilt, listTranscripts, speechFile, TINY_MODEL, waitFor } from './fixtures/daemon/harness.js';
 
 ensureBuilt();
 
-const { dir, daemon } = daemonSetup('control');
+const { dir, daemon, watch } = daemonSetup('control');
 const socketPath = join(daemon.dataDir, 'control.sock');
 const common = ['--data-dir', daemon.dataDir, '--config', daemon.configFile];
 
@@ -118,8 +118,9 @@ t.test('ingest hands files to the daemon and follows them to the end', async (t)
   t.equal(again.code, 0);
   const json = JSON.parse(again.stdout) as { created: boolean; recording: { status: string; source: string } };
   t.equal(json.created, false, 'the same file is not transcribed twice');
-  t.equal(json.recording.source, 'ingest');
+  t.equal(json.recording.source, 'watch', 'copied into the watch folder, which the daemon can read under ProtectHome');
   t.ok(existsSync(long), 'ingested files stay where they are');
+  await waitFor(() => !existsSync(join(watch, 'long.wav')), 30_000, 'the copy deleted once transcribed');
   const missing = await cliAsync(['ingest', join(dir, 'missing.wav'), ...common]);
   t.equal(missing.code, 3);
   t.match(missing.stderr, 'cannot read');
@@ -127,6 +128,20 @@ t.test('ingest hands files to the daemon and follows them to the end', async (t)
   const bad = await cliAsync(['ingest', join(dir, 'text.wav'), ...common]);
   t.equal(bad.code, 3);
   t.match(bad.stdout, /failed \[NOT_AUDIO\]/);
+});
+
+t.test('the socket ingests files in the watch folder only, never through a symlink, and does not reveal what exists', async (t) => {
+  const ask = async (path: string) => (await exchange([JSON.stringify({ id: 1, method: 'ingest', params: { path } })]))[0]!;
+  const secret = join(dir, 'secret.key');
+  writeFileSync(secret, 'a private key\n');
+  const existing = await ask(secret);
+  const missing = await ask(join(dir, 'no-such-file'));
+  t.match(existing, { ok: false, error: { code: 'BAD_PARAMS', message: /watch folder only/ } });
+  t.same((existing.error as { message: string }).message, (missing.error as { message: string }).message, 'the same answer whether the file exists or not');
+  t.notOk(JSON.stringify(existing).includes('secret.key'), 'the path is not echoed');
+  symlinkSync(secret, join(watch, '.link.wav'));
+  t.match(await ask(join(watch, '.link.wav')), { ok: false, error: { code: 'BAD_PARAMS', message: /cannot read .*ELOOP/ } }, 'O_NOFOLLOW');
+  t.equal(daemon.query<{ n: number }>("SELECT count(*) AS n FROM recordings WHERE file_name IN ('secret.key', '.link.wav')")[0]!.n, 0, 'nothing queued');
 });
 
 t.test('transcripts show, search and export', async (t) => {

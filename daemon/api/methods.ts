@@ -3,8 +3,8 @@
  * BAD_PARAMS ApiError naming the param otherwise) and what it does, against the narrow ApiDaemon interface.
  * Transports call callApi() with whatever params arrived.
  */
-import { access, constants, stat } from 'node:fs/promises';
-import { basename, isAbsolute } from 'node:path';
+import { constants, open, stat } from 'node:fs/promises';
+import { basename, dirname, isAbsolute } from 'node:path';
 import type { Hotword } from '../asr/context-graph.js';
 import { databasePath, originalsPolicy } from '../config/load.js';
 import { POWER_MODES, type PowerMode } from '../config/schema.js';
@@ -181,20 +181,28 @@ export function createApi(daemon: ApiDaemon) {
         return hotwords ? { path, hotwords } : { path };
       },
       run: async ({ path, hotwords }) => {
+        // Only recordings in the watch folder: any other path would let a socket client learn whether files the
+        // daemon can read exist, and their hash and size. The answer is the same whether the path exists or not.
+        const watchDir = daemon.watchDir();
+        if (watchDir === null || dirname(path) !== watchDir) {
+          throw new ApiError('BAD_PARAMS', `ingest takes files in the watch folder only${watchDir ? ` (${watchDir})` : ' (none is configured: sources.watch.dir)'}; hushscribe ingest copies them there`);
+        }
         try {
-          const info = await stat(path);
-          if (!info.isFile()) throw new ApiError('BAD_PARAMS', `${path} is not a regular file`);
-          await access(path, constants.R_OK);
+          // Never through a symlink: a queued name swapped for a link must not make the daemon read its target.
+          const handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+          const info = await handle.stat();
+          await handle.close();
+          if (!info.isFile()) throw new ApiError('BAD_PARAMS', `${basename(path)} is not a regular file`);
         } catch (err) {
           if (err instanceof ApiError) throw err;
-          throw new ApiError('BAD_PARAMS', `the daemon cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+          throw new ApiError('BAD_PARAMS', `the daemon cannot read ${basename(path)} in the watch folder (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
         }
         const id = await recordingIdForFile(path);
         const queueSize = daemon.config().pipeline.queueSize;
         if (!daemon.recordings.get(id) && daemon.recordings.countByStatus().queued >= queueSize) {
           throw new ApiError('QUEUE_FULL', `the queue is full (${queueSize} recordings waiting); try again shortly`);
         }
-        const { recording, created } = daemon.recordings.enqueue({ id, source: 'ingest', fileName: basename(path), path, bytes: (await stat(path)).size });
+        const { recording, created } = daemon.recordings.enqueue({ id, source: 'watch', fileName: basename(path), path, bytes: (await stat(path)).size }); // a watch-folder file: disposed of like one
         if (hotwords && recording.status === 'queued') daemon.setRecordingHotwords(recording.id, hotwords);
         if (created) daemon.wake();
         return { recording, created };

@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { ExitCode, type CommandIo } from '../cli/command.js';
 import { ConfigError, controlSocketPath, databasePath, loadConfig, type LoadedConfig } from '../config/load.js';
 import { Store, StoreError } from '../store/store.js';
-import { DaemonNotRunningError, request } from './client.js';
+import { DaemonNotRunningError, request, SocketAccessError } from './client.js';
 import { ControlError } from './protocol.js';
 
 export const COMMON_OPTIONS = {
@@ -52,12 +52,19 @@ export class NoDatabaseError extends Error {
 }
 
 /** Known failures become a message and a documented exit code; anything else goes to the CLI router. */
+/** Something the user gave or must fix (an unreadable file, a folder they may not write to): exit 3 with the message. */
+export class InputError extends Error {
+  override name = 'InputError';
+}
+
 export function reportError(err: unknown, io: CommandIo, command: string, json: boolean): number {
   let code: number;
   let kind: string;
   if (err instanceof ConfigError) [code, kind] = [ExitCode.inputError, 'CONFIG'];
   else if (err instanceof DaemonNotRunningError) [code, kind] = [ExitCode.unavailable, 'DAEMON_NOT_RUNNING'];
   else if (err instanceof NoDatabaseError) [code, kind] = [ExitCode.unavailable, 'NO_DATABASE'];
+  else if (err instanceof InputError) [code, kind] = [ExitCode.inputError, 'BAD_INPUT'];
+  else if (err instanceof SocketAccessError) [code, kind] = [ExitCode.unavailable, 'PERMISSION_DENIED'];
   else if (err instanceof ControlError) [code, kind] = [err.code === 'BAD_PARAMS' || err.code === 'NOT_FOUND' ? ExitCode.inputError : ExitCode.unavailable, err.code];
   else if (err instanceof StoreError) [code, kind] = [err.code === 'NOT_FOUND' || err.code === 'BAD_QUERY' ? ExitCode.inputError : ExitCode.failure, err.code];
   else throw err;

@@ -3,6 +3,14 @@ import { createConnection } from 'node:net';
 import { ControlError, type ControlResponse } from './protocol.js';
 
 /** No daemon is listening on the socket (not started, or stopped). */
+/** The socket is there but this user may not use it (mode 0660, group hushscribe): say how to fix it. */
+export class SocketAccessError extends Error {
+  override name = 'SocketAccessError';
+  constructor(readonly socketPath: string) {
+    super(`permission denied on ${socketPath} (EACCES): add yourself to the daemon's group with \`sudo usermod -aG hushscribe $USER\` and log in again`);
+  }
+}
+
 export class DaemonNotRunningError extends Error {
   override name = 'DaemonNotRunningError';
   constructor(readonly socketPath: string) {
@@ -37,6 +45,7 @@ export function request<T = unknown>(socketPath: string, method: string, params:
     socket.on('error', (err: NodeJS.ErrnoException) => {
       clearTimeout(timer);
       if (err.code === 'ENOENT' || err.code === 'ECONNREFUSED') reject(new DaemonNotRunningError(socketPath));
+      else if (err.code === 'EACCES') reject(new SocketAccessError(socketPath));
       else reject(err);
     });
   });

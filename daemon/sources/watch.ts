@@ -197,7 +197,7 @@ export class WatchSource {
 }
 
 /** `name`, or `name-<id>.ext` when the done folder already holds a file of that name. */
-async function freeName(dir: string, name: string, id: string): Promise<string> {
+export async function freeName(dir: string, name: string, id: string): Promise<string> {
   const target = join(dir, name);
   try {
     await stat(target);
