@@ -162,7 +162,7 @@ export class Controller {
     if (mqttConfig.url !== null) {
       // Imported only when configured: the mqtt client library alone is ~17 MB resident.
       const { MqttBridge } = await import('./mqtt/bridge.js');
-      const bridge = new MqttBridge({ ...mqttConfig, url: mqttConfig.url }, this.mqttHost(), api, this.outbox, this.store, this.log.child('mqtt'));
+      const bridge = new MqttBridge({ ...mqttConfig, url: mqttConfig.url, fileNames: config.log.fileNames }, this.mqttHost(), api, this.outbox, this.store, this.log.child('mqtt'));
       this.features.push({ name: 'mqtt', start: () => bridge.start(), stop: () => bridge.stop() });
     }
 

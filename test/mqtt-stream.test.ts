@@ -1,5 +1,5 @@
 import t from 'tap';
-import { copyFileSync } from 'node:fs';
+import { copyFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { daemonSetup, ensureBuilt, ROOT, speechFile, waitFor } from './fixtures/daemon/harness.js';
 import { Recorder, testBrokerUrl, type Received } from './fixtures/mqtt/broker.js';
@@ -102,7 +102,15 @@ t.test('requests get responses echoing the transaction; bad requests get errors'
   t.match(await request('reboot'), { status: 'error', error: /unknown action "reboot"/ });
   t.match(await request('status', '{not json'), { status: 'error', error: /not valid JSON/, transaction: null });
   t.match(await request('status', '[1,2]'), { status: 'error', error: /JSON object/ });
-  t.match(await request('status', ''), { status: 'ok' }, 'an empty payload is an empty request (as a Home Assistant button sends)');
+  // Clearing a retained request (mosquitto_pub -r -n) arrives as an empty message: ignored, no response.
+  const pauseResponses = sub.on(`${root}/response/pause`).length;
+  await sub.client.publishAsync(`${root}/request/pause`, '', { qos: 1, retain: true });
+  t.match(await request('status'), { status: 'ok', data: { paused: false } }, 'an empty payload did not pause the daemon');
+  t.equal(sub.on(`${root}/response/pause`).length, pauseResponses, 'and got no response');
+  t.ok(daemon.logs().some((l) => l.msg === 'ignoring an empty MQTT request (a retained request being cleared)' && l.action === 'pause'));
+  // Size is checked before anything is parsed; an oversized transaction is not echoed.
+  t.match(await request('status', JSON.stringify({ transaction: 'big', pad: 'x'.repeat(100_000) })), { status: 'error', error: /too large \(\d+ bytes; at most 65536\)/, transaction: null });
+  t.match(await request('status', JSON.stringify({ transaction: 'y'.repeat(300) })), { status: 'ok', transaction: null });
 
   // Paused: files wait in the queue; resumed: they are transcribed.
   t.match(await request('pause'), { status: 'ok', data: { paused: true } });
@@ -143,7 +151,16 @@ t.test('transcripts and events carry ids and redacted text only; no raw personal
   const eventIds = sub.messages.filter((m) => /\/(transcript|event\/[a-z_]+)$/.test(m.topic)).map((m) => m.json!.eventId as number);
   t.same(eventIds, [...eventIds].sort((a, b) => a - b), 'event ids increase');
   const everything = sub.messages.map((m) => m.text.toLowerCase()).join('\n');
-  for (const raw of ['john', 'smith', '4532', 'four five three two', 'zero three six six']) t.notOk(everything.includes(raw), `no "${raw}" in any MQTT payload`);
+  for (const raw of ['john', 'smith', '4532', 'four five three two', 'zero three six six', 'pii.wav']) t.notOk(everything.includes(raw), `no "${raw}" in any MQTT payload`);
+  const queued = sub.on(`${root}/event/recording_queued`).find((m) => (m.json?.data as { recordingId?: string }).recordingId === recordingId);
+  t.match(queued?.json, { data: { fileName: '[withheld]' } }, 'file names are withheld (log.fileNames is off)');
+});
+
+t.test('a failed recording is announced without its file name or path', async (t) => {
+  writeFileSync(join(watch, 'jane-doe-call.wav'), 'not audio at all\n');
+  const failed = await waitFor(() => sub.on(`${root}/event/recording_failed`).find((m) => m.text.includes('NOT_AUDIO'))?.json, 60_000, 'recording_failed');
+  t.match(failed, { data: { errorCode: 'NOT_AUDIO', errorMessage: /^the recording: / } });
+  t.notOk(JSON.stringify(sub.messages.map((m) => m.text)).includes('jane-doe'), 'no file name in any MQTT payload');
   await waitFor(() => daemon.query<{ n: number }>('SELECT count(*) AS n FROM events')[0]!.n === 0, 60_000, 'delivered events leave the outbox');
 });
 

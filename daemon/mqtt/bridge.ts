@@ -73,7 +73,8 @@ export class MqttBridge {
   private signalStop: () => void = () => undefined;
 
   constructor(
-    private readonly config: MqttConfig & { url: string },
+    /** fileNames: log.fileNames; file names go out on MQTT only when it is true (a name may be a person's). */
+    private readonly config: MqttConfig & { url: string; fileNames: boolean },
     private readonly host: MqttHost,
     private readonly api: Api,
     /** The daemon's outbox (the controller's): events are read and acknowledged through the store. */
@@ -188,6 +189,11 @@ export class MqttBridge {
       this.log.warn('ignoring a retained MQTT request', { action });
       return;
     }
+    if (payload.length === 0) {
+      // Clearing a retained request (mosquitto_pub -r -n) reaches subscribers as an empty message: not a command.
+      this.log.info('ignoring an empty MQTT request (a retained request being cleared)', { action });
+      return;
+    }
     // A mode change is announced by the daemon itself (power_mode_changed), like the governor's own switches.
     void handleRequest(action, payload, this.api).then((response) => {
       this.log.info('MQTT request', { action, status: response.status, error: response.error });
@@ -240,7 +246,7 @@ export class MqttBridge {
       }
       const powerMode = this.host.powerMode;
       const sends = events.map((event) => {
-        const message = messageFor(event, this.topics, powerMode);
+        const message = messageFor(event, this.topics, powerMode, this.config.fileNames);
         return message ? client.publishAsync(message.topic, JSON.stringify(message.payload), { qos: this.config.qos }) : Promise.resolve(undefined);
       });
       let timer: NodeJS.Timeout | undefined;

@@ -8,6 +8,8 @@ export interface OutgoingMessage {
   payload: TranscriptPayload | EventPayload;
 }
 
+const WITHHELD = '[withheld]';
+
 /** The event/<name> each kind is announced as (segments go to `transcript`). */
 const EVENT_NAMES: Record<Exclude<OutboxKind, 'segment'>, EventKind> = {
   'recording.queued': 'recording_queued',
@@ -22,7 +24,7 @@ const EVENT_NAMES: Record<Exclude<OutboxKind, 'segment'>, EventKind> = {
 };
 
 /** null for a kind this version does not announce (an event written by a newer daemon): it is acked and skipped. */
-export function messageFor(event: StoredOutboxEvent, topics: Topics, powerMode: PowerMode): OutgoingMessage | null {
+export function messageFor(event: StoredOutboxEvent, topics: Topics, powerMode: PowerMode, fileNames = false): OutgoingMessage | null {
   if (!isKnownEvent(event)) return null;
   if (event.kind === 'segment') {
     const s = event.payload;
@@ -44,5 +46,7 @@ export function messageFor(event: StoredOutboxEvent, topics: Topics, powerMode: 
     return { topic: topics.transcript, payload };
   }
   const kind = EVENT_NAMES[event.kind];
-  return { topic: topics.event(kind), payload: { eventId: event.id, device: topics.device, kind, createdAt: event.createdAt, data: event.payload } };
+  // A recording's file name may be a person's name: it leaves the device only with log.fileNames.
+  const data = event.kind === 'recording.queued' && !fileNames && event.payload.fileName !== null ? { ...event.payload, fileName: WITHHELD } : event.payload;
+  return { topic: topics.event(kind), payload: { eventId: event.id, device: topics.device, kind, createdAt: event.createdAt, data } };
 }

@@ -2,6 +2,7 @@
  * The transcription worker thread: loads the model, VAD and redactor once, then transcribes one recording per
  * job message. Everything raw (audio, transcript) stays in this thread; only redacted segments are posted.
  */
+import { basename } from 'node:path';
 import { isAudioInputError } from '../audio/index.js';
 import { openRedactedAudioWriter, type RedactedAudioWriter } from '../redacted-audio/index.js';
 import type { FromWorker, ToWorker, WorkerSettings } from './messages.js';
@@ -13,8 +14,13 @@ import { stagesFor } from './stages.js';
 
 const { settings, post, onMessage } = workerChannel<WorkerSettings, FromWorker, ToWorker>();
 
+function withoutPath(message: string, file: string): string {
+  return [file, basename(file)].reduce((text, name) => text.split(name).join('the recording'), message);
+}
+
 function describeFailure(err: unknown): { code: string; message: string } {
-  if (isAudioInputError(err)) return { code: err.code, message: err.message };
+  // The path (also in ffmpeg's own words) is left out: the message is stored and announced, and a file name may be a person's.
+  if (isAudioInputError(err)) return { code: err.code, message: withoutPath(err.message, err.file) };
   if (err instanceof PipelineError) return { code: err.code, message: err.message };
   // Anything else is ours or the model's: report its kind, never its data.
   return { code: 'MODEL_FAILED', message: `transcription failed: ${describeUnexpectedError(err)}` };
