@@ -14,6 +14,14 @@ if (process.argv[2] === 'daemon') {
   process.on('SIGHUP', () => undefined);
 }
 
+// `hushscribe ... | head`: the reader is gone, so stop quietly as other Unix tools do, without an EPIPE stack trace.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err) => {
+    if (err.code === 'EPIPE') process.exit(0);
+    throw err;
+  });
+}
+
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const main = join(root, 'dist', 'daemon', 'cli', 'main.js');
 if (!existsSync(main)) {
