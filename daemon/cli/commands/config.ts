@@ -1,4 +1,5 @@
 /** `hushscribe config get|set|validate`: read, change (atomically) and check the daemon's config. */
+import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { stringify as toYaml } from 'yaml';
 import { ExitCode, UsageError, type Command, type CommandIo } from '../command.js';
@@ -6,7 +7,7 @@ import { ConfigError, DEFAULT_CONFIG_PATH } from '../../config/load.js';
 import { ENV_OPTIONS } from '../../config/env.js';
 import { setConfigValue } from '../../config/edit.js';
 import { DaemonNotRunningError } from '../../control/client.js';
-import { cliConfig, COMMON_OPTIONS, COMMON_USAGE, daemonRequest, reportError } from '../../control/cli-support.js';
+import { cliConfig, COMMON_OPTIONS, COMMON_USAGE, daemonRequest, InputError, reportError } from '../../control/cli-support.js';
 
 const usage = `Usage: hushscribe config <get [KEY] | set KEY VALUE | validate | env> [--config PATH] [--json]
 
@@ -29,6 +30,18 @@ function pick(config: unknown, key: string): unknown {
     node = (node as Record<string, unknown>)[part];
   }
   return node;
+}
+
+/** The file system's refusals, said in words: no /etc/hushscribe yet (service not installed), or not root. */
+function writableConfig<T>(file: string, change: () => T): T {
+  try {
+    return change();
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new InputError(`cannot write ${file}: the folder ${dirname(file)} does not exist. Install the service first (sudo scripts/install-service creates it), or name another file with --config PATH`);
+    if (code === 'EACCES' || code === 'EPERM') throw new InputError(`cannot write ${file} (${code}): the config belongs to root; run: sudo hushscribe config set ...`);
+    throw err;
+  }
 }
 
 export const configCommand: Command = {
@@ -58,7 +71,7 @@ export const configCommand: Command = {
         case 'set': {
           if (rest.length !== 2) throw new UsageError('set takes an option name and a value');
           const file = values.config ?? DEFAULT_CONFIG_PATH;
-          const change = setConfigValue(file, rest[0]!, rest[1]!);
+          const change = writableConfig(file, () => setConfigValue(file, rest[0]!, rest[1]!));
           let applied = false;
           if (!change.restartRequired) {
             try {
