@@ -154,7 +154,7 @@ export class Controller {
 
     // One API for both transports: the control socket and MQTT's request topics.
     const api = createApi(this.apiDaemon());
-    const control = new ControlServer({ socketPath: controlSocketPath(config), mode: config.control.mode, group: config.control.group }, api, this.log.child('control'));
+    const control = new ControlServer({ socketPath: controlSocketPath(config), mode: config.control.mode, group: config.control.group, idleTimeoutMs: config.control.idleTimeoutSec * 1000 }, api, this.log.child('control'));
     this.features.push({ name: 'control', start: () => control.start(), stop: () => control.stop() });
     this.features.push(this.retentionFeature());
     this.features.push({ name: 'systemd', start: async () => this.notifier.start(), stop: async () => this.notifier.stop() });

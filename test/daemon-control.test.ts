@@ -7,7 +7,7 @@ import { cli, cliAsync, daemonSetup, ensureBuilt, listTranscripts, speechFile, T
 
 ensureBuilt();
 
-const { dir, daemon, watch } = daemonSetup('control');
+const { dir, daemon, watch } = daemonSetup('control', { config: { control: { idleTimeoutSec: 1 } } });
 const socketPath = join(daemon.dataDir, 'control.sock');
 const common = ['--data-dir', daemon.dataDir, '--config', daemon.configFile];
 
@@ -72,6 +72,26 @@ t.test('the daemon starts and listens on a 0660 socket', async (t) => {
   t.equal(again.code, 1, 'a second daemon on the same data folder refuses to start');
   t.match(again.stdout, /another hushscribe daemon \(pid \d+\) is running/);
   t.equal(cli(['status', ...common]).code, 0, 'and leaves the first one alone');
+});
+
+t.test('pause and resume from the CLI; status shows paused', async (t) => {
+  const paused = cli(['pause', ...common]);
+  t.equal(paused.code, 0, paused.stderr);
+  t.match(paused.stdout, /^paused/);
+  t.match(cli(['status', ...common]).stdout, /pipeline: \w+, paused \(hushscribe resume\)/);
+  t.match(JSON.parse(cli(['status', '--json', ...common]).stdout), { pipeline: { paused: true } });
+  t.same(JSON.parse(cli(['resume', '--json', ...common]).stdout), { paused: false });
+  t.notMatch(cli(['status', ...common]).stdout, /paused/);
+});
+
+t.test('an idle control connection is closed (control.idleTimeoutSec)', async (t) => {
+  const socket = createConnection(socketPath);
+  const closed = await new Promise<boolean>((resolve) => {
+    socket.on('close', () => resolve(true));
+    socket.on('error', () => resolve(true));
+  });
+  t.ok(closed, 'the daemon closed a connection that sent nothing');
+  t.match((await exchange(['{"id": 1, "method": "ping"}']))[0], { ok: true }, 'and still serves new ones');
 });
 
 t.test('malformed control requests get error responses, never a crash', async (t) => {

@@ -101,7 +101,8 @@ export interface HushscribeConfig {
   };
   pipeline: { queueSize: number };
   store: { retention: { maxAgeDays: number; maxBytes: number } };
-  control: { socketPath: string | null; group: string | null; mode: string };
+  /** idleTimeoutSec: a control connection that sends nothing for this long is closed. */
+  control: { socketPath: string | null; group: string | null; mode: string; idleTimeoutSec: number };
   log: { level: LogLevel; fileNames: boolean };
   mqtt: MqttConfig;
   power: PowerConfig;
@@ -196,6 +197,7 @@ export const configSchema = {
     socketPath: nullableString,
     group: nullableString,
     mode: { type: 'string', pattern: '^0?[0-7]{3}$', default: '0660' },
+    idleTimeoutSec: { type: 'integer', minimum: 1, maximum: 86_400, default: 60 },
   }),
   log: section({
     level: { enum: [...LOG_LEVELS], default: 'info' },

@@ -11,8 +11,8 @@ import { ApiError, type ApiMethod } from '../api/types.js';
 import type { Logger } from '../log/logger.js';
 import { ControlError, MAX_LINE_BYTES, parseRequest, type ControlResponse } from './protocol.js';
 
-/** The API methods the socket serves (MQTT's `state`, `pause` and `resume` are not among them). */
-export const SOCKET_METHODS = ['ping', 'status', 'power.get', 'power.set', 'recordings.list', 'recordings.get', 'search', 'ingest', 'config.reload'] as const satisfies readonly ApiMethod[];
+/** The API methods the socket serves (MQTT's `state` is not among them). */
+export const SOCKET_METHODS = ['ping', 'status', 'pause', 'resume', 'power.get', 'power.set', 'recordings.list', 'recordings.get', 'search', 'ingest', 'config.reload'] as const satisfies readonly ApiMethod[];
 
 function isSocketMethod(method: string): method is (typeof SOCKET_METHODS)[number] {
   return (SOCKET_METHODS as readonly string[]).includes(method);
@@ -24,6 +24,8 @@ export interface ControlServerOptions {
   mode: string;
   /** Group name or number that may use the socket; null keeps the daemon's group. */
   group: string | null;
+  /** A connection that sends nothing for this long is closed, so idle clients cannot pile up. */
+  idleTimeoutMs: number;
 }
 
 /** Resolves a group name to its id from /etc/group (no native getgrnam in Node). */
@@ -94,6 +96,7 @@ export class ControlServer {
     this.sockets.add(socket);
     socket.on('close', () => this.sockets.delete(socket));
     socket.on('error', () => socket.destroy());
+    socket.setTimeout(this.options.idleTimeoutMs, () => socket.destroy());
     socket.setEncoding('utf8');
     let buffer = '';
     let closed = false;

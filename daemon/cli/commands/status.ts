@@ -22,7 +22,7 @@ interface DaemonStatus {
   version: string;
   uptimeSec: number;
   features: Record<string, { state: string; error: string | null }>;
-  pipeline: { state: string; recordingId: string | null; healthy: boolean; model: { name: string; variant: string } | null; error: string | null; database: { error: string; sinceMs: number } | null };
+  pipeline: { state: string; paused: boolean; recordingId: string | null; healthy: boolean; model: { name: string; variant: string } | null; error: string | null; database: { error: string; sinceMs: number } | null };
   retention: { unmet: { maxBytes: number; floorBytes: number } | null };
   recordings: Record<string, number>;
   watchDir: string | null;
@@ -64,7 +64,7 @@ export const statusCommand: Command = {
       const p = status.pipeline;
       const lines = [
         `daemon: running (pid ${status.pid}, version ${status.version}, up ${status.uptimeSec} s)`,
-        `pipeline: ${p.state}${p.recordingId ? ` on ${p.recordingId}` : ''}${p.model ? ` (model ${p.model.name}/${p.model.variant})` : ''}${p.error ? ` - ${p.error}` : ''}`,
+        `pipeline: ${p.state}${p.paused ? ', paused (hushscribe resume)' : ''}${p.recordingId ? ` on ${p.recordingId}` : ''}${p.model ? ` (model ${p.model.name}/${p.model.variant})` : ''}${p.error ? ` - ${p.error}` : ''}`,
         `features: ${Object.entries(status.features).map(([name, f]) => `${name} ${f.state}${f.error ? ` (${f.error})` : ''}`).join(', ')}`,
         `recordings: ${formatCounts(status.recordings)}`,
         powerLine(status.power),
