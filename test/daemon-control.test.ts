@@ -148,6 +148,12 @@ t.test('ingest hands files to the daemon and follows them to the end', async (t)
   const bad = await cliAsync(['ingest', join(dir, 'text.wav'), ...common]);
   t.equal(bad.code, 3);
   t.match(bad.stdout, /failed \[NOT_AUDIO\]/);
+  const badId = (JSON.parse(cli(['transcripts', 'list', '--json', ...common]).stdout.trim().split('\n').find((l) => l.includes('text.wav'))!) as { id: string }).id;
+  const retry = cli(['retry', badId, ...common]);
+  t.equal(retry.code, 3, 'its copy was deleted: nothing to retry');
+  t.match(retry.stderr, /has no audio file left/);
+  t.match(cli(['retry', '--failed', ...common]).stdout, 'no failed recording with its audio still there');
+  t.equal(cli(['retry', ...common]).code, 2);
 });
 
 t.test('the socket ingests files in the watch folder only, never through a symlink, and does not reveal what exists', async (t) => {

@@ -64,6 +64,7 @@ t.test('a recording cut off by the signal is transcribed after the restart', asy
   daemon.start();
   t.teardown(() => daemon.kill());
   await waitFor(() => daemon.query<{ status: string }>('SELECT status FROM recordings')[0]?.status === 'done', 120_000, 'the recording to be done');
+  t.equal(daemon.query<{ attempts: number }>('SELECT attempts FROM recordings')[0]!.attempts, 1, 'the attempt a clean stop cut short is not counted');
   daemon.child.kill('SIGTERM');
   t.equal(await daemon.exited, 0);
 });

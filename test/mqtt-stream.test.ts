@@ -160,6 +160,8 @@ t.test('a failed recording is announced without its file name or path', async (t
   writeFileSync(join(watch, 'jane-doe-call.wav'), 'not audio at all\n');
   const failed = await waitFor(() => sub.on(`${root}/event/recording_failed`).find((m) => m.text.includes('NOT_AUDIO'))?.json, 60_000, 'recording_failed');
   t.match(failed, { data: { errorCode: 'NOT_AUDIO', errorMessage: /^the recording: / } });
+  t.match(await request('retry', { failed: true }), { status: 'ok', data: { requeued: [] } }, 'its original is deleted: nothing to retry');
+  t.match(await request('retry', { id: 'fnope' }), { status: 'error', error: /no failed recording fnope/ });
   t.notOk(JSON.stringify(sub.messages.map((m) => m.text)).includes('jane-doe'), 'no file name in any MQTT payload');
   await waitFor(() => daemon.query<{ n: number }>('SELECT count(*) AS n FROM events')[0]!.n === 0, 60_000, 'delivered events leave the outbox');
 });

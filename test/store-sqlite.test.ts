@@ -125,6 +125,25 @@ t.test('a recording that never finishes is given up after MAX_ATTEMPTS starts', 
   t.match(store.get('poison'), { status: 'failed', errorCode: 'TOO_MANY_ATTEMPTS', attempts: MAX_ATTEMPTS });
 });
 
+t.test('clean stops do not count as attempts; retry gives a failed recording fresh attempts', async (t) => {
+  const store = fresh();
+  store.enqueue({ id: 'long', source: 'watch', path: '/in/long.wav' });
+  for (let i = 0; i < MAX_ATTEMPTS + 2; i++) {
+    t.equal(store.claimNext()!.id, 'long');
+    store.requeueInterrupted('long', true); // a clean restart during a long recording
+  }
+  t.match(store.get('long'), { status: 'queued', attempts: 0 }, 'never TOO_MANY_ATTEMPTS');
+  store.claimNext();
+  store.fail('long', 'MODEL_FAILED', 'transcription failed: the model could not run');
+  t.match(store.retry('long'), { status: 'queued', attempts: 0, errorCode: null, errorMessage: null });
+  store.claimNext();
+  store.fail('long', 'MODEL_FAILED', 'again');
+  t.match(store.retry('long', '/in/long-again.wav'), { path: '/in/long-again.wav' }, 'from where its audio is now');
+  t.throws(() => store.retry('long'), { code: 'NOT_FOUND' }, 'only failed recordings');
+  store.enqueue({ id: 'gone', source: 'watch', path: '/in/gone.wav' });
+  t.throws(() => store.retry('nope'), { code: 'NOT_FOUND' });
+});
+
 t.test('failures are recorded with a code and message', async (t) => {
   const store = fresh();
   store.enqueue({ id: 'bad', source: 'watch', fileName: 'x.wav' });

@@ -58,6 +58,7 @@ function storeCall<T>(fn: () => T): T {
     return fn();
   } catch (err) {
     if (err instanceof StoreError && err.code === 'BAD_QUERY') throw new ApiError('BAD_PARAMS', err.message);
+    if (err instanceof StoreError && err.code === 'NOT_FOUND') throw new ApiError('NOT_FOUND', err.message);
     throw err;
   }
 }
@@ -210,6 +211,20 @@ export function createApi(daemon: ApiDaemon) {
     },
 
     'config.reload': { params: none, run: () => daemon.reloadConfig() },
+
+    'recordings.retry': {
+      params: (raw): ApiParams<'recordings.retry'> => {
+        if (raw.failed === true && raw.id === undefined) return { failed: true };
+        if (raw.failed !== undefined) throw new ApiError('BAD_PARAMS', 'give either id or failed: true');
+        return { id: str(raw, 'id')! };
+      },
+      run: (params) => {
+        const ids = 'id' in params ? [params.id] : daemon.recordings.list({ status: 'failed', limit: 100_000 }).filter((r) => r.path !== null).map((r) => r.id);
+        const requeued = ids.map((id) => storeCall(() => daemon.recordings.retry(id)).id);
+        if (requeued.length > 0) daemon.wake();
+        return { requeued };
+      },
+    },
   } satisfies ApiTable;
 }
 

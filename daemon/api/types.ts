@@ -76,6 +76,8 @@ export interface ApiMethods {
    * before the recording is transcribed); those marked pii are also always redacted in it. */
   ingest: { params: { path: string; hotwords?: Hotword[] }; result: { recording: Recording; created: boolean } };
   'config.reload': { params: NoParams; result: { applied: string[]; restartRequired: string[] } };
+  /** Failed recordings back in the queue with fresh attempts: one by id, or every failed one whose audio is still there. */
+  'recordings.retry': { params: { id: string } | { failed: true }; result: { requeued: string[] } };
 }
 
 export type ApiMethod = keyof ApiMethods;
@@ -114,5 +116,5 @@ export interface ApiDaemon {
   /** Hotwords for one queued recording (RAM only). */
   setRecordingHotwords(recordingId: string, hotwords: readonly Hotword[]): void;
   reloadConfig(): ApiResult<'config.reload'>;
-  readonly recordings: Pick<Store, 'list' | 'get' | 'segments' | 'search' | 'countByStatus' | 'enqueue'>;
+  readonly recordings: Pick<Store, 'list' | 'get' | 'segments' | 'search' | 'countByStatus' | 'enqueue' | 'retry'>;
 }

@@ -12,7 +12,7 @@ import type { Logger } from '../log/logger.js';
 import { ControlError, MAX_LINE_BYTES, parseRequest, type ControlResponse } from './protocol.js';
 
 /** The API methods the socket serves (MQTT's `state` is not among them). */
-export const SOCKET_METHODS = ['ping', 'status', 'pause', 'resume', 'power.get', 'power.set', 'recordings.list', 'recordings.get', 'search', 'ingest', 'config.reload'] as const satisfies readonly ApiMethod[];
+export const SOCKET_METHODS = ['ping', 'status', 'pause', 'resume', 'power.get', 'power.set', 'recordings.list', 'recordings.get', 'search', 'ingest', 'config.reload', 'recordings.retry'] as const satisfies readonly ApiMethod[];
 
 function isSocketMethod(method: string): method is (typeof SOCKET_METHODS)[number] {
   return (SOCKET_METHODS as readonly string[]).includes(method);

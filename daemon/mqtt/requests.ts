@@ -15,6 +15,8 @@ const ACTIONS: { [A in RequestAction]: { method: ApiMethod; data?(result: never)
   // MQTT's payload names the new mode; the socket's gives the whole power state.
   set_power_mode: { method: 'power.set', data: (result: ApiResult<'power.set'>) => ({ previous: result.previous, powerMode: result.power.mode }) },
   reload_config: { method: 'config.reload' },
+  // {"id": "f..."} or {"failed": true}
+  retry: { method: 'recordings.retry' },
 };
 
 class RequestError extends Error {}

@@ -6,7 +6,7 @@ import type { DeviceState } from '../api/types.js';
 import type { PowerMode } from '../config/schema.js';
 import type { SegmentEntityRef } from '../store/outbox-events.js';
 
-export const REQUEST_ACTIONS = ['status', 'pause', 'resume', 'set_power_mode', 'reload_config'] as const;
+export const REQUEST_ACTIONS = ['status', 'pause', 'resume', 'set_power_mode', 'reload_config', 'retry'] as const;
 export type RequestAction = (typeof REQUEST_ACTIONS)[number];
 
 /** event/<kind>: outbox kinds map to these names (recording.done is announced as recording_finished). */

@@ -34,6 +34,17 @@ export type FromWorker =
 /** Why a recording could not be transcribed, beyond the audio decoder's own AudioInputError codes. */
 export type PipelineErrorCode = 'TOO_SHORT' | 'TRUNCATED' | 'BAD_SAMPLE_RATE' | 'MODEL_FAILED' | 'WORKER_CRASHED' | 'INTERNAL' | 'AUDIO_WRITE_FAILED';
 
+/**
+ * Failures that are the audio's own: its source may be disposed of, and dropping it again does not retry it. Any
+ * other failure (the model, a crash, a missing file of ours) keeps the source and is retried when it is seen again
+ * or with `hushscribe retry`.
+ */
+const AUDIO_FAULTS: ReadonlySet<string> = new Set(['EMPTY_FILE', 'TRUNCATED', 'NOT_AUDIO', 'UNSUPPORTED_WAV', 'DECODE_FAILED', 'TOO_SHORT', 'BAD_SAMPLE_RATE', 'TOO_MANY_ATTEMPTS']);
+
+export function isAudioFault(errorCode: string | null): boolean {
+  return errorCode !== null && AUDIO_FAULTS.has(errorCode);
+}
+
 export class PipelineError extends Error {
   override name = 'PipelineError';
   constructor(

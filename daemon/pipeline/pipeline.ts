@@ -10,7 +10,7 @@ import type { Logger } from '../log/logger.js';
 import type { ModelInfo } from '../asr/types.js';
 import { isRetryableStoreError, type Recording, type Store } from '../store/store.js';
 import type { PowerVariant } from '../power/governor.js';
-import type { FromWorker, ToWorker, WorkerSettings } from './messages.js';
+import { isAudioFault, type FromWorker, type ToWorker, type WorkerSettings } from './messages.js';
 
 export interface PipelineHealth {
   /** blocked: the database refuses writes (locked by another process, disk full); retried until it accepts them. */
@@ -33,8 +33,11 @@ export interface PipelineHealth {
   error: string | null;
 }
 
-/** refused: the database refused a write for it (locked, disk full); re-queued without counting the attempt. */
-type Outcome = 'done' | 'failed' | 'aborted' | 'refused';
+/**
+ * aborted: cut short by us (a stop); refused: the database refused a write for it (locked, disk full); crashed: the
+ * worker died on it. All go back to the queue; only a crash counts as an attempt.
+ */
+type Outcome = 'done' | 'failed' | 'aborted' | 'refused' | 'crashed';
 
 interface Job {
   recording: Recording;
@@ -194,12 +197,8 @@ export class Pipeline extends EventEmitter {
   private onWorkerLost(code: number): void {
     const job = this.job;
     this.log.error('transcription worker exited', { code, recordingId: job?.recording.id });
-    if (job) {
-      let recorded = true;
-      this.safely(() => this.store.fail(job.recording.id, 'WORKER_CRASHED', `the transcription worker stopped (exit code ${code}) while on this recording`), () => (recorded = false));
-      // Not recorded (database refusing writes): re-queued, with retries, like an interrupted recording.
-      job.settle(recorded ? 'failed' : 'refused');
-    }
+    // Back to the queue, the attempt counted: a recording that keeps crashing the worker ends in TOO_MANY_ATTEMPTS.
+    job?.settle('crashed');
     this.state = 'starting';
     this.startWorker().then(
       () => this.wake(),
@@ -214,17 +213,6 @@ export class Pipeline extends EventEmitter {
   private touch(state: PipelineHealth['state']): void {
     this.state = state;
     this.lastActivity = Date.now();
-  }
-
-  /** A store write that fails (disk full, database locked) is logged and reported in health(). */
-  private safely(write: () => void, failed: () => void = () => undefined): void {
-    try {
-      write();
-    } catch (err) {
-      if (isRetryableStoreError(err)) this.store.writeHealth.refuse('pipeline', err);
-      this.log.error('store write failed', { err });
-      failed();
-    }
   }
 
   /**
@@ -334,13 +322,13 @@ export class Pipeline extends EventEmitter {
       return;
     }
     const outcome = await this.process(recording);
-    if (outcome === 'aborted' || outcome === 'refused') {
-      await this.storeRetry('re-queue an interrupted recording', () => this.store.requeueInterrupted(recording.id, outcome === 'refused'));
+    if (outcome === 'aborted' || outcome === 'refused' || outcome === 'crashed') {
+      await this.storeRetry('re-queue an interrupted recording', () => this.store.requeueInterrupted(recording.id, outcome !== 'crashed'));
     } else {
       this.progressed();
       const finished = this.store.get(recording.id);
-      // Only a committed result lets the source move the file away.
-      if (finished && (finished.status === 'done' || finished.status === 'failed')) this.emit('finished', finished);
+      // Only a committed result lets the source dispose of the file; a failure that is not the audio's keeps it.
+      if (finished && (finished.status === 'done' || (finished.status === 'failed' && isAudioFault(finished.errorCode)))) this.emit('finished', finished);
     }
     this.touch('idle');
   }

@@ -10,6 +10,7 @@ import { basename, dirname, extname, join, resolve } from 'node:path';
 import type { Logger } from '../log/logger.js';
 import { recordingIdForFile, recordingIdForSkipped } from '../store/ids.js';
 import { isRetryableStoreError, type Recording, type Store } from '../store/store.js';
+import { isAudioFault } from '../pipeline/messages.js';
 
 export interface WatchOptions {
   dir: string;
@@ -167,7 +168,12 @@ export class WatchSource {
       this.onQueued();
       return;
     }
-    if (recording.status === 'done' || recording.status === 'failed') {
+    if (recording.status === 'failed' && !isAudioFault(recording.errorCode)) {
+      // It failed for a reason of ours (the model, a crash), not the audio's: seen again, it is tried again.
+      this.store.retry(id, path);
+      this.log.info('recording failed before for a reason other than its audio; queued again', { recordingId: id, fileName, errorCode: recording.errorCode });
+      this.onQueued();
+    } else if (recording.status === 'done' || recording.status === 'failed') {
       // Finished before (a crash came between commit and move, or the same audio was dropped again).
       this.log.info('recording already transcribed, moving the file on', { recordingId: id, fileName, status: recording.status });
       await this.dispose(path, id);

@@ -329,7 +329,7 @@ export class Store {
 
   /**
    * At startup: whatever a crash left 'processing' goes back to the queue (its segments are replaced on the next
-   * run). `refund`: the start does not count towards MAX_ATTEMPTS (the database refused a write: not the audio's fault).
+   * run). `refund`: the start does not count towards MAX_ATTEMPTS (a clean stop, or the database refused a write: not the audio's fault).
    */
   requeueInterrupted(onlyId?: string, refund = false): string[] {
     return this.write(() => {
@@ -341,6 +341,22 @@ export class Store {
         this.addEvent({ kind: 'recording.requeued', payload: { recordingId: id } });
       }
       return ids;
+    });
+  }
+
+  /**
+   * A failed recording back in the queue with a fresh count of attempts (`hushscribe retry`, or its source seen
+   * again after a failure that was not the audio's fault). Throws NOT_FOUND when it is unknown, not failed, or its
+   * audio file is gone.
+   */
+  retry(id: string, path?: string): Recording {
+    return this.write(() => {
+      const recording = this.get(id);
+      if (!recording || recording.status !== 'failed') throw new StoreError('NOT_FOUND', `no failed recording ${id}`);
+      if (!(path ?? recording.path)) throw new StoreError('NOT_FOUND', `recording ${id} has no audio file left to transcribe`);
+      this.db.prepare(`UPDATE recordings SET status = 'queued', attempts = 0, progress_sec = 0, error_code = NULL, error_message = NULL, finished_at = NULL, path = coalesce(?, path) WHERE id = ?`).run(path ?? null, id);
+      this.addEvent({ kind: 'recording.requeued', payload: { recordingId: id } });
+      return this.get(id)!;
     });
   }
 

@@ -11,6 +11,7 @@ import { transcribeCommand } from './transcribe.js';
 import { powerCommand } from './power.js';
 import { lmCommand } from './lm.js';
 import { pauseCommand, resumeCommand } from './pause.js';
+import { retryCommand } from './retry.js';
 
 /** Every CLI command, in the order `hushscribe --help` lists them. Add a command by adding its module here. */
-export const commands: Command[] = [daemonCommand, statusCommand, transcriptsCommand, ingestCommand, pauseCommand, resumeCommand, powerCommand, configCommand, doctorCommand, modelsCommand, transcribeCommand, redactCommand, lmCommand];
+export const commands: Command[] = [daemonCommand, statusCommand, transcriptsCommand, ingestCommand, retryCommand, pauseCommand, resumeCommand, powerCommand, configCommand, doctorCommand, modelsCommand, transcribeCommand, redactCommand, lmCommand];
