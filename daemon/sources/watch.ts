@@ -22,6 +22,13 @@ export interface WatchOptions {
   queueSize: number;
 }
 
+/** A file's size and mtime when it was queued: it must be the same file when its result lets it be disposed of. */
+interface Taken {
+  path: string;
+  size: number;
+  mtimeMs: number;
+}
+
 interface Seen {
   size: number;
   mtimeMs: number;
@@ -48,6 +55,7 @@ export class WatchSource {
   private readonly seen = new Map<string, Seen>();
   /** Entries recorded as NOT_A_FILE in this run (the store keeps them across runs). */
   private readonly skipped = new Set<string>();
+  private readonly taken = new Map<string, Taken>();
   private timer: NodeJS.Timeout | null = null;
   private scanning: Promise<void> | null = null;
   private stopped = true;
@@ -81,7 +89,29 @@ export class WatchSource {
   /** Called when the pipeline finishes a recording: moves its file on if it came from this folder. */
   async finished(recording: Recording): Promise<void> {
     if (recording.source !== 'watch' || !recording.path || dirname(recording.path) !== this.dir) return;
+    if (await this.changedSinceTaken(recording.id, recording.path)) {
+      // Still being written (a network copy that paused): the result covers part of it. The file is taken again
+      // once it has settled, as new audio; the partial result is discarded, and the file is not disposed of.
+      this.log.warn('the file changed while it was transcribed; discarding the result and taking the file again once it settles', { recordingId: recording.id, fileName: recording.fileName });
+      this.store.discard(recording.id);
+      this.seen.delete(recording.path);
+      this.taken.delete(recording.id);
+      return;
+    }
+    this.taken.delete(recording.id);
     await this.dispose(recording.path, recording.id);
+  }
+
+  /** Compared with what was queued (when this process queued it): size and mtime. */
+  private async changedSinceTaken(id: string, path: string): Promise<boolean> {
+    const taken = this.taken.get(id);
+    if (!taken || taken.path !== path) return false;
+    try {
+      const now = await stat(path);
+      return now.size !== taken.size || now.mtimeMs !== taken.mtimeMs;
+    } catch {
+      return false; // gone: nothing to dispose of either
+    }
   }
 
   private schedule(ms: number): void {
@@ -163,6 +193,7 @@ export class WatchSource {
     // Marked as taken only once queued: a database refusing the write (disk full, locked) leaves it for the next scan.
     const { recording, created } = this.store.enqueue({ id, source: 'watch', fileName, path, bytes: seen.size });
     seen.id = id;
+    if (created || recording.path === path) this.taken.set(id, { path, size: seen.size, mtimeMs: seen.mtimeMs });
     if (created) {
       this.log.info('recording queued', { recordingId: id, fileName, bytes: seen.size });
       this.onQueued();

@@ -30,7 +30,7 @@ export type OutboxEventData =
   | { kind: 'recording.requeued'; payload: { recordingId: string } }
   | { kind: 'recording.done'; payload: { recordingId: string; durationSec: number; segments: number; interrupted?: true } }
   | { kind: 'recording.failed'; payload: { recordingId: string; errorCode: string; errorMessage: string } }
-  | { kind: 'recording.deleted'; payload: { recordingId: string; reason: 'retention' } }
+  | { kind: 'recording.deleted'; payload: { recordingId: string; reason: 'retention' | 'source_changed' } }
   | { kind: 'segment'; payload: SegmentEventPayload }
   | {
       kind: 'power_mode.changed';

@@ -454,6 +454,16 @@ export class Store {
     });
   }
 
+  /** A result that no longer stands for its source (the file changed while it was transcribed): removed, and announced. */
+  discard(id: string): void {
+    const audio = this.get(id)?.redactedAudio ?? null;
+    this.db.transaction(() => {
+      this.db.prepare('DELETE FROM recordings WHERE id = ?').run(id);
+      this.addEvent({ kind: 'recording.deleted', payload: { recordingId: id, reason: 'source_changed' } });
+    })();
+    if (audio) rmSync(audio, { force: true });
+  }
+
   /** Where a finished recording's original file is now: its kept copy, or null once deleted (retention removes a kept one). */
   setOriginal(id: string, path: string | null): void {
     this.db.prepare('UPDATE recordings SET path = ? WHERE id = ?').run(path, id);

@@ -1,0 +1,38 @@
+/**
+ * A file still being written when it is taken (a network copy that pauses longer than settleMs): its partial
+ * result is discarded, the file is not disposed of, and once complete it is transcribed whole. The pause is made
+ * deterministic with `hushscribe pause`: the file is queued, then grows, then the daemon resumes.
+ */
+import t from 'tap';
+import { appendFileSync, existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { cli, daemonSetup, ensureBuilt, toneSamples, waitFor, wavBytes } from './fixtures/daemon/harness.js';
+
+ensureBuilt();
+
+t.test('a file that grows after it was queued is transcribed whole, and disposed of only then', async (t) => {
+  const { daemon, watch } = daemonSetup('watch-writing', { config: { vad: { enabled: false } } });
+  const common = ['--data-dir', daemon.dataDir, '--config', daemon.configFile];
+  daemon.start();
+  t.teardown(() => daemon.kill());
+  await daemon.ready();
+  t.equal(cli(['pause', ...common]).code, 0);
+
+  const whole = wavBytes(toneSamples('hello world'));
+  const file = join(watch, 'call.wav');
+  const firstPart = Math.floor(whole.length / 2);
+  writeFileSync(file, whole.subarray(0, firstPart)); // the writer pauses here
+  await waitFor(() => daemon.query('SELECT id FROM recordings').length === 1, 60_000, 'the partial file queued');
+  appendFileSync(file, whole.subarray(firstPart)); // and carries on
+  t.equal(cli(['resume', ...common]).code, 0);
+
+  const done = await waitFor(() => {
+    const rows = daemon.query<{ status: string; bytes: number; id: string }>('SELECT id, status, bytes FROM recordings');
+    return rows.length === 1 && rows[0]!.status === 'done' && rows[0]!.bytes === whole.length && !existsSync(file) ? rows[0] : undefined;
+  }, 120_000, 'one recording of the whole file, and the file disposed of');
+  const text = daemon.query<{ text: string }>('SELECT text FROM segments WHERE recording_id = ? ORDER BY seq', done.id).map((s) => s.text).join(' ');
+  t.match(text, /hello world/, 'the whole recording was transcribed');
+  const events = daemon.query<{ payload: string }>("SELECT payload FROM events WHERE kind = 'recording.deleted'").map((e) => JSON.parse(e.payload) as { reason: string });
+  t.ok(events.some((e) => e.reason === 'source_changed'), 'the partial result was discarded and announced');
+  t.ok(daemon.logs().some((l) => l.msg === 'the file changed while it was transcribed; discarding the result and taking the file again once it settles'));
+});
