@@ -26,7 +26,7 @@ t.test('kill -9 while transcribing leaves no raw text behind', async (t) => {
   execFileSync('ffmpeg', ['-v', 'error', '-f', 'concat', '-safe', '0', '-i', list, '-ar', '16000', '-ac', '1', '-c:a', 'pcm_s16le', long]);
 
   const { dir, daemon, watch } = daemonSetup('privacy-crash', {
-    config: { asr: { modelDir: join(ROOT, 'models', 'hushscribe-en-v1') }, sources: { watch: { delete: true } } },
+    config: { asr: { modelDir: join(ROOT, 'models', 'hushscribe-en-v1') } },
   });
   const tmp = join(dir, 'tmp');
   mkdirSync(tmp);

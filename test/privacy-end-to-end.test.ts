@@ -24,7 +24,7 @@ t.test('no planted personal data in any file the daemon wrote or in its output',
   t.ok(forms.phrases.length > 10 && forms.words.length > 5, `searching for ${forms.phrases.length} phrases and ${forms.words.length} words`);
 
   const { dir, daemon, watch } = daemonSetup('privacy-e2e', {
-    config: { asr: { modelDir: join(ROOT, 'models', 'hushscribe-en-v1') }, sources: { watch: { delete: true } }, log: { level: 'debug' } },
+    config: { asr: { modelDir: join(ROOT, 'models', 'hushscribe-en-v1') }, log: { level: 'debug' } },
   });
   const tmp = join(dir, 'tmp');
   mkdirSync(tmp);
@@ -95,7 +95,7 @@ t.test('control: with redaction off the same search finds each value', async (t)
   const paths = synthesize(src);
   const forms = leakForms(paths);
   const { dir, daemon, watch } = daemonSetup('privacy-control', {
-    config: { asr: { modelDir: join(ROOT, 'models', 'hushscribe-en-v1') }, sources: { watch: { delete: true } }, redaction: { types: [] } },
+    config: { asr: { modelDir: join(ROOT, 'models', 'hushscribe-en-v1') }, redaction: { types: [] } },
   });
   t.teardown(() => daemon.kill());
   daemon.start();

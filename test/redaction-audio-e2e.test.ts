@@ -43,7 +43,7 @@ t.test('daemon: each recording written with its entities toned out, the rest as 
   t.match(forms.recognised[1], /four five three two zero one five one/, 'the model hears the card number');
 
   const { dir, daemon, watch } = daemonSetup('redacted-audio-e2e', {
-    config: { asr: { modelDir: MODEL }, sources: { watch: { delete: true } }, redaction: { audio: { enabled: true } } },
+    config: { asr: { modelDir: MODEL }, redaction: { audio: { enabled: true } } },
   });
   // A temp file left by a daemon killed mid-write is removed when the worker starts.
   const audioDir = join(daemon.dataDir, 'audio');
@@ -89,7 +89,7 @@ t.test('daemon: each recording written with its entities toned out, the rest as 
 });
 
 t.test('daemon with redaction.audio off writes no audio at all', async (t) => {
-  const { dir, daemon, watch } = daemonSetup('redacted-audio-off', { config: { asr: { modelDir: MODEL }, sources: { watch: { delete: true } } } });
+  const { dir, daemon, watch } = daemonSetup('redacted-audio-off', { config: { asr: { modelDir: MODEL } } });
   t.teardown(() => daemon.kill());
   daemon.start();
   await daemon.ready(120_000);

@@ -219,7 +219,7 @@ export function createApi(daemon: ApiDaemon) {
         return { id: str(raw, 'id')! };
       },
       run: (params) => {
-        const ids = 'id' in params ? [params.id] : daemon.recordings.list({ status: 'failed', limit: 100_000 }).filter((r) => r.path !== null).map((r) => r.id);
+        const ids = 'id' in params ? [params.id] : daemon.recordings.list({ status: 'failed', limit: 100_000 }).filter((r) => r.path !== null && r.errorCode !== 'NOT_A_FILE').map((r) => r.id); // a FIFO or device is never read
         const requeued = ids.map((id) => storeCall(() => daemon.recordings.retry(id)).id);
         if (requeued.length > 0) daemon.wake();
         return { requeued };

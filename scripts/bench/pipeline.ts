@@ -338,7 +338,7 @@ async function filePhase(cli: string, modelDir: string, dir: string, clips: Clip
 
   const watch = join(dir, 'in');
   mkdirSync(watch);
-  const configFile = writeConfig(dir, { asr: { modelDir }, sources: { watch: { dir: watch, pollMs: 100, settleMs: 300, delete: true } } });
+  const configFile = writeConfig(dir, { asr: { modelDir }, sources: { watch: { dir: watch, pollMs: 100, settleMs: 300 } } });
   const daemon = new Daemon(cli, configFile, join(dir, 'data'));
   track(daemon);
   await daemon.started();
