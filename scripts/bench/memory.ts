@@ -13,6 +13,9 @@
 //   while each file is transcribed; VmHWM at the end is the kernel's own peak (it includes model loading).
 // - Baselines in the same run: each peak as a ratio to that daemon's idle RSS, and redacted audio on against off
 //   for the same variant and file (MB difference).
+// - Stages: a separate Node process loads each stage in turn (onnxruntime and the ASR modules, the dense recognizer
+//   with its LM, the sparse recognizer sharing that LM, Silero VAD, the PII tagger, then one 20 s utterance through
+//   the dense recognizer) and reports its RSS after each: what each costs, in one thread.
 // Last line: JSON.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, copyFileSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync, writeSync } from 'node:fs';
@@ -157,13 +160,41 @@ async function measure(cli: string, dir: string, variant: string, audio: boolean
   }
 }
 
+/** In this process: RSS after loading each stage in turn (MB, rounded). */
+async function probeStages(modelDir: string): Promise<Record<string, number>> {
+  const rss = () => Math.round(process.memoryUsage().rss / 1048576);
+  const out: Record<string, number> = { start: rss() };
+  const { loadRecognizer } = await import('../../daemon/asr/index.js');
+  out.asrModules = rss();
+  const dense = await loadRecognizer({ modelDir, threads: 1 });
+  out.denseRecognizer = rss();
+  const sparse = await loadRecognizer({ modelDir, threads: 1, variant: 'sparse' }).catch(() => null);
+  out.sparseRecognizer = rss();
+  const { loadSileroVad } = await import('../../daemon/vad/index.js');
+  const vad = await loadSileroVad();
+  out.sileroVad = rss();
+  const { PiiTagger } = await import('../../redaction/tagger.js');
+  const tagger = await PiiTagger.load();
+  out.piiTagger = rss();
+  const speech = new Float32Array(20 * RATE).map((_, i) => 0.1 * Math.sin(i / 7) * Math.sin(i / 3000));
+  await dense.transcribe(speech);
+  out.afterDense20sUtterance = rss();
+  void [sparse, vad, tagger]; // kept alive until measured
+  return out;
+}
+
 export const benchmark: Benchmark = {
   description: 'daemon RSS: idle, a 5-minute and a 2-hour file, per variant, redacted audio off vs on',
   async run(args) {
     const { values } = parseArgs({
       args,
-      options: { 'short-min': { type: 'string', default: '5' }, 'long-min': { type: 'string', default: '120' }, speech: { type: 'string', default: '0.35' }, variants: { type: 'string', default: 'dense,sparse' }, model: { type: 'string' } },
+      options: { 'probe-stages': { type: 'boolean', default: false }, 'short-min': { type: 'string', default: '5' }, 'long-min': { type: 'string', default: '120' }, speech: { type: 'string', default: '0.35' }, variants: { type: 'string', default: 'dense,sparse' }, model: { type: 'string' } },
     });
+    const modelDir = values.model ?? join(packageRoot(), 'models', 'hushscribe-en-v1');
+    if (values['probe-stages']) {
+      console.log(JSON.stringify(await probeStages(modelDir)));
+      return;
+    }
     const shortMin = Number(values['short-min']);
     const longMin = Number(values['long-min']);
     const speech = Number(values.speech);
@@ -176,6 +207,9 @@ export const benchmark: Benchmark = {
       writeRecording(files.short, clips, shortMin, speech);
       writeRecording(files.long, clips, longMin, speech);
       const cli = join(packageRoot(), 'daemon', 'bin', 'hushscribe.js');
+      const probe = execFileSync(process.execPath, [join(import.meta.dirname, 'run.js'), 'memory', '--probe-stages', '--model', modelDir], { encoding: 'utf8' });
+      const stagesMb = JSON.parse(probe.trim().split('\n').at(-1)!) as Record<string, number>;
+      process.stderr.write(`stages (RSS MB after each, one process): ${JSON.stringify(stagesMb)}\n`);
       const results: RunResult[] = [];
       for (const variant of values.variants.split(',')) {
         for (const audio of [false, true]) {
@@ -190,7 +224,7 @@ export const benchmark: Benchmark = {
         const on = results.find((r) => r.variant === variant && r.redactedAudio)!;
         return { variant, shortPeakDeltaMb: Math.round((on.shortPeakMb - off.shortPeakMb) * 10) / 10, longPeakDeltaMb: Math.round((on.longPeakMb - off.longPeakMb) * 10) / 10 };
       });
-      console.log(JSON.stringify({ benchmark: 'memory', shortMin, longMin, speech, results, ratios, redactedAudioCost: audioCost }));
+      console.log(JSON.stringify({ benchmark: 'memory', shortMin, longMin, speech, stagesMb, results, ratios, redactedAudioCost: audioCost }));
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
