@@ -100,17 +100,25 @@ async function heldOutSynthetic(options: SetOptions): Promise<EvalSet> {
   return { name: 'heldout-synthetic', description: `${items.length} held-out sentences, held-out synthetic voices`, items };
 }
 
+const SPEECHOCEAN = 'speechocean762';
+
 /** A fixed sample of the held-out real recordings (scripts/data/split.py), decoded from Opus once. */
 async function heldOutReal(options: SetOptions, part: 'test' | 'dev' = 'test'): Promise<EvalSet> {
   if (!existsSync(options.speechTsv)) throw new EvalToolError(`speech list ${options.speechTsv} not found (--speech-tsv)`);
   const listed = await runProgram('python3', [join(options.root, 'scripts', 'eval', 'heldout_speech.py'), options.speechTsv]);
   const rows = listed.stdout.trim().split('\n').map((line) => line.split('\t') as [string, string, string, string]);
-  // Hash order mixes the corpora and is stable however speech.tsv is ordered.
-  const sample = rows
+  // Hash order mixes the corpora and is stable however speech.tsv is ordered. speechocean762 (non-native
+  // speakers, added later) is sampled on its own, a third as many, so the other corpora keep the same clips.
+  // The test part takes the first `count` of each; the dev part the rest.
+  const hashOrder = (subset: typeof rows, count: number) => subset
     .map((row) => ({ row, order: sha1(`${row[0]}/${row[1]}`) }))
     .sort((a, b) => (a.order < b.order ? -1 : a.order > b.order ? 1 : 0))
-    .slice(part === 'test' ? 0 : options.realCount, part === 'test' ? options.realCount : undefined)
+    .slice(part === 'test' ? 0 : count, part === 'test' ? count : undefined)
     .map(({ row }) => row);
+  const sample = [
+    ...hashOrder(rows.filter((row) => row[0] !== SPEECHOCEAN), options.realCount),
+    ...hashOrder(rows.filter((row) => row[0] === SPEECHOCEAN), Math.ceil(options.realCount / 3)),
+  ];
   const dataDir = dirname(options.speechTsv);
   const items = await mapLimit(sample, CORES, async ([corpus, id, rel, text]) => {
     const wav = join(options.cacheDir, 'real', corpus, `${id}.wav`);

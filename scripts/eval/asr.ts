@@ -37,7 +37,7 @@ export const USAGE = `usage: npm run eval -- asr [options]
   --word-bonus B        per-word score bonus in beam search (default: the decoder's)
   --threads N           onnxruntime threads for hushscribe (default 1)
   --speech-tsv FILE     real speech list (default: ../shared/data/speech.tsv beside the checkout)
-  --real-count N        held-out real utterances, a fixed sample (default 150)
+  --real-count N        held-out real utterances, a fixed sample (default 150; plus a third as many speechocean762)
   --synthetic-count N   held-out synthetic utterances (default 100)
   --seed N              synthetic text and voice seed (default 0)
   --cache DIR           where built sets are kept (default: $TMPDIR/hushscribe-eval)

@@ -13,6 +13,18 @@ import torchaudio.functional as AF
 SAMPLE_RATE = 16000
 # (orig, new) with new/orig = 1/speed; small integers keep torchaudio's polyphase kernel short.
 SPEED_RATIOS = ((9, 10), (19, 20), (21, 20), (11, 10))
+MAX_SPEEDUP = max(new / orig for orig, new in SPEED_RATIOS)  # the most an utterance can grow by resampling
+MAX_SILENCE_SECONDS = 0.4  # at each end
+MAX_SILENCE_SAMPLES = int(2 * MAX_SILENCE_SECONDS * SAMPLE_RATE)
+
+
+def _fft_convolve(wave, rir):
+    """Each row of wave convolved with its row of rir, truncated to wave's length (torchaudio's fftconvolve,
+    which torchaudio 0.13 lacks)."""
+    n = wave.shape[1] + rir.shape[1] - 1
+    size = 1 << (n - 1).bit_length()
+    out = torch.fft.irfft(torch.fft.rfft(wave, size) * torch.fft.rfft(rir, size), size)
+    return out[:, : wave.shape[1]]
 
 
 def _rows(p, n, device):
@@ -27,11 +39,20 @@ class Augmenter:
         self.noise = noise.to(device)
         self.device = device
         self.rng = random.Random(seed)
+        self.host = torch.Generator().manual_seed(seed)  # draws that change lengths are made on the host
         self.p = dict(speed=p_speed, silence=p_silence, noise=p_noise, reverb=p_reverb,
                       telephone=p_telephone, clip=p_clip)
 
+    def state(self):
+        return {"rng": self.rng.getstate(), "host": self.host.get_state()}
+
+    def restore(self, state):
+        self.rng.setstate(state["rng"])
+        self.host.set_state(state["host"])
+
     def __call__(self, wave: torch.Tensor, lengths: torch.Tensor):
-        """wave [B, L] zero-padded, lengths [B]; returns the augmented batch and its new lengths."""
+        """wave [B, L] zero-padded on the device, lengths [B] on the host; returns the augmented batch and its new
+        lengths (host), without waiting for the device."""
         if self.rng.random() < self.p["speed"]:
             orig, new = self.rng.choice(SPEED_RATIOS)
             wave = AF.resample(wave, orig, new)
@@ -39,10 +60,11 @@ class Augmenter:
         wave, lengths = self._silence(wave, lengths)
         n, length = wave.shape
         dev = wave.device
-        valid = torch.arange(length, device=dev)[None, :] < lengths[:, None]
+        lengths_dev = lengths.to(dev, non_blocking=True)
+        valid = torch.arange(length, device=dev)[None, :] < lengths_dev[:, None]
         wave = wave * (10 ** (torch.empty(n, 1, device=dev).uniform_(-12, 6) / 20))
         wave = torch.where(_rows(self.p["reverb"], n, dev), self._reverb(wave), wave)
-        wave = torch.where(_rows(self.p["noise"], n, dev), self._noisy(wave, lengths, valid), wave)
+        wave = torch.where(_rows(self.p["noise"], n, dev), self._noisy(wave, lengths_dev, valid), wave)
         wave = torch.where(_rows(self.p["telephone"], n, dev), self._telephone(wave), wave)
         wave = torch.where(_rows(self.p["clip"], n, dev), self._clipped(wave), wave)
         return (wave * valid).clamp(-1, 1), lengths
@@ -50,14 +72,15 @@ class Augmenter:
     def _silence(self, wave, lengths):
         n, length = wave.shape
         dev = wave.device
-        on = _rows(self.p["silence"], n, dev).squeeze(1)
-        lead = (torch.rand(n, device=dev) * 0.4 * SAMPLE_RATE).long() * on
-        trail = (torch.rand(n, device=dev) * 0.4 * SAMPLE_RATE).long() * on
+        on = torch.rand(n, generator=self.host) < self.p["silence"]
+        lead = (torch.rand(n, generator=self.host) * MAX_SILENCE_SECONDS * SAMPLE_RATE).long() * on
+        trail = (torch.rand(n, generator=self.host) * MAX_SILENCE_SECONDS * SAMPLE_RATE).long() * on
         new_lengths = lengths + lead + trail
-        pos = torch.arange(int(new_lengths.max()), device=dev)[None, :]
+        width = max(length, int(new_lengths.max()))  # keeps the caller's padding (a few shapes)
+        pos = torch.arange(width)[None, :]
         src = pos - lead[:, None]
-        keep = (src >= 0) & (src < lengths[:, None])
-        return wave.gather(1, src.clamp(0, length - 1)) * keep, new_lengths
+        keep = ((src >= 0) & (src < lengths[:, None])).to(dev, non_blocking=True)
+        return wave.gather(1, src.clamp(0, length - 1).to(dev, non_blocking=True)) * keep, new_lengths
 
     def _reverb(self, wave):
         """Exponentially decaying noise as a room impulse response, RT60 0.15-0.8 s, direct path kept."""
@@ -68,7 +91,7 @@ class Augmenter:
         rir = torch.randn(n, size, device=dev) * torch.exp(-6.9 * t / rt60)
         rir[:, 0] = 1.0 / torch.empty(n, device=dev).uniform_(0.3, 1.0)
         rir = rir / rir.norm(dim=1, keepdim=True)
-        wet = AF.fftconvolve(wave, rir)[:, : wave.shape[1]]
+        wet = _fft_convolve(wave, rir)
         peak_in = wave.abs().amax(dim=1, keepdim=True)
         return wet * (peak_in / wet.abs().amax(dim=1, keepdim=True).clamp(min=1e-6))
 

@@ -25,6 +25,7 @@ KALDI_OPTIONS = {
 }
 
 EPSILON = torch.finfo(torch.float32).eps
+LOG_FLOOR = float(torch.tensor(EPSILON).log())  # the value of a silent bin, also used to pad batches
 
 
 def torchaudio_kwargs(opts=KALDI_OPTIONS):
@@ -72,13 +73,14 @@ class BatchedKaldiFbank(torch.nn.Module):
 
     def forward(self, wave: torch.Tensor, lengths: torch.Tensor):
         """wave: [B, L] float32 in [-1, 1], zero-padded; lengths: [B] samples (each >= the reflected padding,
-        120 samples). Returns ([B, T, bins], frames [B])."""
+        120 samples), best on the host (device lengths cost a wait). Returns ([B, T, bins], frames [B], host)."""
         pad = self.size // 2 - self.shift // 2
+        lengths = lengths.cpu()
         frames = self.num_frames(lengths)
         need = (int(frames.max()) - 1) * self.shift + self.size
         # Kaldi's snip_edges=false framing: `pad` samples reflected in front, the reversed signal behind.
         pos = torch.arange(need, device=wave.device)[None, :] - pad
-        n = lengths[:, None]
+        n = lengths.to(wave.device, non_blocking=True)[:, None]
         src = torch.where(pos < 0, -pos - 1, torch.where(pos < n, pos, 2 * n - 1 - pos))
         padded = wave.gather(1, src.clamp(0, wave.shape[1] - 1)) * (src >= 0)
         strided = padded.unfold(1, self.size, self.shift).float()  # [B, T, size]

@@ -73,6 +73,16 @@ def rotary(x, cos, sin):
     return torch.stack((x1 * cos - x2 * sin, x1 * sin + x2 * cos), dim=-1).flatten(-2)
 
 
+def _attention(q, k, v, mask, dropout_p):
+    """PyTorch's fused attention where it exists (2.0+); the same arithmetic spelled out for Debian's torch 1.13,
+    which runs the CPU smoke test."""
+    if hasattr(F, "scaled_dot_product_attention"):
+        return F.scaled_dot_product_attention(q, k, v, attn_mask=mask, dropout_p=dropout_p)
+    scores = (q @ k.transpose(-2, -1)) / math.sqrt(q.shape[-1])
+    weights = F.dropout(scores.masked_fill(~mask, float("-inf")).softmax(-1), dropout_p)
+    return weights @ v
+
+
 class MultiHeadSelfAttention(nn.Module):
     def __init__(self, d_model, heads, head_dim, dropout):
         super().__init__()
@@ -92,8 +102,7 @@ class MultiHeadSelfAttention(nn.Module):
         q = rotary(self.q(x).view(shape).transpose(1, 2), cos, sin)
         k = rotary(self.k(x).view(shape).transpose(1, 2), cos, sin)
         v = self.v(x).view(shape).transpose(1, 2)
-        y = F.scaled_dot_product_attention(q, k, v, attn_mask=key_mask,
-                                           dropout_p=self.dropout if self.training else 0.0)
+        y = _attention(q, k, v, key_mask, self.dropout if self.training else 0.0)
         y = y * self.head_gate.view(1, -1, 1, 1)
         return self.o(y.transpose(1, 2).reshape(n, t, self.heads * self.head_dim))
 
