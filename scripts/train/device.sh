@@ -9,7 +9,8 @@
 #   TRAIN_ARGS="..." WAIT=500 bash .device/code/scripts/train/device.sh train   # starts recipe.sh train, follows it
 #   WAIT=500 bash .device/code/scripts/train/device.sh follow    # follows the run for WAIT seconds
 #   bash .device/code/scripts/train/device.sh export             # waits for the end, exports, brings files back
-# Environment: SYNTH_COUNT [12000], REAL_REPEAT [3], PROFILE [1], WAIT [500].
+# Environment: SYNTH_COUNT [12000], REAL_REPEAT [3], PROFILE [1], BEFORE [1: also profile the old code],
+# WAIT [500], TRAIN_SECONDS (phase train: size the step budget from the profiled rate).
 set -euo pipefail
 phase=${1:?phase: receive, train, follow or export}
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -45,9 +46,11 @@ receive)
     nvidia-smi -L; nproc
     python3 -c 'import torch, torchaudio, onnx, onnxruntime; print(torch.__version__, torchaudio.__version__, onnx.__version__, onnxruntime.__version__)'
     if [ "${PROFILE:-1}" = 1 ]; then  # before anything else runs on the machine: the step is CPU-sensitive
-      python3 "$HERE/profile_step.py" --code "$HERE/../../old" --frames 20000 > "$OUT/profile-before-20000.txt" 2>&1 \
-        || tail -5 "$OUT/profile-before-20000.txt"
-      tail -1 "$OUT/profile-before-20000.txt"
+      if [ "${BEFORE:-1}" = 1 ]; then  # the code before the throughput work (a copy of it in .device/code/old)
+        python3 "$HERE/profile_step.py" --code "$HERE/../../old" --frames 20000 > "$OUT/profile-before-20000.txt" 2>&1 \
+          || tail -5 "$OUT/profile-before-20000.txt"
+        tail -1 "$OUT/profile-before-20000.txt"
+      fi
       for frames in 20000 60000; do
         python3 "$HERE/profile_step.py" --frames $frames > "$OUT/profile-after-$frames.txt" 2>&1 \
           || tail -5 "$OUT/profile-after-$frames.txt"
