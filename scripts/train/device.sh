@@ -88,8 +88,10 @@ export)
   while pgrep -f "$HERE/train.py" >/dev/null; do sleep 5; done
   follow
   bash "$HERE/recipe.sh" export | tail -2
-  cp "$EXP/onnx/model.export.json" "$EXP/run.json" "$EXP/train.log" "$WORK/data-manifest.json" "$OUT/"
-  tar -czf "$OUT/profiles.tgz" -C "$W" $(cd "$W" && ls profile-*.txt)
+  # At most 8 files come back: the small ones travel as one tar.
+  mkdir -p "$W/back" && cp "$EXP/onnx/model.export.json" "$EXP/run.json" "$EXP/train.log" "$W"/profile-*.txt \
+    "$WORK/data-manifest.json" "$W/train.out" "$W/back/" || true
+  tar -czf "$OUT/run-files.tgz" -C "$W/back" .
   # Files come back at most 16 MiB each: split here, join with cat there.
   split -b 15M -d "$EXP/model.fp16.pt" "$OUT/model.fp16.pt.part"
   split -b 15M -d "$EXP/onnx/model.int8.onnx" "$OUT/model.int8.onnx.part"
