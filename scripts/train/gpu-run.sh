@@ -1,25 +1,14 @@
 #!/usr/bin/env bash
-# Drives training on the GPU machine over several device calls (each <= 10 minutes; the machine keeps /tmp
-# while calls follow each other). Run from the repository root there; carried inputs live in .device/.
-# The real speech (../shared/data, ~81 MB) and the TTS tools travel in pieces, because a call carries at most
-# 64 MiB with the tree: scripts/train/stage-chunks.sh splits them into .device/stage1..N (see the model cards).
+# Drives the PII tagger's training on the GPU machine over several device calls (each <= 10 minutes; the machine
+# keeps /tmp between calls that follow each other). Run from the repository root there; carried inputs live in
+# .device/. The speech recogniser's phases that lived here are replaced by scripts/train/recipe.sh (the recipe)
+# and scripts/train/device.sh (the same recipe over short device calls); see models/hushscribe-en-v1/README.md.
 #   phase stage   : merge the carried piece .device/stageN into /tmp/work; the first piece (with the TTS tools)
 #                   also starts the background preparation: corpus text + tags, synthesis, profiling
-#   phase train   : smoke-test training + export, wait for the data, start the dense run in the background
-#   phase sparse  : smoke-test pruning, then prune + distil the dense checkpoint (TEACHER) in the background,
-#                   and train the PII tagger beside it (TAGGER_BUDGET seconds)
 #   phase tagger  : train the PII tagger alone (after a stage call that carried the TTS tools and speech.tsv);
 #                   phase tagger-export brings it back
-#   phase wait    : follow the run for up to WAIT seconds, then copy its log to $OUT
-#   phase export  : wait for the run (and the tagger) to finish, export ONNX (fp32 + int8), bring everything back
-# Environment: BUDGET (training seconds, default 1200), SYNTH_COUNT (templated sentences, default 20000),
-# WAIT (seconds, default 540), RESUME (checkpoint to continue from) and TOTAL (its schedule length, seconds),
-# REAL_REPEAT (epochs of real speech per synthetic epoch, default 2), MAX_FRAMES (batch size, default 20000),
-# TEACHER (dense checkpoint for phase sparse), SPARSE_FROM (an already pruned checkpoint: phase sparse then distils
-# it further with a fresh schedule, no pruning and no tagger), PEAK_LR (default 5e-4), PRUNE_HEADS (share removed,
-# default 0.5), PRUNE_FF (FF width, default 512), TAGGER_BUDGET (seconds, default 360), SEED (default 1), RUN (the
-# run's folder under /tmp/work, default run: phases train and sparse can run side by side with different RUNs, and
-# wait and export then take the RUN to follow), SMOKE (0 skips the smoke tests).
+# Environment: SYNTH_COUNT (templated sentences, default 20000), TAGGER_BUDGET (seconds, default 360), PROFILE (0
+# skips the profile).
 set -euo pipefail
 phase=${1:?phase}
 W=/tmp/work
@@ -91,49 +80,6 @@ stage)
   [ "${LAST:-0}" = 1 ] && touch "$W/stage-last.done"
   sleep 3; tail -n 3 "$W/prep-text.log" "$W/decode.log"
   ;;
-sparse)
-  while ! prep_done; do sleep 5; done
-  tail -3 "$W/decode.log"; wc -l "$W"/real-*.tsv "$W"/synth-*/manifest.tsv
-  TEACHER=${TEACHER:-$W/dense.fp16.pt}
-  head -400 "$W/synth-train/manifest.tsv" > "$W/smoke.tsv"; sed -i "s#^wav/#$W/synth-train/wav/#" "$W/smoke.tsv"
-  prune=(--init-from "$TEACHER" --prune-heads "${PRUNE_HEADS:-0.5}" --prune-ff "${PRUNE_FF:-512}" --teacher "$TEACHER")
-  [ -n "${SPARSE_FROM:-}" ] && prune=(--init-from "$SPARSE_FROM" --teacher "$TEACHER")
-  if [ "${SMOKE:-1}" = 1 ]; then  # smoke test: prune on a slice, 30 seconds of distillation, export
-    python3 "$CODE/scripts/train/train.py" --train "$W/smoke.tsv" --heldout "real=$W/real-heldout.tsv" \
-      --noise "$W/noise" --out "$W/smoke-sparse" --budget-sec 30 --eval-every-sec 1000 "${prune[@]}" \
-      --prune-batches 4 2>&1 | grep -v '"step"' | cut -c1-600 | tail -5
-    python3 "$CODE/scripts/train/export.py" --checkpoint "$W/smoke-sparse/model.fp16.pt" \
-      --out "$W/smoke-sparse/onnx" --sample-wav "$(head -1 "$W/real-heldout.tsv" | cut -f1)" | tail -3
-  fi
-  setsid nohup python3 "$CODE/scripts/train/train.py" \
-    --train "$W/synth-train/manifest.tsv:1" --train "$W/real-train.tsv:${REAL_REPEAT:-2}" \
-    --heldout "real=$W/real-heldout.tsv" --heldout "synth=$W/synth-heldout/manifest.tsv" \
-    --noise "$W/noise" --out "$R" --budget-sec "$BUDGET" --max-frames "${MAX_FRAMES:-30000}" \
-    --peak-lr "${PEAK_LR:-5e-4}" --warmup 300 --seed "${SEED:-1}" "${prune[@]}" > "$R.out" 2>&1 < /dev/null &
-  [ -z "${SPARSE_FROM:-}" ] && start_tagger
-  sleep "${WAIT:-90}"; tail -5 "$R.out"; tail -5 "$W/tagger.out" 2>/dev/null || true
-  ;;
-train)
-  while ! prep_done; do sleep 5; done
-  tail -3 "$W/decode.log"; wc -l "$W"/real-*.tsv "$W"/synth-*/manifest.tsv
-  # Smoke test: a 40-second run and an export on a slice of the data, so a bug shows before the real run.
-  head -400 "$W/synth-train/manifest.tsv" > "$W/smoke.tsv"; sed -i "s#^wav/#$W/synth-train/wav/#" "$W/smoke.tsv"
-  if [ "${SMOKE:-1}" = 1 ]; then
-    python3 "$CODE/scripts/train/train.py" --train "$W/smoke.tsv" --heldout "real=$W/real-heldout.tsv" \
-      --noise "$W/noise" --out "$W/smoke" --budget-sec 40 --eval-every-sec 1000 --layers 2 2>&1 | tail -4
-    python3 "$CODE/scripts/train/export.py" --checkpoint "$W/smoke/model.fp16.pt" --out "$W/smoke/onnx" \
-      --sample-wav "$(head -1 "$W/real-heldout.tsv" | cut -f1)"
-  fi
-  resume=()
-  if [ -n "${RESUME:-}" ]; then cp "$RESUME" "$W/resume-from.pt"; resume=(--resume "$W/resume-from.pt"); fi
-  [ -n "${TOTAL:-}" ] && resume+=(--total-sec "$TOTAL")
-  setsid nohup python3 "$CODE/scripts/train/train.py" \
-    --train "$W/synth-train/manifest.tsv:1" --train "$W/real-train.tsv:${REAL_REPEAT:-2}" \
-    --heldout "real=$W/real-heldout.tsv" --heldout "synth=$W/synth-heldout/manifest.tsv" \
-    --noise "$W/noise" --out "$R" --budget-sec "$BUDGET" --max-frames "${MAX_FRAMES:-20000}" --seed "${SEED:-1}" \
-    "${resume[@]}" > "$R.out" 2>&1 < /dev/null &
-  sleep "${WAIT:-240}"; tail -20 "$R.out"
-  ;;
 tagger)
   # Tagger alone: needs only the piece with the TTS tools and speech.tsv (no real audio, no checkpoint).
   while [ ! -f "$W/prep-text.done" ]; do sleep 5; done
@@ -144,27 +90,6 @@ tagger-export)
   while ! grep -q '"event": "done"' "$W/tagger/tagger.log" 2>/dev/null && pgrep -f tagger.py >/dev/null; do sleep 5; done
   grep -v '"step"' "$W/tagger.out" | tail -6; cp "$W/tagger"/tagger.int8.onnx "$OUT/"
   tar -czf "$OUT/tagger-extra.tgz" -C "$W/tagger" --exclude '*.onnx' .
-  ;;
-wait)
-  end=$((SECONDS + ${WAIT:-540}))
-  while [ $SECONDS -lt $end ] && ! grep -q '"event": "done"' "$R/train.log" 2>/dev/null; do sleep 10; done
-  tail -25 "$R.out"; cp "$R/train.log" "$OUT/"
-  ;;
-export)
-  while ! grep -q '"event": "done"' "$R/train.log" 2>/dev/null; do sleep 10; done
-  tail -8 "$R.out"
-  if [ -d "$W/tagger" ]; then
-    while ! grep -q '"event": "done"' "$W/tagger/tagger.log" 2>/dev/null && pgrep -f tagger.py >/dev/null; do sleep 5; done
-    tail -4 "$W/tagger.out"; cp "$W/tagger"/tagger.int8.onnx "$OUT/" || true
-    tar -czf "$OUT/tagger-extra.tgz" -C "$W/tagger" --exclude '*.onnx' . || true
-  fi
-  python3 "$CODE/scripts/train/export.py" --checkpoint "$R/model.fp16.pt" --out "$W/export" \
-    --sample-wav "$(head -1 "$W/real-heldout.tsv" | cut -f1)"
-  cp "$R/train.log" "$W/export/model.export.json" "$OUT/"
-  # Files come back at most 16 MiB each: split, and join with cat here.
-  split -b 15M -d "$W/export/model.int8.onnx" "$OUT/model.int8.onnx.part"
-  split -b 15M -d "$R/model.fp16.pt" "$OUT/model.fp16.pt.part"
-  ls -la "$OUT"
   ;;
 *) echo "unknown phase $phase" >&2; exit 2 ;;
 esac
