@@ -23,10 +23,6 @@ mkdir -p "$W"
 # The repo copy can be re-synced between calls: background jobs run from a private copy of the scripts.
 rm -rf "$CODE" && mkdir -p "$CODE" && cp -r scripts "$CODE/"
 
-prep_done() {  # all pieces merged and decoded, synthesis finished
-  [ -f "$W/prep-text.done" ] && [ -f "$W/stage-last.done" ] && [ -f "$W/decode.done" ]
-}
-
 start_tagger() {  # the PII tagger, on the synthesized corpus and the dense model's int8 posteriors
   setsid nohup python3 "$CODE/scripts/train/tagger.py" \
     --text "$W/tagger-text.txt" --tags "$W/tagger-text.tags" \
