@@ -77,10 +77,11 @@ class Augmenter:
         trail = (torch.rand(n, generator=self.host) * MAX_SILENCE_SECONDS * SAMPLE_RATE).long() * on
         new_lengths = lengths + lead + trail
         width = max(length, int(new_lengths.max()))  # keeps the caller's padding (a few shapes)
-        pos = torch.arange(width)[None, :]
-        src = pos - lead[:, None]
-        keep = ((src >= 0) & (src < lengths[:, None])).to(dev, non_blocking=True)
-        return wave.gather(1, src.clamp(0, length - 1).to(dev, non_blocking=True)) * keep, new_lengths
+        # The [B, width] index is built on the device from B offsets, not copied from the host.
+        pos = torch.arange(width, device=dev)[None, :]
+        src = pos - lead.to(dev, non_blocking=True)[:, None]
+        keep = (src >= 0) & (src < lengths.to(dev, non_blocking=True)[:, None])
+        return wave.gather(1, src.clamp(0, length - 1)) * keep, new_lengths
 
     def _reverb(self, wave):
         """Exponentially decaying noise as a room impulse response, RT60 0.15-0.8 s, direct path kept."""

@@ -128,6 +128,7 @@ def main():
     events = prof.key_averages()
     device_time = "self_device_time_total" if hasattr(events[0], "self_device_time_total") else "self_cuda_time_total"
     gpu_busy = sum(getattr(e, device_time) for e in events) / 1e6
+    # Summed over operators and their kernels, so GPU time is counted about twice: compare runs, not absolutes.
     result["profiledGpuBusyShare"] = round(gpu_busy / wall, 3)
     print(events.table(sort_by=device_time, row_limit=12, max_name_column_width=50))
     print(events.table(sort_by="self_cpu_time_total", row_limit=12, max_name_column_width=50))
