@@ -123,3 +123,18 @@ t.test('sphinx transcription lines parse into id and reference', async (t) => {
   ]);
   t.throws(() => parseSphinxTranscription('no id here'), /unreadable transcription line/);
 });
+
+t.test('split.py holds out whole speechocean762 speakers and never mixes a speaker across the split', async (t) => {
+  const decided = JSON.parse(python(`import json
+from split import is_held_out, speechocean_speaker
+rows = [(f"{s:04d}", f"0{s:04d}{u:04d}") for s in range(1, 400) for u in (11, 35, 53)]
+held = {}
+for speaker, utt in rows:
+    assert speechocean_speaker(utt) == speaker, (utt, speaker)
+    held.setdefault(speaker, set()).add(is_held_out("speechocean762", utt, "we call it bear"))
+print(json.dumps({k: sorted(v) for k, v in held.items()}))`)) as Record<string, boolean[]>;
+  const speakers = Object.values(decided);
+  t.ok(speakers.every((v) => v.length === 1), 'each speaker entirely on one side');
+  const heldOut = speakers.filter((v) => v[0]).length;
+  t.ok(heldOut > 399 * 0.05 && heldOut < 399 * 0.2, `about a tenth of the speakers held out (${heldOut} of 399)`);
+});
