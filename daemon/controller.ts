@@ -21,6 +21,7 @@ import { acquirePidLock } from './pid-lock.js';
 import type { MqttHost } from './mqtt/bridge.js';
 import { Outbox } from './mqtt/outbox.js';
 import { pipelineSettings } from './pipeline/settings.js';
+import type { WyomingFeature } from './wyoming/index.js';
 import { PowerGovernor, type PowerChange, type PowerState } from './power/governor.js';
 import type { OutboxPayload } from './store/outbox-events.js';
 
@@ -48,6 +49,7 @@ export class Controller {
   pipeline!: Pipeline;
   watch: WatchSource | null = null;
   readonly live: LiveSource[] = [];
+  wyoming: WyomingFeature | null = null;
   private features: Feature[] = [];
   private readonly states = new Map<string, FeatureState>();
   private config: HushscribeConfig;
@@ -150,6 +152,13 @@ export class Controller {
       const live = new LiveSource(name, label, { ...stageSettings, argv, sessionMaxSec: LIVE_SESSION_SEC }, this.store, this.log.child(name), config.watchdog.maxStallSec * 1000);
       this.live.push(live);
       this.features.push({ name, start: () => live.start(), stop: () => live.stop() });
+    }
+
+    if (config.wyoming.enabled) {
+      // Loaded only when enabled, like the MQTT bridge: the main thread stays small without it.
+      const { WyomingFeature } = await import('./wyoming/index.js');
+      this.wyoming = new WyomingFeature({ config: config.wyoming, stages: stageSettings, version: this.version, store: config.wyoming.store ? this.store : null, log: this.log.child('wyoming') });
+      this.features.push(this.wyoming);
     }
 
     // One API for both transports: the control socket and MQTT's request topics.

@@ -107,6 +107,25 @@ export interface HushscribeConfig {
   mqtt: MqttConfig;
   power: PowerConfig;
   watchdog: { maxStallSec: number };
+  wyoming: WyomingConfig;
+}
+
+/** The Wyoming speech-to-text server for Home Assistant (daemon/wyoming). */
+export interface WyomingConfig {
+  enabled: boolean;
+  /** tcp://HOST:PORT (port 10300 when left out) or unix://PATH. */
+  uri: string;
+  /** Announce `_wyoming._tcp` over mDNS so Home Assistant discovers the server (TCP only). */
+  zeroconf: boolean;
+  /** The mDNS instance name; null: hushscribe-<hostname>. */
+  zeroconfName: string | null;
+  /** The redaction policy of Wyoming transcripts: null fields take redaction.types / redaction.operators. */
+  redact: { types: EntityType[] | null; operators: Partial<Record<EntityType, RedactionOperator>> | null };
+  /** Keep each request's redacted transcript in the database (source 'wyoming'); off: nothing is stored. */
+  store: boolean;
+  idleTimeoutSec: number;
+  maxClients: number;
+  maxAudioSec: number;
 }
 
 const nullableString = { type: ['string', 'null'], minLength: 1, default: null } as const;
@@ -247,6 +266,20 @@ export const configSchema = {
   }),
   watchdog: section({
     maxStallSec: { type: 'integer', minimum: 5, maximum: 3600, default: 120 },
+  }),
+  wyoming: section({
+    enabled: { type: 'boolean', default: false },
+    uri: { type: 'string', pattern: '^(tcp://[^/]+|unix://.+)$', default: 'tcp://0.0.0.0:10300' },
+    zeroconf: { type: 'boolean', default: true },
+    zeroconfName: { type: ['string', 'null'], minLength: 1, maxLength: 63, default: null },
+    redact: section({
+      types: { type: ['array', 'null'], items: { enum: [...ENTITY_TYPES] }, uniqueItems: true, default: null },
+      operators: { type: ['object', 'null'], default: null, propertyNames: { enum: [...ENTITY_TYPES] }, additionalProperties: { enum: [...REDACTION_OPERATORS] } },
+    }),
+    store: { type: 'boolean', default: false },
+    idleTimeoutSec: { type: 'integer', minimum: 1, maximum: 3600, default: 30 },
+    maxClients: { type: 'integer', minimum: 1, maximum: 64, default: 4 },
+    maxAudioSec: { type: 'integer', minimum: 1, maximum: 600, default: 60 },
   }),
   },
 } as const;
