@@ -149,7 +149,7 @@ export class Controller {
     ];
     for (const [name, label, argv] of lives) {
       if (!argv) continue;
-      const live = new LiveSource(name, label, { ...stageSettings, argv, sessionMaxSec: LIVE_SESSION_SEC }, this.store, this.log.child(name), config.watchdog.maxStallSec * 1000);
+      const live = new LiveSource(name, label, { ...stageSettings, argv, sessionMaxSec: LIVE_SESSION_SEC, live: config.live }, this.store, this.log.child(name), config.watchdog.maxStallSec * 1000);
       this.live.push(live);
       this.features.push({ name, start: () => live.start(), stop: () => live.stop() });
     }
@@ -163,7 +163,13 @@ export class Controller {
 
     // One API for both transports: the control socket and MQTT's request topics.
     const api = createApi(this.apiDaemon());
-    const control = new ControlServer({ socketPath: controlSocketPath(config), mode: config.control.mode, group: config.control.group, idleTimeoutMs: config.control.idleTimeoutSec * 1000 }, api, this.log.child('control'));
+    const control = new ControlServer({ socketPath: controlSocketPath(config), mode: config.control.mode, group: config.control.group, idleTimeoutMs: config.control.idleTimeoutSec * 1000 }, api, this.log.child('control'), {
+      // `hushscribe listen`: every live source's redacted partials and finals, as they come.
+      'live.listen': (_params, send) => {
+        const removals = this.live.map((l) => l.listen({ partial: send, final: send }));
+        return () => removals.forEach((remove) => remove());
+      },
+    });
     this.features.push({ name: 'control', start: () => control.start(), stop: () => control.stop() });
     this.features.push(this.retentionFeature());
     this.features.push({ name: 'systemd', start: async () => this.notifier.start(), stop: async () => this.notifier.stop() });
@@ -172,6 +178,7 @@ export class Controller {
       // Imported only when configured: the mqtt client library alone is ~17 MB resident.
       const { MqttBridge } = await import('./mqtt/bridge.js');
       const bridge = new MqttBridge({ ...mqttConfig, url: mqttConfig.url, fileNames: config.log.fileNames }, this.mqttHost(), api, this.outbox, this.store, this.log.child('mqtt'));
+      for (const live of this.live) live.listen({ partial: (p) => bridge.publishPartial(p), final: () => undefined });
       this.features.push({ name: 'mqtt', start: () => bridge.start(), stop: () => bridge.stop() });
     }
 

@@ -108,6 +108,20 @@ export interface HushscribeConfig {
   power: PowerConfig;
   watchdog: { maxStallSec: number };
   wyoming: WyomingConfig;
+  live: LiveConfig;
+}
+
+/** Live sources (microphone, command): partial results and endpointing. */
+export interface LiveConfig {
+  /** Publish redacted partial transcripts of the segment being spoken (MQTT `partial`, `hushscribe listen`). */
+  partials: boolean;
+  /** A partial is decoded after each this many ms of new audio in the open segment. */
+  partialIntervalMs: number;
+  /**
+   * Ends a segment before vad.minSilenceMs when the VAD has heard minSilenceMs of silence and the recogniser's
+   * last word ended at least trailingBlankMs before the end of the audio (sherpa-onnx-style trailing-blank rule).
+   */
+  endpoint: { enabled: boolean; minSilenceMs: number; trailingBlankMs: number };
 }
 
 /** The Wyoming speech-to-text server for Home Assistant (daemon/wyoming). */
@@ -266,6 +280,15 @@ export const configSchema = {
   }),
   watchdog: section({
     maxStallSec: { type: 'integer', minimum: 5, maximum: 3600, default: 120 },
+  }),
+  live: section({
+    partials: { type: 'boolean', default: true },
+    partialIntervalMs: { type: 'integer', minimum: 50, maximum: 10_000, default: 250 },
+    endpoint: section({
+      enabled: { type: 'boolean', default: true },
+      minSilenceMs: { type: 'integer', minimum: 0, maximum: 10_000, default: 120 },
+      trailingBlankMs: { type: 'integer', minimum: 0, maximum: 10_000, default: 200 },
+    }),
   }),
   wyoming: section({
     enabled: { type: 'boolean', default: false },

@@ -46,6 +46,11 @@ export class SegmentTranscriber {
     this.redactor = stages.newRedactor((hotwords ?? []).filter((h) => h.pii).map((h) => ({ phrase: h.phrase })));
   }
 
+  /** A partial of the segment in progress, redacted with this session's context (which it leaves as it was). */
+  preview(text: string) {
+    return this.redactor.preview(text);
+  }
+
   async add(speech: SpeechSegment): Promise<RedactedSegment[]> {
     const { name, variant } = this.stages.recognizer.model;
     const transcript = await this.stages.recognizer.transcribe(speech.samples, this.hotwords ? { hotwords: this.hotwords } : {});
@@ -62,6 +67,27 @@ export class SegmentTranscriber {
     }
     return out;
   }
+}
+
+/** A redacted partial hypothesis of the segment being spoken: never stored. */
+export interface PartialResult {
+  text: string;
+  /** Seconds of audio after the last recognised word (the recogniser's trailing blank frames). */
+  trailingBlankSec: number;
+}
+
+/** Re-decodes the open segment and redacts it recall-first (SessionRedactor.preview); the session's context is untouched. */
+export async function decodePartial(stages: StageSet, redactor: SegmentTranscriber, speech: SpeechSegment): Promise<PartialResult> {
+  const transcript = await stages.recognizer.transcribe(speech.samples);
+  const texts: string[] = [];
+  let lastWordEnd = 0;
+  for (const raw of transcript.segments) {
+    const { text } = alignedText(raw);
+    const lastWord = raw.words.at(-1);
+    if (lastWord) lastWordEnd = Math.max(lastWordEnd, lastWord.end);
+    if (text !== '') texts.push((await redactor.preview(text)).text);
+  }
+  return { text: texts.join(' '), trailingBlankSec: Math.max(0, speech.samples.length / ASR_SAMPLE_RATE - lastWordEnd) };
 }
 
 /** Where a recording's redacted audio goes, when redaction.audio is enabled. */
