@@ -83,7 +83,7 @@ export class WyomingFeature {
     const { config, stages, log } = this.options;
     const address = parseWyomingUri(config.uri);
     const redaction = { ...stages.redaction, types: config.redact.types ?? stages.redaction.types, operators: config.redact.operators ?? stages.redaction.operators };
-    const engine = new WyomingEngine({ ...stages, redaction });
+    const engine = new WyomingEngine({ ...stages, sparseVariant: null, redaction });
     this.engine = engine;
     await engine.start();
     const model = engine.model!;

@@ -10,7 +10,8 @@ export interface PcmFormat {
   channels: number;
 }
 
-export type WyomingWorkerData = Omit<WorkerSettings, 'sparseVariant'>;
+/** Dense only: the power governor does not switch the Wyoming worker (sparseVariant is null). */
+export type WyomingWorkerData = WorkerSettings;
 
 export type ToWyomingWorker =
   | { type: 'open'; id: number; format: PcmFormat }
@@ -20,7 +21,7 @@ export type ToWyomingWorker =
   | { type: 'abort'; id: number };
 
 export type FromWyomingWorker =
-  | { type: 'ready'; model: ModelInfo }
+  | { type: 'ready'; model: ModelInfo; sparseModel: ModelInfo | null }
   | { type: 'fatal'; code: string; message: string }
   | { type: 'segment'; id: number; segment: RedactedSegment }
   | { type: 'done'; id: number; durationSec: number; segmentCount: number }

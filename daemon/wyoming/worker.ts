@@ -4,27 +4,16 @@
  * Audio and raw text never leave this thread; redacted segments are posted per request id. Requests are handled
  * one message at a time, in order; each open request has its own VAD state (a small pool of Silero sessions).
  */
-import { parentPort, workerData } from 'node:worker_threads';
-import { isModelLoadError } from '../asr/errors.js';
-import { loadStages, type StageSet } from '../pipeline/stages.js';
+import type { StageSet } from '../pipeline/stages.js';
 import { SegmentTranscriber } from '../pipeline/transcribe.js';
 import { loadSileroVad, newSegmenter, type FrameClassifier } from '../vad/index.js';
 import { describeUnexpectedError } from '../util/safe-error.js';
+import { startWorker, workerChannel } from '../pipeline/worker-startup.js';
 import type { FromWyomingWorker, ToWyomingWorker, WyomingWorkerData } from './messages.js';
 import { PcmConverter } from './pcm.js';
 
-const port = parentPort!;
-const settings = workerData as WyomingWorkerData;
-const post = (msg: FromWyomingWorker) => port.postMessage(msg);
-
-let stages: StageSet;
-try {
-  stages = await loadStages(settings);
-  post({ type: 'ready', model: stages.recognizer.model });
-} catch (err) {
-  post({ type: 'fatal', code: isModelLoadError(err) ? err.code : 'LOAD_FAILED', message: (err as Error).message });
-  process.exit(1);
-}
+const { settings, post, onMessage } = workerChannel<WyomingWorkerData, FromWyomingWorker, ToWyomingWorker>();
+const stages: StageSet = (await startWorker(settings, post)).dense;
 
 /** Idle VAD sessions: a request takes one (or loads one) and gives it back when it ends. */
 const idleVads: FrameClassifier[] = stages.vad ? [stages.vad] : [];
@@ -76,6 +65,6 @@ async function handle(msg: ToWyomingWorker): Promise<void> {
 }
 
 let queue = Promise.resolve();
-port.on('message', (msg: ToWyomingWorker) => {
+onMessage((msg) => {
   queue = queue.then(() => handle(msg)).catch((err: unknown) => post({ type: 'failed', id: msg.id, message: describeUnexpectedError(err) }));
 });
