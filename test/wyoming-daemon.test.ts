@@ -4,7 +4,7 @@ import t from 'tap';
 import { createServer } from 'node:net';
 import Bonjour from 'bonjour-service';
 import { cli, daemonSetup, ensureBuilt, toneSamples, waitFor } from './fixtures/daemon/harness.js';
-import { WyomingTestClient } from './fixtures/wyoming/client.js';
+import { WyomingTestClient } from '../scripts/bench/wyoming-client.js';
 
 ensureBuilt();
 

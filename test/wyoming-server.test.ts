@@ -10,7 +10,7 @@ import { validateConfig } from '../daemon/config/load.js';
 import { createLogger } from '../daemon/log/logger.js';
 import { Store } from '../daemon/store/store.js';
 import { WyomingFeature } from '../daemon/wyoming/index.js';
-import { PYTHON_WYOMING_VERSION, WyomingTestClient, type Event } from './fixtures/wyoming/client.js';
+import { PYTHON_WYOMING_VERSION, WyomingTestClient, type Event } from '../scripts/bench/wyoming-client.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const MODEL = join(ROOT, 'models', 'hushscribe-en-v1');
