@@ -6,11 +6,14 @@
  * VAD has heard live.endpoint.minSilenceMs of silence, a decode whose last word ended trailingBlankMs or more
  * before the end of the audio ends the segment at once instead of waiting for vad.minSilenceMs.
  */
+import type { Transcript } from '../asr/types.js';
 import type { HushscribeConfig } from '../config/schema.js';
 import type { Segmenter, SpeechSegment } from '../vad/index.js';
 import type { FromLiveWorker } from './messages.js';
-import type { StageSet } from './stages.js';
 import { decodePartial, type SegmentTranscriber } from './transcribe.js';
+
+/** While the VAD hears silence, the endpoint rule asks the recogniser again after this much more audio. */
+const ENDPOINT_RECHECK_SEC = 0.1;
 
 /** Partials dropped since the worker started, over all sessions. */
 let partialsDropped = 0;
@@ -22,33 +25,34 @@ export function droppedPartials(): number {
 export class LivePartials {
   private counter = 0;
   private decodedUpTo = 0;
-  private checkedSilence = false;
+  /** Silence (s) at the last endpoint check of the open segment; -1: not checked since speech. */
+  private checkedAtSilence = -1;
   /** Wall clock and audio time of the first update: how far behind real time the worker is, from there on. */
   private startedAt = 0;
   private startedAtAudio = -1;
 
   constructor(
     private readonly config: HushscribeConfig['live'],
-    private readonly stages: StageSet,
     private readonly segmenter: Segmenter,
     private readonly transcriber: SegmentTranscriber,
     private readonly post: (msg: Extract<FromLiveWorker, { type: 'partial' }>) => void,
   ) {}
 
-  /** Call after each pushed chunk; returns a segment when the endpoint rule ended one. */
-  async update(heardSec: number): Promise<SpeechSegment | null> {
+  /** Call after each pushed chunk; returns a segment (and its decode, reused as the final) when the endpoint rule ended one. */
+  async update(heardSec: number): Promise<{ speech: SpeechSegment; transcript: Transcript } | null> {
     const { partials, partialIntervalMs, endpoint } = this.config;
     if (this.startedAtAudio < 0) [this.startedAt, this.startedAtAudio] = [Date.now(), heardSec];
     const open = this.segmenter.openSpeech();
     if (!open) {
       this.counter = 0;
       this.decodedUpTo = 0;
-      this.checkedSilence = false;
+      this.checkedAtSilence = -1;
       return null;
     }
     const silence = this.segmenter.silenceSec;
-    if (silence === 0) this.checkedSilence = false;
-    const endpointDue = endpoint.enabled && !this.checkedSilence && silence * 1000 >= endpoint.minSilenceMs;
+    if (silence === 0) this.checkedAtSilence = -1;
+    const recheck = this.checkedAtSilence < 0 || silence - this.checkedAtSilence >= ENDPOINT_RECHECK_SEC;
+    const endpointDue = endpoint.enabled && recheck && silence * 1000 >= endpoint.minSilenceMs;
     const partialDue = partials && (open.end - Math.max(open.start, this.decodedUpTo)) * 1000 >= partialIntervalMs;
     if (!endpointDue && !partialDue) return null;
     const behindSec = (Date.now() - this.startedAt) / 1000 - (heardSec - this.startedAtAudio);
@@ -57,9 +61,13 @@ export class LivePartials {
       partialsDropped++;
       return null;
     }
-    if (endpointDue) this.checkedSilence = true;
-    const partial = await decodePartial(this.stages, this.transcriber, open);
-    if (endpointDue && partial.trailingBlankSec * 1000 >= endpoint.trailingBlankMs) return this.segmenter.endNow();
+    if (endpointDue) this.checkedAtSilence = silence;
+    const partial = await decodePartial(this.transcriber, open);
+    if (endpointDue && partial.trailingBlankSec * 1000 >= endpoint.trailingBlankMs) {
+      const speech = this.segmenter.endNow();
+      // The decode covered the open segment from the same start: its words are the final's.
+      return speech ? { speech, transcript: partial.transcript } : null;
+    }
     if (partials && partial.text !== '') {
       this.post({ type: 'partial', seq: this.transcriber.count, counter: this.counter++, start: open.start, end: open.end, text: partial.text, partialsDropped });
     }

@@ -98,7 +98,7 @@ async function run(): Promise<void> {
   // One segmenter and transcriber per session, so times and seq numbers are the session recording's own.
   let segmenter = newSegmenter(stages.vad, settings.vad);
   let transcriber = new SegmentTranscriber(stages);
-  let partials = new LivePartials(settings.live, stages, segmenter, transcriber, post);
+  let partials = new LivePartials(settings.live, segmenter, transcriber, post);
   let earlierSessionsSec = 0;
   let lastHeard = 0;
   const startSession = (): SessionAudio => {
@@ -122,7 +122,7 @@ async function run(): Promise<void> {
       audio.push(samples);
       await transcribeAll(await segmenter.push(samples));
       const ended = await partials.update(segmenter.processedSec);
-      if (ended) await transcribeAll([ended]);
+      if (ended) for (const segment of await transcriber.add(ended.speech, ended.transcript)) post({ type: 'segment', segment });
       // Everything before what the segmenter still holds is transcribed: its spans are in maskSpans.
       await audio.commit(segmenter.heldFromSec - AUDIO_MARGIN_SEC, transcriber.maskSpans);
       const heard = earlierSessionsSec + segmenter.processedSec;
@@ -136,7 +136,7 @@ async function run(): Promise<void> {
         earlierSessionsSec += segmenter.processedSec;
         segmenter = newSegmenter(stages.vad, settings.vad);
         transcriber = new SegmentTranscriber(stages);
-        partials = new LivePartials(settings.live, stages, segmenter, transcriber, post);
+        partials = new LivePartials(settings.live, segmenter, transcriber, post);
         audio = startSession();
       }
     }
