@@ -53,7 +53,9 @@ export class LivePartials {
     if (silence === 0) this.checkedAtSilence = -1;
     const recheck = this.checkedAtSilence < 0 || silence - this.checkedAtSilence >= ENDPOINT_RECHECK_SEC;
     const endpointDue = endpoint.enabled && recheck && silence * 1000 >= endpoint.minSilenceMs;
-    const partialDue = partials && (open.end - Math.max(open.start, this.decodedUpTo)) * 1000 >= partialIntervalMs;
+    // Once the VAD hears silence no new words come: only the endpoint check decodes, so no partial decode is in
+    // progress when the final is due.
+    const partialDue = partials && silence === 0 && (open.end - Math.max(open.start, this.decodedUpTo)) * 1000 >= partialIntervalMs;
     if (!endpointDue && !partialDue) return null;
     const behindSec = (Date.now() - this.startedAt) / 1000 - (heardSec - this.startedAtAudio);
     this.decodedUpTo = open.end;
