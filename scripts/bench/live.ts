@@ -27,7 +27,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { loadRecognizer } from '../../daemon/asr/index.js';
-import { packageRoot } from '../../daemon/util/package-root.js';
+import { packageRoot } from '../../common/package-root.js';
 import { Daemon, makeClips, makePlan, percentile, writeConfig, type Clip, type FedUtterance } from './pipeline.js';
 import type { Benchmark } from './run.js';
 

@@ -12,7 +12,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { packageRoot } from '../../daemon/util/package-root.js';
+import { packageRoot } from '../../common/package-root.js';
 import { Daemon, percentile, writeConfig } from './pipeline.js';
 import type { Benchmark } from './run.js';
 import { WyomingTestClient } from './wyoming-client.js';
