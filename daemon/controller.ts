@@ -21,6 +21,7 @@ import { acquirePidLock } from './pid-lock.js';
 import type { MqttHost } from './mqtt/bridge.js';
 import { Outbox } from './mqtt/outbox.js';
 import { pipelineSettings } from './pipeline/settings.js';
+import type { WyomingFeature } from './wyoming/index.js';
 import { PowerGovernor, type PowerChange, type PowerState } from './power/governor.js';
 import type { OutboxPayload } from './store/outbox-events.js';
 
@@ -48,6 +49,7 @@ export class Controller {
   pipeline!: Pipeline;
   watch: WatchSource | null = null;
   readonly live: LiveSource[] = [];
+  wyoming: WyomingFeature | null = null;
   private features: Feature[] = [];
   private readonly states = new Map<string, FeatureState>();
   private config: HushscribeConfig;
@@ -147,14 +149,27 @@ export class Controller {
     ];
     for (const [name, label, argv] of lives) {
       if (!argv) continue;
-      const live = new LiveSource(name, label, { ...stageSettings, argv, sessionMaxSec: LIVE_SESSION_SEC }, this.store, this.log.child(name), config.watchdog.maxStallSec * 1000);
+      const live = new LiveSource(name, label, { ...stageSettings, argv, sessionMaxSec: LIVE_SESSION_SEC, live: config.live }, this.store, this.log.child(name), config.watchdog.maxStallSec * 1000);
       this.live.push(live);
       this.features.push({ name, start: () => live.start(), stop: () => live.stop() });
     }
 
+    if (config.wyoming.enabled) {
+      // Loaded only when enabled, like the MQTT bridge: the main thread stays small without it.
+      const { WyomingFeature } = await import('./wyoming/index.js');
+      this.wyoming = new WyomingFeature({ config: config.wyoming, stages: stageSettings, version: this.version, store: config.wyoming.store ? this.store : null, log: this.log.child('wyoming') });
+      this.features.push(this.wyoming);
+    }
+
     // One API for both transports: the control socket and MQTT's request topics.
     const api = createApi(this.apiDaemon());
-    const control = new ControlServer({ socketPath: controlSocketPath(config), mode: config.control.mode, group: config.control.group, idleTimeoutMs: config.control.idleTimeoutSec * 1000 }, api, this.log.child('control'));
+    const control = new ControlServer({ socketPath: controlSocketPath(config), mode: config.control.mode, group: config.control.group, idleTimeoutMs: config.control.idleTimeoutSec * 1000 }, api, this.log.child('control'), {
+      // `hushscribe listen`: every live source's redacted partials and finals, as they come.
+      'live.listen': (_params, send) => {
+        const removals = this.live.map((l) => l.listen({ partial: send, final: send }));
+        return () => removals.forEach((remove) => remove());
+      },
+    });
     this.features.push({ name: 'control', start: () => control.start(), stop: () => control.stop() });
     this.features.push(this.retentionFeature());
     this.features.push({ name: 'systemd', start: async () => this.notifier.start(), stop: async () => this.notifier.stop() });
@@ -163,6 +178,7 @@ export class Controller {
       // Imported only when configured: the mqtt client library alone is ~17 MB resident.
       const { MqttBridge } = await import('./mqtt/bridge.js');
       const bridge = new MqttBridge({ ...mqttConfig, url: mqttConfig.url, fileNames: config.log.fileNames }, this.mqttHost(), api, this.outbox, this.store, this.log.child('mqtt'));
+      for (const live of this.live) live.listen({ partial: (p) => bridge.publishPartial(p), final: () => undefined });
       this.features.push({ name: 'mqtt', start: () => bridge.start(), stop: () => bridge.stop() });
     }
 

@@ -30,6 +30,7 @@ import { validatePolicy, type RedactionPolicy, type RedactionPolicyConfig } from
 import { detect, rewrite } from './redactor.js';
 import { findKnownPii, type KnownPii } from './known.js';
 import type { PiiTagger, Posteriors } from './tagger.js';
+import { unfinishedTail } from './unfinished.js';
 
 export interface SessionOptions {
   /** Words of neighbouring segments used as context (default 16: a 19-digit card number plus its context phrase). */
@@ -76,6 +77,32 @@ export class SessionRedactor {
   async redact(text: string, options: { posteriors?: Posteriors } = {}): Promise<RedactionResult> {
     this.use('immediate');
     return this.redactSegment(text, tokenize(text), [], options.posteriors);
+  }
+
+  /**
+   * A partial hypothesis of the segment being spoken: redacted as redact() would, with the carried words as
+   * context, but the session is left as it was (the final segment comes later), and an entity cut off by the
+   * end of the partial is redacted too (recall-first, see unfinished.ts).
+   */
+  async preview(text: string): Promise<RedactionResult> {
+    const own = tokenize(text);
+    const tokens = [...this.carried, ...own];
+    const firstOwn = this.carried.length;
+    const extra = this.tagger && own.length > 0 ? await this.tagger.tag(tokens.map((t) => t.word)) : [];
+    const found = detect(tokens, this.policy, firstOwn, tokens.length, { rules: this.rules, extra });
+    // The tail rule only adds words no detector took.
+    const taken = (i: number) => found.some((c) => c.start <= i && i < c.end);
+    const afterEntity = found.find((c) => c.end === tokens.length - 1)?.type ?? null;
+    const tail = unfinishedTail(tokens.map((t) => t.word), this.policy, afterEntity)
+      .map((c) => ({ ...c, start: Math.max(c.start, firstOwn) }))
+      .map((c) => {
+        let start = c.start;
+        while (start < c.end && taken(start)) start++;
+        return { ...c, start };
+      })
+      .filter((c) => c.start < c.end && !taken(c.end - 1));
+    const all = [...found, ...tail].sort((a, b) => a.start - b.start);
+    return rewrite(text, own, all.map((c) => ({ ...c, start: c.start - firstOwn, end: c.end - firstOwn })), this.policy);
   }
 
   /** Delayed mode: holds `text` and returns the previously held segment, redacted with context on both sides (null at first). */

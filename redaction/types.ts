@@ -49,4 +49,6 @@ export interface Redactor {
 /** Redacts consecutive segments of one session (SessionRedactor); async because the neural tagger may run. */
 export interface SegmentRedactor {
   redact(text: string): Promise<RedactionResult>;
+  /** A partial of the segment being spoken: redacted recall-first, leaving the session's context untouched. */
+  preview(text: string): Promise<RedactionResult>;
 }

@@ -58,6 +58,7 @@ t.test('live command source: each session saved masked as it is heard, across a 
     argv: ['ffmpeg', '-v', 'error', '-re', '-i', input, '-f', 'wav', 'pipe:1'],
     // The first session ends in the silence after the name (about 4.5 s in), the second holds the phone number.
     sessionMaxSec: 4.5,
+    live: config.live,
   };
   const live = new LiveSource('command', 'ffmpeg', settings, store, log, 60_000);
   t.teardown(async () => {
@@ -119,7 +120,7 @@ t.test('live: an unusable audio folder is reported once per session; transcripti
   const store = new Store(join(dir, 'hushscribe.db'));
   const lines: { msg: string; code?: string }[] = [];
   const log = new Logger({ sink: { write: (line: string) => lines.push(JSON.parse(line) as { msg: string }) } });
-  const settings = { modelDir: TINY_MODEL, variant: null, sparseVariant: null, threads: 1, vad: { ...config.vad, enabled: false }, redaction: config.redaction, argv: ['ffmpeg', '-v', 'error', '-i', input, '-f', 'wav', 'pipe:1'], sessionMaxSec: 3600 };
+  const settings = { modelDir: TINY_MODEL, variant: null, sparseVariant: null, threads: 1, vad: { ...config.vad, enabled: false }, redaction: config.redaction, argv: ['ffmpeg', '-v', 'error', '-i', input, '-f', 'wav', 'pipe:1'], sessionMaxSec: 3600, live: config.live };
   const live = new LiveSource('command', 'ffmpeg', settings, store, log, 60_000);
   t.teardown(async () => {
     await live.stop();

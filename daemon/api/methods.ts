@@ -10,8 +10,9 @@ import { databasePath, originalsPolicy } from '../config/load.js';
 import { POWER_MODES, type PowerMode } from '../config/schema.js';
 import { recordingIdForFile } from '../store/ids.js';
 import { RECORDING_STATUSES, StoreError, type RecordingStatus } from '../store/store.js';
+import type { LiveHealth } from '../sources/live.js';
 import { normalise } from '../text/spoken-form.js';
-import { ApiError, type ApiDaemon, type ApiMethod, type ApiMethods, type ApiParams, type ApiResult } from './types.js';
+import { ApiError, type ApiDaemon, type ApiMethod, type ApiMethods, type ApiParams, type ApiResult, type DeviceState } from './types.js';
 
 export type RawParams = Record<string, unknown>;
 
@@ -64,6 +65,12 @@ function storeCall<T>(fn: () => T): T {
 }
 
 const none = (): ApiMethods['ping']['params'] => ({});
+
+/** The live sources' part of the device state; left out when there are none. */
+function liveState(live: Record<string, LiveHealth>): Pick<DeviceState, 'live'> {
+  const entries = Object.entries(live);
+  return entries.length === 0 ? {} : { live: Object.fromEntries(entries.map(([name, l]) => [name, { state: l.state, partialsDropped: l.partialsDropped }])) };
+}
 
 const MAX_REQUEST_HOTWORDS = 2000;
 
@@ -124,6 +131,7 @@ export function createApi(daemon: ApiDaemon) {
           uptimeSec: uptimeSec(),
           version: daemon.version,
           recordings: counts,
+          ...liveState(daemon.live()),
         };
       },
     },

@@ -54,6 +54,8 @@ export interface DeviceState {
   uptimeSec: number;
   version: string;
   recordings: RecordingCounts;
+  /** Live sources: capture state and partials dropped because transcription was behind real time. */
+  live?: Record<string, { state: LiveHealth['state']; partialsDropped: number }>;
 }
 
 type NoParams = Record<string, never>;

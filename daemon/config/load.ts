@@ -6,6 +6,7 @@ import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { packageRoot } from '../../common/package-root.js';
 import { applyEnv } from './env.js';
 import { configSchema, type HushscribeConfig } from './schema.js';
+import { parseWyomingUri } from '../wyoming/address.js';
 
 export const DEFAULT_CONFIG_PATH = '/etc/hushscribe/config.yaml';
 export const DEFAULT_MODEL_NAME = 'hushscribe-en-v1';
@@ -83,6 +84,11 @@ function crossFieldIssues(config: HushscribeConfig): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   if (backlog.leaveQueued >= backlog.enterQueued) issues.push({ path: 'power.backlog.leaveQueued', message: `must be below power.backlog.enterQueued (${backlog.enterQueued}) (got ${backlog.leaveQueued})` });
   if (thermal.leaveC >= thermal.enterC) issues.push({ path: 'power.thermal.leaveC', message: `must be below power.thermal.enterC (${thermal.enterC}) (got ${thermal.leaveC})` });
+  try {
+    parseWyomingUri(config.wyoming.uri);
+  } catch (err) {
+    issues.push({ path: 'wyoming.uri', message: (err as Error).message });
+  }
   return issues;
 }
 

@@ -107,6 +107,39 @@ export interface HushscribeConfig {
   mqtt: MqttConfig;
   power: PowerConfig;
   watchdog: { maxStallSec: number };
+  wyoming: WyomingConfig;
+  live: LiveConfig;
+}
+
+/** Live sources (microphone, command): partial results and endpointing. */
+export interface LiveConfig {
+  /** Publish redacted partial transcripts of the segment being spoken (MQTT `partial`, `hushscribe listen`). */
+  partials: boolean;
+  /** A partial is decoded after each this many ms of new audio in the open segment. */
+  partialIntervalMs: number;
+  /**
+   * Ends a segment before vad.minSilenceMs when the VAD has heard minSilenceMs of silence and the recogniser's
+   * last word ended at least trailingBlankMs before the end of the audio (sherpa-onnx-style trailing-blank rule).
+   */
+  endpoint: { enabled: boolean; minSilenceMs: number; trailingBlankMs: number };
+}
+
+/** The Wyoming speech-to-text server for Home Assistant (daemon/wyoming). */
+export interface WyomingConfig {
+  enabled: boolean;
+  /** tcp://HOST:PORT (port 10300 when left out) or unix://PATH. */
+  uri: string;
+  /** Announce `_wyoming._tcp` over mDNS so Home Assistant discovers the server (TCP only). */
+  zeroconf: boolean;
+  /** The mDNS instance name; null: hushscribe-<hostname>. */
+  zeroconfName: string | null;
+  /** The redaction policy of Wyoming transcripts: null fields take redaction.types / redaction.operators. */
+  redact: { types: EntityType[] | null; operators: Partial<Record<EntityType, RedactionOperator>> | null };
+  /** Keep each request's redacted transcript in the database (source 'wyoming'); off: nothing is stored. */
+  store: boolean;
+  idleTimeoutSec: number;
+  maxClients: number;
+  maxAudioSec: number;
 }
 
 const nullableString = { type: ['string', 'null'], minLength: 1, default: null } as const;
@@ -247,6 +280,29 @@ export const configSchema = {
   }),
   watchdog: section({
     maxStallSec: { type: 'integer', minimum: 5, maximum: 3600, default: 120 },
+  }),
+  live: section({
+    partials: { type: 'boolean', default: true },
+    partialIntervalMs: { type: 'integer', minimum: 50, maximum: 10_000, default: 250 },
+    endpoint: section({
+      enabled: { type: 'boolean', default: true },
+      minSilenceMs: { type: 'integer', minimum: 0, maximum: 10_000, default: 120 },
+      trailingBlankMs: { type: 'integer', minimum: 0, maximum: 10_000, default: 200 },
+    }),
+  }),
+  wyoming: section({
+    enabled: { type: 'boolean', default: false },
+    uri: { type: 'string', pattern: '^(tcp://[^/]+|unix://.+)$', default: 'tcp://0.0.0.0:10300' },
+    zeroconf: { type: 'boolean', default: true },
+    zeroconfName: { type: ['string', 'null'], minLength: 1, maxLength: 63, default: null },
+    redact: section({
+      types: { type: ['array', 'null'], items: { enum: [...ENTITY_TYPES] }, uniqueItems: true, default: null },
+      operators: { type: ['object', 'null'], default: null, propertyNames: { enum: [...ENTITY_TYPES] }, additionalProperties: { enum: [...REDACTION_OPERATORS] } },
+    }),
+    store: { type: 'boolean', default: false },
+    idleTimeoutSec: { type: 'integer', minimum: 1, maximum: 3600, default: 30 },
+    maxClients: { type: 'integer', minimum: 1, maximum: 64, default: 4 },
+    maxAudioSec: { type: 'integer', minimum: 1, maximum: 600, default: 60 },
   }),
   },
 } as const;

@@ -14,6 +14,12 @@ import { ControlError, MAX_LINE_BYTES, parseRequest, type ControlResponse } from
 /** The API methods the socket serves (MQTT's `state` is not among them). */
 export const SOCKET_METHODS = ['ping', 'status', 'pause', 'resume', 'power.get', 'power.set', 'recordings.list', 'recordings.get', 'search', 'ingest', 'config.reload', 'recordings.retry'] as const satisfies readonly ApiMethod[];
 
+/**
+ * A streaming method (not part of the request/response API): after its ok response the connection receives
+ * `{"event": ...}` lines from `send` until the client closes it; the returned function unsubscribes.
+ */
+export type Subscription = (params: Record<string, unknown>, send: (event: unknown) => void) => () => void;
+
 function isSocketMethod(method: string): method is (typeof SOCKET_METHODS)[number] {
   return (SOCKET_METHODS as readonly string[]).includes(method);
 }
@@ -58,6 +64,7 @@ export class ControlServer {
     private readonly options: ControlServerOptions,
     private readonly api: Api,
     private readonly log: Logger,
+    private readonly subscriptions: Record<string, Subscription> = {},
   ) {}
 
   async start(): Promise<void> {
@@ -117,13 +124,13 @@ export class ControlServer {
         buffer = buffer.slice(newline + 1);
         if (Buffer.byteLength(line) > MAX_LINE_BYTES) return tooLong();
         if (line.trim() === '') continue;
-        queue = queue.then(() => this.answer(line)).then((response) => void (socket.writable && socket.write(`${JSON.stringify(response)}\n`)));
+        queue = queue.then(() => this.answer(line, socket)).then((response) => void (socket.writable && socket.write(`${JSON.stringify(response)}\n`)));
       }
       if (Buffer.byteLength(buffer) > MAX_LINE_BYTES) tooLong();
     });
   }
 
-  private async answer(line: string): Promise<ControlResponse> {
+  private async answer(line: string, socket: Socket): Promise<ControlResponse> {
     let id: string | number | null = null;
     try {
       let value: unknown;
@@ -136,7 +143,12 @@ export class ControlServer {
       if (typeof maybeId === 'string' || typeof maybeId === 'number') id = maybeId;
       const request = parseRequest(value);
       const { method } = request;
-      if (!isSocketMethod(method)) throw new ControlError('UNKNOWN_METHOD', `unknown method '${method}' (known: ${SOCKET_METHODS.join(', ')})`);
+      if (Object.hasOwn(this.subscriptions, method)) {
+        const send = (event: unknown) => void (socket.writable && socket.write(`${JSON.stringify({ event })}\n`));
+        socket.once('close', this.subscriptions[method]!(request.params ?? {}, send));
+        return { id, ok: true, result: { subscribed: method } };
+      }
+      if (!isSocketMethod(method)) throw new ControlError('UNKNOWN_METHOD', `unknown method '${method}' (known: ${[...SOCKET_METHODS, ...Object.keys(this.subscriptions)].join(', ')})`);
       return { id, ok: true, result: (await callApi(this.api, method, request.params ?? {})) ?? null };
     } catch (err) {
       if (err instanceof ControlError || err instanceof ApiError) return { id, ok: false, error: { code: err.code, message: err.message } };

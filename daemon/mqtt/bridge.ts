@@ -15,7 +15,8 @@ import { discoveryMessages } from './discovery.js';
 import { messageFor } from './messages.js';
 import type { Outbox } from './outbox.js';
 import { handleRequest } from './requests.js';
-import { sanitiseDeviceId, Topics, type StatePayload } from './topics.js';
+import type { LivePartial } from '../sources/live.js';
+import { sanitiseDeviceId, Topics, type PartialPayload, type StatePayload } from './topics.js';
 
 /** What the MQTT feature needs from the daemon besides its API (the controller implements it). */
 export interface MqttHost {
@@ -162,6 +163,29 @@ export class MqttBridge {
     this.publishDiscovery();
     this.refreshState(true);
     this.wakeUp?.();
+  }
+
+  /**
+   * A live partial: QoS 0 and not retained (the next one or the final transcript supersedes it); not queued in
+   * the outbox, so while the broker is away partials are simply not sent.
+   */
+  publishPartial(partial: LivePartial): void {
+    const client = this.client;
+    if (!client?.connected) return;
+    const payload: PartialPayload = {
+      device: this.topics.device,
+      source: partial.source,
+      recordingId: partial.recordingId,
+      seq: partial.seq,
+      segmentId: `${partial.recordingId}:${partial.seq}`,
+      partial: partial.counter,
+      start: partial.start,
+      end: partial.end,
+      text: partial.text,
+      final: false,
+      createdAt: new Date().toISOString(),
+    };
+    client.publish(this.topics.partial, JSON.stringify(payload), { qos: 0, retain: false }, () => undefined);
   }
 
   private publish(topic: string, payload: unknown, retain = false): void {

@@ -62,6 +62,23 @@ export interface StatePayload extends DeviceState {
   updatedAt: string;
 }
 
+/** A redacted partial transcript of the live segment being spoken: QoS 0, not retained, never stored. */
+export interface PartialPayload {
+  device: string;
+  source: string;
+  recordingId: string;
+  /** The seq (and segmentId) its final transcript will have. */
+  seq: number;
+  segmentId: string;
+  /** Counts this segment's partials from 0; a later one replaces an earlier one. */
+  partial: number;
+  start: number;
+  end: number;
+  text: string;
+  final: false;
+  createdAt: string;
+}
+
 /** Fields of a request: `transaction` (any JSON value) is echoed; `mode` for set_power_mode. */
 export interface RequestPayload {
   transaction?: unknown;
@@ -79,6 +96,7 @@ export interface ResponsePayload {
 export interface TopicPayloads {
   availability: AvailabilityPayload;
   transcript: TranscriptPayload;
+  partial: PartialPayload;
   [event: `event/${string}`]: EventPayload;
   state: StatePayload;
   [request: `request/${string}`]: RequestPayload;
@@ -112,6 +130,10 @@ export class Topics {
 
   get state(): string {
     return this.topic('state');
+  }
+
+  get partial(): string {
+    return this.topic('partial');
   }
 
   event(kind: EventKind): string {

@@ -14,6 +14,7 @@ import { openRedactedAudioWriter, RedactedAudioError, type RedactedAudioWriter, 
 import { recordingIdForStream } from '../store/ids.js';
 import { describeUnexpectedError } from '../util/safe-error.js';
 import { newSegmenter } from '../vad/index.js';
+import { droppedPartials, LivePartials } from './live-partials.js';
 import type { FromLiveWorker, LiveWorkerData, ToLiveWorker } from './messages.js';
 import { stagesFor, type StageSet } from './stages.js';
 import { SegmentTranscriber } from './transcribe.js';
@@ -97,6 +98,7 @@ async function run(): Promise<void> {
   // One segmenter and transcriber per session, so times and seq numbers are the session recording's own.
   let segmenter = newSegmenter(stages.vad, settings.vad);
   let transcriber = new SegmentTranscriber(stages);
+  let partials = new LivePartials(settings.live, segmenter, transcriber, post);
   let earlierSessionsSec = 0;
   let lastHeard = 0;
   const startSession = (): SessionAudio => {
@@ -119,12 +121,14 @@ async function run(): Promise<void> {
     for await (const samples of source.samples) {
       audio.push(samples);
       await transcribeAll(await segmenter.push(samples));
+      const ended = await partials.update(segmenter.processedSec);
+      if (ended) for (const segment of await transcriber.add(ended.speech, ended.transcript)) post({ type: 'segment', segment });
       // Everything before what the segmenter still holds is transcribed: its spans are in maskSpans.
       await audio.commit(segmenter.heldFromSec - AUDIO_MARGIN_SEC, transcriber.maskSpans);
       const heard = earlierSessionsSec + segmenter.processedSec;
       if (heard - lastHeard >= 1) {
         lastHeard = heard;
-        post({ type: 'heard', sec: segmenter.processedSec });
+        post({ type: 'heard', sec: segmenter.processedSec, partialsDropped: droppedPartials() });
       }
       if (segmenter.processedSec >= settings.sessionMaxSec) {
         // Roll over to a new stored recording; the segment in progress goes to the old one.
@@ -132,6 +136,7 @@ async function run(): Promise<void> {
         earlierSessionsSec += segmenter.processedSec;
         segmenter = newSegmenter(stages.vad, settings.vad);
         transcriber = new SegmentTranscriber(stages);
+        partials = new LivePartials(settings.live, segmenter, transcriber, post);
         audio = startSession();
       }
     }

@@ -60,6 +60,7 @@ export interface LiveSettings extends WorkerSettings {
   argv: string[];
   /** A live session is stored as one recording per this many seconds. */
   sessionMaxSec: number;
+  live: HushscribeConfig['live'];
 }
 
 /** What a live worker is started with: its settings and the source's name (part of each session's recording id). */
@@ -77,7 +78,9 @@ export type FromLiveWorker =
   | { type: 'session'; startedAt: number; recordingId: string }
   | { type: 'segment'; segment: RedactedSegment }
   /** Seconds of the current session heard so far (about once a second): progress and liveness. */
-  | { type: 'heard'; sec: number }
+  | { type: 'heard'; sec: number; partialsDropped: number }
+  /** A redacted partial of the segment being spoken (never stored): seq is the seq its final segment will get. */
+  | { type: 'partial'; seq: number; counter: number; start: number; end: number; text: string; partialsDropped: number }
   /** redactedAudio: the session's masked recording when redaction.audio is enabled and it could be written. */
   | { type: 'session-end'; durationSec: number; segmentCount: number; redactedAudio: { path: string; bytes: number } | null }
   /** The session's redacted audio could not be written (transcription goes on; the recording gets no audio). */

@@ -6,6 +6,7 @@
 import type { Hotword } from '../asr/context-graph.js';
 import { basename } from 'node:path';
 import { ASR_SAMPLE_RATE, decodeAudioStream, isAudioInputError, probeAudio, wavShortfall } from '../audio/index.js';
+import type { Transcript } from '../asr/types.js';
 import type { HushscribeConfig } from '../config/schema.js';
 import { RedactedAudioError, spansToMask, type RedactedAudioWriter, type TimeSpan } from '../redacted-audio/index.js';
 import { alignedText, buildRedactedSegment, type RedactedSegment } from '../redaction/segment.js';
@@ -46,9 +47,20 @@ export class SegmentTranscriber {
     this.redactor = stages.newRedactor((hotwords ?? []).filter((h) => h.pii).map((h) => ({ phrase: h.phrase })));
   }
 
-  async add(speech: SpeechSegment): Promise<RedactedSegment[]> {
+  /** A partial of the segment in progress, redacted with this session's context (which it leaves as it was). */
+  preview(text: string) {
+    return this.redactor.preview(text);
+  }
+
+  /** Decodes samples as this transcriber does (with its hotwords, if any). */
+  decode(samples: Float32Array): Promise<Transcript> {
+    return this.stages.recognizer.transcribe(samples, this.hotwords ? { hotwords: this.hotwords } : {});
+  }
+
+  /** `decoded`: the segment's transcript when it was already decoded (the live endpoint's last partial), so it is not decoded twice. */
+  async add(speech: SpeechSegment, decoded?: Transcript): Promise<RedactedSegment[]> {
     const { name, variant } = this.stages.recognizer.model;
-    const transcript = await this.stages.recognizer.transcribe(speech.samples, this.hotwords ? { hotwords: this.hotwords } : {});
+    const transcript = decoded ?? (await this.decode(speech.samples));
     const out: RedactedSegment[] = [];
     for (const raw of transcript.segments) {
       const { text, ranges } = alignedText(raw);
@@ -62,6 +74,29 @@ export class SegmentTranscriber {
     }
     return out;
   }
+}
+
+/** A redacted partial hypothesis of the segment being spoken: never stored. */
+export interface PartialResult {
+  text: string;
+  /** The raw decode (RAM only, never posted): reused as the final when the endpoint rule ends the segment. */
+  transcript: Transcript;
+  /** Seconds of audio after the last recognised word (the recogniser's trailing blank frames). */
+  trailingBlankSec: number;
+}
+
+/** Re-decodes the open segment and redacts it recall-first (SessionRedactor.preview); the session's context is untouched. */
+export async function decodePartial(redactor: SegmentTranscriber, speech: SpeechSegment): Promise<PartialResult> {
+  const transcript = await redactor.decode(speech.samples);
+  const texts: string[] = [];
+  let lastWordEnd = 0;
+  for (const raw of transcript.segments) {
+    const { text } = alignedText(raw);
+    const lastWord = raw.words.at(-1);
+    if (lastWord) lastWordEnd = Math.max(lastWordEnd, lastWord.end);
+    if (text !== '') texts.push((await redactor.preview(text)).text);
+  }
+  return { text: texts.join(' '), transcript, trailingBlankSec: Math.max(0, speech.samples.length / ASR_SAMPLE_RATE - lastWordEnd) };
 }
 
 /** Where a recording's redacted audio goes, when redaction.audio is enabled. */

@@ -20,6 +20,28 @@ export interface LiveHealth {
   recordingId: string | null;
   heardSec: number;
   lastError: string | null;
+  /** Partials not decoded because the worker was behind real time (audio and finals are never dropped). */
+  partialsDropped: number;
+}
+
+/** A redacted partial transcript of the segment being spoken, as it leaves the source (never stored). */
+export interface LivePartial {
+  source: 'mic' | 'command';
+  recordingId: string;
+  /** The seq its final segment will be stored under. */
+  seq: number;
+  /** Counts the partials of this segment from 0. */
+  counter: number;
+  start: number;
+  end: number;
+  text: string;
+  final: false;
+}
+
+/** Partials and the stored finals of live sources, for MQTT and `hushscribe listen`. */
+export interface LiveListener {
+  partial(partial: LivePartial): void;
+  final(segment: { source: 'mic' | 'command'; recordingId: string; seq: number; start: number; end: number; text: string; final: true }): void;
 }
 
 /** arecord writing WAV to stdout: the capture command for the microphone source. */
@@ -40,6 +62,8 @@ export class LiveSource {
   private ended: (() => void) | null = null;
   private lastActivity = Date.now();
   private variant: PowerVariant = 'dense';
+  private partialsDropped = 0;
+  private readonly listeners = new Set<LiveListener>();
 
   constructor(
     readonly name: 'mic' | 'command',
@@ -51,7 +75,23 @@ export class LiveSource {
   ) {}
 
   health(): LiveHealth {
-    return { state: this.state, recordingId: this.session, heardSec: this.heardSec, lastError: this.lastError };
+    return { state: this.state, recordingId: this.session, heardSec: this.heardSec, lastError: this.lastError, partialsDropped: this.partialsDropped };
+  }
+
+  /** Adds a listener for partials and finals; returns its removal. A throwing listener is logged, never fatal. */
+  listen(listener: LiveListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private tell(each: (l: LiveListener) => void): void {
+    for (const l of this.listeners) {
+      try {
+        each(l);
+      } catch (err) {
+        this.log.error('live listener failed', { source: this.name, err });
+      }
+    }
   }
 
   /** False when capturing but nothing has been heard for maxStallMs (a hung capture or transcription). */
@@ -154,10 +194,23 @@ export class LiveSource {
         break;
       }
       case 'segment':
-        if (this.session) this.store.putSegment(this.session, msg.segment);
+        if (this.session) {
+          const recordingId = this.session;
+          this.store.putSegment(recordingId, msg.segment);
+          const { seq, start, end, redactedText } = msg.segment;
+          this.tell((l) => l.final({ source: this.name, recordingId, seq, start, end, text: redactedText, final: true }));
+        }
         this.restartDelay = RESTART_MIN_MS;
         break;
+      case 'partial':
+        this.partialsDropped = msg.partialsDropped;
+        if (this.session) {
+          const recordingId = this.session;
+          this.tell((l) => l.partial({ source: this.name, recordingId, seq: msg.seq, counter: msg.counter, start: msg.start, end: msg.end, text: msg.text, final: false }));
+        }
+        break;
       case 'heard':
+        this.partialsDropped = msg.partialsDropped;
         this.heardSec = msg.sec;
         this.restartDelay = RESTART_MIN_MS;
         if (this.session) this.store.setProgress(this.session, msg.sec, null);

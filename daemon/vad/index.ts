@@ -21,6 +21,12 @@ export interface Segmenter {
   readonly processedSec: number;
   /** Seconds from which audio is still held: no later segment starts before this. */
   readonly heldFromSec: number;
+  /** The segment still being spoken, for partial results (null in silence). */
+  openSpeech(): SpeechSegment | null;
+  /** Seconds of silence the VAD has heard at the end of the open segment. */
+  readonly silenceSec: number;
+  /** Ends the open segment at its silence now (endpointing on the recogniser's evidence); null when not in silence. */
+  endNow(): SpeechSegment | null;
 }
 
 /** The segmenter the config asks for: Silero VAD (`vad`, loaded once per worker), or fixed windows when it is null. */

@@ -64,6 +64,27 @@ export class SpeechSegmenter {
     return this.bufStart / RATE;
   }
 
+  /** The speech segment still being spoken (padded before, up to the audio heard so far), or null in silence. */
+  openSpeech(): SpeechSegment | null {
+    if (this.speechStart < 0) return null;
+    const from = Math.max(this.bufStart, this.speechStart - this.pad);
+    return { start: from / RATE, end: this.position / RATE, samples: this.slice(from, this.position) };
+  }
+
+  /** Seconds of trailing silence the VAD has heard in the open segment (0 while speech goes on or in silence). */
+  get silenceSec(): number {
+    return this.speechStart >= 0 && this.silenceStart >= 0 ? (this.position - this.silenceStart) / RATE : 0;
+  }
+
+  /**
+   * Ends the open segment now, before minSilenceMs, when other evidence says the speaker is done (the
+   * recogniser's trailing blank frames): only while the VAD already hears silence, so no word is cut.
+   */
+  endNow(): SpeechSegment | null {
+    if (this.speechStart < 0 || this.silenceStart < 0) return null;
+    return this.emit(this.silenceStart);
+  }
+
   /** Feeds samples of any length; returns the segments they complete. */
   async push(samples: Float32Array): Promise<SpeechSegment[]> {
     const out: SpeechSegment[] = [];

@@ -17,6 +17,25 @@ export class WindowSegmenter {
     return this.start / RATE;
   }
 
+  /** Without a VAD there is no silence to end on: windows end at their length. */
+  readonly silenceSec = 0;
+
+  endNow(): null {
+    return null;
+  }
+
+  /** The window being filled, for partial results. */
+  openSpeech(): SpeechSegment | null {
+    if (this.length === 0) return null;
+    const samples = new Float32Array(this.length);
+    let at = 0;
+    for (const p of this.parts) {
+      samples.set(p, at);
+      at += p.length;
+    }
+    return { start: this.start / RATE, end: (this.start + this.length) / RATE, samples };
+  }
+
   push(samples: Float32Array): SpeechSegment[] {
     this.parts.push(samples);
     this.length += samples.length;
@@ -24,14 +43,8 @@ export class WindowSegmenter {
   }
 
   flush(): SpeechSegment[] {
-    if (this.length === 0) return [];
-    const samples = new Float32Array(this.length);
-    let at = 0;
-    for (const p of this.parts) {
-      samples.set(p, at);
-      at += p.length;
-    }
-    const seg = { start: this.start / RATE, end: (this.start + this.length) / RATE, samples };
+    const seg = this.openSpeech();
+    if (!seg) return [];
     this.start += this.length;
     this.parts = [];
     this.length = 0;

@@ -46,7 +46,7 @@ const SENTENCES = [
   'Seven children played football in the park until it got dark.',
 ];
 
-interface Clip {
+export interface Clip {
   name: string;
   raw: string;
   wav: string;
@@ -54,7 +54,7 @@ interface Clip {
   speechEndSec: number;
 }
 
-interface PlanItem {
+export interface PlanItem {
   clip: string;
   raw: string;
   startSample: number;
@@ -62,7 +62,7 @@ interface PlanItem {
   samples: number;
 }
 
-interface FedUtterance {
+export interface FedUtterance {
   i: number;
   clip: string;
   startSec: number;
@@ -85,7 +85,7 @@ function speechEnd(pcm: Int16Array): number {
   return ((last + 1) * frame) / RATE;
 }
 
-function makeClips(dir: string): Clip[] {
+export function makeClips(dir: string): Clip[] {
   const sources: [string, string][] = [];
   SENTENCES.forEach((text, i) => {
     const wav = join(dir, `src-${i}.wav`);
@@ -107,7 +107,7 @@ function makeClips(dir: string): Clip[] {
 }
 
 /** Clips in a fixed rotation, each followed by `gapSec` of silence, until `seconds` of stream. */
-function makePlan(clips: Clip[], seconds: number, gapSec: number): PlanItem[] {
+export function makePlan(clips: Clip[], seconds: number, gapSec: number): PlanItem[] {
   const plan: PlanItem[] = [];
   let at = Math.round(gapSec * RATE);
   for (let i = 0; at < seconds * RATE; i++) {
@@ -139,6 +139,8 @@ async function feed(planFile: string, log: string): Promise<void> {
   let written = 0;
   let next = 0; // next plan item whose end of speech has not been written yet
   const t0 = performance.now();
+  // The wall clock of stream sample 0, for benchmarks that time other points of the stream (bench live).
+  writeFileSync(`${log}.start`, String(Date.now()));
   for (;;) {
     const due = Math.floor(((performance.now() - t0) / 1000) * RATE);
     if (due - written >= CHUNK) {
@@ -159,7 +161,7 @@ async function feed(planFile: string, log: string): Promise<void> {
   }
 }
 
-function percentile(values: number[], p: number): number {
+export function percentile(values: number[], p: number): number {
   const s = [...values].sort((a, b) => a - b);
   return s.length === 0 ? NaN : s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))]!;
 }
@@ -178,14 +180,14 @@ const round = (x: number, d = 3) => Math.round(x * 10 ** d) / 10 ** d;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The built daemon as a child process, with its output kept for error messages. */
-class Daemon {
+export class Daemon {
   readonly proc: ChildProcess;
   log = '';
   dead = false;
   readonly exited: Promise<number | null>;
 
-  constructor(cli: string, configFile: string, readonly dataDir: string) {
-    this.proc = spawn(process.execPath, [cli, 'daemon', '--config', configFile, '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+  constructor(cli: string, configFile: string, readonly dataDir: string, extraArgs: string[] = []) {
+    this.proc = spawn(process.execPath, [cli, 'daemon', '--config', configFile, '--data-dir', dataDir, ...extraArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
     this.proc.stdout!.on('data', (d: Buffer) => (this.log += d.toString()));
     this.proc.stderr!.on('data', (d: Buffer) => (this.log += d.toString()));
     this.exited = new Promise((done) => this.proc.once('exit', (code) => done(code)));
@@ -220,14 +222,14 @@ class Daemon {
   }
 }
 
-function writeConfig(dir: string, config: Record<string, unknown>): string {
+export function writeConfig(dir: string, config: Record<string, unknown>): string {
   const file = join(dir, 'config.yaml');
   writeFileSync(file, JSON.stringify({ ...config, control: { socketPath: join(dir, 'control.sock') } })); // JSON is YAML
   return file;
 }
 
 /** Bare transcription times (ms) of `files`, model loaded once; each listed twice, the second (warm) time kept. */
-function transcribeTimes(cli: string, modelDir: string, files: string[]): number[] {
+export function transcribeTimes(cli: string, modelDir: string, files: string[]): number[] {
   const out = execFileSync(process.execPath, [cli, 'transcribe', '--json', '--model', modelDir, ...files, ...files], { encoding: 'utf8', maxBuffer: 1 << 28 });
   return out.trim().split('\n').slice(files.length).map((line, i) => {
     const r = JSON.parse(line) as { timingsMs?: { total: number }; error?: string };

@@ -14,6 +14,8 @@ const benchmarks: Record<string, () => Promise<Benchmark>> = {
   ops: async () => (await import('./ops.js')).benchmark,
   memory: async () => (await import('./memory.js')).benchmark,
   decode: async () => (await import('./decode.js')).benchmark,
+  live: async () => (await import('./live.js')).benchmark,
+  wyoming: async () => (await import('./wyoming.js')).benchmark,
 };
 
 async function main(argv: string[]): Promise<number> {

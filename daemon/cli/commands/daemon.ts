@@ -8,7 +8,7 @@ import { Controller } from '../../controller.js';
 import { AlreadyRunningError } from '../../pid-lock.js';
 import { createLogger } from '../../log/logger.js';
 
-const usage = `Usage: hushscribe daemon [--data-dir DIR] [--watch DIR] [--mic DEVICE] [--mqtt-url URL] [--power-mode MODE] [--config PATH]
+const usage = `Usage: hushscribe daemon [--data-dir DIR] [--watch DIR] [--mic DEVICE] [--mqtt-url URL] [--power-mode MODE] [--wyoming URI] [--config PATH]
 
 Runs the transcription service: watches a folder (and/or a microphone), transcribes, redacts personal data,
 stores redacted transcripts in DIR/hushscribe.db and answers the CLI on DIR/control.sock.
@@ -19,6 +19,8 @@ Options:
   --mic DEVICE     ALSA capture device (overrides sources.mic.device)
   --mqtt-url URL   MQTT broker, e.g. mqtt://localhost:1883 (overrides mqtt.url; other MQTT options have defaults)
   --power-mode MODE  dense, sparse or auto (overrides power.mode; see README "Power modes")
+  --wyoming URI    Wyoming speech-to-text server for Home Assistant: tcp://HOST[:PORT] (default port 10300)
+                   or unix://PATH (turns wyoming.enabled on and sets wyoming.uri)
   --data-dir DIR   data folder (overrides dataDir)
   --config PATH    config file (default /etc/hushscribe/config.yaml if present)
   -h, --help       show this help
@@ -32,7 +34,7 @@ export const daemonCommand: Command = {
   async run(argv: string[], io: CommandIo): Promise<number> {
     const { values } = parseArgs({
       args: argv,
-      options: { ...COMMON_OPTIONS, watch: { type: 'string' }, mic: { type: 'string' }, 'mqtt-url': { type: 'string' }, 'power-mode': { type: 'string' } },
+      options: { ...COMMON_OPTIONS, watch: { type: 'string' }, mic: { type: 'string' }, 'mqtt-url': { type: 'string' }, 'power-mode': { type: 'string' }, wyoming: { type: 'string' } },
       allowPositionals: false,
     });
     let loaded;
@@ -43,6 +45,7 @@ export const daemonCommand: Command = {
       const overrides: Record<string, unknown> = Object.keys(sources).length > 0 ? { sources } : {};
       if (values['mqtt-url']) overrides.mqtt = { url: values['mqtt-url'] };
       if (values['power-mode'] !== undefined) overrides.power = { mode: values['power-mode'] };
+      if (values.wyoming !== undefined) overrides.wyoming = { enabled: true, uri: values.wyoming };
       loaded = cliConfig(values, overrides);
     } catch (err) {
       if (!(err instanceof ConfigError)) throw err;

@@ -12,6 +12,7 @@ import { powerCommand } from './power.js';
 import { lmCommand } from './lm.js';
 import { pauseCommand, resumeCommand } from './pause.js';
 import { retryCommand } from './retry.js';
+import { listenCommand } from './listen.js';
 
 /** Every CLI command, in the order `hushscribe --help` lists them. Add a command by adding its module here. */
-export const commands: Command[] = [daemonCommand, statusCommand, transcriptsCommand, ingestCommand, retryCommand, pauseCommand, resumeCommand, powerCommand, configCommand, doctorCommand, modelsCommand, transcribeCommand, redactCommand, lmCommand];
+export const commands: Command[] = [daemonCommand, statusCommand, transcriptsCommand, ingestCommand, listenCommand, retryCommand, pauseCommand, resumeCommand, powerCommand, configCommand, doctorCommand, modelsCommand, transcribeCommand, redactCommand, lmCommand];

@@ -27,7 +27,7 @@ interface DaemonStatus {
   recordings: Record<string, number>;
   watchDir: string | null;
   originals: { kept: boolean; dir: string | null; detail: string };
-  live: Record<string, { state: string; recordingId: string | null; heardSec: number; lastError: string | null }>;
+  live: Record<string, { state: string; recordingId: string | null; heardSec: number; lastError: string | null; partialsDropped?: number }>;
   power: PowerState;
 }
 
@@ -73,7 +73,7 @@ export const statusCommand: Command = {
       const unmet = status.retention.unmet;
       if (unmet) lines.push(`retention: store.retention.maxBytes ${unmet.maxBytes} cannot be met (${unmet.floorBytes} bytes are not deletable); nothing deleted for size`);
       if (status.watchDir) lines.push(`watching: ${status.watchDir}`, `originals: ${status.originals.detail}`);
-      for (const [name, l] of Object.entries(status.live)) lines.push(`${name}: ${l.state}${l.recordingId ? ` (session ${l.recordingId}, ${l.heardSec.toFixed(0)} s heard)` : ''}${l.lastError ? ` - ${l.lastError}` : ''}`);
+      for (const [name, l] of Object.entries(status.live)) lines.push(`${name}: ${l.state}${l.recordingId ? ` (session ${l.recordingId}, ${l.heardSec.toFixed(0)} s heard)` : ''}${l.partialsDropped ? `, ${l.partialsDropped} partials dropped` : ''}${l.lastError ? ` - ${l.lastError}` : ''}`);
       io.stdout.write(`${lines.join('\n')}\n`);
       return ExitCode.ok;
     } catch (err) {

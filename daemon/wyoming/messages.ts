@@ -1,0 +1,28 @@
+/** Messages between the Wyoming server (main thread) and its transcription worker. Raw text never crosses: segments arrive redacted. */
+import type { ModelInfo } from '../asr/types.js';
+import type { WorkerSettings } from '../pipeline/messages.js';
+import type { RedactedSegment } from '../redaction/segment.js';
+
+/** The PCM format of an audio-start event: rate in Hz, width in bytes per sample, interleaved channels. */
+export interface PcmFormat {
+  rate: number;
+  width: number;
+  channels: number;
+}
+
+/** Dense only: the power governor does not switch the Wyoming worker (sparseVariant is null). */
+export type WyomingWorkerData = WorkerSettings;
+
+export type ToWyomingWorker =
+  | { type: 'open'; id: number; format: PcmFormat }
+  /** pcm: the audio-chunk payload bytes, in the session's format. */
+  | { type: 'audio'; id: number; pcm: Uint8Array }
+  | { type: 'finish'; id: number }
+  | { type: 'abort'; id: number };
+
+export type FromWyomingWorker =
+  | { type: 'ready'; model: ModelInfo; sparseModel: ModelInfo | null }
+  | { type: 'fatal'; code: string; message: string }
+  | { type: 'segment'; id: number; segment: RedactedSegment }
+  | { type: 'done'; id: number; durationSec: number; segmentCount: number }
+  | { type: 'failed'; id: number; message: string };

@@ -1,0 +1,52 @@
+/**
+ * Recall-first handling of the end of a partial transcript: words still being spoken may be the first half of an
+ * entity ("my card number is four five three" before the rest is heard), which no rule can validate yet. A
+ * partial therefore also redacts, when its type is in the policy:
+ * - a trailing run of number words (any length, perhaps followed by a half-heard word) as the entity its context suggests (card, account, social
+ *   security, licence/passport, otherwise a phone number), and
+ * - a trailing first name or surname, any word right after a name cue ("my name is", "this is", "call",
+ *   "i am") as a PERSON, and
+ * - a word right after an entity, as that entity (half-heard: "john smi", "four five three thre").
+ * The final segment is redacted by the ordinary rules once the whole entity has been heard.
+ */
+import type { Candidate } from './context.js';
+import { gazetteer } from './gazetteer.js';
+import { STOPWORDS } from './stopwords.js';
+import type { RedactionPolicy } from './policy.js';
+import { isNumberWord } from './spoken-numbers.js';
+import type { EntityType } from './types.js';
+
+const NAME_CUES = [['name', 'is'], ['this', 'is'], ['i', 'am'], ['im'], ["i'm"], ['call'], ['called'], ['ask', 'for'], ['speak', 'to']];
+const NUMBER_CONTEXT: [RegExp, EntityType][] = [
+  [/^(card|visa|mastercard|amex|credit|debit)$/, 'CREDIT_CARD'],
+  [/^(account|iban|sort|routing)$/, 'BANK_ACCOUNT'],
+  [/^(social|security|ssn)$/, 'US_SSN'],
+  [/^(passport)$/, 'PASSPORT'],
+  [/^(license|licence)$/, 'US_DRIVER_LICENSE'],
+];
+/** How far back a context word may be to set the type of a trailing number run. */
+const CONTEXT_WORDS = 6;
+
+const SOURCE = 'partial:unfinished';
+
+/** Candidates for an entity cut off by the end of `words` (token words of the partial, context included). */
+export function unfinishedTail(words: string[], policy: RedactionPolicy, afterEntity: EntityType | null = null): Candidate[] {
+  const end = words.length;
+  const last = words[end - 1];
+  if (afterEntity && last !== undefined && !STOPWORDS.has(last)) return [{ type: afterEntity, start: end - 1, end, score: 1, source: SOURCE, value: last }];
+  // The last word may be a number word cut in half ("zer"): the run is looked for before it too.
+  const halfHeard = last !== undefined && !isNumberWord(last) ? 1 : 0;
+  let start = end - halfHeard;
+  while (start > 0 && isNumberWord(words[start - 1]!)) start--;
+  // After a half-heard word, a single number word is more likely an ordinary count ("two dogs") than an entity.
+  if (end - halfHeard - start >= 1 + halfHeard) {
+    const before = words.slice(Math.max(0, start - CONTEXT_WORDS), start);
+    const type = NUMBER_CONTEXT.find(([re]) => before.some((w) => re.test(w)))?.[1] ?? 'PHONE_NUMBER';
+    return policy.types.has(type) ? [{ type, start, end, score: 1, source: SOURCE, value: words.slice(start).join(' ') }] : [];
+  }
+  if (last === undefined || !policy.types.has('PERSON')) return [];
+  const cued = NAME_CUES.some((cue) => cue.every((w, k) => words[end - 1 - cue.length + k] === w));
+  const name = gazetteer('first-names').has(last) || gazetteer('surnames').has(last);
+  if (name || (cued && !STOPWORDS.has(last))) return [{ type: 'PERSON', start: end - 1, end, score: 1, source: SOURCE, value: last }];
+  return [];
+}

@@ -1,0 +1,221 @@
+// Live partials and endpointing: the built daemon with a command source playing speech in real time (the
+// pipeline bench's feeder), watched through the control socket's live.listen (what `hushscribe listen` shows).
+//   npm run bench -- live [--minutes N] [--gap-sec S] [--model DIR]
+//
+// Three runs of the same stream, in this order, in one process:
+//   baseline   live.partials off, live.endpoint off (the VAD alone ends segments: vad.minSilenceMs)
+//   endpoint   live.partials off, live.endpoint on (VAD + the recogniser's trailing blank)
+//   partials   live.partials on, live.endpoint on (the shipped defaults)
+// Figures:
+// - word end -> first partial containing it: each clip's words and their end times come from
+//   `hushscribe transcribe --json` on the clip; a word's wall-clock end is the feeder's start time plus its
+//   stream time (the feeder writes each 20 ms when due, so this is at most ~30 ms early: latencies err high).
+//   A partial contains the k-th occurrence of a word when its text has k occurrences of it. Words no partial
+//   ever contains (misheard or redacted differently) are counted, not timed.
+// - end of speech -> final: when listen receives the last final segment overlapping the utterance (it is sent
+//   right after the segment is stored) minus the feeder's wall clock when the utterance's last speech was written.
+// - CPU per audio second: user+system time of the daemon process (all its threads) from 'daemon started' to the
+//   end of the stream, over the seconds streamed; partials on vs off.
+// - decode cost of one partial: whole open segment vs a 4 s sliding window, in this process, for open segments of
+//   1-16 s (the choice the live worker makes: see daemon/pipeline/live-partials.ts).
+// Last line: JSON.
+import { createConnection } from 'node:net';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { loadRecognizer } from '../../daemon/asr/index.js';
+import { packageRoot } from '../../common/package-root.js';
+import { Daemon, makeClips, makePlan, percentile, writeConfig, type Clip, type FedUtterance } from './pipeline.js';
+import type { Benchmark } from './run.js';
+
+const RATE = 16000;
+const FEEDER = fileURLToPath(new URL('./pipeline.js', import.meta.url));
+const round = (x: number, d = 3) => Math.round(x * 10 ** d) / 10 ** d;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+interface LiveEvent {
+  final: boolean;
+  start: number;
+  end: number;
+  text: string;
+  at: number;
+}
+
+/** user+system CPU seconds of a process (all threads), from /proc. */
+function cpuSec(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  const ticks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
+  return (Number(fields[11]) + Number(fields[12])) / ticks;
+}
+
+/** Subscribes to live.listen on the daemon's control socket; every event gets its receipt time. */
+function listen(socketPath: string): { events: LiveEvent[]; close(): void } {
+  const events: LiveEvent[] = [];
+  const socket = createConnection(socketPath);
+  let buffer = '';
+  socket.setEncoding('utf8');
+  socket.on('connect', () => socket.write(`${JSON.stringify({ id: 1, method: 'live.listen' })}\n`));
+  socket.on('data', (text: string) => {
+    const at = Date.now();
+    buffer += text;
+    let newline: number;
+    while ((newline = buffer.indexOf('\n')) >= 0) {
+      const line = JSON.parse(buffer.slice(0, newline)) as { event?: Omit<LiveEvent, 'at'> };
+      buffer = buffer.slice(newline + 1);
+      if (line.event) events.push({ ...line.event, at });
+    }
+  });
+  socket.on('error', () => undefined);
+  return { events, close: () => socket.destroy() };
+}
+
+/** Each clip's recognised words with their end times (seconds into the clip). */
+function clipWords(cli: string, modelDir: string, clips: Clip[]): Map<string, { word: string; end: number }[]> {
+  const out = execFileSync(process.execPath, [cli, 'transcribe', '--json', '--model', modelDir, ...clips.map((c) => c.wav)], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  const lines = out.trim().split('\n').map((l) => JSON.parse(l) as { segments: { words: { word: string; end: number }[] }[] });
+  return new Map(lines.map((r, i) => [clips[i]!.name, r.segments.flatMap((s) => s.words).filter((w) => /^[a-z']+$/.test(w.word))]));
+}
+
+const words = (text: string) => text.toLowerCase().split(/\s+/).filter(Boolean);
+
+async function run(name: string, live: Record<string, unknown>, ctx: { cli: string; modelDir: string; dir: string; clips: Clip[]; minutes: number; gapSec: number; track: (d: Daemon) => void; clipWords: Map<string, { word: string; end: number }[]> }) {
+  const dir = join(ctx.dir, name);
+  mkdirSync(dir);
+  const plan = makePlan(ctx.clips, ctx.minutes * 60, ctx.gapSec);
+  const planFile = join(dir, 'plan.json');
+  const fedLog = join(dir, 'fed.jsonl');
+  writeFileSync(planFile, JSON.stringify(plan));
+  writeFileSync(fedLog, '');
+  const configFile = writeConfig(dir, { asr: { modelDir: ctx.modelDir }, live, sources: { watch: { dir: null }, command: { argv: [process.execPath, FEEDER, '--feed', planFile, fedLog] } } });
+  const daemon = new Daemon(ctx.cli, configFile, join(dir, 'data'));
+  ctx.track(daemon);
+  await daemon.started();
+  const listener = listen(join(dir, 'control.sock'));
+  const cpu0 = cpuSec(daemon.proc.pid!);
+  const fed = (): FedUtterance[] => readFileSync(fedLog, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as FedUtterance);
+  while (fed().length < plan.length) {
+    if (daemon.dead) throw new Error(`daemon exited during the run:\n${daemon.log.slice(-4000)}`);
+    await sleep(500);
+  }
+  const lastEnd = plan.at(-1)!.speechEndSample / RATE;
+  for (const end = Date.now() + 30_000; Date.now() < end && !listener.events.some((e) => e.final && e.end > lastEnd - 0.05); ) await sleep(100);
+  const feedStart = Number(readFileSync(`${fedLog}.start`, 'utf8'));
+  const streamedSec = (Date.now() - feedStart) / 1000;
+  const cpu = cpuSec(daemon.proc.pid!) - cpu0;
+  const status = JSON.parse(execFileSync(process.execPath, [ctx.cli, 'status', '--json', '--config', configFile, '--data-dir', daemon.dataDir], { encoding: 'utf8' })) as { live: { command: { partialsDropped: number } } };
+  listener.close();
+  await daemon.stop();
+
+  const finals = listener.events.filter((e) => e.final);
+  const partials = listener.events.filter((e) => !e.final);
+  const finalMs: number[] = [];
+  const wordMs: number[] = [];
+  let wordsMissed = 0;
+  let utterancesMissed = 0;
+  for (const u of fed()) {
+    const p = plan[u.i]!;
+    const overlapping = finals.filter((f) => f.start < u.speechEndSec && f.end > u.startSec);
+    if (overlapping.length === 0) utterancesMissed++;
+    else finalMs.push(Math.max(...overlapping.map((f) => f.at)) - u.wallEndMs);
+    const during = partials.filter((e) => e.start < u.speechEndSec + 0.5 && e.end > u.startSec);
+    const seen = new Map<string, number>();
+    for (const w of ctx.clipWords.get(p.clip) ?? []) {
+      const k = (seen.get(w.word) ?? 0) + 1;
+      seen.set(w.word, k);
+      const endWall = feedStart + (u.startSec + w.end) * 1000;
+      const first = during.find((e) => e.at >= endWall - 1000 && words(e.text).filter((x) => x === w.word).length >= k);
+      if (first) wordMs.push(first.at - endWall);
+      else wordsMissed++;
+    }
+  }
+  return {
+    utterances: plan.length,
+    utterancesWithoutFinal: utterancesMissed,
+    endOfSpeechToFinalMs: { p50: Math.round(percentile(finalMs, 50)), p95: Math.round(percentile(finalMs, 95)) },
+    wordEndToPartialMs: wordMs.length ? { p50: Math.round(percentile(wordMs, 50)), p95: Math.round(percentile(wordMs, 95)), words: wordMs.length, wordsNeverInAPartial: wordsMissed } : null,
+    partials: partials.length,
+    partialsDropped: status.live.command.partialsDropped,
+    cpuSecPerAudioSec: round(cpu / streamedSec, 4),
+  };
+}
+
+/** ms to decode one partial: the whole open segment vs its last `windowSec`, medians of 3, for open segments of each length. */
+async function decodeCost(modelDir: string, clips: Clip[], windowSec: number) {
+  const recognizer = await loadRecognizer({ modelDir, threads: 1 });
+  const pcm = clips.map((c) => readFileSync(c.raw)).map((b) => new Int16Array(b.buffer, b.byteOffset, b.length / 2));
+  const total = pcm.reduce((n, p) => n + p.length, 0);
+  const audio = new Float32Array(total);
+  let at = 0;
+  for (const p of pcm) for (let i = 0; i < p.length; i++) audio[at++] = p[i]! / 32768;
+  const time = async (samples: Float32Array) => {
+    const ms: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const t0 = performance.now();
+      await recognizer.transcribe(samples);
+      ms.push(performance.now() - t0);
+    }
+    return round(percentile(ms, 50), 1);
+  };
+  const rows = [];
+  for (const sec of [1, 2, 4, 8, 16]) {
+    const open = audio.subarray(0, Math.min(audio.length, sec * RATE));
+    rows.push({ openSec: sec, wholeMs: await time(open), windowMs: await time(open.subarray(Math.max(0, open.length - windowSec * RATE))) });
+  }
+  await recognizer.close();
+  return { windowSec, rows };
+}
+
+export const benchmark: Benchmark = {
+  description: 'live partials and endpointing: word end -> partial, end of speech -> final, CPU with partials on/off',
+  async run(args) {
+    const { values } = parseArgs({ args, options: { minutes: { type: 'string', default: '1' }, 'gap-sec': { type: 'string', default: '1.5' }, model: { type: 'string' }, keep: { type: 'boolean', default: false } } });
+    const minutes = Number(values.minutes);
+    const gapSec = Number(values['gap-sec']);
+    if (!(minutes > 0 && minutes <= 60)) throw new Error(`--minutes must be a number in (0, 60], got '${values.minutes}'`);
+    if (!(gapSec >= 0.5 && gapSec <= 30)) throw new Error(`--gap-sec must be a number in [0.5, 30], got '${values['gap-sec']}'`);
+    const root = packageRoot();
+    const cli = join(root, 'daemon', 'bin', 'hushscribe.js');
+    const modelDir = values.model ?? join(root, 'models', 'hushscribe-en-v1');
+    const dir = mkdtempSync(join(tmpdir(), 'hs-bench-live-'));
+    const daemons: Daemon[] = [];
+    try {
+      process.stderr.write(`live bench: 3 runs of ${minutes} min; work dir ${dir}\n`);
+      mkdirSync(join(dir, 'clips'));
+      const clips = makeClips(join(dir, 'clips'));
+      const ctx = { cli, modelDir, dir, clips, minutes, gapSec, track: (d: Daemon) => daemons.push(d), clipWords: clipWords(cli, modelDir, clips) };
+      const off = { enabled: false };
+      const baseline = await run('baseline', { partials: false, endpoint: off }, ctx);
+      process.stderr.write(`  baseline done\n`);
+      const endpoint = await run('endpoint', { partials: false }, ctx);
+      process.stderr.write(`  endpoint done\n`);
+      const partials = await run('partials', {}, ctx);
+      process.stderr.write(`  partials done\n`);
+      const cost = await decodeCost(modelDir, clips, 4);
+      const result = {
+        benchmark: 'live',
+        model: modelDir,
+        minutes,
+        baseline,
+        endpoint,
+        partials,
+        finalP95VsBaseline: round(partials.endOfSpeechToFinalMs.p95 / baseline.endOfSpeechToFinalMs.p95, 3),
+        cpuPartialsOnVsOff: round(partials.cpuSecPerAudioSec / endpoint.cpuSecPerAudioSec, 3),
+        decodeCost: cost,
+      };
+      process.stdout.write(
+        `end of speech -> final p50/p95: baseline ${baseline.endOfSpeechToFinalMs.p50}/${baseline.endOfSpeechToFinalMs.p95} ms, endpoint ${endpoint.endOfSpeechToFinalMs.p50}/${endpoint.endOfSpeechToFinalMs.p95} ms, with partials ${partials.endOfSpeechToFinalMs.p50}/${partials.endOfSpeechToFinalMs.p95} ms\n` +
+          `word end -> first partial p50/p95: ${partials.wordEndToPartialMs?.p50}/${partials.wordEndToPartialMs?.p95} ms (${partials.partials} partials, ${partials.partialsDropped} dropped)\n` +
+          `CPU s per audio s: partials off ${endpoint.cpuSecPerAudioSec}, on ${partials.cpuSecPerAudioSec} (x${result.cpuPartialsOnVsOff})\n` +
+          `decode one partial (ms), whole open segment vs last ${cost.windowSec} s: ${cost.rows.map((r) => `${r.openSec} s ${r.wholeMs}/${r.windowMs}`).join(', ')}\n`,
+      );
+      process.stdout.write(`${JSON.stringify(result)}\n`);
+    } finally {
+      for (const d of daemons) if (!d.dead) d.proc.kill('SIGKILL');
+      if (values.keep) process.stderr.write(`kept ${dir}\n`);
+      else rmSync(dir, { recursive: true, force: true });
+    }
+  },
+};

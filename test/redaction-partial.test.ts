@@ -1,0 +1,43 @@
+// Partials are redacted recall-first: an entity cut off by the end of a partial is redacted before it can be
+// validated, and the session's carried context is left as it was for the final segment.
+import t from 'tap';
+import { SessionRedactor } from '../redaction/session.js';
+import { unfinishedTail } from '../redaction/unfinished.js';
+import { validatePolicy } from '../redaction/policy.js';
+
+t.test('an unfinished entity at the end of a partial is redacted', async (t) => {
+  const r = new SessionRedactor({});
+  const cases: [string, string][] = [
+    ['my card number is four five three', 'my card number is [CREDIT_CARD]'],
+    ['my card number is four five three two zero on', 'my card number is [CREDIT_CARD]'],
+    ['my card number is four five three thre', 'my card number is [CREDIT_CARD]'],
+    ['please transfer it to account one two', 'please transfer it to account [BANK_ACCOUNT]'],
+    ['my social security number is one two three', 'my social security number is [US_SSN]'],
+    ['call me on five five five', 'call me on [PHONE_NUMBER]'],
+    ['my name is jo', 'my name is [PERSON]'],
+    ['hi this is john smi', 'hi this is [PERSON]'],
+    ['please ask for', 'please ask for'],
+    ['i have two dogs', 'i have two dogs'],
+    ['turn off the lights in the kitchen', 'turn off the lights in the kitchen'],
+    ['', ''],
+  ];
+  for (const [partial, want] of cases) t.equal((await r.preview(partial)).text, want, partial);
+});
+
+t.test('previews leave the session context to the final segment', async (t) => {
+  const r = new SessionRedactor({});
+  await r.redact('my card number is');
+  await r.preview('four five three two');
+  // The final segment still sees "my card number is" as its left context, not the preview's words.
+  const final = await r.redact('four five three two zero one five one one two eight three zero three six six');
+  t.equal(final.text, '[CREDIT_CARD]');
+});
+
+t.test('the tail rule follows the policy types', async (t) => {
+  const noPhones = validatePolicy({ types: ['PERSON'] });
+  t.same(unfinishedTail(['call', 'me', 'on', 'five', 'five'], noPhones), []);
+  t.same(unfinishedTail([], noPhones), []);
+  t.same(unfinishedTail(['my', 'name', 'is', 'anna'], validatePolicy({ types: ['PHONE_NUMBER'] })), []);
+  t.match(unfinishedTail(['i', 'am', 'okonkwo'], noPhones), [{ type: 'PERSON', start: 2, end: 3 }]);
+  t.match(unfinishedTail(['hello', 'smith'], noPhones, 'PERSON'), [{ type: 'PERSON', start: 1, end: 2 }]);
+});
