@@ -11,6 +11,7 @@ export type GazetteerName =
   | 'surnames'
   | 'street-names'
   | 'street-suffixes'
+  | 'street-types'
   | 'cities'
   | 'us-states'
   | 'countries'

@@ -11,7 +11,6 @@
 import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
-from onnxruntime.quantization import QuantType, quantize_dynamic
 
 INT8_MAX = 127
 
@@ -50,6 +49,8 @@ def quantize(recipe, fp32_path, out_path, nodes_to_exclude=(), per_channel=False
         int8_weights(source)
         onnx.save(source, out_path)
     elif recipe == "dynamic":
+        from onnxruntime.quantization import QuantType, quantize_dynamic  # only this recipe needs onnxruntime
+
         quantize_dynamic(fp32_path, out_path, weight_type=QuantType.QInt8, op_types_to_quantize=["MatMul", "Gemm"],
                          per_channel=per_channel, nodes_to_exclude=list(nodes_to_exclude))
     else:
