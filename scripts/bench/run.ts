@@ -13,6 +13,7 @@ const benchmarks: Record<string, () => Promise<Benchmark>> = {
   power: async () => (await import('./power.js')).benchmark,
   ops: async () => (await import('./ops.js')).benchmark,
   memory: async () => (await import('./memory.js')).benchmark,
+  redact: async () => (await import('./redact.js')).benchmark,
 };
 
 async function main(argv: string[]): Promise<number> {
