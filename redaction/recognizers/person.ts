@@ -44,7 +44,7 @@ export function recognizePersons({ words, letterRuns }: Analysis): Candidate[] {
     let end = start + 1;
     const next = (w: string | undefined) => w !== undefined && (unknown(w) || (known(w) && (!common.has(w) || (last.has(w) && first.has(words[start]!)))));
     // Initials count inside a name when a name word follows them ("margit o oyelaran").
-    const initial = (k: number) => /^[a-z]$/.test(words[k] ?? '') && next(words[k + 1]);
+    const initial = (k: number) => /^[a-z]$/.test(words[k] ?? '') && (next(words[k + 1]) || (/^[a-z]$/.test(words[k + 1] ?? '') && next(words[k + 2])));
     while (end - start < 4 && (next(words[end]) || initial(end))) end += initial(end) ? 2 : 1;
     const spelledAt = SPELLING.has(words[end] ?? '') && letterRunAt.has(end + 1) ? end + 1 : end;
     const spelled = letterRunAt.get(spelledAt);
@@ -57,9 +57,11 @@ export function recognizePersons({ words, letterRuns }: Analysis): Candidate[] {
     const spelledName = letterRunAt.get(i);
     let score = 0;
     let source = 'gazetteer:person';
-    const initialled = /^[a-z]$/.test(w) && (unknown(words[i + 1]) || known(words[i + 1]));
+    // One or two initials before a name ("k m okafor").
+    const letter = (k: number) => /^[a-z]$/.test(words[k] ?? '');
+    const initialled = letter(i) && [1, 2].some((n) => (n === 1 || letter(i + 1)) && (unknown(words[i + n]) || known(words[i + n])));
     if (TITLES.endsAt(words, i) && free(w)) [score, source] = [0.9, 'rule:person_title'];
-    else if (initialled && !spelledName && (WEAK_INTRO.endsAt(words, i) || STRONG_INTRO.endsAt(words, i))) [score, source] = [0.8, 'rule:person_initial'];
+    else if (initialled && (WEAK_INTRO.endsAt(words, i) || STRONG_INTRO.endsAt(words, i))) [score, source] = [0.8, 'rule:person_initial'];
     else if (STRONG_INTRO.endsAt(words, i) && (free(w) || spelledName)) [score, source] = [known(w) || spelledName ? 0.9 : 0.75, 'rule:person_introduction'];
     else if (known(w)) {
       // A name that is also a place ("france", "austin") is left to the place recognizer unless a person cue says otherwise.
@@ -78,7 +80,7 @@ export function recognizePersons({ words, letterRuns }: Analysis): Candidate[] {
     }
     if (score === 0) continue;
     // Weak guesses stay one word, so they never swallow a real name after them ("will john").
-    const end = score < 0.5 ? i + 1 : spelledName && score >= 0.75 ? spelledName.end : extend(i);
+    const end = score < 0.5 ? i + 1 : spelledName && score >= 0.75 && source !== 'rule:person_initial' ? spelledName.end : extend(i);
     found.push({ type: 'PERSON', start: i, end, score, source, value: words.slice(i, end).join(' ') });
     i = end - 1;
   }
