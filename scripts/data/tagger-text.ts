@@ -27,7 +27,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Faker, allLocales, base, en, type LocaleDefinition } from '@faker-js/faker';
 import { sharedSpeechDir } from '../../daemon/util/shared-data.js';
-import { packageRoot } from '../../daemon/util/package-root.js';
+import { packageRoot } from '../../common/package-root.js';
 import type { EntityType } from '../../redaction/types.js';
 
 /**
