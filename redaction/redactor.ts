@@ -70,7 +70,8 @@ export function detect(tokens: Token[], policy: RedactionPolicy, firstOwn = 0, e
   };
   const rules = ruleCandidates.filter(wanted).sort(byScore);
   const words = tokens.map((t) => t.word);
-  const vetoed = (c: Candidate) => DIGIT_TYPES.has(c.type) && notPersonalNear(words, c.start, c.end);
+  // A lone number word identifies nobody: the tagger's digit-type spans need two words or more.
+  const vetoed = (c: Candidate) => DIGIT_TYPES.has(c.type) && (c.end - c.start < 2 || notPersonalNear(words, c.start, c.end));
   const tagged = (options.extra ?? []).filter((c) => wanted(c) && !vetoed(c)).sort(byScore);
   const passes: Array<[Candidate[], (c: Candidate) => boolean, boolean]> = [[rules, (c) => WORD_TYPES.has(c.type), true], [tagged, () => true, false]];
   for (const [group, partsCount, skipStopwords] of passes) {
