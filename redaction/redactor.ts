@@ -2,22 +2,27 @@
 import type { EntityType, RedactedEntity, RedactionResult, Redactor } from './types.js';
 import { analyse, notPersonalNear, type Candidate, type Recognizer } from './context.js';
 import { tokenize, type Token } from './tokens.js';
+import { STOPWORDS } from './stopwords.js';
 import { validatePolicy, type RedactionPolicy, type RedactionPolicyConfig } from './policy.js';
 import { recognizeBankAccounts, recognizeCreditCards, recognizeLongNumbers, recognizePartialAtEnd, recognizePhones, recognizeSsns, recognizeZipCodes } from './recognizers/numeric.js';
 import { recognizeDriverLicenses, recognizeIbans, recognizePassports } from './recognizers/codes.js';
 import { recognizeEmails, recognizeIpAddresses, recognizeUrls } from './recognizers/network.js';
 import { recognizeAges, recognizeDatesOfBirth } from './recognizers/dates.js';
 import { recognizeLocations, recognizeStreetAddresses } from './recognizers/places.js';
-import { recognizePersons } from './recognizers/person.js';
+import { recognizePersons, recognizeSpeakingNames } from './recognizers/person.js';
+import { recognizeStructuredAddresses } from './recognizers/address.js';
 
 const RECOGNIZERS: Recognizer[] = [
   recognizeEmails, recognizeUrls, recognizeIpAddresses, recognizeIbans, recognizeCreditCards, recognizeSsns, recognizePhones,
   recognizeBankAccounts, recognizeZipCodes, recognizePassports, recognizeDriverLicenses, recognizeDatesOfBirth, recognizeAges,
-  recognizeStreetAddresses, recognizePersons, recognizeLocations, recognizePartialAtEnd,
+  recognizeStreetAddresses, recognizeStructuredAddresses, recognizePersons, recognizeSpeakingNames, recognizeLocations, recognizePartialAtEnd,
 ];
 
 /** Types whose values are said as digits: the ones an ordinary reference number can be mistaken for. */
 const DIGIT_TYPES = new Set<EntityType>(['PHONE_NUMBER', 'CREDIT_CARD', 'US_SSN', 'BANK_ACCOUNT', 'ZIP_CODE', 'PASSPORT', 'US_DRIVER_LICENSE', 'IBAN_CODE', 'AGE', 'DATE_OF_BIRTH', 'STREET_ADDRESS']);
+
+/** Types said in words, whose every word identifies: a leftover part of such a span is still worth redacting. */
+const WORD_TYPES = new Set<EntityType>(['PERSON', 'STREET_ADDRESS', 'LOCATION']);
 
 export interface DetectOptions {
   /** Run the rule and gazetteer recognizers (default true). */
@@ -44,26 +49,38 @@ export function detect(tokens: Token[], policy: RedactionPolicy, firstOwn = 0, e
     taken.fill(1, c.start, c.end);
     accepted.push({ ...c, start: Math.max(c.start, firstOwn), end: Math.min(c.end, endOwn) });
   };
-  for (const c of ruleCandidates.filter(wanted).sort(byScore)) {
-    if (!taken.subarray(c.start, c.end).some((x) => x === 1)) accept(c);
-  }
-  // Other detectors (the tagger) fill in around the rules: rule spans are validated, the tagger's are not, so a
-  // tagger span never displaces or splits a rule's; the parts of it no rule covers are still redacted. The rules'
-  // ordinary-reference contexts ("order number", "ticket reference") also veto the tagger's digit spans there.
-  const words = tokens.map((t) => t.word);
-  const vetoed = (c: Candidate) => DIGIT_TYPES.has(c.type) && notPersonalNear(words, c.start, c.end);
-  for (const c of (options.extra ?? []).filter((c) => wanted(c) && !vetoed(c)).sort(byScore)) {
+  // Recall first: a candidate that overlaps a better one is not always dropped; once every candidate that fits
+  // whole is in, the words of an overlapped one that nothing covers are still redacted, as its type: for tagger
+  // spans, and for rule spans of the types said in words (a name or address next to another entity). Digit-type
+  // rule spans stay all or nothing, since their leftovers are validated by nothing (an expiry after a card
+  // number). Better = higher score, so validated rule spans keep their extent and type; the tagger's spans come
+  // after all rule spans, since they are not validated. The rules' ordinary-reference contexts ("order number",
+  // "ticket reference") also veto the tagger's digit spans there.
+  const free = (c: Candidate) => !taken.subarray(c.start, c.end).some((x) => x === 1);
+  const leftovers = (c: Candidate, skipStopwords: boolean) => {
     let k = c.start;
     while (k < c.end) {
-      if (taken[k] === 1) {
-        k += 1;
-        continue;
-      }
       let end = k;
       while (end < c.end && taken[end] === 0) end += 1;
-      if (end > firstOwn && k < endOwn) accept({ ...c, start: k, end, value: tokens.slice(k, end).map((t) => t.word).join(' ') });
-      k = end;
+      if (end > k && end > firstOwn && k < endOwn && (!skipStopwords || tokens.slice(k, end).some((t) => !STOPWORDS.has(t.word)))) {
+        accept({ ...c, start: k, end, value: tokens.slice(k, end).map((t) => t.word).join(' ') });
+      }
+      k = end + 1;
     }
+  };
+  const rules = ruleCandidates.filter(wanted).sort(byScore);
+  const words = tokens.map((t) => t.word);
+  // A lone number word identifies nobody: the tagger's digit-type spans need two words or more.
+  const vetoed = (c: Candidate) => DIGIT_TYPES.has(c.type) && (c.end - c.start < 2 || notPersonalNear(words, c.start, c.end));
+  const tagged = (options.extra ?? []).filter((c) => wanted(c) && !vetoed(c)).sort(byScore);
+  const passes: Array<[Candidate[], (c: Candidate) => boolean, boolean]> = [[rules, (c) => WORD_TYPES.has(c.type), true], [tagged, () => true, false]];
+  for (const [group, partsCount, skipStopwords] of passes) {
+    const overlapped: Candidate[] = [];
+    for (const c of group) {
+      if (free(c)) accept(c);
+      else if (partsCount(c)) overlapped.push(c);
+    }
+    for (const c of overlapped) leftovers(c, skipStopwords);
   }
   return accepted.sort((a, b) => a.start - b.start);
 }

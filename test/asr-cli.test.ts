@@ -36,7 +36,7 @@ writeFileSync(notAudio, 'this is a text file, not a recording\n');
 const missing = join(dir, 'missing.ogg');
 
 t.test('--json: one object per file; a bad file among good ones gives an error object and exit code 3', async (t) => {
-  const { code, out, err } = await cli(['transcribe', '--json', '--model', TINY, '--no-lm', hiThere, notAudio, hiThereFlac, missing, speech]);
+  const { code, out, err } = await cli(['transcribe', '--no-vad', '--json', '--model', TINY, '--no-lm', hiThere, notAudio, hiThereFlac, missing, speech]);
   t.equal(code, ExitCode.inputError);
   const lines = out.trim().split('\n').map((l) => JSON.parse(l));
   t.equal(lines.length, 5);
@@ -68,27 +68,27 @@ t.test('--json: one object per file; a bad file among good ones gives an error o
 });
 
 t.test('plain output: "file: text" per file', async (t) => {
-  const { code, out } = await cli(['transcribe', '--model', TINY, '--no-lm', hiThere, hiThereFlac]);
+  const { code, out } = await cli(['transcribe', '--no-vad', '--model', TINY, '--no-lm', hiThere, hiThereFlac]);
   t.equal(code, ExitCode.ok);
   t.equal(out, `${hiThere}: hi there\n${hiThereFlac}: hi there\n`);
 });
 
 t.test("beam search and the model's LM from the command line", async (t) => {
-  t.equal((await cli(['transcribe', '--no-redact', '--model', TINY, batOrPat])).out, `${batOrPat}: the bat\n`, "the manifest's LM by default");
-  t.equal((await cli(['transcribe', '--no-redact', '--model', TINY, '--no-lm', batOrPat])).out, `${batOrPat}: the pat\n`);
-  t.equal((await cli(['transcribe', '--no-redact', '--model', TINY, '--no-lm', '--beam', '4', batOrPat])).out, `${batOrPat}: the pat\n`);
+  t.equal((await cli(['transcribe', '--no-vad', '--no-redact', '--model', TINY, batOrPat])).out, `${batOrPat}: the bat\n`, "the manifest's LM by default");
+  t.equal((await cli(['transcribe', '--no-vad', '--no-redact', '--model', TINY, '--no-lm', batOrPat])).out, `${batOrPat}: the pat\n`);
+  t.equal((await cli(['transcribe', '--no-vad', '--no-redact', '--model', TINY, '--no-lm', '--beam', '4', batOrPat])).out, `${batOrPat}: the pat\n`);
   const sherpa = join(MODELS, 'sherpa-ctc-tiny');
   const lm = join(TINY, 'lm.arpa');
-  t.equal((await cli(['transcribe', '--no-redact', '--model', sherpa, '--lm', lm, '--lm-weight', '0.5', '--word-bonus', '0', batOrPat])).out, `${batOrPat}: the bat\n`);
-  t.equal((await cli(['transcribe', '--no-redact', '--model', sherpa, '--lm', lm, '--lm-weight', '0', batOrPat])).out, `${batOrPat}: the pat\n`);
-  const { code, out } = await cli(['transcribe', '--json', '--model', TINY, '--variant', 'dense', '--threads', '2', '--no-redact', hiThere]);
+  t.equal((await cli(['transcribe', '--no-vad', '--no-redact', '--model', sherpa, '--lm', lm, '--lm-weight', '0.5', '--word-bonus', '0', batOrPat])).out, `${batOrPat}: the bat\n`);
+  t.equal((await cli(['transcribe', '--no-vad', '--no-redact', '--model', sherpa, '--lm', lm, '--lm-weight', '0', batOrPat])).out, `${batOrPat}: the pat\n`);
+  const { code, out } = await cli(['transcribe', '--no-vad', '--json', '--model', TINY, '--variant', 'dense', '--threads', '2', '--no-redact', hiThere]);
   t.equal(code, 0);
   t.match(JSON.parse(out), { redaction: 'off', text: 'hi there' });
 });
 
 t.test('personal data is redacted by default: words of an entity become its placeholder', async (t) => {
   const callJohn = wav('phone-call.wav', toneAudio('call john', TONES.kaldiFbank));
-  const { code, out } = await cli(['transcribe', '--json', '--model', TINY, '--no-lm', callJohn]);
+  const { code, out } = await cli(['transcribe', '--no-vad', '--json', '--model', TINY, '--no-lm', callJohn]);
   t.equal(code, ExitCode.ok);
   const result = JSON.parse(out);
   t.match(result, { text: 'call [PERSON]', redaction: 'applied' });
@@ -98,11 +98,11 @@ t.test('personal data is redacted by default: words of an entity become its plac
   t.equal(person.word, '[PERSON]');
   // the placeholder keeps the name's audio times: 'j' sounds from 0.2 + 5 * 0.35 = 1.95 s
   t.ok(Math.abs(person.start - 1.95) <= 0.04, `placeholder starts at ${person.start}`);
-  const rulesOnly = await cli(['transcribe', '--model', TINY, '--no-lm', '--detectors', 'rules', callJohn]);
+  const rulesOnly = await cli(['transcribe', '--no-vad', '--model', TINY, '--no-lm', '--detectors', 'rules', callJohn]);
   t.equal(rulesOnly.out, `${callJohn}: call [PERSON]\n`, '--detectors rules');
-  const raw = await cli(['transcribe', '--no-redact', '--model', TINY, '--no-lm', callJohn]);
+  const raw = await cli(['transcribe', '--no-vad', '--no-redact', '--model', TINY, '--no-lm', callJohn]);
   t.equal(raw.out, `${callJohn}: call john\n`);
-  t.equal((await cli(['transcribe', '--model', TINY, '--no-lm', batOrPat])).out, `${batOrPat}: the [PERSON]\n`, '"pat" is a name too');
+  t.equal((await cli(['transcribe', '--no-vad', '--model', TINY, '--no-lm', batOrPat])).out, `${batOrPat}: the [PERSON]\n`, '"pat" is a name too');
 });
 
 t.test('the redaction hook sees every transcript before it is printed', async (t) => {
@@ -111,10 +111,10 @@ t.test('the redaction hook sees every transcript before it is printed', async (t
     seen.push(tr.text);
     return { ...tr, text: '[redacted]', segments: [] };
   });
-  const { out } = await cli(['--json', '--model', TINY, '--no-lm', hiThere], command);
+  const { out } = await cli(['--no-vad', '--json', '--model', TINY, '--no-lm', hiThere], command);
   t.same(seen, ['hi there']);
   t.match(JSON.parse(out), { text: '[redacted]', segments: [], redaction: 'applied' });
-  const off = await cli(['--model', TINY, '--no-lm', '--no-redact', hiThere], command);
+  const off = await cli(['--no-vad', '--model', TINY, '--no-lm', '--no-redact', hiThere], command);
   t.equal(off.out, `${hiThere}: hi there\n`, '--no-redact skips the hook');
   t.same(seen, ['hi there']);
 });
@@ -122,26 +122,26 @@ t.test('the redaction hook sees every transcript before it is printed', async (t
 t.test('usage errors and model problems', async (t) => {
   const usage: string[][] = [
     ['transcribe'],
-    ['transcribe', '--lm', 'x.arpa', '--no-lm', hiThere],
-    ['transcribe', '--beam', '0', hiThere],
-    ['transcribe', '--threads', 'two', hiThere],
-    ['transcribe', '--lm-weight', 'heavy', hiThere],
-    ['transcribe', '--frobnicate', hiThere],
-    ['transcribe', '--model', TINY, '--variant', 'int4', hiThere],
-    ['transcribe', '--model', TINY, '--detectors', 'magic', hiThere],
+    ['transcribe', '--no-vad', '--lm', 'x.arpa', '--no-lm', hiThere],
+    ['transcribe', '--no-vad', '--beam', '0', hiThere],
+    ['transcribe', '--no-vad', '--threads', 'two', hiThere],
+    ['transcribe', '--no-vad', '--lm-weight', 'heavy', hiThere],
+    ['transcribe', '--no-vad', '--frobnicate', hiThere],
+    ['transcribe', '--no-vad', '--model', TINY, '--variant', 'int4', hiThere],
+    ['transcribe', '--no-vad', '--model', TINY, '--detectors', 'magic', hiThere],
   ];
   for (const argv of usage) {
     const { code, err } = await cli(argv);
     t.equal(code, ExitCode.usage, argv.join(' '));
     t.ok(err.length > 0);
   }
-  const noModel = await cli(['transcribe', '--model', join(dir, 'no-such-model'), hiThere]);
+  const noModel = await cli(['transcribe', '--no-vad', '--model', join(dir, 'no-such-model'), hiThere]);
   t.equal(noModel.code, ExitCode.unavailable);
   t.match(noModel.err, /cannot load the model: .*no-such-model: model directory not found/);
-  const broken = await cli(['transcribe', '--model', join(MODELS, 'wrong-io'), hiThere]);
+  const broken = await cli(['transcribe', '--no-vad', '--model', join(MODELS, 'wrong-io'), hiThere]);
   t.equal(broken.code, ExitCode.failure);
   t.match(broken.err, /expected inputs x, x_lens and outputs log_probs, log_probs_len/);
-  const help = await cli(['transcribe', '--help']);
+  const help = await cli(['transcribe', '--no-vad', '--help']);
   t.equal(help.code, 0);
   t.match(help.out, /Usage: hushscribe transcribe FILE\.\.\./);
   const overview = await cli(['--help']);

@@ -6,7 +6,7 @@
 import type { Hotword } from '../asr/context-graph.js';
 import { basename } from 'node:path';
 import { ASR_SAMPLE_RATE, decodeAudioStream, isAudioInputError, probeAudio, wavShortfall } from '../audio/index.js';
-import type { Transcript } from '../asr/types.js';
+import type { RecognizedSegment, StageTimings, Transcript } from '../asr/types.js';
 import type { HushscribeConfig } from '../config/schema.js';
 import { RedactedAudioError, spansToMask, type RedactedAudioWriter, type TimeSpan } from '../redacted-audio/index.js';
 import { alignedText, buildRedactedSegment, type RedactedSegment } from '../redaction/segment.js';
@@ -104,6 +104,28 @@ export interface RedactedAudioTarget {
   writer: RedactedAudioWriter;
   /** File name without extension (the recording id). */
   name: string;
+}
+
+/**
+ * A whole recording already in RAM (`hushscribe transcribe`) cut by the daemon's segmenter, fed in the daemon's
+ * chunk size, each speech segment recognised: the same segments, so the same redaction, as the daemon gives the
+ * same file under the same config. Word times are the recording's; timings are summed over the segments.
+ */
+export async function recognizeSegmented(stages: Pick<StageSet, 'recognizer' | 'vad'>, vadConfig: HushscribeConfig['vad'], samples: Float32Array): Promise<{ transcript: Transcript; timings: StageTimings }> {
+  const segmenter = newSegmenter(stages.vad, vadConfig);
+  const segments: RecognizedSegment[] = [];
+  const timings: StageTimings = { features: 0, model: 0, search: 0 };
+  const recognise = async (speech: SpeechSegment) => {
+    const part = await stages.recognizer.transcribe(speech.samples);
+    const spent = stages.recognizer.lastTimings;
+    if (spent) for (const k of ['features', 'model', 'search'] as const) timings[k] += spent[k];
+    const at = (x: number) => x + speech.start;
+    for (const seg of part.segments) segments.push({ ...seg, start: at(seg.start), end: at(seg.end), words: seg.words.map((w) => ({ ...w, start: at(w.start), end: at(w.end) })) });
+  };
+  const chunk = VAD_FRAME * 16;
+  for (let at = 0; at < samples.length; at += chunk) for (const speech of await segmenter.push(samples.slice(at, at + chunk))) await recognise(speech);
+  for (const speech of segmenter.flush()) await recognise(speech);
+  return { transcript: { text: segments.map((seg) => seg.text).join(' '), durationSec: samples.length / ASR_SAMPLE_RATE, segments }, timings };
 }
 
 export async function transcribeRecording(

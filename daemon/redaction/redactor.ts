@@ -11,6 +11,7 @@ import type { KnownPii } from '../../redaction/known.js';
 import { SessionRedactor } from '../../redaction/session.js';
 import { PiiTagger } from '../../redaction/tagger.js';
 import type { SegmentRedactor } from '../../redaction/types.js';
+import type { RedactionPolicyConfig } from '../../redaction/policy.js';
 import type { HushscribeConfig } from '../config/schema.js';
 
 export interface RedactionSetup {
@@ -18,11 +19,19 @@ export interface RedactionSetup {
   load(): Promise<(extraKnownPii?: readonly KnownPii[]) => SegmentRedactor>;
 }
 
+/**
+ * The redaction policy of a config's `redaction` section: the one policy the daemon, `hushscribe transcribe` and
+ * `hushscribe redact` apply under the same config. The key file is read as `hushscribe redact --hash-key-file`
+ * reads it: contents, trailing newline ignored.
+ */
+export function redactionPolicy(config: HushscribeConfig['redaction']): RedactionPolicyConfig {
+  const { types, operators, hashKeyFile, longNumbers } = config;
+  return { types, operators, longNumbers, ...(hashKeyFile ? { hashKey: readFileSync(hashKeyFile, 'utf8').replace(/\r?\n$/, '') } : {}) };
+}
+
 /** Reads the hash key and validates the policy now: a bad policy stops the worker before any model or audio is read. */
 export function prepareRedaction(config: HushscribeConfig['redaction'], knownPii: readonly KnownPii[] = []): RedactionSetup {
-  const { types, operators, hashKeyFile, longNumbers } = config;
-  // Same key-file format as `hushscribe redact --hash-key-file`: contents, trailing newline ignored.
-  const policy = { types, operators, longNumbers, ...(hashKeyFile ? { hashKey: readFileSync(hashKeyFile, 'utf8').replace(/\r?\n$/, '') } : {}) };
+  const policy = redactionPolicy(config);
   validatePolicy(policy);
   loadAllGazetteers(); // as does a missing or unreadable word list (they would otherwise load on first use)
   return {

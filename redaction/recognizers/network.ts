@@ -3,13 +3,24 @@ import { ContextWords, contextScore, type Analysis, type Candidate } from '../co
 import { isNumberWord, parseNumberChunks } from '../spoken-numbers.js';
 import { STOPWORDS } from '../stopwords.js';
 
-const SEPARATORS: Record<string, string> = { dot: '.', underscore: '_', dash: '-', hyphen: '-' };
-const TLDS = new Set(['com', 'org', 'net', 'edu', 'gov', 'io', 'co', 'uk', 'us', 'de', 'fr', 'ca', 'au', 'info', 'biz', 'me', 'ai', 'app', 'dev', 'ie', 'nl', 'es', 'it', 'in', 'mil', 'int', 'tv']);
+const SEPARATORS: Record<string, string> = { dot: '.', point: '.', underscore: '_', dash: '-', hyphen: '-' };
+/** "dot", or "point" as some people (and recognisers) say it. */
+const isDot = (word: string | undefined) => word === 'dot' || word === 'point';
+/** Generic and country-code top-level domains (IANA root zone), as said after "dot". */
+const TLDS = new Set(
+  `com org net edu gov io co uk us de fr ca au info biz me ai app dev ie nl es it in mil int tv name mobi pro online site xyz
+tech store shop blog eu asia cloud email live news page club ch at be lu li dk no se fi is ee lv lt pl cz sk hu ro bg hr
+si rs ba mk al gr cy mt pt br ar mx cl pe uy ve ec bo py za ng gh ke tz ug rw et eg ma tn dz jp cn kr tw hk sg my id ph
+th vn in pk bd lk np ru ua by kz tr il ae sa qa nz ws cc`.split(/\s+/),
+);
 const IP_CONTEXT = new ContextWords(['ip', 'i p', 'ip address', 'server', 'router', 'host', 'gateway']);
+
+/** Top-level domains that are also on the stopword list, yet common inside addresses ("net dot com"). */
+const STOPWORD_TLDS = new Set(['com', 'net', 'org']);
 
 /** A word that can be part of an address label: not a stopword, not a separator, not "at". */
 function labelWord(word: string | undefined): boolean {
-  return word !== undefined && !(word in SEPARATORS) && word !== 'at' && (!STOPWORDS.has(word) || isNumberWord(word) || TLDS.has(word) || /^[a-z]$/.test(word));
+  return word !== undefined && !(word in SEPARATORS) && word !== 'at' && (!STOPWORDS.has(word) || isNumberWord(word) || STOPWORD_TLDS.has(word) || /^[a-z]$/.test(word));
 }
 
 /** After "at" or a first label, any word but a separator can be a host label ("mail", "my"): the TLD check guards it. */
@@ -56,7 +67,7 @@ function domainEnd(words: string[], i: number, first: (w: string | undefined) =>
   let end = -1;
   let j = labelEnd(words, i, first, multiword);
   if (j === i) return -1;
-  while (words[j] === 'dot') {
+  while (isDot(words[j])) {
     const next = labelEnd(words, j + 1, hostWord, false);
     if (next === j + 1) break;
     if (next === j + 2 && TLDS.has(words[j + 1]!)) end = next;
@@ -94,8 +105,8 @@ export function recognizeUrls({ words }: Analysis): Candidate[] {
   let i = 0;
   while (i < words.length) {
     const www = words[i] === 'www' ? 1 : words.slice(i, i + 3).join(' ') === 'w w w' ? 3 : 0;
-    const host = www > 0 && words[i + www] === 'dot' ? i + www + 1 : i;
-    const end = words[i - 1] === 'at' || words[i - 1] === 'dot' ? -1 : domainEnd(words, host, labelWord, false);
+    const host = www > 0 && isDot(words[i + www]) ? i + www + 1 : i;
+    const end = words[i - 1] === 'at' || isDot(words[i - 1]) ? -1 : domainEnd(words, host, labelWord, false);
     if (end < 0) {
       i += 1;
       continue;
@@ -110,7 +121,7 @@ export function recognizeUrls({ words }: Analysis): Candidate[] {
 
 /**
  * Four octets 0-255 joined by "dot": "one nine two dot one six eight dot one dot ten". From recognised speech a
- * "dot" is often misheard ("at", "dirt", "dat"): one word that is not a number may stand in for it, as long as two
+ * "dot" is often misheard ("at", "dirt", "dat"; "point" counts as "dot"): one word that is not a number may stand in for it, as long as two
  * of the three separators are "dot", or one is and IP context is near.
  */
 export function recognizeIpAddresses({ words, numberRuns }: Analysis): Candidate[] {
@@ -124,7 +135,7 @@ export function recognizeIpAddresses({ words, numberRuns }: Analysis): Candidate
       const separator = words[prev.end];
       const next = separator !== undefined && !isNumberWord(separator) ? byStart.get(prev.end + 1) : undefined;
       if (!next) break;
-      if (separator === 'dot') dots += 1;
+      if (isDot(separator)) dots += 1;
       octets.push(next);
     }
     if (octets.length < 4 || !octets.every((o) => o.digits.length <= 3)) continue;

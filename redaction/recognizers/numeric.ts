@@ -1,16 +1,16 @@
 /** Digit-string identifiers: credit cards, phone numbers, US SSNs, bank accounts and ZIP codes. */
-import { ContextWords, contextScore, type Analysis, type Candidate } from '../context.js';
+import { ContextWords, contextScore, notPersonalNear, type Analysis, type Candidate } from '../context.js';
 import { abaRoutingValid, luhnValid, nanpValid, ssnValid, ukPhoneValid } from '../checksums.js';
 import { edgeWindows, type NumberRun } from '../spoken-numbers.js';
 import { gazetteer } from '../gazetteer.js';
 import type { EntityType } from '../types.js';
 
 const CARD = new ContextWords(['card', 'credit', 'debit', 'visa', 'mastercard', 'master card', 'amex', 'american express', 'discover', 'card number', 'expiry', 'expiration', 'expires', 'charge it', 'charge it to', 'pay with', 'security code', 'cvv', 'c v v', 'long number']);
-const PHONE = new ContextWords(['phone', 'call', 'cell', 'mobile', 'telephone', 'text', 'reach', 'dial', 'landline', 'contact', 'my number', 'your number', 'his number', 'her number', 'extension', 'area code', 'toll free']);
+const PHONE = new ContextWords(['phone', 'call', 'cell', 'mobile', 'telephone', 'tel', 'text', 'reach', 'dial', 'ring', 'landline', 'contact', 'fax', 'whatsapp', 'my number', 'your number', 'his number', 'her number', 'new number', 'get me on', 'extension', 'area code', 'toll free']);
 const SSN = new ContextWords(['social security', 'social', 'ssn', 's s n', 'security number', 'tax id', 'taxpayer']);
 const BANK = new ContextWords(['account', 'account number', 'routing', 'sort code', 'bank', 'checking', 'savings', 'acct']);
 const ROUTING = new ContextWords(['routing', 'aba', 'routing number']);
-const ZIP = new ContextWords(['zip', 'zip code', 'postal code', 'postcode', 'post code']);
+const ZIP = new ContextWords(['zip', 'zip code', 'postal code', 'postcode', 'post code', 'postal', 'plz', 'cap', 'code postal', 'codigo postal']);
 
 function candidate(type: EntityType, window: NumberRun, score: number, source: string, value = window.digits): Candidate {
   return { type, start: window.start, end: window.end, score, source, value };
@@ -56,8 +56,8 @@ export function recognizePhones({ words, numberRuns }: Analysis): Candidate[] {
       found.push(candidate('PHONE_NUMBER', { ...w, start: w.start - 1 }, score, 'rule:phone_international', phoneValue(w.digits, true)));
     } else if (nanpValid(w.digits) || ukPhoneValid(w.digits)) {
       found.push(candidate('PHONE_NUMBER', w, contextScore(words, w.start, w.end, 0.5, 0.35, PHONE), 'rule:phone', phoneValue(w.digits, false)));
-    } else if ((w.digits.length === 10 || w.digits.length === 11) && PHONE.near(words, w.start, w.end)) {
-      // Phone-length digits after phone context that break the numbering plan: a misheard digit.
+    } else if (w.digits.length >= 6 && w.digits.length <= 13 && PHONE.near(words, w.start, w.end) && !notPersonalNear(words, w.start, w.end) && !isQuantity(w, words, ['hundred', 'thousand'])) {
+      // Digits after phone context: another country's numbering plan (6 to 13 digits), or a misheard digit.
       found.push(candidate('PHONE_NUMBER', w, 0.55, 'rule:phone_unverified', phoneValue(w.digits, false)));
     } else if (/^[2-9]\d{6}$/.test(w.digits)) {
       // A 7-digit local number is only a phone number when someone says so.
@@ -98,12 +98,19 @@ export function recognizeBankAccounts({ words, numberRuns }: Analysis): Candidat
 
 export function recognizeZipCodes({ words, numberRuns }: Analysis): Candidate[] {
   const states = gazetteer('us-states');
+  const places = [gazetteer('cities'), states, gazetteer('countries')];
   const found: Candidate[] = [];
   for (const w of numberRuns) {
-    if (w.digits.length !== 5 && w.digits.length !== 9) continue;
     const afterState = [1, 2].some((n) => w.start - n >= 0 && states.matchAt(words, w.start - n) === n);
-    const score = afterState ? 0.8 : contextScore(words, w.start, w.end, 0.2, 0.6, ZIP);
-    found.push(candidate('ZIP_CODE', w, score, 'rule:zip_code'));
+    const afterPlace = [1, 2, 3].some((n) => w.start - n >= 0 && places.some((p) => p.matchAt(words, w.start - n) === n));
+    if (w.digits.length === 5 || w.digits.length === 9) {
+      const score = afterState ? 0.8 : afterPlace && !isQuantity(w, words, ['hundred', 'thousand']) ? 0.6 : contextScore(words, w.start, w.end, 0.2, 0.6, ZIP);
+      found.push(candidate('ZIP_CODE', w, score, 'rule:zip_code'));
+    } else if (w.digits.length >= 4 && w.digits.length <= 7 && !isQuantity(w, words, ['hundred', 'thousand'])) {
+      // Other countries' postcodes (4, 6 or 7 digits) only with a postcode cue or right after a place name.
+      const score = ZIP.near(words, w.start, w.end, 4, 0) ? 0.75 : afterPlace ? 0.6 : 0;
+      if (score > 0) found.push(candidate('ZIP_CODE', w, score, 'rule:postcode'));
+    }
   }
   return found;
 }

@@ -11,12 +11,12 @@ import { isNumberWord } from '../spoken-numbers.js';
 
 const TITLES = new ContextWords(['mister', 'mr', 'mrs', 'missus', 'miss', 'ms', 'doctor', 'dr', 'professor', 'prof', 'sir', 'madam', 'dame', 'lord', 'lady', 'aunt', 'auntie', 'uncle', 'nurse', 'officer', 'detective', 'judge', 'father', 'sister', 'brother', 'reverend', 'captain']);
 /** After these any word that is not a function word is taken as a name. */
-const STRONG_INTRO = new ContextWords(['my name is', "my name's", 'name is', "name's", 'call me', 'named', 'first name is', 'last name is', 'surname is', 'full name is', 'goes by', 'known as']);
+const STRONG_INTRO = new ContextWords(['name', 'full name', 'customer name', 'your name', 'name please', 'surname', 'first name', 'last name', 'my name is', "my name's", 'name is', "name's", 'call me', 'named', 'first name is', 'last name is', 'surname is', 'full name is', 'goes by', 'known as']);
 /** Cues that single out a person, enough even for a name that is also a word ("thanks will"). */
 const NAME_CUES = ['speaking with', 'talk to', 'talking to', 'spoke to', 'spoke with', 'ask for', 'meet', 'met', 'dear', 'hi', 'hello', 'hey', 'thanks', 'thank you', 'tell', 'told', 'asked', 'married', 'wife', 'husband', 'son', 'daughter', 'friend', 'boss', 'mom', 'dad', 'brother', 'sister'];
 const NAME_CUE = new ContextWords(NAME_CUES);
 /** Weaker cues: they make a known name more likely a person, but "this is fine" is not a person. */
-const WEAK_INTRO_CUES = [...NAME_CUES, 'this is', "i'm", 'i am', "it's", 'it is', 'with', 'and', 'called', 'for', 'by'];
+const WEAK_INTRO_CUES = [...NAME_CUES, 'says', 'said', 'caller', 'user', 'customer', 'according to', 'regards', 'sincerely', 'this is', "i'm", 'i am', "it's", 'it is', 'with', 'and', 'called', 'for', 'by'];
 const WEAK_INTRO = new ContextWords(WEAK_INTRO_CUES);
 /**
  * Before an out-of-lexicon word: the weak cues, and prepositions and relations that usually precede a proper noun
@@ -43,7 +43,9 @@ export function recognizePersons({ words, letterRuns }: Analysis): Candidate[] {
   const extend = (start: number): number => {
     let end = start + 1;
     const next = (w: string | undefined) => w !== undefined && (unknown(w) || (known(w) && (!common.has(w) || (last.has(w) && first.has(words[start]!)))));
-    while (end - start < 3 && next(words[end])) end += 1;
+    // Initials count inside a name when a name word follows them ("margit o oyelaran").
+    const initial = (k: number) => /^[a-z]$/.test(words[k] ?? '') && (next(words[k + 1]) || (/^[a-z]$/.test(words[k + 1] ?? '') && next(words[k + 2])));
+    while (end - start < 4 && (next(words[end]) || initial(end))) end += initial(end) ? 2 : 1;
     const spelledAt = SPELLING.has(words[end] ?? '') && letterRunAt.has(end + 1) ? end + 1 : end;
     const spelled = letterRunAt.get(spelledAt);
     return spelled ? spelled.end : end;
@@ -55,7 +57,11 @@ export function recognizePersons({ words, letterRuns }: Analysis): Candidate[] {
     const spelledName = letterRunAt.get(i);
     let score = 0;
     let source = 'gazetteer:person';
+    // One or two initials before a name ("k m okafor").
+    const letter = (k: number) => /^[a-z]$/.test(words[k] ?? '');
+    const initialled = letter(i) && [1, 2].some((n) => (n === 1 || letter(i + 1)) && (unknown(words[i + n]) || known(words[i + n])));
     if (TITLES.endsAt(words, i) && free(w)) [score, source] = [0.9, 'rule:person_title'];
+    else if (initialled && (WEAK_INTRO.endsAt(words, i) || STRONG_INTRO.endsAt(words, i))) [score, source] = [0.8, 'rule:person_initial'];
     else if (STRONG_INTRO.endsAt(words, i) && (free(w) || spelledName)) [score, source] = [known(w) || spelledName ? 0.9 : 0.75, 'rule:person_introduction'];
     else if (known(w)) {
       // A name that is also a place ("france", "austin") is left to the place recognizer unless a person cue says otherwise.
@@ -74,9 +80,23 @@ export function recognizePersons({ words, letterRuns }: Analysis): Candidate[] {
     }
     if (score === 0) continue;
     // Weak guesses stay one word, so they never swallow a real name after them ("will john").
-    const end = score < 0.5 ? i + 1 : spelledName && score >= 0.75 ? spelledName.end : extend(i);
+    const end = score < 0.5 ? i + 1 : spelledName && score >= 0.75 && source !== 'rule:person_initial' ? spelledName.end : extend(i);
     found.push({ type: 'PERSON', start: i, end, score, source, value: words.slice(i, end).join(' ') });
     i = end - 1;
   }
+  return found;
+}
+
+/** A greeting's "X speaking" / "X here": the one to three name words right before it, after a boundary. */
+export function recognizeSpeakingNames({ words }: Analysis): Candidate[] {
+  const found: Candidate[] = [];
+  const nameWord = (w: string | undefined) => w !== undefined && !STOPWORDS.has(w) && !isNumberWord(w) && (isUnknownWord(w, isNumberWord) || gazetteer('first-names').has(w) || gazetteer('surnames').has(w));
+  words.forEach((w, k) => {
+    if (w !== 'speaking' && !(w === 'here' && ["it's", 'its', 'this', 'is'].includes(words[k - 2] ?? ''))) return;
+    let start = k;
+    while (start > 0 && k - start < 3 && nameWord(words[start - 1])) start -= 1;
+    if (start === k || words[k + 1] === 'with' || words[k + 1] === 'to') return;
+    found.push({ type: 'PERSON', start, end: k, score: 0.8, source: 'rule:person_speaking', value: words.slice(start, k).join(' ') });
+  });
   return found;
 }

@@ -16,6 +16,7 @@ const benchmarks: Record<string, () => Promise<Benchmark>> = {
   decode: async () => (await import('./decode.js')).benchmark,
   live: async () => (await import('./live.js')).benchmark,
   wyoming: async () => (await import('./wyoming.js')).benchmark,
+  redact: async () => (await import('./redact.js')).benchmark,
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -7,6 +7,9 @@ import { SessionRedactor } from '../../../redaction/session.js';
 import { PiiTagger } from '../../../redaction/tagger.js';
 import { PolicyError, validatePolicy, type RedactionPolicyConfig } from '../../../redaction/policy.js';
 import { parseDetectors } from './detectors.js';
+import { ConfigError, loadConfig } from '../../config/load.js';
+import type { HushscribeConfig } from '../../config/schema.js';
+import { redactionPolicy } from '../../redaction/redactor.js';
 import type { RedactionResult } from '../../../redaction/types.js';
 
 const DEFAULT_KEY_ENV = 'HUSHSCRIBE_REDACTION_KEY';
@@ -29,13 +32,19 @@ Options:
                           an ordinary-reference word ("order", "ticket", "page") is near
   --session               treat lines as consecutive segments of one session: PII split across lines is caught
                           (each line is written once the next one has been read)
-  --detectors LIST        rules, tagger or rules,tagger (default): the rule recognizers and/or the neural tagger
+  --stream                treat lines as consecutive segments of one session as the daemon and \`transcribe\` do:
+                          each line is written at once, redacted with the words of the lines before it as context
+  --config PATH           config file whose redaction section is the policy (default /etc/hushscribe/config.yaml
+                          if present, as for the daemon); the options above override it
+  --detectors LIST        rules, tagger or rules,tagger (default: rules, and the tagger unless the config's
+                          redaction.tagger.enabled is false): the rule recognizers and/or the neural tagger
                           (models/hushscribe-pii-tagger-v1, text-only here)
   -h, --help              show this help
 `;
 
-function policyFrom(values: { types?: string; operator?: string[]; 'mask-per'?: string; 'hash-key-file'?: string; 'long-numbers'?: boolean }): RedactionPolicyConfig {
-  const config: RedactionPolicyConfig & { operators: Record<string, string> } = { operators: {} };
+/** The config's policy (`base`) with the command-line options on top. */
+function policyFrom(values: { types?: string; operator?: string[]; 'mask-per'?: string; 'hash-key-file'?: string; 'long-numbers'?: boolean }, base: RedactionPolicyConfig): RedactionPolicyConfig {
+  const config: RedactionPolicyConfig & { operators: Record<string, string> } = { ...base, operators: { ...base.operators } };
   if (values['long-numbers']) config.longNumbers = true;
   if (values.types !== undefined) config.types = values.types.split(',').map((t) => t.trim()).filter(Boolean);
   for (const spec of values.operator ?? []) {
@@ -46,7 +55,7 @@ function policyFrom(values: { types?: string; operator?: string[]; 'mask-per'?: 
     }
   }
   if (values['mask-per'] !== undefined) config.mask = { per: values['mask-per'] };
-  const key = values['hash-key-file'] !== undefined ? readFileSync(values['hash-key-file'], 'utf8').replace(/\r?\n$/, '') : process.env[DEFAULT_KEY_ENV];
+  const key = values['hash-key-file'] !== undefined ? readFileSync(values['hash-key-file'], 'utf8').replace(/\r?\n$/, '') : (base.hashKey ?? process.env[DEFAULT_KEY_ENV]);
   if (key) config.hashKey = key;
   return config;
 }
@@ -72,28 +81,39 @@ export const redactCommand: Command = {
         'hash-key-file': { type: 'string' },
         'long-numbers': { type: 'boolean', default: false },
         session: { type: 'boolean', default: false },
+        stream: { type: 'boolean', default: false },
+        config: { type: 'string' },
         detectors: { type: 'string' },
       },
       allowPositionals: false,
     });
-    const config = policyFrom(values);
-    const detectors = parseDetectors(values.detectors);
+    if (values.session && values.stream) throw new UsageError('--session and --stream cannot be combined');
+    let settings: HushscribeConfig;
+    let config: RedactionPolicyConfig;
     try {
+      settings = loadConfig({ path: values.config }).config;
+      config = policyFrom(values, redactionPolicy(settings.redaction));
       validatePolicy(config); // before the tagger loads: a bad policy is a quick usage error
     } catch (err) {
+      if (err instanceof ConfigError) throw new UsageError(`invalid config: ${err.message}`);
       if (err instanceof PolicyError) {
         const hint = /needs hashKey/.test(err.message) ? ` (give --hash-key-file PATH or set ${DEFAULT_KEY_ENV})` : '';
         throw new UsageError(`${err.message}${hint}`);
       }
       throw err;
     }
-    const tagger = detectors.tagger ? await PiiTagger.load() : null;
+    const detectors = values.detectors === undefined ? { rules: true, tagger: settings.redaction.tagger.enabled } : parseDetectors(values.detectors);
+    const taggerDir = settings.redaction.tagger.modelDir;
+    const tagger = detectors.tagger ? await (taggerDir ? PiiTagger.load(taggerDir) : PiiTagger.load()) : null;
     const session = new SessionRedactor(config, { tagger, rules: detectors.rules });
     // One line in, one line out; in session mode each line is written once the next has been read (look-ahead).
-    // Without --session every line is its own session: no context carries from one line to the next.
+    // --stream: each line at once, with the earlier lines as context (the daemon's way).
+    // Without either every line is its own session: no context carries from one line to the next.
     const push = values.session
       ? (line: string) => session.push(line)
-      : async (line: string) => {
+      : values.stream
+        ? (line: string) => session.redact(line)
+        : async (line: string) => {
           const result = await session.redact(line);
           session.end();
           return result;

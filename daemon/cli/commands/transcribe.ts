@@ -12,14 +12,22 @@ import type { RedactionPolicyConfig } from '../../../redaction/policy.js';
 import { readAudio } from '../../audio/index.js';
 import { packageRoot } from '../../../common/package-root.js';
 import { REDACTED_AUDIO_MODES, RedactedAudioWriter, spansToMask, type RedactedAudioFormat, type RedactedAudioMode, type TimeSpan } from '../../redacted-audio/index.js';
+import { recognizeSegmented } from '../../pipeline/transcribe.js';
+import { redactionPolicy } from '../../redaction/redactor.js';
+import { loadSileroVad } from '../../vad/index.js';
+import { ConfigError, loadConfig } from '../../config/load.js';
+import type { HushscribeConfig } from '../../config/schema.js';
+import { PolicyError, validatePolicy } from '../../../redaction/policy.js';
 
 export const DEFAULT_MODEL = join('models', 'hushscribe-en-v1');
 
 const usage = `Usage: hushscribe transcribe FILE... [options]
 
-Transcribes recordings in any format ffmpeg reads and prints them with personal data redacted (default policy:
-every entity type becomes a placeholder such as [PERSON]). The model is loaded once; long recordings are decoded
-in pieces of at most 20 s, cut at the quietest moment near the limit.
+Transcribes recordings in any format ffmpeg reads and prints them with personal data redacted. The same stages
+and policy as the daemon under the same config: the config's VAD cuts the recording into speech segments, and the
+config's redaction policy (types, operators, hash key, longNumbers, tagger) redacts them with context carried
+from segment to segment, so a file gives the daemon's redaction. Without a config file every entity type becomes
+a placeholder such as [PERSON]. The model is loaded once.
 
 Options:
   --json              one JSON object per line per file: {"file","durationSec","text","segments":[{"start","end",
@@ -28,8 +36,12 @@ Options:
                       gives {"file","error","code"}
   --no-redact         print the raw transcript, personal data included (the JSON output records
                       "redaction":"off" instead of "applied")
-  --detectors LIST    PII detectors: rules, tagger or rules,tagger (default; the tagger is
-                      models/hushscribe-pii-tagger-v1)
+  --config PATH       config file whose vad, asr.modelDir and redaction sections apply (default
+                      /etc/hushscribe/config.yaml if present, as for the daemon)
+  --no-vad            decode each file whole (in pieces of at most 20 s, cut at the quietest moment) instead of
+                      by the config's VAD segments; redaction may then differ from the daemon's
+  --detectors LIST    PII detectors: rules, tagger or rules,tagger (default: rules, and the tagger unless the
+                      config's redaction.tagger.enabled is false; the tagger is models/hushscribe-pii-tagger-v1)
   --model DIR         model directory (default: ${DEFAULT_MODEL} in the package); a hushscribe, sherpa-onnx
                       zipformer2_ctc or NeMo CTC directory
   --variant NAME      model variant (default: the manifest's defaultVariant)
@@ -49,7 +61,7 @@ Options:
   -h, --help          show this help
 
 Exit codes: 0 all files transcribed; 3 a file could not be read (the other files are still transcribed);
-4 the model is not installed; 2 wrong options.
+4 the model is not installed; 2 wrong options or an invalid config.
 `;
 
 /**
@@ -57,7 +69,7 @@ Exit codes: 0 all files transcribed; 3 a file could not be read (the other files
  * may be shown. `transcribeCommand` plugs in redactTranscript (the redaction/ recognisers, default policy: every
  * entity type replaced by a placeholder); `--no-redact` skips the hook and the JSON output records it.
  */
-export type TranscriptRedactor = (transcript: Transcript, maskSpans: TimeSpan[], detectors: SessionOptions) => Promise<Transcript>;
+export type TranscriptRedactor = (transcript: Transcript, maskSpans: TimeSpan[], options: { policy: RedactionPolicyConfig; detectors: SessionOptions }) => Promise<Transcript>;
 
 /**
  * Redacts a transcript segment by segment with one SessionRedactor, so personal data split by a pause is still
@@ -141,6 +153,8 @@ export function createTranscribeCommand(redactor: TranscriptRedactor): Command {
           'audio-mode': { type: 'string' },
           'audio-pad-ms': { type: 'string' },
           detectors: { type: 'string' },
+          config: { type: 'string' },
+          'no-vad': { type: 'boolean', default: false },
         },
         allowPositionals: true,
       });
@@ -167,8 +181,19 @@ export function createTranscribeCommand(redactor: TranscriptRedactor): Command {
         ...(wordBonus !== undefined ? { wordBonus } : {}),
       };
       const audioOut = redactedAudioTarget(values, files.length);
-      const detectors = parseDetectors(values.detectors);
-      const modelDir = values.model ?? join(packageRoot(), DEFAULT_MODEL);
+      let config: HushscribeConfig;
+      let policy: RedactionPolicyConfig;
+      try {
+        config = loadConfig({ path: values.config }).config;
+        policy = redactionPolicy(config.redaction);
+        validatePolicy(policy);
+      } catch (err) {
+        // A bad config file or policy, or an unreadable hash key file: a clear message before any model loads.
+        if (err instanceof ConfigError || err instanceof PolicyError || typeof (err as NodeJS.ErrnoException).code === 'string') throw new UsageError(`invalid config: ${(err as Error).message}`);
+        throw err;
+      }
+      const detectors = values.detectors === undefined ? { rules: true, tagger: config.redaction.tagger.enabled } : parseDetectors(values.detectors);
+      const modelDir = values.model ?? config.asr.modelDir ?? join(packageRoot(), DEFAULT_MODEL);
 
       let recognizer: Recognizer;
       try {
@@ -186,22 +211,25 @@ export function createTranscribeCommand(redactor: TranscriptRedactor): Command {
       let exitCode: number = ExitCode.ok;
       let tagger: PiiTagger | null = null;
       try {
-        if (redaction === 'applied' && detectors.tagger) tagger = await PiiTagger.load();
+        const taggerDir = config.redaction.tagger.modelDir;
+        if (redaction === 'applied' && detectors.tagger) tagger = await (taggerDir ? PiiTagger.load(taggerDir) : PiiTagger.load());
+        const vad = config.vad.enabled && !values['no-vad'] ? await loadSileroVad() : null;
         for (const file of files) {
           const started = performance.now();
           try {
             const audio = await readAudio(file);
             const decoded = performance.now();
-            const raw = await recognizer.transcribe(audio.samples);
+            const segmented = vad ? await recognizeSegmented({ recognizer, vad }, config.vad, audio.samples) : null;
+            const raw = segmented ? segmented.transcript : await recognizer.transcribe(audio.samples);
             const maskSpans: TimeSpan[] = [];
-            const shown = redaction === 'applied' ? await redactor(raw, maskSpans, { tagger, rules: detectors.rules, knownPii }) : raw;
+            const shown = redaction === 'applied' ? await redactor(raw, maskSpans, { policy, detectors: { tagger, rules: detectors.rules, knownPii } }) : raw;
             if (audioOut) await audioOut.writer.write(audioOut.name, audio.samples, maskSpans);
             const total = performance.now() - started;
             if (!values.json) {
               io.stdout.write(`${file}: ${shown.text}\n`);
               continue;
             }
-            const t = recognizer.lastTimings ?? { features: 0, model: 0, search: 0 };
+            const t = segmented?.timings ?? recognizer.lastTimings ?? { features: 0, model: 0, search: 0 };
             io.stdout.write(
               `${JSON.stringify({
                 file,
@@ -236,4 +264,4 @@ export function createTranscribeCommand(redactor: TranscriptRedactor): Command {
   };
 }
 
-export const transcribeCommand: Command = createTranscribeCommand((transcript, maskSpans, detectors) => redactTranscript(transcript, {}, maskSpans, detectors));
+export const transcribeCommand: Command = createTranscribeCommand((transcript, maskSpans, { policy, detectors }) => redactTranscript(transcript, policy, maskSpans, detectors));
