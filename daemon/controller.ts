@@ -70,7 +70,11 @@ export class Controller {
   constructor(private readonly options: ControllerOptions) {
     this.config = options.config;
     this.log = options.log;
-    this.notifier = new SystemdNotifier(() => this.statusLine(), () => this.healthy(), options.log.child('systemd'));
+    this.notifier = new SystemdNotifier(
+      () => this.statusLine(),
+      () => this.healthy(),
+      options.log.child('systemd'),
+    );
   }
 
   get currentConfig(): HushscribeConfig {
@@ -110,29 +114,34 @@ export class Controller {
     }
     const closed = this.store.closeInterruptedStreams();
     const requeued = this.store.requeueInterrupted();
-    this.log.info('store open', { database: databasePath(config), schema: this.store.schemaVersion, requeued: requeued.length, liveSessionsClosed: closed.length });
+    this.log.info('store open', {
+      database: databasePath(config),
+      schema: this.store.schemaVersion,
+      requeued: requeued.length,
+      liveSessionsClosed: closed.length,
+    });
 
     this.removeStaleAudio();
     this.outbox = new Outbox(this.store, config.mqtt.outbox.maxEvents);
     const stageSettings = pipelineSettings(config);
     this.governor = new PowerGovernor(config.power, stageSettings.sparseVariant !== null);
-    this.pipeline = new Pipeline(
-      this.store,
-      stageSettings,
-      this.log.child('pipeline'),
-      config.watchdog.maxStallSec * 1000,
-      () => {
-        this.updatePower();
-        return this.governor.state().variant;
-      },
-    );
+    this.pipeline = new Pipeline(this.store, stageSettings, this.log.child('pipeline'), config.watchdog.maxStallSec * 1000, () => {
+      this.updatePower();
+      return this.governor.state().variant;
+    });
     this.features.push({ name: 'pipeline', start: () => this.pipeline.start(), stop: () => this.pipeline.stop() });
     this.features.push(this.powerFeature());
 
     const watchDir = config.sources.watch.dir;
     if (watchDir) {
       const watch = new WatchSource(
-        { dir: watchDir, doneDir: doneDir(config), pollMs: config.sources.watch.pollMs, settleMs: config.sources.watch.settleMs, queueSize: config.pipeline.queueSize },
+        {
+          dir: watchDir,
+          doneDir: doneDir(config),
+          pollMs: config.sources.watch.pollMs,
+          settleMs: config.sources.watch.settleMs,
+          queueSize: config.pipeline.queueSize,
+        },
         this.store,
         () => this.pipeline.wake(),
         this.log.child('watch'),
@@ -149,7 +158,14 @@ export class Controller {
     ];
     for (const [name, label, argv] of lives) {
       if (!argv) continue;
-      const live = new LiveSource(name, label, { ...stageSettings, argv, sessionMaxSec: LIVE_SESSION_SEC, live: config.live }, this.store, this.log.child(name), config.watchdog.maxStallSec * 1000);
+      const live = new LiveSource(
+        name,
+        label,
+        { ...stageSettings, argv, sessionMaxSec: LIVE_SESSION_SEC, live: config.live },
+        this.store,
+        this.log.child(name),
+        config.watchdog.maxStallSec * 1000,
+      );
       this.live.push(live);
       this.features.push({ name, start: () => live.start(), stop: () => live.stop() });
     }
@@ -157,19 +173,30 @@ export class Controller {
     if (config.wyoming.enabled) {
       // Loaded only when enabled, like the MQTT bridge: the main thread stays small without it.
       const { WyomingFeature } = await import('./wyoming/index.js');
-      this.wyoming = new WyomingFeature({ config: config.wyoming, stages: stageSettings, version: this.version, store: config.wyoming.store ? this.store : null, log: this.log.child('wyoming') });
+      this.wyoming = new WyomingFeature({
+        config: config.wyoming,
+        stages: stageSettings,
+        version: this.version,
+        store: config.wyoming.store ? this.store : null,
+        log: this.log.child('wyoming'),
+      });
       this.features.push(this.wyoming);
     }
 
     // One API for both transports: the control socket and MQTT's request topics.
     const api = createApi(this.apiDaemon());
-    const control = new ControlServer({ socketPath: controlSocketPath(config), mode: config.control.mode, group: config.control.group, idleTimeoutMs: config.control.idleTimeoutSec * 1000 }, api, this.log.child('control'), {
-      // `hushscribe listen`: every live source's redacted partials and finals, as they come.
-      'live.listen': (_params, send) => {
-        const removals = this.live.map((l) => l.listen({ partial: send, final: send }));
-        return () => removals.forEach((remove) => remove());
+    const control = new ControlServer(
+      { socketPath: controlSocketPath(config), mode: config.control.mode, group: config.control.group, idleTimeoutMs: config.control.idleTimeoutSec * 1000 },
+      api,
+      this.log.child('control'),
+      {
+        // `hushscribe listen`: every live source's redacted partials and finals, as they come.
+        'live.listen': (_params, send) => {
+          const removals = this.live.map((l) => l.listen({ partial: send, final: send }));
+          return () => removals.forEach((remove) => remove());
+        },
       },
-    });
+    );
     this.features.push({ name: 'control', start: () => control.start(), stop: () => control.stop() });
     this.features.push(this.retentionFeature());
     this.features.push({ name: 'systemd', start: async () => this.notifier.start(), stop: async () => this.notifier.stop() });
@@ -177,7 +204,14 @@ export class Controller {
     if (mqttConfig.url !== null) {
       // Imported only when configured: the mqtt client library alone is ~17 MB resident.
       const { MqttBridge } = await import('./mqtt/bridge.js');
-      const bridge = new MqttBridge({ ...mqttConfig, url: mqttConfig.url, fileNames: config.log.fileNames }, this.mqttHost(), api, this.outbox, this.store, this.log.child('mqtt'));
+      const bridge = new MqttBridge(
+        { ...mqttConfig, url: mqttConfig.url, fileNames: config.log.fileNames },
+        this.mqttHost(),
+        api,
+        this.outbox,
+        this.store,
+        this.log.child('mqtt'),
+      );
       for (const live of this.live) live.listen({ partial: (p) => bridge.publishPartial(p), final: () => undefined });
       this.features.push({ name: 'mqtt', start: () => bridge.start(), stop: () => bridge.stop() });
     }
@@ -365,7 +399,14 @@ export class Controller {
   /** Every mode change or variant switch: logged, announced (power_mode_changed) and passed to the live sources. */
   private applyPower(change: PowerChange | null): void {
     if (!change) return;
-    const data = { previous: change.previousMode, powerMode: change.mode, previousVariant: change.previousVariant, variant: change.variant, reason: change.reason, switches: change.switches };
+    const data = {
+      previous: change.previousMode,
+      powerMode: change.mode,
+      previousVariant: change.previousVariant,
+      variant: change.variant,
+      reason: change.reason,
+      switches: change.switches,
+    };
     if (change.previousVariant !== change.variant) this.log.info('power variant switched', data);
     this.safelyAnnounce(data);
     for (const live of this.live) live.setVariant(change.variant);
@@ -381,15 +422,21 @@ export class Controller {
 
   /** Re-evaluates auto mode every power.intervalSec; says once when the model has no sparse variant. */
   private powerFeature(): Feature {
-    return this.periodicFeature('power', this.config.power.intervalSec * 1000, () => this.updatePower(), 'power governor update failed', () => {
-      const state = this.governor.state();
-      if (!state.sparseAvailable) {
-        this.log.warn('power governor: the model has no sparse variant; running dense', { powerMode: state.mode, model: modelDir(this.config) });
-        this.safelyAnnounce({ previous: state.mode, powerMode: state.mode, previousVariant: 'dense', variant: 'dense', reason: state.reason, switches: 0 });
-      }
-      this.log.info('power governor started', { powerMode: state.mode, variant: state.variant, reason: state.reason });
-      for (const live of this.live) live.setVariant(state.variant);
-    });
+    return this.periodicFeature(
+      'power',
+      this.config.power.intervalSec * 1000,
+      () => this.updatePower(),
+      'power governor update failed',
+      () => {
+        const state = this.governor.state();
+        if (!state.sparseAvailable) {
+          this.log.warn('power governor: the model has no sparse variant; running dense', { powerMode: state.mode, model: modelDir(this.config) });
+          this.safelyAnnounce({ previous: state.mode, powerMode: state.mode, previousVariant: 'dense', variant: 'dense', reason: state.reason, switches: 0 });
+        }
+        this.log.info('power governor started', { powerMode: state.mode, variant: state.variant, reason: state.reason });
+        for (const live of this.live) live.setVariant(state.variant);
+      },
+    );
   }
 
   /** One line for systemd's STATUS= (shown by systemctl status). */

@@ -104,10 +104,7 @@ export class NativeLoadError extends Error {
     readonly path: string,
     readonly reason: string,
   ) {
-    super(
-      `hushscribe native addon could not be loaded from ${path}: ${reason}\n` +
-        'Build it with: npm run build:native (needs g++, make and python3).',
-    );
+    super(`hushscribe native addon could not be loaded from ${path}: ${reason}\n` + 'Build it with: npm run build:native (needs g++, make and python3).');
     this.name = 'NativeLoadError';
   }
 }
@@ -193,7 +190,8 @@ function checkChoice<T extends string>(option: string, value: unknown, choices: 
 
 function checkKnownKeys(kind: string, options: object, defaults: object): void {
   for (const key of Object.keys(options)) {
-    if (!(key in defaults)) throw new NativeOptionError(`${kind}.${key}`, (options as Record<string, unknown>)[key], `known options: ${Object.keys(defaults).join(', ')}`);
+    if (!(key in defaults))
+      throw new NativeOptionError(`${kind}.${key}`, (options as Record<string, unknown>)[key], `known options: ${Object.keys(defaults).join(', ')}`);
   }
 }
 

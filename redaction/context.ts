@@ -65,8 +65,23 @@ export class ContextWords {
 
 /** Number contexts that mean "this is an ordinary reference, not personal data". */
 const NOT_PERSONAL = new ContextWords([
-  'order', 'tracking', 'reference', 'invoice', 'confirmation', 'flight', 'page', 'room', 'model', 'version', 'serial',
-  'ticket', 'case number', 'item', 'part number', 'chapter', 'episode',
+  'order',
+  'tracking',
+  'reference',
+  'invoice',
+  'confirmation',
+  'flight',
+  'page',
+  'room',
+  'model',
+  'version',
+  'serial',
+  'ticket',
+  'case number',
+  'item',
+  'part number',
+  'chapter',
+  'episode',
 ]);
 
 /** True when an ordinary-reference context ("order", "ticket", "page"...) ends within 4 tokens before the span. */

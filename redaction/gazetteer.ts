@@ -6,7 +6,18 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../common/package-root.js';
 
-export const GAZETTEER_NAMES = ['first-names', 'surnames', 'street-names', 'street-suffixes', 'street-types', 'cities', 'us-states', 'countries', 'common-words', 'english-words'] as const;
+export const GAZETTEER_NAMES = [
+  'first-names',
+  'surnames',
+  'street-names',
+  'street-suffixes',
+  'street-types',
+  'cities',
+  'us-states',
+  'countries',
+  'common-words',
+  'english-words',
+] as const;
 export type GazetteerName = (typeof GAZETTEER_NAMES)[number];
 
 /** A phrase list indexed by first word, so matching is a lookup per token. */

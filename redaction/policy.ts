@@ -112,7 +112,13 @@ export function validatePolicy(config: RedactionPolicyConfig = {}): RedactionPol
         case 'drop':
           return null;
         case 'mask':
-          return maskPer === 'word' ? original.split(/\s+/).filter(Boolean).map(() => maskChar).join(' ') : original.replace(/\S/g, maskChar);
+          return maskPer === 'word'
+            ? original
+                .split(/\s+/)
+                .filter(Boolean)
+                .map(() => maskChar)
+                .join(' ')
+            : original.replace(/\S/g, maskChar);
         case 'hash':
           return `[${type}:${createHmac('sha256', key!).update(`${type}\0${value}`).digest('hex').slice(0, 8)}]`;
         default:

@@ -4,7 +4,15 @@ import { analyse, notPersonalNear, type Candidate, type Recognizer } from './con
 import { tokenize, type Token } from './tokens.js';
 import { STOPWORDS } from './stopwords.js';
 import { validatePolicy, type RedactionPolicy, type RedactionPolicyConfig } from './policy.js';
-import { recognizeBankAccounts, recognizeCreditCards, recognizeLongNumbers, recognizePartialAtEnd, recognizePhones, recognizeSsns, recognizeZipCodes } from './recognizers/numeric.js';
+import {
+  recognizeBankAccounts,
+  recognizeCreditCards,
+  recognizeLongNumbers,
+  recognizePartialAtEnd,
+  recognizePhones,
+  recognizeSsns,
+  recognizeZipCodes,
+} from './recognizers/numeric.js';
 import { recognizeDriverLicenses, recognizeIbans, recognizePassports } from './recognizers/codes.js';
 import { recognizeEmails, recognizeIpAddresses, recognizeUrls } from './recognizers/network.js';
 import { recognizeAges, recognizeDatesOfBirth } from './recognizers/dates.js';
@@ -13,13 +21,41 @@ import { recognizePersons, recognizeSpeakingNames } from './recognizers/person.j
 import { recognizeStructuredAddresses } from './recognizers/address.js';
 
 const RECOGNIZERS: Recognizer[] = [
-  recognizeEmails, recognizeUrls, recognizeIpAddresses, recognizeIbans, recognizeCreditCards, recognizeSsns, recognizePhones,
-  recognizeBankAccounts, recognizeZipCodes, recognizePassports, recognizeDriverLicenses, recognizeDatesOfBirth, recognizeAges,
-  recognizeStreetAddresses, recognizeStructuredAddresses, recognizePersons, recognizeSpeakingNames, recognizeLocations, recognizePartialAtEnd,
+  recognizeEmails,
+  recognizeUrls,
+  recognizeIpAddresses,
+  recognizeIbans,
+  recognizeCreditCards,
+  recognizeSsns,
+  recognizePhones,
+  recognizeBankAccounts,
+  recognizeZipCodes,
+  recognizePassports,
+  recognizeDriverLicenses,
+  recognizeDatesOfBirth,
+  recognizeAges,
+  recognizeStreetAddresses,
+  recognizeStructuredAddresses,
+  recognizePersons,
+  recognizeSpeakingNames,
+  recognizeLocations,
+  recognizePartialAtEnd,
 ];
 
 /** Types whose values are said as digits: the ones an ordinary reference number can be mistaken for. */
-const DIGIT_TYPES = new Set<EntityType>(['PHONE_NUMBER', 'CREDIT_CARD', 'US_SSN', 'BANK_ACCOUNT', 'ZIP_CODE', 'PASSPORT', 'US_DRIVER_LICENSE', 'IBAN_CODE', 'AGE', 'DATE_OF_BIRTH', 'STREET_ADDRESS']);
+const DIGIT_TYPES = new Set<EntityType>([
+  'PHONE_NUMBER',
+  'CREDIT_CARD',
+  'US_SSN',
+  'BANK_ACCOUNT',
+  'ZIP_CODE',
+  'PASSPORT',
+  'US_DRIVER_LICENSE',
+  'IBAN_CODE',
+  'AGE',
+  'DATE_OF_BIRTH',
+  'STREET_ADDRESS',
+]);
 
 /** Types said in words, whose every word identifies: a leftover part of such a span is still worth redacting. */
 const WORD_TYPES = new Set<EntityType>(['PERSON', 'STREET_ADDRESS', 'LOCATION']);
@@ -63,7 +99,15 @@ export function detect(tokens: Token[], policy: RedactionPolicy, firstOwn = 0, e
       let end = k;
       while (end < c.end && taken[end] === 0) end += 1;
       if (end > k && end > firstOwn && k < endOwn && (!skipStopwords || tokens.slice(k, end).some((t) => !STOPWORDS.has(t.word)))) {
-        accept({ ...c, start: k, end, value: tokens.slice(k, end).map((t) => t.word).join(' ') });
+        accept({
+          ...c,
+          start: k,
+          end,
+          value: tokens
+            .slice(k, end)
+            .map((t) => t.word)
+            .join(' '),
+        });
       }
       k = end + 1;
     }
@@ -73,7 +117,10 @@ export function detect(tokens: Token[], policy: RedactionPolicy, firstOwn = 0, e
   // A lone number word identifies nobody: the tagger's digit-type spans need two words or more.
   const vetoed = (c: Candidate) => DIGIT_TYPES.has(c.type) && (c.end - c.start < 2 || notPersonalNear(words, c.start, c.end));
   const tagged = (options.extra ?? []).filter((c) => wanted(c) && !vetoed(c)).sort(byScore);
-  const passes: Array<[Candidate[], (c: Candidate) => boolean, boolean]> = [[rules, (c) => WORD_TYPES.has(c.type), true], [tagged, () => true, false]];
+  const passes: Array<[Candidate[], (c: Candidate) => boolean, boolean]> = [
+    [rules, (c) => WORD_TYPES.has(c.type), true],
+    [tagged, () => true, false],
+  ];
   for (const [group, partsCount, skipStopwords] of passes) {
     const overlapped: Candidate[] = [];
     for (const c of group) {
@@ -109,7 +156,8 @@ export function rewrite(text: string, tokens: Token[], found: Candidate[], polic
 
 /** A redactor for single, independent transcript segments. Throws PolicyError for a bad policy. */
 export function createRedactor(policy: RedactionPolicyConfig | RedactionPolicy = {}): Redactor {
-  const checked = typeof (policy as RedactionPolicy | null)?.replacement === 'function' ? (policy as RedactionPolicy) : validatePolicy(policy as RedactionPolicyConfig);
+  const checked =
+    typeof (policy as RedactionPolicy | null)?.replacement === 'function' ? (policy as RedactionPolicy) : validatePolicy(policy as RedactionPolicyConfig);
   return {
     redact(text: string): RedactionResult {
       const tokens = tokenize(text);

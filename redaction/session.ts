@@ -93,7 +93,11 @@ export class SessionRedactor {
     // The tail rule only adds words no detector took.
     const taken = (i: number) => found.some((c) => c.start <= i && i < c.end);
     const afterEntity = found.find((c) => c.end === tokens.length - 1)?.type ?? null;
-    const tail = unfinishedTail(tokens.map((t) => t.word), this.policy, afterEntity)
+    const tail = unfinishedTail(
+      tokens.map((t) => t.word),
+      this.policy,
+      afterEntity,
+    )
       .map((c) => ({ ...c, start: Math.max(c.start, firstOwn) }))
       .map((c) => {
         let start = c.start;
@@ -102,7 +106,12 @@ export class SessionRedactor {
       })
       .filter((c) => c.start < c.end && !taken(c.end - 1));
     const all = [...found, ...tail].sort((a, b) => a.start - b.start);
-    return rewrite(text, own, all.map((c) => ({ ...c, start: c.start - firstOwn, end: c.end - firstOwn })), this.policy);
+    return rewrite(
+      text,
+      own,
+      all.map((c) => ({ ...c, start: c.start - firstOwn, end: c.end - firstOwn })),
+      this.policy,
+    );
   }
 
   /** Delayed mode: holds `text` and returns the previously held segment, redacted with context on both sides (null at first). */
@@ -144,6 +153,11 @@ export class SessionRedactor {
     const tagged = this.tagger && own.length > 0 ? await this.tagger.tag(words, audio) : [];
     const extra = this.knownPii.length > 0 ? [...findKnownPii(words, this.knownPii), ...tagged] : tagged;
     const found = detect(tokens, this.policy, firstOwn, firstOwn + own.length, { rules: this.rules, extra });
-    return rewrite(text, own, found.map((c) => ({ ...c, start: c.start - firstOwn, end: c.end - firstOwn })), this.policy);
+    return rewrite(
+      text,
+      own,
+      found.map((c) => ({ ...c, start: c.start - firstOwn, end: c.end - firstOwn })),
+      this.policy,
+    );
   }
 }

@@ -27,7 +27,10 @@ function isLetter(word: string): boolean {
 function pieceAt(words: string[], i: number): CodePiece[] {
   const chunks = parseNumberChunks(words, i, words.length);
   // "oh" between letters is the letter O (as in "j o h n"), not zero.
-  if (chunks.length > 0 && !(words[i] === 'oh' && chunks.length === 1 && chunks[0]!.end === i + 1 && isLetter(words[i + 1] ?? '') && isLetter(words[i - 1] ?? ''))) {
+  if (
+    chunks.length > 0 &&
+    !(words[i] === 'oh' && chunks.length === 1 && chunks[0]!.end === i + 1 && isLetter(words[i + 1] ?? '') && isLetter(words[i - 1] ?? ''))
+  ) {
     return chunks.map((c) => ({ text: c.digits, start: c.start, end: c.end, kind: 'digits' as const }));
   }
   if (isLetter(words[i]!) || words[i] === 'oh') return [{ text: words[i] === 'oh' ? 'O' : words[i]!.toUpperCase(), start: i, end: i + 1, kind: 'letter' }];
@@ -64,7 +67,8 @@ export function findLetterRuns(tokens: Token[], min = 2): CodeRun[] {
   const runs: CodeRun[] = [];
   let current: CodePiece[] = [];
   const flush = () => {
-    if (current.length >= min) runs.push({ start: current[0]!.start, end: current[current.length - 1]!.end, text: current.map((p) => p.text).join(''), pieces: current });
+    if (current.length >= min)
+      runs.push({ start: current[0]!.start, end: current[current.length - 1]!.end, text: current.map((p) => p.text).join(''), pieces: current });
     current = [];
   };
   tokens.forEach((t, i) => {

@@ -32,7 +32,11 @@ interface TaggerManifest {
 }
 
 export class TaggerLoadError extends Error {
-  constructor(readonly path: string, message: string, options?: { cause?: unknown }) {
+  constructor(
+    readonly path: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
     super(`PII tagger ${path}: ${message}`, options);
     this.name = 'TaggerLoadError';
   }
@@ -54,7 +58,14 @@ function readManifest(dir: string): TaggerManifest {
     throw new TaggerLoadError(path, `cannot read the manifest: ${(err as Error).message}`, { cause: err });
   }
   const m = parsed as Partial<TaggerManifest>;
-  if (typeof m.file !== 'string' || typeof m.sha256 !== 'string' || !Array.isArray(m.chars) || !Array.isArray(m.labels) || typeof m.memory?.vocab !== 'number' || typeof m.minScore !== 'number') {
+  if (
+    typeof m.file !== 'string' ||
+    typeof m.sha256 !== 'string' ||
+    !Array.isArray(m.chars) ||
+    !Array.isArray(m.labels) ||
+    typeof m.memory?.vocab !== 'number' ||
+    typeof m.minScore !== 'number'
+  ) {
     throw new TaggerLoadError(path, 'expected file, sha256, chars, labels, memory.vocab and minScore');
   }
   if (m.labels[0] !== 'O') throw new TaggerLoadError(path, "the first label must be 'O'");
@@ -71,11 +82,23 @@ export function checkTaggerFiles(dir: string = defaultTaggerDir()): { name: stri
   try {
     bytes = readFileSync(path);
   } catch (err) {
-    return { name: manifest.name, file: manifest.file, bytes: null, ok: false, detail: `cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}` };
+    return {
+      name: manifest.name,
+      file: manifest.file,
+      bytes: null,
+      ok: false,
+      detail: `cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+    };
   }
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   const ok = sha256 === manifest.sha256;
-  return { name: manifest.name, file: manifest.file, bytes: bytes.length, ok, detail: ok ? `${path} verified` : `${path}: sha256 ${sha256} does not match the manifest's ${manifest.sha256}` };
+  return {
+    name: manifest.name,
+    file: manifest.file,
+    bytes: bytes.length,
+    ok,
+    detail: ok ? `${path} verified` : `${path}: sha256 ${sha256} does not match the manifest's ${manifest.sha256}`,
+  };
 }
 
 /** Whether `dir` holds a PII tagger (its manifest says kind "pii-tagger") rather than a speech model. */
@@ -118,7 +141,12 @@ export class PiiTagger {
     const sha256 = createHash('sha256').update(bytes).digest('hex');
     if (sha256 !== manifest.sha256) throw new TaggerLoadError(path, `sha256 ${sha256} does not match the manifest's ${manifest.sha256}`);
     try {
-      const session = await ort.InferenceSession.create(bytes, { intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential', graphOptimizationLevel: 'all' });
+      const session = await ort.InferenceSession.create(bytes, {
+        intraOpNumThreads: 1,
+        interOpNumThreads: 1,
+        executionMode: 'sequential',
+        graphOptimizationLevel: 'all',
+      });
       return new PiiTagger(session, manifest, minScore);
     } catch (err) {
       throw new TaggerLoadError(path, `onnxruntime cannot load it: ${(err as Error).message}`, { cause: err });

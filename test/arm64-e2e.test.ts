@@ -21,33 +21,45 @@ interface Transcript {
 
 function run(command: string, args: string[], timeoutSec: number) {
   const result = spawnSync(command, args, { cwd: root, encoding: 'utf8', timeout: timeoutSec * 1000, maxBuffer: 64 * 1024 * 1024 });
-  return { status: result.status, stdout: result.stdout ?? '', output: `${result.stdout ?? ''}${result.stderr ?? ''}${result.error ? String(result.error) : ''}` };
+  return {
+    status: result.status,
+    stdout: result.stdout ?? '',
+    output: `${result.stdout ?? ''}${result.stderr ?? ''}${result.error ? String(result.error) : ''}`,
+  };
 }
 
 const words = (transcript: Transcript) => transcript.segments.flatMap((s) => s.words.map((w) => w.word));
 
-t.test('an arm64 node under qemu transcribes a sample exactly as this host does', { skip: process.arch === 'arm64' ? 'an arm64 host runs every test natively' : false }, async (t) => {
-  const prepared = run('bash', [join(root, 'scripts', 'arm64', 'prepare.sh')], 900);
-  t.equal(prepared.status, 0, 'scripts/arm64/prepare.sh', { output: prepared.output.slice(-4000) });
+t.test(
+  'an arm64 node under qemu transcribes a sample exactly as this host does',
+  { skip: process.arch === 'arm64' ? 'an arm64 host runs every test natively' : false },
+  async (t) => {
+    const prepared = run('bash', [join(root, 'scripts', 'arm64', 'prepare.sh')], 900);
+    t.equal(prepared.status, 0, 'scripts/arm64/prepare.sh', { output: prepared.output.slice(-4000) });
 
-  const arch = run('env', [...qemu, ...qemuNode, '-p', 'process.arch'], 300);
-  t.equal(arch.stdout.trim(), 'arm64', 'the emulated node is an arm64 process', { output: arch.output.slice(-2000) });
+    const arch = run('env', [...qemu, ...qemuNode, '-p', 'process.arch'], 300);
+    t.equal(arch.stdout.trim(), 'arm64', 'the emulated node is an arm64 process', { output: arch.output.slice(-2000) });
 
-  // Rules only: the neural tagger's score on this sample's 'old speed goa' (the general-English LM's words) sits at
-  // its threshold, and onnxruntime's arm64 and x86 kernels round differently, so the tagger would compare the two
-  // CPUs' float rounding rather than the runtime. The recognizer, the LM and the rules are compared exactly.
-  const host = run(process.execPath, [join(root, 'daemon', 'bin', 'hushscribe.js'), 'transcribe', sample, '--json', '--detectors', 'rules'], 300);
-  t.equal(host.status, 0, `transcribe on ${process.arch}`, { output: host.output.slice(-2000) });
-  const emulated = run('env', [...qemu, ...qemuNode, join(arm64, 'root', 'daemon', 'bin', 'hushscribe.js'), 'transcribe', sample, '--json', '--detectors', 'rules'], 900);
-  t.equal(emulated.status, 0, 'transcribe on arm64 under qemu', { output: emulated.output.slice(-4000) });
+    // Rules only: the neural tagger's score on this sample's 'old speed goa' (the general-English LM's words) sits at
+    // its threshold, and onnxruntime's arm64 and x86 kernels round differently, so the tagger would compare the two
+    // CPUs' float rounding rather than the runtime. The recognizer, the LM and the rules are compared exactly.
+    const host = run(process.execPath, [join(root, 'daemon', 'bin', 'hushscribe.js'), 'transcribe', sample, '--json', '--detectors', 'rules'], 300);
+    t.equal(host.status, 0, `transcribe on ${process.arch}`, { output: host.output.slice(-2000) });
+    const emulated = run(
+      'env',
+      [...qemu, ...qemuNode, join(arm64, 'root', 'daemon', 'bin', 'hushscribe.js'), 'transcribe', sample, '--json', '--detectors', 'rules'],
+      900,
+    );
+    t.equal(emulated.status, 0, 'transcribe on arm64 under qemu', { output: emulated.output.slice(-4000) });
 
-  const expected = JSON.parse(host.stdout) as Transcript;
-  const got = JSON.parse(emulated.stdout) as Transcript;
-  t.not(expected.text, '', 'the host heard words');
-  // Known difference: since the int8 weights stay int8 in onnxruntime (commit 81b9f16), arm64's int8 kernels
-  // decode this sample differently from x86-64's ("i was not an old [DATE_OF_BIRTH] man" against "i was not an old
-  // speed goa man"). Until that is understood these two checks are reported as todo, not passed.
-  const todo = 'arm64 and x86-64 int8 kernels disagree on this sample since int8 weights stay int8';
-  t.equal(got.text, expected.text, 'same transcript', { todo });
-  t.same(words(got), words(expected), 'same words', { todo });
-});
+    const expected = JSON.parse(host.stdout) as Transcript;
+    const got = JSON.parse(emulated.stdout) as Transcript;
+    t.not(expected.text, '', 'the host heard words');
+    // Known difference: since the int8 weights stay int8 in onnxruntime (commit 81b9f16), arm64's int8 kernels
+    // decode this sample differently from x86-64's ("i was not an old [DATE_OF_BIRTH] man" against "i was not an old
+    // speed goa man"). Until that is understood these two checks are reported as todo, not passed.
+    const todo = 'arm64 and x86-64 int8 kernels disagree on this sample since int8 weights stay int8';
+    t.equal(got.text, expected.text, 'same transcript', { todo });
+    t.same(words(got), words(expected), 'same words', { todo });
+  },
+);

@@ -38,7 +38,10 @@ const missing = join(dir, 'missing.ogg');
 t.test('--json: one object per file; a bad file among good ones gives an error object and exit code 3', async (t) => {
   const { code, out, err } = await cli(['transcribe', '--no-vad', '--json', '--model', TINY, '--no-lm', hiThere, notAudio, hiThereFlac, missing, speech]);
   t.equal(code, ExitCode.inputError);
-  const lines = out.trim().split('\n').map((l) => JSON.parse(l));
+  const lines = out
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
   t.equal(lines.length, 5);
   const [a, bad, flac, gone, spoken] = lines;
   t.match(a, { file: hiThere, text: 'hi there', model: { name: 'hushscribe-tiny', variant: 'dense' }, redaction: 'applied' });
@@ -47,7 +50,10 @@ t.test('--json: one object per file; a bad file among good ones gives an error o
   t.ok(Object.values(a.timingsMs).every((ms) => typeof ms === 'number' && ms >= 0));
   t.equal(a.segments.length, 1);
   t.same(Object.keys(a.segments[0]), ['start', 'end', 'text', 'words']);
-  t.same(a.segments[0].words.map((w: { word: string }) => w.word), ['hi', 'there']);
+  t.same(
+    a.segments[0].words.map((w: { word: string }) => w.word),
+    ['hi', 'there'],
+  );
   t.same(Object.keys(a.segments[0].words[0]), ['word', 'start', 'end', 'confidence']);
   t.match(bad, { file: notAudio, error: /notes\.wav/, code: /^[A-Z_]+$/ });
   t.equal(flac.text, 'hi there', 'FLAC at 44.1 kHz decodes to the same words');
@@ -79,7 +85,10 @@ t.test("beam search and the model's LM from the command line", async (t) => {
   t.equal((await cli(['transcribe', '--no-vad', '--no-redact', '--model', TINY, '--no-lm', '--beam', '4', batOrPat])).out, `${batOrPat}: the pat\n`);
   const sherpa = join(MODELS, 'sherpa-ctc-tiny');
   const lm = join(TINY, 'lm.arpa');
-  t.equal((await cli(['transcribe', '--no-vad', '--no-redact', '--model', sherpa, '--lm', lm, '--lm-weight', '0.5', '--word-bonus', '0', batOrPat])).out, `${batOrPat}: the bat\n`);
+  t.equal(
+    (await cli(['transcribe', '--no-vad', '--no-redact', '--model', sherpa, '--lm', lm, '--lm-weight', '0.5', '--word-bonus', '0', batOrPat])).out,
+    `${batOrPat}: the bat\n`,
+  );
   t.equal((await cli(['transcribe', '--no-vad', '--no-redact', '--model', sherpa, '--lm', lm, '--lm-weight', '0', batOrPat])).out, `${batOrPat}: the pat\n`);
   const { code, out } = await cli(['transcribe', '--no-vad', '--json', '--model', TINY, '--variant', 'dense', '--threads', '2', '--no-redact', hiThere]);
   t.equal(code, 0);
@@ -171,8 +180,15 @@ t.test('redactTranscript: one session per transcript, dropped segments left out'
   };
   const redacted = await redactTranscript(transcript);
   t.equal(redacted.text, 'my name is [PERSON] hello there');
-  t.same(redacted.segments[0]!.words.map((w) => w.word), ['my', 'name', 'is', '[PERSON]']);
+  t.same(
+    redacted.segments[0]!.words.map((w) => w.word),
+    ['my', 'name', 'is', '[PERSON]'],
+  );
   const dropped = await redactTranscript(transcript, { operator: 'drop' });
-  t.same(dropped.segments.map((s) => s.text), ['hello there'], 'the segment with a name is dropped');
+  t.same(
+    dropped.segments.map((s) => s.text),
+    ['hello there'],
+    'the segment with a name is dropped',
+  );
   t.equal(dropped.durationSec, 5);
 });

@@ -34,14 +34,19 @@ function spell(text: string, p = 0.9): Array<Record<string, number>> {
 }
 
 const textOf = (tokens: Int32Array): string =>
-  Array.from(tokens, (k) => (table.startsWord[k] ? ' ' : '') + table.body[k]).join('').trim();
+  Array.from(tokens, (k) => (table.startsWord[k] ? ' ' : '') + table.body[k])
+    .join('')
+    .trim();
 
 t.test('greedy decoding merges repeats, drops blanks, keeps double letters split by a blank', async (t) => {
   const lp = frames(spell('__hh_ee_ll_ll_oo__ wwoo_rr_lldd__'));
   const path = greedyPath(lp, table.blankId);
   t.equal(textOf(path.tokens), 'hello world');
   const words = pathToWords(path, table, 0.04);
-  t.same(words.map((w) => w.word), ['hello', 'world']);
+  t.same(
+    words.map((w) => w.word),
+    ['hello', 'world'],
+  );
   // 'hello' spans frames 2 (first h) .. 15 (last o); 'world' 19 .. 30
   t.equal(words[0]!.start, 0.08);
   t.equal(words[0]!.end, 0.6);
@@ -56,7 +61,7 @@ t.test('timestamps take the piece offset and seconds per output frame', async (t
   t.same(w, { word: 'a', start: 10.04, end: 10.04, confidence: 0.9 });
 });
 
-t.test('confidence is the mean posterior over the word\'s token frames and stays within 0..1', async (t) => {
+t.test("confidence is the mean posterior over the word's token frames and stays within 0..1", async (t) => {
   const lp = frames([{ o: 0.5 }, { o: 0.7 }, { '<blk>': 0.9 }, { k: 0.3 }]);
   const [w] = pathToWords(greedyPath(lp, table.blankId), table, 0.04);
   t.equal(w!.word, 'ok');
@@ -80,9 +85,15 @@ t.test('segments split at pauses longer than 0.8 s', async (t) => {
   const words = pathToWords(greedyPath(lp, table.blankId), table, 0.04);
   const segments = segmentWords(words);
   // hi ends at frame 2, yo starts at 24 (gap 0.88 s); yo ends at 25, ok starts at 48 (gap 0.92 s)
-  t.same(segments.map((s) => s.text), ['hi', 'yo', 'ok']);
+  t.same(
+    segments.map((s) => s.text),
+    ['hi', 'yo', 'ok'],
+  );
   const close = segmentWords(words, 1);
-  t.same(close.map((s) => s.text), ['hi yo ok']);
+  t.same(
+    close.map((s) => s.text),
+    ['hi yo ok'],
+  );
   t.equal(close[0]!.start, words[0]!.start);
   t.equal(close[0]!.end, words[2]!.end);
   t.same(segmentWords([]), []);
@@ -91,7 +102,7 @@ t.test('segments split at pauses longer than 0.8 s', async (t) => {
 /** Deterministic pseudo-random peaky posteriors. */
 function randomFrames(n: number, seed: number): LogProbs {
   let s = seed;
-  const rand = (): number => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const rand = (): number => (s = (s * 1103515245 + 12345) % 2147483648) / 2147483648;
   const vocab = SYMBOLS.length;
   const data = new Float32Array(n * vocab);
   for (let t = 0; t < n; t++) {
@@ -118,7 +129,11 @@ t.test('beam search without an LM agrees with greedy decoding on peaky posterior
 
 t.test('beam search sums the paths of a prefix, which greedy cannot', async (t) => {
   // Each frame: blank 0.4, 'a' 0.35, 'b' 0.25. Best single path is all blank (empty), but "a" collects more mass.
-  const lp = frames([{ '<blk>': 0.4, a: 0.35, b: 0.25 }, { '<blk>': 0.4, a: 0.35, b: 0.25 }, { '<blk>': 0.4, a: 0.35, b: 0.25 }]);
+  const lp = frames([
+    { '<blk>': 0.4, a: 0.35, b: 0.25 },
+    { '<blk>': 0.4, a: 0.35, b: 0.25 },
+    { '<blk>': 0.4, a: 0.35, b: 0.25 },
+  ]);
   t.equal(textOf(greedyPath(lp, table.blankId).tokens), '');
   t.equal(textOf(beamSearch(lp, table, { beamSize: 4 })), 'a');
 });
@@ -145,14 +160,7 @@ ngram 2=3
 `;
 
 function batOrPat(): LogProbs {
-  return frames([
-    ...spell('_tt_hh_ee_'),
-    { '▁': 0.9 },
-    { '<blk>': 0.9 },
-    { p: 0.5, b: 0.45 },
-    { '<blk>': 0.9 },
-    ...spell('aa_t_'),
-  ]);
+  return frames([...spell('_tt_hh_ee_'), { '▁': 0.9 }, { '<blk>': 0.9 }, { p: 0.5, b: 0.45 }, { '<blk>': 0.9 }, ...spell('aa_t_')]);
 }
 
 t.test('the LM changes the result where acoustics are ambiguous', async (t) => {
@@ -261,8 +269,14 @@ t.test('BPE vocabularies: a ▁-prefixed token starts a word and scores the prev
   seq.forEach((k, i) => (data[i * vocab + k] = Math.log(0.9)));
   const lp = { data, frames: seq.length, vocab };
   const words = pathToWords(greedyPath(lp, 5), bpe, 0.04);
-  t.same(words.map((w) => w.word), ['the', 'cats']);
+  t.same(
+    words.map((w) => w.word),
+    ['the', 'cats'],
+  );
   const lm = new ArpaLm('\\data\\\nngram 1=4\n\n\\1-grams:\n-1 the\n-1 cats\n-1 </s>\n-99 <s>\n\\end\\\n');
   const tokens = beamSearch(lp, bpe, { beamSize: 4, lm, lmWeight: 0.3, wordBonus: 1 });
-  t.same(pathToWords(alignPath(lp, tokens, 5), bpe, 0.04).map((w) => w.word), ['the', 'cats']);
+  t.same(
+    pathToWords(alignPath(lp, tokens, 5), bpe, 0.04).map((w) => w.word),
+    ['the', 'cats'],
+  );
 });

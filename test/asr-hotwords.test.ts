@@ -53,7 +53,13 @@ t.test('a completed phrase keeps its boost, once, whatever follows', async (t) =
 });
 
 t.test('failure links: a phrase found inside a failed longer match is still boosted', async (t) => {
-  const graph = new ContextGraph([{ phrase: 'ab ab', boost: 1 }, { phrase: 'ab c', boost: 1 }], table);
+  const graph = new ContextGraph(
+    [
+      { phrase: 'ab ab', boost: 1 },
+      { phrase: 'ab c', boost: 1 },
+    ],
+    table,
+  );
   // " ab ab" shares " ab " with " ab c"; " ab ab c": the first ' ab' restarts at the second ' ab' on failure
   t.equal(walk(graph, 'ab ab').at(-1), 6);
   t.equal(walk(graph, 'ab c').at(-1), 5);

@@ -55,7 +55,10 @@ t.test('hand-computed probabilities and backoff weights on a one-sentence text',
   // "<s> a b </s>": each bigram seen once; each unigram continuation count 1; too little text for
   // Chen-Goodman discounts, so D = 0.5 / 1 / 1.5.
   const model = estimate([['a', 'b']], 2);
-  t.same(model.discounts, [[0.5, 1, 1.5], [0.5, 1, 1.5]]);
+  t.same(model.discounts, [
+    [0.5, 1, 1.5],
+    [0.5, 1, 1.5],
+  ]);
   const p = (n: number, key: string): number => 10 ** model.logProbs[n - 1]!.get(key)!;
   const bow = (key: string): number => 10 ** model.logBackoffs[0]!.get(key)!;
   // unigrams: (1 - 0.5) / 3 + gamma * 1/4, gamma = 0.5 * 3 / 3; vocabulary a, b, </s>, <unk>
@@ -82,7 +85,10 @@ t.test('Kneser-Ney: a frequent word seen after one word only gets a small unigra
   const id = (w: string): number => lm.wordId(w);
   const afterSan = [...model.logProbs[0]!.keys()].filter((w) => w !== BOS && w !== 'francisco');
   const francisco = lm.logProb([id('san')], id('francisco'));
-  t.ok(afterSan.every((w) => francisco > lm.logProb([id('san')], id(w))), 'but after "san", "francisco" is the likeliest word');
+  t.ok(
+    afterSan.every((w) => francisco > lm.logProb([id('san')], id(w))),
+    'but after "san", "francisco" is the likeliest word',
+  );
   t.ok(francisco > Math.log(0.3));
   t.ok(lm.logProb([id('the'), id('cat')], id('sat')) > lm.logProb([id('the'), id('cat')], id('california')));
 });

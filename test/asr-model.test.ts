@@ -100,7 +100,11 @@ t.test('the fixture models decode crafted features into the predicted text', asy
     const lp = await am.run(features);
     t.equal(lp.frames, Math.ceil(features.numFrames / 4), `${name}: subsampled frames`);
     const words = pathToWords(greedyPath(lp, table.blankId), table, 0.04);
-    t.same(words.map((w) => w.word), ['hi', 'there'], name);
+    t.same(
+      words.map((w) => w.word),
+      ['hi', 'there'],
+      name,
+    );
     // 'h' occupies feature frames 8..15 -> output frames 2..3; 'i' ends at feature frame 31 -> output frame 7
     t.equal(words[0]!.start, 0.08, `${name}: start of the first word`);
     t.equal(words[0]!.end, 0.28, `${name}: end of the first word`);
@@ -149,9 +153,19 @@ t.test('loading errors are typed and say what is wrong', async (t) => {
   );
   const mismatch = resolveModel(model('vocab-mismatch'));
   const table = readTokens(mismatch.tokensPath);
-  await expectLoadError(t, () => AcousticModel.create(mismatch, 1, table.symbols.length), 'TOKENS_MISMATCH', /20 tokens, but the model's log_probs has a vocabulary of 29/);
+  await expectLoadError(
+    t,
+    () => AcousticModel.create(mismatch, 1, table.symbols.length),
+    'TOKENS_MISMATCH',
+    /20 tokens, but the model's log_probs has a vocabulary of 29/,
+  );
 
-  await expectLoadError(t, () => resolveModel(model('bad-manifest')), 'BAD_MANIFEST', /modelType must be 'zipformer2_ctc'.*sampleRate must be 16000.*features must be an object.*variants must name at least one model file/);
+  await expectLoadError(
+    t,
+    () => resolveModel(model('bad-manifest')),
+    'BAD_MANIFEST',
+    /modelType must be 'zipformer2_ctc'.*sampleRate must be 16000.*features must be an object.*variants must name at least one model file/,
+  );
   const err = new ModelLoadError('BAD_LM', 'x', 'y');
   t.equal(err.path, 'x');
   t.notOk(isModelLoadError(new Error('x')));
@@ -163,23 +177,55 @@ t.test('manifest checks', async (t) => {
   t.throws(() => parseManifest('{', 'm.json'), /bad manifest: not JSON/);
   t.throws(() => parseManifest('[]', 'm.json'), /not a JSON object/);
   t.throws(() => parseManifest(bad({ features: { kind: 'mfcc' } }), 'm.json'), /features\.kind must be 'kaldi-fbank' or 'nemo-mel'/);
-  t.throws(() => parseManifest(bad({ features: { ...good.features, numBins: 0, window: 'blackman', snipEdges: 'no' } }), 'm.json'), /numBins must be a positive integer; features\.window must be .*; features\.snipEdges must be true or false/);
+  t.throws(
+    () => parseManifest(bad({ features: { ...good.features, numBins: 0, window: 'blackman', snipEdges: 'no' } }), 'm.json'),
+    /numBins must be a positive integer; features\.window must be .*; features\.snipEdges must be true or false/,
+  );
   t.throws(() => parseManifest(bad({ features: { kind: 'nemo-mel', numBins: 80 } }), 'm.json'), /features\.nFft must be a positive integer/);
-  t.throws(() => parseManifest(bad({ features: { ...good.features, useEnergy: true, sampleRate: 8000 } }), 'm.json'), /features\.useEnergy is not a kaldi-fbank option \(known: kind, sampleRate, .*\); features\.sampleRate must be 16000/);
+  t.throws(
+    () => parseManifest(bad({ features: { ...good.features, useEnergy: true, sampleRate: 8000 } }), 'm.json'),
+    /features\.useEnergy is not a kaldi-fbank option \(known: kind, sampleRate, .*\); features\.sampleRate must be 16000/,
+  );
   t.throws(() => parseManifest(bad({ tokens: '../tokens.txt' }), 'm.json'), /tokens must name a file in the model directory/);
-  t.throws(() => parseManifest(bad({ variants: { dense: { file: 'm.onnx', sha256: 'xyz', bytes: -1 } } }), 'm.json'), /sha256 must be 64 lowercase hex digits; variants\.dense\.bytes must be a positive integer/);
+  t.throws(
+    () => parseManifest(bad({ variants: { dense: { file: 'm.onnx', sha256: 'xyz', bytes: -1 } } }), 'm.json'),
+    /sha256 must be 64 lowercase hex digits; variants\.dense\.bytes must be a positive integer/,
+  );
   t.throws(() => parseManifest(bad({ variants: { dense: 3 } }), 'm.json'), /variants\.dense must be an object/);
   t.throws(() => parseManifest(bad({ defaultVariant: 'int4' }), 'm.json'), /defaultVariant must be one of dense, corrupt/);
   t.throws(() => parseManifest(bad({ lm: { file: 'lm.arpa' } }), 'm.json'), /lm must be/);
   t.throws(() => parseManifest(bad({ name: '', subsampling: 0, wordBoundary: '' }), 'm.json'), /name must be.*subsampling must be.*wordBoundary must be/);
-  const nemo = parseManifest(bad({ features: { kind: 'nemo-mel', numBins: 80, nFft: 512, windowLengthMs: 25, hopMs: 10, preemphasis: 0.97, window: 'hann', lowFreq: 0, highFreq: 8000, logGuard: 1e-7, normalize: 'per_feature' } }), 'm.json');
+  const nemo = parseManifest(
+    bad({
+      features: {
+        kind: 'nemo-mel',
+        numBins: 80,
+        nFft: 512,
+        windowLengthMs: 25,
+        hopMs: 10,
+        preemphasis: 0.97,
+        window: 'hann',
+        lowFreq: 0,
+        highFreq: 8000,
+        logGuard: 1e-7,
+        normalize: 'per_feature',
+      },
+    }),
+    'm.json',
+  );
   t.equal(nemo.features.kind, 'nemo-mel');
   t.equal(nemo.features.sampleRate, 16000);
 });
 
 t.test('verifyModelFiles compares each variant with its sha256 and size', async (t) => {
   const checks = await verifyModelFiles(model('hushscribe-tiny'));
-  t.same(checks.map((c) => [c.variant, c.ok]), [['dense', true], ['corrupt', false]]);
+  t.same(
+    checks.map((c) => [c.variant, c.ok]),
+    [
+      ['dense', true],
+      ['corrupt', false],
+    ],
+  );
   t.equal(checks[1]!.expectedSha256, '0'.repeat(64));
   t.equal(checks[1]!.actualSha256, checks[0]!.actualSha256);
   await expectLoadError(t, () => verifyModelFiles(model('hushscribe-tiny'), ['int4']), 'BAD_OPTION', /no variant 'int4'/);

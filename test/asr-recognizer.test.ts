@@ -11,7 +11,11 @@ import { batOrPatAudio, concat, RATE, TONES, toneAudio } from './fixtures/models
 const MODELS = join(import.meta.dirname, 'fixtures', 'models');
 
 t.test('each layout transcribes tone-spelled audio into the predicted words', async (t) => {
-  for (const [dir, tones] of [['hushscribe-tiny', TONES.kaldiFbank], ['sherpa-ctc-tiny', TONES.kaldiFbank], ['nemo-ctc-tiny', TONES.nemoMel]] as const) {
+  for (const [dir, tones] of [
+    ['hushscribe-tiny', TONES.kaldiFbank],
+    ['sherpa-ctc-tiny', TONES.kaldiFbank],
+    ['nemo-ctc-tiny', TONES.nemoMel],
+  ] as const) {
     const rec = await loadRecognizer({ modelDir: join(MODELS, dir), decoding: { lm: null } });
     const audio = toneAudio('hi there', tones);
     const tr = await rec.transcribe(audio);
@@ -80,7 +84,18 @@ t.test('options are checked before the model is loaded', async (t) => {
     [{ modelDir: dir, decoding: { method: 'greedy', lm: 'x.arpa' } }, /an LM needs decoding\.method 'beam'/],
     [{ modelDir: join(MODELS, 'nowhere'), decoding: { beamSize: 0 } }, /beamSize/],
     [{ modelDir: dir, decoding: { extraLms: [{ path: 'user.bin', weight: 1 }] } }, /extraLms\[0\]\.weight must be a number between 0 and 1/],
-    [{ modelDir: dir, decoding: { extraLms: [{ path: 'a.bin', weight: 0.6 }, { path: 'b.bin', weight: 0.5 }] } }, /extraLms weights must sum to less than 1/],
+    [
+      {
+        modelDir: dir,
+        decoding: {
+          extraLms: [
+            { path: 'a.bin', weight: 0.6 },
+            { path: 'b.bin', weight: 0.5 },
+          ],
+        },
+      },
+      /extraLms weights must sum to less than 1/,
+    ],
     [{ modelDir: join(MODELS, 'wrong-io') }, /expected inputs x, x_lens/],
   ];
   for (const [options, message] of cases) {
@@ -94,7 +109,10 @@ t.test('options are checked before the model is loaded', async (t) => {
   const manifest = JSON.parse(readFileSync(join(tmp, 'manifest.json'), 'utf8'));
   manifest.features.lowFreq = 9000;
   writeFileSync(join(tmp, 'manifest.json'), JSON.stringify(manifest));
-  await t.rejects(loadRecognizer({ modelDir: tmp }), { code: 'BAD_MANIFEST', message: /manifest\.json: bad feature options: features\.lowFreq = 9000 is invalid/ });
+  await t.rejects(loadRecognizer({ modelDir: tmp }), {
+    code: 'BAD_MANIFEST',
+    message: /manifest\.json: bad feature options: features\.lowFreq = 9000 is invalid/,
+  });
   t.same(resolveDecoding(dir), { method: 'greedy', beamSize: 8, lmPath: null, lmWeight: 0.5, wordBonus: 0, extraLms: [], hotwords: [] });
   // a missing LM costs accuracy, not the recognizer
   const noLm = await loadRecognizer({ modelDir: dir, decoding: { lm: join(MODELS, 'none.arpa') } });
@@ -119,7 +137,9 @@ t.test('silence, and audio shorter than 100 ms, give an empty transcript', async
 t.test('sherpa-onnx reads the fixtures the same way: same features, same greedy text', async (t) => {
   const require = createRequire(import.meta.url);
   const sherpa = require('sherpa-onnx-node') as {
-    OfflineRecognizer: new (config: object) => {
+    OfflineRecognizer: new (
+      config: object,
+    ) => {
       createStream(): { acceptWaveform(w: { sampleRate: number; samples: Float32Array }): void };
       decode(stream: unknown): void;
       getResult(stream: unknown): { text: string; timestamps: number[] };
@@ -134,7 +154,10 @@ t.test('sherpa-onnx reads the fixtures the same way: same features, same greedy 
   const tmp = mkdtempSync(join(tmpdir(), 'asr-sherpa-'));
   t.teardown(() => rmSync(tmp, { recursive: true, force: true }));
   const speech = (await readAudio(speechWav(tmp))).samples;
-  for (const [name, samples] of [['tones', toneAudio('hi there', TONES.kaldiFbank)], ['espeak-ng speech', speech]] as const) {
+  for (const [name, samples] of [
+    ['tones', toneAudio('hi there', TONES.kaldiFbank)],
+    ['espeak-ng speech', speech],
+  ] as const) {
     const stream = reference.createStream();
     stream.acceptWaveform({ sampleRate: RATE, samples });
     reference.decode(stream);

@@ -54,8 +54,15 @@ t.test('the manifest lists the sparse variant; its file matches and is not the d
   };
   const arch = raw.variants.sparse.architecture;
   t.equal(arch.heads.length, 10);
-  t.equal(arch.heads.reduce((a, b) => a + b, 0), 40);
-  t.same(arch.keptHeads.map((k) => k.length), arch.heads, 'kept head lists match the head counts');
+  t.equal(
+    arch.heads.reduce((a, b) => a + b, 0),
+    40,
+  );
+  t.same(
+    arch.keptHeads.map((k) => k.length),
+    arch.heads,
+    'kept head lists match the head counts',
+  );
   t.same(arch.ff_dims, Array(10).fill(512));
   t.ok(arch.parameters < raw.architecture.parameters, `${arch.parameters} parameters, dense ${raw.architecture.parameters}`);
 });

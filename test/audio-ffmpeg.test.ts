@@ -45,7 +45,11 @@ t.test('lossy MP3 and Opus decode to 16 kHz mono of the same length and loudness
 });
 
 t.test('other rates and channel counts are resampled and downmixed by ffmpeg', async (t) => {
-  for (const [rate, channels] of [[8000, 1], [44100, 1], [48000, 2]] as const) {
+  for (const [rate, channels] of [
+    [8000, 1],
+    [44100, 1],
+    [48000, 2],
+  ] as const) {
     const file = join(dir, `tone-${rate}-${channels}.wav`);
     run('sox', ['-n', '-r', String(rate), '-c', String(channels), '-b', '16', file, 'synth', '1', 'sine', '300', 'vol', '0.5']);
     const clip = await decodeAudioFile(file);
@@ -65,7 +69,10 @@ t.test('the stream yields fixed-size frames when asked, and the same samples as 
   const exact = await drain(decodeAudioStream(speech, { frameSamples: reference.samples.length }));
   t.equal(exact.length, 1, 'no empty tail frame when the length divides evenly');
   const chunks = await drain(decodeAudioStream(speech));
-  t.equal(chunks.reduce((n, f) => n + f.length, 0), reference.samples.length);
+  t.equal(
+    chunks.reduce((n, f) => n + f.length, 0),
+    reference.samples.length,
+  );
 });
 
 t.test('back-pressure: ffmpeg waits for the consumer, and is killed when the consumer stops', async (t) => {
@@ -105,7 +112,7 @@ t.test('probe reports duration, channels, rate and codec', async (t) => {
   t.ok(probe.durationSec! > 0);
 });
 
-t.test('bad inputs get typed errors that name the file and carry ffmpeg\'s diagnosis, not the content', async (t) => {
+t.test("bad inputs get typed errors that name the file and carry ffmpeg's diagnosis, not the content", async (t) => {
   const bad = t.testdir({ 'notes.wav': 'call me on 0151 496 0123 about the invoice\n', 'empty.mp3': '' });
   const png = join(bad, 'picture.png');
   run('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'color=c=red:s=16x16', '-frames:v', '1', png]);
@@ -134,7 +141,12 @@ t.test('bad inputs get typed errors that name the file and carry ffmpeg\'s diagn
 });
 
 t.test('FFMPEG_MISSING when ffmpeg or ffprobe cannot be started', async (t) => {
-  await rejectsCode(t, decodeAudioFile(speech, { ffmpegPath: '/nonexistent/ffmpeg' }), 'FFMPEG_MISSING', /ffmpeg could not be started as '\/nonexistent\/ffmpeg' \(ENOENT\)/);
+  await rejectsCode(
+    t,
+    decodeAudioFile(speech, { ffmpegPath: '/nonexistent/ffmpeg' }),
+    'FFMPEG_MISSING',
+    /ffmpeg could not be started as '\/nonexistent\/ffmpeg' \(ENOENT\)/,
+  );
   await rejectsCode(t, probeAudio(speech, { ffprobePath: '/nonexistent/ffprobe' }), 'FFMPEG_MISSING', /ffprobe could not be started/);
   const path = process.env.PATH;
   process.env.PATH = t.testdir();

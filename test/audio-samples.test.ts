@@ -5,12 +5,23 @@ import { readWavFile } from '../daemon/audio/wav.js';
 import { packageRoot } from '../common/package-root.js';
 
 const dir = join(packageRoot(), 'models', 'samples');
-const rows = readFileSync(join(dir, 'samples.tsv'), 'utf8').trim().split('\n').map((line) => line.split('\t'));
+const rows = readFileSync(join(dir, 'samples.tsv'), 'utf8')
+  .trim()
+  .split('\n')
+  .map((line) => line.split('\t'));
 
 t.test('samples.tsv lists every bundled recording with a reference transcript', async (t) => {
   t.same(rows[0], ['file', 'transcript']);
-  const listed = rows.slice(1).map(([file]) => file).sort();
-  t.same(listed, readdirSync(dir).filter((f) => f.endsWith('.wav')).sort());
+  const listed = rows
+    .slice(1)
+    .map(([file]) => file)
+    .sort();
+  t.same(
+    listed,
+    readdirSync(dir)
+      .filter((f) => f.endsWith('.wav'))
+      .sort(),
+  );
   for (const [file, transcript] of rows.slice(1)) t.match(transcript, /^[a-z' ]+$/, `${file}: spoken form, lower case`);
   const readme = readFileSync(join(dir, 'README.md'), 'utf8');
   for (const [file] of rows.slice(1)) t.match(readme, file!, `${file} has provenance in README.md`);

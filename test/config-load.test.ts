@@ -2,7 +2,17 @@ import t from 'tap';
 import { mkdtempSync, readFileSync, writeFileSync, statSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, ENV_OPTIONS, loadConfig, setConfigValue, validateConfig, controlSocketPath, databasePath, doneDir, modelDir } from '../daemon/config/index.js';
+import {
+  ConfigError,
+  ENV_OPTIONS,
+  loadConfig,
+  setConfigValue,
+  validateConfig,
+  controlSocketPath,
+  databasePath,
+  doneDir,
+  modelDir,
+} from '../daemon/config/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'hs-config-'));
 const write = (name: string, text: string) => {
@@ -42,7 +52,10 @@ t.test('a missing default file means defaults; a missing explicit file is an err
 });
 
 t.test('errors name the path and the bad value', async (t) => {
-  const file = write('bad.yaml', 'vad:\n  threshold: 3\n  minSpeechMs: -1\nsources:\n  watch:\n    pollMs: fast\npower:\n  mode: turbo\nlog:\n  levle: debug\nredaction:\n  operators:\n    PERSON: shred\n    NOBODY: mask\n');
+  const file = write(
+    'bad.yaml',
+    'vad:\n  threshold: 3\n  minSpeechMs: -1\nsources:\n  watch:\n    pollMs: fast\npower:\n  mode: turbo\nlog:\n  levle: debug\nredaction:\n  operators:\n    PERSON: shred\n    NOBODY: mask\n',
+  );
   const issues = issuesOf(() => loadConfig({ path: file, env: {} }));
   t.ok(issues.includes('vad.threshold: must be <= 1 (got 3)'), issues.join('\n'));
   t.ok(issues.includes('vad.minSpeechMs: must be >= 0 (got -1)'));
@@ -50,7 +63,10 @@ t.test('errors name the path and the bad value', async (t) => {
   t.ok(issues.includes('power.mode: must be one of dense, sparse, auto (got "turbo")'));
   t.ok(issues.includes('log.levle: unknown option'));
   t.ok(issues.some((i) => i.startsWith('redaction.operators.PERSON: must be one of placeholder, replace, mask, hash, drop')));
-  t.ok(issues.some((i) => i === 'redaction.operators: has an unknown key "NOBODY"'), issues.join('\n'));
+  t.ok(
+    issues.some((i) => i === 'redaction.operators: has an unknown key "NOBODY"'),
+    issues.join('\n'),
+  );
   try {
     loadConfig({ path: file, env: {} });
   } catch (err) {
@@ -61,7 +77,10 @@ t.test('errors name the path and the bad value', async (t) => {
 t.test('YAML syntax errors give the line', async (t) => {
   const issues = issuesOf(() => loadConfig({ path: write('syntax.yaml', 'vad:\n  threshold: [1\n'), env: {} }));
   t.match(issues[0], /^line \d+, column \d+: /);
-  t.same(issuesOf(() => loadConfig({ path: write('list.yaml', '- a\n- b\n'), env: {} })), [': must be a mapping of options (got ["a","b"])']);
+  t.same(
+    issuesOf(() => loadConfig({ path: write('list.yaml', '- a\n- b\n'), env: {} })),
+    [': must be a mapping of options (got ["a","b"])'],
+  );
 });
 
 t.test('environment overrides file, flags override environment', async (t) => {
@@ -117,8 +136,14 @@ t.test('config set keeps comments, validates, writes atomically and says what ne
   t.equal(setConfigValue(file, 'log.level', 'debug').restartRequired, true);
   t.same(setConfigValue(file, 'redaction.types', '[PERSON, EMAIL_ADDRESS]').after, ['PERSON', 'EMAIL_ADDRESS']);
   t.equal(setConfigValue(file, 'redaction.operators.PERSON', 'hash').after, 'hash');
-  t.same(issuesOf(() => setConfigValue(file, 'vad.threshold', '7')), ['vad.threshold: must be <= 1 (got 7)']);
-  t.same(issuesOf(() => setConfigValue(file, 'vad.nope', '1')), ['vad.nope: unknown option']);
+  t.same(
+    issuesOf(() => setConfigValue(file, 'vad.threshold', '7')),
+    ['vad.threshold: must be <= 1 (got 7)'],
+  );
+  t.same(
+    issuesOf(() => setConfigValue(file, 'vad.nope', '1')),
+    ['vad.nope: unknown option'],
+  );
   t.match(readFileSync(file, 'utf8'), 'threshold: 0.6');
   t.equal(loadConfig({ path: file, env: {} }).config.log.level, 'debug');
   const fresh = join(dir, 'fresh.yaml');

@@ -110,7 +110,20 @@ t.test('malformed control requests get error responses, never a crash', async (t
     '{"id": 9, "method": "ping"}',
   ]);
   const codes = responses.map((r) => (r.ok ? 'ok' : (r.error as { code: string }).code));
-  t.same(codes, ['BAD_REQUEST', 'BAD_REQUEST', 'BAD_REQUEST', 'UNKNOWN_METHOD', 'BAD_PARAMS', 'BAD_PARAMS', 'BAD_PARAMS', 'NOT_FOUND', 'BAD_PARAMS', 'BAD_REQUEST', 'UNKNOWN_METHOD', 'ok']);
+  t.same(codes, [
+    'BAD_REQUEST',
+    'BAD_REQUEST',
+    'BAD_REQUEST',
+    'UNKNOWN_METHOD',
+    'BAD_PARAMS',
+    'BAD_PARAMS',
+    'BAD_PARAMS',
+    'NOT_FOUND',
+    'BAD_PARAMS',
+    'BAD_REQUEST',
+    'UNKNOWN_METHOD',
+    'ok',
+  ]);
   t.equal(responses[0]!.id, null);
   t.equal(responses[3]!.id, 2);
   t.match((responses[0]!.error as { message: string }).message, 'not valid JSON');
@@ -124,12 +137,19 @@ t.test('malformed control requests get error responses, never a crash', async (t
     JSON.stringify({ id: 12, method: 'ingest', params: { path: wav, hotwords: [{ phrase: 'anna', boost: -1 }] } }),
     JSON.stringify({ id: 13, method: 'ingest', params: { path: wav, hotwords: [{ phrase: '東京' }] } }),
   ]);
-  t.same(hot.map((r) => (r.error as { code: string }).code), ['BAD_PARAMS', 'BAD_PARAMS', 'BAD_PARAMS'], 'per-request hotwords are checked');
+  t.same(
+    hot.map((r) => (r.error as { code: string }).code),
+    ['BAD_PARAMS', 'BAD_PARAMS', 'BAD_PARAMS'],
+    'per-request hotwords are checked',
+  );
   t.match((hot[1]!.error as { message: string }).message, 'hotwords[0].boost must be a number in (0, 20]');
 });
 
 t.test('ingest hands files to the daemon and follows them to the end', async (t) => {
-  const long = speechFile(join(dir, 'long.wav'), Array.from({ length: 6 }, () => 'This is a longer recording, so that the progress bar has something to show.').join(' '));
+  const long = speechFile(
+    join(dir, 'long.wav'),
+    Array.from({ length: 6 }, () => 'This is a longer recording, so that the progress bar has something to show.').join(' '),
+  );
   const first = await cliAsync(['ingest', long, '--progress', ...common]);
   t.equal(first.code, 0, first.stderr);
   t.match(first.stdout, /long\.wav: done, \d+ segments, \d+\.\d s \(id f[0-9a-f]{24}\)/);
@@ -148,7 +168,14 @@ t.test('ingest hands files to the daemon and follows them to the end', async (t)
   const bad = await cliAsync(['ingest', join(dir, 'text.wav'), ...common]);
   t.equal(bad.code, 3);
   t.match(bad.stdout, /failed \[NOT_AUDIO\]/);
-  const badId = (JSON.parse(cli(['transcripts', 'list', '--json', ...common]).stdout.trim().split('\n').find((l) => l.includes('text.wav'))!) as { id: string }).id;
+  const badId = (
+    JSON.parse(
+      cli(['transcripts', 'list', '--json', ...common])
+        .stdout.trim()
+        .split('\n')
+        .find((l) => l.includes('text.wav'))!,
+    ) as { id: string }
+  ).id;
   const retry = cli(['retry', badId, ...common]);
   t.equal(retry.code, 3, 'its copy was deleted: nothing to retry');
   t.match(retry.stderr, /has no audio file left/);
@@ -178,9 +205,14 @@ t.test('transcripts show, search and export', async (t) => {
   t.equal(show.code, 0);
   t.match(show.stdout, /^\[00:00:\d\d\.\d{3} - 00:00:\d\d\.\d{3}\] /m);
   t.equal(cli(['transcripts', 'show', 'fnope', ...common]).code, 3);
-  const jsonl = cli(['transcripts', 'export', long.id, '--format', 'jsonl', ...common]).stdout.trim().split('\n');
+  const jsonl = cli(['transcripts', 'export', long.id, '--format', 'jsonl', ...common])
+    .stdout.trim()
+    .split('\n');
   t.equal(jsonl.length, long.segments);
-  t.same(jsonl.map((l) => (JSON.parse(l) as { seq: number }).seq), [...Array(long.segments).keys()]);
+  t.same(
+    jsonl.map((l) => (JSON.parse(l) as { seq: number }).seq),
+    [...Array(long.segments).keys()],
+  );
   const csv = cli(['transcripts', 'export', '--format', 'csv', ...common]).stdout.split('\n');
   t.equal(csv[0], 'recording_id,file_name,seq,start,end,text');
   t.equal(csv.filter(Boolean).length, 1 + long.segments, 'every finished recording (only long.wav here)');
@@ -214,9 +246,16 @@ t.test('config set: atomic, validated, says what needs a restart', async (t) => 
 t.test('models and doctor', async (t) => {
   const list = cli(['models', 'list', '--json', ...common]);
   t.equal(list.code, 0);
-  const rows = list.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { configured?: boolean; name: string; kind?: string; ok?: boolean });
+  const rows = list.stdout
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as { configured?: boolean; name: string; kind?: string; ok?: boolean });
   t.ok(rows.some((r) => r.configured));
-  t.match(rows.find((r) => r.kind === 'pii-tagger'), { name: 'hushscribe-pii-tagger-v1', ok: true }, 'the PII tagger is listed apart from the speech models');
+  t.match(
+    rows.find((r) => r.kind === 'pii-tagger'),
+    { name: 'hushscribe-pii-tagger-v1', ok: true },
+    'the PII tagger is listed apart from the speech models',
+  );
   t.match(cli(['models', 'list', ...common]).stdout, /pii tagger {2}tagger\.int8\.onnx/);
   const verify = cli(['models', 'verify', '--variant', 'dense', ...common]);
   t.equal(verify.code, 0);
@@ -244,14 +283,19 @@ t.test('SIGTERM stops the daemon cleanly', async (t) => {
 
 t.test('systemd notifications: READY, watchdog pings, STOPPING', async (t) => {
   const notifySocket = join(dir, 'notify.sock');
-  const listener = spawn('python3', ['-u', '-c', [
-    'import socket, sys',
-    's = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)',
-    's.bind(sys.argv[1])',
-    "print('BOUND', flush=True)",
-    'while True:',
-    "    print(repr(s.recv(65536).decode()), flush=True)",
-  ].join('\n'), notifySocket]);
+  const listener = spawn('python3', [
+    '-u',
+    '-c',
+    [
+      'import socket, sys',
+      's = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)',
+      's.bind(sys.argv[1])',
+      "print('BOUND', flush=True)",
+      'while True:',
+      '    print(repr(s.recv(65536).decode()), flush=True)',
+    ].join('\n'),
+    notifySocket,
+  ]);
   t.teardown(() => listener.kill());
   let received = '';
   listener.stdout.on('data', (d: Buffer) => (received += d.toString()));

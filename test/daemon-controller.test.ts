@@ -39,7 +39,11 @@ t.test('a feature that fails to start is reported, and the rest of the daemon ke
 });
 
 t.test('a missing PII tagger stops the pipeline (never a rules-only fallback), not the daemon', async (t) => {
-  const { dir, controller } = setup('ctl-no-tagger', { asr: { modelDir: TINY_MODEL }, redaction: { tagger: { modelDir: '/nonexistent/tagger' } }, sources: { watch: { dir: 'placeholder', pollMs: 100, settleMs: 0 } } });
+  const { dir, controller } = setup('ctl-no-tagger', {
+    asr: { modelDir: TINY_MODEL },
+    redaction: { tagger: { modelDir: '/nonexistent/tagger' } },
+    sources: { watch: { dir: 'placeholder', pollMs: 100, settleMs: 0 } },
+  });
   controller.currentConfig.sources.watch.dir = join(dir, 'in');
   await controller.start();
   t.teardown(() => controller.stop());
@@ -53,7 +57,10 @@ t.test('a missing PII tagger stops the pipeline (never a rules-only fallback), n
 });
 
 t.test('in-process pipeline: transcribes, stops mid-recording and re-queues it', async (t) => {
-  const { dir, controller, lines } = setup('ctl-pipeline', { asr: { modelDir: TINY_MODEL }, sources: { watch: { dir: 'placeholder', pollMs: 100, settleMs: 0 } } });
+  const { dir, controller, lines } = setup('ctl-pipeline', {
+    asr: { modelDir: TINY_MODEL },
+    sources: { watch: { dir: 'placeholder', pollMs: 100, settleMs: 0 } },
+  });
   const watch = join(dir, 'in');
   controller.currentConfig.sources.watch.dir = watch;
   mkdirSync(watch, { recursive: true });
@@ -63,7 +70,10 @@ t.test('in-process pipeline: transcribes, stops mid-recording and re-queues it',
   await waitFor(() => controller.store.countByStatus().done === 1 && !existsSync(join(watch, 'one.wav')), 120_000, 'done and deleted');
   t.equal(controller.pipeline.health().state, 'idle');
   t.ok(controller.pipeline.health().healthy);
-  const long = speechFile(join(dir, 'long.wav'), Array.from({ length: 12 }, () => 'A long recording that is still being transcribed when the daemon stops.').join(' '));
+  const long = speechFile(
+    join(dir, 'long.wav'),
+    Array.from({ length: 12 }, () => 'A long recording that is still being transcribed when the daemon stops.').join(' '),
+  );
   copyFileSync(long, join(watch, 'long.wav'));
   await waitFor(() => controller.pipeline.health().state === 'busy', 60_000, 'busy');
   await controller.stop();
@@ -93,7 +103,12 @@ t.test('config reload applies retention and names what needs a restart', async (
 t.test('watchdog pings follow health, not a timer', async (t) => {
   const dir = tempDir('notifier');
   const socket = join(dir, 'notify.sock');
-  const listener = spawn('python3', ['-u', '-c', 'import socket, sys\ns = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)\ns.bind(sys.argv[1])\nprint("BOUND", flush=True)\nwhile True:\n    print(repr(s.recv(65536).decode()), flush=True)', socket]);
+  const listener = spawn('python3', [
+    '-u',
+    '-c',
+    'import socket, sys\ns = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)\ns.bind(sys.argv[1])\nprint("BOUND", flush=True)\nwhile True:\n    print(repr(s.recv(65536).decode()), flush=True)',
+    socket,
+  ]);
   t.teardown(() => listener.kill());
   let received = '';
   listener.stdout.on('data', (d: Buffer) => (received += d.toString()));
@@ -105,7 +120,11 @@ t.test('watchdog pings follow health, not a timer', async (t) => {
   let healthy = false;
   let statusText = 'testing';
   const lines: Record<string, unknown>[] = [];
-  const notifier = new SystemdNotifier(() => statusText, () => healthy, new Logger({ sink: { write: (l: string) => lines.push(JSON.parse(l) as Record<string, unknown>) } }));
+  const notifier = new SystemdNotifier(
+    () => statusText,
+    () => healthy,
+    new Logger({ sink: { write: (l: string) => lines.push(JSON.parse(l) as Record<string, unknown>) } }),
+  );
   notifier.start();
   notifier.ready();
   await waitFor(() => lines.some((l) => l.msg === 'pipeline stalled; withholding watchdog pings so systemd restarts the service'), 30_000, 'stall noticed');

@@ -53,7 +53,11 @@ t.test('kill -9 at any moment: every recording completes once, nothing lost or s
   let killedWhileProcessing = 0;
   while (kills < 8 && done(daemon) < files.length) {
     // Wait for work in progress (or the end), then kill at a random moment within it.
-    await waitFor(() => daemon.query<{ n: number }>("SELECT count(*) AS n FROM recordings WHERE status = 'processing'")[0]!.n > 0 || done(daemon) === files.length, 120_000, 'processing');
+    await waitFor(
+      () => daemon.query<{ n: number }>("SELECT count(*) AS n FROM recordings WHERE status = 'processing'")[0]!.n > 0 || done(daemon) === files.length,
+      120_000,
+      'processing',
+    );
     await new Promise((r) => setTimeout(r, Math.random() * 400));
     const processing = daemon.query<{ n: number }>("SELECT count(*) AS n FROM recordings WHERE status = 'processing'")[0]!.n;
     await daemon.kill('SIGKILL');
@@ -69,7 +73,11 @@ t.test('kill -9 at any moment: every recording completes once, nothing lost or s
     await daemon.ready();
   }
   t.ok(kills > 0, `${kills} kills, ${killedWhileProcessing} while a recording was processing`);
-  await waitFor(() => done(daemon) === files.length && readdirSync(watch).filter((n) => n !== 'done').length === 0, 180_000, 'all recordings done after the crashes');
+  await waitFor(
+    () => done(daemon) === files.length && readdirSync(watch).filter((n) => n !== 'done').length === 0,
+    180_000,
+    'all recordings done after the crashes',
+  );
 
   const recordings = daemon.query<{ id: string; status: string; attempts: number }>('SELECT id, status, attempts FROM recordings');
   t.equal(recordings.length, files.length, 'one recording per file');

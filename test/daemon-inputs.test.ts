@@ -16,10 +16,15 @@ interface Row {
   error_message: string | null;
 }
 const row = (name: string) => daemon.query<Row>('SELECT file_name, status, error_code, error_message FROM recordings WHERE file_name = ?', name)[0];
-const finished = (name: string) => waitFor(() => {
-  const r = row(name);
-  return r && (r.status === 'done' || r.status === 'failed') ? r : undefined;
-}, 120_000, `${name} finished`);
+const finished = (name: string) =>
+  waitFor(
+    () => {
+      const r = row(name);
+      return r && (r.status === 'done' || r.status === 'failed') ? r : undefined;
+    },
+    120_000,
+    `${name} finished`,
+  );
 
 t.before(async () => {
   daemon.start();
@@ -34,9 +39,14 @@ t.test('personal data is redacted before anything is stored', async (t) => {
   const [seg] = daemon.query<{ text: string; words: string }>('SELECT text, words FROM segments');
   t.equal(seg!.text, 'my name is [PERSON]');
   const words = JSON.parse(seg!.words) as { word: string; start: number; end: number; entity?: string }[];
-  t.same(words.map((w) => w.word), ['my', 'name', 'is', '[PERSON]']);
+  t.same(
+    words.map((w) => w.word),
+    ['my', 'name', 'is', '[PERSON]'],
+  );
   t.equal(words[3]!.entity, 'PERSON');
-  const [entity] = daemon.query<{ type: string; redacted_start: number; redacted_end: number; audio_start: number; audio_end: number }>('SELECT * FROM entities');
+  const [entity] = daemon.query<{ type: string; redacted_start: number; redacted_end: number; audio_start: number; audio_end: number }>(
+    'SELECT * FROM entities',
+  );
   t.equal(entity!.type, 'PERSON');
   t.equal(seg!.text.slice(entity!.redacted_start, entity!.redacted_end), '[PERSON]');
   t.ok(entity!.audio_start > 3 && entity!.audio_end > entity!.audio_start, 'the entity keeps its audio times');
@@ -65,7 +75,12 @@ t.test('bad inputs each get a clear recorded error and the daemon stays up', asy
     ['truncated.wav', bytes.subarray(0, Math.floor(bytes.length / 3)), 'TRUNCATED', /its WAV header declares/],
     ['notes.wav', Buffer.from('this is a text file, not a recording\n'), 'NOT_AUDIO', /not in an audio format/],
     ['picture.mp3', Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489', 'hex'), 'NOT_AUDIO', /audio/],
-    ['blip.wav', () => execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'sine=f=440:d=0.1', '-ar', '16000', join(dir, 'blip.wav')]), 'TOO_SHORT', /0\.10 s long/],
+    [
+      'blip.wav',
+      () => execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'sine=f=440:d=0.1', '-ar', '16000', join(dir, 'blip.wav')]),
+      'TOO_SHORT',
+      /0\.10 s long/,
+    ],
     ['rate1.wav', rate(1), 'BAD_SAMPLE_RATE', /sample rate of 1 Hz/],
     ['rate0.wav', rate(0), 'NOT_AUDIO', /Invalid sample rate/],
   ];

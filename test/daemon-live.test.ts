@@ -23,16 +23,25 @@ t.test('command source: live audio is transcribed and redacted per session', asy
   t.teardown(() => daemon.kill());
   daemon.start();
   await daemon.ready();
-  const rec = await waitFor(() => daemon.query<Rec>("SELECT * FROM recordings WHERE source = 'command' AND status = 'done'")[0], 120_000, 'a finished command session');
+  const rec = await waitFor(
+    () => daemon.query<Rec>("SELECT * FROM recordings WHERE source = 'command' AND status = 'done'")[0],
+    120_000,
+    'a finished command session',
+  );
   t.equal(rec.file_name, 'ffmpeg');
   t.match(rec.id, /^s[0-9a-f]{24}$/);
   t.ok(rec.duration_sec! > 7, `session holds the whole clip (${rec.duration_sec} s)`);
   const segs = daemon.query<{ text: string }>('SELECT text FROM segments WHERE recording_id = ? ORDER BY seq', rec.id);
-  t.same(segs.map((s) => s.text), ['my name is [PERSON]']);
+  t.same(
+    segs.map((s) => s.text),
+    ['my name is [PERSON]'],
+  );
   t.notOk(/john|smith/i.test(daemon.output), 'no raw name in the logs');
   // The command ended, so the source restarts it (with back-off) instead of giving up.
   await waitFor(() => daemon.logs().some((l) => l.msg === 'live capture stopped; restarting'), 60_000, 'restart');
-  const status = JSON.parse(cli(['status', '--json', '--data-dir', daemon.dataDir, '--config', daemon.configFile]).stdout) as { features: Record<string, { state: string }> };
+  const status = JSON.parse(cli(['status', '--json', '--data-dir', daemon.dataDir, '--config', daemon.configFile]).stdout) as {
+    features: Record<string, { state: string }>;
+  };
   t.equal(status.features.command!.state, 'running');
 });
 
@@ -42,7 +51,11 @@ t.test('microphone source: sessions, a bad device, and kill -9 in a session', as
   t.teardown(() => daemon.kill());
   daemon.start();
   await daemon.ready();
-  const session = await waitFor(() => daemon.query<Rec & { progress_sec: number }>("SELECT * FROM recordings WHERE source = 'mic' AND progress_sec >= 2")[0], 60_000, 'mic session progress');
+  const session = await waitFor(
+    () => daemon.query<Rec & { progress_sec: number }>("SELECT * FROM recordings WHERE source = 'mic' AND progress_sec >= 2")[0],
+    60_000,
+    'mic session progress',
+  );
   t.equal(session.status, 'processing');
   t.equal(session.file_name, 'null');
   const status = cli(['status', '--data-dir', daemon.dataDir, '--config', daemon.configFile]);
@@ -58,7 +71,10 @@ t.test('microphone source: sessions, a bad device, and kill -9 in a session', as
   t.equal(await daemon.kill('SIGTERM'), 0);
   const sessions = daemon.query<Rec>("SELECT * FROM recordings WHERE source = 'mic' ORDER BY created_at");
   t.ok(sessions.length >= 2);
-  t.ok(sessions.every((s) => s.status === 'done'), 'SIGTERM stores the running session');
+  t.ok(
+    sessions.every((s) => s.status === 'done'),
+    'SIGTERM stores the running session',
+  );
   t.equal(sessions.at(-1)!.error_code, null);
   t.same(daemon.query('SELECT * FROM segments'), [], 'silence has no segments');
 
@@ -67,7 +83,10 @@ t.test('microphone source: sessions, a bad device, and kill -9 in a session', as
   bad.daemon.start();
   await bad.daemon.ready();
   await waitFor(() => bad.daemon.logs().some((l) => l.msg === 'live capture stopped; restarting'), 60_000, 'capture failure logged');
-  const s = JSON.parse(cli(['status', '--json', '--data-dir', bad.daemon.dataDir, '--config', bad.daemon.configFile]).stdout) as { running: boolean; live: { mic: { state: string; lastError: string } } };
+  const s = JSON.parse(cli(['status', '--json', '--data-dir', bad.daemon.dataDir, '--config', bad.daemon.configFile]).stdout) as {
+    running: boolean;
+    live: { mic: { state: string; lastError: string } };
+  };
   t.equal(s.running, true, 'the daemon stays up');
   t.match(s.live.mic.lastError, /capture stopped \(exit 1\)/);
 });

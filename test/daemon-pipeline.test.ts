@@ -24,7 +24,26 @@ async function twoUtterances(): Promise<Float32Array> {
   const a = speechFile(join(dir, 'a.wav'), 'The first sentence ends here.');
   const b = speechFile(join(dir, 'b.wav'), 'And after a pause, a second one.');
   const out = join(dir, 'two.wav');
-  execFileSync('ffmpeg', ['-v', 'error', '-y', '-i', a, '-f', 'lavfi', '-t', '2', '-i', 'anullsrc=r=22050:cl=mono', '-i', b, '-filter_complex', '[0:a][1:a][2:a]concat=n=3:v=0:a=1', '-ar', '16000', out]);
+  execFileSync('ffmpeg', [
+    '-v',
+    'error',
+    '-y',
+    '-i',
+    a,
+    '-f',
+    'lavfi',
+    '-t',
+    '2',
+    '-i',
+    'anullsrc=r=22050:cl=mono',
+    '-i',
+    b,
+    '-filter_complex',
+    '[0:a][1:a][2:a]concat=n=3:v=0:a=1',
+    '-ar',
+    '16000',
+    out,
+  ]);
   return (await decodeAudioFile(out)).samples;
 }
 
@@ -77,15 +96,26 @@ t.test('a recording goes through VAD, ASR and redaction; only redacted segments 
   const none = await transcribeRecording(file, dropping, settings.vad, { segment: (s) => dropped.push(s), progress: () => undefined });
   t.equal(none.segmentCount, 0, 'policy drops the whole segment');
   t.same(dropped, []);
-  await t.rejects(loadStages({ ...settings, redaction: { ...defaults.redaction, operators: { PERSON: 'hash' } } }), /hashKey/, 'hashing without a key is refused up front');
-  await t.rejects(loadStages({ ...settings, redaction: { ...defaults.redaction, longNumbers: 'yes' as never } }), /longNumbers must be true or false/, 'redaction.longNumbers reaches the policy');
+  await t.rejects(
+    loadStages({ ...settings, redaction: { ...defaults.redaction, operators: { PERSON: 'hash' } } }),
+    /hashKey/,
+    'hashing without a key is refused up front',
+  );
+  await t.rejects(
+    loadStages({ ...settings, redaction: { ...defaults.redaction, longNumbers: 'yes' as never } }),
+    /longNumbers must be true or false/,
+    'redaction.longNumbers reaches the policy',
+  );
 
   const withVad = await loadStages({ ...settings, vad: defaults.vad });
   const speech = speechFile(join(dir, 'speech.wav'), 'Hello there, this is a test recording.');
   const spoken: RedactedSegment[] = [];
   const r = await transcribeRecording(speech, withVad, defaults.vad, { segment: (s) => spoken.push(s), progress: () => undefined });
   t.ok(r.segmentCount >= 1 && spoken.length === r.segmentCount);
-  t.same(spoken.map((s) => s.seq), [...Array(r.segmentCount).keys()]);
+  t.same(
+    spoken.map((s) => s.seq),
+    [...Array(r.segmentCount).keys()],
+  );
   await stages.recognizer.close();
 });
 
@@ -95,7 +125,10 @@ t.test('too short, broken rate and truncated files are typed errors', async (t) 
   const on = { segment: () => undefined, progress: () => undefined };
   const blip = join(dir, 'blip.wav');
   writeFileSync(blip, wavBytes(new Float32Array(1600)));
-  await t.rejects(transcribeRecording(blip, stages, settings.vad, on), new PipelineError('TOO_SHORT', 'blip.wav: is 0.10 s long; recordings shorter than 0.3 s cannot hold speech'));
+  await t.rejects(
+    transcribeRecording(blip, stages, settings.vad, on),
+    new PipelineError('TOO_SHORT', 'blip.wav: is 0.10 s long; recordings shorter than 0.3 s cannot hold speech'),
+  );
   const bytes = wavBytes(toneSamples('hi there'));
   const cut = join(dir, 'cut.wav');
   writeFileSync(cut, bytes.subarray(0, bytes.length / 2));
@@ -132,7 +165,9 @@ t.test('words inside an entity become one placeholder word with the entity audio
   const result = {
     text: 'call [PERSON] now',
     dropped: false,
-    entities: [{ type: 'PERSON' as const, start: 5, end: 13, redactedStart: 5, redactedEnd: 13, replacement: '[PERSON]', score: 0.9, source: 'gazetteer:person' }],
+    entities: [
+      { type: 'PERSON' as const, start: 5, end: 13, redactedStart: 5, redactedEnd: 13, replacement: '[PERSON]', score: 0.9, source: 'gazetteer:person' },
+    ],
   };
   const out = buildRedactedSegment(seg, ranges, result, { seq: 3, offsetSec: 10, model: 'm', variant: 'v' })!;
   t.same(out.words, [

@@ -35,17 +35,23 @@ t.before(async () => {
 t.teardown(() => daemon.kill());
 
 t.test('samples and synthesized speech are transcribed, timed and scored', async (t) => {
-  const names = readdirSync(SAMPLES).filter((n) => n.endsWith('.wav')).sort();
+  const names = readdirSync(SAMPLES)
+    .filter((n) => n.endsWith('.wav'))
+    .sort();
   t.ok(names.length >= 2, 'the bundled samples are there');
   speechFile(join(dir, 'sentence.wav'), 'The weather will be sunny tomorrow and the train leaves at seven.');
   for (const name of names) copyFileSync(join(SAMPLES, name), join(watch, name));
   copyFileSync(join(dir, 'sentence.wav'), join(watch, 'sentence.wav'));
   const all = [...names, 'sentence.wav'];
 
-  const recs = await waitFor(() => {
-    const rows = daemon.query<Rec>('SELECT id, file_name, status, error_code, duration_sec FROM recordings');
-    return rows.length === all.length && rows.every((r) => r.status === 'done' || r.status === 'failed') ? rows : undefined;
-  }, 150_000, 'all recordings finished');
+  const recs = await waitFor(
+    () => {
+      const rows = daemon.query<Rec>('SELECT id, file_name, status, error_code, duration_sec FROM recordings');
+      return rows.length === all.length && rows.every((r) => r.status === 'done' || r.status === 'failed') ? rows : undefined;
+    },
+    150_000,
+    'all recordings finished',
+  );
   for (const r of recs) {
     t.equal(r.status, 'done', `${r.file_name} done`);
     t.equal(r.error_code, null);
@@ -86,11 +92,18 @@ t.test('samples and synthesized speech are transcribed, timed and scored', async
   const card = text('synthetic-card-number.wav');
   t.match(card, /card number/);
   t.match(card, /\[CREDIT_CARD\]|\[NUMBER\]|\[[A-Z_]+\]/, `card number redacted (${card})`);
-  t.notMatch(card, /\b(four|five|three|two|zero|one|eight|six)\b.*\b(four|five|three|two|zero|one|eight|six)\b.*\b(four|five|three|two|zero|one|eight|six)\b/, 'no run of digits left');
+  t.notMatch(
+    card,
+    /\b(four|five|three|two|zero|one|eight|six)\b.*\b(four|five|three|two|zero|one|eight|six)\b.*\b(four|five|three|two|zero|one|eight|six)\b/,
+    'no run of digits left',
+  );
 
   const list = cli(['transcripts', 'list', '--json', ...opts]);
   t.equal(list.code, 0, list.stderr);
-  const listed = list.stdout.trim().split('\n').map((l) => JSON.parse(l) as { id: string; fileName: string; status: string; segments: number });
+  const listed = list.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { id: string; fileName: string; status: string; segments: number });
   t.same(listed.map((l) => l.fileName).sort(), [...all].sort());
   for (const l of listed) {
     t.equal(l.status, 'done');
@@ -111,7 +124,10 @@ t.test('samples and synthesized speech are transcribed, timed and scored', async
   t.match(srt.stdout, text('sentence.wav').split(' ')[0]!);
 
   // Finished recordings moved to done/, nothing left in the watch folder.
-  t.same(readdirSync(watch).filter((n) => n.endsWith('.wav')), []);
+  t.same(
+    readdirSync(watch).filter((n) => n.endsWith('.wav')),
+    [],
+  );
   t.same(readdirSync(join(watch, 'done')).sort(), [...all].sort());
   t.notOk(readFileSync(join(dir, 'config.yaml'), 'utf8').includes('"vad"'), 'VAD on (default config)');
 });
@@ -120,12 +136,25 @@ t.test('samples and synthesized speech are transcribed, timed and scored', async
 // 2-core machine. It must be transcribed as a stream: progress and segments are stored while it is still
 // processing, and the daemon's RSS grows by less than the decoded file would take several times over.
 t.test('a long recording (3 min) is transcribed in pieces with bounded memory', async (t) => {
-  const sentences = ['The weather will be sunny tomorrow.', 'Please close the window in the kitchen.', 'Our meeting moved to the afternoon.', 'The train leaves every twenty minutes.'];
+  const sentences = [
+    'The weather will be sunny tomorrow.',
+    'Please close the window in the kitchen.',
+    'Our meeting moved to the afternoon.',
+    'The train leaves every twenty minutes.',
+  ];
   const parts = sentences.map((text, i) => speechFile(join(dir, `part-${i}.wav`), text));
   const silence = join(dir, 'gap.wav');
   execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'anullsrc=r=22050:cl=mono', '-t', '1', '-c:a', 'pcm_s16le', silence]);
   const list = join(dir, 'long.txt');
-  writeFileSync(list, Array.from({ length: 15 }, () => parts.flatMap((p) => [p, silence]).map((p) => `file '${p}'`).join('\n')).join('\n'));
+  writeFileSync(
+    list,
+    Array.from({ length: 15 }, () =>
+      parts
+        .flatMap((p) => [p, silence])
+        .map((p) => `file '${p}'`)
+        .join('\n'),
+    ).join('\n'),
+  );
   const long = join(dir, 'long.wav');
   execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'concat', '-safe', '0', '-i', list, '-ar', '16000', '-ac', '1', '-c:a', 'pcm_s16le', long]);
   const seconds = Number(execFileSync('ffprobe', ['-v', 'error', '-show_entries', 'format=duration', '-of', 'csv=p=0', long], { encoding: 'utf8' }));
@@ -137,17 +166,21 @@ t.test('a long recording (3 min) is transcribed in pieces with bounded memory', 
   const progress = new Set<number>();
   let segmentsWhileProcessing = 0;
   copyFileSync(long, join(watch, 'long.wav'));
-  const rec = await waitFor(() => {
-    peak = Math.max(peak, rss());
-    const [r] = daemon.query<Rec & { progress_sec: number; n: number }>(
-      "SELECT r.*, (SELECT count(*) FROM segments s WHERE s.recording_id = r.id) AS n FROM recordings r WHERE file_name = 'long.wav'",
-    );
-    if (r?.status === 'processing') {
-      progress.add(r.progress_sec);
-      segmentsWhileProcessing = Math.max(segmentsWhileProcessing, r.n);
-    }
-    return r && (r.status === 'done' || r.status === 'failed') ? r : undefined;
-  }, 170_000, 'the long recording finished');
+  const rec = await waitFor(
+    () => {
+      peak = Math.max(peak, rss());
+      const [r] = daemon.query<Rec & { progress_sec: number; n: number }>(
+        "SELECT r.*, (SELECT count(*) FROM segments s WHERE s.recording_id = r.id) AS n FROM recordings r WHERE file_name = 'long.wav'",
+      );
+      if (r?.status === 'processing') {
+        progress.add(r.progress_sec);
+        segmentsWhileProcessing = Math.max(segmentsWhileProcessing, r.n);
+      }
+      return r && (r.status === 'done' || r.status === 'failed') ? r : undefined;
+    },
+    170_000,
+    'the long recording finished',
+  );
   t.equal(rec.status, 'done', rec.error_code ?? '');
   t.ok(Math.abs(rec.duration_sec - seconds) < 1, 'whole duration transcribed');
   t.ok(progress.size >= 2, `progress stored while processing (${[...progress].join(', ')} s)`);
@@ -155,5 +188,8 @@ t.test('a long recording (3 min) is transcribed in pieces with bounded memory', 
   const n = daemon.query<{ n: number }>('SELECT count(*) AS n FROM segments WHERE recording_id = ?', rec.id)[0]!.n;
   t.ok(n >= 45, `${n} segments, about one per sentence`);
   const decodedBytes = seconds * 16000 * 4;
-  t.ok(peak - before < 100 * 1024 * 1024, `RSS grew by ${((peak - before) / 1048576).toFixed(1)} MB (the decoded file is ${(decodedBytes / 1048576).toFixed(1)} MB)`);
+  t.ok(
+    peak - before < 100 * 1024 * 1024,
+    `RSS grew by ${((peak - before) / 1048576).toFixed(1)} MB (the decoded file is ${(decodedBytes / 1048576).toFixed(1)} MB)`,
+  );
 });

@@ -74,7 +74,11 @@ t.test('a signal noted while the CLI loaded stops the daemon before it starts an
   const dir = tempDir('signals-early');
   // As daemon/bin/hushscribe.js notes a signal that arrives before the daemon's own handlers exist.
   const script = `globalThis[Symbol.for('hushscribe.daemon.earlySignal')] = 'SIGTERM'; process.argv.splice(1, 0, ${JSON.stringify(CLI)}); await import(${JSON.stringify(CLI)});`;
-  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script, 'daemon', '--data-dir', join(dir, 'data')], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' }, timeout: 60_000 });
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script, 'daemon', '--data-dir', join(dir, 'data')], {
+    encoding: 'utf8',
+    env: { ...process.env, NODE_OPTIONS: '' },
+    timeout: 60_000,
+  });
   t.equal(r.status, 0, r.stderr);
   t.match(r.stdout, /"msg":"stopping","reason":"SIGTERM"/);
   t.notMatch(r.stdout, /store open|daemon started/, 'nothing was started');

@@ -36,7 +36,12 @@ function setup(name: string, config: Record<string, unknown> = {}, dataDir?: str
   mkdirSync(watch, { recursive: true });
   const lines: Record<string, unknown>[] = [];
   const log = new Logger({ level: 'debug', sink: { write: (l: string) => lines.push(JSON.parse(l) as Record<string, unknown>) } });
-  const cfg = validateConfig({ dataDir: dataDir ?? join(dir, 'data'), asr: { modelDir: TINY_MODEL }, sources: { watch: { dir: watch, pollMs: 100, settleMs: 0 } }, ...config });
+  const cfg = validateConfig({
+    dataDir: dataDir ?? join(dir, 'data'),
+    asr: { modelDir: TINY_MODEL },
+    sources: { watch: { dir: watch, pollMs: 100, settleMs: 0 } },
+    ...config,
+  });
   const controller = new Controller({ config: cfg, configFile: null, log });
   const socket = join(cfg.dataDir, 'control.sock');
   const status = () => request<Status>(socket, 'status');
@@ -78,19 +83,30 @@ t.test('another process holding the write lock delays transcription, never stops
   s.drop('short.wav', 'A recording that arrives while another process holds the lock for a second.');
   await short.gone;
   await waitFor(() => s.counts().done === 1, 120_000, 'transcribed after a short lock');
-  t.notOk(s.lines.some((l) => l.level === 'error'), 'no errors for a one-second lock');
+  t.notOk(
+    s.lines.some((l) => l.level === 'error'),
+    'no errors for a one-second lock',
+  );
 
   // A lock longer than busy_timeout: writes are retried with back-off; status and the watchdog tell the truth.
   const long = await holdWriteLock(s.db, null);
   s.drop('long.wav', 'A recording that arrives while another process holds the lock for eight seconds.');
-  const blocked = await waitFor(async () => {
-    const st = await s.status();
-    return st.pipeline.state === 'blocked' ? st : null;
-  }, 60_000, 'status says blocked');
+  const blocked = await waitFor(
+    async () => {
+      const st = await s.status();
+      return st.pipeline.state === 'blocked' ? st : null;
+    },
+    60_000,
+    'status says blocked',
+  );
   t.match(blocked.pipeline.database, { error: /^SQLITE_BUSY/ });
   await waitFor(() => !s.controller.healthy(), 30_000, 'the watchdog stops pinging once blocked longer than maxStallSec');
   t.match(s.controller.statusLine(), /database refuses writes \(SQLITE_BUSY\)/, 'STATUS= for systemd');
-  t.match(await statusText(s.controller.currentConfig.dataDir), /\npipeline: blocked.*\ndatabase: refuses writes for \d+ s \(SQLITE_BUSY: database is locked\); retrying, nothing is lost\n/s, 'hushscribe status');
+  t.match(
+    await statusText(s.controller.currentConfig.dataDir),
+    /\npipeline: blocked.*\ndatabase: refuses writes for \d+ s \(SQLITE_BUSY: database is locked\); retrying, nothing is lost\n/s,
+    'hushscribe status',
+  );
   t.equal(s.counts().queued + s.counts().done, 1, 'the file waits in the folder meanwhile');
   long.release();
   await long.gone;
@@ -133,12 +149,19 @@ t.test('a full disk: files wait, the daemon says so, and carries on by itself wh
 
   s.drop('while-full-1.wav', 'This recording arrives while the disk is full, and must not be skipped.');
   s.drop('while-full-2.wav', 'So does this one: it waits in the folder until there is space again.');
-  const blocked = await waitFor(async () => {
-    const st = await s.status();
-    return st.pipeline.state === 'blocked' ? st : null;
-  }, 60_000, 'status says blocked');
+  const blocked = await waitFor(
+    async () => {
+      const st = await s.status();
+      return st.pipeline.state === 'blocked' ? st : null;
+    },
+    60_000,
+    'status says blocked',
+  );
   t.match(blocked.pipeline.database, { error: /^SQLITE_(FULL|IOERR)/ });
-  t.ok(s.lines.some((l) => l.msg === 'the database refuses new recordings; files wait in the folder'), 'logged');
+  t.ok(
+    s.lines.some((l) => l.msg === 'the database refuses new recordings; files wait in the folder'),
+    'logged',
+  );
   await waitFor(() => !s.controller.healthy(), 30_000, 'the watchdog stops pinging');
   t.match(s.controller.statusLine(), /database refuses writes/);
   t.ok(existsSync(join(s.watch, 'while-full-1.wav')), 'the file waits in the folder');
@@ -162,7 +185,10 @@ t.test('a full disk mid-recording: the recording goes back to the queue and is f
   const s = setup('faults-full2', { watchdog: { maxStallSec: 60 } }, join(mount, 'data'));
   await s.controller.start();
   t.teardown(() => s.controller.stop());
-  s.drop('long.wav', Array.from({ length: 15 }, (_, i) => `Sentence number ${i + 1} of a long recording that is still being transcribed when the disk fills up.`).join(' '));
+  s.drop(
+    'long.wav',
+    Array.from({ length: 15 }, (_, i) => `Sentence number ${i + 1} of a long recording that is still being transcribed when the disk fills up.`).join(' '),
+  );
   await waitFor(() => s.controller.pipeline.health().state === 'busy', 60_000, 'busy');
   const filler = join(mount, 'filler');
   const fd = openSync(filler, 'w');
@@ -173,7 +199,10 @@ t.test('a full disk mid-recording: the recording goes back to the queue and is f
   }
   closeSync(fd);
   await waitFor(() => s.controller.pipeline.health().state === 'blocked', 120_000, 'blocked');
-  t.ok(s.lines.some((l) => l.msg === 'store write failed; re-queueing the recording'), 'the refused recording is re-queued');
+  t.ok(
+    s.lines.some((l) => l.msg === 'store write failed; re-queueing the recording'),
+    'the refused recording is re-queued',
+  );
   rmSync(filler);
   await waitFor(() => s.counts().done === 1, 600_000, 'finished once space returned');
   t.equal(s.counts().processing, 0);
@@ -197,9 +226,19 @@ t.test('a size limit retention cannot meet is reported, not chased', async (t) =
   const status = await s.status();
   t.match(status.retention, { maxBytes: 1000, unmet: { maxBytes: 1000, floorBytes: Number } });
   t.equal(store.list().length, 2, 'nothing deleted chasing it');
-  t.match(await statusText(s.controller.currentConfig.dataDir), /\nretention: store.retention.maxBytes 1000 cannot be met \(\d+ bytes are not deletable\); nothing deleted for size\n/, 'hushscribe status');
-  t.match(s.lines.find((l) => l.level === 'warn' && /cannot be met/.test(String(l.msg))), { maxBytes: 1000 });
-  t.ok(s.controller.problems().some((p) => /store.retention.maxBytes .* cannot be met/.test(p)), 'a problem: announced as an MQTT error event');
+  t.match(
+    await statusText(s.controller.currentConfig.dataDir),
+    /\nretention: store.retention.maxBytes 1000 cannot be met \(\d+ bytes are not deletable\); nothing deleted for size\n/,
+    'hushscribe status',
+  );
+  t.match(
+    s.lines.find((l) => l.level === 'warn' && /cannot be met/.test(String(l.msg))),
+    { maxBytes: 1000 },
+  );
+  t.ok(
+    s.controller.problems().some((p) => /store.retention.maxBytes .* cannot be met/.test(p)),
+    'a problem: announced as an MQTT error event',
+  );
   s.controller.currentConfig.store.retention.maxBytes = 0;
   s.controller.applyRetention();
   t.equal((await s.status()).retention.unmet, null, 'cleared once the limit is met');

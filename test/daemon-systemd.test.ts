@@ -28,14 +28,28 @@ t.test('the unit scores <= 2.0 in systemd-analyze security', { skip }, async (t)
 
 t.test('the unit runs the daemon the way it expects', async (t) => {
   const unit = readFileSync(UNIT, 'utf8');
-  for (const line of ['Type=notify', 'NotifyAccess=main', 'Restart=on-failure', 'SupplementaryGroups=audio', 'DeviceAllow=char-alsa rw', 'User=hushscribe', 'StateDirectory=hushscribe']) {
+  for (const line of [
+    'Type=notify',
+    'NotifyAccess=main',
+    'Restart=on-failure',
+    'SupplementaryGroups=audio',
+    'DeviceAllow=char-alsa rw',
+    'User=hushscribe',
+    'StateDirectory=hushscribe',
+  ]) {
     t.match(unit, new RegExp(`^${line}$`, 'm'), line);
   }
   const watchdog = Number(/^WatchdogSec=(\d+)s$/m.exec(unit)![1]);
   ensureBuilt();
-  const config = JSON.parse(cli(['config', 'get', '--json', '--config', join(ROOT, 'systemd', 'config.yaml')]).stdout) as { watchdog: { maxStallSec: number }; dataDir: string };
+  const config = JSON.parse(cli(['config', 'get', '--json', '--config', join(ROOT, 'systemd', 'config.yaml')]).stdout) as {
+    watchdog: { maxStallSec: number };
+    dataDir: string;
+  };
   t.ok(watchdog > config.watchdog.maxStallSec, 'systemd waits longer than the daemon tolerates a stall');
-  t.match(unit, /^ExecStart=\/usr\/bin\/node \/usr\/lib\/hushscribe\/daemon\/bin\/hushscribe\.js daemon --config \/etc\/hushscribe\/config\.yaml --data-dir \/var\/lib\/hushscribe$/m);
+  t.match(
+    unit,
+    /^ExecStart=\/usr\/bin\/node \/usr\/lib\/hushscribe\/daemon\/bin\/hushscribe\.js daemon --config \/etc\/hushscribe\/config\.yaml --data-dir \/var\/lib\/hushscribe$/m,
+  );
   t.equal(cli(['config', 'validate', '--config', join(ROOT, 'systemd', 'config.yaml')]).code, 0, 'the shipped config is valid');
 });
 
@@ -58,9 +72,20 @@ t.test('install-service stages a complete install into DESTDIR', { skip }, async
   const dest = tempDir('destdir');
   const node = join(tempDir('node'), 'node'); // a Node.js outside /usr/bin, as NodeSource or nvm install it
   symlinkSync(process.execPath, node);
-  const r = spawnSync(join(ROOT, 'scripts', 'install-service'), ['--prefix', '/opt/hushscribe', '--node', node], { encoding: 'utf8', env: { ...process.env, DESTDIR: dest } });
+  const r = spawnSync(join(ROOT, 'scripts', 'install-service'), ['--prefix', '/opt/hushscribe', '--node', node], {
+    encoding: 'utf8',
+    env: { ...process.env, DESTDIR: dest },
+  });
   t.equal(r.status, 0, r.stderr);
-  for (const file of ['opt/hushscribe/dist/daemon/cli/main.js', 'opt/hushscribe/daemon/bin/hushscribe.js', 'opt/hushscribe/package.json', 'etc/systemd/system/hushscribe.service', 'usr/lib/sysusers.d/hushscribe.conf', 'usr/lib/tmpfiles.d/hushscribe.conf', 'etc/hushscribe/config.yaml']) {
+  for (const file of [
+    'opt/hushscribe/dist/daemon/cli/main.js',
+    'opt/hushscribe/daemon/bin/hushscribe.js',
+    'opt/hushscribe/package.json',
+    'etc/systemd/system/hushscribe.service',
+    'usr/lib/sysusers.d/hushscribe.conf',
+    'usr/lib/tmpfiles.d/hushscribe.conf',
+    'etc/hushscribe/config.yaml',
+  ]) {
     t.ok(existsSync(join(dest, file)), file);
   }
   const unit = readFileSync(join(dest, 'etc/systemd/system/hushscribe.service'), 'utf8');

@@ -26,11 +26,18 @@ t.test('a file that grows after it was queued is transcribed whole, and disposed
   appendFileSync(file, whole.subarray(firstPart)); // and carries on
   t.equal(cli(['resume', ...common]).code, 0);
 
-  const done = await waitFor(() => {
-    const rows = daemon.query<{ status: string; bytes: number; id: string }>('SELECT id, status, bytes FROM recordings');
-    return rows.length === 1 && rows[0]!.status === 'done' && rows[0]!.bytes === whole.length && !existsSync(file) ? rows[0] : undefined;
-  }, 120_000, 'one recording of the whole file, and the file disposed of');
-  const text = daemon.query<{ text: string }>('SELECT text FROM segments WHERE recording_id = ? ORDER BY seq', done.id).map((s) => s.text).join(' ');
+  const done = await waitFor(
+    () => {
+      const rows = daemon.query<{ status: string; bytes: number; id: string }>('SELECT id, status, bytes FROM recordings');
+      return rows.length === 1 && rows[0]!.status === 'done' && rows[0]!.bytes === whole.length && !existsSync(file) ? rows[0] : undefined;
+    },
+    120_000,
+    'one recording of the whole file, and the file disposed of',
+  );
+  const text = daemon
+    .query<{ text: string }>('SELECT text FROM segments WHERE recording_id = ? ORDER BY seq', done.id)
+    .map((s) => s.text)
+    .join(' ');
   t.match(text, /hello world/, 'the whole recording was transcribed');
   t.ok(daemon.logs().some((l) => l.msg === 'the file changed while it was transcribed; discarding the result and taking the file again once it settles'));
 });

@@ -7,7 +7,10 @@ ensureBuilt();
 
 const { dir, daemon, watch } = daemonSetup('watch', { config: { ...AWAY_BROKER, sources: { watch: { pollMs: 100, settleMs: 1500, keepOriginals: true } } } });
 const list = () => listTranscripts(daemon);
-const pending = () => readdirSync(watch, { withFileTypes: true }).filter((e) => e.isFile() && !/^\.|\.part$/.test(e.name)).map((e) => e.name);
+const pending = () =>
+  readdirSync(watch, { withFileTypes: true })
+    .filter((e) => e.isFile() && !/^\.|\.part$/.test(e.name))
+    .map((e) => e.name);
 
 t.before(async () => {
   daemon.start();
@@ -40,7 +43,7 @@ t.test('recordings in any format are transcribed exactly once and moved to the d
   t.same(readdirSync(join(watch, 'done')).sort(), ['hello-again.wav', 'hello.wav', 'other.mp3', 'third.ogg']);
   t.ok(existsSync(join(watch, '.hidden.wav')) && existsSync(join(watch, 'upload.wav.part')), 'hidden and partial files untouched');
 
-  const events = daemon.query<{ kind: string; n: number }>("SELECT kind, count(*) AS n FROM events GROUP BY kind ORDER BY kind");
+  const events = daemon.query<{ kind: string; n: number }>('SELECT kind, count(*) AS n FROM events GROUP BY kind ORDER BY kind');
   const byKind = Object.fromEntries(events.map((e) => [e.kind, e.n]));
   t.equal(byKind['recording.queued'], 3);
   t.equal(byKind['recording.done'], 3);
@@ -61,7 +64,11 @@ t.test('a file still being written is not picked up before it settles', async (t
   writeFileSync(target, bytes.subarray(0, half));
   await new Promise((r) => setTimeout(r, 400)); // the writer pauses, well inside settleMs (1500 ms)
   appendFileSync(target, bytes.subarray(half));
-  const row = await waitFor(() => list().find((r) => r.fileName === 'slow.wav' && r.status !== 'queued' && r.status !== 'processing'), 120_000, 'slow.wav finished');
+  const row = await waitFor(
+    () => list().find((r) => r.fileName === 'slow.wav' && r.status !== 'queued' && r.status !== 'processing'),
+    120_000,
+    'slow.wav finished',
+  );
   t.equal(row.status, 'done');
   const fullSec = (bytes.length - 44) / 2 / 22050; // espeak-ng writes 22.05 kHz 16-bit mono
   t.ok(Math.abs(row.durationSec! - fullSec) < 0.1, `whole file read (${row.durationSec} s of ${fullSec.toFixed(2)} s)`);
@@ -73,6 +80,9 @@ t.test('the daemon logs JSON lines', async (t) => {
   t.ok(logs.every((l) => typeof l.level === 'string' && typeof l.time === 'string' && typeof l.msg === 'string'));
   t.ok(logs.some((l) => l.msg === 'recording transcribed'));
   const queued = logs.filter((l) => l.msg === 'recording queued');
-  t.ok(queued.length >= 3 && queued.every((l) => l.fileName === '[withheld]' && typeof l.recordingId === 'string'), 'file names are withheld by default (log.fileNames)');
+  t.ok(
+    queued.length >= 3 && queued.every((l) => l.fileName === '[withheld]' && typeof l.recordingId === 'string'),
+    'file names are withheld by default (log.fileNames)',
+  );
   t.notMatch(JSON.stringify(logs), /other\.mp3|third\.ogg/);
 });

@@ -11,7 +11,9 @@ const work = mkdtempSync(join(tmpdir(), 'eval-corpus-'));
 t.teardown(() => rmSync(work, { recursive: true, force: true }));
 
 function python(code: string): string {
-  return execFileSync('python3', ['-c', `import sys\nsys.dont_write_bytecode = True\nsys.path.insert(0, ${JSON.stringify(dataDir)})\n${code}`], { encoding: 'utf8' });
+  return execFileSync('python3', ['-c', `import sys\nsys.dont_write_bytecode = True\nsys.path.insert(0, ${JSON.stringify(dataDir)})\n${code}`], {
+    encoding: 'utf8',
+  });
 }
 
 function makeText(split: string, count: number, seed: number): string[] {
@@ -30,16 +32,23 @@ t.test('make_text writes spoken-form sentences, deterministically per seed', asy
 });
 
 t.test('held-out templates and names never reach the training text', async (t) => {
-  const split = JSON.parse(python(`
+  const split = JSON.parse(
+    python(`
 import json, make_text, names
 print(json.dumps({"train": make_text.templates_for("train"), "heldout": make_text.templates_for("heldout"),
-  "names": names.HELD_OUT_FIRST_NAMES + names.HELD_OUT_LAST_NAMES, "templates": len(make_text.TEMPLATES)}))`)) as
-    { train: string[]; heldout: string[]; names: string[]; templates: number };
+  "names": names.HELD_OUT_FIRST_NAMES + names.HELD_OUT_LAST_NAMES, "templates": len(make_text.TEMPLATES)}))`),
+  ) as { train: string[]; heldout: string[]; names: string[]; templates: number };
   t.ok(split.templates >= 150, `${split.templates} templates`);
   t.equal(split.heldout.length, Math.floor(split.templates / 5));
-  t.same(split.train.filter((x) => split.heldout.includes(x)), []);
+  t.same(
+    split.train.filter((x) => split.heldout.includes(x)),
+    [],
+  );
   const trainWords = new Set(makeText('train', 3000, 1).join(' ').split(' '));
-  t.same(split.names.filter((name) => trainWords.has(name)), []);
+  t.same(
+    split.names.filter((name) => trainWords.has(name)),
+    [],
+  );
   const heldOutWords = new Set(makeText('heldout', 500, 1).join(' ').split(' '));
   t.ok(split.names.filter((name) => heldOutWords.has(name)).length > 50, 'held-out text uses the held-out names');
 });
@@ -76,10 +85,12 @@ function luhnValid(digits: string): boolean {
 }
 
 t.test('card numbers are 16 Luhn-valid digits, however they are said', async (t) => {
-  const cards = JSON.parse(python(`
+  const cards = JSON.parse(
+    python(`
 import json, random, make_text
 f = make_text.Filler(random.Random(3), held_out=False)
-print(json.dumps([f.card() for _ in range(300)]))`)) as string[];
+print(json.dumps([f.card() for _ in range(300)]))`),
+  ) as string[];
   t.ok(cards.some((c) => c.includes('double')) && cards.some((c) => / (twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)\b/.test(c)));
   for (const card of cards) {
     const digits = spokenDigits(card);
@@ -92,12 +103,17 @@ t.test('synthesize writes 16 kHz mono WAVs and a manifest, held-out split only i
   const text = join(work, 'synth.txt');
   execFileSync('python3', [join(dataDir, 'make_text.py'), '--split', 'heldout', '--count', '6', '--seed', '2', '--out', text], { stdio: 'pipe' });
   const out = join(work, 'synth');
-  execFileSync('python3', [join(dataDir, 'synthesize.py'), '--text', text, '--out', out, '--split', 'heldout', '--prefix', '/', '--jobs', '2'], { stdio: 'pipe' });
+  execFileSync('python3', [join(dataDir, 'synthesize.py'), '--text', text, '--out', out, '--split', 'heldout', '--prefix', '/', '--jobs', '2'], {
+    stdio: 'pipe',
+  });
   const rows = readFileSync(join(out, 'manifest.tsv'), 'utf8').trimEnd().split('\n');
   t.equal(rows[0], 'path\ttext\tvoice');
   const heldOut = JSON.parse(python('import json, voices\nprint(json.dumps(voices.HELD_OUT))')) as Array<[string, string, string]>;
   const heldOutNames = heldOut.map(([engine, voice, variant]) => `${engine}:${voice}${variant ? '+' + variant : ''}`);
-  t.same(rows.slice(1).map((r) => r.split('\t')[1]), readFileSync(text, 'utf8').trimEnd().split('\n'));
+  t.same(
+    rows.slice(1).map((r) => r.split('\t')[1]),
+    readFileSync(text, 'utf8').trimEnd().split('\n'),
+  );
   for (const row of rows.slice(1)) {
     const [path, , voice] = row.split('\t') as [string, string, string];
     t.ok(heldOutNames.includes(voice.split(' ')[0]!), voice);
@@ -113,28 +129,39 @@ t.test('synthesize writes 16 kHz mono WAVs and a manifest, held-out split only i
 t.test('synthesize refuses text outside the alphabet', async (t) => {
   const text = join(work, 'bad.txt');
   execFileSync('sh', ['-c', `printf 'fine line\\nNot Normalised 42\\n' > ${text}`]);
-  t.throws(() => execFileSync('python3', [join(dataDir, 'synthesize.py'), '--text', text, '--out', join(work, 'bad'), '--split', 'train', '--prefix', '/'], { stdio: 'pipe' }),
-    /not normalised spoken text/);
+  t.throws(
+    () =>
+      execFileSync('python3', [join(dataDir, 'synthesize.py'), '--text', text, '--out', join(work, 'bad'), '--split', 'train', '--prefix', '/'], {
+        stdio: 'pipe',
+      }),
+    /not normalised spoken text/,
+  );
 });
 
 t.test('sphinx transcription lines parse into id and reference', async (t) => {
   t.same(parseSphinxTranscription('<s> ten of clubs  </s> (001)\n\n<s> five five </s> (004)\n'), [
-    { id: '001', reference: 'ten of clubs' }, { id: '004', reference: 'five five' },
+    { id: '001', reference: 'ten of clubs' },
+    { id: '004', reference: 'five five' },
   ]);
   t.throws(() => parseSphinxTranscription('no id here'), /unreadable transcription line/);
 });
 
 t.test('split.py holds out whole speechocean762 speakers and never mixes a speaker across the split', async (t) => {
-  const decided = JSON.parse(python(`import json
+  const decided = JSON.parse(
+    python(`import json
 from split import is_held_out, speechocean_speaker
 rows = [(f"{s:04d}", f"0{s:04d}{u:04d}") for s in range(1, 400) for u in (11, 35, 53)]
 held = {}
 for speaker, utt in rows:
     assert speechocean_speaker(utt) == speaker, (utt, speaker)
     held.setdefault(speaker, set()).add(is_held_out("speechocean762", utt, "we call it bear"))
-print(json.dumps({k: sorted(v) for k, v in held.items()}))`)) as Record<string, boolean[]>;
+print(json.dumps({k: sorted(v) for k, v in held.items()}))`),
+  ) as Record<string, boolean[]>;
   const speakers = Object.values(decided);
-  t.ok(speakers.every((v) => v.length === 1), 'each speaker entirely on one side');
+  t.ok(
+    speakers.every((v) => v.length === 1),
+    'each speaker entirely on one side',
+  );
   const heldOut = speakers.filter((v) => v[0]).length;
   t.ok(heldOut > 399 * 0.05 && heldOut < 399 * 0.2, `about a tenth of the speakers held out (${heldOut} of 399)`);
 });

@@ -34,10 +34,7 @@ t.test('character errors count spaces', async (t) => {
 });
 
 t.test('corpus rates are total edits over total reference length', async (t) => {
-  const rates = corpusRates([
-    scoreUtterance('one two three four', 'one two three four'),
-    scoreUtterance('five six', 'five seven eight'),
-  ]);
+  const rates = corpusRates([scoreUtterance('one two three four', 'one two three four'), scoreUtterance('five six', 'five seven eight')]);
   t.equal(rates.utterances, 2);
   t.equal(rates.referenceWords, 6);
   t.equal(rates.wordErrors, 2);

@@ -8,7 +8,14 @@ t.test('keys: consecutive word pairs, or the single word; pairs of two stopwords
   t.same(leakKeys('leela oluwaseun'), [['leela', 'oluwaseun']]);
   t.same(leakKeys('kharar'), [['kharar']]);
   t.same(leakKeys('the'), [], 'a one-word value that is a stopword cannot be tested');
-  t.same(leakKeys('four five three'), [['four', 'five'], ['five', 'three']], 'digit words are content');
+  t.same(
+    leakKeys('four five three'),
+    [
+      ['four', 'five'],
+      ['five', 'three'],
+    ],
+    'digit words are content',
+  );
   t.same(leakKeys('oh seven'), [['oh', 'seven']]);
   t.same(leakKeys('the first of march'), [['of', 'march']], "'the first' and 'first of' are stopword pairs");
 });
@@ -30,8 +37,15 @@ t.test('sentences: round robin over the types in set order, then ceil(N / 4) neg
   for (let j = 0; j < 10; j++) samples.push({ text: `negative ${j}`, gold: [] });
   const { positives, negatives } = pickAudioSamples(samples, perType, 20);
   t.equal(positives.length, 20);
-  t.same(positives.slice(0, ENTITY_TYPES.length).map((s) => s.gold[0]!.type), ENTITY_TYPES, 'one of each type first');
+  t.same(
+    positives.slice(0, ENTITY_TYPES.length).map((s) => s.gold[0]!.type),
+    ENTITY_TYPES,
+    'one of each type first',
+  );
   t.equal(positives[ENTITY_TYPES.length]!.text, `${ENTITY_TYPES[0]} 1`);
-  t.same(negatives.map((s) => s.text), ['negative 0', 'negative 1', 'negative 2', 'negative 3', 'negative 4']);
+  t.same(
+    negatives.map((s) => s.text),
+    ['negative 0', 'negative 1', 'negative 2', 'negative 3', 'negative 4'],
+  );
   t.equal(pickAudioSamples(samples, perType, 100).positives.length, ENTITY_TYPES.length * perType, 'at most the positives there are');
 });

@@ -13,18 +13,33 @@ import { ensureBuilt, ROOT, tempDir, waitFor } from './fixtures/daemon/harness.j
 const NOBODY = { uid: 65534, gid: 65534 };
 /** Without tap's NODE_OPTIONS hooks, which write into this checkout: the installed tree runs as it would on the Pi. */
 const ENV = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'NODE_OPTIONS'));
-const skip = process.getuid?.() !== 0 ? 'needs root to run the installed tree as an unprivileged user' : !existsSync(join(ROOT, 'native', 'build', 'Release', 'hushscribe_native.node')) ? 'native addon not built (npm run build:native)' : false;
+const skip =
+  process.getuid?.() !== 0
+    ? 'needs root to run the installed tree as an unprivileged user'
+    : !existsSync(join(ROOT, 'native', 'build', 'Release', 'hushscribe_native.node'))
+      ? 'native addon not built (npm run build:native)'
+      : false;
 
 /** Runs the installed CLI as nobody, from a folder nobody may read. */
 function installedCli(app: string, args: string[], input?: string) {
-  return spawnSync(process.execPath, [join(app, 'daemon', 'bin', 'hushscribe.js'), ...args], { encoding: 'utf8', input, cwd: '/', env: ENV, ...NOBODY, timeout: 180_000 });
+  return spawnSync(process.execPath, [join(app, 'daemon', 'bin', 'hushscribe.js'), ...args], {
+    encoding: 'utf8',
+    input,
+    cwd: '/',
+    env: ENV,
+    ...NOBODY,
+    timeout: 180_000,
+  });
 }
 
 t.test('install-service stages a tree that works on its own, as an unprivileged user', { skip }, async (t) => {
   ensureBuilt();
   const dest = tempDir('install');
   chmodSync(dest, 0o755);
-  const staged = spawnSync(join(ROOT, 'scripts', 'install-service'), ['--prefix', '/opt/hushscribe', '--node', process.execPath], { encoding: 'utf8', env: { ...process.env, DESTDIR: dest } });
+  const staged = spawnSync(join(ROOT, 'scripts', 'install-service'), ['--prefix', '/opt/hushscribe', '--node', process.execPath], {
+    encoding: 'utf8',
+    env: { ...process.env, DESTDIR: dest },
+  });
   t.equal(staged.status, 0, staged.stderr);
   const app = join(dest, 'opt', 'hushscribe');
 
@@ -58,7 +73,11 @@ t.test('install-service stages a tree that works on its own, as an unprivileged 
     t.equal(transcribed.status, 0, transcribed.stderr);
     t.match(transcribed.stdout, /\[CREDIT_CARD\]/);
     t.notMatch(transcribed.stdout, /four five three two/);
-    const redacted = installedCli(app, ['redact'], 'call john smith on his card four five three two zero one five one one two eight three zero three six six\n');
+    const redacted = installedCli(
+      app,
+      ['redact'],
+      'call john smith on his card four five three two zero one five one one two eight three zero three six six\n',
+    );
     t.equal(redacted.status, 0, redacted.stderr);
     t.match(redacted.stdout, /\[PERSON\].*\[CREDIT_CARD\]/);
   });
@@ -74,7 +93,12 @@ t.test('install-service stages a tree that works on its own, as an unprivileged 
     }
     const config = join(dir, 'config.yaml');
     writeFileSync(config, JSON.stringify({ sources: { watch: { dir: inbox, pollMs: 100, settleMs: 300 } } }));
-    const daemon = spawn(process.execPath, [join(app, 'daemon', 'bin', 'hushscribe.js'), 'daemon', '--config', config, '--data-dir', data], { cwd: '/', env: ENV, ...NOBODY, stdio: ['ignore', 'pipe', 'pipe'] });
+    const daemon = spawn(process.execPath, [join(app, 'daemon', 'bin', 'hushscribe.js'), 'daemon', '--config', config, '--data-dir', data], {
+      cwd: '/',
+      env: ENV,
+      ...NOBODY,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     daemon.stdout.on('data', (d: Buffer) => (output += d.toString()));
     daemon.stderr.on('data', (d: Buffer) => (output += d.toString()));
@@ -84,14 +108,22 @@ t.test('install-service stages a tree that works on its own, as an unprivileged 
     const dropped = join(inbox, 'call.wav');
     copyFileSync(join(app, 'models', 'samples', 'synthetic-card-number.wav'), dropped);
     chownSync(dropped, NOBODY.uid, NOBODY.gid);
-    const done = await waitFor(() => {
-      const db = new Database(join(data, 'hushscribe.db'), { readonly: true, fileMustExist: true });
-      try {
-        return db.prepare("SELECT r.status, group_concat(s.text, ' ') AS text FROM recordings r LEFT JOIN segments s ON s.recording_id = r.id WHERE r.status IN ('done', 'failed') GROUP BY r.id").get() as { status: string; text: string } | undefined;
-      } finally {
-        db.close();
-      }
-    }, 180_000, 'the dropped file to be transcribed');
+    const done = await waitFor(
+      () => {
+        const db = new Database(join(data, 'hushscribe.db'), { readonly: true, fileMustExist: true });
+        try {
+          return db
+            .prepare(
+              "SELECT r.status, group_concat(s.text, ' ') AS text FROM recordings r LEFT JOIN segments s ON s.recording_id = r.id WHERE r.status IN ('done', 'failed') GROUP BY r.id",
+            )
+            .get() as { status: string; text: string } | undefined;
+        } finally {
+          db.close();
+        }
+      },
+      180_000,
+      'the dropped file to be transcribed',
+    );
     t.equal(done.status, 'done', output);
     t.match(done.text, /\[CREDIT_CARD\]/);
     daemon.kill('SIGTERM');

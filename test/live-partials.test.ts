@@ -19,7 +19,12 @@ const sample = join(ROOT, 'models', 'samples', 'synthetic-card-number.wav');
 // -flush_packets: write each packet as it is due, as arecord writes each period.
 const argv = ['ffmpeg', '-v', 'error', '-re', '-i', sample, '-af', 'adelay=500,apad=pad_dur=3', '-flush_packets', '1', '-f', 'wav', 'pipe:1'];
 const { daemon } = daemonSetup('live-partials', {
-  config: { asr: { modelDir: join(ROOT, 'models', 'hushscribe-en-v1') }, sources: { watch: { dir: null }, command: { argv } }, mqtt: { baseTopic: base, deviceId: 'dev1', stateIntervalSec: 1 }, redaction: { tagger: { enabled: false } } },
+  config: {
+    asr: { modelDir: join(ROOT, 'models', 'hushscribe-en-v1') },
+    sources: { watch: { dir: null }, command: { argv } },
+    mqtt: { baseTopic: base, deviceId: 'dev1', stateIntervalSec: 1 },
+    redaction: { tagger: { enabled: false } },
+  },
 });
 const sub = await Recorder.connect(broker.url, [`${root}/#`]);
 t.teardown(() => sub.end());
@@ -30,32 +35,70 @@ t.test('partials on MQTT and in hushscribe listen, redacted, then the final', as
   daemon.start(['--mqtt-url', broker.url]);
   t.teardown(() => daemon.kill());
   await daemon.ready(120_000);
-  const listen = spawn(process.execPath, [CLI, 'listen', '--json', '--config', daemon.configFile, '--data-dir', daemon.dataDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const listen = spawn(process.execPath, [CLI, 'listen', '--json', '--config', daemon.configFile, '--data-dir', daemon.dataDir], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   t.teardown(() => listen.kill());
   let listened = '';
   listen.stdout.on('data', (d: Buffer) => (listened += d.toString()));
 
-  const finalSeg = await waitFor(() => daemon.query<{ text: string; recording_id: string; seq: number }>('SELECT text, recording_id, seq FROM segments')[0], 120_000, 'the final segment');
+  const finalSeg = await waitFor(
+    () => daemon.query<{ text: string; recording_id: string; seq: number }>('SELECT text, recording_id, seq FROM segments')[0],
+    120_000,
+    'the final segment',
+  );
   const transcript = await waitFor(() => sub.on(`${root}/transcript`)[0]?.json, 30_000, 'the MQTT transcript');
   const partials = sub.on(`${root}/partial`).map((m) => m);
   t.ok(partials.length >= 3, `${partials.length} partials while the ~7 s sentence was spoken`);
-  t.ok(partials.every((m) => !m.retain), 'not retained');
+  t.ok(
+    partials.every((m) => !m.retain),
+    'not retained',
+  );
   t.equal(qos.get(`${root}/partial`), 0, 'QoS 0');
   const payloads = partials.map((m) => m.json!);
-  t.ok(payloads.every((p) => p.final === false && p.recordingId === finalSeg.recording_id && p.seq === finalSeg.seq && p.segmentId === `${finalSeg.recording_id}:${finalSeg.seq}`));
-  t.same(payloads.map((p) => p.partial), payloads.map((_p, i) => i), 'the partial counter counts up');
-  t.notOk(payloads.some((p) => PII.test(p.text as string)), 'no partial holds the name or card digits');
-  t.ok(payloads.some((p) => /\[(PERSON|CREDIT_CARD|PHONE_NUMBER)\]/.test(p.text as string)), 'partials are redacted');
-  t.ok(payloads.some((p) => /card number/.test(p.text as string)), 'partials grow with the speech');
+  t.ok(
+    payloads.every(
+      (p) =>
+        p.final === false && p.recordingId === finalSeg.recording_id && p.seq === finalSeg.seq && p.segmentId === `${finalSeg.recording_id}:${finalSeg.seq}`,
+    ),
+  );
+  t.same(
+    payloads.map((p) => p.partial),
+    payloads.map((_p, i) => i),
+    'the partial counter counts up',
+  );
+  t.notOk(
+    payloads.some((p) => PII.test(p.text as string)),
+    'no partial holds the name or card digits',
+  );
+  t.ok(
+    payloads.some((p) => /\[(PERSON|CREDIT_CARD|PHONE_NUMBER)\]/.test(p.text as string)),
+    'partials are redacted',
+  );
+  t.ok(
+    payloads.some((p) => /card number/.test(p.text as string)),
+    'partials grow with the speech',
+  );
   t.equal(transcript.text, finalSeg.text);
 
   await waitFor(() => listened.includes('"final":true'), 30_000, 'the final in listen');
-  const events = listened.trim().split('\n').map((l) => JSON.parse(l) as { final: boolean; text: string });
+  const events = listened
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { final: boolean; text: string });
   t.ok(events.filter((e) => !e.final).length >= 3, 'listen shows the partials');
   t.equal(events.find((e) => e.final)!.text, finalSeg.text, 'then the final');
   t.notOk(PII.test(listened), 'listen shows nothing raw');
 
-  const state = await waitFor(() => sub.on(`${root}/state`).map((m) => m.json).find((j) => j?.live), 30_000, 'state with live');
+  const state = await waitFor(
+    () =>
+      sub
+        .on(`${root}/state`)
+        .map((m) => m.json)
+        .find((j) => j?.live),
+    30_000,
+    'state with live',
+  );
   t.match(state!.live, { command: { state: String, partialsDropped: Number } }, 'the state counts dropped partials');
   t.notOk(PII.test(daemon.output), 'no raw text in the logs');
   t.same(daemon.query('SELECT count(*) AS n FROM segments'), [{ n: 1 }], 'only the final is stored');

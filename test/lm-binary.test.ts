@@ -49,7 +49,10 @@ function queries(): Array<[string[], string]> {
 }
 
 const score = (lm: { wordId(w: string): number; logProb(h: readonly number[], w: number): number }, h: string[], w: string): number =>
-  lm.logProb(h.map((x) => lm.wordId(x)), lm.wordId(w));
+  lm.logProb(
+    h.map((x) => lm.wordId(x)),
+    lm.wordId(w),
+  );
 
 t.test('build_lm.py (numpy) agrees with the independent TypeScript Kneser-Ney estimator', async (t) => {
   buildWithPython(join(dir, 'py.arpa'));
@@ -138,7 +141,10 @@ t.test('the converter rejects broken ARPA files with the reason', async (t) => {
   const orphan = head.replace('ngram 2=1\n', 'ngram 2=1\nngram 3=1\n') + '-0.1\t<s> a\t-0.1\n\n\\3-grams:\n-0.1\ta a a\n\n\\end\\\n';
   await t.rejects(arpaToBinary(write('orphan.arpa', orphan), join(dir, 'x.bin')), /'a a a' has no entry for its context/);
   await t.rejects(arpaToBinary(write('unknown.arpa', `${head}-0.1\t<s> b\n\n\\end\\\n`), join(dir, 'x.bin')), /'b' is not a unigram/);
-  await t.rejects(arpaToBinary(write('count.arpa', head.replace('ngram 1=4', 'ngram 1=5') + '-0.1\t<s> a\n\n\\end\\\n'), join(dir, 'x.bin')), /declares 5 1-grams, found 4/);
+  await t.rejects(
+    arpaToBinary(write('count.arpa', head.replace('ngram 1=4', 'ngram 1=5') + '-0.1\t<s> a\n\n\\end\\\n'), join(dir, 'x.bin')),
+    /declares 5 1-grams, found 4/,
+  );
   await arpaToBinary(write('fine.arpa', `${head}-0.1\t<s> a\n\n\\end\\\n`), join(dir, 'fine.bin'));
   const fine = BinaryLm.load(join(dir, 'fine.bin'));
   t.same([fine.wordId('</s>'), fine.bosId, fine.unkId, fine.wordId('a')], [0, 1, 2, 3], 'ids are byte-sorted ranks');
@@ -168,7 +174,17 @@ t.test('the recognizer uses a binary LM, and decodes greedily when the LM file i
 
 t.test("an extra LM mixed in at its weight lets the user's words through", async (t) => {
   const general = ArpaLm.load(join(dir, 'py.arpa'));
-  const user = new ArpaLm(toArpa(estimate([['the', 'cat', 'met', 'kowalski'], ['kowalski', 'sat']], 3)));
+  const user = new ArpaLm(
+    toArpa(
+      estimate(
+        [
+          ['the', 'cat', 'met', 'kowalski'],
+          ['kowalski', 'sat'],
+        ],
+        3,
+      ),
+    ),
+  );
   const mixed = new InterpolatedLm(general, [{ lm: user, weight: 0.25 }]);
   const p = (lm: typeof mixed | ArpaLm, h: string[], w: string): number => Math.exp(score(lm, h, w));
   const expected = 0.75 * p(general, ['the', 'cat'], 'sat') + 0.25 * p(user, ['the', 'cat'], 'sat');

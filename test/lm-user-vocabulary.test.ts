@@ -35,7 +35,7 @@ t.test('hushscribe lm build: the user text in spoken form, as a binary LM', asyn
 });
 
 t.test('hotword list files: spoken form, boost, pii, clear errors', async (t) => {
-  t.same(parseHotwords('# customers\nDr. Anna Kowalski  boost=2 pii\nZentrova Cloud\n\n  Mr. O\'Brien pii # trailing comment\n', 'list.txt'), [
+  t.same(parseHotwords("# customers\nDr. Anna Kowalski  boost=2 pii\nZentrova Cloud\n\n  Mr. O'Brien pii # trailing comment\n", 'list.txt'), [
     { phrase: 'doctor anna kowalski', boost: 2, pii: true },
     { phrase: 'zentrova cloud' },
     { phrase: "mister o'brien", pii: true },
@@ -61,7 +61,15 @@ t.test('config: asr.lm.extra and asr.hotwords reach the recognizer and the redac
   const config = validateConfig({ asr: { hotwords: join(dir, 'hot.txt'), lm: { extra: [{ dir: join(dir, 'user'), weight: 0.2 }] } } });
   t.same(config.asr.lm.extra, [{ dir: join(dir, 'user'), weight: 0.2 }]);
   writeFileSync(join(dir, 'hot.txt'), 'bat boost=0.5 pii\n');
-  const stages = await loadStages({ modelDir: TINY, variant: null, threads: 1, lm: config.asr.lm, hotwords: config.asr.hotwords, vad: { ...config.vad, enabled: false }, redaction: config.redaction });
+  const stages = await loadStages({
+    modelDir: TINY,
+    variant: null,
+    threads: 1,
+    lm: config.asr.lm,
+    hotwords: config.asr.hotwords,
+    vad: { ...config.vad, enabled: false },
+    redaction: config.redaction,
+  });
   t.equal((await stages.recognizer.transcribe(batOrPatAudio())).text, 'the bat');
   t.equal((await stages.newRedactor().redact('the bat')).text, 'the [PERSON]', 'the pii hotword is redacted');
   await stages.recognizer.close();
@@ -75,6 +83,9 @@ t.test('transcribe --hotwords FILE', async (t) => {
   const r = await runInMemory(['transcribe', '--no-vad', '--no-redact', '--model', TINY, '--no-lm', '--hotwords', join(dir, 'hot2.txt'), wav]);
   t.equal(r.out, `${wav}: the bat\n`, r.err);
   writeFileSync(join(dir, 'hot3.txt'), 'bat boost=0.5 pii\n');
-  t.equal((await runInMemory(['transcribe', '--no-vad', '--model', TINY, '--no-lm', '--detectors', 'rules', '--hotwords', join(dir, 'hot3.txt'), wav])).out, `${wav}: the [PERSON]\n`);
+  t.equal(
+    (await runInMemory(['transcribe', '--no-vad', '--model', TINY, '--no-lm', '--detectors', 'rules', '--hotwords', join(dir, 'hot3.txt'), wav])).out,
+    `${wav}: the [PERSON]\n`,
+  );
   t.equal((await runInMemory(['transcribe', '--model', TINY, '--hotwords', join(dir, 'none.txt'), wav])).code, ExitCode.inputError);
 });

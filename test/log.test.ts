@@ -5,10 +5,11 @@ function capture(): LogSink & { lines: () => Record<string, unknown>[] } {
   const written: string[] = [];
   return {
     write: (line: string) => written.push(line),
-    lines: () => written.map((l) => {
-      if (!l.endsWith('\n') || l.slice(0, -1).includes('\n')) throw new Error(`not one JSON line: ${l}`);
-      return JSON.parse(l) as Record<string, unknown>;
-    }),
+    lines: () =>
+      written.map((l) => {
+        if (!l.endsWith('\n') || l.slice(0, -1).includes('\n')) throw new Error(`not one JSON line: ${l}`);
+        return JSON.parse(l) as Record<string, unknown>;
+      }),
   };
 }
 
@@ -30,7 +31,10 @@ t.test('levels below the threshold are dropped', async (t) => {
   log.info('i');
   log.warn('w');
   log.error('e');
-  t.same(sink.lines().map((l) => l.level), ['warn', 'error']);
+  t.same(
+    sink.lines().map((l) => l.level),
+    ['warn', 'error'],
+  );
   t.equal(log.isLevelEnabled('info'), false);
   t.equal(log.isLevelEnabled('error'), true);
   const verbose = new Logger({ sink, level: 'debug' });
@@ -72,8 +76,14 @@ t.test('fields named text or transcript are withheld; envelope keys cannot be ov
   log.info('segment stored', { text: 'hi this is john smith', Transcript: 'my card number is', msg: 'spoofed', level: 'error', words: 4 });
   const [line] = sink.lines();
   t.same(line, {
-    level: 'info', time: '2026-01-02T03:04:05.678Z', msg: 'segment stored',
-    text: '[withheld]', Transcript: '[withheld]', field_msg: 'spoofed', field_level: 'error', words: 4,
+    level: 'info',
+    time: '2026-01-02T03:04:05.678Z',
+    msg: 'segment stored',
+    text: '[withheld]',
+    Transcript: '[withheld]',
+    field_msg: 'spoofed',
+    field_level: 'error',
+    words: 4,
   });
   t.notMatch(JSON.stringify(line), /john|card/);
 });
@@ -81,7 +91,9 @@ t.test('fields named text or transcript are withheld; envelope keys cannot be ov
 t.test('a logger can withhold more fields (file names), and its children too', async (t) => {
   const sink = capture();
   const log = createLogger({ sink, now, withheld: ['fileName'] });
-  log.child('watch', { source: 'watch' }).info('recording queued', { recordingId: 'abc', FILENAME: 'john-smith-call.wav', fileName: 'john-smith-call.wav', text: 'x' });
+  log
+    .child('watch', { source: 'watch' })
+    .info('recording queued', { recordingId: 'abc', FILENAME: 'john-smith-call.wav', fileName: 'john-smith-call.wav', text: 'x' });
   const [line] = sink.lines();
   t.match(line, { module: 'watch', recordingId: 'abc', fileName: '[withheld]', FILENAME: '[withheld]', text: '[withheld]' });
   t.notMatch(JSON.stringify(line), /john/);
@@ -98,7 +110,9 @@ t.test('values JSON cannot express are logged safely', async (t) => {
   const err = Object.assign(new Error('ffmpeg missing'), { code: 'FFMPEG_MISSING' });
   log.error('failed', { err, plain: new TypeError('bad option'), big: 12n, cyclic });
   t.same(sink.lines()[0], {
-    level: 'error', time: '2026-01-02T03:04:05.678Z', msg: 'failed',
+    level: 'error',
+    time: '2026-01-02T03:04:05.678Z',
+    msg: 'failed',
     err: { name: 'Error', message: 'ffmpeg missing', code: 'FFMPEG_MISSING' },
     plain: { name: 'TypeError', message: 'bad option' },
     big: '12',
@@ -132,7 +146,10 @@ t.test('under systemd, lines carry a syslog priority prefix for journald', async
   log.child('vad').warn('w');
   log.info('i');
   log.debug('d');
-  t.same(written.map((l) => l.slice(0, 3)), ['<3>', '<4>', '<6>', '<7>']);
+  t.same(
+    written.map((l) => l.slice(0, 3)),
+    ['<3>', '<4>', '<6>', '<7>'],
+  );
   t.same(JSON.parse(written[1]!.slice(3)), { level: 'warn', time: '2026-01-02T03:04:05.678Z', module: 'vad', msg: 'w' });
   createLogger({ sink, now, priorityPrefix: false }).info('plain');
   t.equal(written.at(-1)![0], '{');

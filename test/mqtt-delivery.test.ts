@@ -13,7 +13,9 @@ const WORDS = ['one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', '
 
 function setup(name: string, mqtt: Record<string, unknown>) {
   // VAD off: the tiny test model spells tone sequences; each file is one short segment.
-  const s = daemonSetup(name, { config: { vad: { enabled: false }, mqtt: { deviceId: 'dev1', reconnect: { minMs: 200, maxMs: 1000 }, homeAssistant: { enabled: false }, ...mqtt } } });
+  const s = daemonSetup(name, {
+    config: { vad: { enabled: false }, mqtt: { deviceId: 'dev1', reconnect: { minMs: 200, maxMs: 1000 }, homeAssistant: { enabled: false }, ...mqtt } },
+  });
   const drop = (words: string[]) => {
     for (const word of words) {
       writeFileSync(join(s.dir, `${word}.wav`), wavBytes(toneSamples(word)));
@@ -50,7 +52,13 @@ t.test('every segment arrives, in order, across a broker restart and two kill -9
     try {
       await waitFor(() => transcripts(sub, root).length >= n, 180_000, `${n} transcripts`);
     } catch (err) {
-      t.comment(daemon.output.split('\n').filter((l) => /mqtt|MQTT/.test(l)).slice(-30).join('\n'));
+      t.comment(
+        daemon.output
+          .split('\n')
+          .filter((l) => /mqtt|MQTT/.test(l))
+          .slice(-30)
+          .join('\n'),
+      );
       t.comment(broker.log.slice(-3000));
       t.comment(JSON.stringify(transcripts(sub, root).map((m) => m.eventId)));
       throw err;
@@ -71,7 +79,10 @@ t.test('every segment arrives, in order, across a broker restart and two kill -9
   await waitFor(() => pending('segment') > 0, 30_000, 'segments waiting in the outbox');
   await broker.start();
   await received(6);
-  t.ok(daemon.logs().some((l) => l.msg === 'MQTT connection problem; retrying'), 'the outage is logged');
+  t.ok(
+    daemon.logs().some((l) => l.msg === 'MQTT connection problem; retrying'),
+    'the outage is logged',
+  );
 
   // kill -9 mid-stream: the broker publishes the last will; what was not yet delivered follows the restart.
   drop(WORDS.slice(6, 9));
@@ -99,7 +110,11 @@ t.test('every segment arrives, in order, across a broker restart and two kill -9
   t.same(new Set(got.map((m) => m.segmentId)), new Set(stored.map((s) => `${s.recording_id}:${s.seq}`)), 'every stored segment was received');
   t.same(new Set(got.map((m) => m.text)), new Set(WORDS), 'with its (redacted) text');
   const ids = got.map((m) => m.eventId as number);
-  t.same(ids, [...ids].sort((a, b) => a - b), 'in outbox order');
+  t.same(
+    ids,
+    [...ids].sort((a, b) => a - b),
+    'in outbox order',
+  );
   await waitFor(() => daemon.query<{ n: number }>('SELECT count(*) AS n FROM events')[0]!.n === 0, 60_000, 'the outbox empties once delivered');
 });
 
@@ -131,10 +146,18 @@ t.test('a full outbox drops the oldest events and says so', async (t) => {
   const droppedCount = (state.outbox as { dropped: number }).dropped;
   t.ok(droppedCount > 0, 'the state snapshot counts the drops');
   // Each trim announced itself; the last announcement's running total matches the state.
-  await waitFor(() => sub.on(`${root}/event/outbox_dropped`).some((m) => (m.json!.data as { droppedSinceStart: number }).droppedSinceStart === droppedCount), 60_000, 'outbox_dropped events');
+  await waitFor(
+    () => sub.on(`${root}/event/outbox_dropped`).some((m) => (m.json!.data as { droppedSinceStart: number }).droppedSinceStart === droppedCount),
+    60_000,
+    'outbox_dropped events',
+  );
   const dropped = sub.on(`${root}/event/outbox_dropped`).map((m) => m.json!);
   t.match(dropped[0], { eventId: Number, kind: 'outbox_dropped', data: { dropped: Number, firstEventId: Number, lastEventId: Number, maxEvents: 10 } });
-  t.equal(dropped.reduce((n, e) => n + (e.data as { dropped: number }).dropped, 0), droppedCount, 'every dropped event is accounted for');
+  t.equal(
+    dropped.reduce((n, e) => n + (e.data as { dropped: number }).dropped, 0),
+    droppedCount,
+    'every dropped event is accounted for',
+  );
   // Newest transcripts survive the overflow.
   await waitFor(() => sub.on(`${root}/transcript`).length > 0, 60_000, 'the newest transcripts');
 });
@@ -144,8 +167,14 @@ t.test('no broker configured: no MQTT and no error; an unreadable password file 
   plain.daemon.start();
   t.teardown(() => plain.daemon.kill());
   await plain.daemon.ready();
-  t.notOk(plain.daemon.logs().some((l) => String(l.msg).includes('MQTT')), 'nothing about MQTT');
-  t.notOk(plain.daemon.logs().some((l) => l.level === 'error'), 'no errors');
+  t.notOk(
+    plain.daemon.logs().some((l) => String(l.msg).includes('MQTT')),
+    'nothing about MQTT',
+  );
+  t.notOk(
+    plain.daemon.logs().some((l) => l.level === 'error'),
+    'no errors',
+  );
   // Nothing would ever drain the outbox, so nothing is written to it (issue 19: 100,000 rows piled up).
   plain.drop(WORDS.slice(0, 4));
   await plain.done(4);
@@ -158,7 +187,10 @@ t.test('no broker configured: no MQTT and no error; an unreadable password file 
   plain.daemon.start();
   await plain.daemon.ready();
   t.equal(plain.daemon.query<{ n: number }>('SELECT count(*) AS n FROM events')[0]!.n, 0, 'leftover events deleted');
-  t.match(plain.daemon.logs().find((l) => l.msg === 'MQTT is not configured; undelivered events deleted'), { count: 1 });
+  t.match(
+    plain.daemon.logs().find((l) => l.msg === 'MQTT is not configured; undelivered events deleted'),
+    { count: 1 },
+  );
 
   const bad = setup('mqtt-bad', { url: 'mqtt://127.0.0.1:1', passwordFile: '/nonexistent/password' });
   bad.daemon.start();

@@ -16,7 +16,11 @@ t.test('the outbox is trimmed to maxEvents, oldest first, with one report that a
   t.equal(outbox.trim(), 6, 'five over, plus room for the report');
   t.equal(outbox.pending(), 10);
   const events = store.events(0, 100);
-  t.same(events.slice(0, 9).map((e) => (e.payload as { message: string }).message), ['e6', 'e7', 'e8', 'e9', 'e10', 'e11', 'e12', 'e13', 'e14'], 'the newest kept, in order');
+  t.same(
+    events.slice(0, 9).map((e) => (e.payload as { message: string }).message),
+    ['e6', 'e7', 'e8', 'e9', 'e10', 'e11', 'e12', 'e13', 'e14'],
+    'the newest kept, in order',
+  );
   t.match(events[9], { kind: 'outbox.dropped', payload: { dropped: 6, droppedSinceStart: 6, maxEvents: 10 } });
 
   // Overflow again while the first report is among the oldest: it is folded into the next.

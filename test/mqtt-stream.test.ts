@@ -13,7 +13,10 @@ const root = `${base}/dev1`;
 const ha = `ha-${process.pid}`;
 // The shipped model and Silero VAD on espeak-ng speech, so personal data is planted in real spoken input.
 const { dir, daemon, watch } = daemonSetup('mqtt-stream', {
-  config: { asr: { modelDir: join(ROOT, 'models', 'hushscribe-en-v1') }, mqtt: { baseTopic: base, deviceId: 'dev1', stateIntervalSec: 2, homeAssistant: { prefix: ha } } },
+  config: {
+    asr: { modelDir: join(ROOT, 'models', 'hushscribe-en-v1') },
+    mqtt: { baseTopic: base, deviceId: 'dev1', stateIntervalSec: 2, homeAssistant: { prefix: ha } },
+  },
 });
 const sub = await Recorder.connect(broker.url, [`${base}/#`, `${ha}/#`]);
 t.teardown(() => sub.end());
@@ -31,19 +34,38 @@ async function request(action: string, body: Record<string, unknown> | string = 
   const before = sub.on(`${root}/response/${action}`).length;
   await sub.client.publishAsync(`${root}/request/${action}`, payload, { qos: 1 });
   const match = (m: Received) => typeof body === 'string' || m.json?.transaction === id;
-  return waitFor(() => sub.on(`${root}/response/${action}`).slice(typeof body === 'string' ? before : 0).find(match)?.json, 60_000, `response to ${action}`) as Promise<Record<string, unknown>>;
+  return waitFor(
+    () =>
+      sub
+        .on(`${root}/response/${action}`)
+        .slice(typeof body === 'string' ? before : 0)
+        .find(match)?.json,
+    60_000,
+    `response to ${action}`,
+  ) as Promise<Record<string, unknown>>;
 }
 
 t.test('availability is retained online; the state snapshot is retained', async (t) => {
   const online = await waitFor(() => last(`${root}/availability`), 60_000, 'availability');
   t.same(online.json, { state: 'online' });
   const state = await waitFor(() => last(`${root}/state`)?.json, 60_000, 'state');
-  t.match(state, { status: String, paused: false, queueDepth: Number, powerMode: 'auto', uptimeSec: Number, recordings: { done: Number }, outbox: { pending: Number, dropped: 0 } });
+  t.match(state, {
+    status: String,
+    paused: false,
+    queueDepth: Number,
+    powerMode: 'auto',
+    uptimeSec: Number,
+    recordings: { done: Number },
+    outbox: { pending: Number, dropped: 0 },
+  });
   t.match(state.model, { name: String, variant: String });
   // A late subscriber gets both at once, as retained messages.
   const late = await Recorder.connect(broker.url, [`${root}/availability`, `${root}/state`]);
   await waitFor(() => late.messages.length >= 2, 30_000, 'retained messages');
-  t.ok(late.messages.every((m) => m.retain), 'retained');
+  t.ok(
+    late.messages.every((m) => m.retain),
+    'retained',
+  );
   await late.end();
 });
 
@@ -80,7 +102,10 @@ t.test('Home Assistant discovery: required fields, wired to our topics, re-sent 
   t.equal(ids.size, expected.length, 'unique_id per entity');
   const late = await Recorder.connect(broker.url, [`${ha}/#`]);
   await waitFor(() => late.messages.length >= 7, 30_000, 'retained discovery for a late subscriber');
-  t.ok(late.messages.every((m) => m.retain), 'retained');
+  t.ok(
+    late.messages.every((m) => m.retain),
+    'retained',
+  );
   await late.end();
   const before = configs().length;
   await sub.client.publishAsync(`${ha}/status`, 'online');
@@ -109,7 +134,11 @@ t.test('requests get responses echoing the transaction; bad requests get errors'
   t.equal(sub.on(`${root}/response/pause`).length, pauseResponses, 'and got no response');
   t.ok(daemon.logs().some((l) => l.msg === 'ignoring an empty MQTT request (a retained request being cleared)' && l.action === 'pause'));
   // Size is checked before anything is parsed; an oversized transaction is not echoed.
-  t.match(await request('status', JSON.stringify({ transaction: 'big', pad: 'x'.repeat(100_000) })), { status: 'error', error: /too large \(\d+ bytes; at most 65536\)/, transaction: null });
+  t.match(await request('status', JSON.stringify({ transaction: 'big', pad: 'x'.repeat(100_000) })), {
+    status: 'error',
+    error: /too large \(\d+ bytes; at most 65536\)/,
+    transaction: null,
+  });
   t.match(await request('status', JSON.stringify({ transaction: 'y'.repeat(300) })), { status: 'ok', transaction: null });
 
   // Paused: files wait in the queue; resumed: they are transcribed.
@@ -126,7 +155,10 @@ t.test('requests get responses echoing the transaction; bad requests get errors'
   t.type(transcript.text, 'string');
   t.equal(transcript.powerMode, 'sparse');
   t.equal(transcript.variant, 'sparse', "the shipped model's sparse variant transcribed it");
-  t.ok(daemon.logs().some((l) => l.msg === 'MQTT request' && l.action === 'reboot' && l.status === 'error'), 'bad requests are logged');
+  t.ok(
+    daemon.logs().some((l) => l.msg === 'MQTT request' && l.action === 'reboot' && l.status === 'error'),
+    'bad requests are logged',
+  );
   t.equal(daemon.exitCode, null, 'the daemon is still running');
 });
 
@@ -135,23 +167,53 @@ t.test('transcripts and events carry ids and redacted text only; no raw personal
   speechFile(join(dir, 'pii.wav'), spoken);
   copyFileSync(join(dir, 'pii.wav'), join(watch, 'pii.wav'));
   const recordingId = await waitFor(() => recordingIdOf('pii.wav'), 60_000, 'pii.wav queued');
-  await waitFor(() => sub.on(`${root}/event/recording_finished`).some((m) => (m.json?.data as { recordingId?: string }).recordingId === recordingId), 60_000, 'recording_finished');
+  await waitFor(
+    () => sub.on(`${root}/event/recording_finished`).some((m) => (m.json?.data as { recordingId?: string }).recordingId === recordingId),
+    60_000,
+    'recording_finished',
+  );
   const segs = sub.on(`${root}/transcript`).filter((m) => m.json?.recordingId === recordingId);
   t.ok(segs.length >= 1);
   const seg = segs[0]!.json!;
-  t.match(seg, { eventId: Number, device: 'dev1', recordingId, segmentId: `${recordingId}:0`, seq: 0, start: Number, end: Number, model: String, variant: String, powerMode: String });
-  t.same(segs.map((m) => m.json!.seq), segs.map((_, i) => i), 'segments in order');
+  t.match(seg, {
+    eventId: Number,
+    device: 'dev1',
+    recordingId,
+    segmentId: `${recordingId}:0`,
+    seq: 0,
+    start: Number,
+    end: Number,
+    model: String,
+    variant: String,
+    powerMode: String,
+  });
+  t.same(
+    segs.map((m) => m.json!.seq),
+    segs.map((_, i) => i),
+    'segments in order',
+  );
   t.match(segs.map((m) => m.json!.text).join(' '), /my name is \[PERSON\].*\[CREDIT_CARD\]/);
   const entities = segs.flatMap((m) => m.json!.entities as { type: string; audioStart: number; audioEnd: number }[]);
-  t.same(entities.map((e) => e.type), ['PERSON', 'CREDIT_CARD']);
-  t.ok(entities.every((e) => e.audioEnd > e.audioStart && e.audioStart > 0), 'entities keep their audio times');
+  t.same(
+    entities.map((e) => e.type),
+    ['PERSON', 'CREDIT_CARD'],
+  );
+  t.ok(
+    entities.every((e) => e.audioEnd > e.audioStart && e.audioStart > 0),
+    'entities keep their audio times',
+  );
   const started = sub.on(`${root}/event/recording_started`).find((m) => (m.json?.data as { recordingId?: string }).recordingId === recordingId);
   t.ok(started && (started.json!.eventId as number) < (seg.eventId as number), 'events arrive in outbox order');
 
   const eventIds = sub.messages.filter((m) => /\/(transcript|event\/[a-z_]+)$/.test(m.topic)).map((m) => m.json!.eventId as number);
-  t.same(eventIds, [...eventIds].sort((a, b) => a - b), 'event ids increase');
+  t.same(
+    eventIds,
+    [...eventIds].sort((a, b) => a - b),
+    'event ids increase',
+  );
   const everything = sub.messages.map((m) => m.text.toLowerCase()).join('\n');
-  for (const raw of ['john', 'smith', '4532', 'four five three two', 'zero three six six', 'pii.wav']) t.notOk(everything.includes(raw), `no "${raw}" in any MQTT payload`);
+  for (const raw of ['john', 'smith', '4532', 'four five three two', 'zero three six six', 'pii.wav'])
+    t.notOk(everything.includes(raw), `no "${raw}" in any MQTT payload`);
   const queued = sub.on(`${root}/event/recording_queued`).find((m) => (m.json?.data as { recordingId?: string }).recordingId === recordingId);
   t.match(queued?.json, { data: { fileName: '[withheld]' } }, 'file names are withheld (log.fileNames is off)');
 });

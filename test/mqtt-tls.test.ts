@@ -11,10 +11,29 @@ ensureBuilt();
 const pki = tempDir('mqtt-pki');
 const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: pki, stdio: 'pipe' });
 openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=hushscribe test CA', '-keyout', 'ca.key', '-out', 'ca.crt');
-for (const [name, cn] of [['server', '127.0.0.1'], ['client', 'hushscribe']] as const) {
+for (const [name, cn] of [
+  ['server', '127.0.0.1'],
+  ['client', 'hushscribe'],
+] as const) {
   openssl('req', '-newkey', 'rsa:2048', '-nodes', '-subj', `/CN=${cn}`, '-keyout', `${name}.key`, '-out', `${name}.csr`);
   writeFileSync(join(pki, `${name}.ext`), name === 'server' ? 'subjectAltName=IP:127.0.0.1\n' : 'extendedKeyUsage=clientAuth\n');
-  openssl('x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '2', '-extfile', `${name}.ext`, '-out', `${name}.crt`);
+  openssl(
+    'x509',
+    '-req',
+    '-in',
+    `${name}.csr`,
+    '-CA',
+    'ca.crt',
+    '-CAkey',
+    'ca.key',
+    '-CAcreateserial',
+    '-days',
+    '2',
+    '-extfile',
+    `${name}.ext`,
+    '-out',
+    `${name}.crt`,
+  );
 }
 execFileSync('mosquitto_passwd', ['-b', '-c', join(pki, 'passwords'), 'hush', 'correct horse']);
 writeFileSync(join(pki, 'password'), 'correct horse\n');
@@ -23,14 +42,19 @@ writeFileSync(join(pki, 'wrong-password'), 'battery staple\n');
 chmodSync(pki, 0o755);
 for (const file of readdirSync(pki)) chmodSync(join(pki, file), 0o644);
 
-const broker = await new Mosquitto(await freePort(), false, [
-  `cafile ${pki}/ca.crt`,
-  `certfile ${pki}/server.crt`,
-  `keyfile ${pki}/server.key`,
-  'require_certificate true',
-  'allow_anonymous false',
-  `password_file ${pki}/passwords`,
-], 'mqtts').start();
+const broker = await new Mosquitto(
+  await freePort(),
+  false,
+  [
+    `cafile ${pki}/ca.crt`,
+    `certfile ${pki}/server.crt`,
+    `keyfile ${pki}/server.key`,
+    'require_certificate true',
+    'allow_anonymous false',
+    `password_file ${pki}/passwords`,
+  ],
+  'mqtts',
+).start();
 t.teardown(() => broker.stop());
 
 const tls = { ca: join(pki, 'ca.crt'), cert: join(pki, 'client.crt'), key: join(pki, 'client.key') };
@@ -39,7 +63,9 @@ t.test('connects over TLS with a client certificate and a password file', async 
   const pem = Object.fromEntries(Object.entries(tls).map(([k, path]) => [k, readFileSync(path)]));
   const sub = await Recorder.connect(broker.url, ['hs-tls/#'], { ...pem, username: 'hush', password: 'correct horse' });
   t.teardown(() => sub.end());
-  const { daemon } = daemonSetup('mqtt-tls', { config: { mqtt: { url: broker.url, tls, username: 'hush', passwordFile: join(pki, 'password'), baseTopic: 'hs-tls', deviceId: 'dev1' } } });
+  const { daemon } = daemonSetup('mqtt-tls', {
+    config: { mqtt: { url: broker.url, tls, username: 'hush', passwordFile: join(pki, 'password'), baseTopic: 'hs-tls', deviceId: 'dev1' } },
+  });
   daemon.start();
   t.teardown(() => daemon.kill());
   await daemon.ready();
@@ -48,7 +74,9 @@ t.test('connects over TLS with a client certificate and a password file', async 
 });
 
 t.test('a wrong password is retried and logged; the daemon stays up', async (t) => {
-  const { daemon } = daemonSetup('mqtt-tls-bad', { config: { mqtt: { url: broker.url, tls, username: 'hush', passwordFile: join(pki, 'wrong-password'), reconnect: { minMs: 200, maxMs: 400 } } } });
+  const { daemon } = daemonSetup('mqtt-tls-bad', {
+    config: { mqtt: { url: broker.url, tls, username: 'hush', passwordFile: join(pki, 'wrong-password'), reconnect: { minMs: 200, maxMs: 400 } } },
+  });
   daemon.start();
   t.teardown(() => daemon.kill());
   await daemon.ready();

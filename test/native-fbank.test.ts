@@ -64,7 +64,10 @@ t.test('computeFbank: louder input raises every log energy by the gain in dB', a
   const hanning = computeFbank(signal, { window: 'hanning' });
   t.ok(sameBits(hanning.data, computeFbank(signal, { window: 'hann' }).data), "torchaudio's 'hanning' is 'hann'");
   const silent = computeFbank(new Float32Array(4000));
-  t.ok(silent.data.every((v) => Math.abs(v - Math.log(1.1920928955078125e-7)) < 1e-6), 'silence is floored at log(float epsilon)');
+  t.ok(
+    silent.data.every((v) => Math.abs(v - Math.log(1.1920928955078125e-7)) < 1e-6),
+    'silence is floored at log(float epsilon)',
+  );
 });
 
 t.test('dither is deterministic per seed', async (t) => {
@@ -74,13 +77,16 @@ t.test('dither is deterministic per seed', async (t) => {
   const other = computeFbank(signal, { ...options, ditherSeed: 10 });
   t.notOk(sameBits(other.data, whole.data), 'another seed dithers differently');
   const quiet = computeFbank(new Float32Array(4000), { dither: 1 });
-  t.ok(quiet.data.every((v) => v > Math.log(1.1920928955078125e-7) + 1), 'dither lifts silence off the floor');
+  t.ok(
+    quiet.data.every((v) => v > Math.log(1.1920928955078125e-7) + 1),
+    'dither lifts silence off the floor',
+  );
 });
 
 t.test('async variants give the same features as the sync ones', async (t) => {
   const copy = signal.slice();
   const pending = computeFbankAsync(copy, { snipEdges: false });
-  copy.fill(0);  // the worker owns a copy
+  copy.fill(0); // the worker owns a copy
   t.ok(sameBits((await pending).data, computeFbank(signal, { snipEdges: false }).data), 'fbank');
   t.ok(sameBits((await computeNemoMelAsync(signal)).data, computeNemoMel(signal).data), 'nemo mel');
   await t.rejects(computeFbankAsync(signal, { numBins: 0 }), NativeOptionError);
@@ -105,10 +111,16 @@ t.test('computeNemoMel: centred frames, per-feature normalisation', async (t) =>
   t.equal(raw.numBins, 64);
   t.ok(raw.data.some((v) => v > Math.log(2 ** -24) + 10) && raw.data.every(Number.isFinite), 'unnormalised log mel values');
   const silent = computeNemoMel(new Float32Array(1000), { normalize: 'none' });
-  t.ok(silent.data.every((v) => Math.abs(v - Math.log(2 ** -24)) < 1e-5), 'silence gives log(guard)');
+  t.ok(
+    silent.data.every((v) => Math.abs(v - Math.log(2 ** -24)) < 1e-5),
+    'silence gives log(guard)',
+  );
   const single = computeNemoMel(signal.subarray(0, 100));
   t.equal(single.numFrames, 1);
-  t.ok(single.data.every((v) => v === 0), 'one frame normalises to zeros (std taken as 0, as NeMo)');
+  t.ok(
+    single.data.every((v) => v === 0),
+    'one frame normalises to zeros (std taken as 0, as NeMo)',
+  );
   t.equal(computeNemoMel(new Float32Array(0)).numFrames, 0);
 });
 

@@ -51,7 +51,10 @@ for (const fromRate of RESAMPLER_RATES) {
     t.ok(amplitudeAt(output, 16000, 1100) < 0.01, 'and its frequency: nothing at 1.1 kHz');
     t.ok(Math.abs(rms(output) - 0.5 / Math.SQRT2) < 0.005, 'no other energy appears');
     const high = tone(fromRate, Math.min(6500, 0.4 * fromRate), 0.5, 0.5);
-    t.ok(Math.abs(amplitudeAt(whole(fromRate, 16000, high), 16000, Math.min(6500, 0.4 * fromRate)) - 0.5) < 0.02, 'pass band reaches 6.5 kHz (or 0.4 x input rate)');
+    t.ok(
+      Math.abs(amplitudeAt(whole(fromRate, 16000, high), 16000, Math.min(6500, 0.4 * fromRate)) - 0.5) < 0.02,
+      'pass band reaches 6.5 kHz (or 0.4 x input rate)',
+    );
 
     if (fromRate > 16000) {
       // 10 kHz (and 0.45 x input rate) are above the new Nyquist frequency: they must not alias into the output.

@@ -23,7 +23,7 @@ const MESSAGES = ['READY=1', 'WATCHDOG=1', 'STATUS=transcribing 3 files, queue 0
 /** Starts a receiver on socketName; resolves once bound, with a promise of every message it received. */
 async function receiver(socketName: string, count: number): Promise<{ received: Promise<string[]> }> {
   const child = spawn('python3', ['-c', RECEIVER, socketName, String(count)], { stdio: ['ignore', 'pipe', 'inherit'] });
-  setTimeout(() => child.kill(), 30_000).unref();  // a lost datagram must fail the test, not hang it
+  setTimeout(() => child.kill(), 30_000).unref(); // a lost datagram must fail the test, not hang it
   const lines = createInterface({ input: child.stdout });
   const received: string[] = [];
   let bound!: () => void;
@@ -37,7 +37,7 @@ async function receiver(socketName: string, count: number): Promise<{ received: 
     else received.push(line);
   });
   await Promise.race([ready, done]);
-  return { received: done };  // wrapped: an async function returning the promise itself would wait for it
+  return { received: done }; // wrapped: an async function returning the promise itself would wait for it
 }
 
 function withSocket<T>(socketName: string | undefined, fn: () => T): T {
@@ -61,18 +61,36 @@ for (const [kind, socketName] of [
 ] as const) {
   t.test(`sdNotify delivers READY, WATCHDOG, STATUS and STOPPING to a ${kind}`, async (t) => {
     const { received } = await receiver(socketName, MESSAGES.length);
-    for (const message of MESSAGES) t.equal(withSocket(socketName, () => sdNotify(message)), true, `${message} sent`);
-    t.same(await received, MESSAGES.map((m) => `'${m}'`), 'the receiver got every datagram, in order, unchanged');
+    for (const message of MESSAGES)
+      t.equal(
+        withSocket(socketName, () => sdNotify(message)),
+        true,
+        `${message} sent`,
+      );
+    t.same(
+      await received,
+      MESSAGES.map((m) => `'${m}'`),
+      'the receiver got every datagram, in order, unchanged',
+    );
   });
 }
 
 t.test('without NOTIFY_SOCKET, sdNotify reports false and sends nothing', async (t) => {
-  t.equal(withSocket(undefined, () => sdNotify('READY=1')), false);
-  t.equal(withSocket('', () => sdNotify('READY=1')), false);
+  t.equal(
+    withSocket(undefined, () => sdNotify('READY=1')),
+    false,
+  );
+  t.equal(
+    withSocket('', () => sdNotify('READY=1')),
+    false,
+  );
 });
 
 t.test('unusable sockets and messages get clear errors', async (t) => {
-  t.throws(() => withSocket(join(tmpdir(), 'hushscribe-no-such-socket'), () => sdNotify('READY=1')), /sd_notify: sending to .*hushscribe-no-such-socket failed: No such file or directory/);
+  t.throws(
+    () => withSocket(join(tmpdir(), 'hushscribe-no-such-socket'), () => sdNotify('READY=1')),
+    /sd_notify: sending to .*hushscribe-no-such-socket failed: No such file or directory/,
+  );
   t.throws(() => withSocket('relative/notify.sock', () => sdNotify('READY=1')), /socket name must be an absolute path or start with '@'/);
   t.throws(() => withSocket(`/${'x'.repeat(200)}`, () => sdNotify('READY=1')), /socket name must be 1 to 107 characters/);
   t.throws(() => withSocket(socketPath, () => sdNotify('')), NativeOptionError);

@@ -22,7 +22,7 @@ t.test('a stale daemon.pid naming a pid that another process now has does not bl
   t.equal(await daemon.exited, 0);
 });
 
-t.test('the lock is held for the holder\'s lifetime and released with it', async (t) => {
+t.test("the lock is held for the holder's lifetime and released with it", async (t) => {
   const dir = tempDir('pid-lock');
   const release = acquirePidLock(dir);
   t.equal(Number(readFileSync(join(dir, 'daemon.pid'), 'utf8')), process.pid);

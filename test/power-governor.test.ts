@@ -47,7 +47,10 @@ t.test('config: defaults, and hysteresis needs leave below enter', async (t) => 
     battery: { paths: ['/sys/class/power_supply/*/online'], sparseOnBattery: true },
   });
   t.throws(() => validateConfig({ power: { backlog: { enterQueued: 3, leaveQueued: 3 } } }), ConfigError);
-  t.throws(() => validateConfig({ power: { thermal: { enterC: 70, leaveC: 80 } } }), /power\.thermal\.leaveC: must be below power\.thermal\.enterC \(70\) \(got 80\)/);
+  t.throws(
+    () => validateConfig({ power: { thermal: { enterC: 70, leaveC: 80 } } }),
+    /power\.thermal\.leaveC: must be below power\.thermal\.enterC \(70\) \(got 80\)/,
+  );
   t.throws(() => validateConfig({ power: { mode: 'turbo' } }), /power\.mode: must be one of dense, sparse, auto/);
 });
 
@@ -141,7 +144,11 @@ t.test('sensor files: missing, globs with no match, relative patterns', async (t
   const cwd = process.cwd();
   process.chdir(fs.root);
   t.teardown(() => process.chdir(cwd));
-  t.same(expandPaths(['thermal/thermal_zone*/temp', 'thermal/thermal_zone*/temp']), [join('thermal', 'thermal_zone3', 'temp')], 'relative pattern, duplicates dropped');
+  t.same(
+    expandPaths(['thermal/thermal_zone*/temp', 'thermal/thermal_zone*/temp']),
+    [join('thermal', 'thermal_zone3', 'temp')],
+    'relative pattern, duplicates dropped',
+  );
   t.match(readTemperature(['thermal/thermal_zone*/temp']), { value: 40, sources: 1 });
   const g = new PowerGovernor(powerConfig(fs.root, { thermal: { paths: [missing] } }), true);
   t.equal(g.update(0), null, 'a missing sensor is not pressure');
@@ -165,9 +172,16 @@ t.test('battery: online and status files, mains wins, garbage ignored', async (t
   t.match(readOnBattery([join(fs.root, 'power_supply', '*', 'status')]), { value: null, sources: 1, problems: [] }, 'Unknown says nothing');
   fs.supply('BAT0', 'status', 'Charging');
   fs.supply('AC', 'online', '0');
-  t.match(readOnBattery([join(fs.root, 'power_supply', '*', 'online'), join(fs.root, 'power_supply', '*', 'status')]), { value: false, sources: 2 }, 'a charging battery means mains');
+  t.match(
+    readOnBattery([join(fs.root, 'power_supply', '*', 'online'), join(fs.root, 'power_supply', '*', 'status')]),
+    { value: false, sources: 2 },
+    'a charging battery means mains',
+  );
 
-  const ignoring = new PowerGovernor(powerConfig(fs.root, { battery: { paths: [join(fs.root, 'power_supply', '*', 'online')], sparseOnBattery: false } }), true);
+  const ignoring = new PowerGovernor(
+    powerConfig(fs.root, { battery: { paths: [join(fs.root, 'power_supply', '*', 'online')], sparseOnBattery: false } }),
+    true,
+  );
   t.equal(ignoring.update(0), null, 'sparseOnBattery false: on battery is shown, not acted on');
   t.match(ignoring.state(), { variant: 'dense', reason: /on battery\)$/, signals: { battery: { onBattery: true, active: false } } });
 });

@@ -36,10 +36,16 @@ t.test('kill -9 while transcribing leaves no raw text behind', async (t) => {
   copyFileSync(long, join(watch, 'long.wav'));
 
   // Kill as soon as some segments are stored and the recording is still being transcribed.
-  const stored = await waitFor(() => {
-    const [r] = daemon.query<{ status: string; n: number }>("SELECT r.status, (SELECT count(*) FROM segments s WHERE s.recording_id = r.id) AS n FROM recordings r");
-    return r && r.status === 'processing' && r.n >= 4 ? r.n : undefined;
-  }, 150_000, 'segments stored while processing');
+  const stored = await waitFor(
+    () => {
+      const [r] = daemon.query<{ status: string; n: number }>(
+        'SELECT r.status, (SELECT count(*) FROM segments s WHERE s.recording_id = r.id) AS n FROM recordings r',
+      );
+      return r && r.status === 'processing' && r.n >= 4 ? r.n : undefined;
+    },
+    150_000,
+    'segments stored while processing',
+  );
   await daemon.kill('SIGKILL');
   const total = daemon.query<{ n: number }>('SELECT count(*) AS n FROM segments')[0]!.n;
   t.ok(total >= stored, `killed with ${total} segments stored`);
@@ -55,7 +61,10 @@ t.test('kill -9 while transcribing leaves no raw text behind', async (t) => {
   daemon.start([], { TMPDIR: tmp });
   await daemon.ready(120_000);
   await waitFor(() => daemon.query<{ status: string }>('SELECT status FROM recordings')[0]?.status === 'done', 170_000, 'recording finished after restart');
-  const texts = daemon.query<{ text: string }>('SELECT text FROM segments').map((s) => s.text).join('\n');
+  const texts = daemon
+    .query<{ text: string }>('SELECT text FROM segments')
+    .map((s) => s.text)
+    .join('\n');
   t.match(texts, '[CREDIT_CARD]', 'the values were there and are stored redacted');
   t.equal(await daemon.kill('SIGTERM'), 0);
   t.same(leaksOnDisk([dir], forms, db).hits, [], 'no value in any file after the restart');

@@ -33,14 +33,21 @@ t.test('no planted personal data in any file the daemon wrote or in its output',
   daemon.start([], { TMPDIR: tmp });
   await daemon.ready(120_000);
   for (const [i, p] of paths.entries()) copyFileSync(p, join(watch, PII[i]!.file));
-  const recs = await waitFor(() => {
-    const rows = daemon.query<{ status: string; file_name: string }>('SELECT status, file_name FROM recordings');
-    return rows.length === PII.length && rows.every((r) => r.status === 'done') ? rows : undefined;
-  }, 150_000, 'all recordings transcribed');
+  const recs = await waitFor(
+    () => {
+      const rows = daemon.query<{ status: string; file_name: string }>('SELECT status, file_name FROM recordings');
+      return rows.length === PII.length && rows.every((r) => r.status === 'done') ? rows : undefined;
+    },
+    150_000,
+    'all recordings transcribed',
+  );
   t.equal(recs.length, PII.length);
 
   // Each value was stored as its placeholder (the text is there, redacted).
-  const texts = daemon.query<{ text: string }>('SELECT text FROM segments').map((s) => s.text).join('\n');
+  const texts = daemon
+    .query<{ text: string }>('SELECT text FROM segments')
+    .map((s) => s.text)
+    .join('\n');
   for (const placeholder of ['[PERSON]', '[CREDIT_CARD]', '[PHONE_NUMBER]', '[EMAIL_ADDRESS]']) t.match(texts, placeholder);
   t.equal(readdirSync(watch).filter((n) => n.endsWith('.wav')).length, 0, 'recordings deleted after transcription');
 
@@ -78,10 +85,19 @@ t.test('live command source: no planted personal data in any file or in the outp
   t.teardown(() => daemon.kill());
   daemon.start([], { TMPDIR: tmp });
   await daemon.ready(120_000);
-  const texts = await waitFor(() => {
-    const [r] = daemon.query<{ id: string }>("SELECT id FROM recordings WHERE source = 'command' AND status = 'done'");
-    return r ? daemon.query<{ text: string }>('SELECT text FROM segments WHERE recording_id = ?', r.id).map((s) => s.text).join('\n') : undefined;
-  }, 150_000, 'the live session stored');
+  const texts = await waitFor(
+    () => {
+      const [r] = daemon.query<{ id: string }>("SELECT id FROM recordings WHERE source = 'command' AND status = 'done'");
+      return r
+        ? daemon
+            .query<{ text: string }>('SELECT text FROM segments WHERE recording_id = ?', r.id)
+            .map((s) => s.text)
+            .join('\n')
+        : undefined;
+    },
+    150_000,
+    'the live session stored',
+  );
   for (const placeholder of ['[PERSON]', '[CREDIT_CARD]', '[PHONE_NUMBER]', '[EMAIL_ADDRESS]']) t.match(texts, placeholder);
   const db = join(daemon.dataDir, 'hushscribe.db');
   t.same(leaksOnDisk([dir], forms, db).hits, [], 'no value in any file while running');
@@ -102,16 +118,29 @@ t.test('control: with redaction off the same search finds each value', async (t)
   daemon.start();
   await daemon.ready(120_000);
   for (const [i, p] of paths.entries()) copyFileSync(p, join(watch, PII[i]!.file));
-  await waitFor(() => {
-    const rows = daemon.query<{ status: string }>('SELECT status FROM recordings');
-    return rows.length === PII.length && rows.every((r) => r.status === 'done');
-  }, 150_000, 'all recordings transcribed');
+  await waitFor(
+    () => {
+      const rows = daemon.query<{ status: string }>('SELECT status FROM recordings');
+      return rows.length === PII.length && rows.every((r) => r.status === 'done');
+    },
+    150_000,
+    'all recordings transcribed',
+  );
   const { hits } = leaksOnDisk([dir], forms, join(daemon.dataDir, 'hushscribe.db'));
   for (const [i, p] of PII.entries()) {
     const own = leaksIn(forms.recognised[i]!, forms);
     t.ok(own.length > 0, `${p.file}: the search matches what the model heard`);
-    t.ok(hits.some((h) => own.some((o) => h.endsWith(`: ${o}`))), `${p.file}: found on disk when not redacted`);
+    t.ok(
+      hits.some((h) => own.some((o) => h.endsWith(`: ${o}`))),
+      `${p.file}: found on disk when not redacted`,
+    );
   }
-  t.ok(hits.some((h) => h.startsWith('FTS term')), 'found in the full-text index');
-  t.ok(hits.some((h) => /hushscribe\.db(-wal)?: /.test(h)), 'found in the database files');
+  t.ok(
+    hits.some((h) => h.startsWith('FTS term')),
+    'found in the full-text index',
+  );
+  t.ok(
+    hits.some((h) => /hushscribe\.db(-wal)?: /.test(h)),
+    'found in the database files',
+  );
 });

@@ -16,7 +16,11 @@ t.test('by default the original is deleted once its result is committed', async 
   t.teardown(() => daemon.kill());
   await daemon.ready();
   writeFileSync(join(watch, 'jane-doe.wav'), wavBytes(toneSamples('hello')));
-  const rec = await waitFor(() => daemon.query<{ status: string; path: string | null }>("SELECT status, path FROM recordings WHERE status = 'done'")[0], 60_000, 'done');
+  const rec = await waitFor(
+    () => daemon.query<{ status: string; path: string | null }>("SELECT status, path FROM recordings WHERE status = 'done'")[0],
+    60_000,
+    'done',
+  );
   await waitFor(() => !existsSync(join(watch, 'jane-doe.wav')), 30_000, 'the original deleted');
   t.equal(rec.status, 'done');
   t.notOk(existsSync(join(watch, 'done')) && readdirSync(join(watch, 'done')).length > 0, 'nothing kept in a done folder');
@@ -35,8 +39,13 @@ t.test('keepOriginals keeps it in the done folder until retention deletes it wit
   await waitFor(() => existsSync(kept), 60_000, 'the original kept');
   t.equal(daemon.query<{ path: string | null }>('SELECT path FROM recordings')[0]!.path, kept);
   t.match(cli(['status', '--data-dir', daemon.dataDir, '--config', daemon.configFile]).stdout, /originals: kept in .*done .*kept until you delete them/);
-  const doctor = JSON.parse(cli(['doctor', '--json', '--data-dir', daemon.dataDir, '--config', daemon.configFile]).stdout) as { checks: { name: string; status: string; detail: string }[] };
-  t.match(doctor.checks.find((c) => c.name === 'originals'), { status: 'warn', detail: /kept in/ });
+  const doctor = JSON.parse(cli(['doctor', '--json', '--data-dir', daemon.dataDir, '--config', daemon.configFile]).stdout) as {
+    checks: { name: string; status: string; detail: string }[];
+  };
+  t.match(
+    doctor.checks.find((c) => c.name === 'originals'),
+    { status: 'warn', detail: /kept in/ },
+  );
 
   // Retention (applied on reload) deletes the recording, and the kept original with it.
   const config = JSON.parse(readFileSync(daemon.configFile, 'utf8')) as Record<string, unknown>;

@@ -25,7 +25,9 @@ t.test('Quick start comes first and holds exactly the two commands', async (t) =
   t.equal(blocks.length, 1);
   t.same(blocks[0]![1]!.trim().split('\n'), ['bash scripts/setup.sh', 'npm test']);
   t.equal(pkg.scripts.test, 'bash scripts/test.sh');
-  const ci = readFileSync(join(root, '.ci', 'run'), 'utf8').trim().split('\n');
+  const ci = readFileSync(join(root, '.ci', 'run'), 'utf8')
+    .trim()
+    .split('\n');
   t.same(ci, ['#!/usr/bin/env bash', 'set -euo pipefail', 'cd "$(dirname "$0")/.."', 'npm test'], '.ci/run runs the README test command');
 });
 

@@ -54,30 +54,49 @@ t.test('daemon: each recording written with its entities toned out, the rest as 
   await daemon.ready(120_000);
   t.notOk(existsSync(join(audioDir, `.stale.wav${TEMP_SUFFIX}`)), 'stale temp file removed at start');
   for (const [i, p] of paths.entries()) copyFileSync(p, join(watch, PII[i]!.file));
-  const recs = await waitFor(() => {
-    const rows = daemon.query<{ id: string; status: string; file_name: string; redacted_audio: string | null }>('SELECT id, status, file_name, redacted_audio FROM recordings');
-    return rows.length === PII.length && rows.every((r) => r.status === 'done') ? rows : undefined;
-  }, 150_000, 'all recordings transcribed');
+  const recs = await waitFor(
+    () => {
+      const rows = daemon.query<{ id: string; status: string; file_name: string; redacted_audio: string | null }>(
+        'SELECT id, status, file_name, redacted_audio FROM recordings',
+      );
+      return rows.length === PII.length && rows.every((r) => r.status === 'done') ? rows : undefined;
+    },
+    150_000,
+    'all recordings transcribed',
+  );
 
   for (const rec of recs) {
     t.equal(rec.redacted_audio, join(audioDir, `${rec.id}.wav`), `${rec.file_name}: path recorded`);
     const written = await readWavFile(rec.redacted_audio!);
     t.equal(written.sampleRate, RATE);
     const original = (await decodeAudioFile(join(src, rec.file_name))).samples;
-    const entities = daemon.query<{ type: string; audio_start: number; audio_end: number }>('SELECT type, audio_start, audio_end FROM entities WHERE recording_id = ?', rec.id);
+    const entities = daemon.query<{ type: string; audio_start: number; audio_end: number }>(
+      'SELECT type, audio_start, audio_end FROM entities WHERE recording_id = ?',
+      rec.id,
+    );
     t.ok(entities.length > 0 && entities.every((e) => e.audio_start !== null), `${rec.file_name}: ${entities.map((e) => e.type).join(', ')} with audio times`);
-    const ranges = maskRanges(entities.map((e) => ({ start: e.audio_start, end: e.audio_end })), 80, original.length);
+    const ranges = maskRanges(
+      entities.map((e) => ({ start: e.audio_start, end: e.audio_end })),
+      80,
+      original.length,
+    );
     t.equal(compare(written.samples, original, ranges, 'tone'), null, `${rec.file_name}: tone inside the spans ± 80 ms, the input outside`);
     if (rec.file_name === 'card.wav') {
       const cardSpan = entities.find((e) => e.type === 'CREDIT_CARD')!;
-      t.ok(cardSpan && cardSpan.audio_end - cardSpan.audio_start > 2, `the card number's span covers the digits (${cardSpan.audio_start}..${cardSpan.audio_end} s)`);
+      t.ok(
+        cardSpan && cardSpan.audio_end - cardSpan.audio_start > 2,
+        `the card number's span covers the digits (${cardSpan.audio_start}..${cardSpan.audio_end} s)`,
+      );
       const masked = ranges.reduce((n, [a, b]) => n + b - a, 0);
       t.ok(masked < original.length * 0.8, 'the carrier words are still heard');
 
       const shown = cli(['transcripts', 'show', rec.id, '--json', '--data-dir', daemon.dataDir, '--config', daemon.configFile]);
       t.equal(shown.code, 0, shown.stderr);
       t.equal((JSON.parse(shown.stdout) as { recording: { redactedAudio: string } }).recording.redactedAudio, rec.redacted_audio);
-      t.match(cli(['transcripts', 'show', rec.id, '--data-dir', daemon.dataDir, '--config', daemon.configFile]).stdout, `redacted audio: ${rec.redacted_audio}`);
+      t.match(
+        cli(['transcripts', 'show', rec.id, '--data-dir', daemon.dataDir, '--config', daemon.configFile]).stdout,
+        `redacted audio: ${rec.redacted_audio}`,
+      );
     }
   }
   t.same(readdirSync(audioDir).sort(), recs.map((r) => `${r.id}.wav`).sort(), 'one file per recording, no temp files');
@@ -94,7 +113,11 @@ t.test('daemon with redaction.audio off writes no audio at all', async (t) => {
   daemon.start();
   await daemon.ready(120_000);
   copyFileSync(card, join(watch, 'card.wav'));
-  const rec = await waitFor(() => daemon.query<{ status: string; redacted_audio: string | null }>(`SELECT status, redacted_audio FROM recordings WHERE status = 'done'`)[0], 150_000, 'card transcribed');
+  const rec = await waitFor(
+    () => daemon.query<{ status: string; redacted_audio: string | null }>(`SELECT status, redacted_audio FROM recordings WHERE status = 'done'`)[0],
+    150_000,
+    'card transcribed',
+  );
   t.equal(rec.redacted_audio, null);
   t.equal(await daemon.kill('SIGTERM'), 0);
   t.notOk(existsSync(join(daemon.dataDir, 'audio')), 'no audio folder');

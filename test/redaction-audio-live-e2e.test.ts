@@ -68,16 +68,22 @@ t.test('live command source: each session saved masked as it is heard, across a 
   await live.start();
   type Row = { id: string; status: string; duration_sec: number; redacted_audio: string | null; redacted_audio_bytes: number | null };
   // The sessions of the first play of the input (the source then restarts the command and plays it again).
-  const sessions = await waitFor(() => {
-    const rows = store.db.prepare(`SELECT id, status, duration_sec, redacted_audio, redacted_audio_bytes FROM recordings WHERE source = 'command' ORDER BY created_at, rowid`).all() as Row[];
-    let heard = 0;
-    for (const [n, row] of rows.entries()) {
-      if (row.status !== 'done') return undefined;
-      heard += Math.round(row.duration_sec * RATE);
-      if (heard >= original.length - 0.1 * RATE) return rows.slice(0, n + 1);
-    }
-    return undefined;
-  }, 150_000, 'the live sessions of the whole input stored');
+  const sessions = await waitFor(
+    () => {
+      const rows = store.db
+        .prepare(`SELECT id, status, duration_sec, redacted_audio, redacted_audio_bytes FROM recordings WHERE source = 'command' ORDER BY created_at, rowid`)
+        .all() as Row[];
+      let heard = 0;
+      for (const [n, row] of rows.entries()) {
+        if (row.status !== 'done') return undefined;
+        heard += Math.round(row.duration_sec * RATE);
+        if (heard >= original.length - 0.1 * RATE) return rows.slice(0, n + 1);
+      }
+      return undefined;
+    },
+    150_000,
+    'the live sessions of the whole input stored',
+  );
   await live.stop();
 
   const audioDir = config.redaction.audio.dir!;
@@ -90,10 +96,21 @@ t.test('live command source: each session saved masked as it is heard, across a 
     t.equal(written.samples.length, Math.round(rec.duration_sec * RATE), `session ${n + 1}: as long as the session (${rec.duration_sec} s)`);
     const heard = original.subarray(offset, offset + written.samples.length);
     offset += written.samples.length;
-    const entities = store.db.prepare('SELECT type, audio_start, audio_end FROM entities WHERE recording_id = ?').all(rec.id) as { type: string; audio_start: number | null; audio_end: number | null }[];
+    const entities = store.db.prepare('SELECT type, audio_start, audio_end FROM entities WHERE recording_id = ?').all(rec.id) as {
+      type: string;
+      audio_start: number | null;
+      audio_end: number | null;
+    }[];
     types.push(entities.map((e) => e.type));
-    t.ok(entities.every((e) => e.audio_start !== null), `session ${n + 1}: ${entities.map((e) => e.type).join(', ') || 'no entity'}, with audio times`);
-    const ranges = maskRanges(entities.map((e) => ({ start: e.audio_start, end: e.audio_end })), config.redaction.audio.padMs, heard.length);
+    t.ok(
+      entities.every((e) => e.audio_start !== null),
+      `session ${n + 1}: ${entities.map((e) => e.type).join(', ') || 'no entity'}, with audio times`,
+    );
+    const ranges = maskRanges(
+      entities.map((e) => ({ start: e.audio_start, end: e.audio_end })),
+      config.redaction.audio.padMs,
+      heard.length,
+    );
     t.equal(compare(written.samples, heard, ranges), null, `session ${n + 1}: tone inside the spans ± padMs, the input outside`);
     const masked = ranges.reduce((sum, [a, b]) => sum + b - a, 0);
     if (n < 2) t.ok(masked > 0.3 * RATE && masked < heard.length * 0.8, `session ${n + 1}: ${(masked / RATE).toFixed(2)} s masked, the rest heard`);
@@ -102,7 +119,10 @@ t.test('live command source: each session saved masked as it is heard, across a 
   t.ok(types[0]!.includes('PERSON'), 'the name is in the first session');
   t.ok(types[1]!.includes('PHONE_NUMBER'), 'the phone number in the second');
   t.ok(offset <= original.length && offset > original.length - 0.1 * RATE, `the sessions hold the whole input (${offset} of ${original.length} samples)`);
-  t.ok(readdirSync(audioDir).every((f) => /^s[0-9a-f]{24}\.wav$/.test(f)), 'only finished session files, no temp file');
+  t.ok(
+    readdirSync(audioDir).every((f) => /^s[0-9a-f]{24}\.wav$/.test(f)),
+    'only finished session files, no temp file',
+  );
 
   const leaks = leaksOnDisk([dir], forms, join(dir, 'hushscribe.db'));
   t.ok(leaks.files >= 3, `${leaks.files} files searched, the audio included`);
@@ -120,14 +140,29 @@ t.test('live: an unusable audio folder is reported once per session; transcripti
   const store = new Store(join(dir, 'hushscribe.db'));
   const lines: { msg: string; code?: string }[] = [];
   const log = new Logger({ sink: { write: (line: string) => lines.push(JSON.parse(line) as { msg: string }) } });
-  const settings = { modelDir: TINY_MODEL, variant: null, sparseVariant: null, threads: 1, vad: { ...config.vad, enabled: false }, redaction: config.redaction, argv: ['ffmpeg', '-v', 'error', '-i', input, '-f', 'wav', 'pipe:1'], sessionMaxSec: 3600, live: config.live };
+  const settings = {
+    modelDir: TINY_MODEL,
+    variant: null,
+    sparseVariant: null,
+    threads: 1,
+    vad: { ...config.vad, enabled: false },
+    redaction: config.redaction,
+    argv: ['ffmpeg', '-v', 'error', '-i', input, '-f', 'wav', 'pipe:1'],
+    sessionMaxSec: 3600,
+    live: config.live,
+  };
   const live = new LiveSource('command', 'ffmpeg', settings, store, log, 60_000);
   t.teardown(async () => {
     await live.stop();
     store.close();
   });
   await live.start();
-  const rec = await waitFor(() => store.db.prepare(`SELECT id, redacted_audio FROM recordings WHERE status = 'done'`).get() as { id: string; redacted_audio: string | null } | undefined, 60_000, 'the session stored');
+  const rec = await waitFor(
+    () =>
+      store.db.prepare(`SELECT id, redacted_audio FROM recordings WHERE status = 'done'`).get() as { id: string; redacted_audio: string | null } | undefined,
+    60_000,
+    'the session stored',
+  );
   t.equal(rec.redacted_audio, null, 'no audio path');
   const segments = store.db.prepare('SELECT count(*) AS n FROM segments WHERE recording_id = ?').get(rec.id) as { n: number };
   t.ok(segments.n > 0, 'segments stored all the same');

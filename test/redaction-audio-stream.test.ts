@@ -17,7 +17,13 @@ function speechLike(n: number): Float32Array {
 }
 
 /** Pushes `samples` in chunks of `chunk`, committing after each up to `lag` seconds behind what was pushed. */
-async function stream(writer: StreamingRedactedAudio, samples: Float32Array, chunk: number, lag: number, spans: { start: number; end: number }[]): Promise<number[]> {
+async function stream(
+  writer: StreamingRedactedAudio,
+  samples: Float32Array,
+  chunk: number,
+  lag: number,
+  spans: { start: number; end: number }[],
+): Promise<number[]> {
   const buffered: number[] = [];
   for (let at = 0; at < samples.length; at += chunk) {
     const piece = samples.slice(at, Math.min(samples.length, at + chunk));
@@ -31,7 +37,12 @@ async function stream(writer: StreamingRedactedAudio, samples: Float32Array, chu
 t.test('wav: commit + close write the bytes RedactedAudioWriter.write writes for the whole session', async (t) => {
   const dir = tempDir('stream-wav');
   const original = speechLike(10 * RATE + 123);
-  const spans = [{ start: 0.5, end: 1.2 }, { start: 2.95, end: 3.05 }, { start: 4.0, end: 6.5 }, { start: 9.9, end: 11 }];
+  const spans = [
+    { start: 0.5, end: 1.2 },
+    { start: 2.95, end: 3.05 },
+    { start: 4.0, end: 6.5 },
+    { start: 9.9, end: 11 },
+  ];
   for (const mode of ['tone', 'silence'] as const) {
     const whole = new RedactedAudioWriter(join(dir, `whole-${mode}`), { mode, padMs: 80, format: 'wav' });
     const expected = readFileSync((await whole.write('rec', original.slice(), spans)).path);
@@ -39,7 +50,10 @@ t.test('wav: commit + close write the bytes RedactedAudioWriter.write writes for
     t.ok(existsSync(writer.tempPath), 'the temp file exists from the start');
     // Commit points every 0.7 s, 0.2 s behind: several fall inside the padded spans (3 s, 5 s, 6 s).
     const buffered = await stream(writer, original, Math.round(0.7 * RATE), 0.2, spans);
-    t.ok(buffered.every((n) => n <= 0.9 * RATE), `RAM holds at most one chunk + the lag (max ${Math.max(...buffered)} samples)`);
+    t.ok(
+      buffered.every((n) => n <= 0.9 * RATE),
+      `RAM holds at most one chunk + the lag (max ${Math.max(...buffered)} samples)`,
+    );
     t.ok(existsSync(writer.tempPath) && !existsSync(writer.path), `.rec.wav${TEMP_SUFFIX} before close, no final file`);
     const { path, bytes } = await writer.close(spans);
     t.equal(path, join(dir, `stream-${mode}`, 'rec.wav'));
@@ -108,7 +122,11 @@ t.test('opus: one ffmpeg per session, decodable, as long as the session', async 
 t.test('failures: RedactedAudioError, temp file removed, writer unusable', async (t) => {
   const dir = tempDir('stream-fail');
   writeFileSync(join(dir, 'file'), '');
-  t.throws(() => new StreamingRedactedAudio(join(dir, 'file', 'sub'), 'rec', { mode: 'tone', padMs: 80, format: 'wav' }), RedactedAudioError, 'folder cannot be made');
+  t.throws(
+    () => new StreamingRedactedAudio(join(dir, 'file', 'sub'), 'rec', { mode: 'tone', padMs: 80, format: 'wav' }),
+    RedactedAudioError,
+    'folder cannot be made',
+  );
 
   const opus = new StreamingRedactedAudio(dir, 'bad', { mode: 'tone', padMs: 80, format: 'opus' });
   opus.push(speechLike(RATE));
@@ -120,7 +138,11 @@ t.test('failures: RedactedAudioError, temp file removed, writer unusable', async
   aborted.push(speechLike(RATE));
   await aborted.commit(0.5, []);
   aborted.abort();
-  t.same(readdirSync(dir).filter((n) => n.includes('cut')), [], 'a wav session aborted mid-way leaves nothing');
+  t.same(
+    readdirSync(dir).filter((n) => n.includes('cut')),
+    [],
+    'a wav session aborted mid-way leaves nothing',
+  );
 
   // The output folder vanishes mid-session: the rename at close fails.
   const sub = join(dir, 'gone');
@@ -137,9 +159,13 @@ t.test('failures: RedactedAudioError, temp file removed, writer unusable', async
   rmSync(ro, { recursive: true });
   writeFileSync(ro, '');
   enc.push(speechLike(10 * RATE));
-  await t.rejects(async () => {
-    await enc.commit(10, []);
-    await enc.close([]);
-  }, RedactedAudioError, 'ffmpeg failure surfaces');
+  await t.rejects(
+    async () => {
+      await enc.commit(10, []);
+      await enc.close([]);
+    },
+    RedactedAudioError,
+    'ffmpeg failure surfaces',
+  );
   chmodSync(dir, 0o755);
 });

@@ -28,8 +28,15 @@ t.test('--json gives character offsets into each input line', async (t) => {
   const line = `my card is ${CARD} thanks`;
   const { code, stdout } = await redact(['--json'], `${line}\nnothing here`);
   t.equal(code, ExitCode.ok);
-  const [first, second] = stdout.trimEnd().split('\n').map((l) => JSON.parse(l));
-  t.same(first, { text: 'my card is [CREDIT_CARD] thanks', entities: [{ type: 'CREDIT_CARD', start: 11, end: 11 + CARD.length, replacement: '[CREDIT_CARD]' }], dropped: false });
+  const [first, second] = stdout
+    .trimEnd()
+    .split('\n')
+    .map((l) => JSON.parse(l));
+  t.same(first, {
+    text: 'my card is [CREDIT_CARD] thanks',
+    entities: [{ type: 'CREDIT_CARD', start: 11, end: 11 + CARD.length, replacement: '[CREDIT_CARD]' }],
+    dropped: false,
+  });
   t.equal(line.slice(first.entities[0].start, first.entities[0].end), CARD);
   t.same(second, { text: 'nothing here', entities: [], dropped: false });
 });
@@ -53,10 +60,19 @@ t.test('hash key from a file or the environment', async (t) => {
 });
 
 t.test('--session catches PII split across lines, one output line per input line', async (t) => {
-  const input = 'my card number is four five three two zero one five one\none two eight three zero three six six\nplease email john dot\nsmith at gmail dot com\n';
+  const input =
+    'my card number is four five three two zero one five one\none two eight three zero three six six\nplease email john dot\nsmith at gmail dot com\n';
   t.equal((await redact(['--session'], input)).stdout, 'my card number is [CREDIT_CARD]\n[CREDIT_CARD]\nplease email [EMAIL_ADDRESS]\n[EMAIL_ADDRESS]\n');
-  t.equal((await redact(['--detectors', 'rules'], input)).stdout, 'my card number is [CREDIT_CARD]\none two eight three zero three six six\nplease email [PERSON] dot\n[EMAIL_ADDRESS]\n', 'line by line, the rules miss the bare continuation');
-  t.equal((await redact([], input)).stdout, 'my card number is [CREDIT_CARD]\n[PHONE_NUMBER]\nplease email [PERSON] dot\n[EMAIL_ADDRESS]\n', 'the tagger flags the bare digit run (rules + tagger by default)');
+  t.equal(
+    (await redact(['--detectors', 'rules'], input)).stdout,
+    'my card number is [CREDIT_CARD]\none two eight three zero three six six\nplease email [PERSON] dot\n[EMAIL_ADDRESS]\n',
+    'line by line, the rules miss the bare continuation',
+  );
+  t.equal(
+    (await redact([], input)).stdout,
+    'my card number is [CREDIT_CARD]\n[PHONE_NUMBER]\nplease email [PERSON] dot\n[EMAIL_ADDRESS]\n',
+    'the tagger flags the bare digit run (rules + tagger by default)',
+  );
   t.equal((await redact(['--session'], '')).stdout, '', 'no input, no output');
 });
 
@@ -84,7 +100,10 @@ t.test('--detectors picks the rules, the tagger or both; a bad list is a usage e
   t.equal((await redact(['--detectors', 'rules'], line)).stdout, 'you can get me on [PHONE_NUMBER]\n');
   const tagger = JSON.parse((await redact(['--detectors', 'tagger', '--json'], line)).stdout);
   t.ok(tagger.entities.length > 0, 'the tagger alone finds the phone number');
-  t.ok(tagger.entities.every((e: { start: number }) => e.start >= line.indexOf('two') - 3), 'and nothing before it');
+  t.ok(
+    tagger.entities.every((e: { start: number }) => e.start >= line.indexOf('two') - 3),
+    'and nothing before it',
+  );
   t.notMatch(tagger.text, /six oh seven/);
   t.equal((await redact(['--detectors', 'tagger,rules'], line)).code, ExitCode.ok);
   for (const bad of ['neural', '', 'rules,regex']) {

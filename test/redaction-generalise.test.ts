@@ -16,13 +16,22 @@ t.test('street addresses as a structure: number, unknown-word street, street typ
   t.equal(redact('ship to seven via roma flat two milano'), 'ship to [STREET_ADDRESS]');
   t.equal(redact('our office is located at one hundred five jalan sudirman jakarta'), 'our office is located at [STREET_ADDRESS]');
   t.equal(redact('billing address is forty one quai des celestins lyon france'), 'billing address is [STREET_ADDRESS]');
-  t.equal(redact('the depot is at three thousand one hundred twelve am lindenhof forty two suite five hundred six wettingen switzerland'), 'the depot is at [STREET_ADDRESS]');
+  t.equal(
+    redact('the depot is at three thousand one hundred twelve am lindenhof forty two suite five hundred six wettingen switzerland'),
+    'the depot is at [STREET_ADDRESS]',
+  );
   t.equal(redact('we live at twelve clematisvej'), 'we live at [STREET_ADDRESS]', 'a compound street name (-vej) after an address cue');
   t.equal(redact('send it to ulica kwiatowa twelve flat three krakow'), 'send it to [STREET_ADDRESS]');
 });
 
 t.test('address words in ordinary speech are left alone', async (t) => {
-  for (const text of ['he spoke at the court on one occasion', 'i live at the end of the road', 'there was only one hiding place in the room', 'we met at the corner of the park', 'the address on the envelope was smudged']) {
+  for (const text of [
+    'he spoke at the court on one occasion',
+    'i live at the end of the road',
+    'there was only one hiding place in the room',
+    'we met at the corner of the park',
+    'the address on the envelope was smudged',
+  ]) {
     t.equal(redact(text), text);
   }
 });

@@ -43,16 +43,48 @@ t.test('runs end at ordinary words; connectors and repeats need a number after t
 t.test('runs carry exact token spans', async (t) => {
   const tokens = tokenize('my pin is  four  five and forty two');
   const runs = findNumberRuns(tokens);
-  t.same(runs.map((r) => [r.start, r.end, r.digits]), [[3, 5, '45'], [6, 8, '42']]);
-  t.same(runs[1]!.chunks.map((c) => [c.start, c.end, c.value]), [[6, 8, 42]]);
+  t.same(
+    runs.map((r) => [r.start, r.end, r.digits]),
+    [
+      [3, 5, '45'],
+      [6, 8, '42'],
+    ],
+  );
+  t.same(
+    runs[1]!.chunks.map((c) => [c.start, c.end, c.value]),
+    [[6, 8, 42]],
+  );
 });
 
 t.test('letters and codes', async (t) => {
-  t.same(findLetterRuns(tokenize('s m i t h is my name')).map((r) => r.text), ['SMITH']);
-  t.same(findLetterRuns(tokenize('i have a dog')).map((r) => r.text), [], 'a lone "i" or "a" is a word');
-  t.same(findCodeRuns(tokenize('g b eight two w e s t')).map((r) => r.text), ['GB82WEST']);
-  t.same(findCodeRuns(tokenize('j o h n')).map((r) => r.text), ['JOHN']);
-  t.same(findCodeRuns(tokenize('k oh l')).map((r) => r.text), ['KOL'], '"oh" between letters is the letter O');
-  t.same(findCodeRuns(tokenize('a one two')).map((r) => r.text), ['A12']);
-  t.same(findCodeRuns(tokenize('i went out')).map((r) => r.text), []);
+  t.same(
+    findLetterRuns(tokenize('s m i t h is my name')).map((r) => r.text),
+    ['SMITH'],
+  );
+  t.same(
+    findLetterRuns(tokenize('i have a dog')).map((r) => r.text),
+    [],
+    'a lone "i" or "a" is a word',
+  );
+  t.same(
+    findCodeRuns(tokenize('g b eight two w e s t')).map((r) => r.text),
+    ['GB82WEST'],
+  );
+  t.same(
+    findCodeRuns(tokenize('j o h n')).map((r) => r.text),
+    ['JOHN'],
+  );
+  t.same(
+    findCodeRuns(tokenize('k oh l')).map((r) => r.text),
+    ['KOL'],
+    '"oh" between letters is the letter O',
+  );
+  t.same(
+    findCodeRuns(tokenize('a one two')).map((r) => r.text),
+    ['A12'],
+  );
+  t.same(
+    findCodeRuns(tokenize('i went out')).map((r) => r.text),
+    [],
+  );
 });

@@ -34,7 +34,11 @@ t.teardown(() => daemon.kill());
 
 t.test('daemon, transcribe and redact --stream redact the same segments the same way', async (t) => {
   copyFileSync(recording, join(watch, 'call.wav'));
-  const rec = await waitFor(() => daemon.query<{ id: string; status: string }>("SELECT id, status FROM recordings WHERE status IN ('done', 'failed')")[0], 150_000, 'the recording is done');
+  const rec = await waitFor(
+    () => daemon.query<{ id: string; status: string }>("SELECT id, status FROM recordings WHERE status IN ('done', 'failed')")[0],
+    150_000,
+    'the recording is done',
+  );
   t.equal(rec.status, 'done');
   const stored = daemon.query<{ text: string }>('SELECT text FROM segments WHERE recording_id = ? ORDER BY seq', rec.id).map((s) => s.text);
   t.ok(stored.length >= 2, `the VAD cut two segments (${stored.length})`);
@@ -64,7 +68,10 @@ t.test('without --config the same recording is redacted by the default policy (p
 t.test('a bad config is a usage error before any model loads', async (t) => {
   const bad = join(dir, 'bad.yaml');
   writeFileSync(bad, 'redaction: { operators: { PERSON: shred } }\n');
-  for (const argv of [['transcribe', '--config', bad, recording], ['redact', '--config', bad]]) {
+  for (const argv of [
+    ['transcribe', '--config', bad, recording],
+    ['redact', '--config', bad],
+  ]) {
     const result = await runInMemory(argv);
     t.equal(result.code, 2, argv[0]);
     t.match(result.err, /shred|operators/);

@@ -16,7 +16,10 @@ t.test('types limits what is redacted', async (t) => {
   const text = `my name is sarah and my card is ${CARD}`;
   const result = createRedactor({ types: ['CREDIT_CARD'] }).redact(text);
   t.equal(result.text, 'my name is sarah and my card is [CREDIT_CARD]');
-  t.same(result.entities.map((e) => e.type), ['CREDIT_CARD']);
+  t.same(
+    result.entities.map((e) => e.type),
+    ['CREDIT_CARD'],
+  );
 });
 
 t.test('mask per character keeps the shape; mask per word hides it', async (t) => {
@@ -56,7 +59,13 @@ t.test('drop discards the whole segment but still reports what was found', async
   const result = createRedactor({ operators: { CREDIT_CARD: 'drop' } }).redact(`my name is sarah and my card is ${CARD}`);
   t.equal(result.dropped, true);
   t.equal(result.text, '');
-  t.same(result.entities.map((e) => [e.type, e.replacement, e.redactedStart, e.redactedEnd]), [['PERSON', '', 0, 0], ['CREDIT_CARD', '', 0, 0]]);
+  t.same(
+    result.entities.map((e) => [e.type, e.replacement, e.redactedStart, e.redactedEnd]),
+    [
+      ['PERSON', '', 0, 0],
+      ['CREDIT_CARD', '', 0, 0],
+    ],
+  );
   const kept = createRedactor({ operators: { CREDIT_CARD: 'drop' } }).redact('my name is sarah');
   t.equal(kept.dropped, false);
   t.equal(kept.text, 'my name is [PERSON]');
@@ -106,7 +115,8 @@ t.test('longNumbers: runs of 8+ digits no rule validates are redacted only when 
     'we sold twelve million three hundred forty five thousand six hundred seventy eight units',
     'your tracking reference is four four one two eight eight nine three',
     'the code is four four one two eight eight nine',
-  ]) t.equal(strict.redact(text).text, text, text);
+  ])
+    t.equal(strict.redact(text).text, text, text);
   // A validated rule keeps its own type for the same run.
   t.match(strict.redact(`call me on ${'two six oh seven six four eight six seven four'}`).entities, [{ type: 'PHONE_NUMBER' }]);
 });

@@ -42,20 +42,35 @@ t.test('credit cards: Luhn-invalid numbers and reference numbers are not cards',
 
 t.test('credit cards: a card-shaped or card-context number failing Luhn is redacted as unverified (a misheard digit)', async (t) => {
   const withContext = redactor.redact(`my card number is ${say('4111111111111112')}`);
-  t.same(withContext.entities.map((e) => [e.type, e.source]), [['CREDIT_CARD', 'rule:credit_card_unverified']]);
+  t.same(
+    withContext.entities.map((e) => [e.type, e.source]),
+    [['CREDIT_CARD', 'rule:credit_card_unverified']],
+  );
   const shaped = redactor.redact(`it is ${say('4532015112830367')}`);
-  t.same(shaped.entities.map((e) => [e.type, e.source]), [['CREDIT_CARD', 'rule:credit_card_unverified']]);
+  t.same(
+    shaped.entities.map((e) => [e.type, e.source]),
+    [['CREDIT_CARD', 'rule:credit_card_unverified']],
+  );
   t.ok(shaped.entities[0]!.score < withContext.entities[0]!.score, 'context raises the score');
   t.same(spans(t, `my card number is ${say('1234567890123')}`), [['CREDIT_CARD', say('1234567890123')]]);
 });
 
 t.test('misheard digits: IBAN, phone and IP shapes that fail their checks are still redacted', async (t) => {
   const result = redactor.redact('my iban is g b eight three w e s t one two three four five six nine eight seven six five four three two');
-  t.same(result.entities.map((e) => [e.type, e.source]), [['IBAN_CODE', 'rule:iban_unverified']]);
+  t.same(
+    result.entities.map((e) => [e.type, e.source]),
+    [['IBAN_CODE', 'rule:iban_unverified']],
+  );
   const phone = redactor.redact('call me at one one two five five five oh one four three');
-  t.same(phone.entities.map((e) => [e.type, e.source]), [['PHONE_NUMBER', 'rule:phone_unverified']]);
+  t.same(
+    phone.entities.map((e) => [e.type, e.source]),
+    [['PHONE_NUMBER', 'rule:phone_unverified']],
+  );
   const ip = redactor.redact('the server ip is one nine two dot one six eight dot three hundred dot one');
-  t.same(ip.entities.map((e) => [e.type, e.source]), [['IP_ADDRESS', 'rule:ip_address_unverified']]);
+  t.same(
+    ip.entities.map((e) => [e.type, e.source]),
+    [['IP_ADDRESS', 'rule:ip_address_unverified']],
+  );
   t.same(spans(t, 'the ratio was two dot four hundred dot six dot one'), []);
   t.same(spans(t, 'x y twelve three four five six seven eight nine one two three four five six seven eight nine'), []);
 });
@@ -64,9 +79,13 @@ t.test('phone numbers: North American, UK and international shapes', async (t) =
   t.same(spans(t, 'call me at two oh two five five five oh one four three'), [['PHONE_NUMBER', 'two oh two five five five oh one four three']]);
   t.same(spans(t, 'my cell is one two one two five five five one two three four'), [['PHONE_NUMBER', 'one two one two five five five one two three four']]);
   t.same(spans(t, 'ring me on oh seven nine one one one two three four five six'), [['PHONE_NUMBER', 'oh seven nine one one one two three four five six']]);
-  t.same(spans(t, 'my mobile is plus four four seven nine one one one two three four five six'), [['PHONE_NUMBER', 'plus four four seven nine one one one two three four five six']]);
+  t.same(spans(t, 'my mobile is plus four four seven nine one one one two three four five six'), [
+    ['PHONE_NUMBER', 'plus four four seven nine one one one two three four five six'],
+  ]);
   t.same(spans(t, 'text me on five five five double two three four'), [['PHONE_NUMBER', 'five five five double two three four']]);
-  t.same(spans(t, 'the toll free line is one eight hundred five five five one two one two'), [['PHONE_NUMBER', 'one eight hundred five five five one two one two']]);
+  t.same(spans(t, 'the toll free line is one eight hundred five five five one two one two'), [
+    ['PHONE_NUMBER', 'one eight hundred five five five one two one two'],
+  ]);
   t.same(spans(t, 'area code four one five then five five five two six seven one'), [['PHONE_NUMBER', 'five five five two six seven one']]);
   t.same(spans(t, 'call me at two oh two five five five dash oh one four three'), [['PHONE_NUMBER', 'two oh two five five five dash oh one four three']]);
 });
@@ -87,7 +106,11 @@ t.test('US SSN: valid area/group/serial with context', async (t) => {
 t.test('US SSN: invalid areas, groups and serials fail validation', async (t) => {
   for (const digits of ['666123456', '912345678', '000123456', '123004567', '123450000']) {
     const result = redactor.redact(`my social security number is ${say(digits)}`);
-    t.same(result.entities.map((e) => [e.type, e.source]), [['US_SSN', 'rule:us_ssn_unverified']], `${digits} is still redacted after its context`);
+    t.same(
+      result.entities.map((e) => [e.type, e.source]),
+      [['US_SSN', 'rule:us_ssn_unverified']],
+      `${digits} is still redacted after its context`,
+    );
     t.same(spans(t, `the code was ${say(digits)}`), [], `${digits} alone is nothing`);
   }
   t.same(spans(t, 'the code was one two three four five six seven eight nine'), [], 'a valid number alone is not enough');
@@ -115,13 +138,17 @@ t.test('ZIP codes: five digits and ZIP+4 with context or after a state', async (
 t.test('IP addresses: four spoken octets joined by dot', async (t) => {
   t.same(spans(t, 'the server is one nine two dot one six eight dot one dot one'), [['IP_ADDRESS', 'one nine two dot one six eight dot one dot one']]);
   t.same(spans(t, 'ping ten dot zero dot zero dot twelve'), [['IP_ADDRESS', 'ten dot zero dot zero dot twelve']]);
-  t.same(spans(t, 'my ip is one ninety two dot one sixty eight dot oh dot two fifty four'), [['IP_ADDRESS', 'one ninety two dot one sixty eight dot oh dot two fifty four']]);
+  t.same(spans(t, 'my ip is one ninety two dot one sixty eight dot oh dot two fifty four'), [
+    ['IP_ADDRESS', 'one ninety two dot one sixty eight dot oh dot two fifty four'],
+  ]);
   t.same(spans(t, 'version three dot two dot one'), []);
   t.same(spans(t, 'three hundred dot one dot two dot three'), []);
 });
 
 t.test('IP addresses with a misheard "dot": one other word may stand in for it', async (t) => {
-  t.same(spans(t, 'connect to one nine two at two two one dot two four seven dot one nine one'), [['IP_ADDRESS', 'one nine two at two two one dot two four seven dot one nine one']]);
+  t.same(spans(t, 'connect to one nine two at two two one dot two four seven dot one nine one'), [
+    ['IP_ADDRESS', 'one nine two at two two one dot two four seven dot one nine one'],
+  ]);
   t.same(spans(t, 'the router is ten dirt seven five at three nine dot three four'), [['IP_ADDRESS', 'ten dirt seven five at three nine dot three four']]);
   // Two dots are needed without IP context; one is not enough, nor are four numbers joined by other words.
   t.same(spans(t, 'we sat ten at seven five at three nine dot three four'), []);
@@ -131,7 +158,9 @@ t.test('IP addresses with a misheard "dot": one other word may stand in for it',
 
 t.test('emails and URLs: spoken at, dot, underscore and dash', async (t) => {
   t.same(spans(t, 'my email is john dot smith at gmail dot com thanks'), [['EMAIL_ADDRESS', 'john dot smith at gmail dot com']]);
-  t.same(spans(t, 'write to mary underscore jones eighty two at example dot co dot uk'), [['EMAIL_ADDRESS', 'mary underscore jones eighty two at example dot co dot uk']]);
+  t.same(spans(t, 'write to mary underscore jones eighty two at example dot co dot uk'), [
+    ['EMAIL_ADDRESS', 'mary underscore jones eighty two at example dot co dot uk'],
+  ]);
   t.same(spans(t, 'email j smith at my dash company dot org'), [['EMAIL_ADDRESS', 'j smith at my dash company dot org']]);
   t.same(spans(t, 'please visit w w w dot example dot com slash help'), [['URL', 'w w w dot example dot com slash help']]);
   t.same(spans(t, 'meet me at the park at noon'), []);
@@ -215,10 +244,16 @@ t.test('persons: names that are ordinary words need context', async (t) => {
 t.test('several entities in one line keep exact, ordered offsets', async (t) => {
   const text = 'my name is sarah connor  my email is sarah at example dot com and call me at two oh two five five five oh one four three';
   const result = redactor.redact(text);
-  t.same(result.entities.map((e) => e.type), ['PERSON', 'EMAIL_ADDRESS', 'PHONE_NUMBER']);
+  t.same(
+    result.entities.map((e) => e.type),
+    ['PERSON', 'EMAIL_ADDRESS', 'PHONE_NUMBER'],
+  );
   t.equal(result.text, 'my name is [PERSON]  my email is [EMAIL_ADDRESS] and call me at [PHONE_NUMBER]');
   for (const e of result.entities) t.equal(result.text.slice(e.redactedStart, e.redactedEnd), e.replacement);
-  t.same(result.entities.map((e) => text.slice(e.start, e.end)), ['sarah connor', 'sarah at example dot com', 'two oh two five five five oh one four three']);
+  t.same(
+    result.entities.map((e) => text.slice(e.start, e.end)),
+    ['sarah connor', 'sarah at example dot com', 'two oh two five five five oh one four three'],
+  );
   t.equal(result.dropped, false);
 });
 

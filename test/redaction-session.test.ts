@@ -8,9 +8,16 @@ t.test('a card number split by a pause is caught in both segments', async (t) =>
   t.equal(first.entities[0]!.source, 'rule:partial_at_segment_end');
   const second = await session.redact('one two eight three zero three six six thanks');
   t.equal(second.text, '[CREDIT_CARD] thanks', 'the continuation is validated with the carried digits');
-  t.same(second.entities.map((e) => [e.type, e.start, e.end]), [['CREDIT_CARD', 0, 'one two eight three zero three six six'.length]]);
+  t.same(
+    second.entities.map((e) => [e.type, e.start, e.end]),
+    [['CREDIT_CARD', 0, 'one two eight three zero three six six'.length]],
+  );
   t.equal(second.entities[0]!.source, 'rule:credit_card');
-  t.equal(createRedactor().redact('one two eight three zero three six six thanks').text, 'one two eight three zero three six six thanks', 'alone, the second half is just digits');
+  t.equal(
+    createRedactor().redact('one two eight three zero three six six thanks').text,
+    'one two eight three zero three six six thanks',
+    'alone, the second half is just digits',
+  );
 });
 
 t.test('context said in one segment applies to the number in the next', async (t) => {
@@ -31,7 +38,8 @@ t.test('keyed hashes of a split value link to the whole value', async (t) => {
   const session = new SessionRedactor({ operator: 'hash', hashKey });
   await session.redact('my card number is four five three two zero one five one');
   const continued = (await session.redact('one two eight three zero three six six')).entities[0]!.replacement;
-  const whole = createRedactor({ operator: 'hash', hashKey }).redact('card four five three two zero one five one one two eight three zero three six six').entities[0]!.replacement;
+  const whole = createRedactor({ operator: 'hash', hashKey }).redact('card four five three two zero one five one one two eight three zero three six six')
+    .entities[0]!.replacement;
   t.equal(continued, whole);
 });
 
@@ -43,7 +51,11 @@ t.test('end() forgets the carried words; contextWords bounds them', async (t) =>
 
   const narrow = new SessionRedactor({}, { contextWords: 2 });
   await narrow.redact('my social security number is');
-  t.equal((await narrow.redact('one two three four five six seven eight nine')).text, 'one two three four five six seven eight nine', 'context beyond the window is gone');
+  t.equal(
+    (await narrow.redact('one two three four five six seven eight nine')).text,
+    'one two three four five six seven eight nine',
+    'context beyond the window is gone',
+  );
   const none = new SessionRedactor({}, { contextWords: 0 });
   await none.redact('hello my name is');
   t.equal((await none.redact('will')).text, 'will');
@@ -74,7 +86,10 @@ t.test('delayed mode catches both halves of a split name, email and address', as
   t.equal(last!.text, '[STREET_ADDRESS] near the park');
   t.equal(await session.flush(), null, 'nothing is left after a flush');
   const text = 'smith at gmail dot com thanks and i live at forty two';
-  t.same(second!.entities.map((e) => text.slice(e.start, e.end)), ['smith at gmail dot com', 'forty two']);
+  t.same(
+    second!.entities.map((e) => text.slice(e.start, e.end)),
+    ['smith at gmail dot com', 'forty two'],
+  );
 });
 
 t.test('delayed mode still redacts a cut-off number when the next segment does not continue it', async (t) => {

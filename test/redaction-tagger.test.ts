@@ -44,7 +44,10 @@ t.test('posteriors are attended to when their vocabulary matches, else ignored',
   const data = new Float32Array(frames * 29).fill(-20);
   for (let f = 0; f < frames; f++) data[f * 29] = 0;
   const withAudio = await tagger.tag(sentence, { data, frames, vocab: 29 });
-  t.ok(withAudio.some((c) => c.type === 'CREDIT_CARD' && c.start === 4), 'card found with audio memory');
+  t.ok(
+    withAudio.some((c) => c.type === 'CREDIT_CARD' && c.start === 4),
+    'card found with audio memory',
+  );
   const foreign = await tagger.tag(sentence, { data: new Float32Array(10 * 500), frames: 10, vocab: 500 });
   t.same(foreign, await tagger.tag(sentence), 'foreign posteriors are ignored');
 });
@@ -105,9 +108,12 @@ t.test('tagger candidates fill in around rule spans, never displace or split the
   t.match(found[1], { type: 'CREDIT_CARD', start: 17, end: 18, source: 'tagger', value: 'thanks' }, 'only the uncovered rest of a tagger span');
   t.equal(found.length, 2);
   const taggerOnly = detect(tokens, policy, 0, tokens.length, { rules: false, extra: [inside] });
-  t.same(taggerOnly.map((c) => [c.start, c.end, c.source]), [[3, 7, 'tagger']]);
+  t.same(
+    taggerOnly.map((c) => [c.start, c.end, c.source]),
+    [[3, 7, 'tagger']],
+  );
   const otherSegment = detect(tokens, policy, 0, 2, { rules: false, extra: [spill] });
-  t.same(otherSegment, [], 'a tagger span in the context words is not the segment\'s');
+  t.same(otherSegment, [], "a tagger span in the context words is not the segment's");
   t.end();
 });
 
@@ -117,10 +123,18 @@ t.test("the rules' ordinary-reference contexts veto the tagger's digit spans, no
   const digits: Candidate = { type: 'BANK_ACCOUNT', start: 4, end: 11, score: 0.99, source: 'tagger', value: '' };
   const name: Candidate = { type: 'PERSON', start: 12, end: 13, score: 0.99, source: 'tagger', value: '' };
   const found = detect(tokens, policy, 0, tokens.length, { rules: false, extra: [digits, name] });
-  t.same(found.map((c) => [c.type, c.start, c.end]), [['PERSON', 12, 13]], 'the order number stays, the name goes');
+  t.same(
+    found.map((c) => [c.type, c.start, c.end]),
+    [['PERSON', 12, 13]],
+    'the order number stays, the name goes',
+  );
   const account = tokenize('my account is four one five two six oh nine');
   const kept = detect(account, policy, 0, account.length, { rules: false, extra: [{ ...digits, start: 3, end: 10 }] });
-  t.same(kept.map((c) => [c.type, c.start, c.end]), [['BANK_ACCOUNT', 3, 10]], 'without such context the digit span stays');
+  t.same(
+    kept.map((c) => [c.type, c.start, c.end]),
+    [['BANK_ACCOUNT', 3, 10]],
+    'without such context the digit span stays',
+  );
   t.end();
 });
 

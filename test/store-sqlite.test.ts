@@ -52,7 +52,15 @@ t.test('a recording moves queued -> processing -> done, with outbox events in or
   store.setProgress('r1', 2, 4);
   t.equal(store.get('r1')!.progressSec, 2);
   t.equal(store.putSegment('r1', segment(0, 'hello there')), true);
-  t.equal(store.putSegment('r1', segment(1, 'my name is <PERSON>', { entities: [{ type: 'PERSON', redactedStart: 11, redactedEnd: 19, audioStart: 2.9, audioEnd: 3.4, score: 0.9, detector: 'gazetteer:person' }] })), true);
+  t.equal(
+    store.putSegment(
+      'r1',
+      segment(1, 'my name is <PERSON>', {
+        entities: [{ type: 'PERSON', redactedStart: 11, redactedEnd: 19, audioStart: 2.9, audioEnd: 3.4, score: 0.9, detector: 'gazetteer:person' }],
+      }),
+    ),
+    true,
+  );
   store.finish('r1', { durationSec: 4, segmentCount: 2 });
   const done = store.get('r1')!;
   t.equal(done.status, 'done');
@@ -64,7 +72,10 @@ t.test('a recording moves queued -> processing -> done, with outbox events in or
   t.equal(segs[1]!.text, 'my name is <PERSON>');
   t.same(segs[1]!.entities, [{ type: 'PERSON', redactedStart: 11, redactedEnd: 19, audioStart: 2.9, audioEnd: 3.4, score: 0.9, detector: 'gazetteer:person' }]);
   t.equal(segs[0]!.words.length, 2);
-  t.same(store.events().map((e) => e.kind), ['recording.queued', 'recording.started', 'segment', 'segment', 'recording.done']);
+  t.same(
+    store.events().map((e) => e.kind),
+    ['recording.queued', 'recording.started', 'segment', 'segment', 'recording.done'],
+  );
   t.throws(() => store.putSegment('r1', segment(2, 'late')), { code: 'BAD_STATE' }, 'a done recording takes no more segments');
   t.throws(() => store.finish('nope', { durationSec: 1, segmentCount: 0 }), { code: 'NOT_FOUND' });
   t.same(store.countByStatus(), { queued: 0, processing: 0, done: 1, failed: 0 });
@@ -88,8 +99,18 @@ t.test('an interrupted recording is re-queued and its segments replaced, never d
   t.equal(after.putSegment('r', segment(0, 'one')), false, 'an identical segment is not rewritten');
   t.equal(after.putSegment('r', segment(1, 'two, corrected')), true);
   after.finish('r', { durationSec: 4, segmentCount: 2 });
-  t.same(after.segments('r').map((s) => s.text), ['one', 'two, corrected'], 'stale segment 2 is gone');
-  t.same(after.events(eventsBefore - 0).map((e) => e.kind).slice(-2), ['segment', 'recording.done']);
+  t.same(
+    after.segments('r').map((s) => s.text),
+    ['one', 'two, corrected'],
+    'stale segment 2 is gone',
+  );
+  t.same(
+    after
+      .events(eventsBefore - 0)
+      .map((e) => e.kind)
+      .slice(-2),
+    ['segment', 'recording.done'],
+  );
   const n = (after.db.prepare("SELECT count(*) AS n FROM segments_fts WHERE segments_fts MATCH 'partial'").get() as { n: number }).n;
   t.equal(n, 0, 'the search index forgot the stale segment');
 });
@@ -163,9 +184,15 @@ t.test('full-text search over redacted text, safe against FTS syntax', async (t)
   store.putSegment('a', segment(0, 'the quick brown fox'));
   store.putSegment('a', segment(1, 'call <PHONE_NUMBER> tomorrow'));
   store.finish('a', { durationSec: 3, segmentCount: 2 });
-  t.same(store.search('quick fox').map((h) => h.seq), [0]);
+  t.same(
+    store.search('quick fox').map((h) => h.seq),
+    [0],
+  );
   t.match(store.search('brown')[0]!.snippet, '[brown]');
-  t.same(store.search('tomorrow').map((h) => h.seq), [1]);
+  t.same(
+    store.search('tomorrow').map((h) => h.seq),
+    [1],
+  );
   t.same(store.search('AND OR "NEAR('), [], 'operators are searched as words');
   t.throws(() => store.search('   '), { code: 'BAD_QUERY' });
   t.equal(ftsQuery('a "b'), '"a" """b"');
@@ -179,8 +206,14 @@ t.test('list, readonly access and outbox acknowledgement', async (t) => {
     clock += 1000;
     store.enqueue({ id, source: 'ingest', fileName: `${id}.wav` });
   }
-  t.same(store.list().map((r) => r.id), ['z', 'y', 'x']);
-  t.same(store.list({ limit: 1, offset: 1 }).map((r) => r.id), ['y']);
+  t.same(
+    store.list().map((r) => r.id),
+    ['z', 'y', 'x'],
+  );
+  t.same(
+    store.list({ limit: 1, offset: 1 }).map((r) => r.id),
+    ['y'],
+  );
   t.same(store.list({ status: 'done' }), []);
   const reader = new Store(store.file, { readonly: true });
   t.equal(reader.list().length, 3);
@@ -189,7 +222,10 @@ t.test('list, readonly access and outbox acknowledgement', async (t) => {
   const events = store.events(0, 2);
   t.equal(events.length, 2);
   t.equal(store.ackEvents(events[1]!.id), 2);
-  t.same(store.events().map((e) => (e.payload as { recordingId: string }).recordingId), ['z']);
+  t.same(
+    store.events().map((e) => (e.payload as { recordingId: string }).recordingId),
+    ['z'],
+  );
 });
 
 const finisher = (store: Store) => (id: string, words: number) => {
@@ -264,7 +300,11 @@ t.test('size retention: only as many of the oldest as needed, never the outbox, 
   const all = store.applyRetention({ maxAgeDays: 0, maxBytes: floor });
   t.equal(all.unmet, null);
   t.equal(all.deleted.length, 48);
-  t.same(store.list().map((r) => r.id), [newest], 'only the newest is left');
+  t.same(
+    store.list().map((r) => r.id),
+    [newest],
+    'only the newest is left',
+  );
   t.same(store.integrityCheck(), ['ok'], 'the measuring transaction was rolled back cleanly');
 });
 

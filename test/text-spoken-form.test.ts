@@ -64,5 +64,8 @@ t.test('agrees with scripts/data/spoken.py, which prepares the training text', a
     'print(json.dumps([normalise(s) for s in json.load(sys.stdin)]))',
   ].join('\n');
   const fromPython = JSON.parse(execFileSync('python3', ['-c', script], { input: JSON.stringify(inputs), encoding: 'utf8' })) as string[];
-  t.same(inputs.map((s) => normalise(s)), fromPython);
+  t.same(
+    inputs.map((s) => normalise(s)),
+    fromPython,
+  );
 });

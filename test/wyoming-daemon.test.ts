@@ -41,7 +41,9 @@ t.test('daemon --wyoming: describe, a redacted transcript, discovery and status'
 
   const service = await found;
   t.equal(service.port, port, '_wyoming._tcp announced with the port');
-  const status = JSON.parse(cli(['status', '--json', '--data-dir', daemon.dataDir, '--config', daemon.configFile]).stdout) as { features: Record<string, { state: string }> };
+  const status = JSON.parse(cli(['status', '--json', '--data-dir', daemon.dataDir, '--config', daemon.configFile]).stdout) as {
+    features: Record<string, { state: string }>;
+  };
   t.equal(status.features.wyoming!.state, 'running');
   t.same(daemon.query('SELECT * FROM recordings'), [], 'nothing stored without wyoming.store');
   t.notMatch(daemon.output, /john|smith/i, 'no raw name in the logs');
@@ -53,12 +55,21 @@ t.test('a port in use fails the feature, not the daemon', async (t) => {
   await new Promise<void>((done) => blocker.listen(0, '127.0.0.1', done));
   t.teardown(() => blocker.close());
   const port = (blocker.address() as { port: number }).port;
-  const { daemon } = daemonSetup('wyoming-busy', { config: { sources: { watch: { dir: null } }, wyoming: { enabled: true, uri: `tcp://127.0.0.1:${port}`, zeroconf: false } } });
+  const { daemon } = daemonSetup('wyoming-busy', {
+    config: { sources: { watch: { dir: null } }, wyoming: { enabled: true, uri: `tcp://127.0.0.1:${port}`, zeroconf: false } },
+  });
   t.teardown(() => daemon.kill());
   daemon.start();
   await daemon.ready();
-  await waitFor(() => daemon.logs().some((l) => l.feature === 'wyoming' && l.msg === 'feature failed to start; the daemon carries on without it'), 10_000, 'wyoming failure logged');
-  const status = JSON.parse(cli(['status', '--json', '--data-dir', daemon.dataDir, '--config', daemon.configFile]).stdout) as { running: boolean; features: Record<string, { state: string; error: string }> };
+  await waitFor(
+    () => daemon.logs().some((l) => l.feature === 'wyoming' && l.msg === 'feature failed to start; the daemon carries on without it'),
+    10_000,
+    'wyoming failure logged',
+  );
+  const status = JSON.parse(cli(['status', '--json', '--data-dir', daemon.dataDir, '--config', daemon.configFile]).stdout) as {
+    running: boolean;
+    features: Record<string, { state: string; error: string }>;
+  };
   t.equal(status.running, true);
   t.equal(status.features.wyoming!.state, 'failed');
   t.match(status.features.wyoming!.error, /EADDRINUSE/);

@@ -19,7 +19,11 @@ t.test('Python-framed events are read whole, byte by byte or all at once', async
     const reader = new EventReader();
     const events = [];
     for (let at = 0; at < stream.length; at += step) events.push(...reader.push(stream.subarray(at, at + step)));
-    t.same(events.map((e) => e.type), ['describe', 'audio-chunk', 'transcribe', 'audio-start'], `chunks of ${step}`);
+    t.same(
+      events.map((e) => e.type),
+      ['describe', 'audio-chunk', 'transcribe', 'audio-start'],
+      `chunks of ${step}`,
+    );
     t.same(events[1]!.payload, payload);
     t.same(events[1]!.data, { rate: 16000, width: 2, channels: 1, timestamp: 0 });
     t.equal(events[2]!.data.name, 'ünïcode');
@@ -41,7 +45,8 @@ t.test('encodeEvent writes what the Python reader expects', async (t) => {
 });
 
 t.test('lengths are checked before anything is buffered for them', async (t) => {
-  const bad = (text: string | Buffer, code: string) => t.throws(() => new EventReader().push(Buffer.from(text)), new WyomingFrameError(code as WyomingFrameError['code'], ''), code);
+  const bad = (text: string | Buffer, code: string) =>
+    t.throws(() => new EventReader().push(Buffer.from(text)), new WyomingFrameError(code as WyomingFrameError['code'], ''), code);
   bad(`{"type": "audio-chunk", "payload_length": ${DEFAULT_FRAMING_LIMITS.maxPayloadBytes + 1}}\n`, 'PAYLOAD_TOO_LONG');
   bad(`{"type": "x", "data_length": ${DEFAULT_FRAMING_LIMITS.maxDataBytes + 1}}\n`, 'DATA_TOO_LONG');
   bad('{"type": "x", "payload_length": 1.5}\n', 'BAD_HEADER');

@@ -29,7 +29,11 @@ const PII_SAMPLE = join(ROOT, 'models', 'samples', 'synthetic-card-number.wav');
 
 function pcmOf(wav: string, format: { rate: number; width: number; channels: number }): Buffer {
   const codec = { 1: 'u8', 2: 's16le', 4: 's32le' }[format.width]!;
-  return execFileSync('ffmpeg', ['-v', 'error', '-i', wav, '-af', 'apad=pad_dur=0.6', '-ar', String(format.rate), '-ac', String(format.channels), '-f', codec, 'pipe:1'], { maxBuffer: 1 << 26 });
+  return execFileSync(
+    'ffmpeg',
+    ['-v', 'error', '-i', wav, '-af', 'apad=pad_dur=0.6', '-ar', String(format.rate), '-ac', String(format.channels), '-f', codec, 'pipe:1'],
+    { maxBuffer: 1 << 26 },
+  );
 }
 
 const logLines: string[] = [];
@@ -37,7 +41,13 @@ const log = createLogger({ level: 'debug', module: 'test', sink: { write: (line:
 
 async function startFeature(overrides: Record<string, unknown>, store: Store | null = null): Promise<WyomingFeature> {
   const config = validateConfig({ wyoming: { enabled: true, zeroconf: false, uri: 'tcp://127.0.0.1:0', ...overrides } });
-  const stages = { modelDir: MODEL, variant: null, threads: 1, vad: config.vad, redaction: { ...config.redaction, tagger: { enabled: false, modelDir: null } } };
+  const stages = {
+    modelDir: MODEL,
+    variant: null,
+    threads: 1,
+    vad: config.vad,
+    redaction: { ...config.redaction, tagger: { enabled: false, modelDir: null } },
+  };
   const feature = new WyomingFeature({ config: config.wyoming, stages, version: '9.9.9', store, log });
   await feature.start();
   return feature;
@@ -55,7 +65,7 @@ t.test('describe -> info within a second, as Home Assistant asks', async (t) => 
   const began = Date.now();
   client.write('describe');
   const { event } = await client.readUntil('info');
-  t.ok(Date.now() - began < 1000, 'answered well within Home Assistant\'s 1 s timeout');
+  t.ok(Date.now() - began < 1000, "answered well within Home Assistant's 1 s timeout");
   const asr = (event!.data.asr as Record<string, unknown>[])[0]!;
   t.equal(asr.name, 'hushscribe');
   t.equal(asr.installed, true);
@@ -63,7 +73,10 @@ t.test('describe -> info within a second, as Home Assistant asks', async (t) => 
   t.equal(asr.supports_transcript_streaming, true);
   t.match(asr.attribution, { name: String, url: String });
   const models = asr.models as { name: string; languages: string[]; installed: boolean }[];
-  t.same(models.map((m) => [m.name, m.languages, m.installed]), [['hushscribe-en-v1', ['en'], true]]);
+  t.same(
+    models.map((m) => [m.name, m.languages, m.installed]),
+    [['hushscribe-en-v1', ['en'], true]],
+  );
   // A second request on the same connection works too.
   client.write('describe');
   t.equal((await client.readUntil('info')).event?.type, 'info');
@@ -150,7 +163,10 @@ t.test('malformed frames get a clean close; the server carries on', async (t) =>
     ['audio-stop before audio-start', (c) => c.write('audio-stop')],
     ['a second audio-start', (c) => (c.write('audio-start', S16), c.write('audio-start', S16))],
     ['unsupported format', (c) => c.write('audio-start', { rate: 16000, width: 3, channels: 1 })],
-    ['chunk format differs from audio-start', (c) => (c.write('audio-start', S16), c.write('audio-chunk', { rate: 8000, width: 2, channels: 1 }, Buffer.alloc(640)))],
+    [
+      'chunk format differs from audio-start',
+      (c) => (c.write('audio-start', S16), c.write('audio-chunk', { rate: 8000, width: 2, channels: 1 }, Buffer.alloc(640))),
+    ],
   ];
   for (const [name, send] of cases) {
     const client = await WyomingTestClient.connect({ port });
@@ -219,7 +235,15 @@ t.test('policy: wyoming.redact picks the types; nothing is stored unless wyoming
   const segs = store.segments(recs[0]!.id).map((s) => s.text);
   t.equal(segs.join(' '), text, 'the stored segments are the redacted transcript');
   store.close();
-  const raw = readFileSync(dbFile).toString('latin1') + (() => { try { return readFileSync(`${dbFile}-wal`).toString('latin1'); } catch { return ''; } })();
+  const raw =
+    readFileSync(dbFile).toString('latin1') +
+    (() => {
+      try {
+        return readFileSync(`${dbFile}-wal`).toString('latin1');
+      } catch {
+        return '';
+      }
+    })();
   t.notMatch(raw, PII_WORDS, 'no raw name or number in the database or its WAL');
 });
 

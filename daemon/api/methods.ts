@@ -36,7 +36,8 @@ function str(params: RawParams, key: string, required = true): string | undefine
 function int(params: RawParams, key: string, min: number, max: number): number | undefined {
   const value = params[key];
   if (value === undefined) return undefined;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) throw new ApiError('BAD_PARAMS', `${key} must be an integer from ${min} to ${max}`);
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max)
+    throw new ApiError('BAD_PARAMS', `${key} must be an integer from ${min} to ${max}`);
   return value;
 }
 
@@ -50,7 +51,8 @@ function status(params: RawParams): RecordingStatus | undefined {
 
 function powerMode(params: RawParams): PowerMode {
   const mode = params.mode;
-  if (typeof mode !== 'string' || !(POWER_MODES as readonly string[]).includes(mode)) throw new ApiError('BAD_PARAMS', `mode must be one of ${POWER_MODES.join(', ')}`);
+  if (typeof mode !== 'string' || !(POWER_MODES as readonly string[]).includes(mode))
+    throw new ApiError('BAD_PARAMS', `mode must be one of ${POWER_MODES.join(', ')}`);
   return mode as PowerMode;
 }
 
@@ -81,11 +83,13 @@ function requestHotwords(value: unknown): Hotword[] | undefined {
   if (value.length > MAX_REQUEST_HOTWORDS) throw new ApiError('BAD_PARAMS', `hotwords: at most ${MAX_REQUEST_HOTWORDS} phrases (got ${value.length})`);
   return value.map((item: unknown, i) => {
     const entry = typeof item === 'string' ? { phrase: item } : item;
-    if (typeof entry !== 'object' || entry === null || typeof (entry as { phrase?: unknown }).phrase !== 'string') throw new ApiError('BAD_PARAMS', `hotwords[${i}] must be a string or {"phrase": string}`);
+    if (typeof entry !== 'object' || entry === null || typeof (entry as { phrase?: unknown }).phrase !== 'string')
+      throw new ApiError('BAD_PARAMS', `hotwords[${i}] must be a string or {"phrase": string}`);
     const { phrase, boost, pii } = entry as { phrase: string; boost?: unknown; pii?: unknown };
     const spoken = normalise(phrase.slice(0, 200));
     if (spoken === '') throw new ApiError('BAD_PARAMS', `hotwords[${i}].phrase has no words the recognizer can spell`);
-    if (boost !== undefined && (typeof boost !== 'number' || !(boost > 0 && boost <= 20))) throw new ApiError('BAD_PARAMS', `hotwords[${i}].boost must be a number in (0, 20]`);
+    if (boost !== undefined && (typeof boost !== 'number' || !(boost > 0 && boost <= 20)))
+      throw new ApiError('BAD_PARAMS', `hotwords[${i}].boost must be a number in (0, 20]`);
     if (pii !== undefined && typeof pii !== 'boolean') throw new ApiError('BAD_PARAMS', `hotwords[${i}].pii must be true or false`);
     return { phrase: spoken, ...(boost !== undefined ? { boost } : {}), ...(pii ? { pii: true } : {}) };
   });
@@ -127,7 +131,9 @@ export function createApi(daemon: ApiDaemon) {
           queueDepth: counts.queued,
           powerMode: power.mode,
           power: { mode: power.mode, variant: power.variant, reason: power.reason, sparseAvailable: power.sparseAvailable, switches: power.switches },
-          model: health.model ? { name: health.model.name, variant: (power.variant === 'sparse' ? health.sparseModel : null)?.variant ?? health.model.variant } : null,
+          model: health.model
+            ? { name: health.model.name, variant: (power.variant === 'sparse' ? health.sparseModel : null)?.variant ?? health.model.variant }
+            : null,
           uptimeSec: uptimeSec(),
           version: daemon.version,
           recordings: counts,
@@ -194,7 +200,10 @@ export function createApi(daemon: ApiDaemon) {
         // daemon can read exist, and their hash and size. The answer is the same whether the path exists or not.
         const watchDir = daemon.watchDir();
         if (watchDir === null || dirname(path) !== watchDir) {
-          throw new ApiError('BAD_PARAMS', `ingest takes files in the watch folder only${watchDir ? ` (${watchDir})` : ' (none is configured: sources.watch.dir)'}; hushscribe ingest copies them there`);
+          throw new ApiError(
+            'BAD_PARAMS',
+            `ingest takes files in the watch folder only${watchDir ? ` (${watchDir})` : ' (none is configured: sources.watch.dir)'}; hushscribe ingest copies them there`,
+          );
         }
         try {
           // Never through a symlink: a queued name swapped for a link must not make the daemon read its target.
@@ -204,7 +213,10 @@ export function createApi(daemon: ApiDaemon) {
           if (!info.isFile()) throw new ApiError('BAD_PARAMS', `${basename(path)} is not a regular file`);
         } catch (err) {
           if (err instanceof ApiError) throw err;
-          throw new ApiError('BAD_PARAMS', `the daemon cannot read ${basename(path)} in the watch folder (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+          throw new ApiError(
+            'BAD_PARAMS',
+            `the daemon cannot read ${basename(path)} in the watch folder (${(err as NodeJS.ErrnoException).code ?? String(err)})`,
+          );
         }
         const id = await recordingIdForFile(path);
         const queueSize = daemon.config().pipeline.queueSize;
@@ -227,7 +239,13 @@ export function createApi(daemon: ApiDaemon) {
         return { id: str(raw, 'id')! };
       },
       run: (params) => {
-        const ids = 'id' in params ? [params.id] : daemon.recordings.list({ status: 'failed', limit: 100_000 }).filter((r) => r.path !== null && r.errorCode !== 'NOT_A_FILE').map((r) => r.id); // a FIFO or device is never read
+        const ids =
+          'id' in params
+            ? [params.id]
+            : daemon.recordings
+                .list({ status: 'failed', limit: 100_000 })
+                .filter((r) => r.path !== null && r.errorCode !== 'NOT_A_FILE')
+                .map((r) => r.id); // a FIFO or device is never read
         const requeued = ids.map((id) => storeCall(() => daemon.recordings.retry(id)).id);
         if (requeued.length > 0) daemon.wake();
         return { requeued };

@@ -53,7 +53,11 @@ export class AcousticModel {
     const dim = out && out.isTensor ? out.shape[out.shape.length - 1] : undefined;
     if (typeof dim === 'number' && dim !== tokenCount) {
       await session.release();
-      throw new ModelLoadError('TOKENS_MISMATCH', spec.tokensPath, `tokens mismatch: ${tokenCount} tokens, but the model's ${io.logProbs} has a vocabulary of ${dim}`);
+      throw new ModelLoadError(
+        'TOKENS_MISMATCH',
+        spec.tokensPath,
+        `tokens mismatch: ${tokenCount} tokens, but the model's ${io.logProbs} has a vocabulary of ${dim}`,
+      );
     }
     return new AcousticModel(session, { io: spec.io, tokensPath: spec.tokensPath }, tokenCount);
   }
@@ -77,7 +81,11 @@ export class AcousticModel {
     const out = result[io.logProbs]!;
     const [, frames, vocab] = out.dims as number[];
     if (vocab !== this.vocab) {
-      throw new ModelLoadError('TOKENS_MISMATCH', this.spec.tokensPath, `tokens mismatch: ${this.vocab} tokens, but the model's ${io.logProbs} has a vocabulary of ${vocab}`);
+      throw new ModelLoadError(
+        'TOKENS_MISMATCH',
+        this.spec.tokensPath,
+        `tokens mismatch: ${this.vocab} tokens, but the model's ${io.logProbs} has a vocabulary of ${vocab}`,
+      );
     }
     let valid = frames!;
     if (io.logProbLengths) valid = Math.max(0, Math.min(valid, Number((result[io.logProbLengths]!.data as BigInt64Array)[0])));

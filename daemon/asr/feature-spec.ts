@@ -6,8 +6,8 @@ import type { KaldiFbankOptions, KaldiWindow, NemoMelOptions } from '../../nativ
 
 /** Kaldi fbank as the model was trained with it; the dither seed is the extractor's business, not the model's. */
 export type KaldiFbankSpec = { kind: 'kaldi-fbank' } & Required<Omit<KaldiFbankOptions, 'ditherSeed' | 'window'>> & {
-  window: Extract<KaldiWindow, 'povey' | 'hann' | 'hamming' | 'rectangular'>;
-};
+    window: Extract<KaldiWindow, 'povey' | 'hann' | 'hamming' | 'rectangular'>;
+  };
 
 /** NeMo's mel front end as exported models use it: Hann window, an explicit upper band edge, no dither. */
 export type NemoMelSpec = { kind: 'nemo-mel' } & Required<Omit<NemoMelOptions, 'dither' | 'window' | 'highFreq'>> & { window: 'hann'; highFreq: number };

@@ -11,7 +11,12 @@ export function checkFeatureSpec(spec: FeatureSpec, source: string): void {
     else resolveNemoMelOptions(options as Omit<typeof spec, 'kind'>);
   } catch (err) {
     if (!(err instanceof NativeOptionError)) throw err;
-    throw new ModelLoadError('BAD_MANIFEST', source, `bad feature options: features.${err.option} = ${JSON.stringify(err.value)} is invalid; allowed: ${err.allowed}`, err);
+    throw new ModelLoadError(
+      'BAD_MANIFEST',
+      source,
+      `bad feature options: features.${err.option} = ${JSON.stringify(err.value)} is invalid; allowed: ${err.allowed}`,
+      err,
+    );
   }
 }
 

@@ -28,7 +28,8 @@ export function parseHotwords(text: string, source: string): Hotword[] {
       const m = /^boost=(.*)$/.exec(last);
       if (m) {
         boost = Number(m[1]);
-        if (!Number.isFinite(boost) || boost <= 0) throw new HotwordFileError(`${source} line ${i + 1}: Expected a number > 0 for boost but received ${JSON.stringify(m[1])}`);
+        if (!Number.isFinite(boost) || boost <= 0)
+          throw new HotwordFileError(`${source} line ${i + 1}: Expected a number > 0 for boost but received ${JSON.stringify(m[1])}`);
       } else if (last === 'pii') pii = true;
       else break;
       words.pop();

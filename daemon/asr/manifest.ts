@@ -38,7 +38,21 @@ const isNonEmptyString = (v: unknown): boolean => typeof v === 'string' && v !==
 /** Files named by the manifest must stay inside the model directory. */
 const isPlainFileName = (v: unknown): boolean => isNonEmptyString(v) && !/[\\/]/.test(v as string) && v !== '..' && v !== '.';
 
-const KALDI_KEYS = ['kind', 'sampleRate', 'numBins', 'frameLengthMs', 'frameShiftMs', 'preemphasis', 'removeDcOffset', 'window', 'dither', 'snipEdges', 'lowFreq', 'highFreq', 'energyFloor'];
+const KALDI_KEYS = [
+  'kind',
+  'sampleRate',
+  'numBins',
+  'frameLengthMs',
+  'frameShiftMs',
+  'preemphasis',
+  'removeDcOffset',
+  'window',
+  'dither',
+  'snipEdges',
+  'lowFreq',
+  'highFreq',
+  'energyFloor',
+];
 const NEMO_KEYS = ['kind', 'sampleRate', 'numBins', 'nFft', 'windowLengthMs', 'hopMs', 'preemphasis', 'window', 'lowFreq', 'highFreq', 'logGuard', 'normalize'];
 
 function checkFeatures(f: unknown, problems: string[]): void {
@@ -49,7 +63,10 @@ function checkFeatures(f: unknown, problems: string[]): void {
   const need = (key: string, ok: (v: unknown) => boolean, what: string): void => {
     if (!ok(f[key])) problems.push(`features.${key} must be ${what}`);
   };
-  const oneOf = (...values: unknown[]) => (v: unknown): boolean => values.includes(v);
+  const oneOf =
+    (...values: unknown[]) =>
+    (v: unknown): boolean =>
+      values.includes(v);
   const known = f.kind === 'kaldi-fbank' ? KALDI_KEYS : f.kind === 'nemo-mel' ? NEMO_KEYS : undefined;
   for (const key of Object.keys(f)) {
     if (known && !known.includes(key)) problems.push(`features.${key} is not a ${f.kind} option (known: ${known.join(', ')})`);
@@ -126,7 +143,13 @@ export function parseManifest(text: string, path: string): ModelManifest {
     problems.push('lm must be {"file": <file in the model directory>, "order": <positive integer>}');
   } else if (isObject(m.lm) && m.lm.decoding !== undefined) {
     const d = m.lm.decoding;
-    const ok = isObject(d) && Object.entries(d).every(([k, v]) => (k === 'beamSize' ? isPositiveInt(v) && (v as number) <= 256 : (k === 'lmWeight' && isFiniteNumber(v) && (v as number) >= 0) || (k === 'wordBonus' && isFiniteNumber(v))));
+    const ok =
+      isObject(d) &&
+      Object.entries(d).every(([k, v]) =>
+        k === 'beamSize'
+          ? isPositiveInt(v) && (v as number) <= 256
+          : (k === 'lmWeight' && isFiniteNumber(v) && (v as number) >= 0) || (k === 'wordBonus' && isFiniteNumber(v)),
+      );
     if (!ok) problems.push('lm.decoding must be {"beamSize": 1..256, "lmWeight": >= 0, "wordBonus": number} (each optional)');
   }
   if (problems.length > 0) throw new ModelLoadError('BAD_MANIFEST', path, `bad manifest: ${problems.join('; ')}`);
@@ -163,7 +186,12 @@ export async function verifyModelFiles(modelDir: string, variants?: string[]): P
   const checks: VariantCheck[] = [];
   for (const variant of names) {
     const v = manifest.variants[variant];
-    if (!v) throw new ModelLoadError('BAD_OPTION', join(modelDir, MANIFEST_FILE), `no variant '${variant}' (the manifest has ${Object.keys(manifest.variants).join(', ')})`);
+    if (!v)
+      throw new ModelLoadError(
+        'BAD_OPTION',
+        join(modelDir, MANIFEST_FILE),
+        `no variant '${variant}' (the manifest has ${Object.keys(manifest.variants).join(', ')})`,
+      );
     const file = join(modelDir, v.file);
     let actualBytes: number;
     try {

@@ -86,7 +86,11 @@ export function resolveModel(modelDir: string, variant?: string): ModelSpec {
     const name = variant ?? manifest.defaultVariant;
     const entry = manifest.variants[name];
     if (!entry) {
-      throw new ModelLoadError('BAD_OPTION', join(modelDir, MANIFEST_FILE), `no variant '${name}' (the manifest has ${Object.keys(manifest.variants).join(', ')})`);
+      throw new ModelLoadError(
+        'BAD_OPTION',
+        join(modelDir, MANIFEST_FILE),
+        `no variant '${name}' (the manifest has ${Object.keys(manifest.variants).join(', ')})`,
+      );
     }
     const modelPath = requireFile(join(modelDir, entry.file), `model file of variant '${name}'`);
     const modelBytes = readModelBytes(modelPath);
@@ -112,7 +116,11 @@ export function resolveModel(modelDir: string, variant?: string): ModelSpec {
   let chosen: string | undefined;
   if (variant !== undefined) {
     if (!(variant in candidates)) {
-      throw new ModelLoadError('BAD_OPTION', modelDir, `no variant '${variant}': a directory without ${MANIFEST_FILE} has variants int8 (model.int8.onnx) and fp32 (model.onnx)`);
+      throw new ModelLoadError(
+        'BAD_OPTION',
+        modelDir,
+        `no variant '${variant}': a directory without ${MANIFEST_FILE} has variants int8 (model.int8.onnx) and fp32 (model.onnx)`,
+      );
     }
     chosen = variant;
   } else {
@@ -131,7 +139,11 @@ export function resolveModel(modelDir: string, variant?: string): ModelSpec {
     const featDim = Number(metadata.feat_dim ?? 80);
     const subsampling = Number(metadata.subsampling_factor ?? 4);
     if (!Number.isInteger(featDim) || featDim <= 0 || !Number.isInteger(subsampling) || subsampling <= 0) {
-      throw new ModelLoadError('UNKNOWN_LAYOUT', modelPath, `NeMo metadata feat_dim=${metadata.feat_dim} / subsampling_factor=${metadata.subsampling_factor} are not positive integers`);
+      throw new ModelLoadError(
+        'UNKNOWN_LAYOUT',
+        modelPath,
+        `NeMo metadata feat_dim=${metadata.feat_dim} / subsampling_factor=${metadata.subsampling_factor} are not positive integers`,
+      );
     }
     return {
       ...base,

@@ -44,31 +44,48 @@ function badOption(modelDir: string, reason: string): ModelLoadError {
 }
 
 /** Checks the options before anything is loaded, so a mistake is reported without touching the model. */
-export function resolveDecoding(modelDir: string, decoding: DecodingOptions = {}, manifestLm?: string, manifestDefaults: LmDecodingDefaults = {}): ResolvedDecoding {
+export function resolveDecoding(
+  modelDir: string,
+  decoding: DecodingOptions = {},
+  manifestLm?: string,
+  manifestDefaults: LmDecodingDefaults = {},
+): ResolvedDecoding {
   // The manifest's tuned settings apply to the manifest's LM only; options given explicitly win.
   const tuned = decoding.lm === undefined && manifestLm !== undefined ? manifestDefaults : {};
   const { method, lm, lmWeight = tuned.lmWeight ?? DEFAULT_LM_WEIGHT, wordBonus = tuned.wordBonus ?? 0, extraLms = [], hotwords = [] } = decoding;
   const beamSize = decoding.beamSize;
-  if (method !== undefined && method !== 'greedy' && method !== 'beam') throw badOption(modelDir, `decoding.method must be 'greedy' or 'beam' (got ${JSON.stringify(method)})`);
-  if (beamSize !== undefined && (!Number.isInteger(beamSize) || beamSize < 1 || beamSize > 256)) throw badOption(modelDir, `decoding.beamSize must be an integer from 1 to 256 (got ${beamSize})`);
+  if (method !== undefined && method !== 'greedy' && method !== 'beam')
+    throw badOption(modelDir, `decoding.method must be 'greedy' or 'beam' (got ${JSON.stringify(method)})`);
+  if (beamSize !== undefined && (!Number.isInteger(beamSize) || beamSize < 1 || beamSize > 256))
+    throw badOption(modelDir, `decoding.beamSize must be an integer from 1 to 256 (got ${beamSize})`);
   if (!Number.isFinite(lmWeight) || lmWeight < 0) throw badOption(modelDir, `decoding.lmWeight must be a number >= 0 (got ${lmWeight})`);
   if (!Number.isFinite(wordBonus)) throw badOption(modelDir, `decoding.wordBonus must be a number (got ${wordBonus})`);
   if (lm !== undefined && lm !== null && (typeof lm !== 'string' || lm === '')) throw badOption(modelDir, 'decoding.lm must be a file path, or null for no LM');
   if (method === 'greedy' && typeof lm === 'string') throw badOption(modelDir, "an LM needs decoding.method 'beam'");
   extraLms.forEach((e, i) => {
     if (typeof e?.path !== 'string' || e.path === '') throw badOption(modelDir, `decoding.extraLms[${i}].path must be a file path`);
-    if (!Number.isFinite(e.weight) || e.weight <= 0 || e.weight >= 1) throw badOption(modelDir, `decoding.extraLms[${i}].weight must be a number between 0 and 1 (got ${e.weight})`);
+    if (!Number.isFinite(e.weight) || e.weight <= 0 || e.weight >= 1)
+      throw badOption(modelDir, `decoding.extraLms[${i}].weight must be a number between 0 and 1 (got ${e.weight})`);
   });
   const extraWeight = extraLms.reduce((sum, e) => sum + e.weight, 0);
   if (extraWeight >= 1) throw badOption(modelDir, `decoding.extraLms weights must sum to less than 1 (got ${extraWeight})`);
   hotwords.forEach((h, i) => {
     if (typeof h?.phrase !== 'string' || h.phrase.trim() === '') throw badOption(modelDir, `decoding.hotwords[${i}].phrase must be a non-empty string`);
-    if (h.boost !== undefined && (!Number.isFinite(h.boost) || h.boost <= 0)) throw badOption(modelDir, `decoding.hotwords[${i}].boost must be a number > 0 (got ${h.boost})`);
+    if (h.boost !== undefined && (!Number.isFinite(h.boost) || h.boost <= 0))
+      throw badOption(modelDir, `decoding.hotwords[${i}].boost must be a number > 0 (got ${h.boost})`);
   });
   // An explicit greedy choice drops the manifest's LM; an explicit LM or beam size implies beam search.
   const lmPath = lm === null || method === 'greedy' ? null : (lm ?? manifestLm ?? null);
   const resolved = method ?? (lmPath !== null || beamSize !== undefined || hotwords.length > 0 ? 'beam' : 'greedy');
-  return { method: resolved, beamSize: beamSize ?? (lmPath !== null ? tuned.beamSize : undefined) ?? DEFAULT_BEAM_SIZE, lmPath, lmWeight, wordBonus, extraLms: lmPath === null ? [] : extraLms, hotwords };
+  return {
+    method: resolved,
+    beamSize: beamSize ?? (lmPath !== null ? tuned.beamSize : undefined) ?? DEFAULT_BEAM_SIZE,
+    lmPath,
+    lmWeight,
+    wordBonus,
+    extraLms: lmPath === null ? [] : extraLms,
+    hotwords,
+  };
 }
 
 const BINARY_LM_MAGIC = 'HSNGRAM1';
@@ -104,7 +121,10 @@ function loadDecodingLm(decoding: ResolvedDecoding): WordLm | undefined {
   if (decoding.lmPath === null) return undefined;
   const general = loadWordLm(decoding.lmPath);
   if (decoding.extraLms.length === 0) return general;
-  return new InterpolatedLm(general, decoding.extraLms.map((e) => ({ lm: loadWordLm(e.path), weight: e.weight })));
+  return new InterpolatedLm(
+    general,
+    decoding.extraLms.map((e) => ({ lm: loadWordLm(e.path), weight: e.weight })),
+  );
 }
 
 class OnnxRecognizer implements Recognizer {
@@ -183,7 +203,13 @@ export function attachPosteriors(segments: RecognizedSegment[], lp: LogProbs, of
   segments.forEach((segment, k) => {
     const next = segments[k + 1];
     const to = next ? Math.min(frames, Math.max(from, Math.round(((segment.end + next.start) / 2 - offsetSec) / frameSec))) : frames;
-    segment.posteriors = { data: data.slice(from * vocab, to * vocab), frames: to - from, vocab, start: Math.round((offsetSec + from * frameSec) * 1000) / 1000, frameSec };
+    segment.posteriors = {
+      data: data.slice(from * vocab, to * vocab),
+      frames: to - from,
+      vocab,
+      start: Math.round((offsetSec + from * frameSec) * 1000) / 1000,
+      frameSec,
+    };
     from = to;
   });
 }

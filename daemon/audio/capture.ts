@@ -36,7 +36,11 @@ export function startCapture(argv: readonly string[]): Capture {
   let stderr = '';
   const keepTail = (d: Buffer) => (stderr = (stderr + d.toString()).slice(-STDERR_TAIL));
   const source = spawn(cmd!, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  const ffmpeg = spawn('ffmpeg', ['-hide_banner', '-nostdin', '-v', 'error', '-i', 'pipe:0', '-flush_packets', '1', '-f', 'f32le', '-ac', '1', '-ar', String(ASR_SAMPLE_RATE), 'pipe:1'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const ffmpeg = spawn(
+    'ffmpeg',
+    ['-hide_banner', '-nostdin', '-v', 'error', '-i', 'pipe:0', '-flush_packets', '1', '-f', 'f32le', '-ac', '1', '-ar', String(ASR_SAMPLE_RATE), 'pipe:1'],
+    { stdio: ['pipe', 'pipe', 'pipe'] },
+  );
   source.stderr.on('data', keepTail);
   ffmpeg.stderr.on('data', keepTail);
   source.stdout.pipe(ffmpeg.stdin);

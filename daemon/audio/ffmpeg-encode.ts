@@ -19,7 +19,27 @@ export interface OpusEncoder {
 
 /** One ffmpeg encoding s16le at `rate` from stdin to Ogg Opus (32 kbit/s) at `out`. */
 export function startOpusEncoder(out: string, rate: number): OpusEncoder {
-  const args = ['-nostdin', '-v', 'error', '-y', '-f', 's16le', '-ar', String(rate), '-ac', '1', '-i', 'pipe:0', '-c:a', 'libopus', '-b:a', '32k', '-f', 'ogg', out];
+  const args = [
+    '-nostdin',
+    '-v',
+    'error',
+    '-y',
+    '-f',
+    's16le',
+    '-ar',
+    String(rate),
+    '-ac',
+    '1',
+    '-i',
+    'pipe:0',
+    '-c:a',
+    'libopus',
+    '-b:a',
+    '32k',
+    '-f',
+    'ogg',
+    out,
+  ];
   const child = spawn('ffmpeg', args, { stdio: ['pipe', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));

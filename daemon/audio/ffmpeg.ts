@@ -58,8 +58,26 @@ export async function* decodeAudioStream(file: string, options: FfmpegOptions = 
   // `file:` keeps names with ':' or a leading '-' from being read as protocols or options; `-v error` keeps
   // metadata tags (file contents) out of stderr, which ends up in error messages. rematrix_maxval 1 makes the
   // mono downmix keep the level (stereo: (L+R)/2) instead of summing channels past full scale.
-  const args = ['-hide_banner', '-nostdin', '-nostats', '-v', 'error', '-i', `file:${resolve(file)}`,
-    '-map', '0:a:0', '-rematrix_maxval', '1.0', '-f', 'f32le', '-ac', '1', '-ar', String(opts.sampleRate), 'pipe:1'];
+  const args = [
+    '-hide_banner',
+    '-nostdin',
+    '-nostats',
+    '-v',
+    'error',
+    '-i',
+    `file:${resolve(file)}`,
+    '-map',
+    '0:a:0',
+    '-rematrix_maxval',
+    '1.0',
+    '-f',
+    'f32le',
+    '-ac',
+    '1',
+    '-ar',
+    String(opts.sampleRate),
+    'pipe:1',
+  ];
   const tool = await startTool('ffmpeg', opts.ffmpegPath, args, file);
   const framer = opts.frameSamples === undefined ? undefined : new Framer(opts.frameSamples);
   const floats = new FloatAssembler();
@@ -110,8 +128,17 @@ export async function decodeAudioFile(file: string, options: FfmpegOptions = {})
 export async function probeAudio(file: string, options: Pick<FfmpegOptions, 'ffprobePath'> = {}): Promise<AudioProbe> {
   const opts = resolveOptions(options);
   await checkInputFile(file);
-  const args = ['-v', 'error', '-select_streams', 'a:0', '-show_entries', 'format=duration:stream=codec_name,channels,sample_rate',
-    '-of', 'json', `file:${resolve(file)}`];
+  const args = [
+    '-v',
+    'error',
+    '-select_streams',
+    'a:0',
+    '-show_entries',
+    'format=duration:stream=codec_name,channels,sample_rate',
+    '-of',
+    'json',
+    `file:${resolve(file)}`,
+  ];
   const tool = await startTool('ffprobe', opts.ffprobePath, args, file);
   const chunks: Buffer[] = [];
   for await (const chunk of tool.child.stdout) chunks.push(chunk as Buffer);
@@ -175,9 +202,13 @@ async function startTool(tool: 'ffmpeg' | 'ffprobe', binary: string, args: strin
       child.once('error', failed);
     });
   } catch (err) {
-    throw new AudioInputError('FFMPEG_MISSING', file,
+    throw new AudioInputError(
+      'FFMPEG_MISSING',
+      file,
       `cannot be decoded: ${tool} could not be started as '${binary}' (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}). ` +
-      `Install it (apt-get install ffmpeg) or pass its path.`, { cause: err });
+        `Install it (apt-get install ffmpeg) or pass its path.`,
+      { cause: err },
+    );
   }
   // Later errors (e.g. a failed kill) must not crash the process; the exit status tells the story.
   child.on('error', () => undefined);

@@ -110,12 +110,12 @@ export function parseWavFormat(fmt: Buffer, file: string): WavFormat {
 type SampleReader = (bytes: Buffer, at: number) => number;
 
 const readers: Record<string, SampleReader> = {
-  'int8': (b, at) => (b[at]! - 128) / 128, // 8-bit WAV is unsigned
-  'int16': (b, at) => b.readInt16LE(at) / 32768,
-  'int24': (b, at) => (((b[at]! | (b[at + 1]! << 8) | (b[at + 2]! << 16)) << 8) >> 8) / 8388608,
-  'int32': (b, at) => b.readInt32LE(at) / 2147483648,
-  'float32': (b, at) => clamp(b.readFloatLE(at)),
-  'float64': (b, at) => clamp(b.readDoubleLE(at)),
+  int8: (b, at) => (b[at]! - 128) / 128, // 8-bit WAV is unsigned
+  int16: (b, at) => b.readInt16LE(at) / 32768,
+  int24: (b, at) => (((b[at]! | (b[at + 1]! << 8) | (b[at + 2]! << 16)) << 8) >> 8) / 8388608,
+  int32: (b, at) => b.readInt32LE(at) / 2147483648,
+  float32: (b, at) => clamp(b.readFloatLE(at)),
+  float64: (b, at) => clamp(b.readDoubleLE(at)),
 };
 
 function clamp(x: number): number {

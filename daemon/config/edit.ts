@@ -15,7 +15,9 @@ export interface ConfigChange {
 }
 
 function knownPath(path: string[]): boolean {
-  return ENV_OPTIONS.some((o) => o.path.join('.') === path.join('.') || (o.path.length < path.length && o.path.join('.') === path.slice(0, o.path.length).join('.')));
+  return ENV_OPTIONS.some(
+    (o) => o.path.join('.') === path.join('.') || (o.path.length < path.length && o.path.join('.') === path.slice(0, o.path.length).join('.')),
+  );
 }
 
 /** Writes via a temp file in the same folder + rename, so a crash leaves the old or the new file, never half of one. */

@@ -82,8 +82,13 @@ export function validateConfig(raw: unknown, file: string | null = null, origins
 function crossFieldIssues(config: HushscribeConfig): ConfigIssue[] {
   const { backlog, thermal } = config.power;
   const issues: ConfigIssue[] = [];
-  if (backlog.leaveQueued >= backlog.enterQueued) issues.push({ path: 'power.backlog.leaveQueued', message: `must be below power.backlog.enterQueued (${backlog.enterQueued}) (got ${backlog.leaveQueued})` });
-  if (thermal.leaveC >= thermal.enterC) issues.push({ path: 'power.thermal.leaveC', message: `must be below power.thermal.enterC (${thermal.enterC}) (got ${thermal.leaveC})` });
+  if (backlog.leaveQueued >= backlog.enterQueued)
+    issues.push({
+      path: 'power.backlog.leaveQueued',
+      message: `must be below power.backlog.enterQueued (${backlog.enterQueued}) (got ${backlog.leaveQueued})`,
+    });
+  if (thermal.leaveC >= thermal.enterC)
+    issues.push({ path: 'power.thermal.leaveC', message: `must be below power.thermal.enterC (${thermal.enterC}) (got ${thermal.leaveC})` });
   try {
     parseWyomingUri(config.wyoming.uri);
   } catch (err) {
@@ -180,7 +185,11 @@ export function originalsPolicy(config: HushscribeConfig): OriginalsPolicy {
   if (dir === null) return { kept: false, dir, detail: 'deleted once transcribed (sources.watch.keepOriginals: false)' };
   const { maxAgeDays, maxBytes } = config.store.retention;
   const limits = [maxAgeDays > 0 ? `after ${maxAgeDays} days` : '', maxBytes > 0 ? `beyond ${maxBytes} bytes in all` : ''].filter(Boolean);
-  return { kept: true, dir, detail: `kept in ${dir} (sources.watch.keepOriginals: true), ${limits.length > 0 ? `deleted with their recording by store.retention ${limits.join(' or ')}` : 'with no store.retention limit: kept until you delete them'}` };
+  return {
+    kept: true,
+    dir,
+    detail: `kept in ${dir} (sources.watch.keepOriginals: true), ${limits.length > 0 ? `deleted with their recording by store.retention ${limits.join(' or ')}` : 'with no store.retention limit: kept until you delete them'}`,
+  };
 }
 
 /** Paths the config leaves to defaults, made concrete. */

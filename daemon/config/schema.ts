@@ -149,161 +149,166 @@ export const configSchema = {
   type: 'object',
   additionalProperties: false,
   properties: {
-  dataDir: { type: 'string', minLength: 1, default: '/var/lib/hushscribe' },
-  sources: section({
-    watch: section({
-      dir: nullableString,
-      doneDir: nullableString,
-      keepOriginals: { type: 'boolean', default: false },
-      pollMs: { type: 'integer', minimum: 50, maximum: 3_600_000, default: 1000 },
-      settleMs: { type: 'integer', minimum: 0, maximum: 3_600_000, default: 2000 },
+    dataDir: { type: 'string', minLength: 1, default: '/var/lib/hushscribe' },
+    sources: section({
+      watch: section({
+        dir: nullableString,
+        doneDir: nullableString,
+        keepOriginals: { type: 'boolean', default: false },
+        pollMs: { type: 'integer', minimum: 50, maximum: 3_600_000, default: 1000 },
+        settleMs: { type: 'integer', minimum: 0, maximum: 3_600_000, default: 2000 },
+      }),
+      mic: section({
+        device: nullableString,
+        rate: { type: 'integer', enum: [8000, 16000, 22050, 24000, 32000, 44100, 48000], default: 16000 },
+        channels: { type: 'integer', minimum: 1, maximum: 8, default: 1 },
+      }),
+      command: section({
+        argv: { type: ['array', 'null'], items: { type: 'string', minLength: 1 }, minItems: 1, default: null },
+      }),
     }),
-    mic: section({
-      device: nullableString,
-      rate: { type: 'integer', enum: [8000, 16000, 22050, 24000, 32000, 44100, 48000], default: 16000 },
-      channels: { type: 'integer', minimum: 1, maximum: 8, default: 1 },
-    }),
-    command: section({
-      argv: { type: ['array', 'null'], items: { type: 'string', minLength: 1 }, minItems: 1, default: null },
-    }),
-  }),
-  vad: section({
-    /** false: transcribe everything, cut into maxSegmentSec windows (for audio the VAD model does not know). */
-    enabled: { type: 'boolean', default: true },
-    threshold: { type: 'number', exclusiveMinimum: 0, maximum: 1, default: 0.5 },
-    minSpeechMs: { type: 'integer', minimum: 0, maximum: 10_000, default: 250 },
-    minSilenceMs: { type: 'integer', minimum: 0, maximum: 10_000, default: 300 },
-    speechPadMs: { type: 'integer', minimum: 0, maximum: 2000, default: 100 },
-    maxSegmentSec: { type: 'number', minimum: 1, maximum: 120, default: 20 },
-  }),
-  asr: section({
-    modelDir: nullableString,
-    variant: nullableString,
-    threads: { type: 'integer', minimum: 1, maximum: 64, default: 1 },
-    lm: section({
-      extra: {
-        type: 'array',
-        default: [],
-        items: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['dir', 'weight'],
-          properties: { dir: { type: 'string', minLength: 1 }, weight: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1 } },
-        },
-      },
-    }),
-    hotwords: nullableString,
-  }),
-  redaction: section({
-    types: { type: 'array', items: { enum: [...ENTITY_TYPES] }, uniqueItems: true, default: [...ENTITY_TYPES] },
-    operators: {
-      type: 'object',
-      default: {},
-      propertyNames: { enum: [...ENTITY_TYPES] },
-      additionalProperties: { enum: [...REDACTION_OPERATORS] },
-    },
-    hashKeyFile: nullableString,
-    longNumbers: { type: 'boolean', default: false },
-    audio: section({
-      enabled: { type: 'boolean', default: false },
-      mode: { enum: [...REDACTED_AUDIO_MODES], default: 'tone' },
-      padMs: { type: 'integer', minimum: 0, maximum: 2000, default: 80 },
-      format: { enum: [...REDACTED_AUDIO_FORMATS], default: 'wav' },
-      /** null: <dataDir>/audio (filled in by validateConfig). */
-      dir: nullableString,
-    }),
-    tagger: section({
+    vad: section({
+      /** false: transcribe everything, cut into maxSegmentSec windows (for audio the VAD model does not know). */
       enabled: { type: 'boolean', default: true },
+      threshold: { type: 'number', exclusiveMinimum: 0, maximum: 1, default: 0.5 },
+      minSpeechMs: { type: 'integer', minimum: 0, maximum: 10_000, default: 250 },
+      minSilenceMs: { type: 'integer', minimum: 0, maximum: 10_000, default: 300 },
+      speechPadMs: { type: 'integer', minimum: 0, maximum: 2000, default: 100 },
+      maxSegmentSec: { type: 'number', minimum: 1, maximum: 120, default: 20 },
+    }),
+    asr: section({
       modelDir: nullableString,
+      variant: nullableString,
+      threads: { type: 'integer', minimum: 1, maximum: 64, default: 1 },
+      lm: section({
+        extra: {
+          type: 'array',
+          default: [],
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['dir', 'weight'],
+            properties: { dir: { type: 'string', minLength: 1 }, weight: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1 } },
+          },
+        },
+      }),
+      hotwords: nullableString,
     }),
-  }),
-  pipeline: section({
-    queueSize: { type: 'integer', minimum: 1, maximum: 10_000, default: 16 },
-  }),
-  store: section({
-    retention: section({
-      maxAgeDays: { type: 'number', minimum: 0, default: 0 },
-      maxBytes: { type: 'integer', minimum: 0, default: 0 },
+    redaction: section({
+      types: { type: 'array', items: { enum: [...ENTITY_TYPES] }, uniqueItems: true, default: [...ENTITY_TYPES] },
+      operators: {
+        type: 'object',
+        default: {},
+        propertyNames: { enum: [...ENTITY_TYPES] },
+        additionalProperties: { enum: [...REDACTION_OPERATORS] },
+      },
+      hashKeyFile: nullableString,
+      longNumbers: { type: 'boolean', default: false },
+      audio: section({
+        enabled: { type: 'boolean', default: false },
+        mode: { enum: [...REDACTED_AUDIO_MODES], default: 'tone' },
+        padMs: { type: 'integer', minimum: 0, maximum: 2000, default: 80 },
+        format: { enum: [...REDACTED_AUDIO_FORMATS], default: 'wav' },
+        /** null: <dataDir>/audio (filled in by validateConfig). */
+        dir: nullableString,
+      }),
+      tagger: section({
+        enabled: { type: 'boolean', default: true },
+        modelDir: nullableString,
+      }),
     }),
-  }),
-  control: section({
-    socketPath: nullableString,
-    group: nullableString,
-    mode: { type: 'string', pattern: '^0?[0-7]{3}$', default: '0660' },
-    idleTimeoutSec: { type: 'integer', minimum: 1, maximum: 86_400, default: 60 },
-  }),
-  log: section({
-    level: { enum: [...LOG_LEVELS], default: 'info' },
-    /** Recording file names in log lines; off by default, since a file may be named after the person on it. */
-    fileNames: { type: 'boolean', default: false },
-  }),
-  mqtt: section({
-    url: { type: ['string', 'null'], pattern: '^(mqtts?|wss?|tcp|ssl)://.+', default: null },
-    tls: section({ ca: nullableString, cert: nullableString, key: nullableString, rejectUnauthorized: { type: 'boolean', default: true } }),
-    username: nullableString,
-    passwordFile: nullableString,
-    clientId: { type: ['string', 'null'], minLength: 1, maxLength: 128, default: null },
-    baseTopic: { type: 'string', pattern: '^[^#+/\\u0000]+(/[^#+/\\u0000]+)*$', default: 'hushscribe' },
-    deviceId: { type: ['string', 'null'], pattern: '^[A-Za-z0-9_-]{1,64}$', default: null },
-    qos: { type: 'integer', enum: [0, 1, 2], default: 1 },
-    keepaliveSec: { type: 'integer', minimum: 5, maximum: 3600, default: 30 },
-    reconnect: section({
-      minMs: { type: 'integer', minimum: 100, maximum: 3_600_000, default: 1000 },
-      maxMs: { type: 'integer', minimum: 100, maximum: 3_600_000, default: 60_000 },
+    pipeline: section({
+      queueSize: { type: 'integer', minimum: 1, maximum: 10_000, default: 16 },
     }),
-    stateIntervalSec: { type: 'integer', minimum: 1, maximum: 86_400, default: 60 },
-    outbox: section({
-      maxEvents: { type: 'integer', minimum: 10, maximum: 10_000_000, default: 100_000 },
+    store: section({
+      retention: section({
+        maxAgeDays: { type: 'number', minimum: 0, default: 0 },
+        maxBytes: { type: 'integer', minimum: 0, default: 0 },
+      }),
     }),
-    homeAssistant: section({
-      enabled: { type: 'boolean', default: true },
-      prefix: { type: 'string', pattern: '^[^#+/\\u0000]+$', default: 'homeassistant' },
+    control: section({
+      socketPath: nullableString,
+      group: nullableString,
+      mode: { type: 'string', pattern: '^0?[0-7]{3}$', default: '0660' },
+      idleTimeoutSec: { type: 'integer', minimum: 1, maximum: 86_400, default: 60 },
     }),
-  }),
-  power: section({
-    mode: { enum: [...POWER_MODES], default: 'auto' },
-    intervalSec: { type: 'number', minimum: 0.1, maximum: 3600, default: 5 },
-    minDwellSec: { type: 'number', minimum: 0, maximum: 86_400, default: 60 },
-    backlog: section({
-      enterQueued: { type: 'integer', minimum: 1, maximum: 100_000, default: 4 },
-      leaveQueued: { type: 'integer', minimum: 0, maximum: 100_000, default: 1 },
+    log: section({
+      level: { enum: [...LOG_LEVELS], default: 'info' },
+      /** Recording file names in log lines; off by default, since a file may be named after the person on it. */
+      fileNames: { type: 'boolean', default: false },
     }),
-    thermal: section({
-      paths: { type: 'array', items: { type: 'string', minLength: 1 }, default: ['/sys/class/thermal/thermal_zone*/temp'] },
-      enterC: { type: 'number', minimum: -50, maximum: 200, default: 75 },
-      leaveC: { type: 'number', minimum: -50, maximum: 200, default: 65 },
+    mqtt: section({
+      url: { type: ['string', 'null'], pattern: '^(mqtts?|wss?|tcp|ssl)://.+', default: null },
+      tls: section({ ca: nullableString, cert: nullableString, key: nullableString, rejectUnauthorized: { type: 'boolean', default: true } }),
+      username: nullableString,
+      passwordFile: nullableString,
+      clientId: { type: ['string', 'null'], minLength: 1, maxLength: 128, default: null },
+      baseTopic: { type: 'string', pattern: '^[^#+/\\u0000]+(/[^#+/\\u0000]+)*$', default: 'hushscribe' },
+      deviceId: { type: ['string', 'null'], pattern: '^[A-Za-z0-9_-]{1,64}$', default: null },
+      qos: { type: 'integer', enum: [0, 1, 2], default: 1 },
+      keepaliveSec: { type: 'integer', minimum: 5, maximum: 3600, default: 30 },
+      reconnect: section({
+        minMs: { type: 'integer', minimum: 100, maximum: 3_600_000, default: 1000 },
+        maxMs: { type: 'integer', minimum: 100, maximum: 3_600_000, default: 60_000 },
+      }),
+      stateIntervalSec: { type: 'integer', minimum: 1, maximum: 86_400, default: 60 },
+      outbox: section({
+        maxEvents: { type: 'integer', minimum: 10, maximum: 10_000_000, default: 100_000 },
+      }),
+      homeAssistant: section({
+        enabled: { type: 'boolean', default: true },
+        prefix: { type: 'string', pattern: '^[^#+/\\u0000]+$', default: 'homeassistant' },
+      }),
     }),
-    battery: section({
-      paths: { type: 'array', items: { type: 'string', minLength: 1 }, default: ['/sys/class/power_supply/*/online'] },
-      sparseOnBattery: { type: 'boolean', default: true },
+    power: section({
+      mode: { enum: [...POWER_MODES], default: 'auto' },
+      intervalSec: { type: 'number', minimum: 0.1, maximum: 3600, default: 5 },
+      minDwellSec: { type: 'number', minimum: 0, maximum: 86_400, default: 60 },
+      backlog: section({
+        enterQueued: { type: 'integer', minimum: 1, maximum: 100_000, default: 4 },
+        leaveQueued: { type: 'integer', minimum: 0, maximum: 100_000, default: 1 },
+      }),
+      thermal: section({
+        paths: { type: 'array', items: { type: 'string', minLength: 1 }, default: ['/sys/class/thermal/thermal_zone*/temp'] },
+        enterC: { type: 'number', minimum: -50, maximum: 200, default: 75 },
+        leaveC: { type: 'number', minimum: -50, maximum: 200, default: 65 },
+      }),
+      battery: section({
+        paths: { type: 'array', items: { type: 'string', minLength: 1 }, default: ['/sys/class/power_supply/*/online'] },
+        sparseOnBattery: { type: 'boolean', default: true },
+      }),
     }),
-  }),
-  watchdog: section({
-    maxStallSec: { type: 'integer', minimum: 5, maximum: 3600, default: 120 },
-  }),
-  live: section({
-    partials: { type: 'boolean', default: true },
-    partialIntervalMs: { type: 'integer', minimum: 50, maximum: 10_000, default: 250 },
-    endpoint: section({
-      enabled: { type: 'boolean', default: true },
-      minSilenceMs: { type: 'integer', minimum: 0, maximum: 10_000, default: 120 },
-      trailingBlankMs: { type: 'integer', minimum: 0, maximum: 10_000, default: 200 },
+    watchdog: section({
+      maxStallSec: { type: 'integer', minimum: 5, maximum: 3600, default: 120 },
     }),
-  }),
-  wyoming: section({
-    enabled: { type: 'boolean', default: false },
-    uri: { type: 'string', pattern: '^(tcp://[^/]+|unix://.+)$', default: 'tcp://0.0.0.0:10300' },
-    zeroconf: { type: 'boolean', default: true },
-    zeroconfName: { type: ['string', 'null'], minLength: 1, maxLength: 63, default: null },
-    redact: section({
-      types: { type: ['array', 'null'], items: { enum: [...ENTITY_TYPES] }, uniqueItems: true, default: null },
-      operators: { type: ['object', 'null'], default: null, propertyNames: { enum: [...ENTITY_TYPES] }, additionalProperties: { enum: [...REDACTION_OPERATORS] } },
+    live: section({
+      partials: { type: 'boolean', default: true },
+      partialIntervalMs: { type: 'integer', minimum: 50, maximum: 10_000, default: 250 },
+      endpoint: section({
+        enabled: { type: 'boolean', default: true },
+        minSilenceMs: { type: 'integer', minimum: 0, maximum: 10_000, default: 120 },
+        trailingBlankMs: { type: 'integer', minimum: 0, maximum: 10_000, default: 200 },
+      }),
     }),
-    store: { type: 'boolean', default: false },
-    idleTimeoutSec: { type: 'integer', minimum: 1, maximum: 3600, default: 30 },
-    maxClients: { type: 'integer', minimum: 1, maximum: 64, default: 4 },
-    maxAudioSec: { type: 'integer', minimum: 1, maximum: 600, default: 60 },
-  }),
+    wyoming: section({
+      enabled: { type: 'boolean', default: false },
+      uri: { type: 'string', pattern: '^(tcp://[^/]+|unix://.+)$', default: 'tcp://0.0.0.0:10300' },
+      zeroconf: { type: 'boolean', default: true },
+      zeroconfName: { type: ['string', 'null'], minLength: 1, maxLength: 63, default: null },
+      redact: section({
+        types: { type: ['array', 'null'], items: { enum: [...ENTITY_TYPES] }, uniqueItems: true, default: null },
+        operators: {
+          type: ['object', 'null'],
+          default: null,
+          propertyNames: { enum: [...ENTITY_TYPES] },
+          additionalProperties: { enum: [...REDACTION_OPERATORS] },
+        },
+      }),
+      store: { type: 'boolean', default: false },
+      idleTimeoutSec: { type: 'integer', minimum: 1, maximum: 3600, default: 30 },
+      maxClients: { type: 'integer', minimum: 1, maximum: 64, default: 4 },
+      maxAudioSec: { type: 'integer', minimum: 1, maximum: 600, default: 60 },
+    }),
   },
 } as const;
 

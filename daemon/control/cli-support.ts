@@ -65,7 +65,8 @@ export function reportError(err: unknown, io: CommandIo, command: string, json: 
   else if (err instanceof NoDatabaseError) [code, kind] = [ExitCode.unavailable, 'NO_DATABASE'];
   else if (err instanceof InputError) [code, kind] = [ExitCode.inputError, 'BAD_INPUT'];
   else if (err instanceof SocketAccessError) [code, kind] = [ExitCode.unavailable, 'PERMISSION_DENIED'];
-  else if (err instanceof ControlError) [code, kind] = [err.code === 'BAD_PARAMS' || err.code === 'NOT_FOUND' ? ExitCode.inputError : ExitCode.unavailable, err.code];
+  else if (err instanceof ControlError)
+    [code, kind] = [err.code === 'BAD_PARAMS' || err.code === 'NOT_FOUND' ? ExitCode.inputError : ExitCode.unavailable, err.code];
   else if (err instanceof StoreError) [code, kind] = [err.code === 'NOT_FOUND' || err.code === 'BAD_QUERY' ? ExitCode.inputError : ExitCode.failure, err.code];
   else throw err;
   const message = (err as Error).message;

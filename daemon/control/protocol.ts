@@ -39,6 +39,7 @@ export function parseRequest(value: unknown): ControlRequest {
   const { id, method, params } = value as Record<string, unknown>;
   if (typeof id !== 'string' && typeof id !== 'number') throw new ControlError('BAD_REQUEST', 'id must be a string or number');
   if (typeof method !== 'string' || method === '') throw new ControlError('BAD_REQUEST', 'method must be a non-empty string');
-  if (params !== undefined && (typeof params !== 'object' || params === null || Array.isArray(params))) throw new ControlError('BAD_REQUEST', 'params must be an object');
+  if (params !== undefined && (typeof params !== 'object' || params === null || Array.isArray(params)))
+    throw new ControlError('BAD_REQUEST', 'params must be an object');
   return { id, method, ...(params ? { params: params as Record<string, unknown> } : {}) };
 }

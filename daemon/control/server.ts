@@ -12,7 +12,20 @@ import type { Logger } from '../log/logger.js';
 import { ControlError, MAX_LINE_BYTES, parseRequest, type ControlResponse } from './protocol.js';
 
 /** The API methods the socket serves (MQTT's `state` is not among them). */
-export const SOCKET_METHODS = ['ping', 'status', 'pause', 'resume', 'power.get', 'power.set', 'recordings.list', 'recordings.get', 'search', 'ingest', 'config.reload', 'recordings.retry'] as const satisfies readonly ApiMethod[];
+export const SOCKET_METHODS = [
+  'ping',
+  'status',
+  'pause',
+  'resume',
+  'power.get',
+  'power.set',
+  'recordings.list',
+  'recordings.get',
+  'search',
+  'ingest',
+  'config.reload',
+  'recordings.retry',
+] as const satisfies readonly ApiMethod[];
 
 /**
  * A streaming method (not part of the request/response API): after its ok response the connection receives
@@ -148,7 +161,8 @@ export class ControlServer {
         socket.once('close', this.subscriptions[method]!(request.params ?? {}, send));
         return { id, ok: true, result: { subscribed: method } };
       }
-      if (!isSocketMethod(method)) throw new ControlError('UNKNOWN_METHOD', `unknown method '${method}' (known: ${[...SOCKET_METHODS, ...Object.keys(this.subscriptions)].join(', ')})`);
+      if (!isSocketMethod(method))
+        throw new ControlError('UNKNOWN_METHOD', `unknown method '${method}' (known: ${[...SOCKET_METHODS, ...Object.keys(this.subscriptions)].join(', ')})`);
       return { id, ok: true, result: (await callApi(this.api, method, request.params ?? {})) ?? null };
     } catch (err) {
       if (err instanceof ControlError || err instanceof ApiError) return { id, ok: false, error: { code: err.code, message: err.message } };

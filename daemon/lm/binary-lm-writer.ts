@@ -14,7 +14,10 @@ const LEVELS = 256;
 const LN10 = Math.LN10;
 
 export class ArpaFormatError extends Error {
-  constructor(readonly source: string, reason: string) {
+  constructor(
+    readonly source: string,
+    reason: string,
+  ) {
     super(`${source}: not a valid ARPA file: ${reason}`);
     this.name = 'ArpaFormatError';
   }
@@ -120,7 +123,8 @@ async function readArpa(path: string): Promise<{ vocab: string[]; orders: Order[
     if (header) {
       const n = Number(header[1]);
       if (n !== section + 1 || n > declared.length) throw bad(`line ${lineNo}: unexpected section ${line}`);
-      if (n > 1 && orders[n - 2]!.filled !== declared[n - 2]) throw bad(`the header declares ${declared[n - 2]} ${n - 1}-grams, found ${orders[n - 2]!.filled}`);
+      if (n > 1 && orders[n - 2]!.filled !== declared[n - 2])
+        throw bad(`the header declares ${declared[n - 2]} ${n - 1}-grams, found ${orders[n - 2]!.filled}`);
       if (n === 2) sortVocabulary();
       const count = declared[n - 1]!;
       orders.push({ count, ids: new Int32Array(count * n), logProb: new Float32Array(count), backoff: new Float32Array(count), filled: 0 });

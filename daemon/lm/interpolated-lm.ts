@@ -64,7 +64,14 @@ export class InterpolatedLm extends CachedWordLm {
       // A user's LM speaks only for its own words: its <unk> is the mass of a small text's unseen words, far too
       // generous for one made-up spelling. The general LM's <unk> is already one rare word's share.
       if (i > 0 && (own < 0 || own === this.components[i]!.unkId)) continue;
-      p += this.weights[i]! * Math.exp(this.components[i]!.logProb(history.map((h) => map[h]!), own));
+      p +=
+        this.weights[i]! *
+        Math.exp(
+          this.components[i]!.logProb(
+            history.map((h) => map[h]!),
+            own,
+          ),
+        );
     }
     return p > 0 ? Math.log(p) : -Infinity;
   }

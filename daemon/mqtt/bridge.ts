@@ -239,7 +239,8 @@ export class MqttBridge {
         this.problems.add(problem);
         this.outbox.add('error', { message: problem });
       }
-      if (this.outbox.trim() > 0) this.log.warn('MQTT outbox full; dropped the oldest events', { dropped: this.outbox.dropped, maxEvents: this.config.outbox.maxEvents });
+      if (this.outbox.trim() > 0)
+        this.log.warn('MQTT outbox full; dropped the oldest events', { dropped: this.outbox.dropped, maxEvents: this.config.outbox.maxEvents });
       if (!this.client?.connected) return;
       const state = this.snapshot();
       const key = JSON.stringify({ ...state, uptimeSec: 0, updatedAt: '' });
@@ -275,7 +276,10 @@ export class MqttBridge {
       });
       let timer: NodeJS.Timeout | undefined;
       const acked = await Promise.race([
-        Promise.all(sends).then(() => true, () => false),
+        Promise.all(sends).then(
+          () => true,
+          () => false,
+        ),
         new Promise<boolean>((r) => (timer = setTimeout(() => r(false), ROUND_TIMEOUT_MS))),
         this.stopSignal,
       ]);

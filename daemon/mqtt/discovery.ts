@@ -40,8 +40,20 @@ export function discoveryMessages(topics: Topics, prefix: string, version: strin
   return [
     entity('sensor', 'status', { name: 'Status', state_topic: topics.state, value_template: '{{ value_json.status }}', icon: 'mdi:microphone-message' }),
     // A sensor's state is at most 255 characters; the full redacted text stays in the transcript payload.
-    entity('sensor', 'last_transcript', { name: 'Last transcript', state_topic: topics.transcript, value_template: '{{ value_json.text | truncate(250) }}', icon: 'mdi:text' }),
-    entity('sensor', 'queue_depth', { name: 'Queue depth', state_topic: topics.state, value_template: '{{ value_json.queueDepth }}', state_class: 'measurement', unit_of_measurement: 'recordings', icon: 'mdi:tray-full' }),
+    entity('sensor', 'last_transcript', {
+      name: 'Last transcript',
+      state_topic: topics.transcript,
+      value_template: '{{ value_json.text | truncate(250) }}',
+      icon: 'mdi:text',
+    }),
+    entity('sensor', 'queue_depth', {
+      name: 'Queue depth',
+      state_topic: topics.state,
+      value_template: '{{ value_json.queueDepth }}',
+      state_class: 'measurement',
+      unit_of_measurement: 'recordings',
+      icon: 'mdi:tray-full',
+    }),
     entity('sensor', 'power_mode', { name: 'Power mode', state_topic: topics.state, value_template: '{{ value_json.powerMode }}', icon: 'mdi:flash' }),
     entity('select', 'power_mode_select', {
       name: 'Power mode',

@@ -157,6 +157,10 @@ export class Topics {
 
 /** A topic-safe device id from a hostname: lower case, anything but [a-z0-9_-] becomes '_'. */
 export function sanitiseDeviceId(name: string): string {
-  const id = name.toLowerCase().replace(/[^a-z0-9_-]+/g, '_').replace(/^_+|_+$/g, '').slice(0, 64);
+  const id = name
+    .toLowerCase()
+    .replace(/[^a-z0-9_-]+/g, '_')
+    .replace(/^_+|_+$/g, '')
+    .slice(0, 64);
   return id || 'hushscribe';
 }

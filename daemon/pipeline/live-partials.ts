@@ -71,7 +71,15 @@ export class LivePartials {
       return speech ? { speech, transcript: partial.transcript } : null;
     }
     if (partials && partial.text !== '') {
-      this.post({ type: 'partial', seq: this.transcriber.count, counter: this.counter++, start: open.start, end: open.end, text: partial.text, partialsDropped });
+      this.post({
+        type: 'partial',
+        seq: this.transcriber.count,
+        counter: this.counter++,
+        start: open.start,
+        end: open.end,
+        text: partial.text,
+        partialsDropped,
+      });
     }
     return null;
   }

@@ -151,7 +151,9 @@ async function run(): Promise<void> {
 
 onMessage((msg) => {
   if (msg.type === 'start' && !capture) {
-    run().catch((err: unknown) => post({ type: 'capture-ended', code: null, signal: null, message: `live transcription failed: ${describeUnexpectedError(err)}` }));
+    run().catch((err: unknown) =>
+      post({ type: 'capture-ended', code: null, signal: null, message: `live transcription failed: ${describeUnexpectedError(err)}` }),
+    );
   } else if (msg.type === 'stop') {
     capture?.stop();
   } else if (msg.type === 'variant') {

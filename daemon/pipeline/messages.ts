@@ -39,7 +39,16 @@ export type PipelineErrorCode = 'TOO_SHORT' | 'TRUNCATED' | 'BAD_SAMPLE_RATE' | 
  * other failure (the model, a crash, a missing file of ours) keeps the source and is retried when it is seen again
  * or with `hushscribe retry`.
  */
-const AUDIO_FAULTS: ReadonlySet<string> = new Set(['EMPTY_FILE', 'TRUNCATED', 'NOT_AUDIO', 'UNSUPPORTED_WAV', 'DECODE_FAILED', 'TOO_SHORT', 'BAD_SAMPLE_RATE', 'TOO_MANY_ATTEMPTS']);
+const AUDIO_FAULTS: ReadonlySet<string> = new Set([
+  'EMPTY_FILE',
+  'TRUNCATED',
+  'NOT_AUDIO',
+  'UNSUPPORTED_WAV',
+  'DECODE_FAILED',
+  'TOO_SHORT',
+  'BAD_SAMPLE_RATE',
+  'TOO_MANY_ATTEMPTS',
+]);
 
 export function isAudioFault(errorCode: string | null): boolean {
   return errorCode !== null && AUDIO_FAULTS.has(errorCode);

@@ -21,5 +21,14 @@ function sparseVariantOf(dir: string): string | null {
 
 export function pipelineSettings(config: HushscribeConfig): WorkerSettings {
   const dir = modelDir(config);
-  return { modelDir: dir, variant: config.asr.variant, sparseVariant: sparseVariantOf(dir), threads: config.asr.threads, lm: config.asr.lm, hotwords: config.asr.hotwords, vad: config.vad, redaction: config.redaction };
+  return {
+    modelDir: dir,
+    variant: config.asr.variant,
+    sparseVariant: sparseVariantOf(dir),
+    threads: config.asr.threads,
+    lm: config.asr.lm,
+    hotwords: config.asr.hotwords,
+    vad: config.vad,
+    redaction: config.redaction,
+  };
 }

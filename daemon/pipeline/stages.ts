@@ -47,7 +47,8 @@ export async function loadPowerStages(settings: WorkerSettings): Promise<PowerSt
   const redaction = prepareRedaction(settings.redaction, knownPii); // a bad policy stops the worker before anything loads
   const extraLms = (settings.lm?.extra ?? []).map((e) => ({ path: join(e.dir, USER_LM_FILE), weight: e.weight }));
   const decoding: DecodingOptions = { ...(extraLms.length > 0 ? { extraLms } : {}), ...(hotwords.length > 0 ? { hotwords } : {}) };
-  const load = (variant: string | null) => loadRecognizer({ modelDir: settings.modelDir, threads: settings.threads, decoding, ...(variant ? { variant } : {}) });
+  const load = (variant: string | null) =>
+    loadRecognizer({ modelDir: settings.modelDir, threads: settings.threads, decoding, ...(variant ? { variant } : {}) });
   const dense = await load(settings.variant);
   const vad = settings.vad.enabled ? await loadSileroVad() : null;
   const newRedactor = await redaction.load();

@@ -111,7 +111,11 @@ export interface RedactedAudioTarget {
  * chunk size, each speech segment recognised: the same segments, so the same redaction, as the daemon gives the
  * same file under the same config. Word times are the recording's; timings are summed over the segments.
  */
-export async function recognizeSegmented(stages: Pick<StageSet, 'recognizer' | 'vad'>, vadConfig: HushscribeConfig['vad'], samples: Float32Array): Promise<{ transcript: Transcript; timings: StageTimings }> {
+export async function recognizeSegmented(
+  stages: Pick<StageSet, 'recognizer' | 'vad'>,
+  vadConfig: HushscribeConfig['vad'],
+  samples: Float32Array,
+): Promise<{ transcript: Transcript; timings: StageTimings }> {
   const segmenter = newSegmenter(stages.vad, vadConfig);
   const segments: RecognizedSegment[] = [];
   const timings: StageTimings = { features: 0, model: 0, search: 0 };
@@ -120,7 +124,8 @@ export async function recognizeSegmented(stages: Pick<StageSet, 'recognizer' | '
     const spent = stages.recognizer.lastTimings;
     if (spent) for (const k of ['features', 'model', 'search'] as const) timings[k] += spent[k];
     const at = (x: number) => x + speech.start;
-    for (const seg of part.segments) segments.push({ ...seg, start: at(seg.start), end: at(seg.end), words: seg.words.map((w) => ({ ...w, start: at(w.start), end: at(w.end) })) });
+    for (const seg of part.segments)
+      segments.push({ ...seg, start: at(seg.start), end: at(seg.end), words: seg.words.map((w) => ({ ...w, start: at(w.start), end: at(w.end) })) });
   };
   const chunk = VAD_FRAME * 16;
   for (let at = 0; at < samples.length; at += chunk) for (const speech of await segmenter.push(samples.slice(at, at + chunk))) await recognise(speech);
@@ -139,7 +144,10 @@ export async function transcribeRecording(
   // The declared duration drives progress and catches truncated files; decoding reports unreadable ones.
   const probe = await probeAudio(path).catch(() => null);
   if (probe && (probe.sampleRate < MIN_SOURCE_RATE || probe.sampleRate > MAX_SOURCE_RATE)) {
-    throw new PipelineError('BAD_SAMPLE_RATE', `${name}: declares a sample rate of ${probe.sampleRate} Hz; expected ${MIN_SOURCE_RATE}..${MAX_SOURCE_RATE} Hz (broken header?)`);
+    throw new PipelineError(
+      'BAD_SAMPLE_RATE',
+      `${name}: declares a sample rate of ${probe.sampleRate} Hz; expected ${MIN_SOURCE_RATE}..${MAX_SOURCE_RATE} Hz (broken header?)`,
+    );
   }
   const declared = probe?.durationSec ?? null;
   const shortfall = await wavShortfall(path).catch((err: unknown) => {
@@ -176,11 +184,17 @@ export async function transcribeRecording(
     }
     for (const speech of segmenter.flush()) await transcribe(speech);
     if (shortfall) {
-      throw new PipelineError('TRUNCATED', `${name}: holds ${shortfall.presentSec.toFixed(2)} s of the ${shortfall.declaredSec.toFixed(2)} s its WAV header declares (file cut short?)`);
+      throw new PipelineError(
+        'TRUNCATED',
+        `${name}: holds ${shortfall.presentSec.toFixed(2)} s of the ${shortfall.declaredSec.toFixed(2)} s its WAV header declares (file cut short?)`,
+      );
     }
     // Encoder delay and padding make decoded lengths differ a little from the declared one.
     if (declared !== null && durationSec < declared - Math.max(0.25, declared * 0.02)) {
-      throw new PipelineError('TRUNCATED', `${name}: ends after ${durationSec.toFixed(2)} s of the ${declared.toFixed(2)} s its header declares (file cut short?)`);
+      throw new PipelineError(
+        'TRUNCATED',
+        `${name}: ends after ${durationSec.toFixed(2)} s of the ${declared.toFixed(2)} s its header declares (file cut short?)`,
+      );
     }
     const redactedAudio = stream ? await audioStep(() => stream.close(transcriber.maskSpans)) : null;
     on.progress(durationSec, durationSec);

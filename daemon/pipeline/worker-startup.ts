@@ -9,7 +9,9 @@ import type { ModelInfo } from '../asr/types.js';
 import type { WorkerSettings } from './messages.js';
 import { loadPowerStages, type PowerStages } from './stages.js';
 
-type StartupMessage = { type: 'ready'; model: ModelInfo; sparseModel: ModelInfo | null; lmError: string | null } | { type: 'fatal'; code: string; message: string };
+type StartupMessage =
+  | { type: 'ready'; model: ModelInfo; sparseModel: ModelInfo | null; lmError: string | null }
+  | { type: 'fatal'; code: string; message: string };
 
 /** This worker's settings and its messages to and from the main thread, typed by the worker's protocol (messages.ts). */
 export function workerChannel<Settings extends WorkerSettings, FromWorker, ToWorker>(): {

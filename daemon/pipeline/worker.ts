@@ -37,11 +37,17 @@ const stages = await startWorker(settings, post, () => {
 onMessage(async (msg) => {
   const { recordingId, path } = msg;
   const stageSet = await stagesFor(stages, msg.variant, (message) => post({ type: 'variant-failed', variant: msg.variant, message }));
-  transcribeRecording(path, stageSet, settings.vad, {
-    ...(msg.hotwords ? { hotwords: msg.hotwords } : {}),
-    progress: (sec, durationSec) => post({ type: 'progress', recordingId, sec, durationSec }),
-    segment: (segment) => post({ type: 'segment', recordingId, segment }),
-  }, audioWriter && { writer: audioWriter, name: recordingId }).then(
+  transcribeRecording(
+    path,
+    stageSet,
+    settings.vad,
+    {
+      ...(msg.hotwords ? { hotwords: msg.hotwords } : {}),
+      progress: (sec, durationSec) => post({ type: 'progress', recordingId, sec, durationSec }),
+      segment: (segment) => post({ type: 'segment', recordingId, segment }),
+    },
+    audioWriter && { writer: audioWriter, name: recordingId },
+  ).then(
     (result) => post({ type: 'done', recordingId, ...result }),
     (err: unknown) => post({ type: 'failed', recordingId, ...describeFailure(err) }),
   );

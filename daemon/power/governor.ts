@@ -107,7 +107,12 @@ export class PowerGovernor {
     s.backlog.active = queued !== null && (s.backlog.active ? queued > backlog.leaveQueued : queued >= backlog.enterQueued);
     const temp = readTemperature(thermal.paths);
     const c = temp.value;
-    s.thermal = { celsius: c, sources: temp.sources, problems: temp.problems, active: c !== null && (s.thermal.active ? c > thermal.leaveC : c >= thermal.enterC) };
+    s.thermal = {
+      celsius: c,
+      sources: temp.sources,
+      problems: temp.problems,
+      active: c !== null && (s.thermal.active ? c > thermal.leaveC : c >= thermal.enterC),
+    };
     const power = readOnBattery(battery.paths);
     s.battery = { onBattery: power.value, sources: power.sources, problems: power.problems, active: battery.sparseOnBattery && power.value === true };
   }
@@ -137,7 +142,8 @@ export class PowerGovernor {
   private pressure(): string[] {
     const { backlog, thermal, battery } = this.signals;
     const out: string[] = [];
-    if (backlog.active) out.push(`backlog ${backlog.queued} queued (sparse from ${this.config.backlog.enterQueued}, dense at ${this.config.backlog.leaveQueued})`);
+    if (backlog.active)
+      out.push(`backlog ${backlog.queued} queued (sparse from ${this.config.backlog.enterQueued}, dense at ${this.config.backlog.leaveQueued})`);
     if (thermal.active) out.push(`cpu ${thermal.celsius!.toFixed(1)} C (sparse from ${this.config.thermal.enterC}, dense at ${this.config.thermal.leaveC})`);
     if (battery.active) out.push('on battery');
     return out;

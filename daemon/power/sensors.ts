@@ -31,7 +31,10 @@ export function expandPaths(patterns: readonly string[]): string[] {
       const re = new RegExp(`^${part.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`);
       prefixes = prefixes.flatMap((p) => {
         try {
-          return readdirSync(p).filter((name) => re.test(name)).sort().map((name) => join(p, name));
+          return readdirSync(p)
+            .filter((name) => re.test(name))
+            .sort()
+            .map((name) => join(p, name));
         } catch {
           return [];
         }

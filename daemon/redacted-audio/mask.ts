@@ -21,7 +21,12 @@ export interface TimeSpan {
  * Sample ranges [from, to) to mask: each span widened by padMs on both sides, clamped to the recording, sorted,
  * overlapping or touching ranges merged. Spans without a time (null) or empty after clamping are skipped.
  */
-export function maskRanges(spans: readonly { start: number | null; end: number | null }[], padMs: number, totalSamples: number, rate = ASR_SAMPLE_RATE): [number, number][] {
+export function maskRanges(
+  spans: readonly { start: number | null; end: number | null }[],
+  padMs: number,
+  totalSamples: number,
+  rate = ASR_SAMPLE_RATE,
+): [number, number][] {
   const pad = (padMs / 1000) * rate;
   const ranges = spans
     .filter((s): s is TimeSpan => s.start !== null && s.end !== null)
@@ -67,4 +72,3 @@ export function spansToMask(raw: { start: number; end: number }, redacted: Redac
   }
   return spans;
 }
-

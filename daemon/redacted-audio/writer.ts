@@ -48,7 +48,12 @@ export class RedactedAudioWriter {
   }
 
   /** Masks `samples` in place and writes them as `<name>.<format>`; returns the final path and its size. */
-  async write(name: string, samples: Float32Array, spans: readonly { start: number | null; end: number | null }[], rate = ASR_SAMPLE_RATE): Promise<{ path: string; bytes: number }> {
+  async write(
+    name: string,
+    samples: Float32Array,
+    spans: readonly { start: number | null; end: number | null }[],
+    rate = ASR_SAMPLE_RATE,
+  ): Promise<{ path: string; bytes: number }> {
     applyMask(samples, maskRanges(spans, this.options.padMs, samples.length, rate), this.options.mode, rate);
     const path = join(this.dir, `${name}.${this.options.format}`);
     const temp = join(this.dir, `.${name}.${this.options.format}${TEMP_SUFFIX}`);
@@ -75,7 +80,10 @@ export class RedactedAudioWriter {
  * The worker's writer for redaction.audio, or null when it is disabled. `cleanPrefix`: stale temp files of
  * recordings whose id starts with it are removed (null: none).
  */
-export function openRedactedAudioWriter(config: RedactedAudioOptions & { enabled: boolean; dir: string | null }, cleanPrefix: string | null = ''): RedactedAudioWriter | null {
+export function openRedactedAudioWriter(
+  config: RedactedAudioOptions & { enabled: boolean; dir: string | null },
+  cleanPrefix: string | null = '',
+): RedactedAudioWriter | null {
   if (!config.enabled) return null;
   if (!config.dir) throw new RedactedAudioError('redaction.audio.dir is not set (validateConfig fills in <dataDir>/audio)');
   const writer = new RedactedAudioWriter(config.dir, { mode: config.mode, padMs: config.padMs, format: config.format });
@@ -229,7 +237,11 @@ export class StreamingRedactedAudio {
 
   private fail(err: unknown): RedactedAudioError {
     const error =
-      err instanceof RedactedAudioError ? err : err instanceof AudioEncodeError ? new RedactedAudioError(err.message) : new RedactedAudioError(`cannot write the redacted audio to ${this.dir} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+      err instanceof RedactedAudioError
+        ? err
+        : err instanceof AudioEncodeError
+          ? new RedactedAudioError(err.message)
+          : new RedactedAudioError(`cannot write the redacted audio to ${this.dir} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
     this.failed = error;
     this.abort();
     return error;

@@ -206,7 +206,9 @@ export class LiveSource {
         this.partialsDropped = msg.partialsDropped;
         if (this.session) {
           const recordingId = this.session;
-          this.tell((l) => l.partial({ source: this.name, recordingId, seq: msg.seq, counter: msg.counter, start: msg.start, end: msg.end, text: msg.text, final: false }));
+          this.tell((l) =>
+            l.partial({ source: this.name, recordingId, seq: msg.seq, counter: msg.counter, start: msg.start, end: msg.end, text: msg.text, final: false }),
+          );
         }
         break;
       case 'heard':
@@ -218,7 +220,13 @@ export class LiveSource {
       case 'session-end':
         if (this.session) {
           this.store.finish(this.session, { durationSec: msg.durationSec, segmentCount: msg.segmentCount, redactedAudio: msg.redactedAudio });
-          this.log.info('live session stored', { source: this.name, recordingId: this.session, durationSec: msg.durationSec, segments: msg.segmentCount, redactedAudioBytes: msg.redactedAudio?.bytes ?? null });
+          this.log.info('live session stored', {
+            source: this.name,
+            recordingId: this.session,
+            durationSec: msg.durationSec,
+            segments: msg.segmentCount,
+            redactedAudioBytes: msg.redactedAudio?.bytes ?? null,
+          });
           this.session = null;
         }
         break;
@@ -226,7 +234,12 @@ export class LiveSource {
         this.log.error('the power variant cannot be loaded; transcribing dense', { source: this.name, variant: msg.variant, error: msg.message });
         break;
       case 'audio-failed':
-        this.log.warn('live session redacted audio not saved; transcription goes on', { source: this.name, recordingId: this.session, code: msg.code, reason: msg.message });
+        this.log.warn('live session redacted audio not saved; transcription goes on', {
+          source: this.name,
+          recordingId: this.session,
+          code: msg.code,
+          reason: msg.message,
+        });
         break;
       case 'capture-ended':
         if (this.stopping) {
@@ -235,7 +248,13 @@ export class LiveSource {
         }
         this.lastError = `capture stopped (${msg.signal ?? `exit ${msg.code}`})${msg.message ? `: ${msg.message}` : ''}`;
         this.state = 'waiting';
-        this.log.warn('live capture stopped; restarting', { source: this.name, code: msg.code, signal: msg.signal, reason: msg.message, retryMs: this.restartDelay });
+        this.log.warn('live capture stopped; restarting', {
+          source: this.name,
+          code: msg.code,
+          signal: msg.signal,
+          reason: msg.message,
+          retryMs: this.restartDelay,
+        });
         this.restartTimer = setTimeout(() => this.capture(), this.restartDelay);
         this.restartDelay = Math.min(this.restartDelay * 2, RESTART_MAX_MS);
         break;

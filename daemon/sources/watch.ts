@@ -92,7 +92,10 @@ export class WatchSource {
     if (await this.changedSinceTaken(recording.id, recording.path)) {
       // Still being written (a network copy that paused): the result covers part of it. The file is taken again
       // once it has settled, as new audio; the partial result is discarded, and the file is not disposed of.
-      this.log.warn('the file changed while it was transcribed; discarding the result and taking the file again once it settles', { recordingId: recording.id, fileName: recording.fileName });
+      this.log.warn('the file changed while it was transcribed; discarding the result and taking the file again once it settles', {
+        recordingId: recording.id,
+        fileName: recording.fileName,
+      });
       this.store.discard(recording.id);
       this.seen.delete(recording.path);
       this.taken.delete(recording.id);

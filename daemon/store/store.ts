@@ -52,7 +52,6 @@ export interface StoredSegment extends Omit<RedactedSegment, 'redactedText'> {
   text: string;
 }
 
-
 export interface SearchHit {
   recordingId: string;
   seq: number;
@@ -157,7 +156,10 @@ const RECORDING_COLUMNS = `r.*, (SELECT count(*) FROM segments s WHERE s.recordi
 
 /** Turns free text into an FTS5 query of quoted terms (all must match), so user input is never FTS syntax. */
 export function ftsQuery(text: string): string {
-  const terms = text.split(/\s+/).filter(Boolean).map((t) => `"${t.replace(/"/g, '""')}"`);
+  const terms = text
+    .split(/\s+/)
+    .filter(Boolean)
+    .map((t) => `"${t.replace(/"/g, '""')}"`);
   if (terms.length === 0) throw new StoreError('BAD_QUERY', 'search needs at least one word');
   return terms.join(' ');
 }
@@ -250,7 +252,9 @@ export class Store {
   /** Queues one outbox event (a no-op when the outbox is off); inside the store's own transactions it commits with the change it describes. */
   addEvent(event: OutboxEventData): void {
     if (!this.outboxEnabled) return;
-    this.write(() => this.db.prepare('INSERT INTO events (kind, payload, created_at) VALUES (?, ?, ?)').run(event.kind, JSON.stringify(event.payload), this.now()));
+    this.write(() =>
+      this.db.prepare('INSERT INTO events (kind, payload, created_at) VALUES (?, ?, ?)').run(event.kind, JSON.stringify(event.payload), this.now()),
+    );
   }
 
   // ---- recordings -------------------------------------------------------------------------------------------
@@ -274,7 +278,9 @@ export class Store {
   skip(rec: NewRecording, code: string, message: string): boolean {
     return this.write(() => {
       const info = this.db
-        .prepare(`INSERT OR IGNORE INTO recordings (id, source, file_name, path, status, error_code, error_message, created_at, finished_at) VALUES (?, ?, ?, ?, 'failed', ?, ?, ?, ?)`)
+        .prepare(
+          `INSERT OR IGNORE INTO recordings (id, source, file_name, path, status, error_code, error_message, created_at, finished_at) VALUES (?, ?, ?, ?, 'failed', ?, ?, ?, ?)`,
+        )
         .run(rec.id, rec.source, rec.fileName ?? null, rec.path ?? null, code, message, this.now(), this.now());
       if (info.changes === 1) this.addEvent({ kind: 'recording.failed', payload: { recordingId: rec.id, errorCode: code, errorMessage: message } });
       return info.changes === 1;
@@ -297,14 +303,17 @@ export class Store {
 
   countByStatus(): Record<RecordingStatus, number> {
     const counts = Object.fromEntries(RECORDING_STATUSES.map((s) => [s, 0])) as Record<RecordingStatus, number>;
-    for (const row of this.db.prepare('SELECT status, count(*) AS n FROM recordings GROUP BY status').all() as { status: RecordingStatus; n: number }[]) counts[row.status] = row.n;
+    for (const row of this.db.prepare('SELECT status, count(*) AS n FROM recordings GROUP BY status').all() as { status: RecordingStatus; n: number }[])
+      counts[row.status] = row.n;
     return counts;
   }
 
   /** A live session (microphone, command) starts 'processing' at once: there is no file to queue. */
   startStream(rec: NewRecording): Recording {
     return this.write(() => {
-      this.db.prepare(`INSERT INTO recordings (id, source, file_name, status, attempts, created_at, started_at) VALUES (?, ?, ?, 'processing', 1, ?, ?)`).run(rec.id, rec.source, rec.fileName ?? null, this.now(), this.now());
+      this.db
+        .prepare(`INSERT INTO recordings (id, source, file_name, status, attempts, created_at, started_at) VALUES (?, ?, ?, 'processing', 1, ?, ?)`)
+        .run(rec.id, rec.source, rec.fileName ?? null, this.now(), this.now());
       this.addEvent({ kind: 'recording.started', payload: { recordingId: rec.id, source: rec.source } });
       return this.get(rec.id)!;
     });
@@ -316,12 +325,25 @@ export class Store {
    */
   closeInterruptedStreams(): string[] {
     return this.write(() => {
-      const rows = this.db.prepare(`SELECT id, progress_sec FROM recordings WHERE status = 'processing' AND path IS NULL`).all() as { id: string; progress_sec: number }[];
+      const rows = this.db.prepare(`SELECT id, progress_sec FROM recordings WHERE status = 'processing' AND path IS NULL`).all() as {
+        id: string;
+        progress_sec: number;
+      }[];
       for (const { id, progress_sec } of rows) {
         this.db
-          .prepare(`UPDATE recordings SET status = 'done', duration_sec = ?, finished_at = ?, error_code = 'INTERRUPTED', error_message = 'the daemon stopped during this live session; segments up to then are kept' WHERE id = ?`)
+          .prepare(
+            `UPDATE recordings SET status = 'done', duration_sec = ?, finished_at = ?, error_code = 'INTERRUPTED', error_message = 'the daemon stopped during this live session; segments up to then are kept' WHERE id = ?`,
+          )
           .run(progress_sec, this.now(), id);
-        this.addEvent({ kind: 'recording.done', payload: { recordingId: id, durationSec: progress_sec, segments: (this.db.prepare('SELECT count(*) AS n FROM segments WHERE recording_id = ?').get(id) as { n: number }).n, interrupted: true } });
+        this.addEvent({
+          kind: 'recording.done',
+          payload: {
+            recordingId: id,
+            durationSec: progress_sec,
+            segments: (this.db.prepare('SELECT count(*) AS n FROM segments WHERE recording_id = ?').get(id) as { n: number }).n,
+            interrupted: true,
+          },
+        });
       }
       return rows.map((r) => r.id);
     });
@@ -334,7 +356,9 @@ export class Store {
   requeueInterrupted(onlyId?: string, refund = false): string[] {
     return this.write(() => {
       const ids = (
-        this.db.prepare(`SELECT id FROM recordings WHERE status = 'processing' AND path IS NOT NULL AND (@id IS NULL OR id = @id) ORDER BY created_at`).all({ id: onlyId ?? null }) as { id: string }[]
+        this.db
+          .prepare(`SELECT id FROM recordings WHERE status = 'processing' AND path IS NOT NULL AND (@id IS NULL OR id = @id) ORDER BY created_at`)
+          .all({ id: onlyId ?? null }) as { id: string }[]
       ).map((r) => r.id);
       for (const id of ids) {
         this.db.prepare(`UPDATE recordings SET status = 'queued', progress_sec = 0, attempts = max(0, attempts - ?) WHERE id = ?`).run(refund ? 1 : 0, id);
@@ -354,7 +378,11 @@ export class Store {
       const recording = this.get(id);
       if (!recording || recording.status !== 'failed') throw new StoreError('NOT_FOUND', `no failed recording ${id}`);
       if (!(path ?? recording.path)) throw new StoreError('NOT_FOUND', `recording ${id} has no audio file left to transcribe`);
-      this.db.prepare(`UPDATE recordings SET status = 'queued', attempts = 0, progress_sec = 0, error_code = NULL, error_message = NULL, finished_at = NULL, path = coalesce(?, path) WHERE id = ?`).run(path ?? null, id);
+      this.db
+        .prepare(
+          `UPDATE recordings SET status = 'queued', attempts = 0, progress_sec = 0, error_code = NULL, error_message = NULL, finished_at = NULL, path = coalesce(?, path) WHERE id = ?`,
+        )
+        .run(path ?? null, id);
       this.addEvent({ kind: 'recording.requeued', payload: { recordingId: id } });
       return this.get(id)!;
     });
@@ -371,18 +399,24 @@ export class Store {
         row = this.db.prepare(`SELECT id, attempts FROM recordings WHERE status = 'queued' ORDER BY created_at, id LIMIT 1`).get() as typeof row;
         if (!row || row.attempts < MAX_ATTEMPTS) break;
         const message = `transcription was started ${row.attempts} times and never finished (the daemon crashed or hung on it); giving up`;
-        this.db.prepare(`UPDATE recordings SET status = 'failed', error_code = 'TOO_MANY_ATTEMPTS', error_message = ?, finished_at = ? WHERE id = ?`).run(message, this.now(), row.id);
+        this.db
+          .prepare(`UPDATE recordings SET status = 'failed', error_code = 'TOO_MANY_ATTEMPTS', error_message = ?, finished_at = ? WHERE id = ?`)
+          .run(message, this.now(), row.id);
         this.addEvent({ kind: 'recording.failed', payload: { recordingId: row.id, errorCode: 'TOO_MANY_ATTEMPTS', errorMessage: message } });
       }
       if (!row) return null;
-      this.db.prepare(`UPDATE recordings SET status = 'processing', attempts = attempts + 1, started_at = ?, progress_sec = 0 WHERE id = ?`).run(this.now(), row.id);
+      this.db
+        .prepare(`UPDATE recordings SET status = 'processing', attempts = attempts + 1, started_at = ?, progress_sec = 0 WHERE id = ?`)
+        .run(this.now(), row.id);
       this.addEvent({ kind: 'recording.started', payload: { recordingId: row.id } });
       return this.get(row.id);
     });
   }
 
   setProgress(id: string, progressSec: number, durationSec: number | null): void {
-    this.write(() => this.db.prepare('UPDATE recordings SET progress_sec = ?, duration_sec = coalesce(?, duration_sec) WHERE id = ?').run(progressSec, durationSec, id));
+    this.write(() =>
+      this.db.prepare('UPDATE recordings SET progress_sec = ?, duration_sec = coalesce(?, duration_sec) WHERE id = ?').run(progressSec, durationSec, id),
+    );
   }
 
   private requireProcessing(id: string): void {
@@ -399,9 +433,9 @@ export class Store {
     return this.write(() => {
       this.requireProcessing(recordingId);
       const words = JSON.stringify(seg.words);
-      const existing = this.db.prepare('SELECT start_sec, end_sec, text, words, model, variant FROM segments WHERE recording_id = ? AND seq = ?').get(recordingId, seg.seq) as
-        | Omit<SegmentRow, 'recording_id' | 'seq'>
-        | undefined;
+      const existing = this.db
+        .prepare('SELECT start_sec, end_sec, text, words, model, variant FROM segments WHERE recording_id = ? AND seq = ?')
+        .get(recordingId, seg.seq) as Omit<SegmentRow, 'recording_id' | 'seq'> | undefined;
       const same =
         existing !== undefined &&
         existing.text === seg.redactedText &&
@@ -418,7 +452,17 @@ export class Store {
            ON CONFLICT (recording_id, seq) DO UPDATE SET start_sec = excluded.start_sec, end_sec = excluded.end_sec, text = excluded.text,
              words = excluded.words, model = excluded.model, variant = excluded.variant, created_at = excluded.created_at`,
         )
-        .run({ recordingId, seq: seg.seq, start: seg.start, end: seg.end, text: seg.redactedText, words, model: seg.model, variant: seg.variant, now: this.now() });
+        .run({
+          recordingId,
+          seq: seg.seq,
+          start: seg.start,
+          end: seg.end,
+          text: seg.redactedText,
+          words,
+          model: seg.model,
+          variant: seg.variant,
+          now: this.now(),
+        });
       this.db.prepare('DELETE FROM entities WHERE recording_id = ? AND seq = ?').run(recordingId, seg.seq);
       const insertEntity = this.db.prepare(
         `INSERT INTO entities (recording_id, seq, idx, type, redacted_start, redacted_end, audio_start, audio_end, score, detector)
@@ -427,17 +471,20 @@ export class Store {
       seg.entities.forEach((e, idx) =>
         insertEntity.run(recordingId, seg.seq, idx, e.type, e.redactedStart, e.redactedEnd, e.audioStart, e.audioEnd, e.score, e.detector),
       );
-      this.addEvent({ kind: 'segment', payload: {
-        recordingId,
-        seq: seg.seq,
-        start: seg.start,
-        end: seg.end,
-        text: seg.redactedText,
-        // Type and audio position only, never the value (MQTT consumers can find where personal data was said).
-        entities: seg.entities.map((e) => ({ type: e.type, audioStart: e.audioStart, audioEnd: e.audioEnd })),
-        model: seg.model,
-        variant: seg.variant,
-      } });
+      this.addEvent({
+        kind: 'segment',
+        payload: {
+          recordingId,
+          seq: seg.seq,
+          start: seg.start,
+          end: seg.end,
+          text: seg.redactedText,
+          // Type and audio position only, never the value (MQTT consumers can find where personal data was said).
+          entities: seg.entities.map((e) => ({ type: e.type, audioStart: e.audioStart, audioEnd: e.audioEnd })),
+          model: seg.model,
+          variant: seg.variant,
+        },
+      });
       return true;
     });
   }
@@ -448,7 +495,9 @@ export class Store {
       this.requireProcessing(id);
       this.db.prepare('DELETE FROM segments WHERE recording_id = ? AND seq >= ?').run(id, result.segmentCount);
       this.db
-        .prepare(`UPDATE recordings SET status = 'done', duration_sec = ?, progress_sec = ?, finished_at = ?, redacted_audio = ?, redacted_audio_bytes = ? WHERE id = ?`)
+        .prepare(
+          `UPDATE recordings SET status = 'done', duration_sec = ?, progress_sec = ?, finished_at = ?, redacted_audio = ?, redacted_audio_bytes = ? WHERE id = ?`,
+        )
         .run(result.durationSec, result.durationSec, this.now(), result.redactedAudio?.path ?? null, result.redactedAudio?.bytes ?? null, id);
       this.addEvent({ kind: 'recording.done', payload: { recordingId: id, durationSec: result.durationSec, segments: result.segmentCount } });
     });
@@ -473,7 +522,9 @@ export class Store {
   fail(id: string, code: string, message: string): void {
     this.write(() => {
       this.requireProcessing(id);
-      this.db.prepare(`UPDATE recordings SET status = 'failed', error_code = ?, error_message = ?, finished_at = ? WHERE id = ?`).run(code, message, this.now(), id);
+      this.db
+        .prepare(`UPDATE recordings SET status = 'failed', error_code = ?, error_message = ?, finished_at = ? WHERE id = ?`)
+        .run(code, message, this.now(), id);
       this.addEvent({ kind: 'recording.failed', payload: { recordingId: id, errorCode: code, errorMessage: message } });
     });
   }
@@ -494,7 +545,15 @@ export class Store {
       variant: r.variant,
       entities: entities
         .filter((e) => e.seq === r.seq)
-        .map((e) => ({ type: e.type, redactedStart: e.redacted_start, redactedEnd: e.redacted_end, audioStart: e.audio_start, audioEnd: e.audio_end, score: e.score, detector: e.detector })),
+        .map((e) => ({
+          type: e.type,
+          redactedStart: e.redacted_start,
+          redactedEnd: e.redacted_end,
+          audioStart: e.audio_start,
+          audioEnd: e.audio_end,
+          score: e.score,
+          detector: e.detector,
+        })),
     }));
   }
 
@@ -518,7 +577,12 @@ export class Store {
 
   /** Events after `afterId`, oldest first (for the publisher). */
   events(afterId = 0, limit = 100): StoredOutboxEvent[] {
-    const rows = this.db.prepare('SELECT * FROM events WHERE id > ? ORDER BY id LIMIT ?').all(afterId, limit) as { id: number; kind: string; payload: string; created_at: number }[];
+    const rows = this.db.prepare('SELECT * FROM events WHERE id > ? ORDER BY id LIMIT ?').all(afterId, limit) as {
+      id: number;
+      kind: string;
+      payload: string;
+      created_at: number;
+    }[];
     return rows.map((r) => ({ id: r.id, kind: r.kind, payload: JSON.parse(r.payload) as unknown, createdAt: iso(r.created_at)! }));
   }
 
@@ -584,7 +648,11 @@ export class Store {
    * recording lowers it at once even when its rows shared pages with others.
    */
   transcriptBytes(): number {
-    return (this.db.prepare(`SELECT coalesce(sum(pgsize - unused), 0) AS n FROM dbstat('main', 1) WHERE name NOT IN ('events', 'sqlite_sequence')`).get() as { n: number }).n;
+    return (
+      this.db.prepare(`SELECT coalesce(sum(pgsize - unused), 0) AS n FROM dbstat('main', 1) WHERE name NOT IN ('events', 'sqlite_sequence')`).get() as {
+        n: number;
+      }
+    ).n;
   }
 
   /** Bytes of the redacted audio files the recordings point to (counted against retention.maxBytes). */
@@ -611,7 +679,11 @@ export class Store {
       const files: string[] = [];
       this.write(() => {
         for (const id of ids) {
-          const audio = this.db.prepare('SELECT redacted_audio, source, path FROM recordings WHERE id = ?').get(id) as { redacted_audio: string | null; source: string; path: string | null };
+          const audio = this.db.prepare('SELECT redacted_audio, source, path FROM recordings WHERE id = ?').get(id) as {
+            redacted_audio: string | null;
+            source: string;
+            path: string | null;
+          };
           if (audio.redacted_audio) files.push(audio.redacted_audio);
           // A watch-folder original kept with sources.watch.keepOriginals goes with its recording (ingested files are the user's).
           if (audio.source === 'watch' && audio.path) files.push(audio.path);
@@ -635,7 +707,9 @@ export class Store {
       ).map((r) => r.id);
     if (retention.maxAgeDays > 0) {
       const cutoff = this.now() - retention.maxAgeDays * 86_400_000;
-      const old = this.db.prepare(`SELECT id FROM recordings WHERE status IN ('done', 'failed') AND coalesce(finished_at, created_at) < ?`).all(cutoff) as { id: string }[];
+      const old = this.db.prepare(`SELECT id FROM recordings WHERE status IN ('done', 'failed') AND coalesce(finished_at, created_at) < ?`).all(cutoff) as {
+        id: string;
+      }[];
       remove(old.map((r) => r.id));
     }
     if (retention.maxBytes > 0 && this.retainedBytes() > retention.maxBytes) {

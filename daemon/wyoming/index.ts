@@ -82,7 +82,11 @@ export class WyomingFeature {
   async start(): Promise<void> {
     const { config, stages, log } = this.options;
     const address = parseWyomingUri(config.uri);
-    const redaction = { ...stages.redaction, types: config.redact.types ?? stages.redaction.types, operators: config.redact.operators ?? stages.redaction.operators };
+    const redaction = {
+      ...stages.redaction,
+      types: config.redact.types ?? stages.redaction.types,
+      operators: config.redact.operators ?? stages.redaction.operators,
+    };
     const engine = new WyomingEngine({ ...stages, sparseVariant: null, redaction });
     this.engine = engine;
     await engine.start();
@@ -106,7 +110,11 @@ export class WyomingFeature {
     this.server = server;
     if (config.zeroconf && address.kind === 'tcp') {
       // Discovery is a convenience: without it Home Assistant is pointed at host and port by hand.
-      const name = config.zeroconfName ?? `hushscribe-${hostname().toLowerCase().replace(/[^a-z0-9-]/g, '-')}`;
+      const name =
+        config.zeroconfName ??
+        `hushscribe-${hostname()
+          .toLowerCase()
+          .replace(/[^a-z0-9-]/g, '-')}`;
       const zeroconf = new ZeroconfAnnouncer(name, server.port!);
       this.zeroconf = zeroconf;
       try {

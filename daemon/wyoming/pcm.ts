@@ -15,9 +15,11 @@ export const MAX_CHANNELS = 8;
 /** A friendly reason why `format` cannot be decoded, or null when it can. */
 export function pcmFormatProblem(format: { rate?: unknown; width?: unknown; channels?: unknown }): string | null {
   const { rate, width, channels } = format;
-  if (typeof rate !== 'number' || !Number.isInteger(rate) || rate < MIN_RATE || rate > MAX_RATE) return `Expected integer ${MIN_RATE}..${MAX_RATE} for rate but received ${JSON.stringify(rate)}`;
+  if (typeof rate !== 'number' || !Number.isInteger(rate) || rate < MIN_RATE || rate > MAX_RATE)
+    return `Expected integer ${MIN_RATE}..${MAX_RATE} for rate but received ${JSON.stringify(rate)}`;
   if (!(PCM_WIDTHS as readonly unknown[]).includes(width)) return `Expected 1, 2 or 4 for width (bytes per sample) but received ${JSON.stringify(width)}`;
-  if (typeof channels !== 'number' || !Number.isInteger(channels) || channels < 1 || channels > MAX_CHANNELS) return `Expected integer 1..${MAX_CHANNELS} for channels but received ${JSON.stringify(channels)}`;
+  if (typeof channels !== 'number' || !Number.isInteger(channels) || channels < 1 || channels > MAX_CHANNELS)
+    return `Expected integer 1..${MAX_CHANNELS} for channels but received ${JSON.stringify(channels)}`;
   return null;
 }
 
@@ -55,7 +57,12 @@ export class PcmConverter {
     const { width, channels } = this.format;
     const frames = bytes.length / this.frameBytes;
     const out = new Float32Array(frames);
-    const read = width === 2 ? (at: number) => bytes.readInt16LE(at) / 32768 : width === 4 ? (at: number) => bytes.readInt32LE(at) / 2147483648 : (at: number) => (bytes[at]! - 128) / 128;
+    const read =
+      width === 2
+        ? (at: number) => bytes.readInt16LE(at) / 32768
+        : width === 4
+          ? (at: number) => bytes.readInt32LE(at) / 2147483648
+          : (at: number) => (bytes[at]! - 128) / 128;
     for (let f = 0, at = 0; f < frames; f++) {
       let sum = 0;
       for (let c = 0; c < channels; c++, at += width) sum += read(at);

@@ -114,7 +114,15 @@ export class WyomingServer {
 /** One client connection: its events are handled in order, one at a time. */
 class Connection {
   private queue: Promise<void> = Promise.resolve();
-  private request: { session: EngineSession; format: PcmFormat; bytes: number; maxBytes: number; texts: string[]; recordingId: string | null; segments: number } | null = null;
+  private request: {
+    session: EngineSession;
+    format: PcmFormat;
+    bytes: number;
+    maxBytes: number;
+    texts: string[];
+    recordingId: string | null;
+    segments: number;
+  } | null = null;
   private language: string;
   private gone = false;
 
@@ -209,7 +217,11 @@ class Connection {
     const payload = event.payload;
     if (!payload) return;
     const { rate, width, channels } = event.data;
-    if ((rate !== undefined && rate !== req.format.rate) || (width !== undefined && width !== req.format.width) || (channels !== undefined && channels !== req.format.channels)) {
+    if (
+      (rate !== undefined && rate !== req.format.rate) ||
+      (width !== undefined && width !== req.format.width) ||
+      (channels !== undefined && channels !== req.format.channels)
+    ) {
       throw new ProtocolError('audio-chunk: its format differs from audio-start');
     }
     const room = req.maxBytes - req.bytes;

@@ -9,7 +9,10 @@ export class ZeroconfAnnouncer {
   private bonjour: Bonjour | null = null;
   private service: Bonjour.Service | null = null;
 
-  constructor(private readonly name: string, private readonly port: number) {}
+  constructor(
+    private readonly name: string,
+    private readonly port: number,
+  ) {}
 
   start(onError: (err: Error) => void): void {
     this.bonjour = new Bonjour({}, onError);

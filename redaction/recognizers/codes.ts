@@ -6,8 +6,19 @@ import type { EntityType } from '../types.js';
 
 const PASSPORT = new ContextWords(['passport', 'passport number']);
 const DRIVER_LICENSE = new ContextWords([
-  "driver's license", 'drivers license', 'driver license', "driver's licence", 'drivers licence', 'driving licence',
-  'driving license', 'license number', 'licence number', 'd l', 'dl number', 'license', 'licence',
+  "driver's license",
+  'drivers license',
+  'driver license',
+  "driver's licence",
+  'drivers licence',
+  'driving licence',
+  'driving license',
+  'license number',
+  'licence number',
+  'd l',
+  'dl number',
+  'license',
+  'licence',
 ]);
 
 function candidate(type: EntityType, w: CodeRun, score: number, source: string): Candidate {

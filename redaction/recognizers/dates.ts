@@ -7,9 +7,27 @@ type ChunkIndex = Map<number, { run: NumberRun; chunk: NumberChunk }>;
 
 const MONTHS = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december'];
 const ORDINAL_UNITS: Record<string, number> = {
-  first: 1, second: 2, third: 3, fourth: 4, fifth: 5, sixth: 6, seventh: 7, eighth: 8, ninth: 9, tenth: 10,
-  eleventh: 11, twelfth: 12, thirteenth: 13, fourteenth: 14, fifteenth: 15, sixteenth: 16, seventeenth: 17,
-  eighteenth: 18, nineteenth: 19, twentieth: 20, thirtieth: 30,
+  first: 1,
+  second: 2,
+  third: 3,
+  fourth: 4,
+  fifth: 5,
+  sixth: 6,
+  seventh: 7,
+  eighth: 8,
+  ninth: 9,
+  tenth: 10,
+  eleventh: 11,
+  twelfth: 12,
+  thirteenth: 13,
+  fourteenth: 14,
+  fifteenth: 15,
+  sixteenth: 16,
+  seventeenth: 17,
+  eighteenth: 18,
+  nineteenth: 19,
+  twentieth: 20,
+  thirtieth: 30,
 };
 const BIRTH = new ContextWords(['born', 'birth', 'birthday', 'date of birth', 'd o b', 'dob', 'birthdate', 'b day']);
 
@@ -96,7 +114,25 @@ const AGE_AFTER = ['years old', 'year old', 'years of age', 'yrs old', 'years yo
 const AGE_BEFORE = ['aged', 'age', 'age is', 'age of', 'turned', 'turning', 'turn'];
 const SELF_BEFORE = ["i'm", 'i am', 'he is', "he's", 'she is', "she's", "they're", 'they are', 'you are', "you're", "we're"];
 /** After "i am forty two" these words still leave the number an age; anything else ("two minutes") does not. */
-const SELF_FOLLOWERS = new Set(['', 'and', 'now', 'this', 'next', 'last', 'today', 'yesterday', 'but', 'so', 'myself', 'already', 'soon', 'too', 'since', 'in', 'on']);
+const SELF_FOLLOWERS = new Set([
+  '',
+  'and',
+  'now',
+  'this',
+  'next',
+  'last',
+  'today',
+  'yesterday',
+  'but',
+  'so',
+  'myself',
+  'already',
+  'soon',
+  'too',
+  'since',
+  'in',
+  'on',
+]);
 
 function phraseAt(words: string[], i: number, phrase: string): boolean {
   return phrase.split(' ').every((w, k) => words[i + k] === w);

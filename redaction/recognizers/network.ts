@@ -20,7 +20,12 @@ const STOPWORD_TLDS = new Set(['com', 'net', 'org']);
 
 /** A word that can be part of an address label: not a stopword, not a separator, not "at". */
 function labelWord(word: string | undefined): boolean {
-  return word !== undefined && !(word in SEPARATORS) && word !== 'at' && (!STOPWORDS.has(word) || isNumberWord(word) || STOPWORD_TLDS.has(word) || /^[a-z]$/.test(word));
+  return (
+    word !== undefined &&
+    !(word in SEPARATORS) &&
+    word !== 'at' &&
+    (!STOPWORDS.has(word) || isNumberWord(word) || STOPWORD_TLDS.has(word) || /^[a-z]$/.test(word))
+  );
 }
 
 /** After "at" or a first label, any word but a separator can be a host label ("mail", "my"): the TLD check guards it. */
@@ -144,7 +149,14 @@ export function recognizeIpAddresses({ words, numberRuns }: Analysis): Candidate
     const context = IP_CONTEXT.near(words, first.start, end);
     const valid = octets.every((o) => Number(o.digits) <= 255);
     if (dots === 3 && valid) {
-      found.push({ type: 'IP_ADDRESS', start: first.start, end, score: contextScore(words, first.start, end, 0.75, 0.2, IP_CONTEXT), source: 'rule:ip_address', value });
+      found.push({
+        type: 'IP_ADDRESS',
+        start: first.start,
+        end,
+        score: contextScore(words, first.start, end, 0.75, 0.2, IP_CONTEXT),
+        source: 'rule:ip_address',
+        value,
+      });
     } else if ((dots === 3 && context) || (valid && (dots === 2 || (dots === 1 && context)))) {
       // An octet over 255 after IP context, or a misheard "dot": the address of a recognition error.
       found.push({ type: 'IP_ADDRESS', start: first.start, end, score: 0.6, source: 'rule:ip_address_unverified', value });

@@ -5,8 +5,53 @@ import { edgeWindows, type NumberRun } from '../spoken-numbers.js';
 import { gazetteer } from '../gazetteer.js';
 import type { EntityType } from '../types.js';
 
-const CARD = new ContextWords(['card', 'credit', 'debit', 'visa', 'mastercard', 'master card', 'amex', 'american express', 'discover', 'card number', 'expiry', 'expiration', 'expires', 'charge it', 'charge it to', 'pay with', 'security code', 'cvv', 'c v v', 'long number']);
-const PHONE = new ContextWords(['phone', 'call', 'cell', 'mobile', 'telephone', 'tel', 'text', 'reach', 'dial', 'ring', 'landline', 'contact', 'fax', 'whatsapp', 'my number', 'your number', 'his number', 'her number', 'new number', 'get me on', 'extension', 'area code', 'toll free']);
+const CARD = new ContextWords([
+  'card',
+  'credit',
+  'debit',
+  'visa',
+  'mastercard',
+  'master card',
+  'amex',
+  'american express',
+  'discover',
+  'card number',
+  'expiry',
+  'expiration',
+  'expires',
+  'charge it',
+  'charge it to',
+  'pay with',
+  'security code',
+  'cvv',
+  'c v v',
+  'long number',
+]);
+const PHONE = new ContextWords([
+  'phone',
+  'call',
+  'cell',
+  'mobile',
+  'telephone',
+  'tel',
+  'text',
+  'reach',
+  'dial',
+  'ring',
+  'landline',
+  'contact',
+  'fax',
+  'whatsapp',
+  'my number',
+  'your number',
+  'his number',
+  'her number',
+  'new number',
+  'get me on',
+  'extension',
+  'area code',
+  'toll free',
+]);
 const SSN = new ContextWords(['social security', 'social', 'ssn', 's s n', 'security number', 'tax id', 'taxpayer']);
 const BANK = new ContextWords(['account', 'account number', 'routing', 'sort code', 'bank', 'checking', 'savings', 'acct']);
 const ROUTING = new ContextWords(['routing', 'aba', 'routing number']);
@@ -56,7 +101,13 @@ export function recognizePhones({ words, numberRuns }: Analysis): Candidate[] {
       found.push(candidate('PHONE_NUMBER', { ...w, start: w.start - 1 }, score, 'rule:phone_international', phoneValue(w.digits, true)));
     } else if (nanpValid(w.digits) || ukPhoneValid(w.digits)) {
       found.push(candidate('PHONE_NUMBER', w, contextScore(words, w.start, w.end, 0.5, 0.35, PHONE), 'rule:phone', phoneValue(w.digits, false)));
-    } else if (w.digits.length >= 6 && w.digits.length <= 13 && PHONE.near(words, w.start, w.end) && !notPersonalNear(words, w.start, w.end) && !isQuantity(w, words, ['hundred', 'thousand'])) {
+    } else if (
+      w.digits.length >= 6 &&
+      w.digits.length <= 13 &&
+      PHONE.near(words, w.start, w.end) &&
+      !notPersonalNear(words, w.start, w.end) &&
+      !isQuantity(w, words, ['hundred', 'thousand'])
+    ) {
       // Digits after phone context: another country's numbering plan (6 to 13 digits), or a misheard digit.
       found.push(candidate('PHONE_NUMBER', w, 0.55, 'rule:phone_unverified', phoneValue(w.digits, false)));
     } else if (/^[2-9]\d{6}$/.test(w.digits)) {
@@ -127,7 +178,12 @@ export function recognizeLongNumbers({ words, numberRuns }: Analysis): Candidate
 }
 
 /** Each type with its context and the fewest digits it can have: shorter runs may be cut off by the segment end. */
-const PARTIAL_CONTEXTS: Array<[EntityType, ContextWords, number]> = [['CREDIT_CARD', CARD, 13], ['US_SSN', SSN, 9], ['BANK_ACCOUNT', BANK, 6], ['PHONE_NUMBER', PHONE, 10]];
+const PARTIAL_CONTEXTS: Array<[EntityType, ContextWords, number]> = [
+  ['CREDIT_CARD', CARD, 13],
+  ['US_SSN', SSN, 9],
+  ['BANK_ACCOUNT', BANK, 6],
+  ['PHONE_NUMBER', PHONE, 10],
+];
 
 /**
  * A number cut off by the end of a segment ("my card number is four five three two" + pause) cannot be validated

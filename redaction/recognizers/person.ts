@@ -9,21 +9,143 @@ import { gazetteer, isUnknownWord } from '../gazetteer.js';
 import { STOPWORDS } from '../stopwords.js';
 import { isNumberWord } from '../spoken-numbers.js';
 
-const TITLES = new ContextWords(['mister', 'mr', 'mrs', 'missus', 'miss', 'ms', 'doctor', 'dr', 'professor', 'prof', 'sir', 'madam', 'dame', 'lord', 'lady', 'aunt', 'auntie', 'uncle', 'nurse', 'officer', 'detective', 'judge', 'father', 'sister', 'brother', 'reverend', 'captain']);
+const TITLES = new ContextWords([
+  'mister',
+  'mr',
+  'mrs',
+  'missus',
+  'miss',
+  'ms',
+  'doctor',
+  'dr',
+  'professor',
+  'prof',
+  'sir',
+  'madam',
+  'dame',
+  'lord',
+  'lady',
+  'aunt',
+  'auntie',
+  'uncle',
+  'nurse',
+  'officer',
+  'detective',
+  'judge',
+  'father',
+  'sister',
+  'brother',
+  'reverend',
+  'captain',
+]);
 /** After these any word that is not a function word is taken as a name. */
-const STRONG_INTRO = new ContextWords(['name', 'full name', 'customer name', 'your name', 'name please', 'surname', 'first name', 'last name', 'my name is', "my name's", 'name is', "name's", 'call me', 'named', 'first name is', 'last name is', 'surname is', 'full name is', 'goes by', 'known as']);
+const STRONG_INTRO = new ContextWords([
+  'name',
+  'full name',
+  'customer name',
+  'your name',
+  'name please',
+  'surname',
+  'first name',
+  'last name',
+  'my name is',
+  "my name's",
+  'name is',
+  "name's",
+  'call me',
+  'named',
+  'first name is',
+  'last name is',
+  'surname is',
+  'full name is',
+  'goes by',
+  'known as',
+]);
 /** Cues that single out a person, enough even for a name that is also a word ("thanks will"). */
-const NAME_CUES = ['speaking with', 'talk to', 'talking to', 'spoke to', 'spoke with', 'ask for', 'meet', 'met', 'dear', 'hi', 'hello', 'hey', 'thanks', 'thank you', 'tell', 'told', 'asked', 'married', 'wife', 'husband', 'son', 'daughter', 'friend', 'boss', 'mom', 'dad', 'brother', 'sister'];
+const NAME_CUES = [
+  'speaking with',
+  'talk to',
+  'talking to',
+  'spoke to',
+  'spoke with',
+  'ask for',
+  'meet',
+  'met',
+  'dear',
+  'hi',
+  'hello',
+  'hey',
+  'thanks',
+  'thank you',
+  'tell',
+  'told',
+  'asked',
+  'married',
+  'wife',
+  'husband',
+  'son',
+  'daughter',
+  'friend',
+  'boss',
+  'mom',
+  'dad',
+  'brother',
+  'sister',
+];
 const NAME_CUE = new ContextWords(NAME_CUES);
 /** Weaker cues: they make a known name more likely a person, but "this is fine" is not a person. */
-const WEAK_INTRO_CUES = [...NAME_CUES, 'says', 'said', 'caller', 'user', 'customer', 'according to', 'regards', 'sincerely', 'this is', "i'm", 'i am', "it's", 'it is', 'with', 'and', 'called', 'for', 'by'];
+const WEAK_INTRO_CUES = [
+  ...NAME_CUES,
+  'says',
+  'said',
+  'caller',
+  'user',
+  'customer',
+  'according to',
+  'regards',
+  'sincerely',
+  'this is',
+  "i'm",
+  'i am',
+  "it's",
+  'it is',
+  'with',
+  'and',
+  'called',
+  'for',
+  'by',
+];
 const WEAK_INTRO = new ContextWords(WEAK_INTRO_CUES);
 /**
  * Before an out-of-lexicon word: the weak cues, and prepositions and relations that usually precede a proper noun
  * ("on behalf of okafor", "my neighbour ilhami"). Ordinary words after them ("sent it to accounts") are in the
  * lexicon and stay; the place prepositions ("in", "near") are the location recognizer's.
  */
-const UNKNOWN_NAME_CUE = new ContextWords([...WEAK_INTRO_CUES, 'to', 'behalf of', 'care of', 'via', 'neighbour', 'neighbor', 'colleague', 'cousin', 'nephew', 'niece', 'grandson', 'granddaughter', 'partner', 'fiance', 'fiancee', 'manager', 'assistant', 'client', 'patient', 'tenant', 'landlord', 'named']);
+const UNKNOWN_NAME_CUE = new ContextWords([
+  ...WEAK_INTRO_CUES,
+  'to',
+  'behalf of',
+  'care of',
+  'via',
+  'neighbour',
+  'neighbor',
+  'colleague',
+  'cousin',
+  'nephew',
+  'niece',
+  'grandson',
+  'granddaughter',
+  'partner',
+  'fiance',
+  'fiancee',
+  'manager',
+  'assistant',
+  'client',
+  'patient',
+  'tenant',
+  'landlord',
+  'named',
+]);
 const SPELLING = new Set(['spelled', 'spelt', "that's", 'thats', 'spelling', 'as', 'is']);
 
 export function recognizePersons({ words, letterRuns }: Analysis): Candidate[] {
@@ -90,7 +212,11 @@ export function recognizePersons({ words, letterRuns }: Analysis): Candidate[] {
 /** A greeting's "X speaking" / "X here": the one to three name words right before it, after a boundary. */
 export function recognizeSpeakingNames({ words }: Analysis): Candidate[] {
   const found: Candidate[] = [];
-  const nameWord = (w: string | undefined) => w !== undefined && !STOPWORDS.has(w) && !isNumberWord(w) && (isUnknownWord(w, isNumberWord) || gazetteer('first-names').has(w) || gazetteer('surnames').has(w));
+  const nameWord = (w: string | undefined) =>
+    w !== undefined &&
+    !STOPWORDS.has(w) &&
+    !isNumberWord(w) &&
+    (isUnknownWord(w, isNumberWord) || gazetteer('first-names').has(w) || gazetteer('surnames').has(w));
   words.forEach((w, k) => {
     if (w !== 'speaking' && !(w === 'here' && ["it's", 'its', 'this', 'is'].includes(words[k - 2] ?? ''))) return;
     let start = k;

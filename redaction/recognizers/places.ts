@@ -5,16 +5,93 @@ import { STOPWORDS } from '../stopwords.js';
 import { isNumberWord } from '../spoken-numbers.js';
 
 /** Suffixes that end a street name in everyday speech; the gazetteer's others ("well", "square", "place") need context. */
-const STREET_SUFFIXES = new Set(['street', 'avenue', 'road', 'lane', 'drive', 'boulevard', 'court', 'place', 'way', 'terrace', 'crescent', 'close', 'parkway', 'highway', 'circle', 'plaza', 'trail', 'mews', 'grove', 'gardens', 'turnpike', 'expressway', 'freeway', 'pike']);
-const ADDRESS = new ContextWords(['live at', 'live on', 'lives at', 'lives on', 'living at', 'living on', 'address', 'located at', 'moved to', 'deliver to', 'deliver it to', 'send it to', 'ship to', 'we are at', "we're at", 'house is', 'stay at', 'staying at', 'house is on', 'i am at', "i'm at"]);
+const STREET_SUFFIXES = new Set([
+  'street',
+  'avenue',
+  'road',
+  'lane',
+  'drive',
+  'boulevard',
+  'court',
+  'place',
+  'way',
+  'terrace',
+  'crescent',
+  'close',
+  'parkway',
+  'highway',
+  'circle',
+  'plaza',
+  'trail',
+  'mews',
+  'grove',
+  'gardens',
+  'turnpike',
+  'expressway',
+  'freeway',
+  'pike',
+]);
+const ADDRESS = new ContextWords([
+  'live at',
+  'live on',
+  'lives at',
+  'lives on',
+  'living at',
+  'living on',
+  'address',
+  'located at',
+  'moved to',
+  'deliver to',
+  'deliver it to',
+  'send it to',
+  'ship to',
+  'we are at',
+  "we're at",
+  'house is',
+  'stay at',
+  'staying at',
+  'house is on',
+  'i am at',
+  "i'm at",
+]);
 const UNITS = new Set(['apartment', 'apt', 'unit', 'suite', 'flat', 'floor', 'room']);
 const ORDINAL_STREETS = /^(first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|\w+teenth|\w+tieth)$/;
 /** Place context strong enough to make a common word ("reading", "mobile", "independence") a place. */
-const STRONG_PLACE_CUES = ['live in', 'lives in', 'living in', 'lived in', 'moved to', 'born in', 'based in', 'grew up in', 'city of', 'town of', 'state of', 'visiting', 'flew to', 'from'];
+const STRONG_PLACE_CUES = [
+  'live in',
+  'lives in',
+  'living in',
+  'lived in',
+  'moved to',
+  'born in',
+  'based in',
+  'grew up in',
+  'city of',
+  'town of',
+  'state of',
+  'visiting',
+  'flew to',
+  'from',
+];
 const STRONG_PLACE = new ContextWords(STRONG_PLACE_CUES);
 const PLACE = new ContextWords(['in', 'to', 'from', 'near', 'at', 'visit', 'visited', 'outside', 'around']);
 /** Before an out-of-lexicon word only: prepositions of place ("works in hakkari", "drove through pori"). */
-const UNKNOWN_PLACE_CUE = new ContextWords([...STRONG_PLACE_CUES, 'in', 'near', 'through', 'outside', 'around', 'across', 'towards', 'toward', 'into', 'visit', 'visited', 'beyond', 'past']);
+const UNKNOWN_PLACE_CUE = new ContextWords([
+  ...STRONG_PLACE_CUES,
+  'in',
+  'near',
+  'through',
+  'outside',
+  'around',
+  'across',
+  'towards',
+  'toward',
+  'into',
+  'visit',
+  'visited',
+  'beyond',
+  'past',
+]);
 
 function nameWord(word: string | undefined): boolean {
   return word !== undefined && (ORDINAL_STREETS.test(word) || (!STOPWORDS.has(word) && !isNumberWord(word)));
@@ -40,7 +117,14 @@ export function recognizeStreetAddresses({ words, numberRuns }: Analysis): Candi
     // A lone "one" is more often the pronoun ("one hiding place") than house number 1.
     const loneOne = house !== undefined && house.end - house.start === 1 && words[house.start] === 'one';
     if (house && house.digits.length <= 6 && (addressCue || (STREET_SUFFIXES.has(word) && !loneOne))) {
-      found.push({ type: 'STREET_ADDRESS', start: house.start, end, score: 0.8, source: 'rule:street_address', value: `${house.digits} ${words.slice(nameStart, end).join(' ')}` });
+      found.push({
+        type: 'STREET_ADDRESS',
+        start: house.start,
+        end,
+        score: 0.8,
+        source: 'rule:street_address',
+        value: `${house.digits} ${words.slice(nameStart, end).join(' ')}`,
+      });
     } else if (!house && addressCue) {
       found.push({ type: 'STREET_ADDRESS', start: nameStart, end, score: 0.65, source: 'rule:street_address', value: words.slice(nameStart, end).join(' ') });
     }

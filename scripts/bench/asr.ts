@@ -115,7 +115,11 @@ async function runWorker(engine: EngineName, modelDir: string, seconds: number, 
     // dense-noise: the dense engine on the same audio plus uniform noise of +-1e-6 (far below 16-bit resolution).
     const noise = engine === 'dense-noise' ? seededNoise(1e-6) : null;
     const decoding =
-      engine === 'dense-beam' ? { method: 'beam' as const, beamSize: 8, lm: null } : engine === 'dense-beam-lm' ? { method: 'beam' as const, beamSize: 8 } : { method: 'greedy' as const };
+      engine === 'dense-beam'
+        ? { method: 'beam' as const, beamSize: 8, lm: null }
+        : engine === 'dense-beam-lm'
+          ? { method: 'beam' as const, beamSize: 8 }
+          : { method: 'greedy' as const };
     const recognizer = await loadRecognizer({ modelDir, threads: 1, decoding, ...(variant ? { variant } : {}) });
     let sum = { features: 0, model: 0, search: 0 };
     transcribe = async (clip) => {
@@ -203,7 +207,15 @@ export const benchmark: Benchmark = {
     const spec = resolveModel(modelDir);
     if (spec.layout === 'nemo-ctc') throw new Error('the sherpa-onnx baseline here runs zipformer2_ctc models; pass a hushscribe or sherpa directory');
     const hasSparse = spec.layout === 'hushscribe' && 'sparse' in readManifest(modelDir).variants;
-    const engines: EngineName[] = ['idle', 'sherpa', 'dense', 'dense-noise', ...(hasSparse ? ['sparse' as const] : []), 'dense-beam', ...(spec.lmPath ? ['dense-beam-lm' as const] : [])];
+    const engines: EngineName[] = [
+      'idle',
+      'sherpa',
+      'dense',
+      'dense-noise',
+      ...(hasSparse ? ['sparse' as const] : []),
+      'dense-beam',
+      ...(spec.lmPath ? ['dense-beam-lm' as const] : []),
+    ];
     const reports: Partial<Record<EngineName, EngineReport>> = {};
     for (const engine of engines) {
       process.stderr.write(`${engine} ...\n`);
@@ -216,7 +228,11 @@ export const benchmark: Benchmark = {
 
     const round = (x: number, digits = 3) => Number(x.toFixed(digits));
     // Real-time factors are small (a few thousandths on a desktop CPU): 5 decimals keep 3 significant digits.
-    const roundStages = (st: NonNullable<EngineReport['stages']>) => ({ features: round(st.features, 1), model: round(st.model, 1), search: round(st.search, 1) });
+    const roundStages = (st: NonNullable<EngineReport['stages']>) => ({
+      features: round(st.features, 1),
+      model: round(st.model, 1),
+      search: round(st.search, 1),
+    });
     const rtf = (r: EngineReport) => r.wallSec / r.audioSec;
     const cpuPerAudio = (r: EngineReport) => r.cpuSec / r.audioSec;
     const rssMiB = (r: EngineReport) => (r.peakRss - idle.peakRss) / MiB;
@@ -240,10 +256,14 @@ export const benchmark: Benchmark = {
     for (const engine of engines.filter((e) => e !== 'idle')) {
       const r = reports[engine]!;
       const stages = r.stages ? `${r.stages.features.toFixed(0)} / ${r.stages.model.toFixed(0)} / ${r.stages.search.toFixed(0)}` : '';
-      console.log(`${names[engine].padEnd(24)}${rtf(r).toFixed(5).padStart(8)}${cpuPerAudio(r).toFixed(5).padStart(15)}${rssMiB(r).toFixed(1).padStart(9)}  ${stages}`);
+      console.log(
+        `${names[engine].padEnd(24)}${rtf(r).toFixed(5).padStart(8)}${cpuPerAudio(r).toFixed(5).padStart(15)}${rssMiB(r).toFixed(1).padStart(9)}  ${stages}`,
+      );
     }
     console.log(`words on which hushscribe dense agrees with sherpa-onnx: ${(agreementDenseSherpa * 100).toFixed(2)}%`);
-    console.log(`words on which hushscribe dense agrees with itself on the audio +-1e-6: ${(agreementUnderNoise * 100).toFixed(2)}% (the model's own numerical stability)`);
+    console.log(
+      `words on which hushscribe dense agrees with itself on the audio +-1e-6: ${(agreementUnderNoise * 100).toFixed(2)}% (the model's own numerical stability)`,
+    );
     if (sparse) {
       console.log(`words on which sparse agrees with dense: ${(agreementSparseDense! * 100).toFixed(2)}%`);
       console.log(`sparse saving (1 - sparse / dense CPU per audio second): ${(sparseSaving! * 100).toFixed(1)}%`);
@@ -270,7 +290,12 @@ export const benchmark: Benchmark = {
         selfAgreementUnderNoise: round(agreementUnderNoise, 4),
         sparseDenseAgreement: agreementSparseDense === null ? null : round(agreementSparseDense, 4),
         denseVsSherpaSpeed: round(rtf(sherpa) / rtf(dense)),
-        rssMiB: { idleBaseline: round(idle.peakRss / MiB, 1), sherpa: round(rssMiB(sherpa), 1), dense: round(rssMiB(dense), 1), ...(sparse ? { sparse: round(rssMiB(sparse), 1) } : {}) },
+        rssMiB: {
+          idleBaseline: round(idle.peakRss / MiB, 1),
+          sherpa: round(rssMiB(sherpa), 1),
+          dense: round(rssMiB(dense), 1),
+          ...(sparse ? { sparse: round(rssMiB(sparse), 1) } : {}),
+        },
         stagesMs: { dense: roundStages(dense.stages!), ...(sparse ? { sparse: roundStages(sparse.stages!) } : {}) },
         // Cost of the search choices on the dense variant: real-time factor relative to greedy (2 = twice the time).
         beamRtfVsGreedy: round(rtf(beam) / rtf(dense), 2),

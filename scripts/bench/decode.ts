@@ -29,7 +29,10 @@ function median(xs: number[]): number {
 export const benchmark: Benchmark = {
   description: 'CTC search: greedy, beam, beam + LM, beam + LM + 500 hotwords (time per audio second, LM load, RSS)',
   async run(args) {
-    const { values } = parseArgs({ args, options: { model: { type: 'string' }, seconds: { type: 'string', default: '120' }, rounds: { type: 'string', default: '3' }, lm: { type: 'string' } } });
+    const { values } = parseArgs({
+      args,
+      options: { model: { type: 'string' }, seconds: { type: 'string', default: '120' }, rounds: { type: 'string', default: '3' }, lm: { type: 'string' } },
+    });
     const modelDir = values.model ?? join(packageRoot(), 'models', 'hushscribe-en-v1');
     const rounds = Number(values.rounds);
     const spec = resolveModel(modelDir);
@@ -80,19 +83,40 @@ export const benchmark: Benchmark = {
     }
     const lmRssMiB = (process.memoryUsage().rss - rssBefore) / MiB;
     const greedyTotal = result.greedy!.totalPerAudioSec;
-    console.log(`${clips.length} LibriSpeech clips, ${audioSec.toFixed(0)} s; beam ${beamSize}, LM ${decoding.lmPath} (weight ${lmWeight}, bonus ${wordBonus}); ${graph.phrases} hotwords`);
+    console.log(
+      `${clips.length} LibriSpeech clips, ${audioSec.toFixed(0)} s; beam ${beamSize}, LM ${decoding.lmPath} (weight ${lmWeight}, bonus ${wordBonus}); ${graph.phrases} hotwords`,
+    );
     console.log(`acoustic model (features + network): ${acousticPerSec.toFixed(5)} s per audio s`);
     console.log('mode                search s/audio s   total s/audio s   total vs greedy');
     for (const mode of MODES) {
       const r = result[mode]!;
-      console.log(`${mode.padEnd(20)}${r.searchPerAudioSec.toFixed(6).padStart(16)}${r.totalPerAudioSec.toFixed(5).padStart(18)}${(r.totalPerAudioSec / greedyTotal).toFixed(3).padStart(18)}`);
+      console.log(
+        `${mode.padEnd(20)}${r.searchPerAudioSec.toFixed(6).padStart(16)}${r.totalPerAudioSec.toFixed(5).padStart(18)}${(r.totalPerAudioSec / greedyTotal).toFixed(3).padStart(18)}`,
+      );
     }
-    console.log(`LM load ${lmLoadSec.toFixed(3)} s, +${lmRssMiB.toFixed(1)} MiB RSS after loading and searching; hotword graph built in ${(graphBuildSec * 1000).toFixed(1)} ms`);
+    console.log(
+      `LM load ${lmLoadSec.toFixed(3)} s, +${lmRssMiB.toFixed(1)} MiB RSS after loading and searching; hotword graph built in ${(graphBuildSec * 1000).toFixed(1)} ms`,
+    );
     const round = (x: number, d = 4): number => Number(x.toPrecision(d));
-    console.log(JSON.stringify({
-      audioSec: round(audioSec), beamSize, acousticPerAudioSec: round(acousticPerSec),
-      ...Object.fromEntries(MODES.map((m) => [m, { search: round(result[m]!.searchPerAudioSec), total: round(result[m]!.totalPerAudioSec), vsGreedy: round(result[m]!.totalPerAudioSec / greedyTotal) }])),
-      lmLoadSec: round(lmLoadSec), lmRssMiB: round(lmRssMiB), hotwords: graph.phrases,
-    }));
+    console.log(
+      JSON.stringify({
+        audioSec: round(audioSec),
+        beamSize,
+        acousticPerAudioSec: round(acousticPerSec),
+        ...Object.fromEntries(
+          MODES.map((m) => [
+            m,
+            {
+              search: round(result[m]!.searchPerAudioSec),
+              total: round(result[m]!.totalPerAudioSec),
+              vsGreedy: round(result[m]!.totalPerAudioSec / greedyTotal),
+            },
+          ]),
+        ),
+        lmLoadSec: round(lmLoadSec),
+        lmRssMiB: round(lmRssMiB),
+        hotwords: graph.phrases,
+      }),
+    );
   },
 };

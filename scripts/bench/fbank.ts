@@ -42,7 +42,7 @@ function loadSpeech(): Float32Array {
 
 function measure(name: SimdName, audio: Float32Array): { realtime: number; data: Float32Array } {
   simd.use(name);
-  const data = computeFbank(audio).data;  // warm-up (page faults, caches)
+  const data = computeFbank(audio).data; // warm-up (page faults, caches)
   const seconds: number[] = [];
   for (let run = 0; run < RUNS; run++) {
     const start = performance.now();

@@ -74,14 +74,33 @@ function listen(socketPath: string): { events: LiveEvent[]; close(): void } {
 
 /** Each clip's recognised words with their end times (seconds into the clip). */
 function clipWords(cli: string, modelDir: string, clips: Clip[]): Map<string, { word: string; end: number }[]> {
-  const out = execFileSync(process.execPath, [cli, 'transcribe', '--json', '--model', modelDir, ...clips.map((c) => c.wav)], { encoding: 'utf8', maxBuffer: 1 << 28 });
-  const lines = out.trim().split('\n').map((l) => JSON.parse(l) as { segments: { words: { word: string; end: number }[] }[] });
+  const out = execFileSync(process.execPath, [cli, 'transcribe', '--json', '--model', modelDir, ...clips.map((c) => c.wav)], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 28,
+  });
+  const lines = out
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { segments: { words: { word: string; end: number }[] }[] });
   return new Map(lines.map((r, i) => [clips[i]!.name, r.segments.flatMap((s) => s.words).filter((w) => /^[a-z']+$/.test(w.word))]));
 }
 
 const words = (text: string) => text.toLowerCase().split(/\s+/).filter(Boolean);
 
-async function run(name: string, live: Record<string, unknown>, ctx: { cli: string; modelDir: string; dir: string; clips: Clip[]; minutes: number; gapSec: number; track: (d: Daemon) => void; clipWords: Map<string, { word: string; end: number }[]> }) {
+async function run(
+  name: string,
+  live: Record<string, unknown>,
+  ctx: {
+    cli: string;
+    modelDir: string;
+    dir: string;
+    clips: Clip[];
+    minutes: number;
+    gapSec: number;
+    track: (d: Daemon) => void;
+    clipWords: Map<string, { word: string; end: number }[]>;
+  },
+) {
   const dir = join(ctx.dir, name);
   mkdirSync(dir);
   const plan = makePlan(ctx.clips, ctx.minutes * 60, ctx.gapSec);
@@ -89,13 +108,22 @@ async function run(name: string, live: Record<string, unknown>, ctx: { cli: stri
   const fedLog = join(dir, 'fed.jsonl');
   writeFileSync(planFile, JSON.stringify(plan));
   writeFileSync(fedLog, '');
-  const configFile = writeConfig(dir, { asr: { modelDir: ctx.modelDir }, live, sources: { watch: { dir: null }, command: { argv: [process.execPath, FEEDER, '--feed', planFile, fedLog] } } });
+  const configFile = writeConfig(dir, {
+    asr: { modelDir: ctx.modelDir },
+    live,
+    sources: { watch: { dir: null }, command: { argv: [process.execPath, FEEDER, '--feed', planFile, fedLog] } },
+  });
   const daemon = new Daemon(ctx.cli, configFile, join(dir, 'data'));
   ctx.track(daemon);
   await daemon.started();
   const listener = listen(join(dir, 'control.sock'));
   const cpu0 = cpuSec(daemon.proc.pid!);
-  const fed = (): FedUtterance[] => readFileSync(fedLog, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as FedUtterance);
+  const fed = (): FedUtterance[] =>
+    readFileSync(fedLog, 'utf8')
+      .trim()
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as FedUtterance);
   while (fed().length < plan.length) {
     if (daemon.dead) throw new Error(`daemon exited during the run:\n${daemon.log.slice(-4000)}`);
     await sleep(500);
@@ -105,7 +133,9 @@ async function run(name: string, live: Record<string, unknown>, ctx: { cli: stri
   const feedStart = Number(readFileSync(`${fedLog}.start`, 'utf8'));
   const streamedSec = (Date.now() - feedStart) / 1000;
   const cpu = cpuSec(daemon.proc.pid!) - cpu0;
-  const status = JSON.parse(execFileSync(process.execPath, [ctx.cli, 'status', '--json', '--config', configFile, '--data-dir', daemon.dataDir], { encoding: 'utf8' })) as { live: { command: { partialsDropped: number } } };
+  const status = JSON.parse(
+    execFileSync(process.execPath, [ctx.cli, 'status', '--json', '--config', configFile, '--data-dir', daemon.dataDir], { encoding: 'utf8' }),
+  ) as { live: { command: { partialsDropped: number } } };
   listener.close();
   await daemon.stop();
 
@@ -135,7 +165,9 @@ async function run(name: string, live: Record<string, unknown>, ctx: { cli: stri
     utterances: plan.length,
     utterancesWithoutFinal: utterancesMissed,
     endOfSpeechToFinalMs: { p50: Math.round(percentile(finalMs, 50)), p95: Math.round(percentile(finalMs, 95)) },
-    wordEndToPartialMs: wordMs.length ? { p50: Math.round(percentile(wordMs, 50)), p95: Math.round(percentile(wordMs, 95)), words: wordMs.length, wordsNeverInAPartial: wordsMissed } : null,
+    wordEndToPartialMs: wordMs.length
+      ? { p50: Math.round(percentile(wordMs, 50)), p95: Math.round(percentile(wordMs, 95)), words: wordMs.length, wordsNeverInAPartial: wordsMissed }
+      : null,
     partials: partials.length,
     partialsDropped: status.live.command.partialsDropped,
     cpuSecPerAudioSec: round(cpu / streamedSec, 4),
@@ -171,7 +203,15 @@ async function decodeCost(modelDir: string, clips: Clip[], windowSec: number) {
 export const benchmark: Benchmark = {
   description: 'live partials and endpointing: word end -> partial, end of speech -> final, CPU with partials on/off',
   async run(args) {
-    const { values } = parseArgs({ args, options: { minutes: { type: 'string', default: '1' }, 'gap-sec': { type: 'string', default: '1.5' }, model: { type: 'string' }, keep: { type: 'boolean', default: false } } });
+    const { values } = parseArgs({
+      args,
+      options: {
+        minutes: { type: 'string', default: '1' },
+        'gap-sec': { type: 'string', default: '1.5' },
+        model: { type: 'string' },
+        keep: { type: 'boolean', default: false },
+      },
+    });
     const minutes = Number(values.minutes);
     const gapSec = Number(values['gap-sec']);
     if (!(minutes > 0 && minutes <= 60)) throw new Error(`--minutes must be a number in (0, 60], got '${values.minutes}'`);

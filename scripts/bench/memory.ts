@@ -50,7 +50,10 @@ function makeClips(dir: string): Buffer[] {
     sources.push(wav);
   });
   const samples = join(packageRoot(), 'models', 'samples');
-  for (const name of readdirSync(samples).filter((n) => n.endsWith('.wav')).sort()) sources.push(join(samples, name));
+  for (const name of readdirSync(samples)
+    .filter((n) => n.endsWith('.wav'))
+    .sort())
+    sources.push(join(samples, name));
   return sources.map((src, i) => {
     const raw = join(dir, `clip-${i}.s16`);
     execFileSync('ffmpeg', ['-v', 'error', '-y', '-i', src, '-ac', '1', '-ar', String(RATE), '-f', 's16le', raw]);
@@ -100,13 +103,29 @@ interface RunResult {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** One fresh daemon: idle, then the short file, then the long one. */
-async function measure(cli: string, dir: string, variant: string, audio: boolean, files: { short: string; long: string }, modelDir: string | null): Promise<RunResult> {
+async function measure(
+  cli: string,
+  dir: string,
+  variant: string,
+  audio: boolean,
+  files: { short: string; long: string },
+  modelDir: string | null,
+): Promise<RunResult> {
   const root = join(dir, `${variant}-${audio ? 'audio' : 'noaudio'}`);
   const watch = join(root, 'in');
   mkdirSync(watch, { recursive: true });
   const config = join(root, 'config.yaml');
   const data = join(root, 'data');
-  writeFileSync(config, JSON.stringify({ dataDir: data, sources: { watch: { dir: watch, settleMs: 500 } }, power: { mode: variant }, redaction: { audio: { enabled: audio } }, ...(modelDir ? { asr: { modelDir } } : {}) }));
+  writeFileSync(
+    config,
+    JSON.stringify({
+      dataDir: data,
+      sources: { watch: { dir: watch, settleMs: 500 } },
+      power: { mode: variant },
+      redaction: { audio: { enabled: audio } },
+      ...(modelDir ? { asr: { modelDir } } : {}),
+    }),
+  );
   const proc: ChildProcess = spawn(process.execPath, [cli, 'daemon', '--config', config], { stdio: ['ignore', 'pipe', 'inherit'] });
   try {
     let log = '';
@@ -188,7 +207,14 @@ export const benchmark: Benchmark = {
   async run(args) {
     const { values } = parseArgs({
       args,
-      options: { 'probe-stages': { type: 'boolean', default: false }, 'short-min': { type: 'string', default: '5' }, 'long-min': { type: 'string', default: '120' }, speech: { type: 'string', default: '0.35' }, variants: { type: 'string', default: 'dense,sparse' }, model: { type: 'string' } },
+      options: {
+        'probe-stages': { type: 'boolean', default: false },
+        'short-min': { type: 'string', default: '5' },
+        'long-min': { type: 'string', default: '120' },
+        speech: { type: 'string', default: '0.35' },
+        variants: { type: 'string', default: 'dense,sparse' },
+        model: { type: 'string' },
+      },
     });
     const modelDir = values.model ?? join(packageRoot(), 'models', 'hushscribe-en-v1');
     if (values['probe-stages']) {
@@ -207,7 +233,9 @@ export const benchmark: Benchmark = {
       writeRecording(files.short, clips, shortMin, speech);
       writeRecording(files.long, clips, longMin, speech);
       const cli = join(packageRoot(), 'daemon', 'bin', 'hushscribe.js');
-      const probe = execFileSync(process.execPath, [join(import.meta.dirname, 'run.js'), 'memory', '--probe-stages', '--model', modelDir], { encoding: 'utf8' });
+      const probe = execFileSync(process.execPath, [join(import.meta.dirname, 'run.js'), 'memory', '--probe-stages', '--model', modelDir], {
+        encoding: 'utf8',
+      });
       const stagesMb = JSON.parse(probe.trim().split('\n').at(-1)!) as Record<string, number>;
       process.stderr.write(`stages (RSS MB after each, one process): ${JSON.stringify(stagesMb)}\n`);
       const results: RunResult[] = [];
@@ -215,14 +243,25 @@ export const benchmark: Benchmark = {
         for (const audio of [false, true]) {
           const r = await measure(cli, dir, variant, audio, files, values.model ?? null);
           results.push(r);
-          process.stderr.write(`${variant}, redacted audio ${audio ? 'on ' : 'off'}: idle ${r.idleMb} MB, ${shortMin} min peak ${r.shortPeakMb} MB (${r.shortWallSec} s), ${longMin} min peak ${r.longPeakMb} MB (${r.longWallSec} s), VmHWM ${r.hwmMb} MB\n`);
+          process.stderr.write(
+            `${variant}, redacted audio ${audio ? 'on ' : 'off'}: idle ${r.idleMb} MB, ${shortMin} min peak ${r.shortPeakMb} MB (${r.shortWallSec} s), ${longMin} min peak ${r.longPeakMb} MB (${r.longWallSec} s), VmHWM ${r.hwmMb} MB\n`,
+          );
         }
       }
-      const ratios = results.map((r) => ({ variant: r.variant, redactedAudio: r.redactedAudio, shortPeakOverIdle: Math.round((r.shortPeakMb / r.idleMb) * 100) / 100, longPeakOverIdle: Math.round((r.longPeakMb / r.idleMb) * 100) / 100 }));
+      const ratios = results.map((r) => ({
+        variant: r.variant,
+        redactedAudio: r.redactedAudio,
+        shortPeakOverIdle: Math.round((r.shortPeakMb / r.idleMb) * 100) / 100,
+        longPeakOverIdle: Math.round((r.longPeakMb / r.idleMb) * 100) / 100,
+      }));
       const audioCost = [...new Set(results.map((r) => r.variant))].map((variant) => {
         const off = results.find((r) => r.variant === variant && !r.redactedAudio)!;
         const on = results.find((r) => r.variant === variant && r.redactedAudio)!;
-        return { variant, shortPeakDeltaMb: Math.round((on.shortPeakMb - off.shortPeakMb) * 10) / 10, longPeakDeltaMb: Math.round((on.longPeakMb - off.longPeakMb) * 10) / 10 };
+        return {
+          variant,
+          shortPeakDeltaMb: Math.round((on.shortPeakMb - off.shortPeakMb) * 10) / 10,
+          longPeakDeltaMb: Math.round((on.longPeakMb - off.longPeakMb) * 10) / 10,
+        };
       });
       console.log(JSON.stringify({ benchmark: 'memory', shortMin, longMin, speech, stagesMb, results, ratios, redactedAudioCost: audioCost }));
     } finally {

@@ -96,7 +96,8 @@ export const benchmark: Benchmark = {
       for (const variant of variants) results[variant] = await profile(resolveModel(modelDir, variant).modelPath, features, out, variant);
       const dense = results[spec.variant]!;
       const header = (title: string) => `${title.padEnd(44)}${variants.map((v) => v.padStart(10)).join('')}`;
-      const row = (label: string, get: (r: (typeof results)[string]) => number) => `${label.padEnd(44)}${variants.map((v) => get(results[v]!).toFixed(0).padStart(10)).join('')}`;
+      const row = (label: string, get: (r: (typeof results)[string]) => number) =>
+        `${label.padEnd(44)}${variants.map((v) => get(results[v]!).toFixed(0).padStart(10)).join('')}`;
       console.log(`${features.length} LibriSpeech utterances, ${audio.toFixed(1)} s of audio, 1 thread; kernel milliseconds`);
       console.log(header('part'));
       const parts = [...dense.byPart.keys()].sort((a, b) => dense.byPart.get(b)! - dense.byPart.get(a)!);
@@ -110,7 +111,9 @@ export const benchmark: Benchmark = {
         JSON.stringify({
           benchmark: 'ops',
           audioSec: round(audio),
-          kernelMs: Object.fromEntries(variants.map((v) => [v, { total: round(results[v]!.total), ...Object.fromEntries([...results[v]!.byPart].map(([k, ms]) => [k, round(ms)])) }])),
+          kernelMs: Object.fromEntries(
+            variants.map((v) => [v, { total: round(results[v]!.total), ...Object.fromEntries([...results[v]!.byPart].map(([k, ms]) => [k, round(ms)])) }]),
+          ),
         }),
       );
     } finally {

@@ -94,7 +94,10 @@ export function makeClips(dir: string): Clip[] {
     sources.push([`${i % 3 === 2 ? 'flite' : 'espeak'}-${i}`, wav]);
   });
   const samples = join(packageRoot(), 'models', 'samples');
-  for (const name of readdirSync(samples).filter((n) => n.endsWith('.wav')).sort()) sources.push([name.replace(/\.wav$/, ''), join(samples, name)]);
+  for (const name of readdirSync(samples)
+    .filter((n) => n.endsWith('.wav'))
+    .sort())
+    sources.push([name.replace(/\.wav$/, ''), join(samples, name)]);
   return sources.map(([name, src]) => {
     const wav = join(dir, `${name}.wav`);
     const raw = join(dir, `${name}.s16`);
@@ -186,7 +189,12 @@ export class Daemon {
   dead = false;
   readonly exited: Promise<number | null>;
 
-  constructor(cli: string, configFile: string, readonly dataDir: string, extraArgs: string[] = []) {
+  constructor(
+    cli: string,
+    configFile: string,
+    readonly dataDir: string,
+    extraArgs: string[] = [],
+  ) {
     this.proc = spawn(process.execPath, [cli, 'daemon', '--config', configFile, '--data-dir', dataDir, ...extraArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
     this.proc.stdout!.on('data', (d: Buffer) => (this.log += d.toString()));
     this.proc.stderr!.on('data', (d: Buffer) => (this.log += d.toString()));
@@ -231,15 +239,25 @@ export function writeConfig(dir: string, config: Record<string, unknown>): strin
 /** Bare transcription times (ms) of `files`, model loaded once; each listed twice, the second (warm) time kept. */
 export function transcribeTimes(cli: string, modelDir: string, files: string[]): number[] {
   const out = execFileSync(process.execPath, [cli, 'transcribe', '--json', '--model', modelDir, ...files, ...files], { encoding: 'utf8', maxBuffer: 1 << 28 });
-  return out.trim().split('\n').slice(files.length).map((line, i) => {
-    const r = JSON.parse(line) as { timingsMs?: { total: number }; error?: string };
-    if (!r.timingsMs) throw new Error(`baseline transcribe failed on ${files[i]}: ${r.error}`);
-    return r.timingsMs.total;
-  });
+  return out
+    .trim()
+    .split('\n')
+    .slice(files.length)
+    .map((line, i) => {
+      const r = JSON.parse(line) as { timingsMs?: { total: number }; error?: string };
+      if (!r.timingsMs) throw new Error(`baseline transcribe failed on ${files[i]}: ${r.error}`);
+      return r.timingsMs.total;
+    });
 }
 
 async function livePhase(cli: string, modelDir: string, dir: string, clips: Clip[], minutes: number, gapSec: number, track: (d: Daemon) => void) {
-  const transcribeMs = new Map(transcribeTimes(cli, modelDir, clips.map((c) => c.wav)).map((ms, i) => [clips[i]!.name, ms]));
+  const transcribeMs = new Map(
+    transcribeTimes(
+      cli,
+      modelDir,
+      clips.map((c) => c.wav),
+    ).map((ms, i) => [clips[i]!.name, ms]),
+  );
   const plan = makePlan(clips, minutes * 60, gapSec);
   const planFile = join(dir, 'plan.json');
   const fedLog = join(dir, 'fed.jsonl');
@@ -255,20 +273,29 @@ async function livePhase(cli: string, modelDir: string, dir: string, clips: Clip
   const startRss = daemon.rss().rss;
   const sampler = daemon.sample();
 
-  const fed = (): FedUtterance[] => readFileSync(fedLog, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as FedUtterance);
+  const fed = (): FedUtterance[] =>
+    readFileSync(fedLog, 'utf8')
+      .trim()
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as FedUtterance);
   const lastEnd = plan.at(-1)!.speechEndSample / RATE;
   for (let reported = 0; fed().length < plan.length; await sleep(1000)) {
     if (daemon.dead) throw new Error(`daemon exited during the run:\n${daemon.log.slice(-4000)}`);
     const n = fed().length;
     if (n - reported >= 20) {
       reported = n;
-      process.stderr.write(`  fed ${n}/${plan.length} utterances (${round((fed().at(-1)?.speechEndSec ?? 0) / 60, 1)} of ${round(lastEnd / 60, 1)} min), RSS ${Math.round(daemon.rss().rss / 1024)} MB\n`);
+      process.stderr.write(
+        `  fed ${n}/${plan.length} utterances (${round((fed().at(-1)?.speechEndSec ?? 0) / 60, 1)} of ${round(lastEnd / 60, 1)} min), RSS ${Math.round(daemon.rss().rss / 1024)} MB\n`,
+      );
     }
   }
   // Drain: wait until the last utterance's segment is stored (or 60 s), then stop.
   const db = new Database(join(daemon.dataDir, 'hushscribe.db'), { readonly: true, fileMustExist: true });
   type Seg = { start: number; end: number; at: number; id: string };
-  const segsQuery = db.prepare("SELECT s.start_sec AS start, s.end_sec AS end, s.created_at AS at, r.id FROM segments s JOIN recordings r ON r.id = s.recording_id WHERE r.source = 'command' ORDER BY r.created_at, s.seq");
+  const segsQuery = db.prepare(
+    "SELECT s.start_sec AS start, s.end_sec AS end, s.created_at AS at, r.id FROM segments s JOIN recordings r ON r.id = s.recording_id WHERE r.source = 'command' ORDER BY r.created_at, s.seq",
+  );
   for (const end = Date.now() + 60_000; Date.now() < end; await sleep(250)) {
     if ((segsQuery.all() as Seg[]).some((s) => s.end > lastEnd - 0.05)) break;
   }
@@ -308,7 +335,11 @@ async function livePhase(cli: string, modelDir: string, dir: string, clips: Clip
     sessions: new Set(segs.map((s) => s.id)).size,
     missedUtterances: missed,
     daemonExitCode: code,
-    baseline: { transcribeMsP50: round(percentile(baselineMs, 50), 1), transcribeMsMax: round(Math.max(...baselineMs), 1), rssStartMB: round(startRss / 1024, 1) },
+    baseline: {
+      transcribeMsP50: round(percentile(baselineMs, 50), 1),
+      transcribeMsMax: round(Math.max(...baselineMs), 1),
+      rssStartMB: round(startRss / 1024, 1),
+    },
     latencyMs: { p50: Math.round(percentile(latencies, 50)), p95: Math.round(percentile(latencies, 95)), max: Math.round(Math.max(...latencies)) },
     latencyVsTranscribe: { p50: round(percentile(ratios, 50), 2), p95: round(percentile(ratios, 95), 2) },
     latencyP50ByThirdMs: byThird.map((l) => Math.round(percentile(l, 50))),
@@ -333,7 +364,15 @@ async function filePhase(cli: string, modelDir: string, dir: string, clips: Clip
   execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', `anullsrc=r=${RATE}:cl=mono`, '-t', String(gapSec), '-c:a', 'pcm_s16le', gap]);
   const oneRound = clips.reduce((s, c) => s + c.samples / RATE + gapSec, 0);
   const list = join(dir, 'long.txt');
-  writeFileSync(list, Array.from({ length: Math.ceil((minutes * 60) / oneRound) }, () => clips.flatMap((c) => [c.wav, gap]).map((p) => `file '${p}'`).join('\n')).join('\n'));
+  writeFileSync(
+    list,
+    Array.from({ length: Math.ceil((minutes * 60) / oneRound) }, () =>
+      clips
+        .flatMap((c) => [c.wav, gap])
+        .map((p) => `file '${p}'`)
+        .join('\n'),
+    ).join('\n'),
+  );
   const long = join(dir, 'long.wav');
   execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'concat', '-safe', '0', '-i', list, '-t', String(minutes * 60), '-c:a', 'pcm_s16le', long]);
   const [transcribeMs] = transcribeTimes(cli, modelDir, [long]).slice(-1);
@@ -374,7 +413,12 @@ async function filePhase(cli: string, modelDir: string, dir: string, clips: Clip
     processingMs,
     processingVsTranscribe: round(processingMs / transcribeMs!, 2),
     realtimeFactor: round(processingMs / 1000 / (minutes * 60), 4),
-    rss: { peakMB: round(peakRss / 1024, 1), growthMB: round((peakRss - startRss) / 1024, 1), peakVsStart: round(peakRss / startRss, 3), growthVsDecodedFile: round((peakRss - startRss) / 1024 / decodedMB, 3) },
+    rss: {
+      peakMB: round(peakRss / 1024, 1),
+      growthMB: round((peakRss - startRss) / 1024, 1),
+      peakVsStart: round(peakRss / startRss, 3),
+      growthVsDecodedFile: round((peakRss - startRss) / 1024 / decodedMB, 3),
+    },
   };
 }
 
@@ -396,7 +440,8 @@ export const benchmark: Benchmark = {
     const fileMinutes = Number(values['file-minutes']);
     if (!(minutes >= 0 && minutes <= 600)) throw new Error(`--minutes must be a number in [0, 600] (0: no live phase), got '${values.minutes}'`);
     if (!(gapSec >= 0.5 && gapSec <= 30)) throw new Error(`--gap-sec must be a number in [0.5, 30], got '${values['gap-sec']}'`);
-    if (!(fileMinutes >= 0 && fileMinutes <= 600)) throw new Error(`--file-minutes must be a number in [0, 600] (0: no long-file phase), got '${values['file-minutes']}'`);
+    if (!(fileMinutes >= 0 && fileMinutes <= 600))
+      throw new Error(`--file-minutes must be a number in [0, 600] (0: no long-file phase), got '${values['file-minutes']}'`);
     if (minutes === 0 && fileMinutes === 0) throw new Error('nothing to run: --minutes and --file-minutes are both 0');
     const root = packageRoot();
     const cli = join(root, 'daemon', 'bin', 'hushscribe.js');

@@ -70,8 +70,16 @@ export const benchmark: Benchmark = {
           model: requested,
           sparseIsStandIn,
           audioSec: Number((clips.reduce((n, c) => n + c.length, 0) / SAMPLE_RATE).toFixed(1)),
-          memory: { denseOnlyMiB: Number(denseMiB.toFixed(1)), sparseExtraMiB: Number(extraMiB.toFixed(1)), bothVsDenseOnly: Number(((denseMiB + extraMiB) / denseMiB).toFixed(2)) },
-          speed: { denseRealtime: Number(denseRealtime.toFixed(2)), sparseRealtime: Number(sparseRealtime.toFixed(2)), sparseVsDense: Number((sparseRealtime / denseRealtime).toFixed(2)) },
+          memory: {
+            denseOnlyMiB: Number(denseMiB.toFixed(1)),
+            sparseExtraMiB: Number(extraMiB.toFixed(1)),
+            bothVsDenseOnly: Number(((denseMiB + extraMiB) / denseMiB).toFixed(2)),
+          },
+          speed: {
+            denseRealtime: Number(denseRealtime.toFixed(2)),
+            sparseRealtime: Number(sparseRealtime.toFixed(2)),
+            sparseVsDense: Number((sparseRealtime / denseRealtime).toFixed(2)),
+          },
         })}\n`,
       );
     } finally {

@@ -16,7 +16,14 @@ import type { Benchmark } from './run.js';
 function sentences(): string[] {
   const lines = (['heldout', 'fresh', 'blind'] as const).flatMap((set) => heldOutSet(11, 10, 60, 0, set).map((s) => s.text));
   const tsv = join(sharedSpeechDir(), 'speech.tsv');
-  if (existsSync(tsv)) lines.push(...readFileSync(tsv, 'utf8').split('\n').slice(1, 1001).map((row) => row.split('\t')[3] ?? '').filter(Boolean));
+  if (existsSync(tsv))
+    lines.push(
+      ...readFileSync(tsv, 'utf8')
+        .split('\n')
+        .slice(1, 1001)
+        .map((row) => row.split('\t')[3] ?? '')
+        .filter(Boolean),
+    );
   return lines;
 }
 
@@ -55,6 +62,17 @@ export const benchmark: Benchmark = {
     console.log(`${lines.length} sentences (${words.toFixed(1)} words on average), one core:`);
     console.log(`  rules alone (baseline): ${rules.perSec} sentences/s`);
     console.log(`  rules + tagger (shipped): ${shipped.perSec} sentences/s (${(shipped.perSec / rules.perSec).toFixed(3)} of the baseline)`);
-    console.log(JSON.stringify({ bench: 'redact', sentences: lines.length, meanWords: Number(words.toFixed(1)), baseline: { detectors: 'rules', sentencesPerSecPerCore: rules.perSec }, shipped: { detectors: 'rules+tagger', sentencesPerSecPerCore: shipped.perSec }, ratioVsBaseline: Number((shipped.perSec / rules.perSec).toFixed(3)), targetPerSecPerCore: 1000, meetsTarget: shipped.perSec >= 1000 }));
+    console.log(
+      JSON.stringify({
+        bench: 'redact',
+        sentences: lines.length,
+        meanWords: Number(words.toFixed(1)),
+        baseline: { detectors: 'rules', sentencesPerSecPerCore: rules.perSec },
+        shipped: { detectors: 'rules+tagger', sentencesPerSecPerCore: shipped.perSec },
+        ratioVsBaseline: Number((shipped.perSec / rules.perSec).toFixed(3)),
+        targetPerSecPerCore: 1000,
+        meetsTarget: shipped.perSec >= 1000,
+      }),
+    );
   },
 };

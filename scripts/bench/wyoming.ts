@@ -39,7 +39,7 @@ async function request(port: number, pcm: Buffer): Promise<{ ms: number; text: s
   const step = CHUNK_FRAMES * 2;
   const t0 = performance.now();
   for (let at = 0; at < pcm.length; at += step) {
-    const due = ((at / 2) / RATE) * 1000;
+    const due = (at / 2 / RATE) * 1000;
     const wait = due - (performance.now() - t0);
     if (wait > 0) await sleep(wait);
     client.write('audio-chunk', { ...FORMAT, timestamp: Math.round(due) }, pcm.subarray(at, at + step));
@@ -72,8 +72,15 @@ export const benchmark: Benchmark = {
       execFileSync('ffmpeg', ['-v', 'error', '-y', '-i', src, '-af', 'apad', '-t', '3', '-ar', String(RATE), '-ac', '1', '-c:a', 'pcm_s16le', wav]);
       const pcm = execFileSync('ffmpeg', ['-v', 'error', '-i', wav, '-f', 's16le', 'pipe:1'], { maxBuffer: 1 << 26 });
 
-      const out = execFileSync(process.execPath, [cli, 'transcribe', '--json', '--model', modelDir, ...Array.from({ length: runs + 1 }, () => wav)], { encoding: 'utf8', maxBuffer: 1 << 28 });
-      const baseline = out.trim().split('\n').slice(1).map((l) => (JSON.parse(l) as { timingsMs: { total: number } }).timingsMs.total);
+      const out = execFileSync(process.execPath, [cli, 'transcribe', '--json', '--model', modelDir, ...Array.from({ length: runs + 1 }, () => wav)], {
+        encoding: 'utf8',
+        maxBuffer: 1 << 28,
+      });
+      const baseline = out
+        .trim()
+        .split('\n')
+        .slice(1)
+        .map((l) => (JSON.parse(l) as { timingsMs: { total: number } }).timingsMs.total);
 
       const port = await freePort();
       const configFile = writeConfig(dir, { asr: { modelDir }, sources: { watch: { dir: null } }, wyoming: { zeroconf: false } });

@@ -35,9 +35,75 @@ import type { EntityType } from '../../redaction/types.js';
  * sv, vi, en_GH, fi), the third's (BLIND_LOCALES) and languages close to the third's (de*, fr_*, es_MX, pt_PT,
  * nl_BE, ro_MD, sr_RS_latin, sl_SI, af_ZA, en_ZA), plus those whose script has no simple transliteration here.
  */
-export const TRAINING_LOCALES = ['en', 'en_AU', 'en_CA', 'en_GB', 'en_HK', 'en_IE', 'en_NP', 'en_US', 'it', 'eo', 'cy', 'az', 'ku_kmr_latin', 'uz_UZ_latin', 'ru', 'uk', 'mk', 'mn_MN_cyrl'] as const;
+export const TRAINING_LOCALES = [
+  'en',
+  'en_AU',
+  'en_CA',
+  'en_GB',
+  'en_HK',
+  'en_IE',
+  'en_NP',
+  'en_US',
+  'it',
+  'eo',
+  'cy',
+  'az',
+  'ku_kmr_latin',
+  'uz_UZ_latin',
+  'ru',
+  'uk',
+  'mk',
+  'mn_MN_cyrl',
+] as const;
 
-const CYRILLIC: Record<string, string> = { а: 'a', б: 'b', в: 'v', г: 'g', ґ: 'g', д: 'd', е: 'e', ё: 'yo', є: 'ye', ж: 'zh', з: 'z', и: 'i', і: 'i', ї: 'yi', й: 'y', к: 'k', л: 'l', м: 'm', н: 'n', о: 'o', п: 'p', р: 'r', с: 's', т: 't', у: 'u', ф: 'f', х: 'kh', ц: 'ts', ч: 'ch', ш: 'sh', щ: 'shch', ъ: '', ы: 'y', ь: '', э: 'e', ю: 'yu', я: 'ya', ѓ: 'g', ќ: 'k', љ: 'lj', њ: 'nj', џ: 'dz', ѕ: 'dz', ј: 'j', ө: 'o', ү: 'u' };
+const CYRILLIC: Record<string, string> = {
+  а: 'a',
+  б: 'b',
+  в: 'v',
+  г: 'g',
+  ґ: 'g',
+  д: 'd',
+  е: 'e',
+  ё: 'yo',
+  є: 'ye',
+  ж: 'zh',
+  з: 'z',
+  и: 'i',
+  і: 'i',
+  ї: 'yi',
+  й: 'y',
+  к: 'k',
+  л: 'l',
+  м: 'm',
+  н: 'n',
+  о: 'o',
+  п: 'p',
+  р: 'r',
+  с: 's',
+  т: 't',
+  у: 'u',
+  ф: 'f',
+  х: 'kh',
+  ц: 'ts',
+  ч: 'ch',
+  ш: 'sh',
+  щ: 'shch',
+  ъ: '',
+  ы: 'y',
+  ь: '',
+  э: 'e',
+  ю: 'yu',
+  я: 'ya',
+  ѓ: 'g',
+  ќ: 'k',
+  љ: 'lj',
+  њ: 'nj',
+  џ: 'dz',
+  ѕ: 'dz',
+  ј: 'j',
+  ө: 'o',
+  ү: 'u',
+};
 
 /** Lowercase ASCII: Cyrillic transliterated, diacritics dropped, a few letters spelled as English speakers do. */
 export function asciiFold(text: string): string {
@@ -89,7 +155,11 @@ class Say {
   digits(d: string): string {
     const zero = this.pick(['oh', 'zero', 'zero', 'oh', 'nought']);
     const mode = this.r();
-    if (mode < 0.2 && d.length % 2 === 0 && !d.includes('0')) return d.match(/../g)!.map((p) => words(Number(p))).join(' ');
+    if (mode < 0.2 && d.length % 2 === 0 && !d.includes('0'))
+      return d
+        .match(/../g)!
+        .map((p) => words(Number(p)))
+        .join(' ');
     const out: string[] = [];
     for (let i = 0; i < d.length; i++) {
       const w = d[i] === '0' ? zero : ONES[Number(d[i])]!;
@@ -120,9 +190,30 @@ class Say {
     for (const p of pieces) {
       const ordinal = p.match(/^(\d+)(st|nd|rd|th)$/);
       if (ordinal && Number(ordinal[1]) < 1000) out.push(ordinalWords(Number(ordinal[1])));
-      else if (/^\d/.test(p)) out.push(style === 'text' ? this.number(p.replace(/\D/g, '')) : style === 'net' && this.chance(0.5) && p.length <= 3 && !p.startsWith('0') ? words(Number(p)) : this.digits(p.replace(/\D/g, '')));
+      else if (/^\d/.test(p))
+        out.push(
+          style === 'text'
+            ? this.number(p.replace(/\D/g, ''))
+            : style === 'net' && this.chance(0.5) && p.length <= 3 && !p.startsWith('0')
+              ? words(Number(p))
+              : this.digits(p.replace(/\D/g, '')),
+        );
       else if (/^[a-z]+$/.test(p)) out.push(style === 'code' || (style === 'text' && p.length === 1) ? [...p].join(' ') : p);
-      else if (style === 'net') out.push(({ '@': 'at', '.': dot, '/': 'slash', '-': this.pick(['dash', 'hyphen', 'dash']), '+': 'plus', _: 'underscore', '#': 'hash', ':': 'colon' } as Record<string, string>)[p]!);
+      else if (style === 'net')
+        out.push(
+          (
+            {
+              '@': 'at',
+              '.': dot,
+              '/': 'slash',
+              '-': this.pick(['dash', 'hyphen', 'dash']),
+              '+': 'plus',
+              _: 'underscore',
+              '#': 'hash',
+              ':': 'colon',
+            } as Record<string, string>
+          )[p]!,
+        );
       else if (p === '+') out.push('plus');
     }
     return out.join(' ');
@@ -159,9 +250,22 @@ function values(locale: LocaleDefinition, s: Say, seed: number): Values {
   const first = () => s.say(f.person.firstName(), 'text');
   const d = (n: number, lead = '123456789') => s.pick([...lead]) + Array.from({ length: n - 1 }, () => String(Math.floor(f.number.int(9)))).join('');
   return {
-    person: () => s.pick([() => `${first()} ${name()}`, first, name, () => `${first()} ${s.pick('abcdefghijklmnoprstw'.split(''))} ${name()}`, () => `${first()[0]} ${name()}`, () => `${first()} ${name()} ${name()}`])(),
+    person: () =>
+      s.pick([
+        () => `${first()} ${name()}`,
+        first,
+        name,
+        () => `${first()} ${s.pick('abcdefghijklmnoprstw'.split(''))} ${name()}`,
+        () => `${first()[0]} ${name()}`,
+        () => `${first()} ${name()} ${name()}`,
+      ])(),
     address: () => {
-      const street = s.pick([() => f.location.streetAddress(false), () => f.location.streetAddress(true), () => `${f.location.street()} ${f.location.buildingNumber()}`, () => `${f.location.buildingNumber()} ${f.location.street()}`])();
+      const street = s.pick([
+        () => f.location.streetAddress(false),
+        () => f.location.streetAddress(true),
+        () => `${f.location.street()} ${f.location.buildingNumber()}`,
+        () => `${f.location.buildingNumber()} ${f.location.street()}`,
+      ])();
       const parts = [s.say(street, 'text')];
       if (s.chance(0.3)) parts.push(s.say(f.location.secondaryAddress(), 'text'));
       if (s.chance(0.5)) parts.push(s.say(f.location.city(), 'text'));
@@ -172,17 +276,38 @@ function values(locale: LocaleDefinition, s: Say, seed: number): Values {
     },
     place: () => s.say(s.pick([() => f.location.city(), () => english.location.country(), () => f.location.state(), () => f.location.city()])(), 'text'),
     postcode: () => s.say(f.location.zipCode(), 'code'),
-    phone: () => s.say(s.pick([() => f.phone.number(), () => f.phone.number({ style: 'international' }), () => f.phone.number({ style: 'national' })])(), 'code'),
-    email: () => s.say(s.pick([() => f.internet.email(), () => f.internet.email({ provider: english.internet.domainName() }), () => `${asciiFold(f.person.lastName())}${f.number.int(99)}@${f.internet.domainName()}`])(), 'net'),
+    phone: () =>
+      s.say(s.pick([() => f.phone.number(), () => f.phone.number({ style: 'international' }), () => f.phone.number({ style: 'national' })])(), 'code'),
+    email: () =>
+      s.say(
+        s.pick([
+          () => f.internet.email(),
+          () => f.internet.email({ provider: english.internet.domainName() }),
+          () => `${asciiFold(f.person.lastName())}${f.number.int(99)}@${f.internet.domainName()}`,
+        ])(),
+        'net',
+      ),
     ip: () => s.say(f.internet.ipv4(), 'net'),
-    url: () => s.say(s.pick([() => f.internet.domainName(), () => f.internet.url({ appendSlash: false }).replace(/^https?:\/\//, s.chance(0.5) ? 'www.' : ''), () => `${f.internet.domainName()}/${english.lorem.word()}`])(), 'net'),
+    url: () =>
+      s.say(
+        s.pick([
+          () => f.internet.domainName(),
+          () => f.internet.url({ appendSlash: false }).replace(/^https?:\/\//, s.chance(0.5) ? 'www.' : ''),
+          () => `${f.internet.domainName()}/${english.lorem.word()}`,
+        ])(),
+        'net',
+      ),
     iban: () => s.say(f.finance.iban(), 'code'),
     card: () => s.say(f.finance.creditCardNumber().replace(/\D/g, ''), 'code'),
     birth: () => {
       const b = f.date.birthdate();
       const month = b.toLocaleString('en', { month: 'long', timeZone: 'UTC' }).toLowerCase();
       const day = b.getUTCDate();
-      return s.pick([`${month} ${ordinalWords(day)} ${s.year(b.getUTCFullYear())}`, `${ordinalWords(day)} ${month} ${s.year(b.getUTCFullYear())}`, `${s.digits(String(day).padStart(2, '0'))} ${s.digits(String(b.getUTCMonth() + 1).padStart(2, '0'))} ${s.year(b.getUTCFullYear())}`]);
+      return s.pick([
+        `${month} ${ordinalWords(day)} ${s.year(b.getUTCFullYear())}`,
+        `${ordinalWords(day)} ${month} ${s.year(b.getUTCFullYear())}`,
+        `${s.digits(String(day).padStart(2, '0'))} ${s.digits(String(b.getUTCMonth() + 1).padStart(2, '0'))} ${s.year(b.getUTCFullYear())}`,
+      ]);
     },
     age: () => words(f.number.int({ min: 16, max: 99 })),
     account: () => s.digits(d(s.pick([8, 9, 10, 11, 12]))),
@@ -194,11 +319,107 @@ function values(locale: LocaleDefinition, s: Say, seed: number): Values {
 
 /** Cues per type: how people introduce a value in speech (distinct from the held-out sets' sentence shapes). */
 const CUES: Record<EntityType, string[]> = {
-  PERSON: ['my name is', "i'm", 'this is', 'i spoke to', 'ask for', 'it was signed by', 'the account holder is', 'first name', 'surname', 'family name', 'given name', 'passenger', 'guest', 'patient', 'applicant', 'dear', 'thanks', 'with', 'meet', 'from', 'by', 'and', 'to', 'mr', 'mrs', 'ms', 'doctor', 'professor', 'my wife', 'my son', 'her husband', 'his daughter', 'my manager', 'the driver', 'contact person', 'reference person', 'next of kin'],
-  STREET_ADDRESS: ['i live at', 'my address is', 'the address is', 'mailing address', 'street address', 'residence', 'send it to', 'deliver to', 'pick me up at', 'the property at', 'we are based at', 'you can find us at', 'come to', 'it is at', 'at', 'on', 'postal address', 'correspondence address', 'drop it off at', 'the house at', 'address line one'],
-  LOCATION: ['in', 'from', 'near', 'to', 'i live in', 'we moved to', 'i am from', 'he flew to', 'based in', 'city', 'town', 'country', 'state', 'she lives in', 'born in', 'visiting'],
+  PERSON: [
+    'my name is',
+    "i'm",
+    'this is',
+    'i spoke to',
+    'ask for',
+    'it was signed by',
+    'the account holder is',
+    'first name',
+    'surname',
+    'family name',
+    'given name',
+    'passenger',
+    'guest',
+    'patient',
+    'applicant',
+    'dear',
+    'thanks',
+    'with',
+    'meet',
+    'from',
+    'by',
+    'and',
+    'to',
+    'mr',
+    'mrs',
+    'ms',
+    'doctor',
+    'professor',
+    'my wife',
+    'my son',
+    'her husband',
+    'his daughter',
+    'my manager',
+    'the driver',
+    'contact person',
+    'reference person',
+    'next of kin',
+  ],
+  STREET_ADDRESS: [
+    'i live at',
+    'my address is',
+    'the address is',
+    'mailing address',
+    'street address',
+    'residence',
+    'send it to',
+    'deliver to',
+    'pick me up at',
+    'the property at',
+    'we are based at',
+    'you can find us at',
+    'come to',
+    'it is at',
+    'at',
+    'on',
+    'postal address',
+    'correspondence address',
+    'drop it off at',
+    'the house at',
+    'address line one',
+  ],
+  LOCATION: [
+    'in',
+    'from',
+    'near',
+    'to',
+    'i live in',
+    'we moved to',
+    'i am from',
+    'he flew to',
+    'based in',
+    'city',
+    'town',
+    'country',
+    'state',
+    'she lives in',
+    'born in',
+    'visiting',
+  ],
   ZIP_CODE: ['zip', 'zip code', 'postal code', 'postcode', 'post code', 'the code is', 'pin code', 'postal district'],
-  PHONE_NUMBER: ['my number is', 'call me on', 'phone', 'telephone', 'mobile number', 'cell', 'landline', 'call', 'text me at', 'reach me on', 'ring', 'whatsapp', 'fax', 'contact number', 'extension', 'dial', 'you can call', 'my phone is'],
+  PHONE_NUMBER: [
+    'my number is',
+    'call me on',
+    'phone',
+    'telephone',
+    'mobile number',
+    'cell',
+    'landline',
+    'call',
+    'text me at',
+    'reach me on',
+    'ring',
+    'whatsapp',
+    'fax',
+    'contact number',
+    'extension',
+    'dial',
+    'you can call',
+    'my phone is',
+  ],
   EMAIL_ADDRESS: ['email', 'my email is', 'e mail address', 'mail me at', 'send it to', 'write to', 'contact', 'cc', 'the address is', 'reach me at'],
   IP_ADDRESS: ['ip', 'i p address', 'the server is', 'connect to', 'gateway', 'host', 'ping', 'the device at', 'address', 'router at', 'whitelist'],
   URL: ['website', 'go to', 'visit', 'the site is', 'link', 'check out', 'homepage', 'url', 'at', 'on'],
@@ -227,11 +448,42 @@ const FILLERS = ['', '', '', 'um', 'uh', 'so', 'okay', 'yeah', 'right', 'well', 
 const CORRECTIONS = ['sorry i mean', 'no wait', 'actually', 'correction', 'let me repeat that', 'i said', 'scratch that'];
 
 const KEY_OF: Record<EntityType, keyof Values> = {
-  PERSON: 'person', STREET_ADDRESS: 'address', LOCATION: 'place', ZIP_CODE: 'postcode', PHONE_NUMBER: 'phone', EMAIL_ADDRESS: 'email', IP_ADDRESS: 'ip', URL: 'url',
-  IBAN_CODE: 'iban', CREDIT_CARD: 'card', DATE_OF_BIRTH: 'birth', AGE: 'age', BANK_ACCOUNT: 'account', US_SSN: 'ssn', PASSPORT: 'passport', US_DRIVER_LICENSE: 'licence',
+  PERSON: 'person',
+  STREET_ADDRESS: 'address',
+  LOCATION: 'place',
+  ZIP_CODE: 'postcode',
+  PHONE_NUMBER: 'phone',
+  EMAIL_ADDRESS: 'email',
+  IP_ADDRESS: 'ip',
+  URL: 'url',
+  IBAN_CODE: 'iban',
+  CREDIT_CARD: 'card',
+  DATE_OF_BIRTH: 'birth',
+  AGE: 'age',
+  BANK_ACCOUNT: 'account',
+  US_SSN: 'ssn',
+  PASSPORT: 'passport',
+  US_DRIVER_LICENSE: 'licence',
 };
 /** How often each type is drawn: the types that leak most on recognised speech more often. */
-const WEIGHTS: Array<[EntityType, number]> = [['PERSON', 6], ['STREET_ADDRESS', 5], ['LOCATION', 3], ['ZIP_CODE', 3], ['PHONE_NUMBER', 4], ['EMAIL_ADDRESS', 3], ['IP_ADDRESS', 2], ['URL', 2], ['IBAN_CODE', 1], ['CREDIT_CARD', 2], ['DATE_OF_BIRTH', 2], ['AGE', 1], ['BANK_ACCOUNT', 1], ['US_SSN', 1], ['PASSPORT', 1], ['US_DRIVER_LICENSE', 1]];
+const WEIGHTS: Array<[EntityType, number]> = [
+  ['PERSON', 6],
+  ['STREET_ADDRESS', 5],
+  ['LOCATION', 3],
+  ['ZIP_CODE', 3],
+  ['PHONE_NUMBER', 4],
+  ['EMAIL_ADDRESS', 3],
+  ['IP_ADDRESS', 2],
+  ['URL', 2],
+  ['IBAN_CODE', 1],
+  ['CREDIT_CARD', 2],
+  ['DATE_OF_BIRTH', 2],
+  ['AGE', 1],
+  ['BANK_ACCOUNT', 1],
+  ['US_SSN', 1],
+  ['PASSPORT', 1],
+  ['US_DRIVER_LICENSE', 1],
+];
 
 function tagged(parts: Part[]): { words: string[]; tags: string[] } {
   const words: string[] = [];
@@ -251,7 +503,10 @@ function tagged(parts: Part[]): { words: string[]; tags: string[] } {
 function carrierLines(lexicon: Set<string>, limitPerFile: number, r: () => number): string[] {
   const lines: string[] = [];
   const keep = (raw: string) => {
-    const text = asciiFold(raw).replace(/[^a-z' ]+/g, ' ').replace(/\s+/g, ' ').trim();
+    const text = asciiFold(raw)
+      .replace(/[^a-z' ]+/g, ' ')
+      .replace(/\s+/g, ' ')
+      .trim();
     const ws = text.split(' ');
     if (ws.length < 3 || ws.length > 30 || /\d/.test(raw)) return;
     if (!ws.every((w) => lexicon.has(w) || lexicon.has(w.replace(/'s$/, '')))) return;
@@ -262,7 +517,9 @@ function carrierLines(lexicon: Set<string>, limitPerFile: number, r: () => numbe
   for (const file of ['meetings-ami', 'dialog-taskmaster', 'queries-clinc', 'queries-polyai', 'queries-nlueval', 'commonvoice-sentences', 'gutenberg']) {
     const path = join(lm, `${file}.txt.xz`);
     if (!existsSync(path)) continue;
-    const all = execFileSync('xz', ['-dc', path], { maxBuffer: 1 << 30 }).toString('utf8').split('\n');
+    const all = execFileSync('xz', ['-dc', path], { maxBuffer: 1 << 30 })
+      .toString('utf8')
+      .split('\n');
     const step = Math.max(1, Math.floor(all.length / (limitPerFile * 3)));
     let taken = 0;
     for (let i = Math.floor(r() * step); i < all.length && taken < limitPerFile; i += step) {
@@ -320,7 +577,8 @@ export function generate(seed: number, sentences: number): { words: string[]; ta
     const cued = (t: EntityType): Part[] => [s.pick(CUES[t]), entity(t), ...(AFTER[t] ? [s.pick(AFTER[t]!)] : [])];
     const shape = r();
     let parts: Part[];
-    if (shape < 0.18) parts = [s.pick(carriers)]; // a negative
+    if (shape < 0.18)
+      parts = [s.pick(carriers)]; // a negative
     else if (shape < 0.55) parts = [carrierSlice(10), s.pick(FILLERS), ...cued(drawType()), carrierSlice(8)];
     else if (shape < 0.65) {
       const fields = [...LABELS].sort(() => r() - 0.5).slice(0, 2 + Math.floor(r() * 3));
@@ -329,7 +587,13 @@ export function generate(seed: number, sentences: number): { words: string[]; ta
     else if (shape < 0.8) {
       const t = drawType();
       parts = [...cued(t), s.pick(CORRECTIONS), entity(t)];
-    } else if (shape < 0.87) parts = [entity('PERSON'), s.pick(['who lives in', 'moved from', 'a nurse from', 'the owner of the shop in', 'returned to']), entity(s.chance(0.5) ? 'LOCATION' : 'STREET_ADDRESS'), carrierSlice(6)];
+    } else if (shape < 0.87)
+      parts = [
+        entity('PERSON'),
+        s.pick(['who lives in', 'moved from', 'a nurse from', 'the owner of the shop in', 'returned to']),
+        entity(s.chance(0.5) ? 'LOCATION' : 'STREET_ADDRESS'),
+        carrierSlice(6),
+      ];
     else if (shape < 0.93) parts = [s.pick(['is this', 'can i speak to', 'did you send it to', 'is your number', 'was it', 'do you mean']), entity(drawType())];
     else parts = [entity(drawType()), carrierSlice(10)];
     let sample = tagged(parts);
@@ -338,7 +602,10 @@ export function generate(seed: number, sentences: number): { words: string[]; ta
       const inside = sample.tags.map((t, k) => (t.startsWith('I-') ? k : -1)).filter((k) => k >= 0);
       if (inside.length > 0) {
         const cut = s.pick(inside);
-        sample = r() < 0.5 ? { words: sample.words.slice(0, cut), tags: sample.tags.slice(0, cut) } : { words: sample.words.slice(cut), tags: [sample.tags[cut]!.replace('I-', 'B-'), ...sample.tags.slice(cut + 1)] };
+        sample =
+          r() < 0.5
+            ? { words: sample.words.slice(0, cut), tags: sample.tags.slice(0, cut) }
+            : { words: sample.words.slice(cut), tags: [sample.tags[cut]!.replace('I-', 'B-'), ...sample.tags.slice(cut + 1)] };
       }
     }
     if (sample.words.length > 0 && sample.words.length <= 60) out.push(sample);
@@ -347,7 +614,9 @@ export function generate(seed: number, sentences: number): { words: string[]; ta
 }
 
 function main(): void {
-  const { values: args } = parseArgs({ options: { out: { type: 'string' }, sentences: { type: 'string', default: '120000' }, seed: { type: 'string', default: '14' } } });
+  const { values: args } = parseArgs({
+    options: { out: { type: 'string' }, sentences: { type: 'string', default: '120000' }, seed: { type: 'string', default: '14' } },
+  });
   const sentences = Number(args.sentences);
   const seed = Number(args.seed);
   if (!args.out || !Number.isInteger(sentences) || sentences < 1 || !Number.isInteger(seed)) {

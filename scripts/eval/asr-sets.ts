@@ -87,10 +87,34 @@ async function heldOutSynthetic(options: SetOptions): Promise<EvalSet> {
   const dir = join(options.cacheDir, `synthetic-${key}`);
   await buildOnce(dir, async (tmp) => {
     const text = join(tmp, 'text.txt');
-    await runProgram('python3', [join(dataDir, 'make_text.py'), '--split', 'heldout', '--count', String(options.syntheticCount),
-      '--seed', String(options.seed), '--out', text, '--words', join(tmp, 'words.txt')]);
-    await runProgram('python3', [join(dataDir, 'synthesize.py'), '--text', text, '--out', tmp, '--split', 'heldout',
-      '--prefix', '/', '--jobs', String(CORES), '--seed', String(options.seed)]);
+    await runProgram('python3', [
+      join(dataDir, 'make_text.py'),
+      '--split',
+      'heldout',
+      '--count',
+      String(options.syntheticCount),
+      '--seed',
+      String(options.seed),
+      '--out',
+      text,
+      '--words',
+      join(tmp, 'words.txt'),
+    ]);
+    await runProgram('python3', [
+      join(dataDir, 'synthesize.py'),
+      '--text',
+      text,
+      '--out',
+      tmp,
+      '--split',
+      'heldout',
+      '--prefix',
+      '/',
+      '--jobs',
+      String(CORES),
+      '--seed',
+      String(options.seed),
+    ]);
   });
   const rows = (await readFile(join(dir, 'manifest.tsv'), 'utf8')).trim().split('\n').slice(1);
   const items = rows.map((row) => {
@@ -106,18 +130,28 @@ const SPEECHOCEAN = 'speechocean762';
 async function heldOutReal(options: SetOptions, part: 'test' | 'dev' = 'test'): Promise<EvalSet> {
   if (!existsSync(options.speechTsv)) throw new EvalToolError(`speech list ${options.speechTsv} not found (--speech-tsv)`);
   const listed = await runProgram('python3', [join(options.root, 'scripts', 'eval', 'heldout_speech.py'), options.speechTsv]);
-  const rows = listed.stdout.trim().split('\n').map((line) => line.split('\t') as [string, string, string, string]);
+  const rows = listed.stdout
+    .trim()
+    .split('\n')
+    .map((line) => line.split('\t') as [string, string, string, string]);
   // Hash order mixes the corpora and is stable however speech.tsv is ordered. speechocean762 (non-native
   // speakers, added later) is sampled on its own, a third as many, so the other corpora keep the same clips.
   // The test part takes the first `count` of each; the dev part the rest.
-  const hashOrder = (subset: typeof rows, count: number) => subset
-    .map((row) => ({ row, order: sha1(`${row[0]}/${row[1]}`) }))
-    .sort((a, b) => (a.order < b.order ? -1 : a.order > b.order ? 1 : 0))
-    .slice(part === 'test' ? 0 : count, part === 'test' ? count : undefined)
-    .map(({ row }) => row);
+  const hashOrder = (subset: typeof rows, count: number) =>
+    subset
+      .map((row) => ({ row, order: sha1(`${row[0]}/${row[1]}`) }))
+      .sort((a, b) => (a.order < b.order ? -1 : a.order > b.order ? 1 : 0))
+      .slice(part === 'test' ? 0 : count, part === 'test' ? count : undefined)
+      .map(({ row }) => row);
   const sample = [
-    ...hashOrder(rows.filter((row) => row[0] !== SPEECHOCEAN), options.realCount),
-    ...hashOrder(rows.filter((row) => row[0] === SPEECHOCEAN), Math.ceil(options.realCount / 3)),
+    ...hashOrder(
+      rows.filter((row) => row[0] !== SPEECHOCEAN),
+      options.realCount,
+    ),
+    ...hashOrder(
+      rows.filter((row) => row[0] === SPEECHOCEAN),
+      Math.ceil(options.realCount / 3),
+    ),
   ];
   const dataDir = dirname(options.speechTsv);
   const items = await mapLimit(sample, CORES, async ([corpus, id, rel, text]) => {
@@ -131,7 +165,11 @@ async function heldOutReal(options: SetOptions, part: 'test' | 'dev' = 'test'): 
     return { id: `${corpus}/${id}`, group: corpus, wav, reference: text };
   });
   const name = part === 'test' ? 'heldout-real' : 'dev-real';
-  return { name, description: `${items.length} of ${rows.length} held-out real utterances (${options.speechTsv}${part === 'dev' ? ', those the test sample leaves out' : ''})`, items };
+  return {
+    name,
+    description: `${items.length} of ${rows.length} held-out real utterances (${options.speechTsv}${part === 'dev' ? ', those the test sample leaves out' : ''})`,
+    items,
+  };
 }
 
 /** Lines "<s> words </s> (id)" of a Sphinx transcription file. */

@@ -61,7 +61,10 @@ interface AsrOptions {
 }
 
 function parseList<T extends string>(value: string, allowed: readonly T[], option: string): T[] {
-  const items = value.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const items = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
   for (const item of items) {
     if (!allowed.includes(item as T)) throw new EvalToolError(`${option}: unknown "${item}" (choose from ${allowed.join(', ')})`);
   }
@@ -211,8 +214,16 @@ export async function runAsrEval(argv: readonly string[]): Promise<number> {
   try {
     for (const name of options.sets) {
       log(`building ${name} ...`);
-      sets.push(await buildSet(name, { root, cacheDir: options.cacheDir, speechTsv: options.speechTsv,
-        syntheticCount: options.syntheticCount, realCount: options.realCount, seed: options.seed }));
+      sets.push(
+        await buildSet(name, {
+          root,
+          cacheDir: options.cacheDir,
+          speechTsv: options.speechTsv,
+          syntheticCount: options.syntheticCount,
+          realCount: options.realCount,
+          seed: options.seed,
+        }),
+      );
     }
   } catch (err) {
     await Promise.all(engines.map((e) => e.close()));
@@ -225,8 +236,7 @@ export async function runAsrEval(argv: readonly string[]): Promise<number> {
       results[set.name] = { description: set.description, utterances: set.items.length, engines: {} };
       for (const engine of engines) {
         log(`${set.name}: ${engine.name} on ${set.items.length} utterances ...`);
-        const scores = await mapLimit(set.items, engine.concurrency, async (item) =>
-          scoreUtterance(item.reference, await engine.transcribe(item.wav)));
+        const scores = await mapLimit(set.items, engine.concurrency, async (item) => scoreUtterance(item.reference, await engine.transcribe(item.wav)));
         if (options.details) {
           scores.forEach((s, i) => log(`  [${engine.name}] ${set.items[i]!.id}\n    REF: ${s.reference}\n    HYP: ${s.hypothesis}`));
         }
@@ -252,14 +262,16 @@ export async function runAsrEval(argv: readonly string[]): Promise<number> {
       ratios[setName] = { wer: Number((ours.wer / baseline.wer).toFixed(4)), cer: Number((ours.cer / baseline.cer).toFixed(4)) };
     }
   }
-  console.log(JSON.stringify({
-    eval: 'asr',
-    model: engines.some((e) => e.name === 'hushscribe') ? options.model : null,
-    engines: Object.fromEntries(engines.map((e) => [e.name, e.description])),
-    baseline: BASELINE,
-    sets: results,
-    ratioToBaseline: ratios,
-    skipped,
-  }));
+  console.log(
+    JSON.stringify({
+      eval: 'asr',
+      model: engines.some((e) => e.name === 'hushscribe') ? options.model : null,
+      engines: Object.fromEntries(engines.map((e) => [e.name, e.description])),
+      baseline: BASELINE,
+      sets: results,
+      ratioToBaseline: ratios,
+      skipped,
+    }),
+  );
   return 0;
 }

@@ -26,8 +26,12 @@ import { hotwordDistractors } from './hotword-lists.js';
 import { CORES, runProgram } from './process.js';
 
 const TEMPLATES = [
-  'please call {} back tomorrow morning', 'i spoke to {} about the invoice', 'the {} order has not arrived yet',
-  'can you put me through to {}', 'we are switching our account to {}', 'my manager {} will sign the form',
+  'please call {} back tomorrow morning',
+  'i spoke to {} about the invoice',
+  'the {} order has not arrived yet',
+  'can you put me through to {}',
+  'we are switching our account to {}',
+  'my manager {} will sign the form',
 ];
 
 /** The sentence set: each target phrase in one template, deterministic. */
@@ -56,9 +60,27 @@ export async function runHotwordEval(argv: readonly string[]): Promise<number> {
   const dir = join(cacheDir, 'hotwords-v1');
   await buildOnce(dir, async (tmp) => {
     await writeFile(join(tmp, 'text.txt'), sentences.map((s) => s.text).join('\n') + '\n');
-    await runProgram('python3', [join(root, 'scripts', 'data', 'synthesize.py'), '--text', join(tmp, 'text.txt'), '--out', tmp, '--split', 'heldout', '--prefix', '/', '--jobs', String(CORES), '--seed', '7']);
+    await runProgram('python3', [
+      join(root, 'scripts', 'data', 'synthesize.py'),
+      '--text',
+      join(tmp, 'text.txt'),
+      '--out',
+      tmp,
+      '--split',
+      'heldout',
+      '--prefix',
+      '/',
+      '--jobs',
+      String(CORES),
+      '--seed',
+      '7',
+    ]);
   });
-  const rows = (await readFile(join(dir, 'manifest.tsv'), 'utf8')).trim().split('\n').slice(1).map((r) => r.split('\t'));
+  const rows = (await readFile(join(dir, 'manifest.tsv'), 'utf8'))
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((r) => r.split('\t'));
 
   const recognizer = await loadRecognizer({ modelDir, decoding: { method: 'greedy' } });
   const posteriors = async (wav: string): Promise<LogProbs[]> => {
@@ -66,7 +88,20 @@ export async function runHotwordEval(argv: readonly string[]): Promise<number> {
     return t.segments.map((s) => ({ data: s.posteriors!.data, frames: s.posteriors!.frames, vocab: s.posteriors!.vocab }));
   };
   const decode = (lps: LogProbs[], hotwords?: ContextGraph): string =>
-    lps.map((lp) => tokensToText(beamSearch(lp, table, { beamSize: decoding.beamSize, lm, lmWeight: decoding.lmWeight, wordBonus: decoding.wordBonus, ...(hotwords ? { hotwords } : {}) }), table)).join(' ');
+    lps
+      .map((lp) =>
+        tokensToText(
+          beamSearch(lp, table, {
+            beamSize: decoding.beamSize,
+            lm,
+            lmWeight: decoding.lmWeight,
+            wordBonus: decoding.wordBonus,
+            ...(hotwords ? { hotwords } : {}),
+          }),
+          table,
+        ),
+      )
+      .join(' ');
 
   const targets: Hotword[] = sentences.map((s) => ({ phrase: s.phrase, ...(boost !== undefined ? { boost } : {}) }));
   const targetGraph = new ContextGraph(targets, table);
@@ -85,8 +120,18 @@ export async function runHotwordEval(argv: readonly string[]): Promise<number> {
     withScores.push(scoreUtterance(reference!, boosted));
   }
 
-  const distractors = new ContextGraph(hotwordDistractors(500).map((phrase) => ({ phrase, ...(boost !== undefined ? { boost } : {}) })), table);
-  const setOptions = { root, cacheDir, speechTsv: resolve(values['speech-tsv'] ?? join(sharedSpeechDir(), 'speech.tsv')), syntheticCount: 100, realCount: 150, seed: 0 };
+  const distractors = new ContextGraph(
+    hotwordDistractors(500).map((phrase) => ({ phrase, ...(boost !== undefined ? { boost } : {}) })),
+    table,
+  );
+  const setOptions = {
+    root,
+    cacheDir,
+    speechTsv: resolve(values['speech-tsv'] ?? join(sharedSpeechDir(), 'speech.tsv')),
+    syntheticCount: 100,
+    realCount: 150,
+    seed: 0,
+  };
   const general: Record<string, { without: number; with500: number }> = {};
   for (const name of ['heldout-synthetic', 'heldout-real'] as const) {
     const set = await buildSet(name, setOptions);
@@ -104,10 +149,18 @@ export async function runHotwordEval(argv: readonly string[]): Promise<number> {
   console.log(`hotword sentences: ${n} (made-up names, held-out voices); beam ${decoding.beamSize} + LM, boost ${boost ?? 'default'}`);
   console.log(`recall of the listed phrase: without the list ${hitWithout}/${n}, with it ${hitWith}/${n}`);
   console.log(`WER of those sentences: ${(corpusRates(withoutScores).wer * 100).toFixed(1)}% -> ${(corpusRates(withScores).wer * 100).toFixed(1)}%`);
-  for (const [name, g] of Object.entries(general)) console.log(`${name}: WER ${(g.without * 100).toFixed(1)}% without, ${(g.with500 * 100).toFixed(1)}% with 500 phrases loaded`);
-  console.log(JSON.stringify({
-    eval: 'hotwords', sentences: n, recallWithout: Number((hitWithout / n).toFixed(4)), recallWith: Number((hitWith / n).toFixed(4)),
-    sentenceWerWithout: Number(corpusRates(withoutScores).wer.toFixed(4)), sentenceWerWith: Number(corpusRates(withScores).wer.toFixed(4)), general,
-  }));
+  for (const [name, g] of Object.entries(general))
+    console.log(`${name}: WER ${(g.without * 100).toFixed(1)}% without, ${(g.with500 * 100).toFixed(1)}% with 500 phrases loaded`);
+  console.log(
+    JSON.stringify({
+      eval: 'hotwords',
+      sentences: n,
+      recallWithout: Number((hitWithout / n).toFixed(4)),
+      recallWith: Number((hitWith / n).toFixed(4)),
+      sentenceWerWithout: Number(corpusRates(withoutScores).wer.toFixed(4)),
+      sentenceWerWith: Number(corpusRates(withScores).wer.toFixed(4)),
+      general,
+    }),
+  );
   return 0;
 }

@@ -121,13 +121,25 @@ export interface AudioResult {
   seconds: { audio: number; wall: number };
 }
 
-export async function runAudioEval(samples: readonly AudioSample[], perType: number, n: number, tagger: PiiTagger, details = false, log: (line: string) => void = console.log, policy: RedactionPolicyConfig = {}): Promise<AudioResult> {
+export async function runAudioEval(
+  samples: readonly AudioSample[],
+  perType: number,
+  n: number,
+  tagger: PiiTagger,
+  details = false,
+  log: (line: string) => void = console.log,
+  policy: RedactionPolicyConfig = {},
+): Promise<AudioResult> {
   const t0 = Date.now();
   const { positives, negatives } = pickAudioSamples(samples, perType, n);
   const recognizer = await loadRecognizer({ modelDir: join(packageRoot(), 'models', 'hushscribe-en-v1'), threads: Math.min(2, availableParallelism()) });
   const d = recognizer.decoding;
   const decoding = d.method === 'beam' ? `beam ${d.beamSize}${d.lmPath ? ' + LM' : ''}` : 'greedy';
-  const options: Record<Exclude<System, 'recognised' | 'hushscribeAudio'>, SessionOptions> = { rules: {}, tagger: { tagger, rules: false }, hushscribe: { tagger } };
+  const options: Record<Exclude<System, 'recognised' | 'hushscribeAudio'>, SessionOptions> = {
+    rules: {},
+    tagger: { tagger, rules: false },
+    hushscribe: { tagger },
+  };
   const dir = mkdtempSync(join(tmpdir(), 'hushscribe-eval-audio-'));
   const scores = { positives: [] as ReturnType<typeof scoreUtterance>[], negatives: [] as ReturnType<typeof scoreUtterance>[] };
   const leaked = Object.fromEntries(SYSTEMS.map((s) => [s, {} as Partial<Record<EntityType, number>>])) as Record<System, Partial<Record<EntityType, number>>>;
@@ -147,7 +159,12 @@ export async function runAudioEval(samples: readonly AudioSample[], perType: num
       for (const [name, o] of Object.entries(options)) outputs[name as System] = await new SessionRedactor(policy, o).redact(heard);
       const posteriors = wholePosteriors(tr);
       outputs.hushscribeAudio = await new SessionRedactor(policy, { tagger }).redact(heard, posteriors ? { posteriors } : {});
-      if (details) process.stderr.write(`[audio] ${positive ? 'positive' : 'negative'}: ${s.text}\n  heard: ${heard}\n${SYSTEMS.slice(1).map((sys) => `  ${sys}: ${outputs[sys].text}\n`).join('')}`);
+      if (details)
+        process.stderr.write(
+          `[audio] ${positive ? 'positive' : 'negative'}: ${s.text}\n  heard: ${heard}\n${SYSTEMS.slice(1)
+            .map((sys) => `  ${sys}: ${outputs[sys].text}\n`)
+            .join('')}`,
+        );
       if (positive) {
         for (const g of s.gold) {
           const value = s.text.slice(g.start, g.end);
@@ -162,7 +179,8 @@ export async function runAudioEval(samples: readonly AudioSample[], perType: num
       } else {
         const words = [...heard.matchAll(/\S+/g)];
         negativeWords += words.length;
-        for (const sys of SYSTEMS) over[sys] += words.filter((w) => outputs[sys].entities.some((e) => e.start < w.index + w[0].length && w.index < e.end)).length;
+        for (const sys of SYSTEMS)
+          over[sys] += words.filter((w) => outputs[sys].entities.some((e) => e.start < w.index + w[0].length && w.index < e.end)).length;
       }
     }
   } finally {
@@ -173,9 +191,19 @@ export async function runAudioEval(samples: readonly AudioSample[], perType: num
   const count = (sys: System) => Object.values(leaked[sys]).reduce((a, b) => a + b, 0);
   for (const sys of SYSTEMS) {
     const n = count(sys);
-    systems[sys] = { leaked: n, leakRate: round(ratio(n, entities)), leakRateOfExposed: round(ratio(n, count('recognised'))), leakedByType: leaked[sys], overRedaction: round(ratio(over[sys], negativeWords)) };
+    systems[sys] = {
+      leaked: n,
+      leakRate: round(ratio(n, entities)),
+      leakRateOfExposed: round(ratio(n, count('recognised'))),
+      leakedByType: leaked[sys],
+      overRedaction: round(ratio(over[sys], negativeWords)),
+    };
   }
-  const wer = { positives: round(corpusRates(scores.positives).wer), negatives: round(corpusRates(scores.negatives).wer), all: round(corpusRates([...scores.positives, ...scores.negatives]).wer) };
+  const wer = {
+    positives: round(corpusRates(scores.positives).wer),
+    negatives: round(corpusRates(scores.negatives).wer),
+    all: round(corpusRates([...scores.positives, ...scores.negatives]).wer),
+  };
   const result: AudioResult = {
     positives: positives.length,
     negatives: negatives.length,
@@ -189,7 +217,9 @@ export async function runAudioEval(samples: readonly AudioSample[], perType: num
     systems,
     seconds: { audio: Math.round(audioSec), wall: Math.round((Date.now() - t0) / 1000) },
   };
-  log(`end to end from synthesized audio: ${positives.length} positive + ${negatives.length} negative sentences, voices ${AUDIO_VOICES.join(', ')} in turn; ${result.model}, ${decoding}; WER ${wer.positives} (positives), ${wer.negatives} (negatives)`);
+  log(
+    `end to end from synthesized audio: ${positives.length} positive + ${negatives.length} negative sentences, voices ${AUDIO_VOICES.join(', ')} in turn; ${result.model}, ${decoding}; WER ${wer.positives} (positives), ${wer.negatives} (negatives)`,
+  );
   log(`entities leaked (a pair of consecutive reference words, or a one-word value, left in the output; 'recognised' = no redaction):`);
   log(`${'type'.padEnd(18)} ${'n'.padStart(4)}  ${SYSTEMS.map((s) => s.padStart(16)).join('')}`);
   for (const type of ENTITY_TYPES) {
@@ -198,8 +228,12 @@ export async function runAudioEval(samples: readonly AudioSample[], perType: num
     log(`${type.padEnd(18)} ${String(total).padStart(4)}  ${SYSTEMS.map((s) => String(leaked[s][type] ?? 0).padStart(16)).join('')}`);
   }
   log(`${'leak rate'.padEnd(18)} ${String(entities).padStart(4)}  ${SYSTEMS.map((s) => systems[s].leakRate.toFixed(4).padStart(16)).join('')}`);
-  log(`${'of exposed'.padEnd(18)} ${String(systems.recognised.leaked).padStart(4)}  ${SYSTEMS.map((s) => systems[s].leakRateOfExposed.toFixed(4).padStart(16)).join('')}`);
+  log(
+    `${'of exposed'.padEnd(18)} ${String(systems.recognised.leaked).padStart(4)}  ${SYSTEMS.map((s) => systems[s].leakRateOfExposed.toFixed(4).padStart(16)).join('')}`,
+  );
   log(`${'over-redaction'.padEnd(18)} ${String(negativeWords).padStart(4)}  ${SYSTEMS.map((s) => systems[s].overRedaction.toFixed(4).padStart(16)).join('')}`);
-  log(`(hushscribeAudio: rules + tagger with the utterance's CTC posteriors; ${unscorable} entities with only stopwords not counted; ${result.seconds.audio} s of audio in ${result.seconds.wall} s)`);
+  log(
+    `(hushscribeAudio: rules + tagger with the utterance's CTC posteriors; ${unscorable} entities with only stopwords not counted; ${result.seconds.audio} s of audio in ${result.seconds.wall} s)`,
+  );
   return result;
 }

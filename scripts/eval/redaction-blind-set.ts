@@ -21,7 +21,28 @@ import { build, type Part, type Sample } from './spoken-values.js';
 
 export const BLIND_LOCALES = ['de_CH', 'da', 'nb_NO', 'hu', 'cs_CZ', 'ro', 'hr', 'zu_ZA', 'id_ID', 'yo_NG', 'sk', 'lv'] as const;
 
-const UNITS = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten', 'eleven', 'twelve', 'thirteen', 'fourteen', 'fifteen', 'sixteen', 'seventeen', 'eighteen', 'nineteen'];
+const UNITS = [
+  'zero',
+  'one',
+  'two',
+  'three',
+  'four',
+  'five',
+  'six',
+  'seven',
+  'eight',
+  'nine',
+  'ten',
+  'eleven',
+  'twelve',
+  'thirteen',
+  'fourteen',
+  'fifteen',
+  'sixteen',
+  'seventeen',
+  'eighteen',
+  'nineteen',
+];
 const DECADES = ['', '', 'twenty', 'thirty', 'forty', 'fifty', 'sixty', 'seventy', 'eighty', 'ninety'];
 const MONTH_NAMES = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december'];
 const ORDINAL_WORDS: Record<string, string> = { one: 'first', two: 'second', three: 'third', five: 'fifth', eight: 'eighth', nine: 'ninth', twelve: 'twelfth' };
@@ -51,7 +72,20 @@ export function foldToAscii(text: string): string {
     .replace(/\p{M}/gu, '');
 }
 
-const ABBREVIATIONS: Record<string, string> = { apt: 'apartment', ap: 'apartment', gg: 'gang', no: 'number', str: 'strasse', em: 'emelet', tv: 'tv', th: 'th', bl: 'block', sc: 'scara', jl: 'jalan', u: 'utca' };
+const ABBREVIATIONS: Record<string, string> = {
+  apt: 'apartment',
+  ap: 'apartment',
+  gg: 'gang',
+  no: 'number',
+  str: 'strasse',
+  em: 'emelet',
+  tv: 'tv',
+  th: 'th',
+  bl: 'block',
+  sc: 'scara',
+  jl: 'jalan',
+  u: 'utca',
+};
 
 type Style = 'address' | 'digits' | 'network';
 
@@ -126,7 +160,16 @@ function valuesFor(locale: LocaleDefinition, english: Faker, seed: number, rando
   return {
     random,
     pick,
-    person: () => say(pick([faker.person.fullName(), `${faker.person.firstName()} ${faker.person.lastName()}`, faker.person.firstName(), `${faker.person.firstName()[0]} ${faker.person.lastName()}`]), 'address'),
+    person: () =>
+      say(
+        pick([
+          faker.person.fullName(),
+          `${faker.person.firstName()} ${faker.person.lastName()}`,
+          faker.person.firstName(),
+          `${faker.person.firstName()[0]} ${faker.person.lastName()}`,
+        ]),
+        'address',
+      ),
     surnameSpelled: () => [...foldToAscii(faker.person.lastName()).replace(/[^a-z]/g, '')].join(' '),
     address: () => {
       const parts = [say(faker.location.streetAddress(random() < 0.4), 'address')];
@@ -150,7 +193,8 @@ function valuesFor(locale: LocaleDefinition, english: Faker, seed: number, rando
       const month = MONTH_NAMES[d.getUTCMonth()]!;
       return pick([`${month} ${ordinal(d.getUTCDate())} ${yearWords}`, `the ${ordinal(d.getUTCDate())} of ${month} ${yearWords}`]);
     },
-    url: () => say(pick([faker.internet.domainName(), `www.${faker.internet.domainName()}`, `${faker.internet.domainName()}/${faker.lorem.word()}`]), 'network'),
+    url: () =>
+      say(pick([faker.internet.domainName(), `www.${faker.internet.domainName()}`, `${faker.internet.domainName()}/${faker.lorem.word()}`]), 'network'),
   };
 }
 

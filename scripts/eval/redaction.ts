@@ -30,7 +30,22 @@ import { ENTITY_TYPES, type EntityType } from '../../redaction/types.js';
 import { identifyingWord, runAudioEval } from './redaction-audio.js';
 import { blindSet } from './redaction-blind-set.js';
 import { FRESH_GENERATORS, FRESH_NEGATIVES } from './redaction-fresh-set.js';
-import { below100, build, type Generator, ibanFor, luhnComplete, ONES, ORDINALS, type Part, rng, type Sample, sayCode, Speaker, spokenDate, spokenIp } from './spoken-values.js';
+import {
+  below100,
+  build,
+  type Generator,
+  ibanFor,
+  luhnComplete,
+  ONES,
+  ORDINALS,
+  type Part,
+  rng,
+  type Sample,
+  sayCode,
+  Speaker,
+  spokenDate,
+  spokenIp,
+} from './spoken-values.js';
 
 export const USAGE = `usage: npm run eval -- redaction [options]
   --seed N        generator seed (default 7)
@@ -51,9 +66,18 @@ export const USAGE = `usage: npm run eval -- redaction [options]
   --details       print each missed or spurious entity type and sentence to stderr (the data is synthetic)`;
 
 // Held-out names and places (faker en_IN, en_NG, fr, es locale data, MIT), none used while writing the tests.
-const FIRST = 'aadrika anamika avantika chandani dakshayani dulari himani leela oormila rupinder shubha tanushree aadi achintya arindam bhaasvan chakor deepankar dhanvin kamalesh ranjit subodh ujjwal augustina titilayo ebiowei nnamdi archange alcyone aurelie clemence francette huguette laura marceline melanie paule rosalie thais elisabeth adalbert alban aurele brice claudien didier geoffroy jocelyn lionel marcelin philippe romeo severin valere caridad gabriela marilu silvia carlos homero'.split(' ');
-const LAST = 'bharadwaj dubashi iyer khatri nambeesan rana talwar adebayo adewura aminat chibike iyalla makuachukwu ngozi oladeji oluwaseun osuagwu sekinat yaqub bertrand dumont guillot laurent mercier olivier prevost rolland vidal aguilar alfaro anaya arenas arteaga barela benavidez briseno calderon carmona casarez centeno collazo cortez duran espino figueroa gamboa godinez hinojosa jurado leyva lozano mercado montano nazario ochoa orellana padilla pedraza ponce quezada rivas romo serrano soto tijerina ulloa'.split(' ');
-const PLACES = 'achalpur arsikere bhatapara deoghar gudur jhargram kharar lonar malkangiri markapur mumbai nandura panaji pedana powayan sahaswan shikohabad sironj supaul tulsipur vandavasi washim afowowa ajebo badagri ishola antibes gandia'.split(' ');
+const FIRST =
+  'aadrika anamika avantika chandani dakshayani dulari himani leela oormila rupinder shubha tanushree aadi achintya arindam bhaasvan chakor deepankar dhanvin kamalesh ranjit subodh ujjwal augustina titilayo ebiowei nnamdi archange alcyone aurelie clemence francette huguette laura marceline melanie paule rosalie thais elisabeth adalbert alban aurele brice claudien didier geoffroy jocelyn lionel marcelin philippe romeo severin valere caridad gabriela marilu silvia carlos homero'.split(
+    ' ',
+  );
+const LAST =
+  'bharadwaj dubashi iyer khatri nambeesan rana talwar adebayo adewura aminat chibike iyalla makuachukwu ngozi oladeji oluwaseun osuagwu sekinat yaqub bertrand dumont guillot laurent mercier olivier prevost rolland vidal aguilar alfaro anaya arenas arteaga barela benavidez briseno calderon carmona casarez centeno collazo cortez duran espino figueroa gamboa godinez hinojosa jurado leyva lozano mercado montano nazario ochoa orellana padilla pedraza ponce quezada rivas romo serrano soto tijerina ulloa'.split(
+    ' ',
+  );
+const PLACES =
+  'achalpur arsikere bhatapara deoghar gudur jhargram kharar lonar malkangiri markapur mumbai nandura panaji pedana powayan sahaswan shikohabad sironj supaul tulsipur vandavasi washim afowowa ajebo badagri ishola antibes gandia'.split(
+    ' ',
+  );
 const STREET_NAMES = ['maple', 'cedar hill', 'station', 'church', 'lakeview', 'mill', 'high', 'victoria', 'kingsley', 'orchard'];
 const STREET_SUFFIXES = ['street', 'road', 'avenue', 'lane', 'drive', 'court', 'close', 'crescent', 'boulevard', 'place'];
 const DOMAINS = ['outlook dot com', 'yahoo dot fr', 'proton dot me', 'company dot co dot uk', 'univ dot edu', 'mail dot example dot org'];
@@ -83,59 +107,127 @@ const GENERATORS: Record<EntityType, Generator> = {
     ]);
   },
   EMAIL_ADDRESS: (s) => {
-    const local = s.pick([s.pick(FIRST), `${s.pick(FIRST)} dot ${s.pick(LAST)}`, `${s.pick(LAST)} underscore ${s.say(s.digits(2))}`, `${s.letters(s.pick(FIRST).slice(0, 1))} ${s.pick(LAST)}`]);
+    const local = s.pick([
+      s.pick(FIRST),
+      `${s.pick(FIRST)} dot ${s.pick(LAST)}`,
+      `${s.pick(LAST)} underscore ${s.say(s.digits(2))}`,
+      `${s.letters(s.pick(FIRST).slice(0, 1))} ${s.pick(LAST)}`,
+    ]);
     const email = `${local} at ${s.pick(DOMAINS)}`;
-    return s.pick<Part[]>([['forward the receipt to', ['EMAIL_ADDRESS', email]], ['it is', ['EMAIL_ADDRESS', email], 'all lowercase'], ['drop a line to', ['EMAIL_ADDRESS', email]]]);
+    return s.pick<Part[]>([
+      ['forward the receipt to', ['EMAIL_ADDRESS', email]],
+      ['it is', ['EMAIL_ADDRESS', email], 'all lowercase'],
+      ['drop a line to', ['EMAIL_ADDRESS', email]],
+    ]);
   },
   CREDIT_CARD: (s) => {
     const prefix = s.pick(['4', '5', '37', '6011']);
     const card = luhnComplete(prefix + s.digits((prefix === '37' ? 15 : 16) - 1 - prefix.length));
-    return s.pick<Part[]>([['charge it to', ['CREDIT_CARD', s.say(card)]], ['the long number on the front is', ['CREDIT_CARD', s.say(card)]], ['put it on my mastercard', ['CREDIT_CARD', s.say(card)]], [['CREDIT_CARD', s.say(card)], 'expires next year']]);
+    return s.pick<Part[]>([
+      ['charge it to', ['CREDIT_CARD', s.say(card)]],
+      ['the long number on the front is', ['CREDIT_CARD', s.say(card)]],
+      ['put it on my mastercard', ['CREDIT_CARD', s.say(card)]],
+      [['CREDIT_CARD', s.say(card)], 'expires next year'],
+    ]);
   },
   US_SSN: (s) => {
     const ssn = `${s.digits(1, '12345678')}${s.digits(2, '123456789')}${s.digits(2, '123456789')}${s.digits(4, '123456789')}`;
-    return s.pick<Part[]>([['the last thing i need is your social', ['US_SSN', s.say(ssn)]], ['s s n is', ['US_SSN', s.say(ssn)]], ['my social security is', ['US_SSN', s.say(ssn)], 'i think']]);
+    return s.pick<Part[]>([
+      ['the last thing i need is your social', ['US_SSN', s.say(ssn)]],
+      ['s s n is', ['US_SSN', s.say(ssn)]],
+      ['my social security is', ['US_SSN', s.say(ssn)], 'i think'],
+    ]);
   },
   IBAN_CODE: (s) => {
-    const iban = s.pick([ibanFor('GB', `${s.pick(['NWBK', 'BARC', 'LOYD'])}${s.digits(14)}`), ibanFor('DE', s.digits(18)), ibanFor('FR', `${s.digits(10)}${s.digits(11)}${s.digits(2)}`)]);
-    return s.pick<Part[]>([['pay it into', ['IBAN_CODE', sayCode(s, iban)]], ['the international account is', ['IBAN_CODE', sayCode(s, iban)]]]);
+    const iban = s.pick([
+      ibanFor('GB', `${s.pick(['NWBK', 'BARC', 'LOYD'])}${s.digits(14)}`),
+      ibanFor('DE', s.digits(18)),
+      ibanFor('FR', `${s.digits(10)}${s.digits(11)}${s.digits(2)}`),
+    ]);
+    return s.pick<Part[]>([
+      ['pay it into', ['IBAN_CODE', sayCode(s, iban)]],
+      ['the international account is', ['IBAN_CODE', sayCode(s, iban)]],
+    ]);
   },
   BANK_ACCOUNT: (s) => {
     const account = s.digits(s.pick([8, 10, 12]), '123456789');
-    return s.pick<Part[]>([['my checking account is', ['BANK_ACCOUNT', s.say(account)]], ['savings account number', ['BANK_ACCOUNT', s.say(account)]], ['the account to credit is', ['BANK_ACCOUNT', s.say(account)]]]);
+    return s.pick<Part[]>([
+      ['my checking account is', ['BANK_ACCOUNT', s.say(account)]],
+      ['savings account number', ['BANK_ACCOUNT', s.say(account)]],
+      ['the account to credit is', ['BANK_ACCOUNT', s.say(account)]],
+    ]);
   },
   STREET_ADDRESS: (s) => {
     const house = String(1 + Math.floor(s.random() * 2999));
     const spokenHouse = s.random() < 0.5 ? s.say(house) : below100(Number(house) % 100 || 7);
     const street = `${spokenHouse} ${s.pick(STREET_NAMES)} ${s.pick(STREET_SUFFIXES)}`;
-    return s.pick<Part[]>([['we are at', ['STREET_ADDRESS', street]], ['deliver it to', ['STREET_ADDRESS', street], 'please'], ['the house is', ['STREET_ADDRESS', street]]]);
+    return s.pick<Part[]>([
+      ['we are at', ['STREET_ADDRESS', street]],
+      ['deliver it to', ['STREET_ADDRESS', street], 'please'],
+      ['the house is', ['STREET_ADDRESS', street]],
+    ]);
   },
   ZIP_CODE: (s) => {
     const zip = s.digits(5, '123456789');
-    return s.pick<Part[]>([['the postal code is', ['ZIP_CODE', s.say(zip)]], ['zip', ['ZIP_CODE', s.say(zip)]], [['LOCATION', 'austin'], ['LOCATION', 'texas'], ['ZIP_CODE', s.say(zip)]]]);
+    return s.pick<Part[]>([
+      ['the postal code is', ['ZIP_CODE', s.say(zip)]],
+      ['zip', ['ZIP_CODE', s.say(zip)]],
+      [
+        ['LOCATION', 'austin'],
+        ['LOCATION', 'texas'],
+        ['ZIP_CODE', s.say(zip)],
+      ],
+    ]);
   },
-  LOCATION: (s) => s.pick<Part[]>([['my family lives in', ['LOCATION', s.pick(PLACES)]], ['i flew in from', ['LOCATION', s.pick(PLACES)], 'on monday'], ['she grew up in', ['LOCATION', s.pick(['ohio', 'kenya', 'portugal', 'denver', 'glasgow'])]], ['the office near', ['LOCATION', s.pick(PLACES)], 'is closed']]),
+  LOCATION: (s) =>
+    s.pick<Part[]>([
+      ['my family lives in', ['LOCATION', s.pick(PLACES)]],
+      ['i flew in from', ['LOCATION', s.pick(PLACES)], 'on monday'],
+      ['she grew up in', ['LOCATION', s.pick(['ohio', 'kenya', 'portugal', 'denver', 'glasgow'])]],
+      ['the office near', ['LOCATION', s.pick(PLACES)], 'is closed'],
+    ]),
   DATE_OF_BIRTH: (s) => {
     const date = spokenDate(s, 1940 + Math.floor(s.random() * 65));
-    return s.pick<Part[]>([['d o b', ['DATE_OF_BIRTH', date]], ['he was born', ['DATE_OF_BIRTH', date]], ['my date of birth is', ['DATE_OF_BIRTH', date]]]);
+    return s.pick<Part[]>([
+      ['d o b', ['DATE_OF_BIRTH', date]],
+      ['he was born', ['DATE_OF_BIRTH', date]],
+      ['my date of birth is', ['DATE_OF_BIRTH', date]],
+    ]);
   },
   AGE: (s) => {
     const age = below100(18 + Math.floor(s.random() * 70));
-    return s.pick<Part[]>([['my father is', ['AGE', age], 'years old'], ['the patient is a', ['AGE', age], 'year old man'], ['i turned', ['AGE', age], 'last month']]);
+    return s.pick<Part[]>([
+      ['my father is', ['AGE', age], 'years old'],
+      ['the patient is a', ['AGE', age], 'year old man'],
+      ['i turned', ['AGE', age], 'last month'],
+    ]);
   },
   IP_ADDRESS: (s) => {
     const ip = spokenIp(s, [10, 172, 192, 81]);
-    return s.pick<Part[]>([['the camera sits on', ['IP_ADDRESS', ip]], ['connect to', ['IP_ADDRESS', ip]]]);
+    return s.pick<Part[]>([
+      ['the camera sits on', ['IP_ADDRESS', ip]],
+      ['connect to', ['IP_ADDRESS', ip]],
+    ]);
   },
   US_DRIVER_LICENSE: (s) => {
     const dl = `${s.letters(s.pick(['a', 'b', 'k', 'w']))} ${s.say(s.digits(7))}`;
-    return s.pick<Part[]>([['my driving licence number is', ['US_DRIVER_LICENSE', dl]], ['license', ['US_DRIVER_LICENSE', dl], 'issued in', ['LOCATION', 'ohio']]]);
+    return s.pick<Part[]>([
+      ['my driving licence number is', ['US_DRIVER_LICENSE', dl]],
+      ['license', ['US_DRIVER_LICENSE', dl], 'issued in', ['LOCATION', 'ohio']],
+    ]);
   },
   PASSPORT: (s) => {
     const p = s.say(s.digits(9, '123456789'));
-    return s.pick<Part[]>([['passport number', ['PASSPORT', p]], ['the number in my passport is', ['PASSPORT', p]]]);
+    return s.pick<Part[]>([
+      ['passport number', ['PASSPORT', p]],
+      ['the number in my passport is', ['PASSPORT', p]],
+    ]);
   },
-  URL: (s) => s.pick<Part[]>([['our site is', ['URL', `${s.pick(LAST)} dot com`]], ['go to', ['URL', `w w w dot ${s.pick(LAST)} dot org slash jobs`]]]),
+  URL: (s) =>
+    s.pick<Part[]>([
+      ['our site is', ['URL', `${s.pick(LAST)} dot com`]],
+      ['go to', ['URL', `w w w dot ${s.pick(LAST)} dot org slash jobs`]],
+    ]),
 };
 
 /** Sentences with no personal data: counts, prices, times, reference numbers, and names that are ordinary words. */
@@ -145,7 +237,16 @@ const NEGATIVES: Generator[] = [
   (s) => [`the train leaves at ${below100(1 + Math.floor(s.random() * 11))} ${below100(10 + Math.floor(s.random() * 49))}`],
   (s) => [`your ticket reference is ${s.say(s.digits(8))}`],
   (s) => [`it takes about ${below100(2 + Math.floor(s.random() * 50))} minutes on foot`],
-  (s) => [s.pick(['will you mark the box as fragile', 'may i ask what this is about', 'please pay the bill by friday', 'the rose garden opens in june', 'i hope the weather holds', 'grace period ends soon'])],
+  (s) => [
+    s.pick([
+      'will you mark the box as fragile',
+      'may i ask what this is about',
+      'please pay the bill by friday',
+      'the rose garden opens in june',
+      'i hope the weather holds',
+      'grace period ends soon',
+    ]),
+  ],
   (s) => [`turn left after ${below100(2 + Math.floor(s.random() * 8))} blocks and walk down the road`],
   (s) => [`the meeting moved to room ${s.say(s.digits(3))} on the ${s.pick(ORDINALS)} floor`],
   (s) => [`chapter ${below100(1 + Math.floor(s.random() * 30))} starts on page ${s.say(s.digits(3))}`],
@@ -234,7 +335,11 @@ async function score(samples: Sample[], predict: Predictor, details: string | nu
       else if (details) process.stderr.write(`${details} spurious ${p.type}: ${sample.text}\n`);
     }
     for (const g of sample.gold) {
-      const words = [...sample.text.slice(g.start, g.end).matchAll(/\S+/g)].map((m) => ({ word: m[0], start: g.start + m.index, end: g.start + m.index + m[0].length }));
+      const words = [...sample.text.slice(g.start, g.end).matchAll(/\S+/g)].map((m) => ({
+        word: m[0],
+        start: g.start + m.index,
+        end: g.start + m.index + m[0].length,
+      }));
       entities += 1;
       if (words.some((w) => identifyingWord(w.word) && !predicted.some((p) => overlaps(p, w)))) {
         leakedEntities += 1;
@@ -260,12 +365,27 @@ async function score(samples: Sample[], predict: Predictor, details: string | nu
     if (!c) continue;
     const precision = ratio(c.correct, c.predicted);
     const recall = ratio(c.tp, c.gold);
-    perType[type] = { gold: c.gold, predicted: c.predicted, truePositives: c.tp, correctPredictions: c.correct, leak: round(ratio(c.leaked, c.gold)), precision: round(precision), recall: round(recall), f2: round(f2(precision, recall)) };
+    perType[type] = {
+      gold: c.gold,
+      predicted: c.predicted,
+      truePositives: c.tp,
+      correctPredictions: c.correct,
+      leak: round(ratio(c.leaked, c.gold)),
+      precision: round(precision),
+      recall: round(recall),
+      f2: round(f2(precision, recall)),
+    };
     [gold, predicted, tp, correct] = [gold + c.gold, predicted + c.predicted, tp + c.tp, correct + c.correct];
   }
   const precision = ratio(correct, predicted);
   const recall = ratio(tp, gold);
-  return { perType, micro: { precision: round(precision), recall: round(recall), f2: round(f2(precision, recall)) }, leakRate: round(ratio(leakedTokens, piiTokens)), entityLeakRate: round(ratio(leakedEntities, entities)), overRedaction: round(ratio(overTokens, cleanTokens)) };
+  return {
+    perType,
+    micro: { precision: round(precision), recall: round(recall), f2: round(f2(precision, recall)) },
+    leakRate: round(ratio(leakedTokens, piiTokens)),
+    entityLeakRate: round(ratio(leakedEntities, entities)),
+    overRedaction: round(ratio(overTokens, cleanTokens)),
+  };
 }
 
 const SETS = ['heldout', 'fresh', 'blind'] as const;
@@ -286,7 +406,12 @@ export function heldOutSet(seed: number, perType: number, negatives: number, dig
 type Span = { type: EntityType; start: number; end: number };
 
 /** Leak rate when each sentence is cut inside its first multi-word entity and the halves are redacted as segments. */
-async function splitLeakRates(samples: Sample[], seed: number, detectors: SessionOptions, policy: RedactionPolicyConfig): Promise<{ splitSentences: number; independentLeakRate: number; sessionLeakRate: number; delayedSessionLeakRate: number }> {
+async function splitLeakRates(
+  samples: Sample[],
+  seed: number,
+  detectors: SessionOptions,
+  policy: RedactionPolicyConfig,
+): Promise<{ splitSentences: number; independentLeakRate: number; sessionLeakRate: number; delayedSessionLeakRate: number }> {
   const random = rng(seed + 1);
   let piiTokens = 0;
   const leaked = { independent: 0, session: 0, delayed: 0 };
@@ -320,7 +445,10 @@ async function splitLeakRates(samples: Sample[], seed: number, detectors: Sessio
 }
 
 /** Share of tokens redacted, per type, on real transcripts (no gold labels: names in read books are real names). */
-async function realTranscriptRates(file: string, predict: Predictor): Promise<{ lines: number; tokens: number; redactedShare: number; entitiesByType: Record<string, number> } | null> {
+async function realTranscriptRates(
+  file: string,
+  predict: Predictor,
+): Promise<{ lines: number; tokens: number; redactedShare: number; entitiesByType: Record<string, number> } | null> {
   if (!existsSync(file)) return null;
   const [header, ...rows] = readFileSync(file, 'utf8').split('\n').filter(Boolean);
   const column = header!.split('\t').indexOf('text');
@@ -342,14 +470,35 @@ async function realTranscriptRates(file: string, predict: Predictor): Promise<{ 
 export async function runRedactionEval(argv: readonly string[]): Promise<number> {
   const { values } = parseArgs({
     args: [...argv],
-    options: { seed: { type: 'string', default: '7' }, set: { type: 'string', default: 'heldout' }, 'long-numbers': { type: 'boolean', default: false }, 'per-type': { type: 'string', default: '60' }, negatives: { type: 'string', default: '300' }, audio: { type: 'string', default: '0' }, details: { type: 'boolean', default: false }, 'speech-tsv': { type: 'string', default: join(sharedSpeechDir(), 'speech.tsv') }, 'digit-errors': { type: 'string', default: '0.05' }, help: { type: 'boolean', short: 'h', default: false } },
+    options: {
+      seed: { type: 'string', default: '7' },
+      set: { type: 'string', default: 'heldout' },
+      'long-numbers': { type: 'boolean', default: false },
+      'per-type': { type: 'string', default: '60' },
+      negatives: { type: 'string', default: '300' },
+      audio: { type: 'string', default: '0' },
+      details: { type: 'boolean', default: false },
+      'speech-tsv': { type: 'string', default: join(sharedSpeechDir(), 'speech.tsv') },
+      'digit-errors': { type: 'string', default: '0.05' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
   });
   if (values.help) {
     console.log(USAGE);
     return 0;
   }
-  const [seed, perType, negatives, audioSentences] = [values.seed, values['per-type'], values.negatives, values.audio].map(Number) as [number, number, number, number];
-  for (const [name, n] of [['seed', seed], ['per-type', perType], ['negatives', negatives], ['audio', audioSentences]] as const) {
+  const [seed, perType, negatives, audioSentences] = [values.seed, values['per-type'], values.negatives, values.audio].map(Number) as [
+    number,
+    number,
+    number,
+    number,
+  ];
+  for (const [name, n] of [
+    ['seed', seed],
+    ['per-type', perType],
+    ['negatives', negatives],
+    ['audio', audioSentences],
+  ] as const) {
     if (!Number.isInteger(n) || n < 0) {
       console.error(`eval redaction: --${name} must be a whole number >= 0\n${USAGE}`);
       return 2;
@@ -374,7 +523,9 @@ export async function runRedactionEval(argv: readonly string[]): Promise<number>
     tagger: await score(samples, detector({ tagger, rules: false }, policy), details('tagger')),
     regexBaseline: await score(samples, baseline, details('baseline')),
   };
-  console.log(`held-out spoken-form set '${set}': ${samples.length} sentences (seed ${seed}); tagger ${tagger.name}, text only${policy.longNumbers ? '; policy longNumbers on' : ''}`);
+  console.log(
+    `held-out spoken-form set '${set}': ${samples.length} sentences (seed ${seed}); tagger ${tagger.name}, text only${policy.longNumbers ? '; policy longNumbers on' : ''}`,
+  );
   const columns = ['hushscribe', 'rules', 'tagger', 'regexBaseline'] as const;
   console.log(`${'type'.padEnd(18)} ${'gold'.padStart(5)}  ${columns.map((c) => `${c} P / R / F2 / leak`.padEnd(33)).join('')}`);
   for (const type of ENTITY_TYPES) {
@@ -383,10 +534,14 @@ export async function runRedactionEval(argv: readonly string[]): Promise<number>
     console.log(`${type.padEnd(18)} ${String(gold).padStart(5)}  ${columns.map((c) => fmt(systems[c].perType[type]).padEnd(33)).join('')}`);
   }
   for (const [name, s] of Object.entries(systems)) {
-    console.log(`${name}: micro P ${s.micro.precision} R ${s.micro.recall} F2 ${s.micro.f2}; leak rate ${s.leakRate} of words, ${s.entityLeakRate} of entities; over-redaction ${s.overRedaction}`);
+    console.log(
+      `${name}: micro P ${s.micro.precision} R ${s.micro.recall} F2 ${s.micro.f2}; leak rate ${s.leakRate} of words, ${s.entityLeakRate} of entities; over-redaction ${s.overRedaction}`,
+    );
   }
   const segments = await splitLeakRates(samples, seed, { tagger }, policy);
-  console.log(`cut inside the entity into two segments (${segments.splitSentences} sentences): leak rate ${segments.independentLeakRate} redacted independently, ${segments.sessionLeakRate} with SessionRedactor.redact, ${segments.delayedSessionLeakRate} with SessionRedactor.push (one segment delay)`);
+  console.log(
+    `cut inside the entity into two segments (${segments.splitSentences} sentences): leak rate ${segments.independentLeakRate} redacted independently, ${segments.sessionLeakRate} with SessionRedactor.redact, ${segments.delayedSessionLeakRate} with SessionRedactor.push (one segment delay)`,
+  );
   const digitErrorRate = Number(values['digit-errors']);
   if (!(digitErrorRate >= 0 && digitErrorRate <= 1)) {
     console.error(`eval redaction: --digit-errors must be a number from 0 to 1\n${USAGE}`);
@@ -394,16 +549,37 @@ export async function runRedactionEval(argv: readonly string[]): Promise<number>
   }
   const misheard = await score(heldOutSet(seed, perType, negatives, digitErrorRate, set), shipped, null);
   const misheardBaseline = await score(heldOutSet(seed, perType, negatives, digitErrorRate, set), baseline, null);
-  console.log(`with ${digitErrorRate} of digit words misheard: hushscribe F2 ${misheard.micro.f2}, leak rate ${misheard.leakRate} of words, ${misheard.entityLeakRate} of entities, over-redaction ${misheard.overRedaction}; regex baseline F2 ${misheardBaseline.micro.f2}, leak rate ${misheardBaseline.leakRate}`);
+  console.log(
+    `with ${digitErrorRate} of digit words misheard: hushscribe F2 ${misheard.micro.f2}, leak rate ${misheard.leakRate} of words, ${misheard.entityLeakRate} of entities, over-redaction ${misheard.overRedaction}; regex baseline F2 ${misheardBaseline.micro.f2}, leak rate ${misheardBaseline.leakRate}`,
+  );
   const realTranscripts = await realTranscriptRates(values['speech-tsv'], shipped);
   const realTranscriptsRules = await realTranscriptRates(values['speech-tsv'], rulesOnly);
   const audio = audioSentences > 0 ? await runAudioEval(samples, perType, audioSentences, tagger, values.details, console.log, policy) : null;
   await tagger.close();
   if (realTranscripts) {
-    const byType = Object.entries(realTranscripts.entitiesByType).map(([type, n]) => `${type} ${n}`).join(', ');
-    console.log(`real transcripts (${realTranscripts.lines} lines, ${realTranscripts.tokens} tokens): ${realTranscripts.redactedShare} of tokens redacted (rules alone ${realTranscriptsRules!.redactedShare}); ${byType}`);
+    const byType = Object.entries(realTranscripts.entitiesByType)
+      .map(([type, n]) => `${type} ${n}`)
+      .join(', ');
+    console.log(
+      `real transcripts (${realTranscripts.lines} lines, ${realTranscripts.tokens} tokens): ${realTranscripts.redactedShare} of tokens redacted (rules alone ${realTranscriptsRules!.redactedShare}); ${byType}`,
+    );
   }
   const f2Ratio = systems.regexBaseline.micro.f2 === 0 ? null : round(systems.hushscribe.micro.f2 / systems.regexBaseline.micro.f2);
-  console.log(JSON.stringify({ eval: 'redaction', set, longNumbers: policy.longNumbers === true, samples: samples.length, seed, ...systems, segments, misheardDigits: { digitErrorRate, hushscribe: misheard, regexBaseline: misheardBaseline }, realTranscripts, realTranscriptsRules, f2VsBaseline: f2Ratio, audio }));
+  console.log(
+    JSON.stringify({
+      eval: 'redaction',
+      set,
+      longNumbers: policy.longNumbers === true,
+      samples: samples.length,
+      seed,
+      ...systems,
+      segments,
+      misheardDigits: { digitErrorRate, hushscribe: misheard, regexBaseline: misheardBaseline },
+      realTranscripts,
+      realTranscriptsRules,
+      f2VsBaseline: f2Ratio,
+      audio,
+    }),
+  );
   return 0;
 }

@@ -5,9 +5,44 @@
  */
 import type { EntityType } from '../../redaction/types.js';
 export const MONTHS = ['january', 'february', 'march', 'april', 'june', 'july', 'august', 'september', 'october', 'november', 'december'];
-export const ORDINALS = ['first', 'second', 'third', 'fourth', 'ninth', 'tenth', 'eleventh', 'fifteenth', 'nineteenth', 'twentieth', 'twenty second', 'twenty eighth', 'thirtieth'];
+export const ORDINALS = [
+  'first',
+  'second',
+  'third',
+  'fourth',
+  'ninth',
+  'tenth',
+  'eleventh',
+  'fifteenth',
+  'nineteenth',
+  'twentieth',
+  'twenty second',
+  'twenty eighth',
+  'thirtieth',
+];
 
-export const ONES = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten', 'eleven', 'twelve', 'thirteen', 'fourteen', 'fifteen', 'sixteen', 'seventeen', 'eighteen', 'nineteen'];
+export const ONES = [
+  'zero',
+  'one',
+  'two',
+  'three',
+  'four',
+  'five',
+  'six',
+  'seven',
+  'eight',
+  'nine',
+  'ten',
+  'eleven',
+  'twelve',
+  'thirteen',
+  'fourteen',
+  'fifteen',
+  'sixteen',
+  'seventeen',
+  'eighteen',
+  'nineteen',
+];
 export const TENS = ['', '', 'twenty', 'thirty', 'forty', 'fifty', 'sixty', 'seventy', 'eighty', 'ninety'];
 
 /** Seeded PRNG (mulberry32) so the set is reproducible. */
@@ -34,7 +69,10 @@ export const DIGIT_WORDS = ['zero', 'oh', 'one', 'two', 'three', 'four', 'five',
 /** Recognition errors: each digit word is replaced by another with probability `rate` (a misheard digit). */
 export function mishear(part: string, rate: number, random: () => number): string {
   if (rate === 0) return part;
-  return part.split(' ').map((w) => (DIGIT_WORDS.includes(w) && random() < rate ? DIGIT_WORDS.filter((d) => d !== w)[Math.floor(random() * 10)]! : w)).join(' ');
+  return part
+    .split(' ')
+    .map((w) => (DIGIT_WORDS.includes(w) && random() < rate ? DIGIT_WORDS.filter((d) => d !== w)[Math.floor(random() * 10)]! : w))
+    .join(' ');
 }
 
 export function build(parts: Part[], digitErrorRate = 0, random: () => number = Math.random): Sample {
@@ -71,7 +109,10 @@ export class Speaker {
     const style = this.random();
     const zero = this.random() < 0.5 ? 'oh' : 'zero';
     if (style < 0.25 && digits.length % 2 === 0 && !/^0|(?:^|..)0/.test(digits)) {
-      return digits.match(/../g)!.map((p) => (p[0] === '0' ? `${zero} ${ONES[Number(p[1])]}` : below100(Number(p)))).join(' ');
+      return digits
+        .match(/../g)!
+        .map((p) => (p[0] === '0' ? `${zero} ${ONES[Number(p[1])]}` : below100(Number(p))))
+        .join(' ');
     }
     const words: string[] = [];
     for (let i = 0; i < digits.length; i++) {

@@ -41,14 +41,24 @@ function joinPosteriors(parts: ReadonlyArray<{ data: Float32Array; frames: numbe
   return { data, frames, vocab };
 }
 
-const list = (s: string): string[] => s.split(',').map((x) => x.trim()).filter((x) => x !== '');
+const list = (s: string): string[] =>
+  s
+    .split(',')
+    .map((x) => x.trim())
+    .filter((x) => x !== '');
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      lm: { type: 'string' }, weights: { type: 'string', default: '0.5' }, bonuses: { type: 'string', default: '0' },
-      beams: { type: 'string', default: '8' }, lookahead: { type: 'string', default: 'off' }, sets: { type: 'string', default: DEV_SET_NAMES.join(',') },
-      'speech-tsv': { type: 'string' }, model: { type: 'string' }, cache: { type: 'string' },
+      lm: { type: 'string' },
+      weights: { type: 'string', default: '0.5' },
+      bonuses: { type: 'string', default: '0' },
+      beams: { type: 'string', default: '8' },
+      lookahead: { type: 'string', default: 'off' },
+      sets: { type: 'string', default: DEV_SET_NAMES.join(',') },
+      'speech-tsv': { type: 'string' },
+      model: { type: 'string' },
+      cache: { type: 'string' },
     },
   });
   const root = packageRoot();
@@ -59,8 +69,12 @@ async function main(): Promise<void> {
   const table = readTokens(spec.tokensPath, spec.wordBoundary, spec.blank);
   const recognizer = await loadRecognizer({ modelDir, decoding: { method: 'greedy' } });
   const setOptions = {
-    root, cacheDir: resolve(values.cache ?? join(tmpdir(), 'hushscribe-eval')),
-    speechTsv: resolve(values['speech-tsv'] ?? join(sharedSpeechDir(), 'speech.tsv')), syntheticCount: 100, realCount: 150, seed: 0,
+    root,
+    cacheDir: resolve(values.cache ?? join(tmpdir(), 'hushscribe-eval')),
+    speechTsv: resolve(values['speech-tsv'] ?? join(sharedSpeechDir(), 'speech.tsv')),
+    syntheticCount: 100,
+    realCount: 150,
+    seed: 0,
   };
   const cached: Record<string, Array<{ lp: LogProbs[]; reference: string }>> = {};
   for (const name of sets) {
@@ -69,7 +83,15 @@ async function main(): Promise<void> {
     for (const item of set.items) {
       const t = await recognizer.transcribe((await readAudio(item.wav)).samples, { posteriors: true });
       // One entry per piece: segments of a piece tile it; pieces are searched separately, as the recognizer does.
-      const lp = t.segments.length === 0 ? [] : [joinPosteriors(t.segments.map((s) => s.posteriors!), table.symbols.length)];
+      const lp =
+        t.segments.length === 0
+          ? []
+          : [
+              joinPosteriors(
+                t.segments.map((s) => s.posteriors!),
+                table.symbols.length,
+              ),
+            ];
       cached[name].push({ lp, reference: item.reference });
     }
     process.stderr.write(`${name}: ${set.items.length} utterances\n`);
@@ -80,17 +102,19 @@ async function main(): Promise<void> {
     const lm = loadWordLm(lmPath);
     for (const beamSize of list(values.beams!).map(Number)) {
       for (const lmWeight of list(values.weights!).map(Number)) {
-        for (const wordBonus of list(values.bonuses!).map(Number)) for (const look of list(values.lookahead!)) {
-          const lookahead = look === 'on';
-          const row: Record<string, unknown> = { lm: lmPath, beamSize, lmWeight, wordBonus, lookahead };
-          for (const name of sets) {
-            const scores = cached[name]!.map(({ lp, reference }) =>
-              scoreUtterance(reference, lp.map((p) => tokensToText(beamSearch(p, table, { beamSize, lm, lmWeight, wordBonus, lookahead }), table)).join(' ')));
-            row[name] = Number(corpusRates(scores).wer.toFixed(4));
+        for (const wordBonus of list(values.bonuses!).map(Number))
+          for (const look of list(values.lookahead!)) {
+            const lookahead = look === 'on';
+            const row: Record<string, unknown> = { lm: lmPath, beamSize, lmWeight, wordBonus, lookahead };
+            for (const name of sets) {
+              const scores = cached[name]!.map(({ lp, reference }) =>
+                scoreUtterance(reference, lp.map((p) => tokensToText(beamSearch(p, table, { beamSize, lm, lmWeight, wordBonus, lookahead }), table)).join(' ')),
+              );
+              row[name] = Number(corpusRates(scores).wer.toFixed(4));
+            }
+            results.push(row);
+            process.stdout.write(`${JSON.stringify(row)}\n`);
           }
-          results.push(row);
-          process.stdout.write(`${JSON.stringify(row)}\n`);
-        }
       }
     }
   }

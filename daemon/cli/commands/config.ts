@@ -38,8 +38,12 @@ function writableConfig<T>(file: string, change: () => T): T {
     return change();
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new InputError(`cannot write ${file}: the folder ${dirname(file)} does not exist. Install the service first (sudo scripts/install-service creates it), or name another file with --config PATH`);
-    if (code === 'EACCES' || code === 'EPERM') throw new InputError(`cannot write ${file} (${code}): the config belongs to root; run: sudo hushscribe config set ...`);
+    if (code === 'ENOENT')
+      throw new InputError(
+        `cannot write ${file}: the folder ${dirname(file)} does not exist. Install the service first (sudo scripts/install-service creates it), or name another file with --config PATH`,
+      );
+    if (code === 'EACCES' || code === 'EPERM')
+      throw new InputError(`cannot write ${file} (${code}): the config belongs to root; run: sudo hushscribe config set ...`);
     throw err;
   }
 }
@@ -52,7 +56,8 @@ export const configCommand: Command = {
     const { values, positionals } = parseArgs({ args: argv, options: COMMON_OPTIONS, allowPositionals: true });
     const [action, ...rest] = positionals;
     const json = values.json ?? false;
-    const out = (value: unknown) => io.stdout.write(json ? `${JSON.stringify(value)}\n` : typeof value === 'object' && value !== null ? toYaml(value) : `${String(value)}\n`);
+    const out = (value: unknown) =>
+      io.stdout.write(json ? `${JSON.stringify(value)}\n` : typeof value === 'object' && value !== null ? toYaml(value) : `${String(value)}\n`);
     try {
       switch (action) {
         case 'get': {
@@ -85,7 +90,11 @@ export const configCommand: Command = {
           else
             io.stdout.write(
               `${change.path}: ${JSON.stringify(change.before ?? null)} -> ${JSON.stringify(change.after)} (${file})\n` +
-                (change.restartRequired ? 'restart the daemon to apply it (systemctl restart hushscribe)\n' : applied ? 'applied to the running daemon\n' : 'takes effect when the daemon starts\n'),
+                (change.restartRequired
+                  ? 'restart the daemon to apply it (systemctl restart hushscribe)\n'
+                  : applied
+                    ? 'applied to the running daemon\n'
+                    : 'takes effect when the daemon starts\n'),
             );
           return ExitCode.ok;
         }

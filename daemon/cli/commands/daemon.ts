@@ -34,7 +34,14 @@ export const daemonCommand: Command = {
   async run(argv: string[], io: CommandIo): Promise<number> {
     const { values } = parseArgs({
       args: argv,
-      options: { ...COMMON_OPTIONS, watch: { type: 'string' }, mic: { type: 'string' }, 'mqtt-url': { type: 'string' }, 'power-mode': { type: 'string' }, wyoming: { type: 'string' } },
+      options: {
+        ...COMMON_OPTIONS,
+        watch: { type: 'string' },
+        mic: { type: 'string' },
+        'mqtt-url': { type: 'string' },
+        'power-mode': { type: 'string' },
+        wyoming: { type: 'string' },
+      },
       allowPositionals: false,
     });
     let loaded;

@@ -37,14 +37,24 @@ const MIN_FREE_BYTES = 512 * 1024 * 1024;
 
 function tool(name: string): Check {
   const r = spawnSync(name, ['-version'], { encoding: 'utf8', timeout: 10_000 });
-  if (r.error || r.status !== 0) return { name, status: 'fail', detail: `cannot run ${name} (${(r.error as NodeJS.ErrnoException | undefined)?.code ?? `exit ${r.status}`}); install it: apt-get install ffmpeg` };
+  if (r.error || r.status !== 0)
+    return {
+      name,
+      status: 'fail',
+      detail: `cannot run ${name} (${(r.error as NodeJS.ErrnoException | undefined)?.code ?? `exit ${r.status}`}); install it: apt-get install ffmpeg`,
+    };
   return { name, status: 'ok', detail: r.stdout.split('\n')[0] ?? '' };
 }
 
 function audioDevices(config: LoadedConfig['config']): Check {
   const wanted = config.sources.mic.device;
   const snd = existsSync('/dev/snd') ? readdirSync('/dev/snd').filter((n) => n.startsWith('pcmC') && n.endsWith('c')) : [];
-  if (snd.length === 0) return { name: 'audio devices', status: wanted ? 'fail' : 'warn', detail: `no capture devices in /dev/snd${wanted ? ` (sources.mic.device is ${wanted})` : ' (only needed for the microphone source)'}` };
+  if (snd.length === 0)
+    return {
+      name: 'audio devices',
+      status: wanted ? 'fail' : 'warn',
+      detail: `no capture devices in /dev/snd${wanted ? ` (sources.mic.device is ${wanted})` : ' (only needed for the microphone source)'}`,
+    };
   return { name: 'audio devices', status: 'ok', detail: `${snd.length} capture device(s): ${snd.join(', ')}` };
 }
 
@@ -53,7 +63,12 @@ async function models(config: LoadedConfig['config']): Promise<Check> {
   try {
     const checks = await verifyModelFiles(dir, config.asr.variant ? [config.asr.variant] : undefined);
     const bad = checks.filter((c) => !c.ok);
-    if (bad.length > 0) return { name: 'model files', status: 'fail', detail: `${dir}: sha256 mismatch for ${bad.map((c) => c.variant).join(', ')} (run: hushscribe models verify)` };
+    if (bad.length > 0)
+      return {
+        name: 'model files',
+        status: 'fail',
+        detail: `${dir}: sha256 mismatch for ${bad.map((c) => c.variant).join(', ')} (run: hushscribe models verify)`,
+      };
     return { name: 'model files', status: 'ok', detail: `${dir}: ${checks.map((c) => c.variant).join(', ')} verified` };
   } catch (err) {
     return { name: 'model files', status: 'fail', detail: (err as Error).message };
@@ -90,7 +105,8 @@ async function pipeline(config: LoadedConfig['config']): Promise<Check> {
     // The daemon loads the sparse variant when the power governor first wants it: load it now all the same.
     const recognizers = [stages.dense.recognizer, ...(stages.sparse ? [(await stages.sparse()).recognizer] : [])];
     const decoding = (recognizers[0] as { decoding?: { lmPath: string | null; lmError?: string } }).decoding;
-    if (decoding?.lmError) return { name: 'pipeline', status: 'fail', detail: `the language model cannot be loaded (the daemon would decode without it): ${decoding.lmError}` };
+    if (decoding?.lmError)
+      return { name: 'pipeline', status: 'fail', detail: `the language model cannot be loaded (the daemon would decode without it): ${decoding.lmError}` };
     const lm = decoding?.lmPath;
     const parts = [
       `${recognizers[0]!.model.name} (${recognizers.map((r) => r.model.variant).join(', ')})`,

@@ -15,4 +15,20 @@ import { retryCommand } from './retry.js';
 import { listenCommand } from './listen.js';
 
 /** Every CLI command, in the order `hushscribe --help` lists them. Add a command by adding its module here. */
-export const commands: Command[] = [daemonCommand, statusCommand, transcriptsCommand, ingestCommand, listenCommand, retryCommand, pauseCommand, resumeCommand, powerCommand, configCommand, doctorCommand, modelsCommand, transcribeCommand, redactCommand, lmCommand];
+export const commands: Command[] = [
+  daemonCommand,
+  statusCommand,
+  transcriptsCommand,
+  ingestCommand,
+  listenCommand,
+  retryCommand,
+  pauseCommand,
+  resumeCommand,
+  powerCommand,
+  configCommand,
+  doctorCommand,
+  modelsCommand,
+  transcribeCommand,
+  redactCommand,
+  lmCommand,
+];

@@ -52,7 +52,10 @@ async function handOver(file: string, watchDir: string, id: string): Promise<voi
   } catch (err) {
     await rm(partial, { force: true });
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EACCES' || code === 'EPERM') throw new InputError(`cannot write to the watch folder ${watchDir} (${code}): add yourself to the daemon's group with \`sudo usermod -aG hushscribe $USER\` and log in again`);
+    if (code === 'EACCES' || code === 'EPERM')
+      throw new InputError(
+        `cannot write to the watch folder ${watchDir} (${code}): add yourself to the daemon's group with \`sudo usermod -aG hushscribe $USER\` and log in again`,
+      );
     throw err;
   }
 }
@@ -105,7 +108,13 @@ export const ingestCommand: Command = {
         if (recording?.status === 'failed') worst = ExitCode.inputError;
         if (json) io.stdout.write(`${JSON.stringify({ file, id, created, recording })}\n`);
         else {
-          const what = !recording ? 'handed to the watch folder' : recording.status === 'failed' ? `failed [${recording.errorCode}] ${recording.errorMessage}` : recording.status === 'done' ? `done, ${recording.segmentCount} segments, ${recording.durationSec?.toFixed(1)} s` : recording.status;
+          const what = !recording
+            ? 'handed to the watch folder'
+            : recording.status === 'failed'
+              ? `failed [${recording.errorCode}] ${recording.errorMessage}`
+              : recording.status === 'done'
+                ? `done, ${recording.segmentCount} segments, ${recording.durationSec?.toFixed(1)} s`
+                : recording.status;
           io.stdout.write(`${file}: ${what} (id ${id}${created ? '' : ', seen before'})\n`);
         }
       }

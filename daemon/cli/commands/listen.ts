@@ -52,7 +52,9 @@ export const listenCommand: Command = {
           }
         });
         socket.on('close', () => resolve(ExitCode.ok));
-        socket.on('error', (err: NodeJS.ErrnoException) => reject(err.code === 'ENOENT' || err.code === 'ECONNREFUSED' ? new DaemonNotRunningError(socketPath) : err));
+        socket.on('error', (err: NodeJS.ErrnoException) =>
+          reject(err.code === 'ENOENT' || err.code === 'ECONNREFUSED' ? new DaemonNotRunningError(socketPath) : err),
+        );
         const stop = () => socket.end();
         process.once('SIGINT', stop);
         process.once('SIGTERM', stop);

@@ -27,7 +27,12 @@ export const lmCommand: Command = {
     if (verb !== 'build') throw new UsageError(verb === undefined ? 'missing subcommand (build)' : `unknown subcommand '${verb}' (build)`);
     const { values } = parseArgs({
       args: rest,
-      options: { text: { type: 'string', multiple: true }, out: { type: 'string' }, order: { type: 'string', default: '3' }, json: { type: 'boolean', default: false } },
+      options: {
+        text: { type: 'string', multiple: true },
+        out: { type: 'string' },
+        order: { type: 'string', default: '3' },
+        json: { type: 'boolean', default: false },
+      },
       allowPositionals: false,
     });
     if (!values.text || values.text.length === 0) throw new UsageError('--text FILE is required');
@@ -45,7 +50,11 @@ export const lmCommand: Command = {
       }
       throw err;
     }
-    io.stdout.write(values.json ? `${JSON.stringify({ out: values.out, ...summary })}\n` : `${values.out}/lm.bin: ${summary.sentences} sentences, ${summary.words} words; n-grams ${summary.counts.join(' / ')}; ${summary.bytes} bytes\n`);
+    io.stdout.write(
+      values.json
+        ? `${JSON.stringify({ out: values.out, ...summary })}\n`
+        : `${values.out}/lm.bin: ${summary.sentences} sentences, ${summary.words} words; n-grams ${summary.counts.join(' / ')}; ${summary.bytes} bytes\n`,
+    );
     return ExitCode.ok;
   },
 };

@@ -52,7 +52,11 @@ export const modelsCommand: Command = {
   summary: 'List installed speech models and verify their checksums',
   usage,
   async run(argv: string[], io: CommandIo): Promise<number> {
-    const { values, positionals } = parseArgs({ args: argv, options: { ...COMMON_OPTIONS, model: { type: 'string' }, variant: { type: 'string' } }, allowPositionals: true });
+    const { values, positionals } = parseArgs({
+      args: argv,
+      options: { ...COMMON_OPTIONS, model: { type: 'string' }, variant: { type: 'string' } },
+      allowPositionals: true,
+    });
     const [action, ...rest] = positionals;
     const json = values.json ?? false;
     if (rest.length > 0) throw new UsageError(`unexpected argument '${rest[0]}'`);
@@ -61,7 +65,11 @@ export const modelsCommand: Command = {
       const configured = values.model ? resolve(values.model) : modelDir(config);
       if (action === 'list') {
         const root = join(packageRoot(), 'models');
-        const all = existsSync(root) ? readdirSync(root, { withFileTypes: true }).filter((e) => e.isDirectory() && existsSync(join(root, e.name, MANIFEST_FILE))).map((e) => join(root, e.name)) : [];
+        const all = existsSync(root)
+          ? readdirSync(root, { withFileTypes: true })
+              .filter((e) => e.isDirectory() && existsSync(join(root, e.name, MANIFEST_FILE)))
+              .map((e) => join(root, e.name))
+          : [];
         const dirs = all.filter((d) => !isTaggerDir(d));
         if (!dirs.includes(configured)) dirs.push(configured);
         const rows = dirs.map((d) => describe(d, d === configured));
@@ -79,7 +87,11 @@ export const modelsCommand: Command = {
       if (action === 'verify') {
         const checks = await verifyModelFiles(configured, values.variant ? [values.variant] : undefined);
         if (json) for (const c of checks) io.stdout.write(`${JSON.stringify(c)}\n`);
-        else for (const c of checks) io.stdout.write(`${c.ok ? 'ok      ' : 'MISMATCH'} ${c.variant}  ${c.file}${c.ok ? '' : `\n         expected sha256 ${c.expectedSha256} (${c.expectedBytes} bytes)\n         found    sha256 ${c.actualSha256} (${c.actualBytes} bytes)`}\n`);
+        else
+          for (const c of checks)
+            io.stdout.write(
+              `${c.ok ? 'ok      ' : 'MISMATCH'} ${c.variant}  ${c.file}${c.ok ? '' : `\n         expected sha256 ${c.expectedSha256} (${c.expectedBytes} bytes)\n         found    sha256 ${c.actualSha256} (${c.actualBytes} bytes)`}\n`,
+            );
         return checks.every((c) => c.ok) ? ExitCode.ok : ExitCode.failure;
       }
       throw new UsageError(action ? `unknown action '${action}'` : 'which action? list or verify');

@@ -20,7 +20,13 @@ Exit codes: 0 ok, 4 daemon not running.`,
       const json = values.json ?? false;
       try {
         const result = await daemonRequest<{ paused: boolean }>(cliConfig(values), name, {}, 10_000);
-        io.stdout.write(json ? `${JSON.stringify(result)}\n` : result.paused ? 'paused: the recording in progress finishes; queued ones wait for `hushscribe resume`\n' : 'resumed: taking recordings from the queue\n');
+        io.stdout.write(
+          json
+            ? `${JSON.stringify(result)}\n`
+            : result.paused
+              ? 'paused: the recording in progress finishes; queued ones wait for `hushscribe resume`\n'
+              : 'resumed: taking recordings from the queue\n',
+        );
         return ExitCode.ok;
       } catch (err) {
         return reportError(err, io, name, json);
@@ -29,5 +35,9 @@ Exit codes: 0 ok, 4 daemon not running.`,
   };
 }
 
-export const pauseCommand = queueCommand('pause', 'Pause the running daemon: queued recordings wait', 'Lets the recording in progress finish and takes nothing new from the queue until resume.');
+export const pauseCommand = queueCommand(
+  'pause',
+  'Pause the running daemon: queued recordings wait',
+  'Lets the recording in progress finish and takes nothing new from the queue until resume.',
+);
 export const resumeCommand = queueCommand('resume', 'Resume a paused daemon', 'Takes recordings from the queue again.');

@@ -43,19 +43,32 @@ Options:
 `;
 
 /** The config's policy (`base`) with the command-line options on top. */
-function policyFrom(values: { types?: string; operator?: string[]; 'mask-per'?: string; 'hash-key-file'?: string; 'long-numbers'?: boolean }, base: RedactionPolicyConfig): RedactionPolicyConfig {
+function policyFrom(
+  values: { types?: string; operator?: string[]; 'mask-per'?: string; 'hash-key-file'?: string; 'long-numbers'?: boolean },
+  base: RedactionPolicyConfig,
+): RedactionPolicyConfig {
   const config: RedactionPolicyConfig & { operators: Record<string, string> } = { ...base, operators: { ...base.operators } };
   if (values['long-numbers']) config.longNumbers = true;
-  if (values.types !== undefined) config.types = values.types.split(',').map((t) => t.trim()).filter(Boolean);
+  if (values.types !== undefined)
+    config.types = values.types
+      .split(',')
+      .map((t) => t.trim())
+      .filter(Boolean);
   for (const spec of values.operator ?? []) {
-    for (const part of spec.split(',').map((p) => p.trim()).filter(Boolean)) {
+    for (const part of spec
+      .split(',')
+      .map((p) => p.trim())
+      .filter(Boolean)) {
       const [type, op] = part.includes('=') ? part.split('=', 2) : [undefined, part];
       if (type === undefined) config.operator = op;
       else config.operators[type.trim()] = op!.trim();
     }
   }
   if (values['mask-per'] !== undefined) config.mask = { per: values['mask-per'] };
-  const key = values['hash-key-file'] !== undefined ? readFileSync(values['hash-key-file'], 'utf8').replace(/\r?\n$/, '') : (base.hashKey ?? process.env[DEFAULT_KEY_ENV]);
+  const key =
+    values['hash-key-file'] !== undefined
+      ? readFileSync(values['hash-key-file'], 'utf8').replace(/\r?\n$/, '')
+      : (base.hashKey ?? process.env[DEFAULT_KEY_ENV]);
   if (key) config.hashKey = key;
   return config;
 }
@@ -114,10 +127,10 @@ export const redactCommand: Command = {
       : values.stream
         ? (line: string) => session.redact(line)
         : async (line: string) => {
-          const result = await session.redact(line);
-          session.end();
-          return result;
-        };
+            const result = await session.redact(line);
+            session.end();
+            return result;
+          };
     const flush = async () => (values.session ? session.flush() : null);
     const write = async (result: RedactionResult | null) => {
       if (result && !io.stdout.write(`${format(result, values.json)}\n`)) await new Promise((resolve) => io.stdout.once('drain', resolve));

@@ -20,15 +20,25 @@ export const retryCommand: Command = {
   summary: 'Queue failed recordings again',
   usage,
   async run(argv: string[], io: CommandIo): Promise<number> {
-    const { values, positionals } = parseArgs({ args: argv, options: { ...COMMON_OPTIONS, failed: { type: 'boolean', default: false } }, allowPositionals: true });
-    if (values.failed === (positionals.length > 0)) throw new UsageError('give recording ids or --failed');
+    const { values, positionals } = parseArgs({
+      args: argv,
+      options: { ...COMMON_OPTIONS, failed: { type: 'boolean', default: false } },
+      allowPositionals: true,
+    });
+    if (values.failed === positionals.length > 0) throw new UsageError('give recording ids or --failed');
     const json = values.json ?? false;
     try {
       const loaded = cliConfig(values);
       const requests = values.failed ? [{ failed: true }] : positionals.map((id) => ({ id }));
       const requeued: string[] = [];
       for (const params of requests) requeued.push(...(await daemonRequest<{ requeued: string[] }>(loaded, 'recordings.retry', params, 10_000)).requeued);
-      io.stdout.write(json ? `${JSON.stringify({ requeued })}\n` : requeued.length > 0 ? `queued again: ${requeued.join(', ')}\n` : 'no failed recording with its audio still there\n');
+      io.stdout.write(
+        json
+          ? `${JSON.stringify({ requeued })}\n`
+          : requeued.length > 0
+            ? `queued again: ${requeued.join(', ')}\n`
+            : 'no failed recording with its audio still there\n',
+      );
       return ExitCode.ok;
     } catch (err) {
       return reportError(err, io, 'retry', json);

@@ -22,7 +22,15 @@ interface DaemonStatus {
   version: string;
   uptimeSec: number;
   features: Record<string, { state: string; error: string | null }>;
-  pipeline: { state: string; paused: boolean; recordingId: string | null; healthy: boolean; model: { name: string; variant: string } | null; error: string | null; database: { error: string; sinceMs: number } | null };
+  pipeline: {
+    state: string;
+    paused: boolean;
+    recordingId: string | null;
+    healthy: boolean;
+    model: { name: string; variant: string } | null;
+    error: string | null;
+    database: { error: string; sinceMs: number } | null;
+  };
   retention: { unmet: { maxBytes: number; floorBytes: number } | null };
   recordings: Record<string, number>;
   watchDir: string | null;
@@ -54,7 +62,10 @@ export const statusCommand: Command = {
           // no database yet
         }
         if (json) io.stdout.write(`${JSON.stringify({ running: false, database: databasePath(loaded.config), recordings })}\n`);
-        else io.stdout.write(`daemon: not running\ndatabase: ${databasePath(loaded.config)}${recordings ? `\nrecordings: ${formatCounts(recordings)}` : ' (none yet)'}\n`);
+        else
+          io.stdout.write(
+            `daemon: not running\ndatabase: ${databasePath(loaded.config)}${recordings ? `\nrecordings: ${formatCounts(recordings)}` : ' (none yet)'}\n`,
+          );
         return ExitCode.unavailable;
       }
       if (json) {
@@ -65,15 +76,23 @@ export const statusCommand: Command = {
       const lines = [
         `daemon: running (pid ${status.pid}, version ${status.version}, up ${status.uptimeSec} s)`,
         `pipeline: ${p.state}${p.paused ? ', paused (hushscribe resume)' : ''}${p.recordingId ? ` on ${p.recordingId}` : ''}${p.model ? ` (model ${p.model.name}/${p.model.variant})` : ''}${p.error ? ` - ${p.error}` : ''}`,
-        `features: ${Object.entries(status.features).map(([name, f]) => `${name} ${f.state}${f.error ? ` (${f.error})` : ''}`).join(', ')}`,
+        `features: ${Object.entries(status.features)
+          .map(([name, f]) => `${name} ${f.state}${f.error ? ` (${f.error})` : ''}`)
+          .join(', ')}`,
         `recordings: ${formatCounts(status.recordings)}`,
         powerLine(status.power),
       ];
       if (p.database) lines.push(`database: refuses writes for ${Math.round(p.database.sinceMs / 1000)} s (${p.database.error}); retrying, nothing is lost`);
       const unmet = status.retention.unmet;
-      if (unmet) lines.push(`retention: store.retention.maxBytes ${unmet.maxBytes} cannot be met (${unmet.floorBytes} bytes are not deletable); nothing deleted for size`);
+      if (unmet)
+        lines.push(
+          `retention: store.retention.maxBytes ${unmet.maxBytes} cannot be met (${unmet.floorBytes} bytes are not deletable); nothing deleted for size`,
+        );
       if (status.watchDir) lines.push(`watching: ${status.watchDir}`, `originals: ${status.originals.detail}`);
-      for (const [name, l] of Object.entries(status.live)) lines.push(`${name}: ${l.state}${l.recordingId ? ` (session ${l.recordingId}, ${l.heardSec.toFixed(0)} s heard)` : ''}${l.partialsDropped ? `, ${l.partialsDropped} partials dropped` : ''}${l.lastError ? ` - ${l.lastError}` : ''}`);
+      for (const [name, l] of Object.entries(status.live))
+        lines.push(
+          `${name}: ${l.state}${l.recordingId ? ` (session ${l.recordingId}, ${l.heardSec.toFixed(0)} s heard)` : ''}${l.partialsDropped ? `, ${l.partialsDropped} partials dropped` : ''}${l.lastError ? ` - ${l.lastError}` : ''}`,
+        );
       io.stdout.write(`${lines.join('\n')}\n`);
       return ExitCode.ok;
     } catch (err) {

@@ -3,7 +3,17 @@ import { basename, dirname, extname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { ExitCode, UsageError, type Command, type CommandIo } from '../command.js';
-import { HotwordFileError, isModelLoadError, loadRecognizer, readHotwords, type DecodingOptions, type Hotword, type RecognizedSegment, type Recognizer, type Transcript } from '../../asr/index.js';
+import {
+  HotwordFileError,
+  isModelLoadError,
+  loadRecognizer,
+  readHotwords,
+  type DecodingOptions,
+  type Hotword,
+  type RecognizedSegment,
+  type Recognizer,
+  type Transcript,
+} from '../../asr/index.js';
 import { alignedText, buildRedactedSegment } from '../../redaction/segment.js';
 import { SessionRedactor, type SessionOptions } from '../../../redaction/session.js';
 import { PiiTagger } from '../../../redaction/tagger.js';
@@ -11,7 +21,14 @@ import { parseDetectors } from './detectors.js';
 import type { RedactionPolicyConfig } from '../../../redaction/policy.js';
 import { readAudio } from '../../audio/index.js';
 import { packageRoot } from '../../../common/package-root.js';
-import { REDACTED_AUDIO_MODES, RedactedAudioWriter, spansToMask, type RedactedAudioFormat, type RedactedAudioMode, type TimeSpan } from '../../redacted-audio/index.js';
+import {
+  REDACTED_AUDIO_MODES,
+  RedactedAudioWriter,
+  spansToMask,
+  type RedactedAudioFormat,
+  type RedactedAudioMode,
+  type TimeSpan,
+} from '../../redacted-audio/index.js';
 import { recognizeSegmented } from '../../pipeline/transcribe.js';
 import { redactionPolicy } from '../../redaction/redactor.js';
 import { loadSileroVad } from '../../vad/index.js';
@@ -69,14 +86,23 @@ Exit codes: 0 all files transcribed; 3 a file could not be read (the other files
  * may be shown. `transcribeCommand` plugs in redactTranscript (the redaction/ recognisers, default policy: every
  * entity type replaced by a placeholder); `--no-redact` skips the hook and the JSON output records it.
  */
-export type TranscriptRedactor = (transcript: Transcript, maskSpans: TimeSpan[], options: { policy: RedactionPolicyConfig; detectors: SessionOptions }) => Promise<Transcript>;
+export type TranscriptRedactor = (
+  transcript: Transcript,
+  maskSpans: TimeSpan[],
+  options: { policy: RedactionPolicyConfig; detectors: SessionOptions },
+) => Promise<Transcript>;
 
 /**
  * Redacts a transcript segment by segment with one SessionRedactor, so personal data split by a pause is still
  * caught; words inside an entity become the entity's placeholder (as the daemon stores them). Dropped segments
  * (policy 'drop') are left out. The audio spans to mask for redacted audio are added to `maskSpans`.
  */
-export async function redactTranscript(transcript: Transcript, policy: RedactionPolicyConfig = {}, maskSpans: TimeSpan[] = [], detectors: SessionOptions = {}): Promise<Transcript> {
+export async function redactTranscript(
+  transcript: Transcript,
+  policy: RedactionPolicyConfig = {},
+  maskSpans: TimeSpan[] = [],
+  detectors: SessionOptions = {},
+): Promise<Transcript> {
   const session = new SessionRedactor(policy, detectors);
   const segments: RecognizedSegment[] = [];
   for (const [seq, segment] of transcript.segments.entries()) {
@@ -111,10 +137,14 @@ const round3 = (x: number): number => Math.round(x * 1000) / 1000;
 const AUDIO_FORMATS: Record<string, RedactedAudioFormat> = { '.wav': 'wav', '.opus': 'opus' };
 
 /** --redacted-audio OUT: checked before the model loads, so a wrong option costs nothing. */
-function redactedAudioTarget(values: { 'redacted-audio'?: string; 'audio-mode'?: string; 'audio-pad-ms'?: string; 'no-redact'?: boolean }, fileCount: number): { writer: RedactedAudioWriter; name: string } | null {
+function redactedAudioTarget(
+  values: { 'redacted-audio'?: string; 'audio-mode'?: string; 'audio-pad-ms'?: string; 'no-redact'?: boolean },
+  fileCount: number,
+): { writer: RedactedAudioWriter; name: string } | null {
   const out = values['redacted-audio'];
   if (out === undefined) {
-    if (values['audio-mode'] !== undefined || values['audio-pad-ms'] !== undefined) throw new UsageError('--audio-mode and --audio-pad-ms need --redacted-audio');
+    if (values['audio-mode'] !== undefined || values['audio-pad-ms'] !== undefined)
+      throw new UsageError('--audio-mode and --audio-pad-ms need --redacted-audio');
     return null;
   }
   if (fileCount !== 1) throw new UsageError(`--redacted-audio takes exactly one input FILE (got ${fileCount})`);
@@ -189,7 +219,8 @@ export function createTranscribeCommand(redactor: TranscriptRedactor): Command {
         validatePolicy(policy);
       } catch (err) {
         // A bad config file or policy, or an unreadable hash key file: a clear message before any model loads.
-        if (err instanceof ConfigError || err instanceof PolicyError || typeof (err as NodeJS.ErrnoException).code === 'string') throw new UsageError(`invalid config: ${(err as Error).message}`);
+        if (err instanceof ConfigError || err instanceof PolicyError || typeof (err as NodeJS.ErrnoException).code === 'string')
+          throw new UsageError(`invalid config: ${(err as Error).message}`);
         throw err;
       }
       const detectors = values.detectors === undefined ? { rules: true, tagger: config.redaction.tagger.enabled } : parseDetectors(values.detectors);
@@ -205,7 +236,8 @@ export function createTranscribeCommand(redactor: TranscriptRedactor): Command {
         if (err.code === 'BAD_OPTION') return ExitCode.usage;
         return err.code === 'MODEL_NOT_FOUND' ? ExitCode.unavailable : ExitCode.failure;
       }
-      if (recognizer.decoding?.lmError) io.stderr.write(`hushscribe transcribe: warning: language model not loaded, decoding greedily: ${recognizer.decoding.lmError}\n`);
+      if (recognizer.decoding?.lmError)
+        io.stderr.write(`hushscribe transcribe: warning: language model not loaded, decoding greedily: ${recognizer.decoding.lmError}\n`);
 
       const redaction = values['no-redact'] ? 'off' : 'applied';
       let exitCode: number = ExitCode.ok;
@@ -264,4 +296,6 @@ export function createTranscribeCommand(redactor: TranscriptRedactor): Command {
   };
 }
 
-export const transcribeCommand: Command = createTranscribeCommand((transcript, maskSpans, { policy, detectors }) => redactTranscript(transcript, policy, maskSpans, detectors));
+export const transcribeCommand: Command = createTranscribeCommand((transcript, maskSpans, { policy, detectors }) =>
+  redactTranscript(transcript, policy, maskSpans, detectors),
+);

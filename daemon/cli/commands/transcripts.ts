@@ -61,10 +61,16 @@ export function exportText(format: Format, rows: { recording: Recording; segment
   switch (format) {
     case 'jsonl':
       return all
-        .map(({ recording, s }) => `${JSON.stringify({ recordingId: recording.id, fileName: recording.fileName, seq: s.seq, start: s.start, end: s.end, text: s.text, words: s.words, entities: s.entities, model: s.model, variant: s.variant })}\n`)
+        .map(
+          ({ recording, s }) =>
+            `${JSON.stringify({ recordingId: recording.id, fileName: recording.fileName, seq: s.seq, start: s.start, end: s.end, text: s.text, words: s.words, entities: s.entities, model: s.model, variant: s.variant })}\n`,
+        )
         .join('');
     case 'csv':
-      return ['recording_id,file_name,seq,start,end,text\n', ...all.map(({ recording, s }) => `${[recording.id, recording.fileName, s.seq, s.start, s.end, s.text].map(csvField).join(',')}\n`)].join('');
+      return [
+        'recording_id,file_name,seq,start,end,text\n',
+        ...all.map(({ recording, s }) => `${[recording.id, recording.fileName, s.seq, s.start, s.end, s.text].map(csvField).join(',')}\n`),
+      ].join('');
     case 'srt':
       return all.map(({ s }, i) => `${i + 1}\n${clock(s.start, ',')} --> ${clock(s.end, ',')}\n${s.text}\n\n`).join('');
     case 'vtt':
@@ -95,7 +101,8 @@ export const transcriptsCommand: Command = {
     if (values.status !== undefined && !(RECORDING_STATUSES as readonly string[]).includes(values.status)) {
       throw new UsageError(`--status must be one of ${RECORDING_STATUSES.join(', ')} (got ${values.status})`);
     }
-    if (!action || !['list', 'show', 'search', 'export'].includes(action)) throw new UsageError(action ? `unknown action '${action}'` : 'which action? list, show, search or export');
+    if (!action || !['list', 'show', 'search', 'export'].includes(action))
+      throw new UsageError(action ? `unknown action '${action}'` : 'which action? list, show, search or export');
     let store: Store | null = null;
     try {
       store = openStoreReadonly(cliConfig(values));
@@ -107,7 +114,9 @@ export const transcriptsCommand: Command = {
           if (json) for (const r of recordings) out(`${JSON.stringify(listLine(r))}\n`);
           else
             for (const r of recordings)
-              out(`${r.id}  ${r.status.padEnd(10)} ${String(r.segmentCount).padStart(4)} seg  ${r.durationSec === null ? '      -' : `${r.durationSec.toFixed(1).padStart(6)}s`}  ${r.fileName ?? '-'}${r.errorCode ? `  [${r.errorCode}] ${(r.errorMessage ?? '').split('\n')[0]}` : ''}\n`);
+              out(
+                `${r.id}  ${r.status.padEnd(10)} ${String(r.segmentCount).padStart(4)} seg  ${r.durationSec === null ? '      -' : `${r.durationSec.toFixed(1).padStart(6)}s`}  ${r.fileName ?? '-'}${r.errorCode ? `  [${r.errorCode}] ${(r.errorMessage ?? '').split('\n')[0]}` : ''}\n`,
+              );
           return ExitCode.ok;
         }
         case 'show': {
@@ -116,7 +125,9 @@ export const transcriptsCommand: Command = {
           const segments = store.segments(recording.id);
           if (json) out(`${JSON.stringify({ recording, segments })}\n`);
           else {
-            out(`${recording.id}  ${recording.fileName ?? '-'}  ${recording.status}${recording.errorCode ? ` [${recording.errorCode}] ${recording.errorMessage}` : ''}\n`);
+            out(
+              `${recording.id}  ${recording.fileName ?? '-'}  ${recording.status}${recording.errorCode ? ` [${recording.errorCode}] ${recording.errorMessage}` : ''}\n`,
+            );
             if (recording.redactedAudio) out(`redacted audio: ${recording.redactedAudio}\n`);
             for (const s of segments) out(`[${clock(s.start, '.')} - ${clock(s.end, '.')}] ${s.text}\n`);
           }
@@ -134,7 +145,10 @@ export const transcriptsCommand: Command = {
           if (!format || !(FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}`);
           if ((format === 'srt' || format === 'vtt') && rest.length !== 1) throw new UsageError(`${format} export needs exactly one recording id`);
           const recordings = rest.length > 0 ? rest.map((id) => recordingOrThrow(store!, id)) : store.list({ status: 'done' }).reverse();
-          const text = exportText(format, recordings.map((recording) => ({ recording, segments: store!.segments(recording.id) })));
+          const text = exportText(
+            format,
+            recordings.map((recording) => ({ recording, segments: store!.segments(recording.id) })),
+          );
           if (values.output) writeFileSync(values.output, text);
           else out(text);
           return ExitCode.ok;
