@@ -6,11 +6,13 @@
  */
 import t from 'tap';
 import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { CLI, DaemonProcess, ensureBuilt, ROOT, tempDir, waitFor } from './fixtures/daemon/harness.js';
 
 const RUNS = 6;
+/** Stops while the worker is decoding a long recording (each restart re-decodes it from the start). */
+const CUTS_MID_INFERENCE = 6;
 /**
  * Moments are a random offset after a random point of the start-up: the lock file written (the store opens next),
  * the store being open (the model loading) or the file being transcribed. Earlier, while Node boots, the kernel's
@@ -49,22 +51,29 @@ t.test('a signal at a random moment always ends in a clean exit 0', async (t) =>
   }
 });
 
-t.test('a recording cut off by the signal is transcribed after the restart', async (t) => {
+t.test('a long recording cut off mid-inference, again and again, is transcribed after the restarts', async (t) => {
   ensureBuilt();
   const dir = tempDir('signals-resume');
   const inbox = join(dir, 'in');
   mkdirSync(inbox);
-  copyFileSync(SAMPLE, join(inbox, 'call.wav'));
+  // A minute of speech, so each signal lands while onnxruntime is decoding: terminating the worker there aborted the process.
+  execFileSync('ffmpeg', ['-v', 'error', '-stream_loop', '19', '-i', SAMPLE, '-c', 'copy', join(inbox, 'call.wav')]);
   const config = join(dir, 'config.yaml');
   writeFileSync(config, JSON.stringify({ sources: { watch: { dir: inbox, pollMs: 100, settleMs: 0 } } }));
-  const daemon = new DaemonProcess(join(dir, 'data'), config).start();
-  await waitFor(() => daemon.logs().some((l) => l.msg === 'transcribing'), 120_000, 'transcription to begin');
-  daemon.child.kill('SIGTERM');
-  t.equal(await daemon.exited, 0);
-  daemon.start();
+  const daemon = new DaemonProcess(join(dir, 'data'), config);
   t.teardown(() => daemon.kill());
-  await waitFor(() => daemon.query<{ status: string }>('SELECT status FROM recordings')[0]?.status === 'done', 120_000, 'the recording to be done');
-  t.equal(daemon.query<{ attempts: number }>('SELECT attempts FROM recordings')[0]!.attempts, 1, 'the attempt a clean stop cut short is not counted');
+  for (let cut = 0; cut < CUTS_MID_INFERENCE; cut++) {
+    daemon.start([], { NODE_OPTIONS: '' });
+    await waitFor(() => daemon.logs().some((l) => l.msg === 'transcribing'), 120_000, 'transcription to begin');
+    const delay = 300 + Math.round(Math.random() * 1200);
+    await new Promise((r) => setTimeout(r, delay));
+    daemon.child.kill('SIGTERM');
+    t.equal(await daemon.exited, 0, `SIGTERM ${delay} ms into the recording: exit 0 (signal ${daemon.child.signalCode})`);
+    t.notMatch(daemon.output, /terminate called|Napi::Error|core dumped/, `SIGTERM ${delay} ms into the recording: no abort`);
+  }
+  daemon.start();
+  await waitFor(() => daemon.query<{ status: string }>('SELECT status FROM recordings')[0]?.status === 'done', 300_000, 'the recording to be done');
+  t.equal(daemon.query<{ attempts: number }>('SELECT attempts FROM recordings')[0]!.attempts, 1, 'attempts a clean stop cut short are not counted');
   daemon.child.kill('SIGTERM');
   t.equal(await daemon.exited, 0);
 });

@@ -173,50 +173,44 @@ t.test('a full disk: files wait, the daemon says so, and carries on by itself wh
   t.same(s.controller.store.integrityCheck(), ['ok']);
 });
 
-// Skipped: terminating the worker while onnxruntime-node's inference is in flight aborts the whole process
-// ("terminate called after throwing an instance of 'Napi::Error'"), seen in 2 of 3 full-suite runs and whenever this
-// file runs beside daemon-signals. Under systemd the daemon restarts and re-queues the recording, but the fix is a
-// cooperative cancel in the worker instead of Worker.terminate() (pipeline.ts handle()); until then this stays off.
-t.test(
-  'a full disk mid-recording: the recording goes back to the queue and is finished later',
-  { skip: 'known abort: Worker.terminate() during onnxruntime inference (see comment)' },
-  async (t) => {
-    const mount = tempDir('faults-full2-mnt');
-    try {
-      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=6m', 'tmpfs', mount], { stdio: 'pipe' });
-    } catch (err) {
-      t.skip(`cannot mount a small tmpfs to fill (needs root): ${(err as Error).message.split('\n')[0]}`);
-      return;
-    }
-    t.teardown(() => execFileSync('umount', ['-l', mount]));
-    const s = setup('faults-full2', { watchdog: { maxStallSec: 60 } }, join(mount, 'data'));
-    await s.controller.start();
-    t.teardown(() => s.controller.stop());
-    s.drop(
-      'long.wav',
-      Array.from({ length: 15 }, (_, i) => `Sentence number ${i + 1} of a long recording that is still being transcribed when the disk fills up.`).join(' '),
-    );
-    await waitFor(() => s.controller.pipeline.health().state === 'busy', 60_000, 'busy');
-    const filler = join(mount, 'filler');
-    const fd = openSync(filler, 'w');
-    try {
-      for (;;) writeSync(fd, Buffer.alloc(4096, 1));
-    } catch {
-      // full
-    }
-    closeSync(fd);
-    await waitFor(() => s.controller.pipeline.health().state === 'blocked', 120_000, 'blocked');
-    t.ok(
-      s.lines.some((l) => l.msg === 'store write failed; re-queueing the recording'),
-      'the refused recording is re-queued',
-    );
-    rmSync(filler);
-    await waitFor(() => s.counts().done === 1, 600_000, 'finished once space returned');
-    t.equal(s.counts().processing, 0);
-    t.equal(s.counts().queued, 0);
-    t.equal(s.controller.store.list()[0]!.attempts, 1, 'refused starts do not count towards MAX_ATTEMPTS');
-  },
-);
+// A store write refused mid-recording makes the pipeline drop the recording: the worker is told to let go after its
+// native call, never terminated mid-inference (that aborted the whole process; see pipeline/worker-shutdown.ts).
+t.test('a full disk mid-recording: the recording goes back to the queue and is finished later', async (t) => {
+  const mount = tempDir('faults-full2-mnt');
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=6m', 'tmpfs', mount], { stdio: 'pipe' });
+  } catch (err) {
+    t.skip(`cannot mount a small tmpfs to fill (needs root): ${(err as Error).message.split('\n')[0]}`);
+    return;
+  }
+  t.teardown(() => execFileSync('umount', ['-l', mount]));
+  const s = setup('faults-full2', { watchdog: { maxStallSec: 60 } }, join(mount, 'data'));
+  await s.controller.start();
+  t.teardown(() => s.controller.stop());
+  s.drop(
+    'long.wav',
+    Array.from({ length: 15 }, (_, i) => `Sentence number ${i + 1} of a long recording that is still being transcribed when the disk fills up.`).join(' '),
+  );
+  await waitFor(() => s.controller.pipeline.health().state === 'busy', 60_000, 'busy');
+  const filler = join(mount, 'filler');
+  const fd = openSync(filler, 'w');
+  try {
+    for (;;) writeSync(fd, Buffer.alloc(4096, 1));
+  } catch {
+    // full
+  }
+  closeSync(fd);
+  await waitFor(() => s.controller.pipeline.health().state === 'blocked', 120_000, 'blocked');
+  t.ok(
+    s.lines.some((l) => l.msg === 'store write failed; re-queueing the recording'),
+    'the refused recording is re-queued',
+  );
+  rmSync(filler);
+  await waitFor(() => s.counts().done === 1, 600_000, 'finished once space returned');
+  t.equal(s.counts().processing, 0);
+  t.equal(s.counts().queued, 0);
+  t.equal(s.controller.store.list()[0]!.attempts, 1, 'refused starts do not count towards MAX_ATTEMPTS');
+});
 
 t.test('a size limit retention cannot meet is reported, not chased', async (t) => {
   const s = setup('faults-retention', { sources: { watch: { dir: null } } });

@@ -20,7 +20,7 @@ import { stagesFor, type StageSet } from './stages.js';
 import { SegmentTranscriber } from './transcribe.js';
 import { startWorker, workerChannel } from './worker-startup.js';
 
-const { settings, post, onMessage } = workerChannel<LiveWorkerData, FromLiveWorker, ToLiveWorker>();
+const { settings, post, onMessage, onShutdown } = workerChannel<LiveWorkerData, FromLiveWorker, ToLiveWorker>();
 
 const variants = await startWorker(settings, post);
 // One mutable set: SegmentTranscriber reads its recognizer per segment, so a switch applies from the next segment.
@@ -28,6 +28,9 @@ const stages: StageSet = { ...variants.dense };
 
 let capture: Capture | null = null;
 let wantedVariant: string = 'dense';
+/** The capture's transcription and a variant load, while in progress: shutdown waits for both (native work). */
+let running: Promise<void> = Promise.resolve();
+let loadingVariant: Promise<unknown> = Promise.resolve();
 
 /** null: redaction.audio disabled, or its folder unusable (reported once per session instead). */
 let audioWriter: RedactedAudioWriter | null = null;
@@ -151,7 +154,7 @@ async function run(): Promise<void> {
 
 onMessage((msg) => {
   if (msg.type === 'start' && !capture) {
-    run().catch((err: unknown) =>
+    running = run().catch((err: unknown) =>
       post({ type: 'capture-ended', code: null, signal: null, message: `live transcription failed: ${describeUnexpectedError(err)}` }),
     );
   } else if (msg.type === 'stop') {
@@ -159,8 +162,13 @@ onMessage((msg) => {
   } else if (msg.type === 'variant') {
     // The sparse variant loads on first use; segments go on with the current recognizer meanwhile.
     wantedVariant = msg.variant;
-    void stagesFor(variants, msg.variant, (message) => post({ type: 'variant-failed', variant: msg.variant, message })).then((set) => {
+    loadingVariant = stagesFor(variants, msg.variant, (message) => post({ type: 'variant-failed', variant: msg.variant, message })).then((set) => {
       if (wantedVariant === msg.variant) stages.recognizer = set.recognizer; // not overtaken by a later switch
     });
   }
+});
+// Stop capturing; the session in hand is flushed (its last segments and session-end posted) before the thread ends.
+onShutdown(async () => {
+  capture?.stop();
+  await Promise.all([running, loadingVariant]);
 });

@@ -18,8 +18,13 @@ export interface WorkerSettings {
   redaction: HushscribeConfig['redaction'];
 }
 
-/** variant: which of the loaded recognizers transcribes this recording (the power governor's choice). */
-export type ToWorker = { type: 'job'; recordingId: string; path: string; variant: PowerVariant; hotwords?: Hotword[] };
+/**
+ * job: variant is which of the loaded recognizers transcribes this recording (the power governor's choice).
+ * cancel: drop that recording after the native call in hand (its results could not be stored); answered 'cancelled'.
+ */
+export type ToWorker =
+  | { type: 'job'; recordingId: string; path: string; variant: PowerVariant; hotwords?: Hotword[] }
+  | { type: 'cancel'; recordingId: string };
 
 export type FromWorker =
   | { type: 'ready'; model: ModelInfo; sparseModel: ModelInfo | null; lmError: string | null }
@@ -28,6 +33,8 @@ export type FromWorker =
   | { type: 'segment'; recordingId: string; segment: RedactedSegment }
   | { type: 'done'; recordingId: string; durationSec: number; segmentCount: number; redactedAudio: { path: string; bytes: number } | null }
   | { type: 'failed'; recordingId: string; code: string; message: string }
+  /** The recording was dropped half-way, on a cancel or a shutdown: nothing more comes for it. */
+  | { type: 'cancelled'; recordingId: string }
   /** The sparse variant, loaded when first asked for, could not be: the recording runs dense. */
   | { type: 'variant-failed'; variant: string; message: string };
 

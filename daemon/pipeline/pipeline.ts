@@ -11,6 +11,7 @@ import type { ModelInfo } from '../asr/types.js';
 import { isRetryableStoreError, type Recording, type Store } from '../store/store.js';
 import type { PowerVariant } from '../power/governor.js';
 import { isAudioFault, type FromWorker, type ToWorker, type WorkerSettings } from './messages.js';
+import { endWorker } from './worker-shutdown.js';
 
 export interface PipelineHealth {
   /** blocked: the database refuses writes (locked by another process, disk full); retried until it accepts them. */
@@ -41,12 +42,17 @@ type Outcome = 'done' | 'failed' | 'aborted' | 'refused' | 'crashed';
 
 interface Job {
   recording: Recording;
+  /** Ends the job once (later calls do nothing). */
   settle: (outcome: Outcome) => void;
+  /** Set when we dropped the job (a store write refused): its outcome once the worker lets go of it. */
+  dropped: Outcome | null;
 }
 
 /** Back-off between retries of a refused database write: doubling from the first to the last. */
 const STORE_RETRY_FIRST_MS = 250;
 const STORE_RETRY_MAX_MS = 30_000;
+/** How long stop() waits for the worker to finish its native call in hand before terminating it (see worker-shutdown.ts). */
+const STOP_GRACE_MS = 15_000;
 
 // Worker file next to this one: .ts when run from source (tests), .js when built.
 const WORKER_URL = new URL(import.meta.url.endsWith('.ts') ? './worker.ts' : './worker.js', import.meta.url);
@@ -123,7 +129,8 @@ export class Pipeline extends EventEmitter {
     const job = this.job;
     const worker = this.worker;
     this.worker = null;
-    if (worker) await worker.terminate();
+    // The worker drops the recording in hand after its native call (or finishes it, if it was nearly done).
+    if (worker) await endWorker(worker, STOP_GRACE_MS);
     job?.settle('aborted');
     await this.loop;
     this.state = 'stopped';
@@ -198,7 +205,7 @@ export class Pipeline extends EventEmitter {
     const job = this.job;
     this.log.error('transcription worker exited', { code, recordingId: job?.recording.id });
     // Back to the queue, the attempt counted: a recording that keeps crashing the worker ends in TOO_MANY_ATTEMPTS.
-    job?.settle('crashed');
+    job?.settle(job.dropped ?? 'crashed');
     this.state = 'starting';
     this.startWorker().then(
       () => this.wake(),
@@ -250,18 +257,25 @@ export class Pipeline extends EventEmitter {
     const job = this.job;
     if (!job || job.recording.id !== msg.recordingId) return;
     this.touch('busy');
+    if (job.dropped || msg.type === 'cancelled') {
+      // Nothing more of a dropped recording is stored; it ends when the worker lets go of it ('done' included).
+      if (msg.type !== 'progress' && msg.type !== 'segment') job.settle(job.dropped ?? 'aborted');
+      return;
+    }
     try {
       this.apply(job, msg);
     } catch (err) {
-      // Put the recording back in the queue and restart the worker, which is still busy with it.
+      // The recording goes back to the queue. The worker is told to drop it rather than terminated: terminating
+      // it mid-inference aborts the process. The next job is sent once the worker has let go ('cancelled').
       if (isRetryableStoreError(err)) this.store.writeHealth.refuse('pipeline', err);
       this.log.error('store write failed; re-queueing the recording', { recordingId: job.recording.id, err });
-      job.settle(isRetryableStoreError(err) ? 'refused' : 'aborted');
-      void this.worker?.terminate();
+      job.dropped = isRetryableStoreError(err) ? 'refused' : 'aborted';
+      if (msg.type === 'done' || msg.type === 'failed') job.settle(job.dropped);
+      else this.worker?.postMessage({ type: 'cancel', recordingId: job.recording.id } satisfies ToWorker);
     }
   }
 
-  private apply(job: Job, msg: Exclude<FromWorker, { type: 'ready' | 'fatal' | 'variant-failed' }>): void {
+  private apply(job: Job, msg: Exclude<FromWorker, { type: 'ready' | 'fatal' | 'variant-failed' | 'cancelled' }>): void {
     const id = job.recording.id;
     switch (msg.type) {
       case 'progress':
@@ -335,17 +349,22 @@ export class Pipeline extends EventEmitter {
 
   private process(recording: Recording): Promise<Outcome> {
     return new Promise((settle) => {
-      this.job = {
+      let settled = false;
+      const job: Job = {
         recording,
+        dropped: null,
         settle: (outcome) => {
-          this.job = null;
+          if (settled) return;
+          settled = true;
+          if (this.job === job) this.job = null;
           settle(outcome);
         },
       };
+      this.job = job;
       this.touch('busy');
       if (!recording.path) {
         this.store.fail(recording.id, 'NOT_FOUND', 'the recording has no audio file to read');
-        this.job.settle('failed');
+        job.settle('failed');
         return;
       }
       const variant = this.chooseVariant();

@@ -27,6 +27,8 @@ export interface TranscribeEvents {
   segment(segment: RedactedSegment): void;
   /** This recording's own hotwords (an ingest request's), in place of the configured list. */
   hotwords?: readonly Hotword[];
+  /** Aborted: stop between native calls (each chunk, each speech segment) and reject with the signal's reason. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -164,11 +166,13 @@ export async function transcribeRecording(
   let decoded = 0;
   let reported = 0;
   const transcribe = async (speech: SpeechSegment) => {
+    on.signal?.throwIfAborted();
     for (const segment of await transcriber.add(speech)) on.segment(segment);
   };
 
   try {
     for await (const chunk of decodeAudioStream(path, { frameSamples: VAD_FRAME * 16 })) {
+      on.signal?.throwIfAborted();
       decoded += chunk.length;
       stream?.push(chunk);
       for (const speech of await segmenter.push(chunk)) await transcribe(speech);

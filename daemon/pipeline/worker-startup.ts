@@ -8,19 +8,38 @@ import { isModelLoadError } from '../asr/errors.js';
 import type { ModelInfo } from '../asr/types.js';
 import type { WorkerSettings } from './messages.js';
 import { loadPowerStages, type PowerStages } from './stages.js';
+import { isShutdown } from './worker-shutdown.js';
 
 type StartupMessage =
   | { type: 'ready'; model: ModelInfo; sparseModel: ModelInfo | null; lmError: string | null }
   | { type: 'fatal'; code: string; message: string };
 
-/** This worker's settings and its messages to and from the main thread, typed by the worker's protocol (messages.ts). */
+/**
+ * This worker's settings and its messages to and from the main thread, typed by the worker's protocol
+ * (messages.ts). The main thread's shutdown request (worker-shutdown.ts) is not passed to `onMessage`: the worker
+ * runs its `onShutdown` drain (stop taking work, let the native call in hand finish) and then exits.
+ */
 export function workerChannel<Settings extends WorkerSettings, FromWorker, ToWorker>(): {
   settings: Settings;
   post(msg: FromWorker): void;
   onMessage(handle: (msg: ToWorker) => void): void;
+  onShutdown(drain: () => Promise<unknown>): void;
 } {
   const port = parentPort!;
-  return { settings: workerData as Settings, post: (msg) => port.postMessage(msg), onMessage: (handle) => void port.on('message', handle) };
+  let drain: () => Promise<unknown> = () => Promise.resolve();
+  return {
+    settings: workerData as Settings,
+    post: (msg) => port.postMessage(msg),
+    onMessage: (handle) =>
+      void port.on('message', (msg: ToWorker) => {
+        if (!isShutdown(msg)) return handle(msg);
+        // Whatever the drain's outcome, the thread ends: a failure in it must not keep the daemon from stopping.
+        void drain()
+          .catch(() => undefined)
+          .finally(() => process.exit(0));
+      }),
+    onShutdown: (next) => void (drain = next),
+  };
 }
 
 /**

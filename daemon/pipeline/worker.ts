@@ -12,7 +12,7 @@ import { describeUnexpectedError } from '../util/safe-error.js';
 import { startWorker, workerChannel } from './worker-startup.js';
 import { stagesFor } from './stages.js';
 
-const { settings, post, onMessage } = workerChannel<WorkerSettings, FromWorker, ToWorker>();
+const { settings, post, onMessage, onShutdown } = workerChannel<WorkerSettings, FromWorker, ToWorker>();
 
 function withoutPath(message: string, file: string): string {
   return [file, basename(file)].reduce((text, name) => text.split(name).join('the recording'), message);
@@ -32,23 +32,48 @@ const stages = await startWorker(settings, post, () => {
   audioWriter = openRedactedAudioWriter(settings.redaction.audio, 'f');
 });
 
-// One job at a time: the main thread sends the next only after 'done' or 'failed'. The variant is fixed per
-// recording, so a switch never splits one between variants.
-onMessage(async (msg) => {
+/** The recording in hand and how to drop it; null between jobs. */
+let current: { recordingId: string; cancel: AbortController } | null = null;
+/** Jobs run one after another: a job sent after a cancel waits until the cancelled one has let go. */
+let work: Promise<void> = Promise.resolve();
+
+async function runJob(msg: Extract<ToWorker, { type: 'job' }>): Promise<void> {
   const { recordingId, path } = msg;
-  const stageSet = await stagesFor(stages, msg.variant, (message) => post({ type: 'variant-failed', variant: msg.variant, message }));
-  transcribeRecording(
-    path,
-    stageSet,
-    settings.vad,
-    {
-      ...(msg.hotwords ? { hotwords: msg.hotwords } : {}),
-      progress: (sec, durationSec) => post({ type: 'progress', recordingId, sec, durationSec }),
-      segment: (segment) => post({ type: 'segment', recordingId, segment }),
-    },
-    audioWriter && { writer: audioWriter, name: recordingId },
-  ).then(
-    (result) => post({ type: 'done', recordingId, ...result }),
-    (err: unknown) => post({ type: 'failed', recordingId, ...describeFailure(err) }),
-  );
+  const cancel = new AbortController();
+  current = { recordingId, cancel };
+  try {
+    const stageSet = await stagesFor(stages, msg.variant, (message) => post({ type: 'variant-failed', variant: msg.variant, message }));
+    const result = await transcribeRecording(
+      path,
+      stageSet,
+      settings.vad,
+      {
+        ...(msg.hotwords ? { hotwords: msg.hotwords } : {}),
+        signal: cancel.signal,
+        progress: (sec, durationSec) => post({ type: 'progress', recordingId, sec, durationSec }),
+        segment: (segment) => post({ type: 'segment', recordingId, segment }),
+      },
+      audioWriter && { writer: audioWriter, name: recordingId },
+    );
+    post({ type: 'done', recordingId, ...result });
+  } catch (err) {
+    post(cancel.signal.aborted ? { type: 'cancelled', recordingId } : { type: 'failed', recordingId, ...describeFailure(err) });
+  } finally {
+    current = null;
+  }
+}
+
+// The main thread sends the next job only after 'done', 'failed' or 'cancelled'. The variant is fixed per
+// recording, so a switch never splits one between variants.
+onMessage((msg) => {
+  if (msg.type === 'cancel') {
+    if (current?.recordingId === msg.recordingId) current.cancel.abort();
+    return;
+  }
+  work = work.then(() => runJob(msg));
+});
+// On shutdown the recording in hand is dropped (the main thread puts it back in the queue) once its native call ends.
+onShutdown(async () => {
+  current?.cancel.abort();
+  await work;
 });

@@ -8,11 +8,12 @@ import type { Logger } from '../log/logger.js';
 import type { FromLiveWorker, LiveSettings, LiveWorkerData, ToLiveWorker } from '../pipeline/messages.js';
 import type { PowerVariant } from '../power/governor.js';
 import type { Store } from '../store/store.js';
+import { endWorker } from '../pipeline/worker-shutdown.js';
 
 const WORKER_URL = new URL(import.meta.url.endsWith('.ts') ? '../pipeline/live-worker.ts' : '../pipeline/live-worker.js', import.meta.url);
 const RESTART_MIN_MS = 2000;
 const RESTART_MAX_MS = 60_000;
-/** How long stop() waits for the last session to be flushed before terminating the worker. */
+/** How long stop() waits for the last session to be flushed, and then for the worker to exit, before terminating it. */
 const STOP_GRACE_MS = 10_000;
 
 export interface LiveHealth {
@@ -161,7 +162,7 @@ export class LiveSource {
       await Promise.race([flushed, new Promise((r) => setTimeout(r, STOP_GRACE_MS))]);
     }
     this.worker = null;
-    await worker.terminate();
+    await endWorker(worker, STOP_GRACE_MS);
     this.closeSession();
     this.state = 'stopped';
   }

@@ -5,9 +5,12 @@
 import { Worker } from 'node:worker_threads';
 import type { ModelInfo } from '../asr/types.js';
 import type { RedactedSegment } from '../redaction/segment.js';
+import { endWorker } from '../pipeline/worker-shutdown.js';
 import type { FromWyomingWorker, PcmFormat, ToWyomingWorker, WyomingWorkerData } from './messages.js';
 
 const WORKER_URL = new URL(import.meta.url.endsWith('.ts') ? './worker.ts' : './worker.js', import.meta.url);
+/** How long stop() waits for the worker to finish the native call in hand before terminating it. */
+const STOP_GRACE_MS = 10_000;
 
 export interface SessionListener {
   segment(segment: RedactedSegment): void;
@@ -67,7 +70,7 @@ export class WyomingEngine {
   async stop(): Promise<void> {
     const worker = this.worker;
     this.worker = null;
-    await worker?.terminate();
+    if (worker) await endWorker(worker, STOP_GRACE_MS);
   }
 
   get running(): boolean {

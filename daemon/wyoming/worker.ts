@@ -12,7 +12,7 @@ import { startWorker, workerChannel } from '../pipeline/worker-startup.js';
 import type { FromWyomingWorker, ToWyomingWorker, WyomingWorkerData } from './messages.js';
 import { PcmConverter } from './pcm.js';
 
-const { settings, post, onMessage } = workerChannel<WyomingWorkerData, FromWyomingWorker, ToWyomingWorker>();
+const { settings, post, onMessage, onShutdown } = workerChannel<WyomingWorkerData, FromWyomingWorker, ToWyomingWorker>();
 const stages: StageSet = (await startWorker(settings, post)).dense;
 
 /** Idle VAD sessions: a request takes one (or loads one) and gives it back when it ends. */
@@ -67,4 +67,9 @@ async function handle(msg: ToWyomingWorker): Promise<void> {
 let queue = Promise.resolve();
 onMessage((msg) => {
   queue = queue.then(() => handle(msg)).catch((err: unknown) => post({ type: 'failed', id: msg.id, message: describeUnexpectedError(err) }));
+});
+// Requests still open are dropped; the one being transcribed finishes its native call first.
+onShutdown(() => {
+  requests.clear();
+  return queue;
 });
