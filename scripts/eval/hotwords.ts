@@ -1,13 +1,17 @@
 /**
  * Hotwords: recall of listed phrases with and without the list, and the general WER cost of a 500-phrase list.
  *
- *   npm run eval -- hotwords [--speech-tsv FILE] [--cache DIR] [--boost B]
+ *   npm run eval -- hotwords [--split test|dev] [--boosts 1,2] [--speech-tsv FILE] [--cache DIR]
  *
- * The phrase set was written for this test: 40 sentences, each with a made-up name or product word (never in any
- * training or LM text), spoken by the held-out synthetic voices (scripts/data/voices.py) the model never heard.
- * Recall: the share of sentences whose hypothesis holds the listed phrase. General WER: the held-out test sets
- * (eval asr) decoded with and without 500 other made-up phrases loaded. The acoustic model runs once per
- * utterance; each decoding then searches the same posteriors with the model's LM and tuned settings.
+ * The phrase sets were written for this test: 40 sentences, each with a made-up name or product word (never in
+ * any training or LM text), spoken by the held-out synthetic voices (scripts/data/voices.py) the model never heard.
+ * Recall: the share of sentences whose hypothesis holds the listed phrase. General WER: held-out sets decoded with
+ * and without 500 other made-up phrases loaded. The acoustic model runs once per recording (posteriors cached on
+ * disk); each decoding then searches the same posteriors with the model's LM and tuned settings.
+ *
+ * Two splits that share no phrase, template, voice seed or recording: `dev` (for choosing the boost and the
+ * search's hotword settings: its own phrases, templates and distractors, with the dev-synthetic / dev-real sets)
+ * and `test` (the figures reported in the model card: heldout-synthetic / heldout-real).
  */
 import { writeFile, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -17,26 +21,76 @@ import { ContextGraph, loadRecognizer, loadWordLm, resolveDecoding, resolveModel
 import { beamSearch } from '../../daemon/asr/ctc-beam.js';
 import type { LogProbs } from '../../daemon/asr/ctc.js';
 import { readTokens, type TokenTable } from '../../daemon/asr/tokens.js';
-import { readAudio } from '../../daemon/audio/index.js';
 import { packageRoot } from '../../common/package-root.js';
 import { sharedSpeechDir } from '../../daemon/util/shared-data.js';
-import { buildOnce, buildSet } from './asr-sets.js';
+import { buildOnce, buildSet, type DevSetName, type SetName } from './asr-sets.js';
 import { corpusRates, scoreUtterance } from './error-rate.js';
 import { hotwordDistractors } from './hotword-lists.js';
-import { CORES, runProgram } from './process.js';
+import { PosteriorCache } from './posterior-cache.js';
+import { CORES, EvalToolError, runProgram } from './process.js';
 
-const TEMPLATES = [
-  'please call {} back tomorrow morning',
-  'i spoke to {} about the invoice',
-  'the {} order has not arrived yet',
-  'can you put me through to {}',
-  'we are switching our account to {}',
-  'my manager {} will sign the form',
-];
+interface Split {
+  /** Cache folder of the synthesized sentences. */
+  folder: string;
+  templates: string[];
+  phraseSeed: number;
+  voiceSeed: number;
+  distractorSeed: number;
+  generalSets: ReadonlyArray<SetName | DevSetName>;
+}
+
+const SPLITS: Record<'test' | 'dev', Split> = {
+  test: {
+    folder: 'hotwords-v1',
+    templates: [
+      'please call {} back tomorrow morning',
+      'i spoke to {} about the invoice',
+      'the {} order has not arrived yet',
+      'can you put me through to {}',
+      'we are switching our account to {}',
+      'my manager {} will sign the form',
+    ],
+    phraseSeed: 99,
+    voiceSeed: 7,
+    distractorSeed: 16,
+    generalSets: ['heldout-synthetic', 'heldout-real'],
+  },
+  dev: {
+    folder: 'hotwords-dev-v1',
+    templates: [
+      'is {} still on the delivery list',
+      'send the quote to {} before friday',
+      'our new supplier is called {}',
+      'i would like to cancel the {} subscription',
+      'tell {} that the meeting moved',
+    ],
+    phraseSeed: 98,
+    voiceSeed: 8,
+    distractorSeed: 17,
+    generalSets: ['dev-synthetic', 'dev-real'],
+  },
+};
+
+/** Phrases of the other split (target phrases and distractors), which a split's own lists must not contain. */
+function otherPhrases(split: 'test' | 'dev'): Set<string> {
+  const other = SPLITS[split === 'test' ? 'dev' : 'test'];
+  return new Set([...hotwordDistractors(40, other.phraseSeed), ...hotwordDistractors(500, other.distractorSeed)]);
+}
 
 /** The sentence set: each target phrase in one template, deterministic. */
-export function hotwordSentences(): Array<{ phrase: string; text: string }> {
-  return hotwordDistractors(40, 99).map((phrase, i) => ({ phrase, text: TEMPLATES[i % TEMPLATES.length]!.replace('{}', phrase) }));
+export function hotwordSentences(split: 'test' | 'dev' = 'test'): Array<{ phrase: string; text: string }> {
+  const { templates, phraseSeed } = SPLITS[split];
+  const other = split === 'dev' ? otherPhrases(split) : new Set<string>();
+  return hotwordDistractors(40, phraseSeed)
+    .filter((p) => !other.has(p))
+    .map((phrase, i) => ({ phrase, text: templates[i % templates.length]!.replace('{}', phrase) }));
+}
+
+/** The 500 phrases loaded for the general-WER cost: none of them is a target phrase of either split. */
+function distractorList(split: 'test' | 'dev'): string[] {
+  const targets = new Set([...hotwordSentences('test'), ...hotwordSentences('dev')].map((s) => s.phrase));
+  const other = split === 'dev' ? otherPhrases(split) : new Set<string>();
+  return hotwordDistractors(500, SPLITS[split].distractorSeed).filter((p) => !targets.has(p) && !other.has(p));
 }
 
 function tokensToText(tokens: Int32Array, table: TokenTable): string {
@@ -46,7 +100,18 @@ function tokensToText(tokens: Int32Array, table: TokenTable): string {
 }
 
 export async function runHotwordEval(argv: readonly string[]): Promise<number> {
-  const { values } = parseArgs({ args: [...argv], options: { 'speech-tsv': { type: 'string' }, cache: { type: 'string' }, boost: { type: 'string' } } });
+  const { values } = parseArgs({
+    args: [...argv],
+    options: { split: { type: 'string', default: 'test' }, boosts: { type: 'string' }, 'speech-tsv': { type: 'string' }, cache: { type: 'string' } },
+  });
+  const splitName = values.split as 'test' | 'dev';
+  if (!(splitName in SPLITS)) throw new EvalToolError(`--split must be test or dev (got ${JSON.stringify(values.split)})`);
+  const split = SPLITS[splitName];
+  const boosts = (values.boosts ?? '')
+    .split(',')
+    .filter((b) => b.trim() !== '')
+    .map(Number);
+  if (boosts.some((b) => !Number.isFinite(b) || b <= 0)) throw new EvalToolError(`--boosts: expected numbers > 0 but received ${values.boosts}`);
   const root = packageRoot();
   const cacheDir = resolve(values.cache ?? join(tmpdir(), 'hushscribe-eval'));
   const modelDir = join(root, 'models', 'hushscribe-en-v1');
@@ -54,10 +119,9 @@ export async function runHotwordEval(argv: readonly string[]): Promise<number> {
   const table = readTokens(spec.tokensPath, spec.wordBoundary, spec.blank);
   const decoding = resolveDecoding(modelDir, {}, spec.lmPath, spec.lmDecoding);
   const lm = loadWordLm(decoding.lmPath!);
-  const boost = values.boost === undefined ? undefined : Number(values.boost);
 
-  const sentences = hotwordSentences();
-  const dir = join(cacheDir, 'hotwords-v1');
+  const sentences = hotwordSentences(splitName);
+  const dir = join(cacheDir, split.folder);
   await buildOnce(dir, async (tmp) => {
     await writeFile(join(tmp, 'text.txt'), sentences.map((s) => s.text).join('\n') + '\n');
     await runProgram('python3', [
@@ -73,7 +137,7 @@ export async function runHotwordEval(argv: readonly string[]): Promise<number> {
       '--jobs',
       String(CORES),
       '--seed',
-      '7',
+      String(split.voiceSeed),
     ]);
   });
   const rows = (await readFile(join(dir, 'manifest.tsv'), 'utf8'))
@@ -83,10 +147,7 @@ export async function runHotwordEval(argv: readonly string[]): Promise<number> {
     .map((r) => r.split('\t'));
 
   const recognizer = await loadRecognizer({ modelDir, decoding: { method: 'greedy' } });
-  const posteriors = async (wav: string): Promise<LogProbs[]> => {
-    const t = await recognizer.transcribe((await readAudio(wav)).samples, { posteriors: true });
-    return t.segments.map((s) => ({ data: s.posteriors!.data, frames: s.posteriors!.frames, vocab: s.posteriors!.vocab }));
-  };
+  const posteriors = new PosteriorCache(cacheDir, spec.modelPath, recognizer, table.symbols.length);
   const decode = (lps: LogProbs[], hotwords?: ContextGraph): string =>
     lps
       .map((lp) =>
@@ -103,27 +164,11 @@ export async function runHotwordEval(argv: readonly string[]): Promise<number> {
       )
       .join(' ');
 
-  const targets: Hotword[] = sentences.map((s) => ({ phrase: s.phrase, ...(boost !== undefined ? { boost } : {}) }));
-  const targetGraph = new ContextGraph(targets, table);
-  let hitWithout = 0;
-  let hitWith = 0;
-  const withoutScores = [];
-  const withScores = [];
+  const targetItems = [];
   for (const [path, reference] of rows) {
     const phrase = sentences.find((s) => s.text === reference)!.phrase;
-    const lps = await posteriors(join(dir, path!));
-    const plain = decode(lps);
-    const boosted = decode(lps, targetGraph);
-    if (` ${plain} `.includes(` ${phrase} `)) hitWithout++;
-    if (` ${boosted} `.includes(` ${phrase} `)) hitWith++;
-    withoutScores.push(scoreUtterance(reference!, plain));
-    withScores.push(scoreUtterance(reference!, boosted));
+    targetItems.push({ phrase, reference: reference!, lps: await posteriors.get(join(dir, path!)) });
   }
-
-  const distractors = new ContextGraph(
-    hotwordDistractors(500).map((phrase) => ({ phrase, ...(boost !== undefined ? { boost } : {}) })),
-    table,
-  );
   const setOptions = {
     root,
     cacheDir,
@@ -132,35 +177,52 @@ export async function runHotwordEval(argv: readonly string[]): Promise<number> {
     realCount: 150,
     seed: 0,
   };
-  const general: Record<string, { without: number; with500: number }> = {};
-  for (const name of ['heldout-synthetic', 'heldout-real'] as const) {
+  const generalItems: Record<string, Array<{ reference: string; lps: LogProbs[] }>> = {};
+  for (const name of split.generalSets) {
     const set = await buildSet(name, setOptions);
-    const a = [];
-    const b = [];
-    for (const item of set.items) {
-      const lps = await posteriors(item.wav);
-      a.push(scoreUtterance(item.reference, decode(lps)));
-      b.push(scoreUtterance(item.reference, decode(lps, distractors)));
-    }
-    general[name] = { without: Number(corpusRates(a).wer.toFixed(4)), with500: Number(corpusRates(b).wer.toFixed(4)) };
+    generalItems[name] = [];
+    for (const item of set.items) generalItems[name].push({ reference: item.reference, lps: await posteriors.get(item.wav) });
   }
   await recognizer.close();
-  const n = rows.length;
-  console.log(`hotword sentences: ${n} (made-up names, held-out voices); beam ${decoding.beamSize} + LM, boost ${boost ?? 'default'}`);
-  console.log(`recall of the listed phrase: without the list ${hitWithout}/${n}, with it ${hitWith}/${n}`);
-  console.log(`WER of those sentences: ${(corpusRates(withoutScores).wer * 100).toFixed(1)}% -> ${(corpusRates(withScores).wer * 100).toFixed(1)}%`);
-  for (const [name, g] of Object.entries(general))
-    console.log(`${name}: WER ${(g.without * 100).toFixed(1)}% without, ${(g.with500 * 100).toFixed(1)}% with 500 phrases loaded`);
-  console.log(
-    JSON.stringify({
-      eval: 'hotwords',
-      sentences: n,
+
+  const n = targetItems.length;
+  const plain = targetItems.map((item) => decode(item.lps));
+  const hitWithout = targetItems.filter((item, i) => ` ${plain[i]} `.includes(` ${item.phrase} `)).length;
+  const sentenceWerWithout = corpusRates(targetItems.map((item, i) => scoreUtterance(item.reference, plain[i]!))).wer;
+  const generalWithout: Record<string, number> = {};
+  for (const [name, items] of Object.entries(generalItems))
+    generalWithout[name] = corpusRates(items.map((item) => scoreUtterance(item.reference, decode(item.lps)))).wer;
+  console.log(`${splitName} split: ${n} hotword sentences (made-up names, held-out voices); beam ${decoding.beamSize} + LM`);
+  console.log(`without a list: recall ${hitWithout}/${n}, WER of those sentences ${(sentenceWerWithout * 100).toFixed(1)}%`);
+
+  const results = [];
+  for (const boost of boosts.length > 0 ? boosts : [undefined]) {
+    const withBoost = (phrase: string): Hotword => ({ phrase, ...(boost !== undefined ? { boost } : {}) });
+    const targetGraph = new ContextGraph(
+      targetItems.map((item) => withBoost(item.phrase)),
+      table,
+    );
+    const boosted = targetItems.map((item) => decode(item.lps, targetGraph));
+    const hitWith = targetItems.filter((item, i) => ` ${boosted[i]} `.includes(` ${item.phrase} `)).length;
+    const sentenceWerWith = corpusRates(targetItems.map((item, i) => scoreUtterance(item.reference, boosted[i]!))).wer;
+    const distractors = new ContextGraph(distractorList(splitName).map(withBoost), table);
+    const general: Record<string, { without: number; with500: number }> = {};
+    for (const [name, items] of Object.entries(generalItems)) {
+      const with500 = corpusRates(items.map((item) => scoreUtterance(item.reference, decode(item.lps, distractors)))).wer;
+      general[name] = { without: Number(generalWithout[name]!.toFixed(4)), with500: Number(with500.toFixed(4)) };
+    }
+    console.log(`boost ${boost ?? 'default'}: recall ${hitWith}/${n}, WER of those sentences ${(sentenceWerWith * 100).toFixed(1)}%`);
+    for (const [name, g] of Object.entries(general))
+      console.log(`  ${name}: WER ${(g.without * 100).toFixed(1)}% without, ${(g.with500 * 100).toFixed(1)}% with ${distractors.phrases} phrases loaded`);
+    results.push({
+      boost: boost ?? 'default',
       recallWithout: Number((hitWithout / n).toFixed(4)),
       recallWith: Number((hitWith / n).toFixed(4)),
-      sentenceWerWithout: Number(corpusRates(withoutScores).wer.toFixed(4)),
-      sentenceWerWith: Number(corpusRates(withScores).wer.toFixed(4)),
+      sentenceWerWithout: Number(sentenceWerWithout.toFixed(4)),
+      sentenceWerWith: Number(sentenceWerWith.toFixed(4)),
       general,
-    }),
-  );
+    });
+  }
+  console.log(JSON.stringify({ eval: 'hotwords', split: splitName, sentences: n, results }));
   return 0;
 }

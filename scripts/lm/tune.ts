@@ -1,5 +1,6 @@
 /**
- * Decoding sweep on the DEV sets (never the test sets): the acoustic model runs once per utterance, then every
+ * Decoding sweep on the DEV sets (never the test sets): the acoustic model runs once per utterance (posteriors
+ * cached on disk, scripts/eval/posterior-cache.ts), then every
  * combination of LM, LM weight, word bonus and beam size is searched over the cached posteriors.
  *
  *   npm run build:ts && node dist/scripts/lm/tune.js --lm A.bin[,B.bin] [--weights 0.3,0.5] [--bonuses 0,1]
@@ -16,29 +17,17 @@ import { beamSearch } from '../../daemon/asr/ctc-beam.js';
 import type { LogProbs } from '../../daemon/asr/ctc.js';
 import { readTokens, type TokenTable } from '../../daemon/asr/tokens.js';
 import { resolveModel } from '../../daemon/asr/model-layout.js';
-import { readAudio } from '../../daemon/audio/index.js';
 import { packageRoot } from '../../common/package-root.js';
 import { sharedSpeechDir } from '../../daemon/util/shared-data.js';
 import { buildSet, DEV_SET_NAMES, type DevSetName } from '../eval/asr-sets.js';
 import { corpusRates, scoreUtterance } from '../eval/error-rate.js';
+import { PosteriorCache } from '../eval/posterior-cache.js';
 
 /** The words of a token sequence. */
 export function tokensToText(tokens: Int32Array, table: TokenTable): string {
   let text = '';
   for (const t of tokens) text += (table.startsWord[t] ? ' ' : '') + table.body[t]!;
   return text.trim().replace(/\s+/g, ' ');
-}
-
-/** Reassembles one utterance's posteriors from its segments (they tile the piece's frames). */
-function joinPosteriors(parts: ReadonlyArray<{ data: Float32Array; frames: number; vocab: number }>, vocab: number): LogProbs {
-  const frames = parts.reduce((n, p) => n + p.frames, 0);
-  const data = new Float32Array(frames * vocab);
-  let at = 0;
-  for (const p of parts) {
-    data.set(p.data, at);
-    at += p.data.length;
-  }
-  return { data, frames, vocab };
 }
 
 const list = (s: string): string[] =>
@@ -68,9 +57,11 @@ async function main(): Promise<void> {
   const spec = resolveModel(modelDir);
   const table = readTokens(spec.tokensPath, spec.wordBoundary, spec.blank);
   const recognizer = await loadRecognizer({ modelDir, decoding: { method: 'greedy' } });
+  const cacheDir = resolve(values.cache ?? join(tmpdir(), 'hushscribe-eval'));
+  const posteriors = new PosteriorCache(cacheDir, spec.modelPath, recognizer, table.symbols.length);
   const setOptions = {
     root,
-    cacheDir: resolve(values.cache ?? join(tmpdir(), 'hushscribe-eval')),
+    cacheDir,
     speechTsv: resolve(values['speech-tsv'] ?? join(sharedSpeechDir(), 'speech.tsv')),
     syntheticCount: 100,
     realCount: 150,
@@ -80,20 +71,7 @@ async function main(): Promise<void> {
   for (const name of sets) {
     const set = await buildSet(name, setOptions);
     cached[name] = [];
-    for (const item of set.items) {
-      const t = await recognizer.transcribe((await readAudio(item.wav)).samples, { posteriors: true });
-      // One entry per piece: segments of a piece tile it; pieces are searched separately, as the recognizer does.
-      const lp =
-        t.segments.length === 0
-          ? []
-          : [
-              joinPosteriors(
-                t.segments.map((s) => s.posteriors!),
-                table.symbols.length,
-              ),
-            ];
-      cached[name].push({ lp, reference: item.reference });
-    }
+    for (const item of set.items) cached[name].push({ lp: await posteriors.get(item.wav), reference: item.reference });
     process.stderr.write(`${name}: ${set.items.length} utterances\n`);
   }
   await recognizer.close();
