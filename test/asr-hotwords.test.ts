@@ -52,6 +52,28 @@ t.test('a completed phrase keeps its boost, once, whatever follows', async (t) =
   t.equal(walk(graph, 'bob').at(-1), 0, 'other words are untouched');
 });
 
+t.test('a phrase is complete only when its last word ends', async (t) => {
+  const graph = new ContextGraph([{ phrase: 'anna', boost: 2 }], table);
+  const totals = walk(graph, 'annabel');
+  t.same(totals.slice(0, 5), [2, 4, 6, 8, 10], 'the phrase is spelled out');
+  t.equal(totals.at(-1), 0, '"annabel" is not "anna": the word went on, so the boost is given back');
+  t.equal(walk(graph, 'anna bel').at(-1), 10, 'a word boundary after it completes it');
+});
+
+t.test('a phrase that starts a longer one is kept when the longer one fails', async (t) => {
+  const graph = new ContextGraph(
+    [
+      { phrase: 'anna', boost: 2 },
+      { phrase: 'anna kowalski', boost: 2 },
+    ],
+    table,
+  );
+  t.equal(walk(graph, 'anna kowalski').at(-1), 28, 'the longer phrase: 14 tokens x 2, not also the shorter one');
+  t.equal(walk(graph, 'anna bel').at(-1), 10, 'the longer one fails at "b": "anna" is kept');
+  t.equal(walk(graph, 'anna ko').at(-1), 10, 'the longer one is unfinished at the end: "anna" is kept');
+  t.equal(walk(graph, 'anna kowalskis').at(-1), 10, 'its last word goes on: only "anna" is kept');
+});
+
 t.test('failure links: a phrase found inside a failed longer match is still boosted', async (t) => {
   const graph = new ContextGraph(
     [
@@ -101,4 +123,31 @@ t.test('beam search on hand-made posteriors: the boost of an abandoned prefix do
   t.equal(text(beamSearch(lp, table, { beamSize: 4, lm, lookahead: true })), '▁abx', 'LM lookahead ranks unfinished words by their best unigram');
   const prefixOnly = new ContextGraph([{ phrase: 'abcd', boost: 0.1 }], table);
   t.equal(text(beamSearch(lp, table, { beamSize: 4, hotwords: prefixOnly })), '▁abx', 'an unfinished phrase earns nothing');
+});
+
+t.test("beam search: a hotword's word the LM does not know skips the LM's unknown-word cost", async (t) => {
+  // " zen" (an LM word) is acoustically ahead of " zed" (not in the LM). The listed "zed" must not pay for being
+  // unknown to the LM, or its boost could never win; unlisted, it still does.
+  const frames = ['▁', 'z', 'e', 'nd'];
+  const vocab = SYMBOLS.length;
+  const data = new Float32Array(frames.length * vocab).fill(-20);
+  frames.forEach((f, i) => {
+    if (f === 'nd') {
+      data[i * vocab + id('n')] = Math.log(0.6);
+      data[i * vocab + id('d')] = Math.log(0.4);
+    } else data[i * vocab + (f === '▁' ? 1 : id(f))] = 0;
+  });
+  const lp = { data, frames: frames.length, vocab };
+  const text = (tokens: Int32Array): string => [...tokens].map((k) => SYMBOLS[k]).join('');
+  const lm = new ArpaLm(toArpa(estimate([['zen'], ['the', 'zen'], ['zen', 'garden'], ['the', 'garden']], 2)));
+  const unknownCost = -lm.logProb([lm.bosId], lm.unkId);
+  t.ok(unknownCost > 2, `the LM's unknown-word cost (${unknownCost.toFixed(2)} nats) outweighs the whole boost`);
+  const options = { beamSize: 4, lm, lmWeight: 1 };
+  t.equal(text(beamSearch(lp, table, options)), '▁zen');
+  t.equal(text(beamSearch(lp, table, { ...options, hotwords: new ContextGraph([{ phrase: 'zed', boost: 0.5 }], table) })), '▁zed', 'listed: the boost decides');
+  t.equal(
+    text(beamSearch(lp, table, { ...options, hotwords: new ContextGraph([{ phrase: 'zebra', boost: 0.5 }], table) })),
+    '▁zen',
+    'another phrase changes nothing',
+  );
 });

@@ -2,9 +2,13 @@
  * Hotwords for CTC beam search: a phrase list compiled into a token prefix tree with Aho-Corasick failure links,
  * after icefall's ContextGraph (Yang et al. 2023, "Fast and robust contextual biasing"). Every token that extends a
  * partial match earns the phrase's per-token boost; a prefix that leaves the phrase half-way gives the boost back
- * (the failure arc carries minus the score gathered so far), so only completed phrases keep their bonus. A completed
- * phrase banks its score and the search goes back to the root (icefall's non-strict mode), so a hypothesis never
- * holds more than the phrase's score.
+ * (the failure arc carries minus the score gathered so far), so only completed phrases keep their bonus.
+ *
+ * A phrase is complete only when its last word is: when the token after it starts a word, or the utterance ends
+ * ("anna" is not found in "annabel", which would otherwise keep the bonus and grow past the name). It then banks
+ * its score and the search goes on from the root, so a hypothesis never holds more than the phrase's score.
+ * A phrase that is also the start of a longer listed one ("anna", "anna kowalski") continues into the longer one at
+ * the word boundary; if the longer one then fails, the shorter one is banked on the way out.
  */
 import type { TokenTable } from './tokens.js';
 
@@ -28,6 +32,9 @@ interface Node {
   matchScore: number;
   isEnd: boolean;
   fail: number;
+  /** The score of a phrase completed on the way to this node (a shorter phrase this one continues), kept when the
+   * match fails here. */
+  pathBank: number;
 }
 
 /**
@@ -83,8 +90,15 @@ export class ContextGraph {
   readonly skipped: string[] = [];
   readonly phrases: number;
 
-  constructor(hotwords: readonly Hotword[], table: TokenTable) {
-    this.nodes.push({ next: new Map(), tokenScore: 0, nodeScore: 0, matchScore: 0, isEnd: false, fail: 0 });
+  /** The phrases' words and every prefix of them: the search spares these the LM's unknown-word cost. */
+  private readonly wordPrefixes = new Set<string>();
+  private readonly wordSet = new Set<string>();
+
+  constructor(
+    hotwords: readonly Hotword[],
+    private readonly table: TokenTable,
+  ) {
+    this.nodes.push({ next: new Map(), tokenScore: 0, nodeScore: 0, matchScore: 0, isEnd: false, fail: 0, pathBank: 0 });
     let count = 0;
     for (const hotword of hotwords) {
       const tokens = phraseTokens(hotword.phrase, table);
@@ -98,7 +112,15 @@ export class ContextGraph {
         let child = this.nodes[node]!.next.get(token);
         if (child === undefined) {
           child = this.nodes.length;
-          this.nodes.push({ next: new Map(), tokenScore: boost, nodeScore: this.nodes[node]!.nodeScore + boost, matchScore: 0, isEnd: false, fail: 0 });
+          this.nodes.push({
+            next: new Map(),
+            tokenScore: boost,
+            nodeScore: this.nodes[node]!.nodeScore + boost,
+            matchScore: 0,
+            isEnd: false,
+            fail: 0,
+            pathBank: 0,
+          });
           this.nodes[node]!.next.set(token, child);
         } else if (boost > this.nodes[child]!.tokenScore) {
           // Two phrases share a prefix: the larger boost wins on the shared tokens.
@@ -109,6 +131,11 @@ export class ContextGraph {
         node = child;
       }
       this.nodes[node]!.isEnd = true;
+      for (const word of hotword.phrase.split(' ')) {
+        if (word === '') continue;
+        this.wordSet.add(word);
+        for (let end = 1; end <= word.length; end++) this.wordPrefixes.add(word.slice(0, end));
+      }
       count++;
     }
     this.phrases = count;
@@ -128,6 +155,7 @@ export class ContextGraph {
       const failNode = this.nodes[node.fail]!;
       node.matchScore = node.isEnd ? node.nodeScore : failNode.matchScore;
       for (const [token, child] of node.next) {
+        this.nodes[child]!.pathBank = node.matchScore > 0 && this.table.startsWord[token] ? node.matchScore : node.pathBank;
         let f = node.fail;
         while (f !== 0 && !this.nodes[f]!.next.has(token)) f = this.nodes[f]!.fail;
         const target = this.nodes[f]!.next.get(token);
@@ -137,32 +165,45 @@ export class ContextGraph {
     }
   }
 
-  /** The state after `token`; the score change (boost, or boost given back) is in lastScore. */
-  step(state: number, token: number): number {
-    const from = this.nodes[state]!;
-    let to = from.next.get(token);
-    let score: number;
-    if (to !== undefined) {
-      score = this.nodes[to]!.tokenScore;
-    } else {
-      let f = state === 0 ? 0 : from.fail;
-      while (f !== 0 && !this.nodes[f]!.next.has(token)) f = this.nodes[f]!.fail;
-      to = this.nodes[f]!.next.get(token) ?? 0;
-      score = this.nodes[to]!.nodeScore - from.nodeScore;
-    }
-    const match = this.nodes[to]!.matchScore;
-    if (match === 0) {
-      this.lastScore = score;
-      return to;
-    }
-    // A phrase is complete: bank its score and start again from the root, so nothing is given back later
-    // (a phrase found on the failure chain is banked at its own score).
-    this.lastScore = score + match - this.nodes[to]!.nodeScore;
-    return this.root;
+  /** True when `word` is a word of a listed phrase. */
+  hasWord(word: string): boolean {
+    return this.wordSet.has(word);
   }
 
-  /** At the end of the utterance a partial match gives its boost back: returns that (negative) score. */
+  /** True when some word of a listed phrase starts with `prefix`. */
+  isWordPrefix(prefix: string): boolean {
+    return this.wordPrefixes.has(prefix);
+  }
+
+  /** The state after `token`; the score change (boost, or boost given back) is in lastScore. */
+  step(state: number, token: number): number {
+    let from = this.nodes[state]!;
+    let fromId = state;
+    let score = 0;
+    if (from.matchScore > 0 && this.table.startsWord[token] && !from.next.has(token)) {
+      // The phrase's last word ended: bank the phrase and go on from the root (a phrase found on the failure
+      // chain is banked at its own score).
+      score = from.matchScore - from.nodeScore;
+      from = this.nodes[0]!;
+      fromId = 0;
+    }
+    let to = from.next.get(token);
+    if (to !== undefined) {
+      score += this.nodes[to]!.tokenScore;
+    } else {
+      let f = fromId === 0 ? 0 : from.fail;
+      while (f !== 0 && !this.nodes[f]!.next.has(token)) f = this.nodes[f]!.fail;
+      to = this.nodes[f]!.next.get(token) ?? 0;
+      score += this.nodes[to]!.nodeScore - from.nodeScore + from.pathBank;
+    }
+    this.lastScore = score;
+    return to;
+  }
+
+  /** At the end of the utterance a complete phrase keeps its score and a partial match gives its boost back:
+   * returns the score change. */
   finish(state: number): number {
-    return -this.nodes[state]!.nodeScore;
+    const node = this.nodes[state]!;
+    return (node.matchScore > 0 ? node.matchScore : node.pathBank) - node.nodeScore;
   }
 }

@@ -164,6 +164,14 @@ export function beamSearch(lp: LogProbs, table: TokenTable, options: BeamSearchO
     return child;
   };
 
+  /**
+   * Shallow-fusion score of a completed word (after model.advance() scored it). A hotword's word the LM does not
+   * know is the user's vocabulary, not a misspelling: it skips the LM's unknown-word cost (one rare word's share of
+   * <unk>, about -15 nats with hushscribe-en-v1's LM), which no reasonable boost could outweigh.
+   */
+  const wordScore = (word: string, model: WordLm): number =>
+    hotwords?.hasWord(word) && model.wordId(word) === model.unkId ? wordBonus : lmWeight * model.lastLogProb + wordBonus;
+
   /** Word bookkeeping of a new child: closes and scores the parent's word at a word start, extends it otherwise. */
   const scoreWords = (node: number, child: number, token: number, model: WordLm): void => {
     let state = tree.lmState[node]!;
@@ -174,7 +182,7 @@ export function beamSearch(lp: LogProbs, table: TokenTable, options: BeamSearchO
     if (table.startsWord[token]) {
       if (word !== '') {
         state = model.advance(state, model.wordId(word));
-        if (!oov) score += lmWeight * model.lastLogProb + wordBonus;
+        if (!oov) score += wordScore(word, model);
       }
       word = body;
       oov = 0;
@@ -182,8 +190,8 @@ export function beamSearch(lp: LogProbs, table: TokenTable, options: BeamSearchO
       word += body;
     }
     // Lookahead: a partial word no LM word starts with will be scored as unknown whatever follows, so score it now
-    // rather than let it crowd better prefixes out of the beam.
-    if (!oov && word !== '' && !model.isWordPrefix(word)) {
+    // rather than let it crowd better prefixes out of the beam. A partial hotword word waits: it may complete.
+    if (!oov && word !== '' && !model.isWordPrefix(word) && !hotwords?.isWordPrefix(word)) {
       model.advance(state, model.unkId);
       score += lmWeight * model.lastLogProb + wordBonus;
       oov = 1;
@@ -278,7 +286,7 @@ export function beamSearch(lp: LogProbs, table: TokenTable, options: BeamSearchO
       const word = tree.word[node]!;
       if (word !== '') {
         state = lm.advance(state, lm.wordId(word));
-        if (!tree.oov[node]) score += lmWeight * lm.lastLogProb + wordBonus;
+        if (!tree.oov[node]) score += wordScore(word, lm);
       }
       lm.advance(state, lm.eosId);
       score += lmWeight * lm.lastLogProb;
