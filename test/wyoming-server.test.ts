@@ -125,6 +125,34 @@ t.test('non-streaming client: reads until transcript and ignores the rest; any r
   }
 });
 
+t.test("a transcribe event's context.hotwords steer that request only; their pii phrases are redacted in it", async (t) => {
+  const client = await WyomingTestClient.connect({ port });
+  // A made-up name the model misspells unless it is told about it.
+  const named = speechPcm('please ask brikola to call me', S16);
+  client.sendAudio(named, S16, 1024, 'en', { hotwords: ['Brikola'] });
+  t.match((await client.readUntil('transcript')).event!.data.text, /ask brikola to/, 'the listed name is heard');
+  client.sendAudio(named, S16);
+  t.notMatch((await client.readUntil('transcript')).event!.data.text, /brikola/, 'unlisted (the next request), it is not');
+  const pcm = speechPcm('turn off the lights in the kitchen', S16);
+  client.sendAudio(pcm, S16, 1024, 'en', { hotwords: [{ phrase: 'Lights', pii: true }] });
+  const hushed = (await client.readUntil('transcript')).event!.data.text as string;
+  t.match(hushed, /the \[PERSON\] in the/, "the request's pii phrase is heard and redacted");
+  client.sendAudio(pcm, S16);
+  t.match((await client.readUntil('transcript')).event!.data.text, /the lights in the/, 'the next request on the connection has no list');
+  client.close();
+});
+
+t.test('a malformed context.hotwords gets an error event; the request is still transcribed', async (t) => {
+  const client = await WyomingTestClient.connect({ port });
+  client.sendAudio(speechPcm('turn off the lights in the kitchen', S16), S16, 1024, 'en', { hotwords: [{ phrase: 'lights', boost: 99 }] });
+  const { event, seen } = await client.readUntil('transcript');
+  const error = seen.find((e) => e.type === 'error');
+  t.match(error?.data, { code: 'bad-hotwords', text: /context\.hotwords\[0\]\.boost must be a number in \(0, 20\]/ });
+  t.notMatch(JSON.stringify(error?.data), /lights/, 'the phrase is not echoed');
+  t.match(event!.data.text, /the lights in the/);
+  client.close();
+});
+
 t.test('empty audio gives an empty transcript; unknown events are ignored', async (t) => {
   const client = await WyomingTestClient.connect({ port });
   client.write('run-satellite');

@@ -6,12 +6,12 @@
 import { constants, open, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute } from 'node:path';
 import type { Hotword } from '../asr/context-graph.js';
+import { HotwordRequestError, parseRequestHotwords } from '../asr/request-hotwords.js';
 import { databasePath, originalsPolicy } from '../config/load.js';
 import { POWER_MODES, type PowerMode } from '../config/schema.js';
 import { recordingIdForFile } from '../store/ids.js';
 import { RECORDING_STATUSES, StoreError, type RecordingStatus } from '../store/store.js';
 import type { LiveHealth } from '../sources/live.js';
-import { normalise } from '../text/spoken-form.js';
 import { ApiError, type ApiDaemon, type ApiMethod, type ApiMethods, type ApiParams, type ApiResult, type DeviceState } from './types.js';
 
 export type RawParams = Record<string, unknown>;
@@ -74,25 +74,14 @@ function liveState(live: Record<string, LiveHealth>): Pick<DeviceState, 'live'> 
   return entries.length === 0 ? {} : { live: Object.fromEntries(entries.map(([name, l]) => [name, { state: l.state, partialsDropped: l.partialsDropped }])) };
 }
 
-const MAX_REQUEST_HOTWORDS = 2000;
-
-/** The optional per-request hotword list: [{phrase, boost?, pii?}] (or plain strings), put in spoken form. */
+/** The optional per-request hotword list (daemon/asr/request-hotwords.ts), a BAD_PARAMS error when malformed. */
 function requestHotwords(value: unknown): Hotword[] | undefined {
-  if (value === undefined || value === null) return undefined;
-  if (!Array.isArray(value)) throw new ApiError('BAD_PARAMS', 'hotwords must be a list of {"phrase", "boost"?, "pii"?}');
-  if (value.length > MAX_REQUEST_HOTWORDS) throw new ApiError('BAD_PARAMS', `hotwords: at most ${MAX_REQUEST_HOTWORDS} phrases (got ${value.length})`);
-  return value.map((item: unknown, i) => {
-    const entry = typeof item === 'string' ? { phrase: item } : item;
-    if (typeof entry !== 'object' || entry === null || typeof (entry as { phrase?: unknown }).phrase !== 'string')
-      throw new ApiError('BAD_PARAMS', `hotwords[${i}] must be a string or {"phrase": string}`);
-    const { phrase, boost, pii } = entry as { phrase: string; boost?: unknown; pii?: unknown };
-    const spoken = normalise(phrase.slice(0, 200));
-    if (spoken === '') throw new ApiError('BAD_PARAMS', `hotwords[${i}].phrase has no words the recognizer can spell`);
-    if (boost !== undefined && (typeof boost !== 'number' || !(boost > 0 && boost <= 20)))
-      throw new ApiError('BAD_PARAMS', `hotwords[${i}].boost must be a number in (0, 20]`);
-    if (pii !== undefined && typeof pii !== 'boolean') throw new ApiError('BAD_PARAMS', `hotwords[${i}].pii must be true or false`);
-    return { phrase: spoken, ...(boost !== undefined ? { boost } : {}), ...(pii ? { pii: true } : {}) };
-  });
+  try {
+    return parseRequestHotwords(value);
+  } catch (err) {
+    if (err instanceof HotwordRequestError) throw new ApiError('BAD_PARAMS', err.message);
+    throw err;
+  }
 }
 
 export function createApi(daemon: ApiDaemon) {

@@ -8,3 +8,4 @@ export { ArpaLm } from './arpa.js';
 export { ContextGraph, DEFAULT_HOTWORD_BOOST, phraseTokens, type Hotword } from './context-graph.js';
 export { loadWordLm } from './recognizer.js';
 export { parseHotwords, readHotwords, HotwordFileError } from './hotword-file.js';
+export { parseRequestHotwords, HotwordRequestError, MAX_REQUEST_HOTWORDS } from './request-hotwords.js';

@@ -3,6 +3,7 @@
  * per request and routes the worker's redacted segments back to it.
  */
 import { Worker } from 'node:worker_threads';
+import type { Hotword } from '../asr/context-graph.js';
 import type { ModelInfo } from '../asr/types.js';
 import type { RedactedSegment } from '../redaction/segment.js';
 import { endWorker } from '../pipeline/worker-shutdown.js';
@@ -77,7 +78,8 @@ export class WyomingEngine {
     return this.worker !== null;
   }
 
-  session(format: PcmFormat, listener: SessionListener): EngineSession {
+  /** hotwords: this request's own list (the configured one otherwise); its pii phrases are redacted in it. */
+  session(format: PcmFormat, listener: SessionListener, hotwords?: Hotword[]): EngineSession {
     const worker = this.worker;
     if (!worker) throw new Error('the Wyoming transcription worker is not running');
     const id = this.nextId++;
@@ -85,7 +87,7 @@ export class WyomingEngine {
     let result: Promise<SessionResult> | null = null;
     const finished = new Promise<SessionResult>((done, fail) => this.open.set(id, { listener, done, fail }));
     finished.catch(() => undefined); // observed by finish(); an aborted session's outcome is nobody's
-    send({ type: 'open', id, format });
+    send({ type: 'open', id, format, ...(hotwords ? { hotwords } : {}) });
     return {
       push: (pcm) => {
         const copy = new Uint8Array(pcm); // the payload may share a pooled buffer: send our own, transferred

@@ -1,4 +1,5 @@
 /** Messages between the Wyoming server (main thread) and its transcription worker. Raw text never crosses: segments arrive redacted. */
+import type { Hotword } from '../asr/context-graph.js';
 import type { ModelInfo } from '../asr/types.js';
 import type { WorkerSettings } from '../pipeline/messages.js';
 import type { RedactedSegment } from '../redaction/segment.js';
@@ -14,7 +15,8 @@ export interface PcmFormat {
 export type WyomingWorkerData = WorkerSettings;
 
 export type ToWyomingWorker =
-  | { type: 'open'; id: number; format: PcmFormat }
+  /** hotwords: the request's own list (from the transcribe event's context), in place of the configured one. */
+  | { type: 'open'; id: number; format: PcmFormat; hotwords?: Hotword[] }
   /** pcm: the audio-chunk payload bytes, in the session's format. */
   | { type: 'audio'; id: number; pcm: Uint8Array }
   | { type: 'finish'; id: number }

@@ -2,7 +2,9 @@
  * A Wyoming protocol speech-to-text server (Home Assistant Assist): `describe` -> `info`; `transcribe`,
  * `audio-start`, `audio-chunk`*, `audio-stop` -> `transcript-start`, `transcript-chunk`* (redacted deltas that
  * concatenate to the final text, one per speech segment as the VAD closes it), `transcript` (always) and
- * `transcript-stop`. Unknown events are ignored. A malformed frame, a length over its limit, audio out of order or
+ * `transcript-stop`. A `transcribe` event's `context.hotwords` (the control socket's per-request list: phrases, or
+ * {phrase, boost, pii}) bias the next request's decoding; a malformed list is answered with an `error` event and
+ * not used. Unknown events are ignored. A malformed frame, a length over its limit, audio out of order or
  * a silent client gets the connection closed; nothing else is affected. Transcripts are redacted in the worker;
  * a request is stored only when `store` is on.
  */
@@ -11,6 +13,8 @@ import { createServer, type Server, type Socket } from 'node:net';
 import type { Logger } from '../log/logger.js';
 import type { RedactedSegment } from '../redaction/segment.js';
 import type { WyomingAddress } from './address.js';
+import type { Hotword } from '../asr/context-graph.js';
+import { HotwordRequestError, parseRequestHotwords } from '../asr/request-hotwords.js';
 import type { EngineSession, WyomingEngine } from './engine.js';
 import { EventReader, encodeEvent, WyomingFrameError, type FramingLimits, type WyomingEvent } from './framing.js';
 import type { PcmFormat } from './messages.js';
@@ -124,6 +128,8 @@ class Connection {
     segments: number;
   } | null = null;
   private language: string;
+  /** The hotwords of the last transcribe event, for the request that follows it (RAM only: they may hold names). */
+  private hotwords: Hotword[] | undefined;
   private gone = false;
 
   constructor(
@@ -171,6 +177,7 @@ class Connection {
         return;
       case 'transcribe':
         if (typeof event.data.language === 'string' && event.data.language !== '') this.language = event.data.language;
+        this.hotwords = this.contextHotwords(event.data.context);
         return;
       case 'audio-start':
         return this.audioStart(event);
@@ -183,6 +190,18 @@ class Connection {
     }
   }
 
+  /** context.hotwords of a transcribe event; a malformed list gets an `error` event (the phrases are not echoed). */
+  private contextHotwords(context: unknown): Hotword[] | undefined {
+    if (typeof context !== 'object' || context === null) return undefined;
+    try {
+      return parseRequestHotwords((context as Record<string, unknown>).hotwords, 'context.hotwords');
+    } catch (err) {
+      if (!(err instanceof HotwordRequestError)) throw err;
+      this.send('error', { text: `${err.message}; transcribing without it`, code: 'bad-hotwords' });
+      return undefined;
+    }
+  }
+
   private audioStart(event: WyomingEvent): void {
     if (this.request) throw new ProtocolError('audio-start while a request is open');
     const problem = pcmFormatProblem(event.data);
@@ -190,6 +209,8 @@ class Connection {
     const format = { rate: event.data.rate, width: event.data.width, channels: event.data.channels } as PcmFormat;
     this.counters.requests++;
     const recordingId = this.recorder?.begin() ?? null;
+    const hotwords = this.hotwords;
+    this.hotwords = undefined; // a transcribe event's context is for the one request after it
     const req = {
       format,
       bytes: 0,
@@ -197,15 +218,19 @@ class Connection {
       texts: [] as string[],
       recordingId,
       segments: 0,
-      session: this.engine.session(format, {
-        segment: (segment) => {
-          if (recordingId) this.recorder?.segment(recordingId, segment);
-          if (segment.redactedText === '') return;
-          // Deltas: each segment's text, space-separated from the one before, so they concatenate to the transcript.
-          this.send('transcript-chunk', { text: req.texts.length > 0 ? ` ${segment.redactedText}` : segment.redactedText });
-          req.texts.push(segment.redactedText);
+      session: this.engine.session(
+        format,
+        {
+          segment: (segment) => {
+            if (recordingId) this.recorder?.segment(recordingId, segment);
+            if (segment.redactedText === '') return;
+            // Deltas: each segment's text, space-separated from the one before, so they concatenate to the transcript.
+            this.send('transcript-chunk', { text: req.texts.length > 0 ? ` ${segment.redactedText}` : segment.redactedText });
+            req.texts.push(segment.redactedText);
+          },
         },
-      }),
+        hotwords,
+      ),
     };
     this.request = req;
     this.send('transcript-start', { language: this.language });

@@ -27,9 +27,10 @@ interface Request {
 
 const requests = new Map<number, Request>();
 
-async function open(id: number, format: Extract<ToWyomingWorker, { type: 'open' }>['format']): Promise<void> {
+async function open({ id, format, hotwords }: Extract<ToWyomingWorker, { type: 'open' }>): Promise<void> {
   const vad = stages.vad ? (idleVads.pop() ?? (await loadSileroVad())) : null;
-  requests.set(id, { converter: new PcmConverter(format), segmenter: newSegmenter(vad, settings.vad), transcriber: new SegmentTranscriber(stages), vad });
+  const transcriber = new SegmentTranscriber(stages, hotwords);
+  requests.set(id, { converter: new PcmConverter(format), segmenter: newSegmenter(vad, settings.vad), transcriber, vad });
 }
 
 async function transcribe(id: number, req: Request, samples: Float32Array, last: boolean): Promise<void> {
@@ -45,7 +46,7 @@ function release(id: number): Request | undefined {
 }
 
 async function handle(msg: ToWyomingWorker): Promise<void> {
-  if (msg.type === 'open') return open(msg.id, msg.format);
+  if (msg.type === 'open') return open(msg);
   const req = requests.get(msg.id);
   if (!req) return; // aborted or failed earlier: later chunks are dropped
   try {
