@@ -90,7 +90,10 @@ export function hotwordSentences(split: 'test' | 'dev' = 'test'): Array<{ phrase
 function distractorList(split: 'test' | 'dev'): string[] {
   const targets = new Set([...hotwordSentences('test'), ...hotwordSentences('dev')].map((s) => s.phrase));
   const other = split === 'dev' ? otherPhrases(split) : new Set<string>();
-  return hotwordDistractors(500, SPLITS[split].distractorSeed).filter((p) => !targets.has(p) && !other.has(p));
+  // The first 500 of a longer draw are the 500-phrase draw itself: dropping a clash keeps the list at 500.
+  return hotwordDistractors(520, SPLITS[split].distractorSeed)
+    .filter((p) => !targets.has(p) && !other.has(p))
+    .slice(0, 500);
 }
 
 function tokensToText(tokens: Int32Array, table: TokenTable): string {

@@ -1,12 +1,12 @@
 /**
  * The acoustic model's posteriors of an evaluation WAV, kept on disk so that decoding sweeps (hotword boosts, LM
- * settings) rerun the search alone. One file per WAV and model, keyed by the model file's size and mtime and the
+ * settings) rerun the search alone. One file per WAV and model, keyed by the model file's name, size and mtime and the
  * WAV's path, size and mtime: a retrained model or a rebuilt set is never read from a stale entry.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { LogProbs } from '../../daemon/asr/ctc.js';
 import type { Recognizer } from '../../daemon/asr/index.js';
 import { readAudio } from '../../daemon/audio/index.js';
@@ -23,9 +23,9 @@ export function joinPosteriors(parts: ReadonlyArray<{ data: Float32Array; frames
   return { data, frames, vocab };
 }
 
-const stamp = (path: string): string => {
+const stamp = (path: string, name = path): string => {
   const s = statSync(path);
-  return `${path}:${s.size}:${s.mtimeMs}`;
+  return `${name}:${s.size}:${s.mtimeMs}`;
 };
 
 export class PosteriorCache {
@@ -38,7 +38,13 @@ export class PosteriorCache {
     private readonly recognizer: Recognizer,
     private readonly vocab: number,
   ) {
-    this.dir = join(cacheDir, `posteriors-${createHash('sha1').update(stamp(modelPath)).digest('hex').slice(0, 12)}`);
+    this.dir = join(
+      cacheDir,
+      `posteriors-${createHash('sha1')
+        .update(stamp(modelPath, basename(modelPath)))
+        .digest('hex')
+        .slice(0, 12)}`,
+    );
   }
 
   /** The recording's posteriors (none when it is too short to decode); its pieces are joined, as tune.ts does. */
