@@ -9,7 +9,10 @@ import { EvalToolError } from './process.js';
 
 const EVALUATIONS: Record<string, { about: string; run: (argv: readonly string[]) => Promise<number> }> = {
   asr: { about: 'WER / CER of the recognizer and the pocketsphinx baseline on held-out synthetic and real speech', run: runAsrEval },
-  hotwords: { about: 'hotword recall with and without the list (made-up names, held-out voices), WER cost of 500 phrases', run: runHotwordEval },
+  hotwords: {
+    about: 'hotword recall with and without the list (made-up names, held-out voices), WER cost of 500 phrases; --split dev|test, --boosts',
+    run: runHotwordEval,
+  },
   redaction: { about: 'per-type P / R / F2, leak rate and over-redaction vs a written-text regex baseline, held-out spoken form', run: runRedactionEval },
 };
 
