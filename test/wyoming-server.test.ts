@@ -225,13 +225,16 @@ t.test('a client that leaves mid-stream or never sends costs nothing', async (t)
   await silent.closed();
   t.ok(Date.now() - began >= 900, 'a silent client is closed after the idle timeout');
 
-  const leaver = await WyomingTestClient.connect({ port: idle.port! });
+  // The audio is made before connecting: espeak-ng and ffmpeg run synchronously here, in the server's process, and
+  // on a loaded machine would hold its event loop past the 1 s idle timeout of a connection already open.
   const pcm = pcmOf(PII_SAMPLE, S16);
+  const weather = speechPcm('the weather will be fine tomorrow', S16);
+  const leaver = await WyomingTestClient.connect({ port: idle.port! });
   leaver.write('audio-start', S16);
   leaver.write('audio-chunk', S16, pcm.subarray(0, pcm.length / 2));
   leaver.close();
   const client = await WyomingTestClient.connect({ port: idle.port! });
-  client.sendAudio(speechPcm('the weather will be fine tomorrow', S16), S16);
+  client.sendAudio(weather, S16);
   t.match((await client.readUntil('transcript')).event!.data.text, /weather/, 'the next request is served');
   client.close();
 });

@@ -15,7 +15,7 @@ import type { RedactedSegment } from '../redaction/segment.js';
 import type { WyomingAddress } from './address.js';
 import type { Hotword } from '../asr/context-graph.js';
 import { HotwordRequestError, parseRequestHotwords } from '../asr/request-hotwords.js';
-import type { EngineSession, WyomingEngine } from './engine.js';
+import type { EngineSession, SessionResult, WyomingEngine } from './engine.js';
 import { EventReader, encodeEvent, WyomingFrameError, type FramingLimits, type WyomingEvent } from './framing.js';
 import type { PcmFormat } from './messages.js';
 import { pcmFormatProblem } from './pcm.js';
@@ -259,7 +259,14 @@ class Connection {
   private async audioStop(): Promise<void> {
     const req = this.request;
     if (!req) throw new ProtocolError('audio-stop before audio-start');
-    const result = await req.session.finish();
+    // The wait for the last segment's transcription is the server's, not the client's silence: no idle timeout.
+    this.socket.setTimeout(0);
+    let result: SessionResult;
+    try {
+      result = await req.session.finish();
+    } finally {
+      if (!this.gone) this.socket.setTimeout(this.options.idleTimeoutMs);
+    }
     if (this.request !== req) return; // the client left while the last segment was transcribed
     this.request = null;
     if (req.recordingId) this.recorder?.end(req.recordingId, result);
