@@ -167,7 +167,7 @@ export function beamSearch(lp: LogProbs, table: TokenTable, options: BeamSearchO
   /**
    * Shallow-fusion score of a completed word (after model.advance() scored it). A hotword's word the LM does not
    * know is the user's vocabulary, not a misspelling: it skips the LM's unknown-word cost (one rare word's share of
-   * <unk>, about -15 nats with hushscribe-en-v1's LM), which no reasonable boost could outweigh.
+   * <unk>, about -17 nats with hushscribe-en-v1's LM), which no reasonable boost could outweigh.
    */
   const wordScore = (word: string, model: WordLm): number =>
     hotwords?.hasWord(word) && model.wordId(word) === model.unkId ? wordBonus : lmWeight * model.lastLogProb + wordBonus;
