@@ -147,7 +147,7 @@ export class Controller {
         this.log.child('watch'),
       );
       this.watch = watch;
-      this.pipeline.on('finished', (recording) => void watch.finished(recording));
+      this.pipeline.guardSources(watch);
       this.features.push({ name: 'watch', start: () => watch.start(), stop: () => watch.stop() });
     }
 

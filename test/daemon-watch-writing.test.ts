@@ -1,6 +1,6 @@
 /**
- * A file still being written when it is taken (a network copy that pauses longer than settleMs): its partial
- * result is discarded, the file is not disposed of, and once complete it is transcribed whole. The pause is made
+ * A file still being written when it is taken (a network copy that pauses longer than settleMs): re-checked right
+ * before the worker reads it, it is taken off the queue, not disposed of, and once complete transcribed whole. The pause is made
  * deterministic with `hushscribe pause`: the file is queued, then grows, then the daemon resumes.
  */
 import t from 'tap';
@@ -39,5 +39,12 @@ t.test('a file that grows after it was queued is transcribed whole, and disposed
     .map((s) => s.text)
     .join(' ');
   t.match(text, /hello world/, 'the whole recording was transcribed');
-  t.ok(daemon.logs().some((l) => l.msg === 'the file changed while it was transcribed; discarding the result and taking the file again once it settles'));
+  // Caught right before the worker would have read it (not after a wasted transcription of half a file).
+  const partialId = daemon.logs().find((l) => l.msg === 'the file was changed after it was queued; taking it again once it settles')?.recordingId;
+  t.ok(partialId, 'the change was seen before transcription');
+  t.not(partialId, done.id);
+  t.notOk(
+    daemon.logs().some((l) => l.msg === 'transcribing' && l.recordingId === partialId),
+    'the partial file was never handed to the worker',
+  );
 });

@@ -19,11 +19,12 @@ export interface WorkerSettings {
 }
 
 /**
- * job: variant is which of the loaded recognizers transcribes this recording (the power governor's choice).
+ * job: variant is which of the loaded recognizers transcribes this recording (the power governor's choice); path
+ * is where to read the audio (the queued file held open), fileName its name, to keep out of messages.
  * cancel: drop that recording after the native call in hand (its results could not be stored); answered 'cancelled'.
  */
 export type ToWorker =
-  | { type: 'job'; recordingId: string; path: string; variant: PowerVariant; hotwords?: Hotword[] }
+  | { type: 'job'; recordingId: string; path: string; fileName: string; variant: PowerVariant; hotwords?: Hotword[] }
   | { type: 'cancel'; recordingId: string };
 
 export type FromWorker =

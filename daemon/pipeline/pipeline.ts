@@ -3,7 +3,7 @@
  * worker thread, and stores the redacted segments it sends back. The store is the queue, so nothing is lost
  * when the process dies; a crashed worker fails only the recording it was on and is restarted.
  */
-import { EventEmitter } from 'node:events';
+import { basename } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Hotword } from '../asr/context-graph.js';
 import type { Logger } from '../log/logger.js';
@@ -57,11 +57,27 @@ const STOP_GRACE_MS = 15_000;
 // Worker file next to this one: .ts when run from source (tests), .js when built.
 const WORKER_URL = new URL(import.meta.url.endsWith('.ts') ? './worker.ts' : './worker.js', import.meta.url);
 
-export declare interface Pipeline {
-  on(event: 'finished', listener: (recording: Recording) => void): this;
+/**
+ * Where a recording's audio comes from (the watch folder): asked right before the worker reads it, and told
+ * once its outcome is stored, so a file that changed since it was queued is never transcribed or disposed of
+ * under the id (the content hash) of what was queued.
+ */
+export interface SourceGuard {
+  /**
+   * The path the worker reads (the queued file, held open), the recording's own path for one the guard does not
+   * watch, or null when the file is no longer the one queued (the guard has taken the recording off the queue).
+   */
+  hold(recording: Recording): Promise<string | null>;
+  /** The outcome is stored; `committed`: its result is, so the source may be disposed of. Lets go of the file. */
+  release(recording: Recording, committed: boolean): Promise<void>;
 }
 
-export class Pipeline extends EventEmitter {
+const UNGUARDED: SourceGuard = {
+  hold: async (recording) => recording.path,
+  release: async () => undefined,
+};
+
+export class Pipeline {
   private worker: Worker | null = null;
   private job: Job | null = null;
   private state: PipelineHealth['state'] = 'stopped';
@@ -85,9 +101,7 @@ export class Pipeline extends EventEmitter {
     private readonly maxStallMs: number,
     /** Asked as each recording is handed to the worker: the whole recording runs on that variant. */
     private readonly chooseVariant: () => PowerVariant = () => 'dense',
-  ) {
-    super();
-  }
+  ) {}
 
   /** Starts the worker and the queue loop; rejects if the model cannot be loaded. */
   async start(): Promise<void> {
@@ -106,14 +120,20 @@ export class Pipeline extends EventEmitter {
     this.wake();
   }
 
-  /** Something was queued: look at the queue now rather than on the next poll. */
   /** Per-request hotwords, kept in RAM until the recording is done (they may hold names: never stored). */
   private readonly requestHotwords = new Map<string, Hotword[]>();
+  private sourceGuard: SourceGuard = UNGUARDED;
+
+  /** The watch folder, once created (it is created after the pipeline). */
+  guardSources(guard: SourceGuard): void {
+    this.sourceGuard = guard;
+  }
 
   setRecordingHotwords(recordingId: string, hotwords: readonly Hotword[]): void {
     this.requestHotwords.set(recordingId, [...hotwords]);
   }
 
+  /** Something was queued: look at the queue now rather than on the next poll. */
   wake(): void {
     this.wakeUp?.();
   }
@@ -335,19 +355,31 @@ export class Pipeline extends EventEmitter {
       await this.idle(5000);
       return;
     }
-    const outcome = await this.process(recording);
-    if (outcome === 'aborted' || outcome === 'refused' || outcome === 'crashed') {
-      await this.storeRetry('re-queue an interrupted recording', () => this.store.requeueInterrupted(recording.id, outcome !== 'crashed'));
-    } else {
-      this.progressed();
-      const finished = this.store.get(recording.id);
-      // Only a committed result lets the source dispose of the file; a failure that is not the audio's keeps it.
-      if (finished && (finished.status === 'done' || (finished.status === 'failed' && isAudioFault(finished.errorCode)))) this.emit('finished', finished);
+    const readPath = recording.path && (await this.sourceGuard.hold(recording));
+    if (recording.path && !readPath) {
+      // Changed since it was queued: its source takes the file again, as new audio, once it has settled.
+      this.requestHotwords.delete(recording.id);
+      this.touch('idle');
+      return;
+    }
+    let committed = false;
+    try {
+      const outcome = await this.process(recording, readPath);
+      if (outcome === 'aborted' || outcome === 'refused' || outcome === 'crashed') {
+        await this.storeRetry('re-queue an interrupted recording', () => this.store.requeueInterrupted(recording.id, outcome !== 'crashed'));
+      } else {
+        this.progressed();
+        const finished = this.store.get(recording.id);
+        // Only a committed result lets the source dispose of the file; a failure that is not the audio's keeps it.
+        committed = !!finished && (finished.status === 'done' || (finished.status === 'failed' && isAudioFault(finished.errorCode)));
+      }
+    } finally {
+      await this.sourceGuard.release(this.store.get(recording.id) ?? recording, committed);
     }
     this.touch('idle');
   }
 
-  private process(recording: Recording): Promise<Outcome> {
+  private process(recording: Recording, readPath: string | null): Promise<Outcome> {
     return new Promise((settle) => {
       let settled = false;
       const job: Job = {
@@ -362,7 +394,7 @@ export class Pipeline extends EventEmitter {
       };
       this.job = job;
       this.touch('busy');
-      if (!recording.path) {
+      if (!recording.path || !readPath) {
         this.store.fail(recording.id, 'NOT_FOUND', 'the recording has no audio file to read');
         job.settle('failed');
         return;
@@ -370,7 +402,14 @@ export class Pipeline extends EventEmitter {
       const variant = this.chooseVariant();
       this.log.info('transcribing', { recordingId: recording.id, fileName: recording.fileName, attempt: recording.attempts, variant });
       const hotwords = this.requestHotwords.get(recording.id);
-      const msg: ToWorker = { type: 'job', recordingId: recording.id, path: recording.path, variant, ...(hotwords ? { hotwords } : {}) };
+      const msg: ToWorker = {
+        type: 'job',
+        recordingId: recording.id,
+        path: readPath,
+        fileName: basename(recording.path),
+        variant,
+        ...(hotwords ? { hotwords } : {}),
+      };
       this.worker!.postMessage(msg);
     });
   }

@@ -141,8 +141,9 @@ export async function transcribeRecording(
   vadConfig: HushscribeConfig['vad'],
   on: TranscribeEvents,
   audio: RedactedAudioTarget | null = null,
+  /** The file's name for messages, when `path` is not its name (a file held open). */
+  name = basename(path),
 ): Promise<{ durationSec: number; segmentCount: number; redactedAudio: { path: string; bytes: number } | null }> {
-  const name = basename(path);
   // The declared duration drives progress and catches truncated files; decoding reports unreadable ones.
   const probe = await probeAudio(path).catch(() => null);
   if (probe && (probe.sampleRate < MIN_SOURCE_RATE || probe.sampleRate > MAX_SOURCE_RATE)) {

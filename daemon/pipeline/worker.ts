@@ -2,7 +2,6 @@
  * The transcription worker thread: loads the model, VAD and redactor once, then transcribes one recording per
  * job message. Everything raw (audio, transcript) stays in this thread; only redacted segments are posted.
  */
-import { basename } from 'node:path';
 import { isAudioInputError } from '../audio/index.js';
 import { openRedactedAudioWriter, type RedactedAudioWriter } from '../redacted-audio/index.js';
 import type { FromWorker, ToWorker, WorkerSettings } from './messages.js';
@@ -14,13 +13,13 @@ import { stagesFor } from './stages.js';
 
 const { settings, post, onMessage, onShutdown } = workerChannel<WorkerSettings, FromWorker, ToWorker>();
 
-function withoutPath(message: string, file: string): string {
-  return [file, basename(file)].reduce((text, name) => text.split(name).join('the recording'), message);
+function withoutPath(message: string, names: readonly string[]): string {
+  return names.reduce((text, name) => text.split(name).join('the recording'), message);
 }
 
-function describeFailure(err: unknown): { code: string; message: string } {
+function describeFailure(err: unknown, fileName: string): { code: string; message: string } {
   // The path (also in ffmpeg's own words) is left out: the message is stored and announced, and a file name may be a person's.
-  if (isAudioInputError(err)) return { code: err.code, message: withoutPath(err.message, err.file) };
+  if (isAudioInputError(err)) return { code: err.code, message: withoutPath(err.message, [err.file, fileName]) };
   if (err instanceof PipelineError) return { code: err.code, message: err.message };
   // Anything else is ours or the model's: report its kind, never its data.
   return { code: 'MODEL_FAILED', message: `transcription failed: ${describeUnexpectedError(err)}` };
@@ -38,7 +37,7 @@ let current: { recordingId: string; cancel: AbortController } | null = null;
 let work: Promise<void> = Promise.resolve();
 
 async function runJob(msg: Extract<ToWorker, { type: 'job' }>): Promise<void> {
-  const { recordingId, path } = msg;
+  const { recordingId, path, fileName } = msg;
   const cancel = new AbortController();
   current = { recordingId, cancel };
   try {
@@ -54,10 +53,11 @@ async function runJob(msg: Extract<ToWorker, { type: 'job' }>): Promise<void> {
         segment: (segment) => post({ type: 'segment', recordingId, segment }),
       },
       audioWriter && { writer: audioWriter, name: recordingId },
+      fileName,
     );
     post({ type: 'done', recordingId, ...result });
   } catch (err) {
-    post(cancel.signal.aborted ? { type: 'cancelled', recordingId } : { type: 'failed', recordingId, ...describeFailure(err) });
+    post(cancel.signal.aborted ? { type: 'cancelled', recordingId } : { type: 'failed', recordingId, ...describeFailure(err, fileName) });
   } finally {
     current = null;
   }

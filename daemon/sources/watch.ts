@@ -5,12 +5,14 @@
  * on restart the file is seen again and either resumed or, if already finished, just moved on.
  */
 import type { Dirent } from 'node:fs';
-import { copyFile, mkdir, readdir, rename, stat, unlink } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import type { Logger } from '../log/logger.js';
-import { recordingIdForFile, recordingIdForSkipped } from '../store/ids.js';
+import { recordingIdForHandle, recordingIdForSkipped } from '../store/ids.js';
 import { isRetryableStoreError, type Recording, type Store } from '../store/store.js';
 import { isAudioFault } from '../pipeline/messages.js';
+import type { SourceGuard } from '../pipeline/pipeline.js';
+import { heldFilePath, identityAt, identityOf, openNoFollow, sameFile, sameIdentity, type FileIdentity } from './file-identity.js';
 
 export interface WatchOptions {
   dir: string;
@@ -22,11 +24,16 @@ export interface WatchOptions {
   queueSize: number;
 }
 
-/** A file's size and mtime when it was queued: it must be the same file when its result lets it be disposed of. */
+/** A file's identity when its content was hashed and queued: it must be the same file when it is read and disposed of. */
 interface Taken {
   path: string;
-  size: number;
-  mtimeMs: number;
+  identity: FileIdentity;
+}
+
+/** A recording's file held open while the worker reads it, and its identity when it was opened. */
+interface Held {
+  handle: FileHandle;
+  identity: FileIdentity;
 }
 
 interface Seen {
@@ -51,11 +58,12 @@ function notAFile(entry: Dirent): string | null {
   return null;
 }
 
-export class WatchSource {
+export class WatchSource implements SourceGuard {
   private readonly seen = new Map<string, Seen>();
   /** Entries recorded as NOT_A_FILE in this run (the store keeps them across runs). */
   private readonly skipped = new Set<string>();
   private readonly taken = new Map<string, Taken>();
+  private readonly held = new Map<string, Held>();
   private timer: NodeJS.Timeout | null = null;
   private scanning: Promise<void> | null = null;
   private stopped = true;
@@ -86,10 +94,65 @@ export class WatchSource {
     await this.scanning;
   }
 
-  /** Called when the pipeline finishes a recording: moves its file on if it came from this folder. */
-  async finished(recording: Recording): Promise<void> {
-    if (recording.source !== 'watch' || !recording.path || dirname(recording.path) !== this.dir) return;
-    if (await this.changedSinceTaken(recording.id, recording.path)) {
+  private isOurs(recording: Recording): recording is Recording & { path: string } {
+    return recording.source === 'watch' && recording.path !== null && dirname(recording.path) === this.dir;
+  }
+
+  /**
+   * Right before the worker reads a recording: opens its file without following links and checks it is the file
+   * that was queued (device, inode, size, mtime; or, queued by an earlier run, its content hash). The worker
+   * then reads it through the open descriptor, so a name swapped meanwhile changes nothing.
+   */
+  async hold(recording: Recording): Promise<string | null> {
+    if (!this.isOurs(recording)) return recording.path;
+    let handle: FileHandle;
+    try {
+      handle = await openNoFollow(recording.path);
+    } catch (err) {
+      // A link where the file was is not the file that was queued; anything else (gone) the worker reports.
+      if ((err as NodeJS.ErrnoException).code !== 'ELOOP') return recording.path;
+      this.changedSinceQueued(recording, 'replaced by a symbolic link');
+      return null;
+    }
+    const taken = this.taken.get(recording.id);
+    let identity: FileIdentity | null = identityOf(await handle.stat());
+    if (taken?.path === recording.path) {
+      if (!sameIdentity(identity, taken.identity)) identity = null;
+    } else {
+      const hashed = await recordingIdForHandle(handle);
+      identity = hashed?.id === recording.id ? hashed.identity : null;
+    }
+    if (!identity) {
+      await handle.close();
+      this.changedSinceQueued(recording, 'changed');
+      return null;
+    }
+    this.held.set(recording.id, { handle, identity });
+    return heldFilePath(handle);
+  }
+
+  /** The pipeline stored the outcome: a committed result lets the file be disposed of, if it is still the one read. */
+  async release(recording: Recording, committed: boolean): Promise<void> {
+    const held = this.held.get(recording.id);
+    this.held.delete(recording.id);
+    try {
+      if (committed && this.isOurs(recording)) await this.finished(recording, held);
+    } finally {
+      await held?.handle.close();
+    }
+  }
+
+  /** Taken off the queue: the file is taken again once it has settled, as new audio under its new hash. */
+  private changedSinceQueued(recording: Recording & { path: string }, how: string): void {
+    this.log.warn(`the file was ${how} after it was queued; taking it again once it settles`, { recordingId: recording.id, fileName: recording.fileName });
+    this.store.discard(recording.id);
+    this.seen.delete(recording.path);
+    this.taken.delete(recording.id);
+  }
+
+  private async finished(recording: Recording & { path: string }, held: Held | undefined): Promise<void> {
+    const read = held ? identityOf(await held.handle.stat()) : null;
+    if (held && read ? !sameIdentity(read, held.identity) : await this.changedSinceTaken(recording.id, recording.path)) {
       // Still being written (a network copy that paused): the result covers part of it. The file is taken again
       // once it has settled, as new audio; the partial result is discarded, and the file is not disposed of.
       this.log.warn('the file changed while it was transcribed; discarding the result and taking the file again once it settles', {
@@ -102,6 +165,18 @@ export class WatchSource {
       return;
     }
     this.taken.delete(recording.id);
+    const now = await identityAt(recording.path);
+    if (read && now && !sameFile(now, read)) {
+      // The name now holds another file (a swap while transcribing): that one is not ours to dispose of; it is
+      // seen as new. Where the file that was read went is unknown, so the store no longer points anywhere.
+      this.log.warn('the file name was given to another file while it was transcribed; leaving that file', {
+        recordingId: recording.id,
+        fileName: recording.fileName,
+      });
+      this.seen.delete(recording.path);
+      this.store.setOriginal(recording.id, null);
+      return;
+    }
     await this.dispose(recording.path, recording.id);
   }
 
@@ -109,12 +184,8 @@ export class WatchSource {
   private async changedSinceTaken(id: string, path: string): Promise<boolean> {
     const taken = this.taken.get(id);
     if (!taken || taken.path !== path) return false;
-    try {
-      const now = await stat(path);
-      return now.size !== taken.size || now.mtimeMs !== taken.mtimeMs;
-    } catch {
-      return false; // gone: nothing to dispose of either
-    }
+    const now = await identityAt(path);
+    return now !== null && !sameIdentity(now, taken.identity); // gone: nothing to dispose of either
   }
 
   private schedule(ms: number): void {
@@ -191,12 +262,30 @@ export class WatchSource {
   }
 
   private async take(path: string, seen: Seen): Promise<void> {
-    const id = await recordingIdForFile(path);
+    // Hashed through one descriptor, never through a link: the id and the identity are those of one file.
+    let hashed: Awaited<ReturnType<typeof recordingIdForHandle>>;
+    try {
+      const handle = await openNoFollow(path);
+      try {
+        hashed = await recordingIdForHandle(handle);
+      } finally {
+        await handle.close();
+      }
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ELOOP') return; // gone or swapped for a link since the scan: seen again next time
+      throw err;
+    }
+    if (!hashed || hashed.identity.size !== seen.size || hashed.identity.mtimeMs !== seen.mtimeMs) {
+      this.seen.delete(path); // written to since it settled: it settles again
+      return;
+    }
+    const { id, identity } = hashed;
     const fileName = basename(path);
     // Marked as taken only once queued: a database refusing the write (disk full, locked) leaves it for the next scan.
-    const { recording, created } = this.store.enqueue({ id, source: 'watch', fileName, path, bytes: seen.size });
+    const { recording, created } = this.store.enqueue({ id, source: 'watch', fileName, path, bytes: identity.size });
     seen.id = id;
-    if (created || recording.path === path) this.taken.set(id, { path, size: seen.size, mtimeMs: seen.mtimeMs });
+    if (created || recording.path === path) this.taken.set(id, { path, identity });
     if (created) {
       this.log.info('recording queued', { recordingId: id, fileName, bytes: seen.size });
       this.onQueued();
