@@ -43,6 +43,11 @@ export interface MqttConfig {
   deviceId: string | null;
   qos: 0 | 1 | 2;
   keepaliveSec: number;
+  /**
+   * 5 (default): MQTT 5, which lets the broker drop oversized requests before they reach us (Maximum Packet
+   * Size); 4: MQTT 3.1.1, for brokers without MQTT 5 (requests are then size-checked only once received).
+   */
+  protocolVersion: 4 | 5;
   /** Reconnect back-off: starts at minMs and doubles to maxMs while the broker cannot be reached. */
   reconnect: { minMs: number; maxMs: number };
   /** The retained state snapshot is published on change and at least this often. */
@@ -247,6 +252,7 @@ export const configSchema = {
       deviceId: { type: ['string', 'null'], pattern: '^[A-Za-z0-9_-]{1,64}$', default: null },
       qos: { type: 'integer', enum: [0, 1, 2], default: 1 },
       keepaliveSec: { type: 'integer', minimum: 5, maximum: 3600, default: 30 },
+      protocolVersion: { type: 'integer', enum: [4, 5], default: 5 },
       reconnect: section({
         minMs: { type: 'integer', minimum: 100, maximum: 3_600_000, default: 1000 },
         maxMs: { type: 'integer', minimum: 100, maximum: 3_600_000, default: 60_000 },

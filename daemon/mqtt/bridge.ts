@@ -14,7 +14,7 @@ import type { Store } from '../store/store.js';
 import { discoveryMessages } from './discovery.js';
 import { messageFor } from './messages.js';
 import type { Outbox } from './outbox.js';
-import { handleRequest } from './requests.js';
+import { handleRequest, MAX_INCOMING_PACKET_BYTES } from './requests.js';
 import type { LivePartial } from '../sources/live.js';
 import { sanitiseDeviceId, Topics, type PartialPayload, type StatePayload } from './topics.js';
 
@@ -99,6 +99,9 @@ export class MqttBridge {
       key: readSecret(c.tls.key, 'client key'),
       rejectUnauthorized: c.tls.rejectUnauthorized,
       keepalive: c.keepaliveSec,
+      protocolVersion: c.protocolVersion,
+      // The broker drops what is bigger (mqtt.js would otherwise read a request of any size whole before we see it).
+      ...(c.protocolVersion === 5 ? { properties: { maximumPacketSize: MAX_INCOMING_PACKET_BYTES } } : {}),
       reconnectPeriod: this.reconnectMs,
       connectTimeout: 30_000,
       will: { topic: this.topics.availability, payload: Buffer.from(JSON.stringify({ state: 'offline' })), qos: 1, retain: true },

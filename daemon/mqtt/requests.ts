@@ -23,6 +23,12 @@ class RequestError extends Error {}
 
 /** Requests are small JSON objects; anything bigger is refused before it is decoded or parsed (an 88 MB one took 3 GB and 50 s). */
 export const MAX_REQUEST_BYTES = 64 * 1024;
+/**
+ * The largest packet the broker may send us, advertised in CONNECT (MQTT 5 Maximum Packet Size): a compliant
+ * broker (mosquitto 2) drops a bigger one instead of sending it, so an oversized request is never buffered
+ * here. The headroom over MAX_REQUEST_BYTES (topic, properties) keeps a request just over the cap answered.
+ */
+export const MAX_INCOMING_PACKET_BYTES = MAX_REQUEST_BYTES + 4096;
 /** `transaction` is echoed back only when it is a number or a string of at most this many characters. */
 export const MAX_TRANSACTION_CHARS = 256;
 
