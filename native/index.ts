@@ -124,6 +124,7 @@ interface NativeAddon {
   NgramLm: new (path: string) => NativeNgramLm;
   sdNotify(socketName: string, message: string): void;
   tryLockFile(fd: number): boolean;
+  releaseFreeMemory(): boolean;
   simdAvailable(): string[];
   simdActive(): string;
   simdUse(name: string): void;
@@ -363,6 +364,14 @@ export function sdNotify(message: string): boolean {
 export function tryLockFile(fd: number): boolean {
   if (!Number.isInteger(fd) || fd < 0) throw new NativeOptionError('fd', fd, 'an open file descriptor');
   return native().tryLockFile(fd);
+}
+
+/**
+ * Hands the memory allocator's free pages back to the system (glibc malloc_trim): onnxruntime and the decoder
+ * free tens of MB after a long utterance that glibc would otherwise keep. False where there is nothing to do (musl).
+ */
+export function releaseFreeMemory(): boolean {
+  return native().releaseFreeMemory();
 }
 
 /** SIMD kernel sets: which this CPU runs, which is in use, and switching (HUSHSCRIBE_SIMD sets it at load). */

@@ -20,7 +20,11 @@ export const GAZETTEER_NAMES = [
 ] as const;
 export type GazetteerName = (typeof GAZETTEER_NAMES)[number];
 
-/** A phrase list indexed by first word, so matching is a lookup per token. */
+/**
+ * A phrase list: single words in a Set, phrases of several words indexed by their first word, so matching is a
+ * lookup per token. Single words are kept only in the Set: as one array each (78k entries) they held ~25 MB of
+ * the transcription worker's heap.
+ */
 export class PhraseList {
   readonly words = new Set<string>();
   private readonly byFirstWord = new Map<string, string[][]>();
@@ -29,7 +33,10 @@ export class PhraseList {
     for (const entry of entries) {
       const phrase = entry.trim().split(/\s+/).filter(Boolean);
       if (phrase.length === 0) continue;
-      if (phrase.length === 1) this.words.add(phrase[0]!);
+      if (phrase.length === 1) {
+        this.words.add(phrase[0]!);
+        continue;
+      }
       const list = this.byFirstWord.get(phrase[0]!) ?? [];
       list.push(phrase);
       this.byFirstWord.set(phrase[0]!, list);
@@ -43,10 +50,11 @@ export class PhraseList {
 
   /** Length in tokens of the longest entry starting at words[i], or 0. */
   matchAt(words: string[], i: number): number {
-    for (const phrase of this.byFirstWord.get(words[i] ?? '') ?? []) {
+    const word = words[i] ?? '';
+    for (const phrase of this.byFirstWord.get(word) ?? []) {
       if (phrase.every((w, k) => words[i + k] === w)) return phrase.length;
     }
-    return 0;
+    return this.words.has(word) ? 1 : 0;
   }
 }
 

@@ -9,6 +9,7 @@ import type { ModelInfo } from '../asr/types.js';
 import type { WorkerSettings } from './messages.js';
 import { loadPowerStages, type PowerStages } from './stages.js';
 import { isShutdown } from './worker-shutdown.js';
+import { releaseFreeMemory } from '../../native/index.js';
 
 type StartupMessage =
   | { type: 'ready'; model: ModelInfo; sparseModel: ModelInfo | null; lmError: string | null }
@@ -50,6 +51,7 @@ export async function startWorker(settings: WorkerSettings, post: (msg: StartupM
   try {
     const stages = await loadPowerStages(settings);
     prepare();
+    releaseFreeMemory(); // what loading the models allocated and freed (copies of the model files, graph rewrites)
     post({ type: 'ready', model: stages.dense.recognizer.model, sparseModel: stages.sparseModel, lmError: stages.dense.recognizer.decoding?.lmError ?? null });
     return stages;
   } catch (err) {

@@ -10,6 +10,7 @@ import { transcribeRecording } from './transcribe.js';
 import { describeUnexpectedError } from '../util/safe-error.js';
 import { startWorker, workerChannel } from './worker-startup.js';
 import { stagesFor } from './stages.js';
+import { releaseFreeMemory } from '../../native/index.js';
 
 const { settings, post, onMessage, onShutdown } = workerChannel<WorkerSettings, FromWorker, ToWorker>();
 
@@ -60,6 +61,8 @@ async function runJob(msg: Extract<ToWorker, { type: 'job' }>): Promise<void> {
     post(cancel.signal.aborted ? { type: 'cancelled', recordingId } : { type: 'failed', recordingId, ...describeFailure(err, fileName) });
   } finally {
     current = null;
+    // Between recordings the daemon idles: what the last one's utterances needed goes back to the system.
+    releaseFreeMemory();
   }
 }
 

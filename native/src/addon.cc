@@ -1,6 +1,9 @@
 // JavaScript bindings. native/index.ts has already filled defaults and validated every option with a
 // friendly message; the C++ Validate() calls here are the second line of defence.
 #include <napi.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include <algorithm>
 #include <cmath>
@@ -342,6 +345,17 @@ Napi::Value TryLockFileBinding(const Napi::CallbackInfo& info) {
   });
 }
 
+// Returns the allocator's free memory to the system (glibc keeps what onnxruntime and the decoder freed, tens of
+// MB after a long utterance). False where the C library has no malloc_trim (musl): nothing to do there.
+Napi::Value ReleaseFreeMemory(const Napi::CallbackInfo& info) {
+#ifdef __GLIBC__
+  malloc_trim(0);
+  return Napi::Boolean::New(info.Env(), true);
+#else
+  return Napi::Boolean::New(info.Env(), false);
+#endif
+}
+
 Napi::Value SimdAvailable(const Napi::CallbackInfo& info) {
   const std::vector<const SimdKernels*> sets = AvailableKernels();
   Napi::Array names = Napi::Array::New(info.Env(), sets.size());
@@ -372,6 +386,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("NgramLm", NgramLmWrap::Define(env));
   exports.Set("sdNotify", Napi::Function::New(env, SdNotifyBinding));
   exports.Set("tryLockFile", Napi::Function::New(env, TryLockFileBinding));
+  exports.Set("releaseFreeMemory", Napi::Function::New(env, ReleaseFreeMemory));
   exports.Set("simdAvailable", Napi::Function::New(env, SimdAvailable));
   exports.Set("simdActive", Napi::Function::New(env, SimdActive));
   exports.Set("simdUse", Napi::Function::New(env, SimdUse));
