@@ -1,6 +1,7 @@
 // Memory of the daemon on the default configuration: idle, one 5-minute file, one 2-hour file, for each power
 // variant, with redacted audio off and on.
-//   npm run bench -- memory [--short-min 5] [--long-min 120] [--speech 0.35] [--variants dense,sparse] [--model DIR]
+//   npm run bench -- memory [--short-min 5] [--long-min 120] [--speech 0.35] [--variants dense,sparse]
+//     [--redacted-audio off,on] [--model DIR] [--baseline DIR]
 //
 // How it is measured:
 // - Recordings: espeak-ng and flite sentences plus the real recordings in models/samples (16 kHz mono 16-bit WAV),
@@ -12,7 +13,9 @@
 //   process, not counted) is sampled every 200 ms: idle is the mean of 5 s once started, peak the highest sample
 //   while each file is transcribed; VmHWM at the end is the kernel's own peak (it includes model loading).
 // - Baselines in the same run: each peak as a ratio to that daemon's idle RSS, and redacted audio on against off
-//   for the same variant and file (MB difference).
+//   for the same variant and file (MB difference). --baseline DIR: another built checkout (an earlier commit,
+//   `git archive` + `npm run build`) measured the same way on the same files, each of its daemons right before
+//   this build's; the JSON then has its results and this build's figures as ratios to them.
 // - Stages: a separate Node process loads each stage in turn (onnxruntime and the ASR modules, the dense recognizer
 //   with its LM, the sparse recognizer sharing that LM, Silero VAD, the PII tagger, then one 20 s utterance through
 //   the dense recognizer) and reports its RSS after each: what each costs, in one thread.
@@ -213,7 +216,9 @@ export const benchmark: Benchmark = {
         'long-min': { type: 'string', default: '120' },
         speech: { type: 'string', default: '0.35' },
         variants: { type: 'string', default: 'dense,sparse' },
+        'redacted-audio': { type: 'string', default: 'off,on' },
         model: { type: 'string' },
+        baseline: { type: 'string' },
       },
     });
     const modelDir = values.model ?? join(packageRoot(), 'models', 'hushscribe-en-v1');
@@ -233,37 +238,76 @@ export const benchmark: Benchmark = {
       writeRecording(files.short, clips, shortMin, speech);
       writeRecording(files.long, clips, longMin, speech);
       const cli = join(packageRoot(), 'daemon', 'bin', 'hushscribe.js');
+      const baselineCli = values.baseline ? join(values.baseline, 'daemon', 'bin', 'hushscribe.js') : null;
+      const audioModes = values['redacted-audio'].split(',').map((mode) => {
+        if (mode !== 'off' && mode !== 'on') throw new Error(`--redacted-audio takes off, on or off,on; got ${mode}`);
+        return mode === 'on';
+      });
       const probe = execFileSync(process.execPath, [join(import.meta.dirname, 'run.js'), 'memory', '--probe-stages', '--model', modelDir], {
         encoding: 'utf8',
       });
       const stagesMb = JSON.parse(probe.trim().split('\n').at(-1)!) as Record<string, number>;
       process.stderr.write(`stages (RSS MB after each, one process): ${JSON.stringify(stagesMb)}\n`);
       const results: RunResult[] = [];
+      const baseline: RunResult[] = [];
+      const report = (label: string, r: RunResult) =>
+        process.stderr.write(
+          `${label}${r.variant}, redacted audio ${r.redactedAudio ? 'on ' : 'off'}: idle ${r.idleMb} MB, ${shortMin} min peak ${r.shortPeakMb} MB (${r.shortWallSec} s), ${longMin} min peak ${r.longPeakMb} MB (${r.longWallSec} s), VmHWM ${r.hwmMb} MB\n`,
+        );
       for (const variant of values.variants.split(',')) {
-        for (const audio of [false, true]) {
+        for (const audio of audioModes) {
+          if (baselineCli) {
+            const b = await measure(baselineCli, dir, variant, audio, files, values.model ?? null);
+            baseline.push(b);
+            report('baseline: ', b);
+          }
           const r = await measure(cli, dir, variant, audio, files, values.model ?? null);
           results.push(r);
-          process.stderr.write(
-            `${variant}, redacted audio ${audio ? 'on ' : 'off'}: idle ${r.idleMb} MB, ${shortMin} min peak ${r.shortPeakMb} MB (${r.shortWallSec} s), ${longMin} min peak ${r.longPeakMb} MB (${r.longWallSec} s), VmHWM ${r.hwmMb} MB\n`,
-          );
+          report('', r);
         }
       }
+      const ratio = (a: number, b: number) => Math.round((a / b) * 100) / 100;
+      const overBaseline = baseline.map((b, i) => {
+        const r = results[i]!;
+        return {
+          variant: r.variant,
+          redactedAudio: r.redactedAudio,
+          idle: ratio(r.idleMb, b.idleMb),
+          shortPeak: ratio(r.shortPeakMb, b.shortPeakMb),
+          longPeak: ratio(r.longPeakMb, b.longPeakMb),
+          shortWall: ratio(r.shortWallSec, b.shortWallSec),
+          longWall: ratio(r.longWallSec, b.longWallSec),
+        };
+      });
       const ratios = results.map((r) => ({
         variant: r.variant,
         redactedAudio: r.redactedAudio,
         shortPeakOverIdle: Math.round((r.shortPeakMb / r.idleMb) * 100) / 100,
         longPeakOverIdle: Math.round((r.longPeakMb / r.idleMb) * 100) / 100,
       }));
-      const audioCost = [...new Set(results.map((r) => r.variant))].map((variant) => {
-        const off = results.find((r) => r.variant === variant && !r.redactedAudio)!;
-        const on = results.find((r) => r.variant === variant && r.redactedAudio)!;
+      const audioCost = [...new Set(results.map((r) => r.variant))].flatMap((variant) => {
+        const off = results.find((r) => r.variant === variant && !r.redactedAudio);
+        const on = results.find((r) => r.variant === variant && r.redactedAudio);
+        if (!off || !on) return [];
         return {
           variant,
           shortPeakDeltaMb: Math.round((on.shortPeakMb - off.shortPeakMb) * 10) / 10,
           longPeakDeltaMb: Math.round((on.longPeakMb - off.longPeakMb) * 10) / 10,
         };
       });
-      console.log(JSON.stringify({ benchmark: 'memory', shortMin, longMin, speech, stagesMb, results, ratios, redactedAudioCost: audioCost }));
+      console.log(
+        JSON.stringify({
+          benchmark: 'memory',
+          shortMin,
+          longMin,
+          speech,
+          stagesMb,
+          results,
+          ratios,
+          redactedAudioCost: audioCost,
+          ...(baselineCli ? { baseline: { dir: values.baseline, results: baseline, overBaseline } } : {}),
+        }),
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
