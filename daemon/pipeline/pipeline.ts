@@ -401,6 +401,11 @@ export class Pipeline {
       };
       this.job = job;
       this.touch('busy');
+      if (this.stopping || !this.worker || this.state === 'starting') {
+        // Stopped, or the worker lost, while the source was being checked: back to the queue, not counted.
+        this.job.settle('aborted');
+        return;
+      }
       if (!recording.path || !readPath) {
         this.store.fail(recording.id, 'NOT_FOUND', 'the recording has no audio file to read');
         job.settle('failed');

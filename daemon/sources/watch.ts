@@ -114,13 +114,13 @@ export class WatchSource implements SourceGuard {
       this.changedSinceQueued(recording, 'replaced by a symbolic link');
       return null;
     }
-    const taken = this.taken.get(recording.id);
-    let identity: FileIdentity | null = identityOf(await handle.stat());
-    if (taken?.path === recording.path) {
-      if (!sameIdentity(identity, taken.identity)) identity = null;
-    } else {
-      const hashed = await recordingIdForHandle(handle);
-      identity = hashed?.id === recording.id ? hashed.identity : null;
+    let identity: FileIdentity | null;
+    try {
+      identity = await this.verify(recording, handle);
+    } catch {
+      // Unreadable now (an I/O error): the worker reads it by name and reports what it finds.
+      await handle.close();
+      return recording.path;
     }
     if (!identity) {
       await handle.close();
@@ -129,6 +129,16 @@ export class WatchSource implements SourceGuard {
     }
     this.held.set(recording.id, { handle, identity });
     return heldFilePath(handle);
+  }
+
+  /** The identity of the open file if it is the one queued, else null. */
+  private async verify(recording: Recording, handle: FileHandle): Promise<FileIdentity | null> {
+    const taken = this.taken.get(recording.id);
+    const identity = identityOf(await handle.stat());
+    if (taken?.path === recording.path) return sameIdentity(identity, taken.identity) ? identity : null;
+    // Queued by an earlier run, or through the socket: the content itself must still hash to the id.
+    const hashed = await recordingIdForHandle(handle);
+    return hashed?.id === recording.id ? hashed.identity : null;
   }
 
   /** The pipeline stored the outcome: a committed result lets the file be disposed of, if it is still the one read. */
