@@ -3,6 +3,7 @@ import type { EntityType, RedactedEntity, RedactionResult, Redactor } from './ty
 import { analyse, notPersonalNear, type Candidate, type Recognizer } from './context.js';
 import { tokenize, type Token } from './tokens.js';
 import { STOPWORDS } from './stopwords.js';
+import { isNumberWord } from './spoken-numbers.js';
 import { validatePolicy, type RedactionPolicy, type RedactionPolicyConfig } from './policy.js';
 import {
   recognizeBankAccounts,
@@ -114,8 +115,11 @@ export function detect(tokens: Token[], policy: RedactionPolicy, firstOwn = 0, e
   };
   const rules = ruleCandidates.filter(wanted).sort(byScore);
   const words = tokens.map((t) => t.word);
-  // A lone number word identifies nobody: the tagger's digit-type spans need two words or more.
-  const vetoed = (c: Candidate) => DIGIT_TYPES.has(c.type) && (c.end - c.start < 2 || notPersonalNear(words, c.start, c.end));
+  // A lone number word identifies nobody: the tagger's digit-type spans need two words or more. Nor does a number
+  // said with no word around it (in the segment or its context): the tagger could only guess its type from its
+  // length, and read speech holds such lines ("zero three five one", digit-reading prompts) that are no one's.
+  const numbersOnly = words.every(isNumberWord);
+  const vetoed = (c: Candidate) => DIGIT_TYPES.has(c.type) && (numbersOnly || c.end - c.start < 2 || notPersonalNear(words, c.start, c.end));
   const tagged = (options.extra ?? []).filter((c) => wanted(c) && !vetoed(c)).sort(byScore);
   const passes: Array<[Candidate[], (c: Candidate) => boolean, boolean]> = [
     [rules, (c) => WORD_TYPES.has(c.type), true],

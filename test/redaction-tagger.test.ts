@@ -2,7 +2,7 @@ import t from 'tap';
 import { createHash } from 'node:crypto';
 import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PiiTagger, TaggerLoadError, checkTaggerFiles, defaultTaggerDir, isTaggerDir } from '../redaction/tagger.js';
+import { PiiTagger, TaggerLoadError, checkTaggerFiles, defaultTaggerDir, isTaggerDir, numberWindows } from '../redaction/tagger.js';
 import { SessionRedactor } from '../redaction/session.js';
 import { detect } from '../redaction/redactor.js';
 import { validatePolicy } from '../redaction/policy.js';
@@ -67,6 +67,10 @@ t.test('load errors explain what is wrong', async (t) => {
   await t.rejects(PiiTagger.load(copy), /first label must be 'O'/);
   write({ ...manifest, labels: ['O', 'B-SECRET'] });
   await t.rejects(PiiTagger.load(copy), /unknown entity labels: B-SECRET/);
+  write({ ...manifest, textOnly: { file: manifest.textOnly.file } });
+  await t.rejects(PiiTagger.load(copy), /expected textOnly to have file and sha256/);
+  write({ ...manifest, textOnly: { ...manifest.textOnly, sha256: '0'.repeat(64) } });
+  await t.rejects(PiiTagger.load(copy), /tagger.text.int8.onnx: sha256 .* does not match the manifest/);
   write({ ...manifest, minScore: undefined });
   await t.rejects(PiiTagger.load(copy), /expected file, sha256, chars, labels, memory.vocab and minScore/);
   write(manifest);
@@ -86,7 +90,8 @@ t.test('checkTaggerFiles and isTaggerDir (doctor, models list)', async (t) => {
   const copy = join(t.testdir({}), 'copy');
   cpSync(defaultTaggerDir(), copy, { recursive: true });
   writeFileSync(join(copy, 'tagger.int8.onnx'), 'tampered');
-  t.match(checkTaggerFiles(copy), { ok: false, bytes: 8, detail: /does not match the manifest/ });
+  const textBytes = readFileSync(join(copy, 'tagger.text.int8.onnx')).length;
+  t.match(checkTaggerFiles(copy), { ok: false, bytes: 8 + textBytes, detail: /tagger.int8.onnx: sha256 .* does not match the manifest/ });
   rmSync(join(copy, 'tagger.int8.onnx'));
   t.match(checkTaggerFiles(copy), { ok: false, bytes: null, detail: /cannot read .*ENOENT/ });
 });
@@ -149,4 +154,69 @@ t.test('SessionRedactor with the tagger: rules + tagger, or the tagger alone', a
   t.notMatch(result.text, /six oh seven/);
   const typesOff = new SessionRedactor({ types: ['PERSON'] }, { tagger, rules: false });
   t.equal((await typesOff.redact(line)).text, line, 'policy types apply to tagger entities too');
+});
+
+t.test('text alone, the tagger reads only the stretches around number words', async (t) => {
+  const sentence = words('we met at the market and then she said call me on two six oh seven six four eight six seven four tonight');
+  // With four words either side of each number word, overlapping stretches merged.
+  t.same(numberWindows(sentence, 4), [[8, 23]]);
+  t.same(numberWindows(words('one day and then another day and then more days and then eleven'), 4), [
+    [0, 5],
+    [8, 13],
+  ]);
+  t.same(numberWindows(words('it was a dark and stormy night')), [], 'no number word, nothing to read');
+  const found = await tagger.tag(sentence);
+  t.ok(
+    found.some((c) => c.type === 'PHONE_NUMBER' && c.start === 12 && c.end === 22),
+    'the phone number is found with offsets in the whole sentence',
+  );
+});
+
+t.test('a number said with no word around it is no one in particular: the tagger may not type it', (t) => {
+  const policy = validatePolicy({});
+  const bare = tokenize('zero three five one');
+  const guess: Candidate = { type: 'ZIP_CODE', start: 0, end: 4, score: 0.99, source: 'tagger', value: '' };
+  t.same(detect(bare, policy, 0, bare.length, { extra: [guess] }), [], 'a digit-reading line stays');
+  const cued = tokenize('the postcode is zero three five one');
+  t.same(
+    detect(cued, policy, 0, cued.length, { rules: false, extra: [{ ...guess, start: 3, end: 7 }] }).map((c) => [c.type, c.start, c.end]),
+    [['ZIP_CODE', 3, 7]],
+    'with a word around it the same span stays',
+  );
+  // In a session the carried words are context: the second half of a split number is still redacted.
+  const continued = tokenize('my number is zero three five one');
+  t.same(
+    detect(continued, policy, 3, continued.length, { rules: false, extra: [{ ...guess, type: 'PHONE_NUMBER', start: 3, end: 7 }] }).map((c) => [
+      c.type,
+      c.start,
+      c.end,
+    ]),
+    [['PHONE_NUMBER', 3, 7]],
+  );
+  t.end();
+});
+
+t.test('the text-only graph finds what the full graph finds with no audio', async (t) => {
+  const dir = t.testdir({});
+  const copy = join(dir, 'copy');
+  cpSync(defaultTaggerDir(), copy, { recursive: true });
+  const manifestPath = join(copy, 'manifest.json');
+  const { textOnly, ...withoutTextOnly } = JSON.parse(readFileSync(manifestPath, 'utf8'));
+  t.ok(textOnly, 'the bundled tagger ships a text-only graph');
+  writeFileSync(manifestPath, JSON.stringify(withoutTextOnly));
+  const full = await PiiTagger.load(copy);
+  t.teardown(() => full.close());
+  for (const line of [
+    `the long number on the front is ${CARD}`,
+    'you can get me on two six oh seven six four eight six seven four after five',
+    'send it to flat nine forty two rue des lilas seven five zero one one paris',
+  ]) {
+    // Its int8 arithmetic (activations rounded per tensor) may move an entity's edge by a word, not lose one.
+    const [text, reference] = [await tagger.tag(words(line)), await full.tag(words(line))];
+    t.ok(reference.length > 0, line);
+    t.equal(text.length, reference.length, line);
+    for (const [a, b] of text.map((c, k) => [c, reference[k]!] as const)) {
+      t.ok(a.type === b.type && Math.abs(a.start - b.start) <= 1 && Math.abs(a.end - b.end) <= 1, `${a.value} ~ ${b.value}`);
+    }
+  }
 });
