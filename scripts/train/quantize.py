@@ -49,25 +49,22 @@ def int8_weights(proto):
     proto.graph.node.extend(nodes)  # restoring nodes first keeps the graph topologically sorted
 
 
-def integer_matmuls(proto, keep_float=()):
+def integer_matmuls(proto):
     """The `integer` recipe, in place, on a `weights` model: MatMul(x, Cast(W.int8) * W.scale) becomes
-    DynamicQuantizeLinear(x) -> MatMulInteger(x.uint8, W.int8, x.zero) -> Cast * (x.scale * W.scale). MatMul nodes
-    whose name contains one of `keep_float` keep fp32 arithmetic."""
+    DynamicQuantizeLinear(x) -> MatMulInteger(x.uint8, W.int8, x.zero) -> Cast * (x.scale * W.scale)."""
     producers = {out: n for n in proto.graph.node for out in n.output}
     restored = {}  # weight name -> (int8 matrix, per-column scale), from the weights recipe's Cast + Mul
     for node in proto.graph.node:
         if node.op_type == "Mul" and node.name.endswith(".rescale"):
             restored[node.output[0]] = (producers[node.input[0]].input[0], node.input[1])
-    converted = {id(n) for n in proto.graph.node
-                 if n.op_type == "MatMul" and n.input[1] in restored and not any(k in n.name for k in keep_float)}
-    still_float = {n.input[1] for n in proto.graph.node if n.op_type == "MatMul" and id(n) not in converted}
-    restore_nodes = {n.name for n in proto.graph.node if n.output[0] in restored and n.output[0] not in still_float}
+    # The fp32 restore of each weight (its Cast and Mul) goes: MatMulInteger reads the int8 matrix itself.
+    restore_nodes = {n.name for n in proto.graph.node if n.output[0] in restored}
     restore_nodes |= {producers[n.input[0]].name for n in proto.graph.node if n.name in restore_nodes}
     nodes = []
     for node in proto.graph.node:
         if node.name in restore_nodes:
-            continue  # the fp32 restore of a weight: MatMulInteger reads the int8 matrix itself
-        if id(node) not in converted:
+            continue
+        if node.op_type != "MatMul" or node.input[1] not in restored:
             nodes.append(node)
             continue
         weight, scale = restored[node.input[1]]
@@ -80,7 +77,7 @@ def integer_matmuls(proto, keep_float=()):
             helper.make_node("Mul", [f"{p}.float", f"{p}.scale"], [y], name=f"{p}.rescale_out"),
         ]
     left = {i for n in nodes for i in n.input}
-    if any(name in left for name in restored if name not in still_float):
+    if any(name in left for name in restored):
         raise ValueError("a restored weight feeds something other than a MatMul; the integer recipe cannot drop it")
     del proto.graph.node[:]
     proto.graph.node.extend(nodes)
