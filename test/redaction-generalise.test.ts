@@ -1,5 +1,6 @@
 // The detector shapes of issue 14, with examples written for these tests (none from an evaluation set): addresses
-// as a structure in many languages, names after labels, questions, initials and "X speaking", postcodes and
+// as a structure in many languages, names after labels, questions (and in answers to them), initials, "X speaking"
+// and "X was born", postcodes and
 // phone numbers of other lengths with their cue words, "point" for "dot", country-code domains, accents; ordinary
 // sentences with the same cue words stay; bad input (empty, huge, non-ASCII, written digits) gives a clear result.
 import t from 'tap';
@@ -44,6 +45,23 @@ t.test('names after form labels, questions, "X speaking" and initials', async (t
   t.equal(redact("anyway it's k m okafor"), "anyway it's [PERSON]");
   t.equal(redact('the caller said teodor vasilescu was late'), 'the caller said [PERSON] was late');
   for (const text of ['the name of the rose is a novel', 'speaking of which the rain stopped', 'who am i speaking with']) t.equal(redact(text), text);
+});
+
+t.test('names answering a question about a name, in greetings with initials, and before "was born"', async (t) => {
+  t.equal(redact('could you spell your last name for me . sure it is k o w a l s k a'), 'could you spell your last name for me . sure it is [PERSON]');
+  t.equal(redact("may i have the name on the account please . it's ingrid solheim"), "may i have the name on the account please . it's [PERSON]");
+  t.equal(redact('hi its d okoro here about the parcel'), 'hi its [PERSON] here about the parcel', 'an initial inside the greeting');
+  t.equal(redact('e varga was born in a small village near the river'), '[PERSON] was born in a small village near the river');
+  t.equal(redact('a tshabalala was born in winter'), '[PERSON] was born in winter', '"a" as an initial before a name that is no word');
+  for (const text of [
+    'the baby was born at night',
+    'she was born in march',
+    'a child was born here',
+    'what is the name of the street . it is long',
+    'the name of the game is patience . it is hard',
+    'i am over here',
+  ])
+    t.equal(redact(text), text);
 });
 
 t.test('postcodes and phone numbers of other lengths, with their cue words', async (t) => {

@@ -147,6 +147,19 @@ const UNKNOWN_NAME_CUE = new ContextWords([
   'named',
 ]);
 const SPELLING = new Set(['spelled', 'spelt', "that's", 'thats', 'spelling', 'as', 'is']);
+const DETERMINERS = new Set(['the', 'a', 'an', 'her', 'his', 'my', 'your', 'our', 'their', 'this', 'that']);
+/** An answer's opening ("it's ...") after a question about a name: what follows is the name. */
+const ANSWER = new ContextWords(["it's", 'its', 'it is', "that's", 'that is', 'this is', "i'm", 'i am']);
+/** Words of a question that asks for a name or its spelling ("what's the name on the policy", "spell the surname"). */
+const NAME_QUESTION = new Set(['name', 'surname', 'spell', 'spelling', 'names', 'surnames']);
+/** How far back (in words) a name question still governs the answer: a question and a short reply. */
+const QUESTION_REACH = 10;
+
+/** True when a name question's word comes within QUESTION_REACH words before `i`. */
+function nameAskedBefore(words: string[], i: number): boolean {
+  for (let k = Math.max(0, i - QUESTION_REACH); k < i; k++) if (NAME_QUESTION.has(words[k]!)) return true;
+  return false;
+}
 
 export function recognizePersons({ words, letterRuns }: Analysis): Candidate[] {
   const first = gazetteer('first-names');
@@ -173,6 +186,13 @@ export function recognizePersons({ words, letterRuns }: Analysis): Candidate[] {
     return spelled ? spelled.end : end;
   };
 
+  /** An answer's name runs on over further name words (known or out of lexicon), up to four ("charlotte ravn"). */
+  const extendAnswer = (start: number): number => {
+    let end = start + 1;
+    while (end - start < 4 && (known(words[end]) || unknown(words[end]))) end += 1;
+    return end;
+  };
+
   const found: Candidate[] = [];
   for (let i = 0; i < words.length; i++) {
     const w = words[i]!;
@@ -182,7 +202,11 @@ export function recognizePersons({ words, letterRuns }: Analysis): Candidate[] {
     // One or two initials before a name ("k m okafor").
     const letter = (k: number) => /^[a-z]$/.test(words[k] ?? '');
     const initialled = letter(i) && [1, 2].some((n) => (n === 1 || letter(i + 1)) && (unknown(words[i + n]) || known(words[i + n])));
+    // After a question about a name, the answer is the name: "... the surname . it is w e h r l i", "... the name
+    // on the policy . it's charlotte ravn" (a word that is also a place or a common word included).
+    const answered = nameAskedBefore(words, i) && (ANSWER.endsAt(words, i) || spelledName !== undefined);
     if (TITLES.endsAt(words, i) && free(w)) [score, source] = [0.9, 'rule:person_title'];
+    else if (answered && (known(w) || unknown(w) || spelledName)) [score, source] = [0.85, 'rule:person_answer'];
     else if (initialled && (WEAK_INTRO.endsAt(words, i) || STRONG_INTRO.endsAt(words, i))) [score, source] = [0.8, 'rule:person_initial'];
     else if (STRONG_INTRO.endsAt(words, i) && (free(w) || spelledName)) [score, source] = [known(w) || spelledName ? 0.9 : 0.75, 'rule:person_introduction'];
     else if (known(w)) {
@@ -202,14 +226,18 @@ export function recognizePersons({ words, letterRuns }: Analysis): Candidate[] {
     }
     if (score === 0) continue;
     // Weak guesses stay one word, so they never swallow a real name after them ("will john").
-    const end = score < 0.5 ? i + 1 : spelledName && score >= 0.75 && source !== 'rule:person_initial' ? spelledName.end : extend(i);
+    const end =
+      score < 0.5 ? i + 1 : spelledName && score >= 0.75 && source !== 'rule:person_initial' ? spelledName.end : answered ? extendAnswer(i) : extend(i);
     found.push({ type: 'PERSON', start: i, end, score, source, value: words.slice(i, end).join(' ') });
     i = end - 1;
   }
   return found;
 }
 
-/** A greeting's "X speaking" / "X here": the one to three name words right before it, after a boundary. */
+/**
+ * A name said before the words that follow one: "X speaking", "it's X here" (a greeting) and "X was born" (a
+ * biography): the one to three name words right before them, initials included ("r fasasi", "k lackova").
+ */
 export function recognizeSpeakingNames({ words }: Analysis): Candidate[] {
   const found: Candidate[] = [];
   const nameWord = (w: string | undefined) =>
@@ -217,12 +245,28 @@ export function recognizeSpeakingNames({ words }: Analysis): Candidate[] {
     !STOPWORDS.has(w) &&
     !isNumberWord(w) &&
     (isUnknownWord(w, isNumberWord) || gazetteer('first-names').has(w) || gazetteer('surnames').has(w));
+  const unknown = (w: string | undefined) => isUnknownWord(w, isNumberWord);
+  // "a" and "i" are words, so they count as initials only before a name that is no English word ("a radulic").
+  const initial = (k: number, nameStart: number) => /^[a-z]$/.test(words[k] ?? '') && (!['a', 'i'].includes(words[k]!) || unknown(words[nameStart]));
+  const greeting = (k: number) => ["it's", 'its', 'this', 'is'].includes(words[k] ?? '');
+  // "the baby was born": an English word after a determiner is a common noun, not a name.
+  const determined = (start: number) => DETERMINERS.has(words[start - 1] ?? '') && !unknown(words[start]);
   words.forEach((w, k) => {
-    if (w !== 'speaking' && !(w === 'here' && ["it's", 'its', 'this', 'is'].includes(words[k - 2] ?? ''))) return;
+    const born = w === 'was' && words[k + 1] === 'born';
+    if (w !== 'speaking' && w !== 'here' && !born) return;
     let start = k;
     while (start > 0 && k - start < 3 && nameWord(words[start - 1])) start -= 1;
-    if (start === k || words[k + 1] === 'with' || words[k + 1] === 'to') return;
-    found.push({ type: 'PERSON', start, end: k, score: 0.8, source: 'rule:person_speaking', value: words.slice(start, k).join(' ') });
+    if (start === k || words[k + 1] === 'with' || words[k + 1] === 'to' || determined(start)) return;
+    if (initial(start - 1, start)) start -= 1;
+    if (w === 'here' && !greeting(start - 1)) return;
+    found.push({
+      type: 'PERSON',
+      start,
+      end: k,
+      score: 0.8,
+      source: born ? 'rule:person_born' : 'rule:person_speaking',
+      value: words.slice(start, k).join(' '),
+    });
   });
   return found;
 }
