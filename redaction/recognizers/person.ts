@@ -1,6 +1,7 @@
 /**
  * Person names: gazetteer first names and surnames, introductions ("my name is", "this is"), titles ("doctor",
- * "miss"), first + last sequences and a surname spelled out after the name ("smith s m i t h").
+ * "miss"), first + last sequences, a surname spelled out after the name ("smith s m i t h"), the answer to a
+ * question about a name ("... spell the surname . it is s m i t h"), "X speaking", "it's X here", "X was born".
  * Names that are also common words ("will", "may", "mark", "bill") need context or a surname after them; words
  * outside the English lexicon count as names after a cue, including prepositions and relations ("behalf of").
  */
@@ -186,7 +187,7 @@ export function recognizePersons({ words, letterRuns }: Analysis): Candidate[] {
     return spelled ? spelled.end : end;
   };
 
-  /** An answer's name runs on over further name words (known or out of lexicon), up to four ("charlotte ravn"). */
+  /** An answer's name runs on over further name words (known or out of lexicon), up to four ("ingrid solheim"). */
   const extendAnswer = (start: number): number => {
     let end = start + 1;
     while (end - start < 4 && (known(words[end]) || unknown(words[end]))) end += 1;
@@ -202,8 +203,8 @@ export function recognizePersons({ words, letterRuns }: Analysis): Candidate[] {
     // One or two initials before a name ("k m okafor").
     const letter = (k: number) => /^[a-z]$/.test(words[k] ?? '');
     const initialled = letter(i) && [1, 2].some((n) => (n === 1 || letter(i + 1)) && (unknown(words[i + n]) || known(words[i + n])));
-    // After a question about a name, the answer is the name: "... the surname . it is w e h r l i", "... the name
-    // on the policy . it's charlotte ravn" (a word that is also a place or a common word included).
+    // After a question about a name, the answer is the name: "... your last name . sure it is k o w a l s k a",
+    // "... the name on the account please . it's ingrid solheim" (a name that is also a place included).
     const answered = nameAskedBefore(words, i) && (ANSWER.endsAt(words, i) || spelledName !== undefined);
     if (TITLES.endsAt(words, i) && free(w)) [score, source] = [0.9, 'rule:person_title'];
     else if (answered && (known(w) || unknown(w) || spelledName)) [score, source] = [0.85, 'rule:person_answer'];
@@ -236,7 +237,7 @@ export function recognizePersons({ words, letterRuns }: Analysis): Candidate[] {
 
 /**
  * A name said before the words that follow one: "X speaking", "it's X here" (a greeting) and "X was born" (a
- * biography): the one to three name words right before them, initials included ("r fasasi", "k lackova").
+ * biography): the one to three name words right before them, initials included ("d okoro", "e varga").
  */
 export function recognizeSpeakingNames({ words }: Analysis): Candidate[] {
   const found: Candidate[] = [];
@@ -246,7 +247,7 @@ export function recognizeSpeakingNames({ words }: Analysis): Candidate[] {
     !isNumberWord(w) &&
     (isUnknownWord(w, isNumberWord) || gazetteer('first-names').has(w) || gazetteer('surnames').has(w));
   const unknown = (w: string | undefined) => isUnknownWord(w, isNumberWord);
-  // "a" and "i" are words, so they count as initials only before a name that is no English word ("a radulic").
+  // "a" and "i" are words, so they count as initials only before a name that is no English word ("a tshabalala").
   const initial = (k: number, nameStart: number) => /^[a-z]$/.test(words[k] ?? '') && (!['a', 'i'].includes(words[k]!) || unknown(words[nameStart]));
   const greeting = (k: number) => ["it's", 'its', 'this', 'is'].includes(words[k] ?? '');
   // "the baby was born": an English word after a determiner is a common noun, not a name.
