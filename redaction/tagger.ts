@@ -60,8 +60,8 @@ const CONTEXT_WORDS = 8;
 
 /**
  * The stretches of `words` that the tagger reads, as [start, end) word ranges: each number word with CONTEXT_WORDS
- * words on either side, overlapping stretches merged. Why only there: on the held-out sets every entity that the
- * tagger finds beyond the rules sits next to a number word (phone numbers, postcodes, house numbers, dates); on
+ * words on either side, overlapping stretches merged. Why only there: on the blind set every entity that the
+ * tagger found beyond the rules (53) sat in a sentence with a number word (phone numbers, postcodes, addresses); on
  * text nobody templated its names and places add nothing the rules miss (blind set: PERSON recall 0.00 alone),
  * while on real speech it redacts book characters' names. The model costs about 17 us a character on one core
  * (text-only int8 graph), so reading only these stretches is what lets `hushscribe redact` reach 1,000
@@ -118,10 +118,10 @@ function readChecked(dir: string, entry: TaggerFile): { path: string; bytes: Buf
   try {
     bytes = readFileSync(path);
   } catch (err) {
-    return { path, bytes: null, problem: `cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}` };
+    return { path, bytes: null, problem: `cannot read it (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})` };
   }
   const sha256 = createHash('sha256').update(bytes).digest('hex');
-  const problem = sha256 === entry.sha256 ? null : `${path}: sha256 ${sha256} does not match the manifest's ${entry.sha256}`;
+  const problem = sha256 === entry.sha256 ? null : `sha256 ${sha256} does not match the manifest's ${entry.sha256}`;
   return { path, bytes, problem };
 }
 
@@ -129,7 +129,7 @@ function readChecked(dir: string, entry: TaggerFile): { path: string; bytes: Buf
 export function checkTaggerFiles(dir: string = defaultTaggerDir()): { name: string; file: string; bytes: number | null; ok: boolean; detail: string } {
   const manifest = readManifest(dir);
   const checked = [manifest, ...(manifest.textOnly ? [manifest.textOnly] : [])].map((entry) => readChecked(dir, entry));
-  const problems = checked.flatMap((c) => (c.problem ? [c.problem] : []));
+  const problems = checked.flatMap((c) => (c.problem ? [`${c.path}: ${c.problem}`] : []));
   return {
     name: manifest.name,
     file: manifest.file,
@@ -173,8 +173,7 @@ export class PiiTagger {
     if (!(minScore >= 0 && minScore <= 1)) throw new RangeError(`PII tagger minScore must be from 0 to 1, not ${minScore}`);
     const open = async (entry: TaggerFile) => {
       const { path, bytes, problem } = readChecked(dir, entry);
-      if (!bytes) throw new TaggerLoadError(path, `cannot read the model: ${problem}`);
-      if (problem) throw new TaggerLoadError(path, problem);
+      if (!bytes || problem) throw new TaggerLoadError(path, problem ?? 'unreadable');
       try {
         return await ort.InferenceSession.create(bytes, {
           intraOpNumThreads: 1,
