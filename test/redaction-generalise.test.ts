@@ -68,6 +68,9 @@ t.test('postcodes and phone numbers of other lengths, with their cue words', asy
   t.equal(redact('postcode one two three four'), 'postcode [ZIP_CODE]', 'four digits');
   t.equal(redact('the postal code is four double two nine seven six'), 'the postal code is [ZIP_CODE]', 'six digits');
   t.equal(redact('we are in berlin one zero one one five'), 'we are in [LOCATION] [ZIP_CODE]', 'after a place');
+  t.equal(redact('we are in kowalowice four three one two'), 'we are in [LOCATION] [ZIP_CODE]', 'after a town no gazetteer lists');
+  t.equal(redact('where in eighteen oh five the total rose'), 'where in eighteen oh five the total rose', 'a year after "in"');
+  t.equal(redact('he came from brzeziny in nineteen oh five'), 'he came from [LOCATION] in nineteen oh five');
   t.equal(redact('ring me on four four five one two three'), 'ring me on [PHONE_NUMBER]', 'six digits after "ring"');
   t.equal(redact('my landline is oh one two three four five six seven eight'), 'my landline is [PHONE_NUMBER]');
   t.equal(redact('my order number is four five six seven'), 'my order number is four five six seven', 'a reference number');

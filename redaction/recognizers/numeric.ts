@@ -1,8 +1,8 @@
 /** Digit-string identifiers: credit cards, phone numbers, US SSNs, bank accounts and ZIP codes. */
 import { ContextWords, contextScore, notPersonalNear, type Analysis, type Candidate } from '../context.js';
 import { abaRoutingValid, luhnValid, nanpValid, ssnValid, ukPhoneValid } from '../checksums.js';
-import { edgeWindows, type NumberRun } from '../spoken-numbers.js';
-import { gazetteer } from '../gazetteer.js';
+import { edgeWindows, isNumberWord, type NumberRun } from '../spoken-numbers.js';
+import { gazetteer, isUnknownWord } from '../gazetteer.js';
 import type { EntityType } from '../types.js';
 
 const CARD = new ContextWords([
@@ -147,13 +147,21 @@ export function recognizeBankAccounts({ words, numberRuns }: Analysis): Candidat
   return found;
 }
 
+/** Before a town's name: a postcode right after "in X" names the place even when no gazetteer lists X. */
+const TOWN_PREPOSITIONS = new Set(['in', 'near', 'from', 'at']);
+
 export function recognizeZipCodes({ words, numberRuns }: Analysis): Candidate[] {
   const states = gazetteer('us-states');
   const places = [gazetteer('cities'), states, gazetteer('countries')];
   const found: Candidate[] = [];
+  // One to three out-of-lexicon words after "in", "near", "from" or "at": a town that no gazetteer lists.
+  const afterUnknownTown = (start: number) =>
+    [1, 2, 3].some(
+      (n) => start - n - 1 >= 0 && TOWN_PREPOSITIONS.has(words[start - n - 1]!) && words.slice(start - n, start).every((x) => isUnknownWord(x, isNumberWord)),
+    );
   for (const w of numberRuns) {
     const afterState = [1, 2].some((n) => w.start - n >= 0 && states.matchAt(words, w.start - n) === n);
-    const afterPlace = [1, 2, 3].some((n) => w.start - n >= 0 && places.some((p) => p.matchAt(words, w.start - n) === n));
+    const afterPlace = [1, 2, 3].some((n) => w.start - n >= 0 && places.some((p) => p.matchAt(words, w.start - n) === n)) || afterUnknownTown(w.start);
     if (w.digits.length === 5 || w.digits.length === 9) {
       const score = afterState ? 0.8 : afterPlace && !isQuantity(w, words, ['hundred', 'thousand']) ? 0.6 : contextScore(words, w.start, w.end, 0.2, 0.6, ZIP);
       found.push(candidate('ZIP_CODE', w, score, 'rule:zip_code'));
