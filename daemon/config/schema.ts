@@ -123,8 +123,10 @@ export interface LiveConfig {
   /** A partial is decoded after each this many ms of new audio in the open segment. */
   partialIntervalMs: number;
   /**
-   * Ends a segment before vad.minSilenceMs when the VAD has heard minSilenceMs of silence and the recogniser's
-   * last word ended at least trailingBlankMs before the end of the audio (sherpa-onnx-style trailing-blank rule).
+   * Decodes each segment ahead, once the VAD has heard vad.speechPadMs of silence (its audio is then complete), so
+   * no decode is left when it ends; ends it when the VAD has heard minSilenceMs of silence and that decode's last
+   * word ended at least trailingBlankMs before the end of its audio (sherpa-onnx-style trailing-blank rule), or at
+   * vad.minSilenceMs. Below ~300 ms, sentences are split at their pauses, which costs words (README).
    */
   endpoint: { enabled: boolean; minSilenceMs: number; trailingBlankMs: number };
 }
@@ -292,8 +294,8 @@ export const configSchema = {
       partialIntervalMs: { type: 'integer', minimum: 50, maximum: 10_000, default: 250 },
       endpoint: section({
         enabled: { type: 'boolean', default: true },
-        minSilenceMs: { type: 'integer', minimum: 0, maximum: 10_000, default: 120 },
-        trailingBlankMs: { type: 'integer', minimum: 0, maximum: 10_000, default: 200 },
+        minSilenceMs: { type: 'integer', minimum: 0, maximum: 10_000, default: 300 },
+        trailingBlankMs: { type: 'integer', minimum: 0, maximum: 10_000, default: 60 },
       }),
     }),
     wyoming: section({

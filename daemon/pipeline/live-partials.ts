@@ -2,18 +2,19 @@
  * Partial results and endpointing for one live session. After every live.partialIntervalMs of new audio in the
  * open segment, the whole open segment is re-decoded (chosen over a sliding window by `npm run bench -- live`)
  * and redacted recall-first. Partials are dropped, never audio or finals, while the worker is behind real time
- * (more than one interval of audio heard but not yet read). The same decode gives the endpoint evidence: once the
- * VAD has heard live.endpoint.minSilenceMs of silence, a decode whose last word ended trailingBlankMs or more
- * before the end of the audio ends the segment at once instead of waiting for vad.minSilenceMs.
+ * (more than one interval of audio heard but not yet read).
+ *
+ * Endpointing: once the VAD has heard vad.speechPadMs of silence, the segment's audio is complete (speech plus its
+ * padding), so it is decoded once, at once, while the rules below wait for more silence: that decode is the
+ * final's, whichever rule ends the segment, so no decode is left to do when the segment ends. It ends when the VAD
+ * has heard live.endpoint.minSilenceMs of silence and the decode's last word ended trailingBlankMs or more before
+ * the end of its audio (a word the VAD cut would go on into the padding); else at vad.minSilenceMs as before.
  */
 import type { Transcript } from '../asr/types.js';
 import type { HushscribeConfig } from '../config/schema.js';
 import type { Segmenter, SpeechSegment } from '../vad/index.js';
 import type { FromLiveWorker } from './messages.js';
-import { decodePartial, type SegmentTranscriber } from './transcribe.js';
-
-/** While the VAD hears silence, the endpoint rule asks the recogniser again after this much more audio. */
-const ENDPOINT_RECHECK_SEC = 0.1;
+import { decodePartial, trailingBlankSec, type SegmentTranscriber } from './transcribe.js';
 
 /** Partials dropped since the worker started, over all sessions. */
 let partialsDropped = 0;
@@ -22,55 +23,61 @@ export function droppedPartials(): number {
   return partialsDropped;
 }
 
+/** A decode of a segment's closing audio; `decodeMs`, what it took (the final's decode time). */
+export interface ClosingDecode {
+  start: number;
+  end: number;
+  transcript: Transcript;
+  trailingBlankSec: number;
+  decodeMs: number;
+}
+
 export class LivePartials {
   private counter = 0;
   private decodedUpTo = 0;
-  /** Silence (s) at the last endpoint check of the open segment; -1: not checked since speech. */
-  private checkedAtSilence = -1;
+  /** The decode of the open segment's closing audio, once the VAD has heard speechPadMs of silence. */
+  private closing: ClosingDecode | null = null;
   /** Wall clock and audio time of the first update: how far behind real time the worker is, from there on. */
   private startedAt = 0;
   private startedAtAudio = -1;
 
   constructor(
     private readonly config: HushscribeConfig['live'],
+    private readonly speechPadMs: number,
     private readonly segmenter: Segmenter,
     private readonly transcriber: SegmentTranscriber,
     private readonly post: (msg: Extract<FromLiveWorker, { type: 'partial' }>) => void,
   ) {}
 
+  /** The closing decode of `speech` when the VAD's own rule ended the segment it decoded (so it is not decoded twice). */
+  decodedFor(speech: SpeechSegment): ClosingDecode | undefined {
+    const c = this.closing;
+    return c && c.start === speech.start && c.end === speech.end ? c : undefined;
+  }
+
   /** Call after each pushed chunk; returns a segment (and its decode, reused as the final) when the endpoint rule ended one. */
-  async update(heardSec: number): Promise<{ speech: SpeechSegment; transcript: Transcript } | null> {
+  async update(heardSec: number): Promise<{ speech: SpeechSegment; decoded: ClosingDecode } | null> {
     const { partials, partialIntervalMs, endpoint } = this.config;
     if (this.startedAtAudio < 0) [this.startedAt, this.startedAtAudio] = [Date.now(), heardSec];
     const open = this.segmenter.openSpeech();
     if (!open) {
       this.counter = 0;
       this.decodedUpTo = 0;
-      this.checkedAtSilence = -1;
+      this.closing = null;
       return null;
     }
     const silence = this.segmenter.silenceSec;
-    if (silence === 0) this.checkedAtSilence = -1;
-    const recheck = this.checkedAtSilence < 0 || silence - this.checkedAtSilence >= ENDPOINT_RECHECK_SEC;
-    const endpointDue = endpoint.enabled && recheck && silence * 1000 >= endpoint.minSilenceMs;
-    // Once the VAD hears silence no new words come: only the endpoint check decodes, so no partial decode is in
-    // progress when the final is due.
-    const partialDue = partials && silence === 0 && (open.end - Math.max(open.start, this.decodedUpTo)) * 1000 >= partialIntervalMs;
-    if (!endpointDue && !partialDue) return null;
-    const behindSec = (Date.now() - this.startedAt) / 1000 - (heardSec - this.startedAtAudio);
+    if (silence > 0) return endpoint.enabled && silence * 1000 >= this.speechPadMs ? this.close(silence) : null;
+    this.closing = null; // speech goes on (or came back)
+    if (!partials || (open.end - Math.max(open.start, this.decodedUpTo)) * 1000 < partialIntervalMs) return null;
     this.decodedUpTo = open.end;
-    if (!endpointDue && behindSec > partialIntervalMs / 1000) {
+    const behindSec = (Date.now() - this.startedAt) / 1000 - (heardSec - this.startedAtAudio);
+    if (behindSec > partialIntervalMs / 1000) {
       partialsDropped++;
       return null;
     }
-    if (endpointDue) this.checkedAtSilence = silence;
     const partial = await decodePartial(this.transcriber, open);
-    if (endpointDue && partial.trailingBlankSec * 1000 >= endpoint.trailingBlankMs) {
-      const speech = this.segmenter.endNow();
-      // The decode covered the open segment from the same start: its words are the final's.
-      return speech ? { speech, transcript: partial.transcript } : null;
-    }
-    if (partials && partial.text !== '') {
+    if (partial.text !== '') {
       this.post({
         type: 'partial',
         seq: this.transcriber.count,
@@ -82,5 +89,22 @@ export class LivePartials {
       });
     }
     return null;
+  }
+
+  /** In silence of speechPadMs or more: decodes the closing audio once, and ends the segment when the endpoint rule holds. */
+  private async close(silence: number): Promise<{ speech: SpeechSegment; decoded: ClosingDecode } | null> {
+    const speech = this.segmenter.closingSpeech();
+    if (!speech) return null;
+    if (!this.decodedFor(speech)) {
+      const t0 = performance.now();
+      const transcript = await this.transcriber.decode(speech.samples);
+      const decodeMs = performance.now() - t0;
+      this.closing = { start: speech.start, end: speech.end, transcript, trailingBlankSec: trailingBlankSec(transcript, speech), decodeMs };
+    }
+    const { endpoint } = this.config;
+    const decoded = this.closing!;
+    if (silence * 1000 < endpoint.minSilenceMs || decoded.trailingBlankSec * 1000 < endpoint.trailingBlankMs) return null;
+    const ended = this.segmenter.endNow();
+    return ended ? { speech: ended, decoded } : null;
   }
 }

@@ -13,9 +13,9 @@ import { startCapture, type Capture } from '../audio/index.js';
 import { openRedactedAudioWriter, RedactedAudioError, type RedactedAudioWriter, type StreamingRedactedAudio } from '../redacted-audio/index.js';
 import { recordingIdForStream } from '../store/ids.js';
 import { describeUnexpectedError } from '../util/safe-error.js';
-import { newSegmenter } from '../vad/index.js';
-import { droppedPartials, LivePartials } from './live-partials.js';
-import type { FromLiveWorker, LiveWorkerData, ToLiveWorker } from './messages.js';
+import { newSegmenter, type SpeechSegment } from '../vad/index.js';
+import { droppedPartials, LivePartials, type ClosingDecode } from './live-partials.js';
+import type { FinalLatency, FromLiveWorker, LiveWorkerData, ToLiveWorker } from './messages.js';
 import { stagesFor, type StageSet } from './stages.js';
 import { SegmentTranscriber } from './transcribe.js';
 import { startWorker, workerChannel } from './worker-startup.js';
@@ -101,7 +101,7 @@ async function run(): Promise<void> {
   // One segmenter and transcriber per session, so times and seq numbers are the session recording's own.
   let segmenter = newSegmenter(stages.vad, settings.vad);
   let transcriber = new SegmentTranscriber(stages);
-  let partials = new LivePartials(settings.live, segmenter, transcriber, post);
+  let partials = new LivePartials(settings.live, settings.vad.speechPadMs, segmenter, transcriber, post);
   let earlierSessionsSec = 0;
   let lastHeard = 0;
   const startSession = (): SessionAudio => {
@@ -116,16 +116,25 @@ async function run(): Promise<void> {
     post({ type: 'session-end', durationSec: segmenter.processedSec, segmentCount: transcriber.count, redactedAudio });
   };
   let audio = startSession();
-  const transcribeAll = async (speech: { start: number; end: number; samples: Float32Array }[]) => {
-    for (const s of speech) for (const segment of await transcriber.add(s)) post({ type: 'segment', segment });
+  /** Transcribes and posts ended segments; `decoded`: the endpoint's decode of the segment, if it made one. */
+  const finish = async (speech: SpeechSegment, endedBy: FinalLatency['endedBy'], readAt: number, decoded?: ClosingDecode) => {
+    const t0 = performance.now();
+    const segments = await transcriber.add(speech, decoded?.transcript);
+    const latency = { endedBy, heardSec: segmenter.processedSec, readAt, decodeAheadMs: decoded ? Math.round(decoded.decodeMs) : null };
+    for (const segment of segments)
+      post({ type: 'segment', segment, latency: { ...latency, finishMs: Math.round(performance.now() - t0), postedAt: Date.now() } });
+  };
+  const transcribeAll = async (speech: SpeechSegment[], readAt = Date.now()) => {
+    for (const s of speech) await finish(s, 'vad', readAt, partials.decodedFor(s));
   };
 
   try {
     for await (const samples of source.samples) {
+      const readAt = Date.now();
       audio.push(samples);
-      await transcribeAll(await segmenter.push(samples));
+      await transcribeAll(await segmenter.push(samples), readAt);
       const ended = await partials.update(segmenter.processedSec);
-      if (ended) for (const segment of await transcriber.add(ended.speech, ended.transcript)) post({ type: 'segment', segment });
+      if (ended) await finish(ended.speech, 'endpoint', readAt, ended.decoded);
       // Everything before what the segmenter still holds is transcribed: its spans are in maskSpans.
       await audio.commit(segmenter.heldFromSec - AUDIO_MARGIN_SEC, transcriber.maskSpans);
       const heard = earlierSessionsSec + segmenter.processedSec;
@@ -139,7 +148,7 @@ async function run(): Promise<void> {
         earlierSessionsSec += segmenter.processedSec;
         segmenter = newSegmenter(stages.vad, settings.vad);
         transcriber = new SegmentTranscriber(stages);
-        partials = new LivePartials(settings.live, segmenter, transcriber, post);
+        partials = new LivePartials(settings.live, settings.vad.speechPadMs, segmenter, transcriber, post);
         audio = startSession();
       }
     }

@@ -88,12 +88,28 @@ export interface LiveWorkerData extends LiveSettings {
 /** variant: the recognizer for the next speech segment (the power governor's choice). */
 export type ToLiveWorker = { type: 'start' } | { type: 'stop' } | { type: 'variant'; variant: PowerVariant };
 
+/** Where a live final's time went (debug log `live final`; `npm run bench -- live` sums it up). No text. */
+export interface FinalLatency {
+  /** The rule that ended the segment: the endpoint (VAD + recogniser), or the VAD alone (silence, maximum length, end of stream). */
+  endedBy: 'endpoint' | 'vad';
+  /** Session seconds heard when the segment ended (the audio time of the decision). */
+  heardSec: number;
+  /** Wall clock (ms) when the chunk that ended it was read from the capture. */
+  readAt: number;
+  /** The decode made ahead, in the silence, when reused (null: decoded after the segment ended, inside finishMs). */
+  decodeAheadMs: number | null;
+  /** From the segment's end to its redacted segments: decode (when not made ahead) and redaction. */
+  finishMs: number;
+  /** Wall clock (ms) when posted to the main thread. */
+  postedAt: number;
+}
+
 export type FromLiveWorker =
   | { type: 'ready'; model: ModelInfo; sparseModel: ModelInfo | null; lmError: string | null }
   | { type: 'fatal'; code: string; message: string }
   /** recordingId: recordingIdForStream(source, startedAt), the name of the session's redacted audio too. */
   | { type: 'session'; startedAt: number; recordingId: string }
-  | { type: 'segment'; segment: RedactedSegment }
+  | { type: 'segment'; segment: RedactedSegment; latency: FinalLatency }
   /** Seconds of the current session heard so far (about once a second): progress and liveness. */
   | { type: 'heard'; sec: number; partialsDropped: number }
   /** A redacted partial of the segment being spoken (never stored): seq is the seq its final segment will get. */

@@ -59,7 +59,7 @@ export class SegmentTranscriber {
     return this.stages.recognizer.transcribe(samples, this.hotwords ? { hotwords: this.hotwords } : {});
   }
 
-  /** `decoded`: the segment's transcript when it was already decoded (the live endpoint's last partial), so it is not decoded twice. */
+  /** `decoded`: the segment's transcript when it was already decoded (the live endpoint's decode ahead), so it is not decoded twice. */
   async add(speech: SpeechSegment, decoded?: Transcript): Promise<RedactedSegment[]> {
     const { name, variant } = this.stages.recognizer.model;
     const transcript = decoded ?? (await this.decode(speech.samples));
@@ -81,24 +81,23 @@ export class SegmentTranscriber {
 /** A redacted partial hypothesis of the segment being spoken: never stored. */
 export interface PartialResult {
   text: string;
-  /** The raw decode (RAM only, never posted): reused as the final when the endpoint rule ends the segment. */
-  transcript: Transcript;
-  /** Seconds of audio after the last recognised word (the recogniser's trailing blank frames). */
-  trailingBlankSec: number;
 }
 
 /** Re-decodes the open segment and redacts it recall-first (SessionRedactor.preview); the session's context is untouched. */
 export async function decodePartial(redactor: SegmentTranscriber, speech: SpeechSegment): Promise<PartialResult> {
   const transcript = await redactor.decode(speech.samples);
   const texts: string[] = [];
-  let lastWordEnd = 0;
   for (const raw of transcript.segments) {
     const { text } = alignedText(raw);
-    const lastWord = raw.words.at(-1);
-    if (lastWord) lastWordEnd = Math.max(lastWordEnd, lastWord.end);
     if (text !== '') texts.push((await redactor.preview(text)).text);
   }
-  return { text: texts.join(' '), transcript, trailingBlankSec: Math.max(0, speech.samples.length / ASR_SAMPLE_RATE - lastWordEnd) };
+  return { text: texts.join(' ') };
+}
+
+/** Seconds of `speech` after the last recognised word of its decode (the recogniser's trailing blank frames). */
+export function trailingBlankSec(transcript: Transcript, speech: SpeechSegment): number {
+  const lastWordEnd = Math.max(0, ...transcript.segments.map((s) => s.words.at(-1)?.end ?? 0));
+  return Math.max(0, speech.samples.length / ASR_SAMPLE_RATE - lastWordEnd);
 }
 
 /** Where a recording's redacted audio goes, when redaction.audio is enabled. */

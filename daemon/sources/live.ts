@@ -199,6 +199,7 @@ export class LiveSource {
           const recordingId = this.session;
           this.store.putSegment(recordingId, msg.segment);
           const { seq, start, end, redactedText } = msg.segment;
+          this.log.debug('live final', { source: this.name, seq, ...msg.latency, storedAt: Date.now() });
           this.tell((l) => l.final({ source: this.name, recordingId, seq, start, end, text: redactedText, final: true }));
         }
         this.restartDelay = RESTART_MIN_MS;

@@ -25,6 +25,8 @@ export interface Segmenter {
   openSpeech(): SpeechSegment | null;
   /** Seconds of silence the VAD has heard at the end of the open segment. */
   readonly silenceSec: number;
+  /** The segment endNow() would give, without ending it (null when not in silence). */
+  closingSpeech(): SpeechSegment | null;
   /** Ends the open segment at its silence now (endpointing on the recogniser's evidence); null when not in silence. */
   endNow(): SpeechSegment | null;
 }

@@ -77,6 +77,16 @@ export class SpeechSegmenter {
   }
 
   /**
+   * The segment endNow() would give, without ending it: once the VAD has heard speechPadMs of silence its audio is
+   * complete, so it can be decoded while the endpoint rules wait (null when not in silence).
+   */
+  closingSpeech(): SpeechSegment | null {
+    if (this.speechStart < 0 || this.silenceStart < 0) return null;
+    const { from, to } = this.bounds(this.silenceStart);
+    return { start: from / RATE, end: to / RATE, samples: this.slice(from, to) };
+  }
+
+  /**
    * Ends the open segment now, before minSilenceMs, when other evidence says the speaker is done (the
    * recogniser's trailing blank frames): only while the VAD already hears silence, so no word is cut.
    */
@@ -139,14 +149,18 @@ export class SpeechSegmenter {
   /** Ends the current segment at `speechEnd` (a sample index), padded on both sides. */
   private emit(speechEnd: number): SpeechSegment | null {
     const speechStart = this.speechStart;
+    const { from, to } = this.bounds(speechEnd);
     this.speechStart = -1;
     this.silenceStart = -1;
-    const from = Math.max(this.bufStart, speechStart - this.pad);
-    const to = Math.min(this.position, speechEnd + this.pad);
     const samples = this.slice(from, to);
     this.trimTo(this.position - this.pad);
     if (speechEnd - speechStart < this.minSpeech) return null;
     return { start: from / RATE, end: to / RATE, samples };
+  }
+
+  /** Sample range of the open segment ended at `speechEnd`, padded on both sides. */
+  private bounds(speechEnd: number): { from: number; to: number } {
+    return { from: Math.max(this.bufStart, this.speechStart - this.pad), to: Math.min(this.position, speechEnd + this.pad) };
   }
 
   private keep(frame: Float32Array): void {

@@ -24,6 +24,10 @@ export class WindowSegmenter {
     return null;
   }
 
+  closingSpeech(): null {
+    return null;
+  }
+
   /** The window being filled, for partial results. */
   openSpeech(): SpeechSegment | null {
     if (this.length === 0) return null;

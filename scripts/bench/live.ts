@@ -2,10 +2,11 @@
 // pipeline bench's feeder), watched through the control socket's live.listen (what `hushscribe listen` shows).
 //   npm run bench -- live [--minutes N] [--gap-sec S] [--model DIR]
 //
-// Three runs of the same stream, in this order, in one process:
-//   baseline   live.partials off, live.endpoint off (the VAD alone ends segments: vad.minSilenceMs)
-//   endpoint   live.partials off, live.endpoint on (VAD + the recogniser's trailing blank)
+// Four runs of the same stream, in this order, in one process:
+//   baseline   live.partials off, live.endpoint off (the VAD alone ends segments, then they are decoded)
+//   endpoint   live.partials off, live.endpoint on (decode ahead in the silence; VAD + the recogniser's trailing blank)
 //   partials   live.partials on, live.endpoint on (the shipped defaults)
+//   short      as partials, live.endpoint.minSilenceMs 140: faster finals, but sentences split at their pauses
 // Figures:
 // - word end -> first partial containing it: each clip's words and their end times come from
 //   `hushscribe transcribe --json` on the clip; a word's wall-clock end is the feeder's start time plus its
@@ -13,7 +14,8 @@
 //   A partial contains the k-th occurrence of a word when its text has k occurrences of it. Words no partial
 //   ever contains (misheard or redacted differently) are counted, not timed.
 // - end of speech -> final: when listen receives the last final segment overlapping the utterance (it is sent
-//   right after the segment is stored) minus the feeder's wall clock when the utterance's last speech was written.
+//   right after the segment is stored) minus the feeder's wall clock when the utterance's last speech was written;
+//   with where it went, from the daemon's debug 'live final' lines (endOfSpeechToFinalStagesMs).
 // - CPU per audio second: user+system time of the daemon process (all its threads) from 'daemon started' to the
 //   end of the stream, over the seconds streamed; partials on vs off.
 // - decode cost of one partial: whole open segment vs a 4 s sliding window, in this process, for open segments of
@@ -30,6 +32,7 @@ import { loadRecognizer } from '../../daemon/asr/index.js';
 import { packageRoot } from '../../common/package-root.js';
 import { Daemon, makeClips, makePlan, percentile, writeConfig, type Clip, type FedUtterance } from './pipeline.js';
 import type { Benchmark } from './run.js';
+import type { FinalLatency } from '../../daemon/pipeline/messages.js';
 
 const RATE = 16000;
 const FEEDER = fileURLToPath(new URL('./pipeline.js', import.meta.url));
@@ -38,6 +41,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface LiveEvent {
   final: boolean;
+  seq: number;
   start: number;
   end: number;
   text: string;
@@ -85,6 +89,15 @@ function clipWords(cli: string, modelDir: string, clips: Clip[]): Map<string, { 
   return new Map(lines.map((r, i) => [clips[i]!.name, r.segments.flatMap((s) => s.words).filter((w) => /^[a-z']+$/.test(w.word))]));
 }
 
+/** The daemon's debug 'live final' lines (daemon/sources/live.ts): each final's stage times. */
+function finalLatencies(log: string) {
+  type Line = FinalLatency & { msg: string; seq: number; storedAt: number };
+  return log
+    .split('\n')
+    .filter((l) => l.includes('"live final"'))
+    .map((l) => JSON.parse(l) as Line);
+}
+
 const words = (text: string) => text.toLowerCase().split(/\s+/).filter(Boolean);
 
 async function run(
@@ -110,6 +123,7 @@ async function run(
   writeFileSync(fedLog, '');
   const configFile = writeConfig(dir, {
     asr: { modelDir: ctx.modelDir },
+    log: { level: 'debug' }, // the 'live final' lines: where each final's time went
     live,
     sources: { watch: { dir: null }, command: { argv: [process.execPath, FEEDER, '--feed', planFile, fedLog] } },
   });
@@ -142,6 +156,9 @@ async function run(
   const finals = listener.events.filter((e) => e.final);
   const partials = listener.events.filter((e) => !e.final);
   const finalMs: number[] = [];
+  const stages = { silenceHeardMs: [] as number[], captureLagMs: [] as number[], workerMs: [] as number[], storeMs: [] as number[], notifyMs: [] as number[] };
+  const endedBy = { endpoint: 0, vad: 0 };
+  const latencies = finalLatencies(daemon.log);
   const wordMs: number[] = [];
   let wordsMissed = 0;
   let utterancesMissed = 0;
@@ -149,7 +166,19 @@ async function run(
     const p = plan[u.i]!;
     const overlapping = finals.filter((f) => f.start < u.speechEndSec && f.end > u.startSec);
     if (overlapping.length === 0) utterancesMissed++;
-    else finalMs.push(Math.max(...overlapping.map((f) => f.at)) - u.wallEndMs);
+    else {
+      const last = overlapping.reduce((a, b) => (b.at > a.at ? b : a));
+      finalMs.push(last.at - u.wallEndMs);
+      const l = latencies.find((x) => x.seq === last.seq); // one session: seq names the segment
+      if (l) {
+        endedBy[l.endedBy]++;
+        stages.silenceHeardMs.push((l.heardSec - u.speechEndSec) * 1000);
+        stages.captureLagMs.push(l.readAt - (feedStart + l.heardSec * 1000));
+        stages.workerMs.push(l.postedAt - l.readAt);
+        stages.storeMs.push(l.storedAt - l.postedAt);
+        stages.notifyMs.push(last.at - l.storedAt);
+      }
+    }
     const during = partials.filter((e) => e.start < u.speechEndSec + 0.5 && e.end > u.startSec);
     const seen = new Map<string, number>();
     for (const w of ctx.clipWords.get(p.clip) ?? []) {
@@ -165,9 +194,17 @@ async function run(
     utterances: plan.length,
     utterancesWithoutFinal: utterancesMissed,
     endOfSpeechToFinalMs: { p50: Math.round(percentile(finalMs, 50)), p95: Math.round(percentile(finalMs, 95)) },
+    // Where it went, p50/p95 of each stage over the utterances: audio after the end of speech heard before the
+    // segment ended (VAD silence and endpoint rules), how late the capture delivered that audio (ffmpeg, pipe),
+    // worker time from that chunk to the posted final (decode unless made ahead, redaction), store, notify.
+    endOfSpeechToFinalStagesMs: Object.fromEntries(
+      Object.entries(stages).map(([k, v]) => [k, { p50: Math.round(percentile(v, 50)), p95: Math.round(percentile(v, 95)) }]),
+    ),
+    endedBy,
     wordEndToPartialMs: wordMs.length
       ? { p50: Math.round(percentile(wordMs, 50)), p95: Math.round(percentile(wordMs, 95)), words: wordMs.length, wordsNeverInAPartial: wordsMissed }
       : null,
+    finals: finals.length,
     partials: partials.length,
     partialsDropped: status.live.command.partialsDropped,
     cpuSecPerAudioSec: round(cpu / streamedSec, 4),
@@ -222,7 +259,7 @@ export const benchmark: Benchmark = {
     const dir = mkdtempSync(join(tmpdir(), 'hs-bench-live-'));
     const daemons: Daemon[] = [];
     try {
-      process.stderr.write(`live bench: 3 runs of ${minutes} min; work dir ${dir}\n`);
+      process.stderr.write(`live bench: 4 runs of ${minutes} min; work dir ${dir}\n`);
       mkdirSync(join(dir, 'clips'));
       const clips = makeClips(join(dir, 'clips'));
       const ctx = { cli, modelDir, dir, clips, minutes, gapSec, track: (d: Daemon) => daemons.push(d), clipWords: clipWords(cli, modelDir, clips) };
@@ -233,6 +270,8 @@ export const benchmark: Benchmark = {
       process.stderr.write(`  endpoint done\n`);
       const partials = await run('partials', {}, ctx);
       process.stderr.write(`  partials done\n`);
+      const short = await run('short', { endpoint: { minSilenceMs: 140 } }, ctx);
+      process.stderr.write(`  short done\n`);
       const cost = await decodeCost(modelDir, clips, 4);
       const result = {
         benchmark: 'live',
@@ -241,12 +280,13 @@ export const benchmark: Benchmark = {
         baseline,
         endpoint,
         partials,
+        short,
         finalP95VsBaseline: round(partials.endOfSpeechToFinalMs.p95 / baseline.endOfSpeechToFinalMs.p95, 3),
         cpuPartialsOnVsOff: round(partials.cpuSecPerAudioSec / endpoint.cpuSecPerAudioSec, 3),
         decodeCost: cost,
       };
       process.stdout.write(
-        `end of speech -> final p50/p95: baseline ${baseline.endOfSpeechToFinalMs.p50}/${baseline.endOfSpeechToFinalMs.p95} ms, endpoint ${endpoint.endOfSpeechToFinalMs.p50}/${endpoint.endOfSpeechToFinalMs.p95} ms, with partials ${partials.endOfSpeechToFinalMs.p50}/${partials.endOfSpeechToFinalMs.p95} ms\n` +
+        `end of speech -> final p50/p95: baseline ${baseline.endOfSpeechToFinalMs.p50}/${baseline.endOfSpeechToFinalMs.p95} ms, endpoint ${endpoint.endOfSpeechToFinalMs.p50}/${endpoint.endOfSpeechToFinalMs.p95} ms, with partials ${partials.endOfSpeechToFinalMs.p50}/${partials.endOfSpeechToFinalMs.p95} ms, endpoint at 140 ms ${short.endOfSpeechToFinalMs.p50}/${short.endOfSpeechToFinalMs.p95} ms (${short.utterances} utterances, ${short.finals} finals)\n` +
           `word end -> first partial p50/p95: ${partials.wordEndToPartialMs?.p50}/${partials.wordEndToPartialMs?.p95} ms (${partials.partials} partials, ${partials.partialsDropped} dropped)\n` +
           `CPU s per audio s: partials off ${endpoint.cpuSecPerAudioSec}, on ${partials.cpuSecPerAudioSec} (x${result.cpuPartialsOnVsOff})\n` +
           `decode one partial (ms), whole open segment vs last ${cost.windowSec} s: ${cost.rows.map((r) => `${r.openSec} s ${r.wholeMs}/${r.windowMs}`).join(', ')}\n`,
