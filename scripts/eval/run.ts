@@ -5,6 +5,7 @@
 import { runAsrEval } from './asr.js';
 import { runRedactionEval } from './redaction.js';
 import { runHotwordEval } from './hotwords.js';
+import { runEndpointEval } from './endpoint.js';
 import { EvalToolError } from './process.js';
 
 const EVALUATIONS: Record<string, { about: string; run: (argv: readonly string[]) => Promise<number> }> = {
@@ -13,6 +14,7 @@ const EVALUATIONS: Record<string, { about: string; run: (argv: readonly string[]
     about: 'hotword recall with and without the list (made-up names, held-out voices), WER cost of 500 phrases; --split dev|test, --boosts',
     run: runHotwordEval,
   },
+  endpoint: { about: 'live endpointing: segments and WER when segments end at shorter silences (LJSpeech read sentences)', run: runEndpointEval },
   redaction: { about: 'per-type P / R / F2, leak rate and over-redaction vs a written-text regex baseline, held-out spoken form', run: runRedactionEval },
 };
 

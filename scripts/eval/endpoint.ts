@@ -1,0 +1,133 @@
+/**
+ * Live endpointing: what ending segments at shorter silences costs in words.
+ *
+ *   npm run eval -- endpoint [--clips N] [--silence-ms 140,200,260,300] [--trailing-blank-ms N]
+ *
+ * Read sentences with their natural pauses (LJSpeech clips from ../shared/data, every 6th of its list: a set this
+ * evaluation tunes on; the live bench and test/live-endpoint.test.ts check the chosen default on other speech),
+ * each followed by 1.5 s of silence, go through the live worker's segmenter and endpoint rule (the same classes,
+ * fed 512 samples at a time as the capture delivers them): the closing audio is decoded once the VAD has heard
+ * vad.speechPadMs of silence, and the segment ends when the VAD has heard the endpoint's silence and the trailing
+ * blank agrees. Figures per endpoint silence: segments, WER against the corpus transcripts, and the silence
+ * heard before the last segment of each sentence ended. The VAD alone (vad.minSilenceMs 300) is the baseline.
+ * Last line: JSON.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { packageRoot } from '../../common/package-root.js';
+import { loadRecognizer } from '../../daemon/asr/index.js';
+import type { Transcript } from '../../daemon/asr/types.js';
+import { readAudio } from '../../daemon/audio/index.js';
+import { validateConfig } from '../../daemon/config/index.js';
+import { trailingBlankSec } from '../../daemon/pipeline/transcribe.js';
+import { sharedSpeechDir } from '../../daemon/util/shared-data.js';
+import { loadSileroVad, SpeechSegmenter } from '../../daemon/vad/index.js';
+import { corpusRates, scoreUtterance } from './error-rate.js';
+
+const RATE = 16000;
+const FRAME = 512;
+
+interface Clip {
+  id: string;
+  text: string;
+  audio: Float32Array;
+  /** Silero's speech probability per 512-sample frame: the same for every rule, so computed once. */
+  probs: number[];
+}
+
+export async function runEndpointEval(argv: readonly string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      clips: { type: 'string', default: '40' },
+      'silence-ms': { type: 'string', default: '140,200,260,300' },
+      'trailing-blank-ms': { type: 'string' },
+    },
+  });
+  const count = Number(values.clips);
+  const silences = values['silence-ms'].split(',').map(Number);
+  if (!Number.isInteger(count) || count < 1) throw new TypeError(`Expected positive integer for --clips but received ${values.clips}`);
+  if (silences.some((s) => !Number.isInteger(s) || s < 0)) throw new TypeError(`Expected integers >= 0 for --silence-ms but received ${values['silence-ms']}`);
+  const { vad: vadConfig, live } = validateConfig({}); // the shipped defaults
+  const blankMs = values['trailing-blank-ms'] === undefined ? live.endpoint.trailingBlankMs : Number(values['trailing-blank-ms']);
+  if (!Number.isInteger(blankMs) || blankMs < 0)
+    throw new TypeError(`Expected integer >= 0 for --trailing-blank-ms but received ${values['trailing-blank-ms']}`);
+  const speechDir = sharedSpeechDir();
+  const rows = readFileSync(join(speechDir, 'speech.tsv'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => l.split('\t'))
+    .filter((r) => r[0] === 'ljspeech')
+    .filter((_r, i) => i % 6 === 0)
+    .slice(0, count);
+  const vad = await loadSileroVad();
+  const clips: Clip[] = [];
+  for (const [, id, path, text] of rows) {
+    const { samples } = await readAudio(join(speechDir, path!));
+    const audio = new Float32Array(samples.length + 1.5 * RATE);
+    audio.set(samples);
+    vad.resetStates();
+    const probs: number[] = [];
+    for (let at = 0; at + FRAME <= audio.length; at += FRAME) probs.push(await vad.processChunk(audio.slice(at, at + FRAME), RATE));
+    clips.push({ id: id!, text: text!, audio, probs });
+  }
+  const recognizer = await loadRecognizer({ modelDir: join(packageRoot(), 'models', 'hushscribe-en-v1') });
+  const decoded = new Map<string, Transcript>();
+  const decode = async (clip: Clip, s: { start: number; end: number; samples: Float32Array }) => {
+    const key = `${clip.id}:${s.start}:${s.end}`;
+    if (!decoded.has(key)) decoded.set(key, await recognizer.transcribe(s.samples));
+    return decoded.get(key)!;
+  };
+
+  /** One rule over every clip: endpointMs null is the VAD alone. */
+  const evaluate = async (endpointMs: number | null) => {
+    let segments = 0;
+    const scores = [];
+    const endSilenceMs: number[] = [];
+    for (const clip of clips) {
+      let frame = 0;
+      const segmenter = new SpeechSegmenter({ processChunk: async () => clip.probs[frame++]!, resetStates: () => (frame = 0) }, vadConfig);
+      const texts: string[] = [];
+      let lastSilence = NaN;
+      let closing = null as { start: number; end: number; transcript: Transcript; blankSec: number } | null;
+      for (let at = 0; at + FRAME <= clip.audio.length; at += FRAME) {
+        for (const s of await segmenter.push(clip.audio.slice(at, at + FRAME))) {
+          texts.push((await decode(clip, s)).text);
+          lastSilence = vadConfig.minSilenceMs;
+        }
+        if (endpointMs === null || !segmenter.openSpeech()) continue;
+        const silenceMs = segmenter.silenceSec * 1000;
+        if (silenceMs < vadConfig.speechPadMs) continue;
+        const speech = segmenter.closingSpeech()!;
+        if (closing?.start !== speech.start || closing.end !== speech.end) {
+          const transcript = await decode(clip, speech);
+          closing = { start: speech.start, end: speech.end, transcript, blankSec: trailingBlankSec(transcript, speech) };
+        }
+        if (silenceMs >= endpointMs && closing.blankSec * 1000 >= blankMs && segmenter.endNow()) {
+          texts.push(closing.transcript.text);
+          lastSilence = silenceMs;
+        }
+      }
+      for (const s of segmenter.flush()) texts.push((await decode(clip, s)).text);
+      segments += texts.length;
+      endSilenceMs.push(lastSilence);
+      scores.push(scoreUtterance(clip.text, texts.join(' ')));
+    }
+    const rates = corpusRates(scores);
+    const sorted = endSilenceMs.filter(Number.isFinite).sort((a, b) => a - b);
+    return { endpointMs, segments, wer: Math.round(rates.wer * 10000) / 10000, lastEndSilenceMsP50: Math.round(sorted[sorted.length >> 1] ?? NaN) };
+  };
+
+  const baseline = await evaluate(null);
+  const rules = [];
+  for (const ms of silences) rules.push(await evaluate(ms));
+  console.log(`${clips.length} LJSpeech clips; VAD alone (${vadConfig.minSilenceMs} ms): ${baseline.segments} segments, WER ${baseline.wer}`);
+  for (const r of rules)
+    console.log(
+      `endpoint ${r.endpointMs} ms: ${r.segments} segments, WER ${r.wer} (${r.wer >= baseline.wer ? '+' : ''}${Math.round((r.wer - baseline.wer) * 1000) / 10} points)`,
+    );
+  console.log(JSON.stringify({ evaluation: 'endpoint', clips: clips.length, trailingBlankMs: blankMs, baseline, rules }));
+  await recognizer.close();
+  return 0;
+}
