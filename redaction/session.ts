@@ -30,7 +30,7 @@ import { validatePolicy, type RedactionPolicy, type RedactionPolicyConfig } from
 import { detect, rewrite } from './redactor.js';
 import { findKnownPii, type KnownPii } from './known.js';
 import type { PiiTagger, Posteriors } from './tagger.js';
-import { unfinishedTail } from './unfinished.js';
+import { namesInPartial, unfinishedTail } from './unfinished.js';
 
 export interface SessionOptions {
   /** Words of neighbouring segments used as context (default 16: a 19-digit card number plus its context phrase). */
@@ -90,14 +90,13 @@ export class SessionRedactor {
     const firstOwn = this.carried.length;
     const extra = this.tagger && own.length > 0 ? await this.tagger.tag(tokens.map((t) => t.word)) : [];
     const found = detect(tokens, this.policy, firstOwn, tokens.length, { rules: this.rules, extra });
-    // The tail rule only adds words no detector took.
+    // The recall-first rules only add words no detector took.
     const taken = (i: number) => found.some((c) => c.start <= i && i < c.end);
     const afterEntity = found.find((c) => c.end === tokens.length - 1)?.type ?? null;
-    const tail = unfinishedTail(
-      tokens.map((t) => t.word),
-      this.policy,
-      afterEntity,
-    )
+    const words = tokens.map((t) => t.word);
+    const tail = unfinishedTail(words, this.policy, afterEntity);
+    const names = namesInPartial(words, this.policy).filter((n) => !tail.some((c) => c.start < n.end && n.start < c.end));
+    const recallFirst = [...tail, ...names]
       .map((c) => ({ ...c, start: Math.max(c.start, firstOwn) }))
       .map((c) => {
         let start = c.start;
@@ -105,7 +104,7 @@ export class SessionRedactor {
         return { ...c, start };
       })
       .filter((c) => c.start < c.end && !taken(c.end - 1));
-    const all = [...found, ...tail].sort((a, b) => a.start - b.start);
+    const all = [...found, ...recallFirst].sort((a, b) => a.start - b.start);
     return rewrite(
       text,
       own,

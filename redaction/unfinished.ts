@@ -7,6 +7,9 @@
  * - a trailing first name or surname, any word right after a name cue ("my name is", "this is", "call",
  *   "i am") as a PERSON, and
  * - a word right after an entity, as that entity (half-heard: "john smi", "four five three thre").
+ * Anywhere in a partial, not only at its end, a first name or surname that is not one of the common words ("will",
+ * "may") is a PERSON too (namesInPartial): a partial's words are still being revised, and the first half of a name
+ * is often misheard ("hi this is done smith"), so the rules that need both halves miss the surname.
  * The final segment is redacted by the ordinary rules once the whole entity has been heard.
  */
 import type { Candidate } from './context.js';
@@ -49,4 +52,12 @@ export function unfinishedTail(words: string[], policy: RedactionPolicy, afterEn
   const name = gazetteer('first-names').has(last) || gazetteer('surnames').has(last);
   if (name || (cued && !STOPWORDS.has(last))) return [{ type: 'PERSON', start: end - 1, end, score: 1, source: SOURCE, value: last }];
   return [];
+}
+
+/** Candidates for every first name or surname of a partial's words that is not a common word (see above). */
+export function namesInPartial(words: string[], policy: RedactionPolicy): Candidate[] {
+  if (!policy.types.has('PERSON')) return [];
+  const common = gazetteer('common-words');
+  const isName = (w: string) => (gazetteer('first-names').has(w) || gazetteer('surnames').has(w)) && !common.has(w) && !STOPWORDS.has(w);
+  return words.flatMap((w, i) => (isName(w) ? [{ type: 'PERSON' as const, start: i, end: i + 1, score: 1, source: SOURCE, value: w }] : []));
 }

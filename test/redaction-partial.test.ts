@@ -16,6 +16,9 @@ t.test('an unfinished entity at the end of a partial is redacted', async (t) => 
     ['call me on five five five', 'call me on [PHONE_NUMBER]'],
     ['my name is jo', 'my name is [PERSON]'],
     ['hi this is john smi', 'hi this is [PERSON]'],
+    // A misheard first name: the surname is still a name, wherever it is in the partial.
+    ['hi this is done smith my card number', 'hi this is done [PERSON] my card number'],
+    ['i will send nguyen the may invoice today', 'i will send [PERSON] the may invoice today'],
     ['please ask for', 'please ask for'],
     ['i have two dogs', 'i have two dogs'],
     ['turn off the lights in the kitchen', 'turn off the lights in the kitchen'],
