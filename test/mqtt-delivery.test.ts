@@ -140,6 +140,9 @@ t.test('a full outbox drops the oldest events and says so', async (t) => {
 
   await broker.start();
   t.teardown(() => broker.stop());
+  // The subscriber comes back only once the daemon delivered everything, so all of it reaches the subscriber through
+  // its persistent session (whichever reconnected first used to decide that, and lost outbox_dropped under load).
+  await waitFor(() => daemon.query<{ n: number }>('SELECT count(*) AS n FROM events')[0]!.n === 0, 60_000, 'the outbox delivered to the broker');
   const sub = await Recorder.connect(broker.url, [`${root}/#`], { clean: false, clientId: 'hs-overflow-subscriber' });
   t.teardown(() => sub.end());
   const state = await waitFor(() => sub.on(`${root}/state`).at(-1)?.json, 60_000, 'state');
