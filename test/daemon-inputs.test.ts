@@ -144,6 +144,9 @@ t.test('inbox entries that cannot be recordings are recorded as skipped; odd bit
   daemon.start();
   await daemon.ready();
   await waitFor(() => daemon.logs().some((l) => l.msg === 'watching folder'), 30_000, 'watching again');
-  await new Promise((r) => setTimeout(r, 500));
+  // A recording dropped now is taken only after it settled over later scans, so by the time it is finished the
+  // scans after the restart have seen the pipe and the folder again (a fixed pause proved nothing under load).
+  writeFileSync(join(watch, 'after-restart.wav'), wavBytes(toneSamples('after restart')));
+  t.equal((await finished('after-restart.wav')).status, 'done');
   t.equal(daemon.query<{ n: number }>("SELECT count(*) AS n FROM recordings WHERE error_code = 'NOT_A_FILE'")[0]!.n, 2);
 });
