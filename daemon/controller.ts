@@ -193,7 +193,9 @@ export class Controller {
         // `hushscribe listen`: every live source's redacted partials and finals, as they come.
         'live.listen': (_params, send) => {
           const removals = this.live.map((l) => l.listen({ partial: send, final: send }));
-          return () => removals.forEach((remove) => remove());
+          return () => {
+            for (const remove of removals) remove();
+          };
         },
       },
     );

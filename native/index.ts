@@ -104,7 +104,7 @@ export class NativeLoadError extends Error {
     readonly path: string,
     readonly reason: string,
   ) {
-    super(`hushscribe native addon could not be loaded from ${path}: ${reason}\n` + 'Build it with: npm run build:native (needs g++, make and python3).');
+    super(`hushscribe native addon could not be loaded from ${path}: ${reason}\nBuild it with: npm run build:native (needs g++, make and python3).`);
     this.name = 'NativeLoadError';
   }
 }

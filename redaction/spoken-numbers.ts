@@ -179,10 +179,16 @@ export function edgeWindows(run: NumberRun, minDigits: number, maxDigits: number
     return { start: part[0]!.start, end: part[part.length - 1]!.end, digits: part.map((c) => c.digits).join(''), chunks: part };
   };
   const windows: NumberRun[] = [];
-  for (let b = 1, digits = 0; b <= chunks.length && (digits += chunks[b - 1]!.digits.length) <= maxDigits; b++) {
+  let digits = 0;
+  for (let b = 1; b <= chunks.length; b++) {
+    digits += chunks[b - 1]!.digits.length;
+    if (digits > maxDigits) break;
     if (digits >= minDigits) windows.push(make(0, b));
   }
-  for (let a = chunks.length - 1, digits = 0; a > 0 && (digits += chunks[a]!.digits.length) <= maxDigits; a--) {
+  digits = 0;
+  for (let a = chunks.length - 1; a > 0; a--) {
+    digits += chunks[a]!.digits.length;
+    if (digits > maxDigits) break;
     if (digits >= minDigits) windows.push(make(a, chunks.length));
   }
   return windows;

@@ -102,7 +102,10 @@ t.test('segments split at pauses longer than 0.8 s', async (t) => {
 /** Deterministic pseudo-random peaky posteriors. */
 function randomFrames(n: number, seed: number): LogProbs {
   let s = seed;
-  const rand = (): number => (s = (s * 1103515245 + 12345) % 2147483648) / 2147483648;
+  const rand = (): number => {
+    s = (s * 1103515245 + 12345) % 2147483648;
+    return s / 2147483648;
+  };
   const vocab = SYMBOLS.length;
   const data = new Float32Array(n * vocab);
   for (let t = 0; t < n; t++) {
@@ -244,7 +247,7 @@ t.test('tokens.txt reader', async (t) => {
     writeFileSync(join(dir, name), text);
     return join(dir, name);
   };
-  const ours = readTokens(file('ours.txt', SYMBOLS.map((s, i) => `${s} ${i}`).join('\n') + '\n'));
+  const ours = readTokens(file('ours.txt', `${SYMBOLS.map((s, i) => `${s} ${i}`).join('\n')}\n`));
   t.equal(ours.blankId, 0);
   t.equal(ours.symbols.length, 29);
   t.equal(ours.startsWord[1], 1);
@@ -266,7 +269,9 @@ t.test('BPE vocabularies: a ▁-prefixed token starts a word and scores the prev
   const vocab = 6;
   const seq = [5, 1, 5, 2, 3, 5, 4, 5];
   const data = new Float32Array(seq.length * vocab).fill(Math.log(0.02));
-  seq.forEach((k, i) => (data[i * vocab + k] = Math.log(0.9)));
+  seq.forEach((k, i) => {
+    data[i * vocab + k] = Math.log(0.9);
+  });
   const lp = { data, frames: seq.length, vocab };
   const words = pathToWords(greedyPath(lp, 5), bpe, 0.04);
   t.same(

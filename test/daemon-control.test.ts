@@ -1,6 +1,6 @@
 import t from 'tap';
 import { spawn } from 'node:child_process';
-import { copyFileSync, existsSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { cli, cliAsync, daemonSetup, ensureBuilt, listTranscripts, speechFile, TINY_MODEL, waitFor } from './fixtures/daemon/harness.js';
@@ -21,8 +21,7 @@ function exchange(lines: string[], expect = lines.length): Promise<Record<string
     socket.on('connect', () => socket.write(lines.map((l) => `${l}\n`).join('')));
     socket.on('data', (text: string) => {
       buffer += text;
-      let nl: number;
-      while ((nl = buffer.indexOf('\n')) >= 0) {
+      for (let nl = buffer.indexOf('\n'); nl >= 0; nl = buffer.indexOf('\n')) {
         out.push(JSON.parse(buffer.slice(0, nl)) as Record<string, unknown>);
         buffer = buffer.slice(nl + 1);
       }

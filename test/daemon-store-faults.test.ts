@@ -18,7 +18,12 @@ import { speechFile, tempDir, TINY_MODEL, waitFor } from './fixtures/daemon/harn
 /** `hushscribe status` run in this process against the daemon's socket; its stdout. */
 async function statusText(dataDir: string): Promise<string> {
   let out = '';
-  const stdout = new Writable({ write: (chunk, _enc, done) => ((out += String(chunk)), done()) });
+  const stdout = new Writable({
+    write: (chunk, _enc, done) => {
+      out += String(chunk);
+      done();
+    },
+  });
   const config = join(tempDir('faults-cli'), 'config.yaml');
   writeFileSync(config, '{}\n');
   await statusCommand.run(['--data-dir', dataDir, '--config', config], { stdout, stderr: stdout, stdin: process.stdin });

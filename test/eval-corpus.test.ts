@@ -68,7 +68,9 @@ function spokenDigits(spoken: string): string {
     else if (TEENS.includes(w)) out += String(10 + TEENS.indexOf(w));
     else if (TENS.includes(w)) {
       const next = words[i + 1];
-      out += String(TENS.indexOf(w)) + (next !== undefined && ONES.indexOf(next) > 0 ? (i++, next && String(ONES.indexOf(next))) : '0');
+      const unit = next === undefined ? -1 : ONES.indexOf(next);
+      out += String(TENS.indexOf(w)) + (unit > 0 ? String(unit) : '0');
+      if (unit > 0) i++;
     } else out += digit(w);
   }
   return out;
@@ -109,7 +111,7 @@ t.test('synthesize writes 16 kHz mono WAVs and a manifest, held-out split only i
   const rows = readFileSync(join(out, 'manifest.tsv'), 'utf8').trimEnd().split('\n');
   t.equal(rows[0], 'path\ttext\tvoice');
   const heldOut = JSON.parse(python('import json, voices\nprint(json.dumps(voices.HELD_OUT))')) as Array<[string, string, string]>;
-  const heldOutNames = heldOut.map(([engine, voice, variant]) => `${engine}:${voice}${variant ? '+' + variant : ''}`);
+  const heldOutNames = heldOut.map(([engine, voice, variant]) => `${engine}:${voice}${variant ? `+${variant}` : ''}`);
   t.same(
     rows.slice(1).map((r) => r.split('\t')[1]),
     readFileSync(text, 'utf8').trimEnd().split('\n'),

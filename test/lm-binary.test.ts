@@ -110,7 +110,9 @@ t.test('quantise: 256 levels, each value to its nearest level', async (t) => {
   const values = Float32Array.from({ length: 5000 }, (_, i) => -20 * Math.sin(i) ** 2);
   const { codebook, codes } = quantise(values);
   let worst = 0;
-  values.forEach((v, i) => (worst = Math.max(worst, Math.abs(codebook[codes[i]!]! - v))));
+  values.forEach((v, i) => {
+    worst = Math.max(worst, Math.abs(codebook[codes[i]!]! - v));
+  });
   t.ok(worst < 0.1, `worst error ${worst}`);
   for (let i = 1; i < 256; i++) if (codebook[i]! < codebook[i - 1]!) t.fail('codebook is sorted');
 });
@@ -138,11 +140,11 @@ t.test('the converter rejects broken ARPA files with the reason', async (t) => {
   };
   const head = '\\data\\\nngram 1=4\nngram 2=1\n\n\\1-grams:\n-1\t<s>\t-0.3\n-1\t</s>\n-1\ta\t-0.2\n-2\t<unk>\n\n\\2-grams:\n';
   await t.rejects(arpaToBinary(write('ok-but-cut.arpa', `${head}-0.1\t<s> a\n`), join(dir, 'x.bin')), /no \\end\\/);
-  const orphan = head.replace('ngram 2=1\n', 'ngram 2=1\nngram 3=1\n') + '-0.1\t<s> a\t-0.1\n\n\\3-grams:\n-0.1\ta a a\n\n\\end\\\n';
+  const orphan = `${head.replace('ngram 2=1\n', 'ngram 2=1\nngram 3=1\n')}-0.1\t<s> a\t-0.1\n\n\\3-grams:\n-0.1\ta a a\n\n\\end\\\n`;
   await t.rejects(arpaToBinary(write('orphan.arpa', orphan), join(dir, 'x.bin')), /'a a a' has no entry for its context/);
   await t.rejects(arpaToBinary(write('unknown.arpa', `${head}-0.1\t<s> b\n\n\\end\\\n`), join(dir, 'x.bin')), /'b' is not a unigram/);
   await t.rejects(
-    arpaToBinary(write('count.arpa', head.replace('ngram 1=4', 'ngram 1=5') + '-0.1\t<s> a\n\n\\end\\\n'), join(dir, 'x.bin')),
+    arpaToBinary(write('count.arpa', `${head.replace('ngram 1=4', 'ngram 1=5')}-0.1\t<s> a\n\n\\end\\\n`), join(dir, 'x.bin')),
     /declares 5 1-grams, found 4/,
   );
   await arpaToBinary(write('fine.arpa', `${head}-0.1\t<s> a\n\n\\end\\\n`), join(dir, 'fine.bin'));

@@ -169,7 +169,7 @@ t.test('transcripts and events carry ids and redacted text only; no raw personal
   copyFileSync(join(dir, 'pii.wav'), join(watch, 'pii.wav'));
   const recordingId = await waitFor(() => recordingIdOf('pii.wav'), 60_000, 'pii.wav queued');
   await waitFor(
-    () => sub.on(`${root}/event/recording_finished`).some((m) => (m.json?.data as { recordingId?: string }).recordingId === recordingId),
+    () => sub.on(`${root}/event/recording_finished`).some((m) => (m.json?.data as { recordingId?: string } | undefined)?.recordingId === recordingId),
     60_000,
     'recording_finished',
   );
@@ -203,7 +203,7 @@ t.test('transcripts and events carry ids and redacted text only; no raw personal
     entities.every((e) => e.audioEnd > e.audioStart && e.audioStart > 0),
     'entities keep their audio times',
   );
-  const started = sub.on(`${root}/event/recording_started`).find((m) => (m.json?.data as { recordingId?: string }).recordingId === recordingId);
+  const started = sub.on(`${root}/event/recording_started`).find((m) => (m.json?.data as { recordingId?: string } | undefined)?.recordingId === recordingId);
   t.ok(started && (started.json!.eventId as number) < (seg.eventId as number), 'events arrive in outbox order');
 
   const eventIds = sub.messages.filter((m) => /\/(transcript|event\/[a-z_]+)$/.test(m.topic)).map((m) => m.json!.eventId as number);
@@ -215,7 +215,7 @@ t.test('transcripts and events carry ids and redacted text only; no raw personal
   const everything = sub.messages.map((m) => m.text.toLowerCase()).join('\n');
   for (const raw of ['john', 'smith', '4532', 'four five three two', 'zero three six six', 'pii.wav'])
     t.notOk(everything.includes(raw), `no "${raw}" in any MQTT payload`);
-  const queued = sub.on(`${root}/event/recording_queued`).find((m) => (m.json?.data as { recordingId?: string }).recordingId === recordingId);
+  const queued = sub.on(`${root}/event/recording_queued`).find((m) => (m.json?.data as { recordingId?: string } | undefined)?.recordingId === recordingId);
   t.match(queued?.json, { data: { fileName: '[withheld]' } }, 'file names are withheld (log.fileNames is off)');
 });
 

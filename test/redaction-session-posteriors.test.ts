@@ -6,7 +6,12 @@ import type { PiiTagger, Posteriors } from '../redaction/tagger.js';
 
 t.test('posteriors reach the tagger for the first segment, not once words are carried', async (t) => {
   const calls: Array<{ words: readonly string[]; posteriors: Posteriors | undefined }> = [];
-  const tagger = { tag: async (words: readonly string[], posteriors?: Posteriors) => (calls.push({ words, posteriors }), []) } as unknown as PiiTagger;
+  const tagger = {
+    tag: async (words: readonly string[], posteriors?: Posteriors) => {
+      calls.push({ words, posteriors });
+      return [];
+    },
+  } as unknown as PiiTagger;
   const posteriors: Posteriors = { data: new Float32Array(29 * 3), frames: 3, vocab: 29 };
   const session = new SessionRedactor({}, { tagger });
   await session.redact('hello there', { posteriors });

@@ -34,7 +34,9 @@ t.test('daemon --wyoming: describe, a redacted transcript, discovery and status'
   t.equal((info.data.asr as { models: { name: string }[] }[])[0]!.models[0]!.name, 'hushscribe-tiny');
   const samples = toneSamples('my name is john smith');
   const pcm = Buffer.alloc(samples.length * 2);
-  samples.forEach((x, i) => pcm.writeInt16LE(Math.round(x * 32767), i * 2));
+  samples.forEach((x, i) => {
+    pcm.writeInt16LE(Math.round(x * 32767), i * 2);
+  });
   client.sendAudio(pcm, { rate: 16000, width: 2, channels: 1 });
   t.equal((await client.readUntil('transcript')).event!.data.text, 'my name is [PERSON]');
   client.close();

@@ -189,11 +189,20 @@ t.test('malformed frames get a clean close; the server carries on', async (t) =>
     ['endless header line', (c) => c.writeRaw(Buffer.alloc(200 * 1024, 0x61))],
     ['audio-chunk before audio-start', (c) => c.write('audio-chunk', S16, Buffer.alloc(640))],
     ['audio-stop before audio-start', (c) => c.write('audio-stop')],
-    ['a second audio-start', (c) => (c.write('audio-start', S16), c.write('audio-start', S16))],
+    [
+      'a second audio-start',
+      (c) => {
+        c.write('audio-start', S16);
+        c.write('audio-start', S16);
+      },
+    ],
     ['unsupported format', (c) => c.write('audio-start', { rate: 16000, width: 3, channels: 1 })],
     [
       'chunk format differs from audio-start',
-      (c) => (c.write('audio-start', S16), c.write('audio-chunk', { rate: 8000, width: 2, channels: 1 }, Buffer.alloc(640))),
+      (c) => {
+        c.write('audio-start', S16);
+        c.write('audio-chunk', { rate: 8000, width: 2, channels: 1 }, Buffer.alloc(640));
+      },
     ],
   ];
   for (const [name, send] of cases) {

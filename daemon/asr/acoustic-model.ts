@@ -50,7 +50,7 @@ export class AcousticModel {
       );
     }
     const out = session.outputMetadata.find((m) => m.name === io.logProbs);
-    const dim = out && out.isTensor ? out.shape[out.shape.length - 1] : undefined;
+    const dim = out?.isTensor ? out.shape[out.shape.length - 1] : undefined;
     if (typeof dim === 'number' && dim !== tokenCount) {
       await session.release();
       throw new ModelLoadError(

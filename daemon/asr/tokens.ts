@@ -47,7 +47,7 @@ export function readTokens(path: string, wordBoundary = '▁', blank: BlankPosit
   if (blank === 'last') blankId = symbols.length - 1;
   else {
     const named = symbols.findIndex((s) => s === '<blk>' || s === '<blank>');
-    blankId = named >= 0 ? named : 0;
+    blankId = Math.max(named, 0);
   }
   return makeTokenTable(symbols, blankId, wordBoundary);
 }

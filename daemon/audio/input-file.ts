@@ -1,9 +1,10 @@
+import type { Stats } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { AudioInputError } from './errors.js';
 
 /** Checks that `file` is a readable, non-empty regular file before any decoding; returns its size in bytes. */
 export async function checkInputFile(file: string): Promise<number> {
-  let info;
+  let info: Stats;
   try {
     info = await stat(file);
   } catch (err) {

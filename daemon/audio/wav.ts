@@ -120,7 +120,7 @@ const readers: Record<string, SampleReader> = {
 
 function clamp(x: number): number {
   if (Number.isNaN(x)) return 0;
-  return x > 1 ? 1 : x < -1 ? -1 : x;
+  return Math.min(1, Math.max(-1, x));
 }
 
 function decodeSamples(data: Buffer, format: WavFormat, declaredMore: boolean, file: string): AudioClip {

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { Command, CommandIo, ExitCode, UsageError } from './command.js';
+import { type Command, type CommandIo, ExitCode, UsageError } from './command.js';
 import { commands } from './commands/index.js';
 
 function overview(): string {

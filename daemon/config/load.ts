@@ -74,7 +74,12 @@ export function validateConfig(raw: unknown, file: string | null = null, origins
     // propertyNames failures also report a generic error at the parent; the specific one is enough.
     .filter((e) => !(e.keyword === 'propertyNames' && e.params && !('propertyName' in e.params)))
     .map((e) => describe(e, copy, origins))
-    .filter((i) => (seen.has(`${i.path}:${i.message}`) ? false : (seen.add(`${i.path}:${i.message}`), true)));
+    .filter((i) => {
+      const key = `${i.path}:${i.message}`;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
   throw new ConfigError(file, issues);
 }
 

@@ -131,8 +131,7 @@ export class ControlServer {
     socket.on('data', (text: string) => {
       if (closed) return;
       buffer += text;
-      let newline: number;
-      while ((newline = buffer.indexOf('\n')) >= 0) {
+      for (let newline = buffer.indexOf('\n'); newline >= 0; newline = buffer.indexOf('\n')) {
         const line = buffer.slice(0, newline);
         buffer = buffer.slice(newline + 1);
         if (Buffer.byteLength(line) > MAX_LINE_BYTES) return tooLong();

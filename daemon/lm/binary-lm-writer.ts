@@ -100,7 +100,9 @@ async function readArpa(path: string): Promise<{ vocab: string[]; orders: Order[
     const bytes = words.map((w) => Buffer.from(w, 'utf8'));
     const order = [...words.keys()].sort((a, b) => Buffer.compare(bytes[a]!, bytes[b]!));
     const rank = new Int32Array(words.length);
-    order.forEach((from, to) => (rank[from] = to));
+    order.forEach((from, to) => {
+      rank[from] = to;
+    });
     const logProb = new Float32Array(words.length);
     const backoff = new Float32Array(words.length);
     for (let i = 0; i < words.length; i++) {
@@ -293,7 +295,9 @@ export async function arpaToBinary(arpaPath: string, outPath: string): Promise<B
   header.writeUInt32LE(bos, 20);
   header.writeUInt32LE(eos, 24);
   header.writeUInt32LE(unk, 28);
-  orders.forEach((o, i) => header.writeUInt32LE(o.count, 32 + 4 * i));
+  orders.forEach((o, i) => {
+    header.writeUInt32LE(o.count, 32 + 4 * i);
+  });
   header.writeBigUInt64LE(BigInt(vocabBytes.length), 56);
   header.writeBigUInt64LE(BigInt(HEADER_BYTES + body.length), 64);
   header.writeBigUInt64LE(BigInt(fnv1a32(body)), 72);

@@ -143,7 +143,9 @@ const fmt = (x: number): string => (Number.isFinite(x) ? Number(x.toPrecision(8)
 /** The model as ARPA text (sections in order, entries in first-seen order). */
 export function toArpa(model: KneserNeyModel): string {
   const lines = ['\\data\\'];
-  model.logProbs.forEach((m, i) => lines.push(`ngram ${i + 1}=${m.size}`));
+  model.logProbs.forEach((m, i) => {
+    lines.push(`ngram ${i + 1}=${m.size}`);
+  });
   model.logProbs.forEach((m, i) => {
     lines.push('', `\\${i + 1}-grams:`);
     const bows = model.logBackoffs[i];

@@ -89,7 +89,7 @@ export abstract class CachedWordLm implements WordLm {
     }
     // The words with this prefix are a contiguous range of the sorted list: [from, to).
     const from = this.lowerBound(prefix);
-    const to = this.lowerBound(prefix + '\uffff');
+    const to = this.lowerBound(`${prefix}\uffff`);
     cached = -Infinity;
     for (let lo = from + n, hi = to + n; lo < hi; lo >>= 1, hi >>= 1) {
       if (lo & 1) cached = Math.max(cached, this.maxTree[lo++]!);

@@ -4,7 +4,7 @@
  * holds raw personal data) or, with keepOriginals, moved to the done folder until retention deletes it. The file stays where it was until its result is committed, so a crash at any point loses nothing:
  * on restart the file is seen again and either resumed or, if already finished, just moved on.
  */
-import type { Dirent } from 'node:fs';
+import type { Dirent, Stats } from 'node:fs';
 import { copyFile, mkdir, readdir, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import type { Logger } from '../log/logger.js';
@@ -224,7 +224,7 @@ export class WatchSource implements SourceGuard {
       }
       const path = join(this.dir, entry.name);
       present.add(path);
-      let info;
+      let info: Stats;
       try {
         info = await stat(path);
       } catch {

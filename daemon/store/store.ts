@@ -376,7 +376,7 @@ export class Store {
   retry(id: string, path?: string): Recording {
     return this.write(() => {
       const recording = this.get(id);
-      if (!recording || recording.status !== 'failed') throw new StoreError('NOT_FOUND', `no failed recording ${id}`);
+      if (recording?.status !== 'failed') throw new StoreError('NOT_FOUND', `no failed recording ${id}`);
       if (!(path ?? recording.path)) throw new StoreError('NOT_FOUND', `recording ${id} has no audio file left to transcribe`);
       this.db
         .prepare(
@@ -468,9 +468,9 @@ export class Store {
         `INSERT INTO entities (recording_id, seq, idx, type, redacted_start, redacted_end, audio_start, audio_end, score, detector)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       );
-      seg.entities.forEach((e, idx) =>
-        insertEntity.run(recordingId, seg.seq, idx, e.type, e.redactedStart, e.redactedEnd, e.audioStart, e.audioEnd, e.score, e.detector),
-      );
+      seg.entities.forEach((e, idx) => {
+        insertEntity.run(recordingId, seg.seq, idx, e.type, e.redactedStart, e.redactedEnd, e.audioStart, e.audioEnd, e.score, e.detector);
+      });
       this.addEvent({
         kind: 'segment',
         payload: {

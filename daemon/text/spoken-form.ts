@@ -51,7 +51,7 @@ function belowThousand(n: number): string {
     words.push(ONES[Math.floor(n / 100)]!, 'hundred');
     n %= 100;
   }
-  if (n >= 20) words.push(TENS[Math.floor(n / 10)]! + (n % 10 === 0 ? '' : ' ' + ONES[n % 10]!));
+  if (n >= 20) words.push(TENS[Math.floor(n / 10)]! + (n % 10 === 0 ? '' : ` ${ONES[n % 10]!}`));
   else if (n > 0 || words.length === 0) words.push(ONES[n]!);
   return words.join(' ');
 }
@@ -59,11 +59,11 @@ function belowThousand(n: number): string {
 /** 1234 -> "one thousand two hundred thirty four" (American style, no "and"). */
 export function cardinal(value: number | bigint): string {
   let n = BigInt(value);
-  if (n < 0n) return 'minus ' + cardinal(-n);
+  if (n < 0n) return `minus ${cardinal(-n)}`;
   const words: string[] = [];
   for (const [scale, name] of SCALES) {
     if (n >= scale) {
-      words.push(cardinal(n / scale) + ' ' + name);
+      words.push(`${cardinal(n / scale)} ${name}`);
       n %= scale;
     }
   }
@@ -76,8 +76,8 @@ export function ordinal(value: number | bigint): string {
   const words = cardinal(value).split(' ');
   const last = words[words.length - 1]!;
   if (last in ORDINAL_IRREGULAR) words[words.length - 1] = ORDINAL_IRREGULAR[last]!;
-  else if (last.endsWith('y')) words[words.length - 1] = last.slice(0, -1) + 'ieth';
-  else words[words.length - 1] = last + 'th';
+  else if (last.endsWith('y')) words[words.length - 1] = `${last.slice(0, -1)}ieth`;
+  else words[words.length - 1] = `${last}th`;
   return words.join(' ');
 }
 
@@ -86,9 +86,9 @@ export function year(n: number): string {
   if ((n >= 2000 && n <= 2009) || n % 1000 === 0 || n < 1000 || n > 9999) return cardinal(n);
   const high = Math.floor(n / 100);
   const low = n % 100;
-  if (low === 0) return cardinal(high) + ' hundred';
-  if (low < 10) return cardinal(high) + ' oh ' + ONES[low]!;
-  return cardinal(high) + ' ' + cardinal(low);
+  if (low === 0) return `${cardinal(high)} hundred`;
+  if (low < 10) return `${cardinal(high)} oh ${ONES[low]!}`;
+  return `${cardinal(high)} ${cardinal(low)}`;
 }
 
 /** "4053" -> "four zero five three". */
@@ -148,7 +148,7 @@ export function expandAbbreviations(text: string): string {
 }
 
 function plural(n: bigint, unit: string): string {
-  return n === 1n || unit === 'pence' ? unit : unit + 's';
+  return n === 1n || unit === 'pence' ? unit : `${unit}s`;
 }
 
 function spokenNumber(s: string): string {

@@ -65,8 +65,7 @@ function listen(socketPath: string): { events: LiveEvent[]; close(): void } {
   socket.on('data', (text: string) => {
     const at = Date.now();
     buffer += text;
-    let newline: number;
-    while ((newline = buffer.indexOf('\n')) >= 0) {
+    for (let newline = buffer.indexOf('\n'); newline >= 0; newline = buffer.indexOf('\n')) {
       const line = JSON.parse(buffer.slice(0, newline)) as { event?: Omit<LiveEvent, 'at'> };
       buffer = buffer.slice(newline + 1);
       if (line.event) events.push({ ...line.event, at });

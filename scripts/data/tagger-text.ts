@@ -554,7 +554,10 @@ export function generate(seed: number, sentences: number): { words: string[]; ta
   const total = WEIGHTS.reduce((a, [, w]) => a + w, 0);
   const drawType = (): EntityType => {
     let x = r() * total;
-    for (const [t, w] of WEIGHTS) if ((x -= w) < 0) return t;
+    for (const [t, w] of WEIGHTS) {
+      x -= w;
+      if (x < 0) return t;
+    }
     return 'PERSON';
   };
   const carrierSlice = (max: number) => {
@@ -626,8 +629,8 @@ function main(): void {
   }
   mkdirSync(args.out, { recursive: true });
   const data = generate(seed, sentences);
-  writeFileSync(join(args.out, 'tagger-text.txt'), data.map((d) => d.words.join(' ')).join('\n') + '\n');
-  writeFileSync(join(args.out, 'tagger-text.tags'), data.map((d) => d.tags.join(' ')).join('\n') + '\n');
+  writeFileSync(join(args.out, 'tagger-text.txt'), `${data.map((d) => d.words.join(' ')).join('\n')}\n`);
+  writeFileSync(join(args.out, 'tagger-text.tags'), `${data.map((d) => d.tags.join(' ')).join('\n')}\n`);
   console.log(JSON.stringify({ sentences: data.length, seed, out: args.out }));
 }
 

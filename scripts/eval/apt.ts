@@ -3,6 +3,7 @@ import { EvalToolError, runProgram } from './process.js';
 
 async function isInstalled(pkg: string): Promise<boolean> {
   try {
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: dpkg-query's own format syntax, not a template literal
     const { stdout } = await runProgram('dpkg-query', ['-W', '-f=${Status}', pkg]);
     return stdout.includes('install ok installed');
   } catch {

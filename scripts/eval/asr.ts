@@ -238,7 +238,9 @@ export async function runAsrEval(argv: readonly string[]): Promise<number> {
         log(`${set.name}: ${engine.name} on ${set.items.length} utterances ...`);
         const scores = await mapLimit(set.items, engine.concurrency, async (item) => scoreUtterance(item.reference, await engine.transcribe(item.wav)));
         if (options.details) {
-          scores.forEach((s, i) => log(`  [${engine.name}] ${set.items[i]!.id}\n    REF: ${s.reference}\n    HYP: ${s.hypothesis}`));
+          scores.forEach((s, i) => {
+            log(`  [${engine.name}] ${set.items[i]!.id}\n    REF: ${s.reference}\n    HYP: ${s.hypothesis}`);
+          });
         }
         results[set.name]!.engines[engine.name] = summarise(set, scores);
       }
@@ -253,10 +255,10 @@ export async function runAsrEval(argv: readonly string[]): Promise<number> {
     for (const [engineName, r] of Object.entries(result.engines)) {
       console.log(`${setName.padEnd(32)}${engineName.padEnd(14)}${String(r.utterances).padStart(6)} ${percent(r.wer)} ${percent(r.cer)}`);
       for (const [group, g] of Object.entries(r.groups)) {
-        console.log(`${('  ' + group).padEnd(32)}${''.padEnd(14)}${String(g.utterances).padStart(6)} ${percent(g.wer)} ${percent(g.cer)}`);
+        console.log(`${`  ${group}`.padEnd(32)}${''.padEnd(14)}${String(g.utterances).padStart(6)} ${percent(g.wer)} ${percent(g.cer)}`);
       }
     }
-    const ours = result.engines['hushscribe'];
+    const ours = result.engines.hushscribe;
     const baseline = result.engines[BASELINE];
     if (ours && baseline && baseline.wer > 0 && baseline.cer > 0) {
       ratios[setName] = { wer: Number((ours.wer / baseline.wer).toFixed(4)), cer: Number((ours.cer / baseline.cer).toFixed(4)) };

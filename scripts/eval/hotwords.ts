@@ -126,7 +126,7 @@ export async function runHotwordEval(argv: readonly string[]): Promise<number> {
   const sentences = hotwordSentences(splitName);
   const dir = join(cacheDir, split.folder);
   await buildOnce(dir, async (tmp) => {
-    await writeFile(join(tmp, 'text.txt'), sentences.map((s) => s.text).join('\n') + '\n');
+    await writeFile(join(tmp, 'text.txt'), `${sentences.map((s) => s.text).join('\n')}\n`);
     await runProgram('python3', [
       join(root, 'scripts', 'data', 'synthesize.py'),
       '--text',

@@ -26,7 +26,7 @@ export async function writeSpokenText(paths: readonly string[], out: Writable): 
   let buffered: string[] = [];
   const flush = async (): Promise<void> => {
     if (buffered.length === 0) return;
-    const chunk = buffered.join('\n') + '\n';
+    const chunk = `${buffered.join('\n')}\n`;
     buffered = [];
     if (!out.write(chunk)) await new Promise((resolve) => out.once('drain', resolve));
   };

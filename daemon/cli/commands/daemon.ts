@@ -44,7 +44,7 @@ export const daemonCommand: Command = {
       },
       allowPositionals: false,
     });
-    let loaded;
+    let loaded: ReturnType<typeof cliConfig>;
     try {
       const sources: Record<string, unknown> = {};
       if (values.watch) sources.watch = { dir: resolve(values.watch) };

@@ -42,8 +42,7 @@ export const listenCommand: Command = {
         socket.on('connect', () => socket.write(`${JSON.stringify({ id: 1, method: 'live.listen' })}\n`));
         socket.on('data', (text: string) => {
           buffer += text;
-          let newline: number;
-          while ((newline = buffer.indexOf('\n')) >= 0) {
+          for (let newline = buffer.indexOf('\n'); newline >= 0; newline = buffer.indexOf('\n')) {
             const line = JSON.parse(buffer.slice(0, newline)) as { event?: LiveEvent; ok?: boolean; error?: { message: string } };
             buffer = buffer.slice(newline + 1);
             if (line.ok === false) reject(new Error(line.error?.message ?? 'live.listen refused'));

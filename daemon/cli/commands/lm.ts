@@ -1,7 +1,7 @@
 /** `hushscribe lm build`: a language model from the user's own text, to mix with the model's (asr.lm.extra). */
 import { parseArgs } from 'node:util';
 import { ExitCode, UsageError, type Command, type CommandIo } from '../command.js';
-import { buildUserLm } from '../../lm/build-user-lm.js';
+import { buildUserLm, type UserLmSummary } from '../../lm/build-user-lm.js';
 
 const usage = `Usage: hushscribe lm build --text FILE [--text FILE...] --out DIR [--order N] [--json]
 
@@ -39,7 +39,7 @@ export const lmCommand: Command = {
     if (!values.out) throw new UsageError('--out DIR is required');
     const order = Number(values.order);
     if (!Number.isInteger(order) || order < 2 || order > 6) throw new UsageError(`Expected an integer from 2 to 6 for --order but received ${values.order}`);
-    let summary;
+    let summary: UserLmSummary;
     try {
       summary = await buildUserLm(values.text, values.out, order);
     } catch (err) {
