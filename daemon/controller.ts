@@ -5,7 +5,8 @@
  */
 import { readPackageVersion } from './util/package-version.js';
 import { controlSocketPath, databasePath, doneDir, loadConfig, modelDir } from './config/load.js';
-import { HOT_RELOADABLE, type HushscribeConfig, type PowerMode } from './config/schema.js';
+import type { HushscribeConfig, PowerMode } from './config/schema.js';
+import { HOT_RELOADABLE } from './config/settings.js';
 import type { Logger } from './log/logger.js';
 import { Pipeline } from './pipeline/pipeline.js';
 import { openRedactedAudioWriter } from './redacted-audio/index.js';
@@ -289,7 +290,7 @@ export class Controller {
     const before = flat(this.config);
     for (const [key, value] of flat(config)) {
       if (before.get(key) === value) continue;
-      if ((HOT_RELOADABLE as readonly string[]).includes(key)) applied.push(key);
+      if (HOT_RELOADABLE.includes(key)) applied.push(key);
       else restartRequired.push(key);
     }
     this.config = { ...this.config, store: config.store };

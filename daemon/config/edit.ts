@@ -4,7 +4,7 @@ import { basename, dirname, join } from 'node:path';
 import { Document, parseDocument } from 'yaml';
 import { ENV_OPTIONS } from './env.js';
 import { ConfigError, parseConfigText, validateConfig } from './load.js';
-import { HOT_RELOADABLE } from './schema.js';
+import { HOT_RELOADABLE } from './settings.js';
 
 export interface ConfigChange {
   path: string;
@@ -79,6 +79,6 @@ export function setConfigValue(file: string, dottedPath: string, value: string):
     path: path.join('.'),
     before,
     after: parsedValue,
-    restartRequired: !(HOT_RELOADABLE as readonly string[]).includes(path.join('.')),
+    restartRequired: !HOT_RELOADABLE.includes(path.join('.')),
   };
 }

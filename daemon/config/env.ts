@@ -4,45 +4,29 @@
  * asr.modelDir -> HUSHSCRIBE_ASR_MODEL_DIR, sources.watch.settleMs -> HUSHSCRIBE_SOURCES_WATCH_SETTLE_MS.
  * Values are parsed by the option's type: numbers, true/false, `null`, lists as JSON or comma-separated.
  */
-import { configSchema } from './schema.js';
-
-interface LeafSchema {
-  type?: string | readonly string[];
-  enum?: readonly unknown[];
-  properties?: Record<string, LeafSchema>;
-  items?: LeafSchema;
-}
+import { CONFIG_SETTINGS, type SettingSchema } from './settings.js';
 
 export interface EnvOption {
   path: string[];
   variable: string;
-  schema: LeafSchema;
+  schema: SettingSchema;
 }
 
 function envName(path: string[]): string {
   return `HUSHSCRIBE_${path.map((p) => p.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase()).join('_')}`;
 }
 
-function collect(schema: LeafSchema, path: string[], out: EnvOption[]): EnvOption[] {
-  if (schema.properties) {
-    for (const [key, child] of Object.entries(schema.properties)) collect(child, [...path, key], out);
-  } else {
-    out.push({ path, variable: envName(path), schema });
-  }
-  return out;
-}
-
 /** Every option that can be set from the environment, in schema order. */
-export const ENV_OPTIONS: readonly EnvOption[] = collect(configSchema as LeafSchema, [], []);
+export const ENV_OPTIONS: readonly EnvOption[] = CONFIG_SETTINGS.map(({ path, schema }) => ({ path, variable: envName(path), schema }));
 
-function types(schema: LeafSchema): string[] {
+function types(schema: SettingSchema): string[] {
   if (schema.type) return typeof schema.type === 'string' ? [schema.type] : [...schema.type];
   if (schema.enum) return [...new Set(schema.enum.map((v) => (typeof v === 'number' ? 'number' : typeof v)))];
   return ['string'];
 }
 
 /** Turns a variable's text into the JSON value the schema expects; ajv reports anything that still does not fit. */
-export function parseEnvValue(raw: string, schema: LeafSchema): unknown {
+export function parseEnvValue(raw: string, schema: SettingSchema): unknown {
   const t = types(schema);
   const text = raw.trim();
   if (text === 'null' && t.includes('null')) return null;

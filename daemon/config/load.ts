@@ -28,6 +28,8 @@ export class ConfigError extends Error {
 }
 
 const ajv = new Ajv({ useDefaults: true, allErrors: true, strict: true, allowUnionTypes: true });
+// An annotation for people and docs (schema.ts), not a rule: known to ajv so that strict mode accepts it.
+ajv.addKeyword({ keyword: 'requiresRestart', schemaType: 'boolean' });
 const validate = ajv.compile<HushscribeConfig>(configSchema);
 
 function show(value: unknown): string {

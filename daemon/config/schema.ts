@@ -1,324 +1,349 @@
 /**
- * The one JSON schema for config.yaml. Every option has a default, so an empty file (or none) is a working config.
- * ajv fills the defaults in place; HushscribeConfig is the shape after validation.
+ * The one source of the config: a JSON schema for config.yaml, written with TypeBox so that the TypeScript types are
+ * derived from it (`Static`) instead of written a second time. Every option has a default, so an empty file (or none)
+ * is a working config; ajv fills the defaults in place and HushscribeConfig is the shape after validation.
+ *
+ * Every setting carries its `description` and `requiresRestart` (zigbee2mqtt's habit): `requiresRestart: false`
+ * marks what a running daemon applies on `config.reload` (settings.ts lists them), and the configuration
+ * reference (docs/configuration.md, `hushscribe config docs`) is generated from both.
+ *
+ * Unions are written as JSON-schema `type` lists and `enum`s (Type.Unsafe with the TypeScript type beside them)
+ * rather than TypeBox's `anyOf` unions, so that ajv reports `must be one of ...` for the option itself.
  */
+import { type Static, type TProperties, Type } from '@sinclair/typebox';
+import { OPERATORS } from '../../redaction/policy.js';
 import { ENTITY_TYPES, type EntityType } from '../../redaction/types.js';
-import { REDACTED_AUDIO_FORMATS, REDACTED_AUDIO_MODES, type RedactedAudioFormat, type RedactedAudioMode } from '../redacted-audio/index.js';
+import { REDACTED_AUDIO_FORMATS, REDACTED_AUDIO_MODES } from '../redacted-audio/index.js';
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 export const POWER_MODES = ['dense', 'sparse', 'auto'] as const;
-export const REDACTION_OPERATORS = ['placeholder', 'replace', 'mask', 'hash', 'drop'] as const;
+/** The redaction library's operators (redaction/policy.ts), listed once. */
+export const REDACTION_OPERATORS = OPERATORS;
 
 export type LogLevel = (typeof LOG_LEVELS)[number];
 export type PowerMode = (typeof POWER_MODES)[number];
 export type RedactionOperator = (typeof REDACTION_OPERATORS)[number];
 
-export interface WatchSourceConfig {
-  /** Folder to watch for dropped-in recordings; null disables the source. */
-  dir: string | null;
-  /** Where kept originals are moved (keepOriginals); null means `<dir>/done`. */
-  doneDir: string | null;
-  /**
-   * false (default): a recording's original file is deleted once its result (and redacted audio) is committed, since
-   * it holds the raw personal data. true: it is moved to doneDir and deleted with its recording by store.retention.
-   */
-  keepOriginals: boolean;
-  pollMs: number;
-  /** A file is picked up only once its size and mtime have not changed for this long. */
-  settleMs: number;
+/** The annotations every setting carries; `requiresRestart` false only where `config.reload` applies it. */
+function about(description: string, requiresRestart = true): { description: string; requiresRestart: boolean } {
+  return { description, requiresRestart };
 }
 
-export interface MqttConfig {
-  /** Broker URL (mqtt://, mqtts://, ws://, wss://); null: no MQTT at all. */
-  url: string | null;
-  /** TLS: CA bundle, client certificate and key (PEM file paths); rejectUnauthorized checks the broker's certificate. */
-  tls: { ca: string | null; cert: string | null; key: string | null; rejectUnauthorized: boolean };
-  username: string | null;
-  /** File holding the password (so it is not in the config or the environment). */
-  passwordFile: string | null;
-  /** null: hushscribe-<deviceId>. */
-  clientId: string | null;
-  baseTopic: string;
-  /** null: the hostname, sanitised to [a-z0-9_-]. */
-  deviceId: string | null;
-  qos: 0 | 1 | 2;
-  keepaliveSec: number;
-  /**
-   * 5 (default): MQTT 5, which lets the broker drop oversized requests before they reach us (Maximum Packet
-   * Size); 4: MQTT 3.1.1, for brokers without MQTT 5 (requests are then size-checked only once received).
-   */
-  protocolVersion: 4 | 5;
-  /** Reconnect back-off: starts at minMs and doubles to maxMs while the broker cannot be reached. */
-  reconnect: { minMs: number; maxMs: number };
-  /** The retained state snapshot is published on change and at least this often. */
-  stateIntervalSec: number;
-  /** Undelivered events kept in the database while the broker is away; beyond this the oldest are dropped (and reported). */
-  outbox: { maxEvents: number };
-  homeAssistant: { enabled: boolean; prefix: string };
+function nullableString(description: string, options: Record<string, unknown> = { minLength: 1 }) {
+  return Type.Unsafe<string | null>({ type: ['string', 'null'], default: null, ...options, ...about(description) });
 }
 
-/** The power governor (daemon/power): which model variant transcribes, dense or sparse. */
-export interface PowerConfig {
-  mode: PowerMode;
-  /** How often `auto` looks at its signals (it also looks whenever a recording is taken from the queue). */
-  intervalSec: number;
-  /** In `auto`, the least time between two switches, so the variant does not flap. */
-  minDwellSec: number;
-  /** Recordings waiting: sparse from enterQueued on, back to dense at leaveQueued or fewer. */
-  backlog: { enterQueued: number; leaveQueued: number };
-  /** Hottest thermal zone (millidegree files; `*` matches): sparse from enterC on, dense again at leaveC or below. */
-  thermal: { paths: string[]; enterC: number; leaveC: number };
-  /** power_supply `online` / `status` files; on battery means sparse when sparseOnBattery. */
-  battery: { paths: string[]; sparseOnBattery: boolean };
+function oneOf<const T extends readonly (string | number)[]>(values: T, fallback: T[number], description: string) {
+  return Type.Unsafe<T[number]>({ enum: [...values], default: fallback, ...about(description) });
 }
 
-export interface HushscribeConfig {
-  dataDir: string;
-  sources: {
-    watch: WatchSourceConfig;
-    mic: { device: string | null; rate: number; channels: number };
-    command: { argv: string[] | null };
-  };
-  vad: { enabled: boolean; threshold: number; minSpeechMs: number; minSilenceMs: number; speechPadMs: number; maxSegmentSec: number };
-  asr: {
-    modelDir: string | null;
-    variant: string | null;
-    threads: number;
-    /** The user's own LMs (`hushscribe lm build --out DIR`), mixed with the model's at these weights (sum < 1). */
-    lm: { extra: Array<{ dir: string; weight: number }> };
-    /** Hotword list file (daemon/asr/hotword-file.ts); phrases marked pii are also always redacted. */
-    hotwords: string | null;
-  };
-  redaction: {
-    types: EntityType[];
-    operators: Partial<Record<EntityType, RedactionOperator>>;
-    hashKeyFile: string | null;
-    /** Also redact long digit runs no rule validates (redaction/policy.ts, longNumbers). */
-    longNumbers: boolean;
-    /**
-     * Redacted audio: each recording saved with its personal-data spans replaced by a tone or silence. Files are
-     * written once transcribed; live sessions (microphone, command) while they are heard, to a temp file renamed
-     * when the session ends, so only a few seconds of audio are ever held in RAM.
-     */
-    audio: { enabled: boolean; mode: RedactedAudioMode; padMs: number; format: RedactedAudioFormat; dir: string | null };
-    /** The neural PII tagger beside the rule recognizers; modelDir null: the bundled hushscribe-pii-tagger-v1. */
-    tagger: { enabled: boolean; modelDir: string | null };
-  };
-  pipeline: { queueSize: number };
-  store: { retention: { maxAgeDays: number; maxBytes: number } };
-  /** idleTimeoutSec: a control connection that sends nothing for this long is closed. */
-  control: { socketPath: string | null; group: string | null; mode: string; idleTimeoutSec: number };
-  log: { level: LogLevel; fileNames: boolean };
-  mqtt: MqttConfig;
-  power: PowerConfig;
-  watchdog: { maxStallSec: number };
-  wyoming: WyomingConfig;
-  live: LiveConfig;
+/** entity type -> operator, as `redaction.operators` and `wyoming.redact.operators` take it. */
+type OperatorMap = Partial<Record<EntityType, RedactionOperator>>;
+const OPERATOR_MAP = { propertyNames: { enum: [...ENTITY_TYPES] }, additionalProperties: { enum: [...REDACTION_OPERATORS] } };
+
+/** A group of settings: unknown keys are errors, and a missing group is filled with its defaults. */
+function section<T extends TProperties>(description: string, properties: T) {
+  return Type.Object(properties, { additionalProperties: false, default: {}, description });
 }
 
-/** Live sources (microphone, command): partial results and endpointing. */
-export interface LiveConfig {
-  /** Publish redacted partial transcripts of the segment being spoken (MQTT `partial`, `hushscribe listen`). */
-  partials: boolean;
-  /** A partial is decoded after each this many ms of new audio in the open segment. */
-  partialIntervalMs: number;
-  /**
-   * Decodes each segment ahead, once the VAD has heard vad.speechPadMs of silence (its audio is then complete), so
-   * no decode is left when it ends; ends it when the VAD has heard minSilenceMs of silence and that decode's last
-   * word ended at least trailingBlankMs before the end of its audio (sherpa-onnx-style trailing-blank rule), or at
-   * vad.minSilenceMs. Below ~300 ms, sentences are split at their pauses, which costs words (README).
-   */
-  endpoint: { enabled: boolean; minSilenceMs: number; trailingBlankMs: number };
-}
+const watchSourceSchema = section('The watch folder: recordings dropped into it are transcribed exactly once.', {
+  dir: nullableString('Folder to watch for dropped-in recordings; null disables the source.'),
+  doneDir: nullableString('Where kept originals are moved (keepOriginals); null means `<dir>/done`.'),
+  keepOriginals: Type.Boolean({
+    default: false,
+    ...about(
+      "false: a recording's original file is deleted once its result (and redacted audio) is committed, since it holds the raw personal data. true: it is moved to doneDir and deleted with its recording by store.retention.",
+    ),
+  }),
+  pollMs: Type.Integer({ minimum: 50, maximum: 3_600_000, default: 1000, ...about('How often the folder is listed, in milliseconds.') }),
+  settleMs: Type.Integer({
+    minimum: 0,
+    maximum: 3_600_000,
+    default: 2000,
+    ...about('A file is picked up only once its size and mtime have not changed for this long (milliseconds).'),
+  }),
+});
 
-/** The Wyoming speech-to-text server for Home Assistant (daemon/wyoming). */
-export interface WyomingConfig {
-  enabled: boolean;
-  /** tcp://HOST:PORT (port 10300 when left out) or unix://PATH. */
-  uri: string;
-  /** Announce `_wyoming._tcp` over mDNS so Home Assistant discovers the server (TCP only). */
-  zeroconf: boolean;
-  /** The mDNS instance name; null: hushscribe-<hostname>. */
-  zeroconfName: string | null;
-  /** The redaction policy of Wyoming transcripts: null fields take redaction.types / redaction.operators. */
-  redact: { types: EntityType[] | null; operators: Partial<Record<EntityType, RedactionOperator>> | null };
-  /** Keep each request's redacted transcript in the database (source 'wyoming'); off: nothing is stored. */
-  store: boolean;
-  idleTimeoutSec: number;
-  maxClients: number;
-  maxAudioSec: number;
-}
+const mqttSchema = section('The MQTT event stream and request topics (daemon/mqtt).', {
+  url: nullableString('Broker URL (mqtt://, mqtts://, ws://, wss://); null: no MQTT at all.', { pattern: '^(mqtts?|wss?|tcp|ssl)://.+' }),
+  tls: section('TLS to the broker: CA bundle, client certificate and key (PEM file paths).', {
+    ca: nullableString("CA bundle (PEM file) that signed the broker's certificate; null: the system's."),
+    cert: nullableString('Client certificate (PEM file) for brokers that ask for one.'),
+    key: nullableString("The client certificate's private key (PEM file)."),
+    rejectUnauthorized: Type.Boolean({ default: true, ...about("Check the broker's certificate; false accepts any (testing only).") }),
+  }),
+  username: nullableString('MQTT user name.'),
+  passwordFile: nullableString('File holding the password (so it is not in the config or the environment).'),
+  clientId: nullableString('MQTT client id; null: hushscribe-<deviceId>.', { minLength: 1, maxLength: 128 }),
+  baseTopic: Type.String({ pattern: '^[^#+/\\u0000]+(/[^#+/\\u0000]+)*$', default: 'hushscribe', ...about('First topic level.') }),
+  deviceId: nullableString('Second topic level; null: the hostname, sanitised to [a-z0-9_-].', { pattern: '^[A-Za-z0-9_-]{1,64}$' }),
+  qos: Type.Unsafe<0 | 1 | 2>({ type: 'integer', enum: [0, 1, 2], default: 1, ...about('QoS of transcripts, events, state and responses.') }),
+  keepaliveSec: Type.Integer({ minimum: 5, maximum: 3600, default: 30, ...about('MQTT keep-alive interval in seconds.') }),
+  protocolVersion: Type.Unsafe<4 | 5>({
+    type: 'integer',
+    enum: [4, 5],
+    default: 5,
+    ...about(
+      '5: MQTT 5, which lets the broker drop oversized requests before they reach us (Maximum Packet Size); 4: MQTT 3.1.1, for brokers without MQTT 5 (requests are then size-checked only once received).',
+    ),
+  }),
+  reconnect: section('Reconnect back-off: starts at minMs and doubles to maxMs while the broker cannot be reached.', {
+    minMs: Type.Integer({ minimum: 100, maximum: 3_600_000, default: 1000, ...about('First reconnect delay in milliseconds.') }),
+    maxMs: Type.Integer({ minimum: 100, maximum: 3_600_000, default: 60_000, ...about('Longest reconnect delay in milliseconds.') }),
+  }),
+  stateIntervalSec: Type.Integer({
+    minimum: 1,
+    maximum: 86_400,
+    default: 60,
+    ...about('The retained state snapshot is published on change and at least this often (seconds).'),
+  }),
+  outbox: section('The events outbox in the database.', {
+    maxEvents: Type.Integer({
+      minimum: 10,
+      maximum: 10_000_000,
+      default: 100_000,
+      ...about('Undelivered events kept in the database while the broker is away; beyond this the oldest are dropped (and reported).'),
+    }),
+  }),
+  homeAssistant: section('Home Assistant MQTT discovery.', {
+    enabled: Type.Boolean({ default: true, ...about('Publish retained Home Assistant discovery configs.') }),
+    prefix: Type.String({ pattern: '^[^#+/\\u0000]+$', default: 'homeassistant', ...about("Home Assistant's discovery topic prefix.") }),
+  }),
+});
 
-const nullableString = { type: ['string', 'null'], minLength: 1, default: null } as const;
-const section = (properties: Record<string, unknown>) => ({ type: 'object', additionalProperties: false, default: {}, properties });
+const powerSchema = section('The power governor (daemon/power): which model variant transcribes, dense or sparse.', {
+  mode: oneOf(POWER_MODES, 'auto', 'dense, sparse, or auto: sparse while any signal below shows pressure.'),
+  intervalSec: Type.Number({
+    minimum: 0.1,
+    maximum: 3600,
+    default: 5,
+    ...about('How often `auto` looks at its signals (it also looks whenever a recording is taken from the queue).'),
+  }),
+  minDwellSec: Type.Number({
+    minimum: 0,
+    maximum: 86_400,
+    default: 60,
+    ...about('In `auto`, the least time between two switches, so the variant does not flap.'),
+  }),
+  backlog: section('Recordings waiting: sparse from enterQueued on, back to dense at leaveQueued or fewer.', {
+    enterQueued: Type.Integer({ minimum: 1, maximum: 100_000, default: 4, ...about('Queued recordings from which `auto` goes sparse.') }),
+    leaveQueued: Type.Integer({
+      minimum: 0,
+      maximum: 100_000,
+      default: 1,
+      ...about('Queued recordings at or below which the backlog no longer counts as pressure; below enterQueued.'),
+    }),
+  }),
+  thermal: section('Hottest thermal zone: sparse from enterC on, dense again at leaveC or below.', {
+    paths: Type.Array(Type.String({ minLength: 1 }), {
+      default: ['/sys/class/thermal/thermal_zone*/temp'],
+      ...about('Temperature files in millidegrees; `*` matches.'),
+    }),
+    enterC: Type.Number({ minimum: -50, maximum: 200, default: 75, ...about('Temperature (C) from which `auto` goes sparse.') }),
+    leaveC: Type.Number({ minimum: -50, maximum: 200, default: 65, ...about('Temperature (C) at or below which heat no longer counts; below enterC.') }),
+  }),
+  battery: section('Running on battery.', {
+    paths: Type.Array(Type.String({ minLength: 1 }), {
+      default: ['/sys/class/power_supply/*/online'],
+      ...about('power_supply `online` (0/1) or `status` files; `*` matches.'),
+    }),
+    sparseOnBattery: Type.Boolean({ default: true, ...about('On battery (no supply on mains and one on battery) means sparse.') }),
+  }),
+});
 
-export const configSchema = {
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    dataDir: { type: 'string', minLength: 1, default: '/var/lib/hushscribe' },
-    sources: section({
-      watch: section({
-        dir: nullableString,
-        doneDir: nullableString,
-        keepOriginals: { type: 'boolean', default: false },
-        pollMs: { type: 'integer', minimum: 50, maximum: 3_600_000, default: 1000 },
-        settleMs: { type: 'integer', minimum: 0, maximum: 3_600_000, default: 2000 },
+const liveSchema = section('Live sources (microphone, command): partial results and endpointing.', {
+  partials: Type.Boolean({
+    default: true,
+    ...about('Publish redacted partial transcripts of the segment being spoken (MQTT `partial`, `hushscribe listen`).'),
+  }),
+  partialIntervalMs: Type.Integer({
+    minimum: 50,
+    maximum: 10_000,
+    default: 250,
+    ...about('A partial is decoded after each this many ms of new audio in the open segment.'),
+  }),
+  endpoint: section(
+    "Decodes each segment ahead, once the VAD has heard vad.speechPadMs of silence (its audio is then complete), so no decode is left when it ends; ends it when the VAD has heard minSilenceMs of silence and that decode's last word ended at least trailingBlankMs before the end of its audio (sherpa-onnx-style trailing-blank rule), or at vad.minSilenceMs. Below ~300 ms, sentences are split at their pauses, which costs words (README).",
+    {
+      enabled: Type.Boolean({ default: true, ...about('Use the trailing-blank endpoint rule; false leaves segmenting to the VAD.') }),
+      minSilenceMs: Type.Integer({ minimum: 0, maximum: 10_000, default: 300, ...about('Silence (ms) the VAD must have heard.') }),
+      trailingBlankMs: Type.Integer({
+        minimum: 0,
+        maximum: 10_000,
+        default: 60,
+        ...about("Time (ms) since the recogniser's last word ended."),
       }),
-      mic: section({
-        device: nullableString,
-        rate: { type: 'integer', enum: [8000, 16000, 22050, 24000, 32000, 44100, 48000], default: 16000 },
-        channels: { type: 'integer', minimum: 1, maximum: 8, default: 1 },
+    },
+  ),
+});
+
+const wyomingSchema = section('The Wyoming speech-to-text server for Home Assistant (daemon/wyoming).', {
+  enabled: Type.Boolean({ default: false, ...about('Serve Wyoming speech-to-text.') }),
+  uri: Type.String({
+    pattern: '^(tcp://[^/]+|unix://.+)$',
+    default: 'tcp://0.0.0.0:10300',
+    ...about('tcp://HOST:PORT (port 10300 when left out) or unix://PATH.'),
+  }),
+  zeroconf: Type.Boolean({ default: true, ...about('Announce `_wyoming._tcp` over mDNS so Home Assistant discovers the server (TCP only).') }),
+  zeroconfName: nullableString('The mDNS instance name; null: hushscribe-<hostname>.', { minLength: 1, maxLength: 63 }),
+  redact: section('The redaction policy of Wyoming transcripts: null fields take redaction.types / redaction.operators.', {
+    types: Type.Unsafe<EntityType[] | null>({
+      type: ['array', 'null'],
+      items: { enum: [...ENTITY_TYPES] },
+      uniqueItems: true,
+      default: null,
+      ...about('Entity types to redact in Wyoming transcripts; null: redaction.types.'),
+    }),
+    operators: Type.Unsafe<OperatorMap | null>({
+      type: ['object', 'null'],
+      default: null,
+      ...OPERATOR_MAP,
+      ...about('Operator per entity type in Wyoming transcripts; null: redaction.operators.'),
+    }),
+  }),
+  store: Type.Boolean({
+    default: false,
+    ...about("Keep each request's redacted transcript in the database (source 'wyoming'); off: nothing is stored."),
+  }),
+  idleTimeoutSec: Type.Integer({ minimum: 1, maximum: 3600, default: 30, ...about('A connection that sends nothing for this long is closed (seconds).') }),
+  maxClients: Type.Integer({ minimum: 1, maximum: 64, default: 4, ...about('Connections served at once.') }),
+  maxAudioSec: Type.Integer({ minimum: 1, maximum: 600, default: 60, ...about('Audio accepted per request (seconds).') }),
+});
+
+export const configSchema = Type.Object(
+  {
+    dataDir: Type.String({ minLength: 1, default: '/var/lib/hushscribe', ...about('Database, control socket and redacted audio live here.') }),
+    sources: section('Where recordings come from.', {
+      watch: watchSourceSchema,
+      mic: section('A microphone, captured with arecord as one recording per hour.', {
+        device: nullableString('ALSA capture device (e.g. `hw:1,0`); null disables the source.'),
+        rate: Type.Unsafe<number>({
+          type: 'integer',
+          enum: [8000, 16000, 22050, 24000, 32000, 44100, 48000],
+          default: 16000,
+          ...about('Capture sample rate in Hz (resampled to 16 kHz).'),
+        }),
+        channels: Type.Integer({ minimum: 1, maximum: 8, default: 1, ...about('Capture channels (mixed down to mono).') }),
       }),
-      command: section({
-        argv: { type: ['array', 'null'], items: { type: 'string', minLength: 1 }, minItems: 1, default: null },
+      command: section('Any command writing audio to stdout, as one recording per hour.', {
+        argv: Type.Unsafe<string[] | null>({
+          type: ['array', 'null'],
+          items: { type: 'string', minLength: 1 },
+          minItems: 1,
+          default: null,
+          ...about('The command and its arguments; null disables the source.'),
+        }),
       }),
     }),
-    vad: section({
-      /** false: transcribe everything, cut into maxSegmentSec windows (for audio the VAD model does not know). */
-      enabled: { type: 'boolean', default: true },
-      threshold: { type: 'number', exclusiveMinimum: 0, maximum: 1, default: 0.5 },
-      minSpeechMs: { type: 'integer', minimum: 0, maximum: 10_000, default: 250 },
-      minSilenceMs: { type: 'integer', minimum: 0, maximum: 10_000, default: 300 },
-      speechPadMs: { type: 'integer', minimum: 0, maximum: 2000, default: 100 },
-      maxSegmentSec: { type: 'number', minimum: 1, maximum: 120, default: 20 },
+    vad: section('Voice activity detection (Silero VAD): which stretches of audio are speech.', {
+      enabled: Type.Boolean({
+        default: true,
+        ...about('false: transcribe everything, cut into maxSegmentSec windows (for audio the VAD model does not know).'),
+      }),
+      threshold: Type.Number({ exclusiveMinimum: 0, maximum: 1, default: 0.5, ...about('Speech probability from which a frame counts as speech.') }),
+      minSpeechMs: Type.Integer({ minimum: 0, maximum: 10_000, default: 250, ...about('Shorter bursts of speech are ignored (ms).') }),
+      minSilenceMs: Type.Integer({ minimum: 0, maximum: 10_000, default: 300, ...about('Silence (ms) that ends a segment.') }),
+      speechPadMs: Type.Integer({ minimum: 0, maximum: 2000, default: 100, ...about('Audio (ms) kept on each side of a segment.') }),
+      maxSegmentSec: Type.Number({ minimum: 1, maximum: 120, default: 20, ...about('A segment is cut at this length in any case (seconds).') }),
     }),
-    asr: section({
-      modelDir: nullableString,
-      variant: nullableString,
-      threads: { type: 'integer', minimum: 1, maximum: 64, default: 1 },
-      lm: section({
-        extra: {
-          type: 'array',
-          default: [],
-          items: {
-            type: 'object',
-            additionalProperties: false,
-            required: ['dir', 'weight'],
-            properties: { dir: { type: 'string', minLength: 1 }, weight: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1 } },
+    asr: section('Speech recognition.', {
+      modelDir: nullableString('Model folder; null: the bundled hushscribe-en-v1.'),
+      variant: nullableString('Model variant to load; null: as power.mode decides.'),
+      threads: Type.Integer({ minimum: 1, maximum: 64, default: 1, ...about('onnxruntime threads per inference.') }),
+      lm: section('Language models.', {
+        extra: Type.Array(
+          Type.Object(
+            { dir: Type.String({ minLength: 1 }), weight: Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1 }) },
+            { additionalProperties: false },
+          ),
+          {
+            default: [],
+            ...about("The user's own LMs (`hushscribe lm build --out DIR`) as `{dir, weight}`, mixed with the model's at these weights (sum < 1)."),
           },
-        },
+        ),
       }),
-      hotwords: nullableString,
+      hotwords: nullableString('Hotword list file (daemon/asr/hotword-file.ts); phrases marked pii are also always redacted.'),
     }),
-    redaction: section({
-      types: { type: 'array', items: { enum: [...ENTITY_TYPES] }, uniqueItems: true, default: [...ENTITY_TYPES] },
-      operators: {
+    redaction: section('What is redacted from transcripts, and how.', {
+      types: Type.Array(Type.Unsafe<EntityType>({ enum: [...ENTITY_TYPES] }), {
+        uniqueItems: true,
+        default: [...ENTITY_TYPES],
+        ...about('Entity types to redact; the others are left in the text.'),
+      }),
+      operators: Type.Unsafe<OperatorMap>({
         type: 'object',
         default: {},
-        propertyNames: { enum: [...ENTITY_TYPES] },
-        additionalProperties: { enum: [...REDACTION_OPERATORS] },
-      },
-      hashKeyFile: nullableString,
-      longNumbers: { type: 'boolean', default: false },
-      audio: section({
-        enabled: { type: 'boolean', default: false },
-        mode: { enum: [...REDACTED_AUDIO_MODES], default: 'tone' },
-        padMs: { type: 'integer', minimum: 0, maximum: 2000, default: 80 },
-        format: { enum: [...REDACTED_AUDIO_FORMATS], default: 'wav' },
-        /** null: <dataDir>/audio (filled in by validateConfig). */
-        dir: nullableString,
+        ...OPERATOR_MAP,
+        ...about('Operator per entity type (placeholder, replace, mask, hash, drop); unlisted types get placeholder.'),
       }),
-      tagger: section({
-        enabled: { type: 'boolean', default: true },
-        modelDir: nullableString,
-      }),
-    }),
-    pipeline: section({
-      queueSize: { type: 'integer', minimum: 1, maximum: 10_000, default: 16 },
-    }),
-    store: section({
-      retention: section({
-        maxAgeDays: { type: 'number', minimum: 0, default: 0 },
-        maxBytes: { type: 'integer', minimum: 0, default: 0 },
-      }),
-    }),
-    control: section({
-      socketPath: nullableString,
-      group: nullableString,
-      mode: { type: 'string', pattern: '^0?[0-7]{3}$', default: '0660' },
-      idleTimeoutSec: { type: 'integer', minimum: 1, maximum: 86_400, default: 60 },
-    }),
-    log: section({
-      level: { enum: [...LOG_LEVELS], default: 'info' },
-      /** Recording file names in log lines; off by default, since a file may be named after the person on it. */
-      fileNames: { type: 'boolean', default: false },
-    }),
-    mqtt: section({
-      url: { type: ['string', 'null'], pattern: '^(mqtts?|wss?|tcp|ssl)://.+', default: null },
-      tls: section({ ca: nullableString, cert: nullableString, key: nullableString, rejectUnauthorized: { type: 'boolean', default: true } }),
-      username: nullableString,
-      passwordFile: nullableString,
-      clientId: { type: ['string', 'null'], minLength: 1, maxLength: 128, default: null },
-      baseTopic: { type: 'string', pattern: '^[^#+/\\u0000]+(/[^#+/\\u0000]+)*$', default: 'hushscribe' },
-      deviceId: { type: ['string', 'null'], pattern: '^[A-Za-z0-9_-]{1,64}$', default: null },
-      qos: { type: 'integer', enum: [0, 1, 2], default: 1 },
-      keepaliveSec: { type: 'integer', minimum: 5, maximum: 3600, default: 30 },
-      protocolVersion: { type: 'integer', enum: [4, 5], default: 5 },
-      reconnect: section({
-        minMs: { type: 'integer', minimum: 100, maximum: 3_600_000, default: 1000 },
-        maxMs: { type: 'integer', minimum: 100, maximum: 3_600_000, default: 60_000 },
-      }),
-      stateIntervalSec: { type: 'integer', minimum: 1, maximum: 86_400, default: 60 },
-      outbox: section({
-        maxEvents: { type: 'integer', minimum: 10, maximum: 10_000_000, default: 100_000 },
-      }),
-      homeAssistant: section({
-        enabled: { type: 'boolean', default: true },
-        prefix: { type: 'string', pattern: '^[^#+/\\u0000]+$', default: 'homeassistant' },
-      }),
-    }),
-    power: section({
-      mode: { enum: [...POWER_MODES], default: 'auto' },
-      intervalSec: { type: 'number', minimum: 0.1, maximum: 3600, default: 5 },
-      minDwellSec: { type: 'number', minimum: 0, maximum: 86_400, default: 60 },
-      backlog: section({
-        enterQueued: { type: 'integer', minimum: 1, maximum: 100_000, default: 4 },
-        leaveQueued: { type: 'integer', minimum: 0, maximum: 100_000, default: 1 },
-      }),
-      thermal: section({
-        paths: { type: 'array', items: { type: 'string', minLength: 1 }, default: ['/sys/class/thermal/thermal_zone*/temp'] },
-        enterC: { type: 'number', minimum: -50, maximum: 200, default: 75 },
-        leaveC: { type: 'number', minimum: -50, maximum: 200, default: 65 },
-      }),
-      battery: section({
-        paths: { type: 'array', items: { type: 'string', minLength: 1 }, default: ['/sys/class/power_supply/*/online'] },
-        sparseOnBattery: { type: 'boolean', default: true },
-      }),
-    }),
-    watchdog: section({
-      maxStallSec: { type: 'integer', minimum: 5, maximum: 3600, default: 120 },
-    }),
-    live: section({
-      partials: { type: 'boolean', default: true },
-      partialIntervalMs: { type: 'integer', minimum: 50, maximum: 10_000, default: 250 },
-      endpoint: section({
-        enabled: { type: 'boolean', default: true },
-        minSilenceMs: { type: 'integer', minimum: 0, maximum: 10_000, default: 300 },
-        trailingBlankMs: { type: 'integer', minimum: 0, maximum: 10_000, default: 60 },
-      }),
-    }),
-    wyoming: section({
-      enabled: { type: 'boolean', default: false },
-      uri: { type: 'string', pattern: '^(tcp://[^/]+|unix://.+)$', default: 'tcp://0.0.0.0:10300' },
-      zeroconf: { type: 'boolean', default: true },
-      zeroconfName: { type: ['string', 'null'], minLength: 1, maxLength: 63, default: null },
-      redact: section({
-        types: { type: ['array', 'null'], items: { enum: [...ENTITY_TYPES] }, uniqueItems: true, default: null },
-        operators: {
-          type: ['object', 'null'],
-          default: null,
-          propertyNames: { enum: [...ENTITY_TYPES] },
-          additionalProperties: { enum: [...REDACTION_OPERATORS] },
+      hashKeyFile: nullableString('File holding the secret key of the hash operator (at least 16 bytes).'),
+      longNumbers: Type.Boolean({ default: false, ...about('Also redact long digit runs no rule validates (redaction/policy.ts, longNumbers).') }),
+      audio: section(
+        'Redacted audio: each recording saved with its personal-data spans replaced by a tone or silence. Files are written once transcribed; live sessions (microphone, command) while they are heard, to a temp file renamed when the session ends, so only a few seconds of audio are ever held in RAM.',
+        {
+          enabled: Type.Boolean({ default: false, ...about('Save redacted audio.') }),
+          mode: oneOf(REDACTED_AUDIO_MODES, 'tone', 'What replaces a personal-data span.'),
+          padMs: Type.Integer({ minimum: 0, maximum: 2000, default: 80, ...about('Audio (ms) masked on each side of a span.') }),
+          format: oneOf(REDACTED_AUDIO_FORMATS, 'wav', 'File format of the redacted audio.'),
+          dir: nullableString('Folder of the redacted audio; null: <dataDir>/audio.'),
         },
+      ),
+      tagger: section('The neural PII tagger beside the rule recognizers.', {
+        enabled: Type.Boolean({ default: true, ...about('Run the tagger.') }),
+        modelDir: nullableString('Tagger model folder; null: the bundled hushscribe-pii-tagger-v1.'),
       }),
-      store: { type: 'boolean', default: false },
-      idleTimeoutSec: { type: 'integer', minimum: 1, maximum: 3600, default: 30 },
-      maxClients: { type: 'integer', minimum: 1, maximum: 64, default: 4 },
-      maxAudioSec: { type: 'integer', minimum: 1, maximum: 600, default: 60 },
     }),
+    pipeline: section('The transcription queue.', {
+      queueSize: Type.Integer({
+        minimum: 1,
+        maximum: 10_000,
+        default: 16,
+        ...about('Recordings queued at most: the watch folder pauses and `ingest` waits while it is full.'),
+      }),
+    }),
+    store: section('The SQLite database.', {
+      retention: section('Old recordings deleted at start, every hour and on `config.reload`; 0 means no limit.', {
+        maxAgeDays: Type.Number({ minimum: 0, default: 0, ...about('Recordings older than this many days are deleted.', false) }),
+        maxBytes: Type.Integer({ minimum: 0, default: 0, ...about('The oldest recordings are deleted while the data takes more than this.', false) }),
+      }),
+    }),
+    control: section('The control socket that the CLI talks to.', {
+      socketPath: nullableString('Socket path; null: <dataDir>/control.sock.'),
+      group: nullableString("Group given the socket; null: the daemon's."),
+      mode: Type.String({ pattern: '^0?[0-7]{3}$', default: '0660', ...about('Permission bits of the socket (octal).') }),
+      idleTimeoutSec: Type.Integer({
+        minimum: 1,
+        maximum: 86_400,
+        default: 60,
+        ...about('A control connection that sends nothing for this long is closed (seconds).'),
+      }),
+    }),
+    log: section('Logging (JSON lines on stdout).', {
+      level: oneOf(LOG_LEVELS, 'info', 'Least severity logged.'),
+      fileNames: Type.Boolean({
+        default: false,
+        ...about('Recording file names in log lines and MQTT payloads; off by default, since a file may be named after the person on it.'),
+      }),
+    }),
+    mqtt: mqttSchema,
+    power: powerSchema,
+    watchdog: section('The systemd watchdog.', {
+      maxStallSec: Type.Integer({
+        minimum: 5,
+        maximum: 3600,
+        default: 120,
+        ...about('After this long blocked, watchdog pings stop, so systemd restarts the service (seconds).'),
+      }),
+    }),
+    live: liveSchema,
+    wyoming: wyomingSchema,
   },
-} as const;
+  { additionalProperties: false },
+);
 
-/** Options a running daemon applies on `config.reload`; changing anything else needs a restart. */
-export const HOT_RELOADABLE = ['store.retention.maxAgeDays', 'store.retention.maxBytes'] as const;
+export type HushscribeConfig = Static<typeof configSchema>;
+export type WatchSourceConfig = Static<typeof watchSourceSchema>;
+export type MqttConfig = Static<typeof mqttSchema>;
+export type PowerConfig = Static<typeof powerSchema>;
+export type LiveConfig = Static<typeof liveSchema>;
+export type WyomingConfig = Static<typeof wyomingSchema>;

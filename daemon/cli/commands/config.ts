@@ -1,15 +1,16 @@
-/** `hushscribe config get|set|validate`: read, change (atomically) and check the daemon's config. */
+/** `hushscribe config get|set|validate|env|docs`: read, change (atomically), check and document the daemon's config. */
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { stringify as toYaml } from 'yaml';
 import { ExitCode, UsageError, type Command, type CommandIo } from '../command.js';
 import { ConfigError, DEFAULT_CONFIG_PATH } from '../../config/load.js';
 import { ENV_OPTIONS } from '../../config/env.js';
+import { configReference } from '../../config/reference.js';
 import { setConfigValue } from '../../config/edit.js';
 import { DaemonNotRunningError } from '../../control/client.js';
 import { cliConfig, COMMON_OPTIONS, COMMON_USAGE, daemonRequest, InputError, reportError } from '../../control/cli-support.js';
 
-const usage = `Usage: hushscribe config <get [KEY] | set KEY VALUE | validate | env> [--config PATH] [--json]
+const usage = `Usage: hushscribe config <get [KEY] | set KEY VALUE | validate | env | docs> [--config PATH] [--json]
 
   get [KEY]        the effective config (file + HUSHSCRIBE_* environment + defaults), or one option (e.g. vad.threshold)
   set KEY VALUE    change one option in the config file (VALUE is YAML: 0.6, true, [PERSON, EMAIL_ADDRESS]);
@@ -17,6 +18,7 @@ const usage = `Usage: hushscribe config <get [KEY] | set KEY VALUE | validate | 
                    options that need none are applied to a running daemon at once.
   validate         check the config file and environment; lists every problem
   env              the HUSHSCRIBE_* variable for every option
+  docs             the configuration reference (Markdown, generated from the schema; docs/configuration.md)
 
 Options:
 ${COMMON_USAGE}
@@ -104,8 +106,11 @@ export const configCommand: Command = {
           else for (const r of rows) io.stdout.write(`${r.variable.padEnd(44)} ${r.option}\n`);
           return ExitCode.ok;
         }
+        case 'docs':
+          io.stdout.write(configReference());
+          return ExitCode.ok;
         default:
-          throw new UsageError(action ? `unknown action '${action}'` : 'which action? get, set, validate or env');
+          throw new UsageError(action ? `unknown action '${action}'` : 'which action? get, set, validate, env or docs');
       }
     } catch (err) {
       if (err instanceof UsageError) throw err;
