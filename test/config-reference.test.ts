@@ -53,3 +53,11 @@ t.test('hushscribe config docs prints the reference', async (t) => {
   t.equal(r.code, 0, r.stderr);
   t.equal(r.stdout, configReference());
 });
+
+t.test("the README's links into the reference land on a section", async (t) => {
+  const readme = readFileSync(join(packageRoot(), 'README.md'), 'utf8');
+  const anchors = new Set(CONFIG_GROUPS.map((g) => g.path.join('.').toLowerCase().replace(/\./g, '')));
+  const links = [...readme.matchAll(/docs\/configuration\.md#([a-z0-9-]+)/g)].map((m) => m[1]!);
+  t.ok(links.length >= 2, 'the README links to sections of the reference');
+  for (const link of links) t.ok(anchors.has(link), `#${link} is a section`);
+});

@@ -2,6 +2,7 @@ import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import { resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { AudioInputError } from './errors.js';
+import { Framer } from './framer.js';
 import { checkInputFile } from './input-file.js';
 import type { AudioClip } from './wav.js';
 
@@ -243,34 +244,5 @@ export class FloatAssembler {
     // Copy rather than view: chunk offsets are not 4-byte aligned. Pi and Jetson CPUs are little-endian, like f32le.
     new Uint8Array(out.buffer).set(bytes.subarray(0, whole));
     return out;
-  }
-}
-
-/** Cuts a sample stream into frames of a fixed size. */
-class Framer {
-  private frame: Float32Array;
-  private fill = 0;
-
-  constructor(private readonly size: number) {
-    this.frame = new Float32Array(size);
-  }
-
-  *push(samples: Float32Array): Generator<Float32Array> {
-    let at = 0;
-    while (at < samples.length) {
-      const take = Math.min(this.size - this.fill, samples.length - at);
-      this.frame.set(samples.subarray(at, at + take), this.fill);
-      this.fill += take;
-      at += take;
-      if (this.fill === this.size) {
-        yield this.frame;
-        this.frame = new Float32Array(this.size);
-        this.fill = 0;
-      }
-    }
-  }
-
-  flush(): Float32Array | undefined {
-    return this.fill > 0 ? this.frame.slice(0, this.fill) : undefined;
   }
 }

@@ -7,3 +7,4 @@ export { readAudio, type ReadAudioOptions } from './load.js';
 export { wavShortfall, type WavShortfall } from './wav-header.js';
 export { AudioEncodeError, encodeOpus, startOpusEncoder, type OpusEncoder } from './ffmpeg-encode.js';
 export { startCapture, type Capture, type CaptureExit } from './capture.js';
+export { probeRecording, streamRecording } from './recording.js';

@@ -19,7 +19,7 @@ const FORMAT_EXTENSIBLE = 0xfffe;
 /** Bytes 2..15 of every KSDATAFORMAT_SUBTYPE GUID (the first two bytes carry the plain format tag). */
 const SUBFORMAT_GUID_TAIL = Buffer.from([0x00, 0x00, 0x00, 0x00, 0x10, 0x00, 0x80, 0x00, 0x00, 0xaa, 0x00, 0x38, 0x9b, 0x71]);
 
-interface WavFormat {
+export interface WavFormat {
   encoding: 'int' | 'float';
   bitsPerSample: number;
   channels: number;
@@ -134,12 +134,18 @@ function decodeSamples(data: Buffer, format: WavFormat, declaredMore: boolean, f
     if (truncated) throw new AudioInputError('TRUNCATED', file, 'has no complete audio frame (cut off or damaged)');
     throw new AudioInputError('EMPTY_FILE', file, 'holds no audio samples (empty data chunk)');
   }
-  const read = readers[`${format.encoding}${bitsPerSample}`]!;
-  const samples = new Float32Array(frames);
-  for (let frame = 0, at = 0; frame < frames; frame++) {
+  return { sampleRate, channels, durationSec: frames / sampleRate, samples: monoSamples(data, format), truncated };
+}
+
+/** The whole frames in `data` (a partial last one is left out), channels averaged. */
+export function monoSamples(data: Buffer, format: WavFormat): Float32Array {
+  const sampleBytes = format.bitsPerSample / 8;
+  const read = readers[`${format.encoding}${format.bitsPerSample}`]!;
+  const samples = new Float32Array(Math.floor(data.length / (sampleBytes * format.channels)));
+  for (let frame = 0, at = 0; frame < samples.length; frame++) {
     let sum = 0;
-    for (let c = 0; c < channels; c++, at += sampleBytes) sum += read(data, at);
-    samples[frame] = sum / channels;
+    for (let c = 0; c < format.channels; c++, at += sampleBytes) sum += read(data, at);
+    samples[frame] = sum / format.channels;
   }
-  return { sampleRate, channels, durationSec: frames / sampleRate, samples, truncated };
+  return samples;
 }

@@ -5,7 +5,7 @@
  */
 import type { Hotword } from '../asr/context-graph.js';
 import { basename } from 'node:path';
-import { ASR_SAMPLE_RATE, decodeAudioStream, isAudioInputError, probeAudio, wavShortfall } from '../audio/index.js';
+import { ASR_SAMPLE_RATE, isAudioInputError, probeRecording, streamRecording, wavShortfall } from '../audio/index.js';
 import type { RecognizedSegment, StageTimings, Transcript } from '../asr/types.js';
 import type { HushscribeConfig } from '../config/schema.js';
 import { RedactedAudioError, spansToMask, type RedactedAudioWriter, type TimeSpan } from '../redacted-audio/index.js';
@@ -144,7 +144,7 @@ export async function transcribeRecording(
   name = basename(path),
 ): Promise<{ durationSec: number; segmentCount: number; redactedAudio: { path: string; bytes: number } | null }> {
   // The declared duration drives progress and catches truncated files; decoding reports unreadable ones.
-  const probe = await probeAudio(path).catch(() => null);
+  const probe = await probeRecording(path).catch(() => null);
   if (probe && (probe.sampleRate < MIN_SOURCE_RATE || probe.sampleRate > MAX_SOURCE_RATE)) {
     throw new PipelineError(
       'BAD_SAMPLE_RATE',
@@ -171,7 +171,7 @@ export async function transcribeRecording(
   };
 
   try {
-    for await (const chunk of decodeAudioStream(path, { frameSamples: VAD_FRAME * 16 })) {
+    for await (const chunk of streamRecording(path, { frameSamples: VAD_FRAME * 16 })) {
       on.signal?.throwIfAborted();
       decoded += chunk.length;
       stream?.push(chunk);

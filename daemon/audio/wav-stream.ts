@@ -1,0 +1,108 @@
+/**
+ * WAV recordings read without ffmpeg, streaming: the header here, the samples in blocks, channels averaged and, at
+ * rates other than 16 kHz, resampled by the native Resampler, so memory stays flat whatever the file's length.
+ * Only plain layouts are taken: little-endian RIFF, integer PCM (float WAVs may hold values beyond full scale, which
+ * ffmpeg passes through), the data chunk within the first 64 KiB with a real size (not the 0 or 0xFFFFFFFF of an
+ * unfinished header), at a rate the Resampler takes. Anything else is null here and goes through ffmpeg as before,
+ * so its errors and quirks stay ffmpeg's.
+ */
+import { open } from 'node:fs/promises';
+import { NativeOptionError, Resampler } from '../../native/index.js';
+import { ASR_SAMPLE_RATE } from './ffmpeg.js';
+import { Framer } from './framer.js';
+import { monoSamples, parseWavFormat, type WavFormat } from './wav.js';
+
+const HEADER_BYTES = 65536;
+/** Bytes read per block: about 2 s of 16-bit stereo at 16 kHz. */
+const BLOCK_BYTES = 1 << 17;
+
+export interface WavLayout {
+  format: WavFormat;
+  /** Byte offset of the first sample. */
+  dataStart: number;
+  /** Sample bytes present: the data chunk's declared size, or less when the file was cut short. */
+  dataBytes: number;
+}
+
+/** The layout of a plain PCM WAV file (see above), or null for anything that goes through ffmpeg. */
+export async function plainWavLayout(file: string): Promise<WavLayout | null> {
+  const handle = await open(file, 'r');
+  try {
+    const { size } = await handle.stat();
+    const head = Buffer.alloc(Math.min(size, HEADER_BYTES));
+    await handle.read(head, 0, head.length, 0);
+    if (head.length < 12 || head.toString('latin1', 0, 4) !== 'RIFF' || head.toString('latin1', 8, 12) !== 'WAVE') return null;
+    let format: WavFormat | null = null;
+    for (let at = 12; at + 8 <= head.length; ) {
+      const id = head.toString('latin1', at, at + 4);
+      const chunkSize = head.readUInt32LE(at + 4);
+      if (id === 'fmt ') {
+        if (at + 8 + chunkSize > head.length) return null;
+        try {
+          format = parseWavFormat(head.subarray(at + 8, at + 8 + chunkSize), file);
+        } catch {
+          return null; // ffmpeg decodes it or says what is wrong, as before
+        }
+      }
+      if (id === 'data') {
+        if (format?.encoding !== 'int' || chunkSize === 0 || chunkSize === 0xffffffff) return null;
+        const dataBytes = Math.min(chunkSize, size - (at + 8));
+        return dataBytes > 0 ? { format, dataStart: at + 8, dataBytes } : null;
+      }
+      // Odd-sized chunks are padded to an even size.
+      at += 8 + chunkSize + (chunkSize % 2);
+    }
+    return null;
+  } finally {
+    await handle.close();
+  }
+}
+
+/** A Resampler from `rate` to 16 kHz, or null for a rate pair it refuses. */
+export function resamplerTo16k(rate: number): Resampler | null {
+  try {
+    return new Resampler(rate, ASR_SAMPLE_RATE);
+  } catch (err) {
+    if (err instanceof NativeOptionError) return null;
+    throw err;
+  }
+}
+
+/**
+ * The file's samples as 16 kHz mono, in frames of `frameSamples` (the last may be shorter) or as read. `resampler`
+ * is null when the file is at 16 kHz already.
+ */
+export async function* streamWav(
+  file: string,
+  layout: WavLayout,
+  resampler: Resampler | null,
+  frameSamples?: number,
+): AsyncGenerator<Float32Array, void, undefined> {
+  const frameBytes = (layout.format.bitsPerSample / 8) * layout.format.channels;
+  const blockBytes = BLOCK_BYTES - (BLOCK_BYTES % frameBytes);
+  const framer = frameSamples === undefined ? null : new Framer(frameSamples);
+  const emit = function* (samples: Float32Array): Generator<Float32Array> {
+    if (samples.length === 0) return;
+    if (framer) yield* framer.push(samples);
+    else yield samples;
+  };
+  const handle = await open(file, 'r');
+  try {
+    const block = Buffer.alloc(blockBytes);
+    // Whole frames only: a partial last frame means the writer stopped mid-sample.
+    const total = layout.dataBytes - (layout.dataBytes % frameBytes);
+    for (let done = 0; done < total; ) {
+      const want = Math.min(blockBytes, total - done);
+      const { bytesRead } = await handle.read(block, 0, want, layout.dataStart + done);
+      const samples = monoSamples(block.subarray(0, bytesRead - (bytesRead % frameBytes)), layout.format);
+      yield* emit(resampler ? resampler.process(samples) : samples);
+      if (bytesRead < want) break; // the file shrank while it was read: what was there is what it held
+      done += bytesRead;
+    }
+    if (resampler) yield* emit(resampler.flush());
+    const rest = framer?.flush();
+    if (rest) yield rest;
+  } finally {
+    await handle.close();
+  }
+}
