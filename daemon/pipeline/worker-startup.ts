@@ -39,7 +39,9 @@ export function workerChannel<Settings extends WorkerSettings, FromWorker, ToWor
           .catch(() => undefined)
           .finally(() => process.exit(0));
       }),
-    onShutdown: (next) => void (drain = next),
+    onShutdown: (next) => {
+      drain = next;
+    },
   };
 }
 
