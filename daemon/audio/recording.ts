@@ -1,18 +1,18 @@
 /**
- * A recording's audio for the daemon's file path: plain PCM WAV files at 16 kHz or above are read in-process
- * (wav-stream.ts), without spawning ffmpeg or ffprobe; every other format, and WAV layouts not read there, go through
- * ffmpeg. Files below 16 kHz (8 kHz telephone audio) keep ffmpeg too: upsampled by the native Resampler they gave
- * transcripts that differ from ffmpeg's in a word or two (test/audio-recording.test.ts), and the daemon's
- * transcripts must not change with this path.
+ * A recording's audio for the daemon's file path: plain PCM WAV files at 16 kHz are read in-process (wav-stream.ts),
+ * without spawning ffmpeg or ffprobe, with the very samples ffmpeg gives (test/audio-recording.test.ts); every other
+ * format and rate goes through ffmpeg. Other WAV rates keep ffmpeg because the native Resampler's output differs from
+ * ffmpeg's by up to about 1e-4: 8 kHz speech was then heard a word differently, and the daemon's redacted audio would
+ * no longer be the input as ffmpeg decodes it outside the masked spans (test/redaction-audio-e2e.test.ts).
  */
 import { ASR_SAMPLE_RATE, decodeAudioStream, probeAudio, type AudioProbe } from './ffmpeg.js';
 import { checkInputFile } from './input-file.js';
-import { plainWavLayout, resamplerTo16k, streamWav, type WavLayout } from './wav-stream.js';
+import { plainWavLayout, streamWav, type WavLayout } from './wav-stream.js';
 
 /** The layout of a WAV file read in-process, or null for one that goes through ffmpeg. */
 async function inProcessLayout(file: string): Promise<WavLayout | null> {
   const layout = await plainWavLayout(file);
-  return layout && layout.format.sampleRate >= ASR_SAMPLE_RATE ? layout : null;
+  return layout?.format.sampleRate === ASR_SAMPLE_RATE ? layout : null;
 }
 
 /** Duration, channels, rate and codec: from a plain WAV file's header, else ffprobe's. */
@@ -29,9 +29,6 @@ export async function probeRecording(file: string): Promise<AudioProbe> {
 export async function* streamRecording(file: string, options: { frameSamples?: number } = {}): AsyncGenerator<Float32Array, void, undefined> {
   await checkInputFile(file);
   const layout = await inProcessLayout(file);
-  const rate = layout?.format.sampleRate ?? ASR_SAMPLE_RATE;
-  const resampler = rate === ASR_SAMPLE_RATE ? null : resamplerTo16k(rate);
-  // ffmpeg for other formats, and for a rate pair the Resampler refuses.
-  if (!layout || (rate !== ASR_SAMPLE_RATE && !resampler)) yield* decodeAudioStream(file, options);
-  else yield* streamWav(file, layout, resampler, options.frameSamples);
+  if (layout) yield* streamWav(file, layout, options.frameSamples);
+  else yield* decodeAudioStream(file, options);
 }

@@ -1,14 +1,11 @@
 /**
- * WAV recordings read without ffmpeg, streaming: the header here, the samples in blocks, channels averaged and, at
- * rates other than 16 kHz, resampled by the native Resampler, so memory stays flat whatever the file's length.
- * Only plain layouts are taken: little-endian RIFF, integer PCM (float WAVs may hold values beyond full scale, which
- * ffmpeg passes through), the data chunk within the first 64 KiB with a real size (not the 0 or 0xFFFFFFFF of an
- * unfinished header), at a rate the Resampler takes. Anything else is null here and goes through ffmpeg as before,
- * so its errors and quirks stay ffmpeg's.
+ * WAV recordings read without ffmpeg, streaming: the header here, the samples in blocks, channels averaged, so
+ * memory stays flat whatever the file's length. Only plain layouts are taken: little-endian RIFF, integer PCM (float
+ * WAVs may hold values beyond full scale, which ffmpeg passes through), the data chunk within the first 64 KiB with a
+ * real size (not the 0 or 0xFFFFFFFF of an unfinished header). Anything else is null here and goes through ffmpeg as
+ * before, so its errors and quirks stay ffmpeg's.
  */
 import { open } from 'node:fs/promises';
-import { NativeOptionError, Resampler } from '../../native/index.js';
-import { ASR_SAMPLE_RATE } from './ffmpeg.js';
 import { Framer } from './framer.js';
 import { monoSamples, parseWavFormat, type WavFormat } from './wav.js';
 
@@ -58,26 +55,8 @@ export async function plainWavLayout(file: string): Promise<WavLayout | null> {
   }
 }
 
-/** A Resampler from `rate` to 16 kHz, or null for a rate pair it refuses. */
-export function resamplerTo16k(rate: number): Resampler | null {
-  try {
-    return new Resampler(rate, ASR_SAMPLE_RATE);
-  } catch (err) {
-    if (err instanceof NativeOptionError) return null;
-    throw err;
-  }
-}
-
-/**
- * The file's samples as 16 kHz mono, in frames of `frameSamples` (the last may be shorter) or as read. `resampler`
- * is null when the file is at 16 kHz already.
- */
-export async function* streamWav(
-  file: string,
-  layout: WavLayout,
-  resampler: Resampler | null,
-  frameSamples?: number,
-): AsyncGenerator<Float32Array, void, undefined> {
+/** The file's samples as mono at its own rate, in frames of `frameSamples` (the last may be shorter) or as read. */
+export async function* streamWav(file: string, layout: WavLayout, frameSamples?: number): AsyncGenerator<Float32Array, void, undefined> {
   const frameBytes = (layout.format.bitsPerSample / 8) * layout.format.channels;
   const blockBytes = BLOCK_BYTES - (BLOCK_BYTES % frameBytes);
   const framer = frameSamples === undefined ? null : new Framer(frameSamples);
@@ -95,11 +74,10 @@ export async function* streamWav(
       const want = Math.min(blockBytes, total - done);
       const { bytesRead } = await handle.read(block, 0, want, layout.dataStart + done);
       const samples = monoSamples(block.subarray(0, bytesRead - (bytesRead % frameBytes)), layout.format);
-      yield* emit(resampler ? resampler.process(samples) : samples);
+      yield* emit(samples);
       if (bytesRead < want) break; // the file shrank while it was read: what was there is what it held
       done += bytesRead;
     }
-    if (resampler) yield* emit(resampler.flush());
     const rest = framer?.flush();
     if (rest) yield rest;
   } finally {
