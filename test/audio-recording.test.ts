@@ -1,5 +1,5 @@
 import t from 'tap';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packageRoot } from '../common/package-root.js';
@@ -8,7 +8,7 @@ import { decodeAudioStream, probeAudio, probeRecording, streamRecording } from '
 import { validateConfig } from '../daemon/config/index.js';
 import { recognizeSegmented } from '../daemon/pipeline/transcribe.js';
 import { loadSileroVad } from '../daemon/vad/index.js';
-import { ffmpegEncode, maxAbsDiff } from './fixtures/audio/make.js';
+import { ffmpegEncode, maxAbsDiff, wavBytes } from './fixtures/audio/make.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'hs-recording-'));
 const SAMPLES = join(packageRoot(), 'models', 'samples');
@@ -94,6 +94,35 @@ t.test('other formats and WAV layouts not read in-process still go through ffmpe
       withoutFfmpeg(() => collect(streamRecording(file))),
       { code: 'FFMPEG_MISSING' },
       `${name}: needs ffmpeg`,
+    );
+  }
+});
+
+t.test('odd WAV headers: a cut-short file streams what it holds, an unfinished or odd header is left to ffmpeg', async (t) => {
+  const tone = Array.from({ length: 8000 }, (_, i) => 0.5 * Math.sin((2 * Math.PI * 440 * i) / 16000));
+  const write = (name: string, bytes: Buffer) => {
+    const file = join(dir, name);
+    writeFileSync(file, bytes);
+    return file;
+  };
+  // Declares a second more than it holds: in-process, the samples present (the pipeline reports TRUNCATED from the header).
+  const cut = write('cut.wav', wavBytes({ samples: tone, dataSize: (tone.length + 16000) * 2 }));
+  const ours = await withoutFfmpeg(() => collect(streamRecording(cut)));
+  t.same(ours.samples, (await collect(decodeAudioStream(cut))).samples, 'the samples present, as ffmpeg reads them');
+  t.equal((await withoutFfmpeg(() => probeRecording(cut))).durationSec, 0.5, 'the duration present');
+  // A JUNK chunk before fmt is skipped; an odd-sized one has its pad byte.
+  const junk = write('junk.wav', wavBytes({ samples: tone, before: [{ id: 'JUNK', body: Buffer.alloc(7) }] }));
+  t.same((await withoutFfmpeg(() => collect(streamRecording(junk)))).samples, (await collect(decodeAudioStream(junk))).samples, 'chunks before fmt skipped');
+  for (const [name, bytes] of [
+    ['unfinished', wavBytes({ samples: tone, dataSize: 0xffffffff })],
+    ['odd-depth', wavBytes({ samples: tone, bitsPerSample: 16 }).fill(12, 34, 35)],
+    ['data-first', wavBytes({ samples: tone, dataFirst: true })],
+  ] as const) {
+    const file = write(`${name}.wav`, bytes);
+    await t.rejects(
+      withoutFfmpeg(() => collect(streamRecording(file))),
+      { code: 'FFMPEG_MISSING' },
+      `${name}: left to ffmpeg`,
     );
   }
 });
