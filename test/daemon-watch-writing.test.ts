@@ -41,7 +41,7 @@ t.test('a file that grows after it was queued is transcribed whole, and disposed
   t.match(text, /hello world/, 'the whole recording was transcribed');
   // Caught right before the worker would have read it (not after a wasted transcription of half a file).
   const partialId = daemon.logs().find((l) => l.msg === 'the file was changed after it was queued; taking it again once it settles')?.recordingId;
-  t.ok(partialId, 'the change was seen before transcription');
+  t.ok(partialId, 'the change was seen before transcription', { messages: daemon.logs().map((l) => `${String(l.msg)} ${String(l.recordingId ?? '')}`) });
   t.not(partialId, done.id);
   t.notOk(
     daemon.logs().some((l) => l.msg === 'transcribing' && l.recordingId === partialId),
