@@ -39,6 +39,8 @@ t.test('a file that grows after it was queued is transcribed whole, and disposed
     .map((s) => s.text)
     .join(' ');
   t.match(text, /hello world/, 'the whole recording was transcribed');
+  // The database can show the result before the daemon's log lines have come through the pipe: wait for them.
+  await waitFor(() => daemon.logs().some((l) => l.msg === 'recording transcribed' && l.recordingId === done.id), 60_000, 'the log of the result');
   // Caught right before the worker would have read it (not after a wasted transcription of half a file).
   const partialId = daemon.logs().find((l) => l.msg === 'the file was changed after it was queued; taking it again once it settles')?.recordingId;
   t.ok(partialId, 'the change was seen before transcription', { messages: daemon.logs().map((l) => `${String(l.msg)} ${String(l.recordingId ?? '')}`) });
