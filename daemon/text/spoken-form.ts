@@ -6,7 +6,8 @@
  * test/text-spoken-form.test.ts checks both agree.
  */
 
-const ONES = [
+/** English number words below twenty, and the tens: the one table every spoken-form writer here uses. */
+export const ONES = [
   'zero',
   'one',
   'two',
@@ -28,7 +29,7 @@ const ONES = [
   'eighteen',
   'nineteen',
 ];
-const TENS = ['', '', 'twenty', 'thirty', 'forty', 'fifty', 'sixty', 'seventy', 'eighty', 'ninety'];
+export const TENS = ['', '', 'twenty', 'thirty', 'forty', 'fifty', 'sixty', 'seventy', 'eighty', 'ninety'];
 const SCALES: ReadonlyArray<[bigint, string]> = [
   [10n ** 12n, 'trillion'],
   [10n ** 9n, 'billion'],

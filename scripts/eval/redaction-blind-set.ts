@@ -17,33 +17,11 @@
  */
 import { Faker, allLocales, base, en, type LocaleDefinition } from '@faker-js/faker';
 import type { EntityType } from '../../redaction/types.js';
+import { ONES as UNITS, TENS as DECADES } from '../../daemon/text/spoken-form.js';
 import { build, type Part, type Sample } from './spoken-values.js';
 
 export const BLIND_LOCALES = ['de_CH', 'da', 'nb_NO', 'hu', 'cs_CZ', 'ro', 'hr', 'zu_ZA', 'id_ID', 'yo_NG', 'sk', 'lv'] as const;
 
-const UNITS = [
-  'zero',
-  'one',
-  'two',
-  'three',
-  'four',
-  'five',
-  'six',
-  'seven',
-  'eight',
-  'nine',
-  'ten',
-  'eleven',
-  'twelve',
-  'thirteen',
-  'fourteen',
-  'fifteen',
-  'sixteen',
-  'seventeen',
-  'eighteen',
-  'nineteen',
-];
-const DECADES = ['', '', 'twenty', 'thirty', 'forty', 'fifty', 'sixty', 'seventy', 'eighty', 'ninety'];
 const MONTH_NAMES = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december'];
 const ORDINAL_WORDS: Record<string, string> = { one: 'first', two: 'second', three: 'third', five: 'fifth', eight: 'eighth', nine: 'ninth', twelve: 'twelfth' };
 

@@ -4,6 +4,9 @@
  * the gold spans of each entity.
  */
 import type { EntityType } from '../../redaction/types.js';
+import { ONES, TENS } from '../../daemon/text/spoken-form.js';
+
+export { ONES };
 export const MONTHS = ['january', 'february', 'march', 'april', 'june', 'july', 'august', 'september', 'october', 'november', 'december'];
 export const ORDINALS = [
   'first',
@@ -20,30 +23,6 @@ export const ORDINALS = [
   'twenty eighth',
   'thirtieth',
 ];
-
-export const ONES = [
-  'zero',
-  'one',
-  'two',
-  'three',
-  'four',
-  'five',
-  'six',
-  'seven',
-  'eight',
-  'nine',
-  'ten',
-  'eleven',
-  'twelve',
-  'thirteen',
-  'fourteen',
-  'fifteen',
-  'sixteen',
-  'seventeen',
-  'eighteen',
-  'nineteen',
-];
-export const TENS = ['', '', 'twenty', 'thirty', 'forty', 'fifty', 'sixty', 'seventy', 'eighty', 'ninety'];
 
 /** Seeded PRNG (mulberry32) so the set is reproducible. */
 export function rng(seed: number): () => number {
