@@ -1,5 +1,6 @@
 /**
- * Which entity types to redact and how. Config is validated up front with errors that name the bad field.
+ * Which entity types to redact and how: a policy is checked against the one schema (policy-schema.ts, which the
+ * daemon's config embeds) with errors that name the bad option, then compiled into the functions the redactor calls.
  *
  * Operators: `placeholder` (alias `replace`) writes `[PERSON]`; `mask` replaces every character (or every word,
  * with mask.per = 'word') by mask.char; `hash` writes `[PERSON:3f9a1c2b]`, an HMAC-SHA256 of the canonical value
@@ -7,29 +8,19 @@
  * discards the whole segment when such an entity is found.
  */
 import { createHmac } from 'node:crypto';
-import { ENTITY_TYPES, type EntityType } from './types.js';
+import { Ajv, type ErrorObject } from 'ajv';
+import {
+  addPolicyKeywords,
+  DEFAULT_THRESHOLD,
+  MIN_HASH_KEY_BYTES,
+  type OperatorName,
+  type PolicyOptions,
+  policySchema,
+  type RedactionPolicyConfig,
+} from './policy-schema.js';
+import type { EntityType } from './types.js';
 
-export const OPERATORS = ['placeholder', 'replace', 'mask', 'hash', 'drop'] as const;
-export type OperatorName = (typeof OPERATORS)[number];
-
-export interface RedactionPolicyConfig {
-  /** Types to redact; default all. Others are left in the text. */
-  types?: readonly string[];
-  /** Operator for every type without its own entry in `operators`; default 'placeholder'. */
-  operator?: string;
-  operators?: Readonly<Record<string, string>>;
-  /** Secret for the hash operator (at least 16 bytes). Required when any type is hashed. */
-  hashKey?: string | Uint8Array;
-  mask?: { char?: string; per?: string };
-  /** Minimum score (0..1) per type; default 0.5. */
-  thresholds?: Readonly<Record<string, number>>;
-  /**
-   * Also redact every run of 8 or more digits said one by one or in pairs that no rule could validate (as
-   * BANK_ACCOUNT, the nearest type), unless an ordinary-reference context ("order", "ticket", "page") is near;
-   * default false. For recognised speech, where the words that name a number are often misheard.
-   */
-  longNumbers?: boolean;
-}
+export { DEFAULT_THRESHOLD, OPERATORS, type OperatorName, type RedactionPolicyConfig } from './policy-schema.js';
 
 export interface RedactionPolicy {
   readonly types: ReadonlySet<EntityType>;
@@ -44,67 +35,90 @@ export class PolicyError extends Error {
   override name = 'PolicyError';
 }
 
-export const DEFAULT_THRESHOLD = 0.5;
-const MIN_KEY_BYTES = 16;
+// The config's ajv options (daemon/config/load.ts), so both accept exactly what the schema says; `verbose` gives each
+// error its schema node, whose words the message uses.
+const ajv = addPolicyKeywords(new Ajv({ useDefaults: true, allErrors: false, strict: true, allowUnionTypes: true, verbose: true }));
+const checkOptions = ajv.compile<PolicyOptions>(policySchema);
 
-function checkType(name: string, where: string): EntityType {
-  if (!(ENTITY_TYPES as readonly string[]).includes(name)) {
-    throw new PolicyError(`${where}: unknown entity type '${name}' (known: ${ENTITY_TYPES.join(', ')})`);
-  }
-  return name as EntityType;
+/** The schema node an ajv error is about (its `title`/`mustBe` words are the message's). */
+interface NodeWords {
+  title?: string;
+  enum?: readonly unknown[];
+  mustBe?: string;
 }
 
-function checkOperator(name: unknown, where: string): Exclude<OperatorName, 'replace'> {
-  if (typeof name !== 'string' || !(OPERATORS as readonly string[]).includes(name)) {
-    throw new PolicyError(`${where}: unknown operator '${String(name)}' (known: ${OPERATORS.join(', ')})`);
-  }
-  return name === 'replace' ? 'placeholder' : (name as Exclude<OperatorName, 'replace'>);
+function show(value: unknown): string {
+  const text = JSON.stringify(value);
+  return text === undefined ? String(value) : text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+function valueAt(root: unknown, pointer: string): unknown {
+  let node = root;
+  for (const part of pointer.split('/').slice(1)) node = (node as Record<string, unknown> | undefined)?.[part.replace(/~1/g, '/').replace(/~0/g, '~')];
+  return node;
+}
+
+/** `/operators/PERSON` -> `operators.PERSON`; an array's item is named by its array. */
+function dotted(pointer: string, root: unknown): string {
+  const parts = pointer.split('/').slice(1);
+  if (parts.length > 0 && Array.isArray(valueAt(root, `/${parts.slice(0, -1).join('/')}`.replace(/^\/$/, '')))) parts.pop();
+  return parts.join('.');
+}
+
+/** One ajv error in words, e.g. `operators.PERSON: unknown operator 'erase' (known: ...)`. */
+function message(err: ErrorObject, root: unknown): string {
+  const path = dotted(err.instancePath, root);
+  const node = err.parentSchema as NodeWords | undefined;
+  if (err.keyword === 'additionalProperties') {
+    const key = (err.params as { additionalProperty: string }).additionalProperty;
+    // The hash key is an option too, checked outside the schema (validatePolicy).
+    const known = [...Object.keys((err.parentSchema as { properties: object }).properties), ...(path ? [] : ['hashKey'])];
+    return `${path ? `${path}: unknown option` : 'unknown policy option'} '${key}' (known: ${known.join(', ')})`;
+  }
+  if (err.keyword === 'enum' && node?.title) {
+    // An unknown key of a map (propertyNames) or an unknown value.
+    const value = err.propertyName ?? valueAt(root, err.instancePath);
+    return `${path}: unknown ${node.title} '${String(value)}' (known: ${(node.enum ?? []).join(', ')})`;
+  }
+  const what = node?.mustBe ?? err.message ?? 'is invalid';
+  return `${path || 'redaction policy'} ${what}, but received ${show(valueAt(root, err.instancePath))}`;
+}
+
+/**
+ * Checks a policy's options against the schema and returns them with the defaults filled in (the input is not
+ * changed); throws PolicyError naming the bad option. The hash key is the caller's to check (`validatePolicy`).
+ */
+export function checkPolicyOptions(options: unknown): PolicyOptions {
+  const copy = structuredClone(options);
+  if (checkOptions(copy)) return copy;
+  throw new PolicyError(message(checkOptions.errors![0]!, copy));
 }
 
 export function validatePolicy(config: RedactionPolicyConfig = {}): RedactionPolicy {
-  if (!isRecord(config)) throw new PolicyError('redaction policy must be an object');
-  const known = new Set(['types', 'operator', 'operators', 'hashKey', 'mask', 'thresholds', 'longNumbers']);
-  for (const key of Object.keys(config)) if (!known.has(key)) throw new PolicyError(`unknown policy option '${key}' (known: ${[...known].join(', ')})`);
-
-  if (config.types !== undefined && !Array.isArray(config.types)) throw new PolicyError('types must be an array of entity type names');
-  const types = new Set((config.types ?? ENTITY_TYPES).map((t) => checkType(String(t), 'types')));
-  const fallback = checkOperator(config.operator ?? 'placeholder', 'operator');
-  if (config.operators !== undefined && !isRecord(config.operators)) throw new PolicyError('operators must map entity types to operators');
-  const operators = new Map<EntityType, Exclude<OperatorName, 'replace'>>();
-  for (const [type, op] of Object.entries(config.operators ?? {})) operators.set(checkType(type, 'operators'), checkOperator(op, `operators.${type}`));
-  const operatorFor = (type: EntityType) => operators.get(type) ?? fallback;
+  // The hash key is taken out before the schema check: it may be bytes, which JSON schema cannot describe.
+  const isObject = typeof config === 'object' && config !== null && !Array.isArray(config);
+  const { hashKey, ...rest }: RedactionPolicyConfig = isObject ? config : {};
+  const options = checkPolicyOptions(isObject ? rest : config);
+  const types = new Set(options.types);
+  const operators = new Map(Object.entries(options.operators) as Array<[EntityType, OperatorName]>);
+  const canonical = (op: OperatorName): Exclude<OperatorName, 'replace'> => (op === 'replace' ? 'placeholder' : op);
+  const operatorFor = (type: EntityType) => canonical(operators.get(type) ?? options.operator);
 
   const hashed = [...types].filter((t) => operatorFor(t) === 'hash');
   let key: Buffer | null = null;
-  if (config.hashKey !== undefined) {
-    if (typeof config.hashKey !== 'string' && !(config.hashKey instanceof Uint8Array)) throw new PolicyError('hashKey must be a string or bytes');
-    key = Buffer.from(config.hashKey);
-    if (key.length < MIN_KEY_BYTES) throw new PolicyError(`hashKey must be at least ${MIN_KEY_BYTES} bytes so hashes cannot be brute-forced`);
+  if (hashKey !== undefined) {
+    if (typeof hashKey !== 'string' && !(hashKey instanceof Uint8Array)) throw new PolicyError('hashKey must be a string or bytes');
+    key = Buffer.from(hashKey);
+    if (key.length < MIN_HASH_KEY_BYTES) throw new PolicyError(`hashKey must be at least ${MIN_HASH_KEY_BYTES} bytes so hashes cannot be brute-forced`);
   }
   if (hashed.length > 0 && !key) throw new PolicyError(`operator 'hash' (for ${hashed.join(', ')}) needs hashKey`);
 
-  if (config.mask !== undefined && !isRecord(config.mask)) throw new PolicyError('mask must be an object { char, per }');
-  const maskChar = config.mask?.char ?? '*';
-  if (typeof maskChar !== 'string' || [...maskChar].length !== 1 || /\s/.test(maskChar)) throw new PolicyError('mask.char must be one visible character');
-  const maskPer = config.mask?.per ?? 'character';
-  if (maskPer !== 'character' && maskPer !== 'word') throw new PolicyError(`mask.per must be 'character' or 'word', not '${String(maskPer)}'`);
-
-  if (config.thresholds !== undefined && !isRecord(config.thresholds)) throw new PolicyError('thresholds must map entity types to numbers');
-  const thresholds = new Map<EntityType, number>();
-  for (const [type, value] of Object.entries(config.thresholds ?? {})) {
-    if (typeof value !== 'number' || !(value >= 0 && value <= 1)) throw new PolicyError(`thresholds.${type} must be a number from 0 to 1`);
-    thresholds.set(checkType(type, 'thresholds'), value);
-  }
-
-  if (config.longNumbers !== undefined && typeof config.longNumbers !== 'boolean') throw new PolicyError('longNumbers must be true or false');
+  const { char: maskChar, per: maskPer } = options.mask;
+  const thresholds = new Map(Object.entries(options.thresholds) as Array<[EntityType, number]>);
 
   return {
     types,
-    longNumbers: config.longNumbers ?? false,
+    longNumbers: options.longNumbers,
     operatorFor,
     threshold: (type) => thresholds.get(type) ?? DEFAULT_THRESHOLD,
     replacement(type, original, value) {

@@ -4,6 +4,7 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { Ajv, type ErrorObject } from 'ajv';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { packageRoot } from '../../common/package-root.js';
+import { addPolicyKeywords } from '../../redaction/policy-schema.js';
 import { applyEnv } from './env.js';
 import { configSchema, type HushscribeConfig } from './schema.js';
 import { parseWyomingUri } from '../wyoming/address.js';
@@ -30,6 +31,8 @@ export class ConfigError extends Error {
 const ajv = new Ajv({ useDefaults: true, allErrors: true, strict: true, allowUnionTypes: true });
 // An annotation for people and docs (schema.ts), not a rule: known to ajv so that strict mode accepts it.
 ajv.addKeyword({ keyword: 'requiresRestart', schemaType: 'boolean' });
+// So are the words of the redaction policy's own error messages, in the options the `redaction` section embeds.
+addPolicyKeywords(ajv);
 const validate = ajv.compile<HushscribeConfig>(configSchema);
 
 function show(value: unknown): string {

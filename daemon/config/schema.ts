@@ -10,19 +10,16 @@
  * Unions are written as JSON-schema `type` lists and `enum`s (Type.Unsafe with the TypeScript type beside them)
  * rather than TypeBox's `anyOf` unions, so that ajv reports `must be one of ...` for the option itself.
  */
-import { type Static, type TProperties, Type } from '@sinclair/typebox';
-import { OPERATORS } from '../../redaction/policy.js';
+import { type Static, type TProperties, type TSchema, Type } from '@sinclair/typebox';
+import { type OperatorMap, operatorMapSchema, policyOptions } from '../../redaction/policy-schema.js';
 import { ENTITY_TYPES, type EntityType } from '../../redaction/types.js';
 import { REDACTED_AUDIO_FORMATS, REDACTED_AUDIO_MODES } from '../redacted-audio/index.js';
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 export const POWER_MODES = ['dense', 'sparse', 'auto'] as const;
-/** The redaction library's operators (redaction/policy.ts), listed once. */
-export const REDACTION_OPERATORS = OPERATORS;
 
 export type LogLevel = (typeof LOG_LEVELS)[number];
 export type PowerMode = (typeof POWER_MODES)[number];
-export type RedactionOperator = (typeof REDACTION_OPERATORS)[number];
 
 /** The annotations every setting carries; `requiresRestart` false only where `config.reload` applies it. */
 function about(description: string, requiresRestart = true): { description: string; requiresRestart: boolean } {
@@ -37,9 +34,21 @@ function oneOf<const T extends readonly (string | number)[]>(values: T, fallback
   return Type.Unsafe<T[number]>({ enum: [...values], default: fallback, ...about(description) });
 }
 
-/** entity type -> operator, as `redaction.operators` and `wyoming.redact.operators` take it. */
-type OperatorMap = Partial<Record<EntityType, RedactionOperator>>;
-const OPERATOR_MAP = { propertyNames: { enum: [...ENTITY_TYPES] }, additionalProperties: { enum: [...REDACTION_OPERATORS] } };
+/**
+ * A schema from elsewhere (the redaction library's policy options) with `requiresRestart` on it, and on each
+ * setting inside it when it is a group: the library knows nothing of the daemon's reloads.
+ */
+function needingRestart<T extends TSchema>(schema: T): T {
+  if (schema.type === 'object' && schema.properties) {
+    const properties = Object.fromEntries(Object.entries(schema.properties as TProperties).map(([key, child]) => [key, needingRestart(child)]));
+    return { ...schema, properties };
+  }
+  return { ...schema, requiresRestart: true };
+}
+
+function allNeedingRestart<T extends TProperties>(properties: T): T {
+  return Object.fromEntries(Object.entries(properties).map(([key, schema]) => [key, needingRestart(schema)])) as T;
+}
 
 /** A group of settings: unknown keys are errors, and a missing group is filled with its defaults. */
 function section<T extends TProperties>(description: string, properties: T) {
@@ -197,7 +206,8 @@ const wyomingSchema = section('The Wyoming speech-to-text server for Home Assist
     operators: Type.Unsafe<OperatorMap | null>({
       type: ['object', 'null'],
       default: null,
-      ...OPERATOR_MAP,
+      propertyNames: operatorMapSchema.propertyNames,
+      additionalProperties: operatorMapSchema.additionalProperties,
       ...about('Operator per entity type in Wyoming transcripts; null: redaction.operators.'),
     }),
   }),
@@ -264,20 +274,10 @@ export const configSchema = Type.Object(
       }),
       hotwords: nullableString('Hotword list file (daemon/asr/hotword-file.ts); phrases marked pii are also always redacted.'),
     }),
-    redaction: section('What is redacted from transcripts, and how.', {
-      types: Type.Array(Type.Unsafe<EntityType>({ enum: [...ENTITY_TYPES] }), {
-        uniqueItems: true,
-        default: [...ENTITY_TYPES],
-        ...about('Entity types to redact; the others are left in the text.'),
-      }),
-      operators: Type.Unsafe<OperatorMap>({
-        type: 'object',
-        default: {},
-        ...OPERATOR_MAP,
-        ...about('Operator per entity type (placeholder, replace, mask, hash, drop); unlisted types get placeholder.'),
-      }),
+    redaction: section('What is redacted from transcripts, and how: the redaction policy (redaction/policy-schema.ts) and its stages.', {
+      // The library's own policy schema, so the config and `validatePolicy` accept the same values.
+      ...allNeedingRestart(policyOptions),
       hashKeyFile: nullableString('File holding the secret key of the hash operator (at least 16 bytes).'),
-      longNumbers: Type.Boolean({ default: false, ...about('Also redact long digit runs no rule validates (redaction/policy.ts, longNumbers).') }),
       audio: section(
         'Redacted audio: each recording saved with its personal-data spans replaced by a tone or silence. Files are written once transcribed; live sessions (microphone, command) while they are heard, to a temp file renamed when the session ends, so only a few seconds of audio are ever held in RAM.',
         {

@@ -1,5 +1,5 @@
 /**
- * The redaction stage's set-up from the daemon's config: the policy (types, operators, hash key, longNumbers),
+ * The redaction stage's set-up from the daemon's config: the policy (types, operators, mask, hash key, ...),
  * checked before anything else loads, and the PII tagger; each recording or live session then gets a fresh
  * SessionRedactor, so context carries across its segments but never between recordings. Known personal data
  * (hotwords marked pii) is redacted wherever it appears.
@@ -11,7 +11,7 @@ import type { KnownPii } from '../../redaction/known.js';
 import { SessionRedactor } from '../../redaction/session.js';
 import { PiiTagger } from '../../redaction/tagger.js';
 import type { SegmentRedactor } from '../../redaction/types.js';
-import type { RedactionPolicyConfig } from '../../redaction/policy.js';
+import { POLICY_OPTION_NAMES, type PolicyOptions, type RedactionPolicyConfig } from '../../redaction/policy-schema.js';
 import type { HushscribeConfig } from '../config/schema.js';
 
 export interface RedactionSetup {
@@ -25,8 +25,10 @@ export interface RedactionSetup {
  * reads it: contents, trailing newline ignored.
  */
 export function redactionPolicy(config: HushscribeConfig['redaction']): RedactionPolicyConfig {
-  const { types, operators, hashKeyFile, longNumbers } = config;
-  return { types, operators, longNumbers, ...(hashKeyFile ? { hashKey: readFileSync(hashKeyFile, 'utf8').replace(/\r?\n$/, '') } : {}) };
+  // The section embeds the policy's options (redaction/policy-schema.ts); the hash key comes from its file.
+  const options = Object.fromEntries(POLICY_OPTION_NAMES.map((name) => [name, config[name]])) as PolicyOptions;
+  const { hashKeyFile } = config;
+  return { ...options, ...(hashKeyFile ? { hashKey: readFileSync(hashKeyFile, 'utf8').replace(/\r?\n$/, '') } : {}) };
 }
 
 /** Reads the hash key and validates the policy now: a bad policy stops the worker before any model or audio is read. */

@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { ExitCode, UsageError, type Command, type CommandIo } from '../command.js';
 import { SessionRedactor } from '../../../redaction/session.js';
 import { PiiTagger } from '../../../redaction/tagger.js';
-import { PolicyError, validatePolicy, type RedactionPolicyConfig } from '../../../redaction/policy.js';
+import { checkPolicyOptions, PolicyError, validatePolicy, type RedactionPolicyConfig } from '../../../redaction/policy.js';
 import { parseDetectors } from './detectors.js';
 import { ConfigError, loadConfig } from '../../config/load.js';
 import type { HushscribeConfig } from '../../config/schema.js';
@@ -42,15 +42,19 @@ Options:
   -h, --help              show this help
 `;
 
-/** The config's policy (`base`) with the command-line options on top. */
+/**
+ * The config's policy (`base`) with the command-line options on top, checked against the policy schema (a bad
+ * value is a PolicyError naming the option, as in the library).
+ */
 function policyFrom(
   values: { types?: string; operator?: string[]; 'mask-per'?: string; 'hash-key-file'?: string; 'long-numbers'?: boolean },
   base: RedactionPolicyConfig,
 ): RedactionPolicyConfig {
-  const config: RedactionPolicyConfig & { operators: Record<string, string> } = { ...base, operators: { ...base.operators } };
-  if (values['long-numbers']) config.longNumbers = true;
+  const { hashKey: baseKey, ...options } = base;
+  const raw: Record<string, unknown> & { operators: Record<string, string> } = { ...options, operators: { ...options.operators } };
+  if (values['long-numbers']) raw.longNumbers = true;
   if (values.types !== undefined)
-    config.types = values.types
+    raw.types = values.types
       .split(',')
       .map((t) => t.trim())
       .filter(Boolean);
@@ -60,17 +64,14 @@ function policyFrom(
       .map((p) => p.trim())
       .filter(Boolean)) {
       const [type, op] = part.includes('=') ? part.split('=', 2) : [undefined, part];
-      if (type === undefined) config.operator = op;
-      else config.operators[type.trim()] = op!.trim();
+      if (type === undefined) raw.operator = op;
+      else raw.operators[type.trim()] = op!.trim();
     }
   }
-  if (values['mask-per'] !== undefined) config.mask = { per: values['mask-per'] };
+  if (values['mask-per'] !== undefined) raw.mask = { ...options.mask, per: values['mask-per'] };
   const key =
-    values['hash-key-file'] !== undefined
-      ? readFileSync(values['hash-key-file'], 'utf8').replace(/\r?\n$/, '')
-      : (base.hashKey ?? process.env[DEFAULT_KEY_ENV]);
-  if (key) config.hashKey = key;
-  return config;
+    values['hash-key-file'] !== undefined ? readFileSync(values['hash-key-file'], 'utf8').replace(/\r?\n$/, '') : (baseKey ?? process.env[DEFAULT_KEY_ENV]);
+  return { ...checkPolicyOptions(raw), ...(key ? { hashKey: key } : {}) };
 }
 
 function format(result: RedactionResult, json: boolean): string {
