@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ModelLoadError } from './errors.js';
-import type { FeatureSpec } from './feature-spec.js';
+import type { FeatureSpec, KaldiFbankSpec, NemoMelSpec } from './feature-spec.js';
 
 export const MANIFEST_FILE = 'manifest.json';
 
@@ -38,22 +38,39 @@ const isNonEmptyString = (v: unknown): boolean => typeof v === 'string' && v !==
 /** Files named by the manifest must stay inside the model directory. */
 const isPlainFileName = (v: unknown): boolean => isNonEmptyString(v) && !/[\\/]/.test(v as string) && v !== '..' && v !== '.';
 
-const KALDI_KEYS = [
-  'kind',
-  'sampleRate',
-  'numBins',
-  'frameLengthMs',
-  'frameShiftMs',
-  'preemphasis',
-  'removeDcOffset',
-  'window',
-  'dither',
-  'snipEdges',
-  'lowFreq',
-  'highFreq',
-  'energyFloor',
-];
-const NEMO_KEYS = ['kind', 'sampleRate', 'numBins', 'nFft', 'windowLengthMs', 'hopMs', 'preemphasis', 'window', 'lowFreq', 'highFreq', 'logGuard', 'normalize'];
+/**
+ * The options a manifest may give each front end: the keys of the spec types (feature-spec.ts, from the addon's
+ * option types), so a list that misses or adds one does not compile.
+ */
+const KALDI_KEYS = Object.keys({
+  kind: true,
+  sampleRate: true,
+  numBins: true,
+  frameLengthMs: true,
+  frameShiftMs: true,
+  preemphasis: true,
+  removeDcOffset: true,
+  window: true,
+  dither: true,
+  snipEdges: true,
+  lowFreq: true,
+  highFreq: true,
+  energyFloor: true,
+} satisfies Record<keyof KaldiFbankSpec, true>);
+const NEMO_KEYS = Object.keys({
+  kind: true,
+  sampleRate: true,
+  numBins: true,
+  nFft: true,
+  windowLengthMs: true,
+  hopMs: true,
+  preemphasis: true,
+  window: true,
+  lowFreq: true,
+  highFreq: true,
+  logGuard: true,
+  normalize: true,
+} satisfies Record<keyof NemoMelSpec, true>);
 
 function checkFeatures(f: unknown, problems: string[]): void {
   if (!isObject(f)) {

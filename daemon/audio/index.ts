@@ -8,3 +8,4 @@ export { wavShortfall, type WavShortfall } from './wav-header.js';
 export { AudioEncodeError, encodeOpus, startOpusEncoder, type OpusEncoder } from './ffmpeg-encode.js';
 export { startCapture, type Capture, type CaptureExit } from './capture.js';
 export { probeRecording, streamRecording } from './recording.js';
+export { ffmpegToolVersion, type FfmpegTool, type ToolVersion } from './ffmpeg-version.js';

@@ -1,5 +1,4 @@
 /** `hushscribe doctor`: checks what the daemon needs: ffmpeg, audio devices, model files, disk, database. */
-import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statfsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -14,6 +13,7 @@ import { loadPowerStages } from '../../pipeline/stages.js';
 import { pipelineSettings } from '../../pipeline/settings.js';
 import { GAZETTEER_NAMES } from '../../../redaction/gazetteer.js';
 import { request } from '../../control/client.js';
+import { type FfmpegTool, ffmpegToolVersion } from '../../audio/ffmpeg-version.js';
 
 const usage = `Usage: hushscribe doctor [--data-dir DIR] [--config PATH] [--json]
 
@@ -35,15 +35,10 @@ export interface Check {
 /** Below this, the database and logs may soon fail to grow. */
 const MIN_FREE_BYTES = 512 * 1024 * 1024;
 
-function tool(name: string): Check {
-  const r = spawnSync(name, ['-version'], { encoding: 'utf8', timeout: 10_000 });
-  if (r.error || r.status !== 0)
-    return {
-      name,
-      status: 'fail',
-      detail: `cannot run ${name} (${(r.error as NodeJS.ErrnoException | undefined)?.code ?? `exit ${r.status}`}); install it: apt-get install ffmpeg`,
-    };
-  return { name, status: 'ok', detail: r.stdout.split('\n')[0] ?? '' };
+function tool(name: FfmpegTool): Check {
+  const found = ffmpegToolVersion(name);
+  if (!found.ok) return { name, status: 'fail', detail: `cannot run ${name} (${found.reason}); install it: apt-get install ffmpeg` };
+  return { name, status: 'ok', detail: found.version };
 }
 
 function audioDevices(config: LoadedConfig['config']): Check {
