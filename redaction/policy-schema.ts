@@ -57,7 +57,7 @@ export const policyOptions = {
   operator: Type.Unsafe<OperatorName>({
     ...operatorSchema,
     default: 'placeholder',
-    description: 'Operator for every type without its own entry in `operators` (placeholder, replace, mask, hash, drop).',
+    description: `Operator for every type without its own entry in \`operators\` (${OPERATORS.join(', ')}).`,
   }),
   operators: Type.Unsafe<Readonly<OperatorMap>>({
     ...operatorMapSchema,
@@ -77,7 +77,7 @@ export const policyOptions = {
         enum: [...MASK_UNITS],
         default: 'character',
         description: "'character': every character of an entity is masked (keeps its shape); 'word': every word becomes one mask.char.",
-        mustBe: "must be 'character' or 'word'",
+        mustBe: `must be ${MASK_UNITS.map((unit) => `'${unit}'`).join(' or ')}`,
       }),
     },
     { additionalProperties: false, default: {}, description: 'How the mask operator writes an entity.', mustBe: 'must be an object { char, per }' },
