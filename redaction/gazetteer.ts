@@ -16,6 +16,7 @@ export const GAZETTEER_NAMES = [
   'us-states',
   'countries',
   'common-words',
+  'common-name-words',
   'english-words',
 ] as const;
 export type GazetteerName = (typeof GAZETTEER_NAMES)[number];

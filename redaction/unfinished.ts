@@ -7,9 +7,12 @@
  * - a trailing first name or surname, any word right after a name cue ("my name is", "this is", "call",
  *   "i am") as a PERSON, and
  * - a word right after an entity, as that entity (half-heard: "john smi", "four five three thre").
- * Anywhere in a partial, not only at its end, a first name or surname that is not one of the common words ("will",
- * "may") is a PERSON too (namesInPartial): a partial's words are still being revised, and the first half of a name
- * is often misheard ("hi this is done smith"), so the rules that need both halves miss the surname.
+ * Anywhere in a partial, not only at its end, a first name or surname is a PERSON too (namesInPartial): a partial's
+ * words are still being revised, and the first half of a name is often misheard ("hi this is done smith"), so the
+ * rules that need both halves miss the surname. A name that is also an ordinary word ("young", "brown", "may": the
+ * common-words list and common-name-words.txt, which is derived from how often cased English text writes the name
+ * in lowercase) is redacted there only when a name rule supports it: a title or "my name is" before it, a first
+ * name before it or a surname after it ("anna young", "may nguyen"). "young people" keeps its words.
  * The final segment is redacted by the ordinary rules once the whole entity has been heard.
  */
 import type { Candidate } from './context.js';
@@ -54,10 +57,26 @@ export function unfinishedTail(words: string[], policy: RedactionPolicy, afterEn
   return [];
 }
 
-/** Candidates for every first name or surname of a partial's words that is not a common word (see above). */
+/** Words right before a name that say it is one. */
+const TITLES = new Set(['mister', 'mr', 'missus', 'mrs', 'miss', 'ms', 'doctor', 'dr', 'professor', 'aunt', 'uncle']);
+/** Phrases right before a name that introduce it (stricter than NAME_CUES: "i am young" is not a name). */
+const NAME_INTRODUCTIONS = [['name', 'is'], ['names', 'are'], ['named'], ['surname', 'is']];
+
+/** Candidates for every first name or surname of a partial's words; an ordinary word only with support (see above). */
 export function namesInPartial(words: string[], policy: RedactionPolicy): Candidate[] {
   if (!policy.types.has('PERSON')) return [];
-  const common = gazetteer('common-words');
-  const isName = (w: string) => (gazetteer('first-names').has(w) || gazetteer('surnames').has(w)) && !common.has(w) && !STOPWORDS.has(w);
-  return words.flatMap((w, i) => (isName(w) ? [{ type: 'PERSON' as const, start: i, end: i + 1, score: 1, source: SOURCE, value: w }] : []));
+  const first = gazetteer('first-names');
+  const last = gazetteer('surnames');
+  const isCommon = (w: string) => gazetteer('common-words').has(w) || gazetteer('common-name-words').has(w);
+  const isName = (w: string | undefined) => w !== undefined && (first.has(w) || last.has(w)) && !STOPWORDS.has(w);
+  const supported = (i: number) => {
+    const before = words[i - 1];
+    const after = words[i + 1];
+    if (before !== undefined && (TITLES.has(before) || (first.has(before) && !isCommon(before) && !STOPWORDS.has(before)))) return true;
+    if (NAME_INTRODUCTIONS.some((cue) => cue.every((w, k) => words[i - cue.length + k] === w))) return true;
+    return after !== undefined && last.has(after) && !isCommon(after) && !STOPWORDS.has(after);
+  };
+  return words.flatMap((w, i) =>
+    isName(w) && (!isCommon(w) || supported(i)) ? [{ type: 'PERSON' as const, start: i, end: i + 1, score: 1, source: SOURCE, value: w }] : [],
+  );
 }

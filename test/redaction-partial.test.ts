@@ -2,7 +2,7 @@
 // validated, and the session's carried context is left as it was for the final segment.
 import t from 'tap';
 import { SessionRedactor } from '../redaction/session.js';
-import { unfinishedTail } from '../redaction/unfinished.js';
+import { namesInPartial, unfinishedTail } from '../redaction/unfinished.js';
 import { validatePolicy } from '../redaction/policy.js';
 
 t.test('an unfinished entity at the end of a partial is redacted', async (t) => {
@@ -19,6 +19,12 @@ t.test('an unfinished entity at the end of a partial is redacted', async (t) => 
     // A misheard first name: the surname is still a name, wherever it is in the partial.
     ['hi this is done smith my card number', 'hi this is done [PERSON] my card number'],
     ['i will send nguyen the may invoice today', 'i will send [PERSON] the may invoice today'],
+    // A name that is also an ordinary word is kept unless a name rule supports it; a real name still goes.
+    ['the young people were singing', 'the young people were singing'],
+    ['my name is anna kowal', 'my name is [PERSON]'],
+    ['hi this is anna young and i', 'hi this is [PERSON] and i'],
+    ['ask mister brown about it', 'ask mister [PERSON] about it'],
+    ['may nguyen called', '[PERSON] called'],
     ['please ask for', 'please ask for'],
     ['i have two dogs', 'i have two dogs'],
     ['turn off the lights in the kitchen', 'turn off the lights in the kitchen'],
@@ -43,4 +49,15 @@ t.test('the tail rule follows the policy types', async (t) => {
   t.same(unfinishedTail(['my', 'name', 'is', 'anna'], validatePolicy({ types: ['PHONE_NUMBER'] })), []);
   t.match(unfinishedTail(['i', 'am', 'okonkwo'], noPhones), [{ type: 'PERSON', start: 2, end: 3 }]);
   t.match(unfinishedTail(['hello', 'smith'], noPhones, 'PERSON'), [{ type: 'PERSON', start: 1, end: 2 }]);
+});
+
+t.test('a name that is also an ordinary word needs support in the middle of a partial', async (t) => {
+  const persons = validatePolicy({ types: ['PERSON'] });
+  const names = (text: string) => namesInPartial(text.split(' '), persons).map((c) => c.value);
+  t.same(names('young people like brown bread'), []);
+  t.same(names('the doctor young said'), ['young']);
+  t.same(names('her name is holly and'), ['holly']);
+  t.same(names('anna brown and drew'), ['anna', 'brown']);
+  t.same(names('young people'), [], 'no PERSON without the type in the policy either way');
+  t.same(namesInPartial(['anna', 'young'], validatePolicy({ types: ['PHONE_NUMBER'] })), []);
 });
