@@ -6,6 +6,7 @@ import { runAsrEval } from './asr.js';
 import { runRedactionEval } from './redaction.js';
 import { runHotwordEval } from './hotwords.js';
 import { runEndpointEval } from './endpoint.js';
+import { runPartialNamesEval } from './partial-names.js';
 import { EvalToolError } from './process.js';
 
 const EVALUATIONS: Record<string, { about: string; run: (argv: readonly string[]) => Promise<number> }> = {
@@ -15,6 +16,10 @@ const EVALUATIONS: Record<string, { about: string; run: (argv: readonly string[]
     run: runHotwordEval,
   },
   endpoint: { about: 'live endpointing: segments and WER when segments end at shorter silences (LJSpeech read sentences)', run: runEndpointEval },
+  'partial-names': {
+    about: 'partials: names that are also ordinary words, over-redaction and recall of the mid-partial name rule vs the previous one',
+    run: runPartialNamesEval,
+  },
   redaction: { about: 'per-type P / R / F2, leak rate and over-redaction vs a written-text regex baseline, held-out spoken form', run: runRedactionEval },
 };
 
