@@ -183,3 +183,17 @@ t.test('sherpa-onnx reads the fixtures the same way: same features, same greedy 
   t.equal((await nemo.transcribe(tones)).text, 'hi there');
   await nemo.close();
 });
+
+t.test("the LM's end-of-sentence evidence (live.endpoint.fast): a finished phrase scores above one cut after 'the'", async (t) => {
+  const modelDir = join(import.meta.dirname, '..', 'models', 'hushscribe-en-v1');
+  const beam = await loadRecognizer({ modelDir });
+  const finished = beam.endOfSentenceLogProb('please turn off the lights')!;
+  const cut = beam.endOfSentenceLogProb('please turn off the')!;
+  t.ok(finished > cut + 2, `ln p(eos): '...the lights' ${finished.toFixed(2)} vs '...the' ${cut.toFixed(2)}`);
+  t.ok(finished <= 0 && Number.isFinite(cut), 'log probabilities');
+  t.equal(beam.endOfSentenceLogProb(''), undefined, 'no words, no evidence');
+  await beam.close();
+  const greedy = await loadRecognizer({ modelDir, decoding: { method: 'greedy' } });
+  t.equal(greedy.endOfSentenceLogProb('please turn off the lights'), undefined, 'no LM, no evidence');
+  await greedy.close();
+});

@@ -1,5 +1,6 @@
 // Live endpointing keeps words whole: real speech (the LibriVox reading in models/samples) with a 250 ms pause put
-// between two of its words, played in real time through a command source under the shipped defaults. A pause
+// between two of its words, played in real time through a command source under the shipped defaults, and again
+// with the opt-in fast rule (live.endpoint.fast: 140 ms when the LM's end-of-sentence evidence holds). A pause
 // shorter than the endpoint's silence must not end the segment (splitting a sentence costs the words on both sides
 // of the cut: README "Live transcripts"), and the final, decoded ahead in the silence, has the words
 // `hushscribe transcribe` gives for the same file.
@@ -25,52 +26,57 @@ async function words(file: string): Promise<{ text: string; words: { word: strin
   return { text: segments.map((s) => s.text).join(' '), words: segments.flatMap((s) => s.words) };
 }
 
-t.test('a pause inside a sentence does not end the segment, and no word changes', async (t) => {
-  const raw = execFileSync('ffmpeg', ['-v', 'error', '-i', sample, '-ac', '1', '-ar', String(RATE), '-f', 'f32le', 'pipe:1']);
-  const speech = new Float32Array(raw.buffer, raw.byteOffset, raw.length / 4);
-  // The pause goes into the widest gap between two recognised words (not the first or last word's edge).
-  const heard = (await words(sample)).words;
-  t.ok(heard.length >= 5, `the sample is a sentence (${heard.length} words)`);
-  let cut = 0;
-  let widest = -1;
-  for (let i = 1; i < heard.length - 1; i++) {
-    const gap = heard[i]!.start - heard[i - 1]!.end;
-    if (gap > widest) [widest, cut] = [gap, Math.round(((heard[i - 1]!.end + heard[i]!.start) / 2) * RATE)];
-  }
-  // Lead-in of whole VAD frames (512 samples), so the live stream and the file are cut into the same frames.
-  const lead = 512 * 16;
-  const audio = new Float32Array(lead + speech.length + PAUSE_SEC * RATE + 1.5 * RATE);
-  audio.set(speech.subarray(0, cut), lead);
-  audio.set(speech.subarray(cut), lead + cut + PAUSE_SEC * RATE);
-  const file = join(tempDir('live-endpoint-audio'), 'paused.wav');
-  writeFileSync(file, wavBytes(audio));
-  const offline = await words(file);
+for (const [name, live] of [
+  ['the shipped defaults', {}],
+  ['the fast endpoint', { endpoint: { fast: { enabled: true } } }],
+] as const)
+  t.test(`a pause inside a sentence does not end the segment, and no word changes: ${name}`, async (t) => {
+    const raw = execFileSync('ffmpeg', ['-v', 'error', '-i', sample, '-ac', '1', '-ar', String(RATE), '-f', 'f32le', 'pipe:1']);
+    const speech = new Float32Array(raw.buffer, raw.byteOffset, raw.length / 4);
+    // The pause goes into the widest gap between two recognised words (not the first or last word's edge).
+    const heard = (await words(sample)).words;
+    t.ok(heard.length >= 5, `the sample is a sentence (${heard.length} words)`);
+    let cut = 0;
+    let widest = -1;
+    for (let i = 1; i < heard.length - 1; i++) {
+      const gap = heard[i]!.start - heard[i - 1]!.end;
+      if (gap > widest) [widest, cut] = [gap, Math.round(((heard[i - 1]!.end + heard[i]!.start) / 2) * RATE)];
+    }
+    // Lead-in of whole VAD frames (512 samples), so the live stream and the file are cut into the same frames.
+    const lead = 512 * 16;
+    const audio = new Float32Array(lead + speech.length + PAUSE_SEC * RATE + 1.5 * RATE);
+    audio.set(speech.subarray(0, cut), lead);
+    audio.set(speech.subarray(cut), lead + cut + PAUSE_SEC * RATE);
+    const file = join(tempDir('live-endpoint-audio'), 'paused.wav');
+    writeFileSync(file, wavBytes(audio));
+    const offline = await words(file);
 
-  // -re plays at real speed, as a microphone delivers; -flush_packets writes each packet as it is due.
-  const argv = ['ffmpeg', '-v', 'error', '-re', '-i', file, '-flush_packets', '1', '-f', 'wav', 'pipe:1'];
-  const { daemon } = daemonSetup('live-endpoint', {
-    config: {
-      asr: { modelDir: MODEL },
-      sources: { watch: { dir: null }, command: { argv } },
-      redaction: { tagger: { enabled: false } },
-      log: { level: 'debug' },
-    },
+    // -re plays at real speed, as a microphone delivers; -flush_packets writes each packet as it is due.
+    const argv = ['ffmpeg', '-v', 'error', '-re', '-i', file, '-flush_packets', '1', '-f', 'wav', 'pipe:1'];
+    const { daemon } = daemonSetup('live-endpoint', {
+      config: {
+        asr: { modelDir: MODEL },
+        live,
+        sources: { watch: { dir: null }, command: { argv } },
+        redaction: { tagger: { enabled: false } },
+        log: { level: 'debug' },
+      },
+    });
+    daemon.start();
+    t.teardown(() => daemon.kill());
+    await daemon.ready(120_000);
+    const rec = await waitFor(
+      () => daemon.query<{ id: string; status: string }>("SELECT id, status FROM recordings WHERE source = 'command' AND status = 'done'")[0],
+      120_000,
+      'the first live session is stored',
+    );
+    const stored = daemon.query<{ text: string }>('SELECT text FROM segments WHERE recording_id = ? ORDER BY seq', rec.id).map((s) => s.text);
+    t.equal(stored.length, 1, `one segment across the ${PAUSE_SEC * 1000} ms pause (${stored.length})`);
+    t.equal(stored.join(' '), offline.text, 'the words hushscribe transcribe hears in the same file');
+    const finals = daemon.output
+      .split('\n')
+      .filter((l) => l.includes('"live final"'))
+      .map((l) => JSON.parse(l) as { endedBy: string; decodeAheadMs: number | null; finishMs: number });
+    t.ok(finals.length >= 1, "the final's stage times are logged (debug)");
+    t.match(finals[0], { endedBy: /^(endpoint|fast|vad)$/, finishMs: Number });
   });
-  daemon.start();
-  t.teardown(() => daemon.kill());
-  await daemon.ready(120_000);
-  const rec = await waitFor(
-    () => daemon.query<{ id: string; status: string }>("SELECT id, status FROM recordings WHERE source = 'command' AND status = 'done'")[0],
-    120_000,
-    'the first live session is stored',
-  );
-  const stored = daemon.query<{ text: string }>('SELECT text FROM segments WHERE recording_id = ? ORDER BY seq', rec.id).map((s) => s.text);
-  t.equal(stored.length, 1, `one segment across the ${PAUSE_SEC * 1000} ms pause (${stored.length})`);
-  t.equal(stored.join(' '), offline.text, 'the words hushscribe transcribe hears in the same file');
-  const finals = daemon.output
-    .split('\n')
-    .filter((l) => l.includes('"live final"'))
-    .map((l) => JSON.parse(l) as { endedBy: string; decodeAheadMs: number | null; finishMs: number });
-  t.ok(finals.length >= 1, "the final's stage times are logged (debug)");
-  t.match(finals[0], { endedBy: /^(endpoint|vad)$/, finishMs: Number });
-});

@@ -167,6 +167,20 @@ class OnnxRecognizer implements Recognizer {
     return { text: segments.map((s) => s.text).join(' '), durationSec: samples.length / SAMPLE_RATE, segments };
   }
 
+  /**
+   * ln p(end of sentence | the last words of `text`) under the decoding LM (the live endpoint's evidence that an
+   * utterance is complete); undefined without an LM or without words.
+   */
+  endOfSentenceLogProb(text: string): number | undefined {
+    const lm = this.lm;
+    const words = text.split(' ').filter(Boolean);
+    if (!lm || words.length === 0) return undefined;
+    let state = lm.initialState();
+    for (const word of words.slice(-(lm.order - 1))) state = lm.advance(state, lm.wordId(word));
+    lm.advance(state, lm.eosId);
+    return lm.lastLogProb;
+  }
+
   private search(lp: LogProbs, hotwords: ContextGraph | undefined): TokenPath {
     const blank = this.table.blankId;
     if (this.decoding.method === 'greedy' && !hotwords) return greedyPath(lp, blank);

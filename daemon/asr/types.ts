@@ -59,6 +59,8 @@ export interface Recognizer {
   readonly lastTimings?: StageTimings;
   /** The decoding in use; lmError says why the LM was not loaded (decoding is then greedy). */
   readonly decoding?: { readonly lmError?: string };
+  /** ln p(end of sentence | the last words of `text`) under the decoding LM; undefined without one (see OnnxRecognizer). */
+  endOfSentenceLogProb?(text: string): number | undefined;
   /** samples: 16 kHz mono, [-1, 1]. */
   transcribe(samples: Float32Array, options?: TranscribeOptions): Promise<Transcript>;
   close(): Promise<void>;

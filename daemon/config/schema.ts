@@ -182,6 +182,25 @@ const liveSchema = section('Live sources (microphone, command): partial results 
         default: 60,
         ...about("Time (ms) since the recogniser's last word ended."),
       }),
+      fast: section(
+        "Opt-in faster endpoint: ends a segment after a shorter silence when the recogniser's evidence says the utterance is complete (the LM gives its last words a high end-of-sentence probability and the last word ended trailingBlankMs before the end of the decoded audio); otherwise minSilenceMs applies. Needs the model's LM (decoding.method 'beam'). Figures: README \"Live transcripts\".",
+        {
+          enabled: Type.Boolean({ default: false, ...about('Use the fast rule (off: every segment waits for minSilenceMs).') }),
+          minSilenceMs: Type.Integer({ minimum: 0, maximum: 10_000, default: 140, ...about('Silence (ms) the VAD must have heard for the fast rule.') }),
+          minEndOfSentenceLogProb: Type.Number({
+            minimum: -50,
+            maximum: 0,
+            default: -1.5,
+            ...about("ln p(end of sentence | the decode's last words) under the LM must be at least this."),
+          }),
+          trailingBlankMs: Type.Integer({
+            minimum: 0,
+            maximum: 10_000,
+            default: 100,
+            ...about("Time (ms) since the recogniser's last word ended, for the fast rule."),
+          }),
+        },
+      ),
     },
   ),
 });

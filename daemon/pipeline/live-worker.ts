@@ -120,7 +120,14 @@ async function run(): Promise<void> {
   const finish = async (speech: SpeechSegment, endedBy: FinalLatency['endedBy'], readAt: number, decoded?: ClosingDecode) => {
     const t0 = performance.now();
     const segments = await transcriber.add(speech, decoded?.transcript);
-    const latency = { endedBy, heardSec: segmenter.processedSec, readAt, decodeAheadMs: decoded ? Math.round(decoded.decodeMs) : null };
+    const eos = decoded?.endOfSentenceLogProb;
+    const latency = {
+      endedBy,
+      heardSec: segmenter.processedSec,
+      readAt,
+      decodeAheadMs: decoded ? Math.round(decoded.decodeMs) : null,
+      endOfSentenceLogProb: eos !== undefined && Number.isFinite(eos) ? Math.round(eos * 100) / 100 : null,
+    };
     for (const segment of segments)
       post({ type: 'segment', segment, latency: { ...latency, finishMs: Math.round(performance.now() - t0), postedAt: Date.now() } });
   };
@@ -134,7 +141,7 @@ async function run(): Promise<void> {
       audio.push(samples);
       await transcribeAll(await segmenter.push(samples), readAt);
       const ended = await partials.update(segmenter.processedSec);
-      if (ended) await finish(ended.speech, 'endpoint', readAt, ended.decoded);
+      if (ended) await finish(ended.speech, ended.fast ? 'fast' : 'endpoint', readAt, ended.decoded);
       // Everything before what the segmenter still holds is transcribed: its spans are in maskSpans.
       await audio.commit(segmenter.heldFromSec - AUDIO_MARGIN_SEC, transcriber.maskSpans);
       const heard = earlierSessionsSec + segmenter.processedSec;

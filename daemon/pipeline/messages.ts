@@ -90,14 +90,19 @@ export type ToLiveWorker = { type: 'start' } | { type: 'stop' } | { type: 'varia
 
 /** Where a live final's time went (debug log `live final`; `npm run bench -- live` sums it up). No text. */
 export interface FinalLatency {
-  /** The rule that ended the segment: the endpoint (VAD + recogniser), or the VAD alone (silence, maximum length, end of stream). */
-  endedBy: 'endpoint' | 'vad';
+  /**
+   * The rule that ended the segment: the endpoint (VAD + recogniser), its opt-in fast rule (live.endpoint.fast:
+   * the LM's end-of-sentence evidence), or the VAD alone (silence, maximum length, end of stream).
+   */
+  endedBy: 'endpoint' | 'fast' | 'vad';
   /** Session seconds heard when the segment ended (the audio time of the decision). */
   heardSec: number;
   /** Wall clock (ms) when the chunk that ended it was read from the capture. */
   readAt: number;
   /** The decode made ahead, in the silence, when reused (null: decoded after the segment ended, inside finishMs). */
   decodeAheadMs: number | null;
+  /** ln p(end of sentence) of the decode ahead, when live.endpoint.fast computed it (the fast rule's evidence; no text). */
+  endOfSentenceLogProb: number | null;
   /** From the segment's end to its redacted segments: decode (when not made ahead) and redaction. */
   finishMs: number;
   /** Wall clock (ms) when posted to the main thread. */

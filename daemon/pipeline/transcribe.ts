@@ -59,6 +59,11 @@ export class SegmentTranscriber {
     return this.stages.recognizer.transcribe(samples, this.hotwords ? { hotwords: this.hotwords } : {});
   }
 
+  /** ln p(end of sentence | the last words of `text`) under the recognizer's LM; -Infinity without one. */
+  endOfSentenceLogProb(text: string): number {
+    return this.stages.recognizer.endOfSentenceLogProb?.(text) ?? -Infinity;
+  }
+
   /** `decoded`: the segment's transcript when it was already decoded (the live endpoint's decode ahead), so it is not decoded twice. */
   async add(speech: SpeechSegment, decoded?: Transcript): Promise<RedactedSegment[]> {
     const { name, variant } = this.stages.recognizer.model;

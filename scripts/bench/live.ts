@@ -7,6 +7,7 @@
 //   endpoint   live.partials off, live.endpoint on (decode ahead in the silence; VAD + the recogniser's trailing blank)
 //   partials   live.partials on, live.endpoint on (the shipped defaults)
 //   short      as partials, live.endpoint.minSilenceMs 140: faster finals, but sentences split at their pauses
+//   fast       as partials, live.endpoint.fast on (140 ms when the LM's end-of-sentence evidence holds, else 300)
 // Figures:
 // - word end -> first partial containing it: each clip's words and their end times come from
 //   `hushscribe transcribe --json` on the clip; a word's wall-clock end is the feeder's start time plus its
@@ -156,7 +157,7 @@ async function run(
   const partials = listener.events.filter((e) => !e.final);
   const finalMs: number[] = [];
   const stages = { silenceHeardMs: [] as number[], captureLagMs: [] as number[], workerMs: [] as number[], storeMs: [] as number[], notifyMs: [] as number[] };
-  const endedBy = { endpoint: 0, vad: 0 };
+  const endedBy = { endpoint: 0, fast: 0, vad: 0 };
   const latencies = finalLatencies(daemon.log);
   const wordMs: number[] = [];
   let wordsMissed = 0;
@@ -258,7 +259,7 @@ export const benchmark: Benchmark = {
     const dir = mkdtempSync(join(tmpdir(), 'hs-bench-live-'));
     const daemons: Daemon[] = [];
     try {
-      process.stderr.write(`live bench: 4 runs of ${minutes} min; work dir ${dir}\n`);
+      process.stderr.write(`live bench: 5 runs of ${minutes} min; work dir ${dir}\n`);
       mkdirSync(join(dir, 'clips'));
       const clips = makeClips(join(dir, 'clips'));
       const ctx = { cli, modelDir, dir, clips, minutes, gapSec, track: (d: Daemon) => daemons.push(d), clipWords: clipWords(cli, modelDir, clips) };
@@ -271,6 +272,8 @@ export const benchmark: Benchmark = {
       process.stderr.write(`  partials done\n`);
       const short = await run('short', { endpoint: { minSilenceMs: 140 } }, ctx);
       process.stderr.write(`  short done\n`);
+      const fast = await run('fast', { endpoint: { fast: { enabled: true } } }, ctx);
+      process.stderr.write(`  fast done\n`);
       const cost = await decodeCost(modelDir, clips, 4);
       const result = {
         benchmark: 'live',
@@ -280,12 +283,16 @@ export const benchmark: Benchmark = {
         endpoint,
         partials,
         short,
+        fast,
+        fastFinalP50VsDefault: round(fast.endOfSpeechToFinalMs.p50 / partials.endOfSpeechToFinalMs.p50, 3),
+        fastFinalP95VsDefault: round(fast.endOfSpeechToFinalMs.p95 / partials.endOfSpeechToFinalMs.p95, 3),
         finalP95VsBaseline: round(partials.endOfSpeechToFinalMs.p95 / baseline.endOfSpeechToFinalMs.p95, 3),
         cpuPartialsOnVsOff: round(partials.cpuSecPerAudioSec / endpoint.cpuSecPerAudioSec, 3),
         decodeCost: cost,
       };
       process.stdout.write(
         `end of speech -> final p50/p95: baseline ${baseline.endOfSpeechToFinalMs.p50}/${baseline.endOfSpeechToFinalMs.p95} ms, endpoint ${endpoint.endOfSpeechToFinalMs.p50}/${endpoint.endOfSpeechToFinalMs.p95} ms, with partials ${partials.endOfSpeechToFinalMs.p50}/${partials.endOfSpeechToFinalMs.p95} ms, endpoint at 140 ms ${short.endOfSpeechToFinalMs.p50}/${short.endOfSpeechToFinalMs.p95} ms (${short.utterances} utterances, ${short.finals} finals)\n` +
+          `fast endpoint (live.endpoint.fast) ${fast.endOfSpeechToFinalMs.p50}/${fast.endOfSpeechToFinalMs.p95} ms vs default ${partials.endOfSpeechToFinalMs.p50}/${partials.endOfSpeechToFinalMs.p95} ms (${fast.finals} finals vs ${partials.finals}; ended fast ${fast.endedBy.fast} of ${fast.utterances})\n` +
           `word end -> first partial p50/p95: ${partials.wordEndToPartialMs?.p50}/${partials.wordEndToPartialMs?.p95} ms (${partials.partials} partials, ${partials.partialsDropped} dropped)\n` +
           `CPU s per audio s: partials off ${endpoint.cpuSecPerAudioSec}, on ${partials.cpuSecPerAudioSec} (x${result.cpuPartialsOnVsOff})\n` +
           `decode one partial (ms), whole open segment vs last ${cost.windowSec} s: ${cost.rows.map((r) => `${r.openSec} s ${r.wholeMs}/${r.windowMs}`).join(', ')}\n`,

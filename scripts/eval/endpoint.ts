@@ -43,6 +43,10 @@ export async function runEndpointEval(argv: readonly string[]): Promise<number> 
       clips: { type: 'string', default: '40' },
       'silence-ms': { type: 'string', default: '140,200,260,300' },
       'trailing-blank-ms': { type: 'string' },
+      // The opt-in fast rule (live.endpoint.fast): each silence x each end-of-sentence threshold (ln p) is one rule.
+      'fast-ms': { type: 'string', default: '120,140,160' },
+      'fast-eos': { type: 'string', default: '-3,-2,-1.5,-1' },
+      'fast-blank-ms': { type: 'string' },
     },
   });
   const count = Number(values.clips);
@@ -80,9 +84,19 @@ export async function runEndpointEval(argv: readonly string[]): Promise<number> 
     return decoded.get(key)!;
   };
 
-  /** One rule over every clip: endpointMs null is the VAD alone. */
-  const evaluate = async (endpointMs: number | null) => {
+  const fastSilences = values['fast-ms'].split(',').filter(Boolean).map(Number);
+  const fastEos = values['fast-eos'].split(',').filter(Boolean).map(Number);
+  const fastBlankMs = values['fast-blank-ms'] === undefined ? live.endpoint.fast.trailingBlankMs : Number(values['fast-blank-ms']);
+  if (fastSilences.some((s) => !Number.isInteger(s) || s < 0) || fastEos.some((e) => !Number.isFinite(e) || e > 0) || !Number.isInteger(fastBlankMs))
+    throw new TypeError('Expected integers >= 0 for --fast-ms and --fast-blank-ms, and ln p values <= 0 for --fast-eos');
+  /** ln p(end of sentence) of each closing decode's text: the fast rule's evidence, per pause kind (for the log). */
+  const eosAt: { sentenceEnd: number[]; pause: number[] } = { sentenceEnd: [], pause: [] };
+  const endOfSentence = (text: string) => recognizer.endOfSentenceLogProb?.(text) ?? -Infinity;
+
+  /** One rule over every clip: endpointMs null is the VAD alone; `fast`, the opt-in rule before endpointMs. */
+  const evaluate = async (endpointMs: number | null, fast: { silenceMs: number; eosLogProb: number } | null = null) => {
     let segments = 0;
+    let endedFast = 0;
     const scores = [];
     const endSilenceMs: number[] = [];
     for (const clip of clips) {
@@ -90,7 +104,7 @@ export async function runEndpointEval(argv: readonly string[]): Promise<number> 
       const segmenter = new SpeechSegmenter({ processChunk: async () => clip.probs[frame++]!, resetStates: () => (frame = 0) }, vadConfig);
       const texts: string[] = [];
       let lastSilence = NaN;
-      let closing = null as { start: number; end: number; transcript: Transcript; blankSec: number } | null;
+      let closing = null as { start: number; end: number; transcript: Transcript; blankSec: number; eos: number } | null;
       for (let at = 0; at + FRAME <= clip.audio.length; at += FRAME) {
         for (const s of await segmenter.push(clip.audio.slice(at, at + FRAME))) {
           texts.push((await decode(clip, s)).text);
@@ -102,11 +116,19 @@ export async function runEndpointEval(argv: readonly string[]): Promise<number> 
         const speech = segmenter.closingSpeech()!;
         if (closing?.start !== speech.start || closing.end !== speech.end) {
           const transcript = await decode(clip, speech);
-          closing = { start: speech.start, end: speech.end, transcript, blankSec: trailingBlankSec(transcript, speech) };
+          closing = { start: speech.start, end: speech.end, transcript, blankSec: trailingBlankSec(transcript, speech), eos: endOfSentence(transcript.text) };
+          if (fast === null && endpointMs === silences[0]) {
+            // Where the speech of this clip goes on after the pause, it was a pause inside the sentence.
+            const inside = clip.probs.slice(at / FRAME + 1).some((p) => p >= vadConfig.threshold);
+            (inside ? eosAt.pause : eosAt.sentenceEnd).push(closing.eos);
+            console.error(inside ? 'PAUSE' : 'END  ', closing.eos.toFixed(2), closing.blankSec.toFixed(2), transcript.text.split(' ').slice(-4).join(' '));
+          }
         }
-        if (silenceMs >= endpointMs && closing.blankSec * 1000 >= blankMs && segmenter.endNow()) {
+        const fastHolds = fast !== null && silenceMs >= fast.silenceMs && closing.eos >= fast.eosLogProb && closing.blankSec * 1000 >= fastBlankMs;
+        if ((fastHolds || silenceMs >= endpointMs) && closing.blankSec * 1000 >= blankMs && segmenter.endNow()) {
           texts.push(closing.transcript.text);
           lastSilence = silenceMs;
+          if (fastHolds && silenceMs < endpointMs) endedFast++;
         }
       }
       for (const s of segmenter.flush()) texts.push((await decode(clip, s)).text);
@@ -116,18 +138,41 @@ export async function runEndpointEval(argv: readonly string[]): Promise<number> 
     }
     const rates = corpusRates(scores);
     const sorted = endSilenceMs.filter(Number.isFinite).sort((a, b) => a - b);
-    return { endpointMs, segments, wer: Math.round(rates.wer * 10000) / 10000, lastEndSilenceMsP50: Math.round(sorted[sorted.length >> 1] ?? NaN) };
+    return {
+      endpointMs,
+      ...(fast ? { fast, endedFast } : {}),
+      segments,
+      wer: Math.round(rates.wer * 10000) / 10000,
+      lastEndSilenceMsP50: Math.round(sorted[sorted.length >> 1] ?? NaN),
+      lastEndSilenceMsP95: Math.round(sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.95))] ?? NaN),
+    };
   };
 
   const baseline = await evaluate(null);
   const rules = [];
   for (const ms of silences) rules.push(await evaluate(ms));
+  const fastRules = [];
+  const normalMs = live.endpoint.minSilenceMs;
+  for (const silenceMs of fastSilences) for (const eosLogProb of fastEos) fastRules.push(await evaluate(normalMs, { silenceMs, eosLogProb }));
   console.log(`${clips.length} LJSpeech clips; VAD alone (${vadConfig.minSilenceMs} ms): ${baseline.segments} segments, WER ${baseline.wer}`);
   for (const r of rules)
     console.log(
       `endpoint ${r.endpointMs} ms: ${r.segments} segments, WER ${r.wer} (${r.wer >= baseline.wer ? '+' : ''}${Math.round((r.wer - baseline.wer) * 1000) / 10} points)`,
     );
-  console.log(JSON.stringify({ evaluation: 'endpoint', clips: clips.length, trailingBlankMs: blankMs, baseline, rules }));
+  const quantiles = (xs: number[]) => {
+    const sorted = xs.filter(Number.isFinite).sort((a, b) => a - b);
+    return [0.1, 0.25, 0.5, 0.75, 0.9].map((q) => Math.round((sorted[Math.floor(q * (sorted.length - 1))] ?? NaN) * 100) / 100);
+  };
+  console.log(
+    `ln p(end of sentence) p10/25/50/75/90: at sentence ends ${quantiles(eosAt.sentenceEnd)} (${eosAt.sentenceEnd.length}), at pauses inside a sentence ${quantiles(eosAt.pause)} (${eosAt.pause.length})`,
+  );
+  for (const r of fastRules)
+    console.log(
+      `fast ${r.fast!.silenceMs} ms if ln p(eos) >= ${r.fast!.eosLogProb}, else ${normalMs} ms: ${r.segments} segments (${r.endedFast} ended fast), WER ${r.wer} (${r.wer >= baseline.wer ? '+' : ''}${Math.round((r.wer - baseline.wer) * 1000) / 10} points), last end silence p50/p95 ${r.lastEndSilenceMsP50}/${r.lastEndSilenceMsP95} ms`,
+    );
+  console.log(
+    JSON.stringify({ evaluation: 'endpoint', clips: clips.length, trailingBlankMs: blankMs, fastTrailingBlankMs: fastBlankMs, baseline, rules, fastRules }),
+  );
   await recognizer.close();
   return 0;
 }
