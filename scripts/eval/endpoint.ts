@@ -121,7 +121,6 @@ export async function runEndpointEval(argv: readonly string[]): Promise<number> 
             // Where the speech of this clip goes on after the pause, it was a pause inside the sentence.
             const inside = clip.probs.slice(at / FRAME + 1).some((p) => p >= vadConfig.threshold);
             (inside ? eosAt.pause : eosAt.sentenceEnd).push(closing.eos);
-            console.error(inside ? 'PAUSE' : 'END  ', closing.eos.toFixed(2), closing.blankSec.toFixed(2), transcript.text.split(' ').slice(-4).join(' '));
           }
         }
         const fastHolds = fast !== null && silenceMs >= fast.silenceMs && closing.eos >= fast.eosLogProb && closing.blankSec * 1000 >= fastBlankMs;
