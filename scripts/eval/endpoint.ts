@@ -2,6 +2,7 @@
  * Live endpointing: what ending segments at shorter silences costs in words.
  *
  *   npm run eval -- endpoint [--clips N] [--silence-ms 140,200,260,300] [--trailing-blank-ms N]
+ *                            [--fast-ms 120,140,160] [--fast-eos -3,-2,-1.5,-1] [--fast-blank-ms N]
  *
  * Read sentences with their natural pauses (LJSpeech clips from ../shared/data, every 6th of its list: a set this
  * evaluation tunes on; the live bench and test/live-endpoint.test.ts check the chosen default on other speech),
@@ -10,6 +11,10 @@
  * vad.speechPadMs of silence, and the segment ends when the VAD has heard the endpoint's silence and the trailing
  * blank agrees. Figures per endpoint silence: segments, WER against the corpus transcripts, and the silence
  * heard before the last segment of each sentence ended. The VAD alone (vad.minSilenceMs 300) is the baseline.
+ * Then the opt-in fast rule (live.endpoint.fast): for each fast silence and end-of-sentence threshold (ln p of the
+ * LM's </s> after the closing decode's last words), a segment ends at that silence when the LM's evidence holds and
+ * the trailing blank is at least --fast-blank-ms, else at live.endpoint.minSilenceMs; and the distribution of that
+ * evidence at sentence ends vs at pauses inside a sentence (speech comes back later in the clip).
  * Last line: JSON.
  */
 import { readFileSync } from 'node:fs';

@@ -15,7 +15,10 @@ const EVALUATIONS: Record<string, { about: string; run: (argv: readonly string[]
     about: 'hotword recall with and without the list (made-up names, held-out voices), WER cost of 500 phrases; --split dev|test, --boosts',
     run: runHotwordEval,
   },
-  endpoint: { about: 'live endpointing: segments and WER when segments end at shorter silences (LJSpeech read sentences)', run: runEndpointEval },
+  endpoint: {
+    about: 'live endpointing: segments and WER when segments end at shorter silences, and the opt-in fast rule (LJSpeech read sentences)',
+    run: runEndpointEval,
+  },
   'partial-names': {
     about: 'partials: names that are also ordinary words, over-redaction and recall of the mid-partial name rule vs the previous one',
     run: runPartialNamesEval,
