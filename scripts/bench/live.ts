@@ -159,6 +159,8 @@ async function run(
   const stages = { silenceHeardMs: [] as number[], captureLagMs: [] as number[], workerMs: [] as number[], storeMs: [] as number[], notifyMs: [] as number[] };
   const endedBy = { endpoint: 0, fast: 0, vad: 0 };
   const latencies = finalLatencies(daemon.log);
+  /** The fast rule's evidence at each utterance's end (only logged with live.endpoint.fast on). */
+  const endOfSentence: number[] = [];
   const wordMs: number[] = [];
   let wordsMissed = 0;
   let utterancesMissed = 0;
@@ -172,6 +174,7 @@ async function run(
       const l = latencies.find((x) => x.seq === last.seq); // one session: seq names the segment
       if (l) {
         endedBy[l.endedBy]++;
+        if (l.endOfSentenceLogProb !== null && l.endOfSentenceLogProb !== undefined) endOfSentence.push(l.endOfSentenceLogProb);
         stages.silenceHeardMs.push((l.heardSec - u.speechEndSec) * 1000);
         stages.captureLagMs.push(l.readAt - (feedStart + l.heardSec * 1000));
         stages.workerMs.push(l.postedAt - l.readAt);
@@ -201,6 +204,9 @@ async function run(
       Object.entries(stages).map(([k, v]) => [k, { p50: Math.round(percentile(v, 50)), p95: Math.round(percentile(v, 95)) }]),
     ),
     endedBy,
+    endOfSentenceLogProbAtUtteranceEnd: endOfSentence.length
+      ? { p25: percentile(endOfSentence, 25), p50: percentile(endOfSentence, 50), p75: percentile(endOfSentence, 75), n: endOfSentence.length }
+      : null,
     wordEndToPartialMs: wordMs.length
       ? { p50: Math.round(percentile(wordMs, 50)), p95: Math.round(percentile(wordMs, 95)), words: wordMs.length, wordsNeverInAPartial: wordsMissed }
       : null,
@@ -292,7 +298,7 @@ export const benchmark: Benchmark = {
       };
       process.stdout.write(
         `end of speech -> final p50/p95: baseline ${baseline.endOfSpeechToFinalMs.p50}/${baseline.endOfSpeechToFinalMs.p95} ms, endpoint ${endpoint.endOfSpeechToFinalMs.p50}/${endpoint.endOfSpeechToFinalMs.p95} ms, with partials ${partials.endOfSpeechToFinalMs.p50}/${partials.endOfSpeechToFinalMs.p95} ms, endpoint at 140 ms ${short.endOfSpeechToFinalMs.p50}/${short.endOfSpeechToFinalMs.p95} ms (${short.utterances} utterances, ${short.finals} finals)\n` +
-          `fast endpoint (live.endpoint.fast) ${fast.endOfSpeechToFinalMs.p50}/${fast.endOfSpeechToFinalMs.p95} ms vs default ${partials.endOfSpeechToFinalMs.p50}/${partials.endOfSpeechToFinalMs.p95} ms (${fast.finals} finals vs ${partials.finals}; ended fast ${fast.endedBy.fast} of ${fast.utterances})\n` +
+          `fast endpoint (live.endpoint.fast) ${fast.endOfSpeechToFinalMs.p50}/${fast.endOfSpeechToFinalMs.p95} ms vs default ${partials.endOfSpeechToFinalMs.p50}/${partials.endOfSpeechToFinalMs.p95} ms (${fast.finals} finals vs ${partials.finals}; ended fast ${fast.endedBy.fast} of ${fast.utterances}; ln p(end of sentence) at utterance ends p25/p50/p75 ${fast.endOfSentenceLogProbAtUtteranceEnd?.p25}/${fast.endOfSentenceLogProbAtUtteranceEnd?.p50}/${fast.endOfSentenceLogProbAtUtteranceEnd?.p75})\n` +
           `word end -> first partial p50/p95: ${partials.wordEndToPartialMs?.p50}/${partials.wordEndToPartialMs?.p95} ms (${partials.partials} partials, ${partials.partialsDropped} dropped)\n` +
           `CPU s per audio s: partials off ${endpoint.cpuSecPerAudioSec}, on ${partials.cpuSecPerAudioSec} (x${result.cpuPartialsOnVsOff})\n` +
           `decode one partial (ms), whole open segment vs last ${cost.windowSec} s: ${cost.rows.map((r) => `${r.openSec} s ${r.wholeMs}/${r.windowMs}`).join(', ')}\n`,
