@@ -12,7 +12,8 @@
  * rules that need both halves miss the surname. A name that is also an ordinary word ("young", "brown", "may": the
  * common-words list and common-name-words.txt, which is derived from how often cased English text writes the name
  * in lowercase) is redacted there only when a name rule supports it: a title or "my name is" before it, a first
- * name before it or a surname after it ("anna young", "may nguyen"). "young people" keeps its words.
+ * name before it or a surname after it ("anna young", "may nguyen"). "young people" keeps its words. What the tagger
+ * or the ordinary rules find in the partial is redacted before these rules run (SessionRedactor.preview).
  * The final segment is redacted by the ordinary rules once the whole entity has been heard.
  */
 import type { Candidate } from './context.js';
