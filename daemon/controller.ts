@@ -126,10 +126,17 @@ export class Controller {
     this.outbox = new Outbox(this.store, config.mqtt.outbox.maxEvents);
     const stageSettings = pipelineSettings(config);
     this.governor = new PowerGovernor(config.power, stageSettings.sparseVariant !== null);
-    this.pipeline = new Pipeline(this.store, stageSettings, this.log.child('pipeline'), config.watchdog.maxStallSec * 1000, () => {
-      this.updatePower();
-      return this.governor.state().variant;
-    });
+    this.pipeline = new Pipeline(
+      this.store,
+      stageSettings,
+      this.log.child('pipeline'),
+      config.watchdog.maxStallSec * 1000,
+      () => {
+        this.updatePower();
+        return this.governor.state().variant;
+      },
+      () => this.governor.state().variant,
+    );
     this.features.push({ name: 'pipeline', start: () => this.pipeline.start(), stop: () => this.pipeline.stop() });
     this.features.push(this.powerFeature());
 

@@ -125,6 +125,7 @@ interface NativeAddon {
   sdNotify(socketName: string, message: string): void;
   tryLockFile(fd: number): boolean;
   releaseFreeMemory(): boolean;
+  mapLargeAllocations(thresholdBytes: number): boolean;
   simdAvailable(): string[];
   simdActive(): string;
   simdUse(name: string): void;
@@ -372,6 +373,16 @@ export function tryLockFile(fd: number): boolean {
  */
 export function releaseFreeMemory(): boolean {
   return native().releaseFreeMemory();
+}
+
+/**
+ * Makes the allocator (glibc) map every block of `thresholdBytes` or more on its own and unmap it when freed, so the
+ * tensors of a long utterance go back to the system at once instead of staying in the heap (see addon.cc). Process
+ * wide; call it before the models load. False where there is nothing to do (musl).
+ */
+export function mapLargeAllocations(thresholdBytes: number): boolean {
+  if (!Number.isInteger(thresholdBytes) || thresholdBytes < 0) throw new NativeOptionError('thresholdBytes', thresholdBytes, 'a whole number of bytes');
+  return native().mapLargeAllocations(thresholdBytes);
 }
 
 /** SIMD kernel sets: which this CPU runs, which is in use, and switching (HUSHSCRIBE_SIMD sets it at load). */

@@ -152,13 +152,21 @@ export class PiiTagger {
   private readonly charIds: Map<string, number>;
   private readonly types: (EntityType | null)[];
 
+  /**
+   * The full graph (cross-attention to the posteriors), opened on first use: with a text-only graph only audio
+   * with posteriors needs it, and the daemon's pipelines redact text alone, so it would hold ~15 MB for nothing.
+   */
+  private session: Promise<ort.InferenceSession> | null;
+
   private constructor(
-    private readonly session: ort.InferenceSession,
-    /** The text-only graph (manifest textOnly), or null when text is tagged by `session` with no audio. */
+    private readonly openFull: () => Promise<ort.InferenceSession>,
+    session: ort.InferenceSession | null,
+    /** The text-only graph (manifest textOnly), or null when text is tagged by the full graph with no audio. */
     private readonly textSession: ort.InferenceSession | null,
     private readonly manifest: TaggerManifest,
     private readonly minScore: number,
   ) {
+    this.session = session && Promise.resolve(session);
     this.charIds = new Map(manifest.chars.map((c, i) => [c, i]));
     this.types = manifest.labels.map((l) => (l === 'O' ? null : (l.slice(2) as EntityType)));
   }
@@ -180,22 +188,34 @@ export class PiiTagger {
           interOpNumThreads: 1,
           executionMode: 'sequential',
           graphOptimizationLevel: 'all',
+          // As the recognizer's (acoustic-model.ts): no arena holding each run's peak for the session's life.
+          enableCpuMemArena: false,
+          enableMemPattern: false,
         });
       } catch (err) {
         throw new TaggerLoadError(path, `onnxruntime cannot load it: ${(err as Error).message}`, { cause: err });
       }
     };
-    const session = await open(manifest);
-    let textSession: ort.InferenceSession | null = null;
-    if (manifest.textOnly) {
-      try {
-        textSession = await open(manifest.textOnly);
-      } catch (err) {
-        await session.release();
-        throw err;
-      }
-    }
-    return new PiiTagger(session, textSession, manifest, minScore);
+    const openFull = () => open(manifest);
+    if (!manifest.textOnly) return new PiiTagger(openFull, await openFull(), null, manifest, minScore);
+    // The full graph opens when audio first needs it; its file is checked now, so a damaged one fails the load
+    // as before (and is checked again when opened).
+    const full = readChecked(dir, manifest);
+    if (!full.bytes || full.problem) throw new TaggerLoadError(full.path, full.problem ?? 'unreadable');
+    return new PiiTagger(openFull, null, await open(manifest.textOnly), manifest, minScore);
+  }
+
+  /** Whether the full graph (the one that reads posteriors) has been opened. */
+  get fullGraphLoaded(): boolean {
+    return this.session !== null;
+  }
+
+  private fullSession(): Promise<ort.InferenceSession> {
+    this.session ??= this.openFull().catch((err: unknown) => {
+      this.session = null; // tried again on the next call
+      throw err;
+    });
+    return this.session;
   }
 
   get name(): string {
@@ -228,7 +248,9 @@ export class PiiTagger {
   }
 
   async close(): Promise<void> {
-    await this.session.release();
+    const full = this.session;
+    this.session = null;
+    await (await full?.catch(() => null))?.release();
     await this.textSession?.release();
   }
 
@@ -247,7 +269,7 @@ export class PiiTagger {
         memory: new ort.Tensor('float32', posteriors ? posteriors.data : new Float32Array(vocab), [1, frames, vocab]),
         memory_valid: new ort.Tensor('bool', new Uint8Array(frames).fill(posteriors ? 1 : 0), [1, frames]),
       };
-      logits = (await this.session.run(feeds)).logits!.data as Float32Array;
+      logits = (await (await this.fullSession()).run(feeds)).logits!.data as Float32Array;
     }
     const labels = this.manifest.labels.length;
     const out: Float32Array[] = [];

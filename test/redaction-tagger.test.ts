@@ -52,6 +52,25 @@ t.test('posteriors are attended to when their vocabulary matches, else ignored',
   t.same(foreign, await tagger.tag(sentence), 'foreign posteriors are ignored');
 });
 
+t.test('the full graph opens only when audio needs it, and tags the same once open', async (t) => {
+  const lazy = await PiiTagger.load();
+  t.teardown(() => lazy.close());
+  t.notOk(lazy.fullGraphLoaded, 'not opened at load');
+  const sentence = words(`my card number is ${CARD}`);
+  t.same(await lazy.tag(sentence), await tagger.tag(sentence), 'text alone: same candidates');
+  t.notOk(lazy.fullGraphLoaded, 'text alone does not open it');
+  const frames = 120;
+  const data = new Float32Array(frames * 29).fill(-20);
+  for (let f = 0; f < frames; f++) data[f * 29] = 0;
+  const [first, second] = await Promise.all([lazy.tag(sentence, { data, frames, vocab: 29 }), lazy.tag(sentence, { data, frames, vocab: 29 })]);
+  t.ok(lazy.fullGraphLoaded, 'audio with posteriors opens it');
+  t.same(first, second, 'two calls racing to open it share one session');
+  t.ok(
+    first.some((c) => c.type === 'CREDIT_CARD' && c.start === 4),
+    'card found with audio memory',
+  );
+});
+
 t.test('load errors explain what is wrong', async (t) => {
   const dir = t.testdir({});
   await t.rejects(PiiTagger.load(join(dir, 'missing')), TaggerLoadError);
@@ -77,7 +96,14 @@ t.test('load errors explain what is wrong', async (t) => {
   await t.rejects(PiiTagger.load(copy, { minScore: 1.5 }), RangeError);
   writeFileSync(join(copy, manifest.file), 'not onnx');
   write({ ...manifest, sha256: createHash('sha256').update('not onnx').digest('hex') });
-  await t.rejects(PiiTagger.load(copy), /onnxruntime cannot load it/);
+  // The full graph opens on first use (audio with posteriors): text is still tagged, the audio path says why it cannot be.
+  const broken = await PiiTagger.load(copy);
+  t.teardown(() => broken.close());
+  t.ok((await broken.tag(words(`call me on ${CARD}`))).length > 0, 'text is tagged by the text-only graph');
+  const silence = { data: new Float32Array(10 * 29), frames: 10, vocab: 29 };
+  await t.rejects(broken.tag(words(`call me on ${CARD}`), silence), /onnxruntime cannot load it/);
+  write({ ...manifest, sha256: createHash('sha256').update('not onnx').digest('hex'), textOnly: undefined });
+  await t.rejects(PiiTagger.load(copy), /onnxruntime cannot load it/, 'without a text-only graph the full graph opens at load');
   writeFileSync(manifestPath, '{');
   await t.rejects(PiiTagger.load(copy), /cannot read the manifest/);
 });

@@ -34,6 +34,10 @@ export class AcousticModel {
         extra: { optimization: { disable_specified_optimizers: 'ConstantFolding' } },
         // A precomputed allocation plan sized for the longest input keeps ~40 MB more resident, for no speed gain here.
         enableMemPattern: false,
+        // onnxruntime's own arena keeps every block it ever allocated for the session's life (the peak of the
+        // longest utterance so far): without it tensors go to malloc, which maps the large ones and returns them
+        // when freed (mapLargeAllocations), so the peak is not kept between utterances.
+        enableCpuMemArena: false,
       });
     } catch (err) {
       throw new ModelLoadError('UNKNOWN_LAYOUT', spec.modelPath, `onnxruntime cannot load the model: ${(err as Error).message}`, err);

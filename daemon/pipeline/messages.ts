@@ -10,6 +10,8 @@ export interface WorkerSettings {
   variant: string | null;
   /** The manifest variant the power governor may switch to (loaded when first used), or null for dense only. */
   sparseVariant: string | null;
+  /** The power variant the worker loads at start (the governor's at that moment); dense when left out. */
+  startVariant?: PowerVariant;
   threads: number;
   /** Users' LMs to mix in (asr.lm.extra) and the hotword list file (asr.hotwords). */
   lm?: HushscribeConfig['asr']['lm'];

@@ -108,6 +108,8 @@ export class Pipeline {
     private readonly maxStallMs: number,
     /** Asked as each recording is handed to the worker: the whole recording runs on that variant. */
     private readonly chooseVariant: () => PowerVariant = () => 'dense',
+    /** Asked as the worker starts: the variant it loads first (the other loads when first chosen). */
+    private readonly startVariant: () => PowerVariant = () => 'dense',
   ) {}
 
   /** Starts the worker and the queue loop; rejects if the model cannot be loaded. */
@@ -189,7 +191,10 @@ export class Pipeline {
 
   private loadWorker(): Promise<void> {
     return new Promise((resolve, reject) => {
-      const worker = new Worker(WORKER_URL, { workerData: this.settings, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } });
+      const worker = new Worker(WORKER_URL, {
+        workerData: { ...this.settings, startVariant: this.startVariant() } satisfies WorkerSettings,
+        resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
+      });
       this.worker = worker;
       let ready = false;
       worker.on('message', (msg: FromWorker) => {

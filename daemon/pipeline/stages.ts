@@ -1,6 +1,7 @@
 /** Loads the stages a worker needs, once: recognizer (ONNX), Silero VAD, the redaction policy and PII tagger. */
 import { join } from 'node:path';
 import { loadRecognizer, readHotwords, type DecodingOptions } from '../asr/index.js';
+import { readManifest } from '../asr/manifest.js';
 import type { ModelInfo, Recognizer } from '../asr/types.js';
 import { USER_LM_FILE } from '../lm/build-user-lm.js';
 import type { KnownPii } from '../../redaction/known.js';
@@ -20,25 +21,30 @@ export interface StageSet {
 }
 
 export async function loadStages(settings: Omit<WorkerSettings, 'sparseVariant'>): Promise<StageSet> {
-  return (await loadPowerStages({ ...settings, sparseVariant: null })).dense;
-}
-
-/** The stages of each power variant: dense loaded at start, sparse only once the governor first asks for it. */
-export interface PowerStages {
-  dense: StageSet;
-  /** What the sparse variant will be (for status), or null when the model has none. */
-  sparseModel: ModelInfo | null;
-  /**
-   * The sparse stages, loaded on the first call (one more onnxruntime session, which a daemon that never switches
-   * does not pay for); a failed load is tried again on the next call. Null when the model has no sparse variant.
-   */
-  sparse: (() => Promise<StageSet>) | null;
+  return (await loadPowerStages({ ...settings, sparseVariant: null })).load('dense');
 }
 
 /**
- * The dense stages now, the sparse ones on demand: once loaded both recognizers stay (one onnxruntime session
- * each) so the power governor can switch between recordings without a reload; VAD, the redaction policy and the
- * LM are shared.
+ * The stages of each power variant, one recognizer (one onnxruntime session) loaded at a time: the one the governor
+ * wants at start, the other when it first switches. A switch keeps both until the caller says the old one is idle
+ * (releaseOthers), so a daemon that stays on one variant never pays for the other (~60 MB resident with dense).
+ */
+export interface PowerStages {
+  /** The dense variant (for status), whether loaded or not. */
+  denseModel: ModelInfo;
+  /** What the sparse variant will be (for status), or null when the model has none. */
+  sparseModel: ModelInfo | null;
+  /** The stages of `variant`, loaded now if they are not; a failed load is tried again on the next call. */
+  load(variant: PowerVariant): Promise<StageSet>;
+  /** Which variants have a recognizer loaded now. */
+  loadedVariants(): PowerVariant[];
+  /** Closes the recognizers other than `keep`'s: call it only when none of them is transcribing. */
+  releaseOthers(keep: StageSet): Promise<void>;
+}
+
+/**
+ * The start variant's stages now (`settings.startVariant`, dense by default; dense when the sparse ones cannot be
+ * loaded), the other on demand. VAD, the redaction policy and tagger, and the LM (memory-mapped) are shared.
  */
 export async function loadPowerStages(settings: WorkerSettings): Promise<PowerStages> {
   const hotwords = settings.hotwords ? readHotwords(settings.hotwords) : [];
@@ -47,34 +53,73 @@ export async function loadPowerStages(settings: WorkerSettings): Promise<PowerSt
   const redaction = prepareRedaction(settings.redaction, knownPii); // a bad policy stops the worker before anything loads
   const extraLms = (settings.lm?.extra ?? []).map((e) => ({ path: join(e.dir, USER_LM_FILE), weight: e.weight }));
   const decoding: DecodingOptions = { ...(extraLms.length > 0 ? { extraLms } : {}), ...(hotwords.length > 0 ? { hotwords } : {}) };
-  const load = (variant: string | null) =>
-    loadRecognizer({ modelDir: settings.modelDir, threads: settings.threads, decoding, ...(variant ? { variant } : {}) });
-  const dense = await load(settings.variant);
-  const vad = settings.vad.enabled ? await loadSileroVad() : null;
-  const newRedactor = await redaction.load();
-  const stages = (recognizer: StageSet['recognizer']): StageSet => ({ recognizer, vad, newRedactor });
   const sparseVariant = settings.sparseVariant;
-  let sparse: Promise<StageSet> | null = null;
-  return {
-    dense: stages(dense),
-    sparseModel: sparseVariant ? { name: dense.model.name, variant: sparseVariant } : null,
-    sparse: sparseVariant
-      ? () =>
-          (sparse ??= load(sparseVariant).then(stages, (err: unknown) => {
-            sparse = null;
-            throw err;
-          }))
-      : null,
+  const manifestVariant = (variant: PowerVariant) => (variant === 'sparse' ? sparseVariant : settings.variant);
+  const loadRecognizerOf = (variant: PowerVariant) => {
+    const name = manifestVariant(variant);
+    return loadRecognizer({ modelDir: settings.modelDir, threads: settings.threads, decoding, ...(name ? { variant: name } : {}) });
   };
+  const loaded = new Map<PowerVariant, Promise<StageSet>>();
+  let shared: Pick<StageSet, 'vad' | 'newRedactor'> | null = null;
+  const load = (variant: PowerVariant): Promise<StageSet> => {
+    let stages = loaded.get(variant);
+    if (!stages) {
+      stages = loadRecognizerOf(variant).then(
+        (recognizer) => ({ recognizer, ...shared! }),
+        (err: unknown) => {
+          loaded.delete(variant);
+          throw err;
+        },
+      );
+      loaded.set(variant, stages);
+    }
+    return stages;
+  };
+  const startVariant: PowerVariant = settings.startVariant === 'sparse' && sparseVariant ? 'sparse' : 'dense';
+  let first: Recognizer;
+  let firstVariant = startVariant;
+  try {
+    first = await loadRecognizerOf(startVariant);
+  } catch (err) {
+    if (startVariant === 'dense') throw err;
+    firstVariant = 'dense'; // the first recording that asks for sparse tries again and reports why it cannot
+    first = await loadRecognizerOf('dense');
+  }
+  shared = { vad: settings.vad.enabled ? await loadSileroVad() : null, newRedactor: await redaction.load() };
+  loaded.set(firstVariant, Promise.resolve({ recognizer: first, ...shared }));
+  const denseModel = firstVariant === 'dense' ? first.model : { name: first.model.name, variant: settings.variant ?? defaultVariantOf(settings.modelDir) };
+  return {
+    denseModel,
+    sparseModel: sparseVariant ? { name: first.model.name, variant: sparseVariant } : null,
+    load: (variant) => load(variant === 'sparse' && sparseVariant ? 'sparse' : 'dense'),
+    loadedVariants: () => [...loaded.keys()],
+    async releaseOthers(keep) {
+      for (const [variant, stages] of [...loaded]) {
+        const set = await stages.catch(() => null);
+        if (set === null || set === keep || set.recognizer === keep.recognizer) continue;
+        loaded.delete(variant);
+        await set.recognizer.close();
+      }
+    },
+  };
+}
+
+/** The manifest's default variant (what loadRecognizer loads with no variant named): the dense one's name for status. */
+function defaultVariantOf(modelDir: string): string {
+  try {
+    return readManifest(modelDir).defaultVariant;
+  } catch {
+    return 'dense';
+  }
 }
 
 /** The stages for `variant`: sparse ones that cannot be loaded run dense instead (`onFailure` says why; segments name the variant used). */
 export async function stagesFor(power: PowerStages, variant: PowerVariant, onFailure: (message: string) => void): Promise<StageSet> {
-  if (variant !== 'sparse' || !power.sparse) return power.dense;
+  if (variant !== 'sparse' || !power.sparseModel) return power.load('dense');
   try {
-    return await power.sparse();
+    return await power.load('sparse');
   } catch (err) {
     onFailure((err as Error).message);
-    return power.dense;
+    return power.load('dense');
   }
 }

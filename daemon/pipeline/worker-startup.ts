@@ -1,6 +1,6 @@
 /**
  * How both worker threads (file transcription, live source) start: read their settings, load the stages (dense,
- * and sparse on first use: see stages.ts), then tell the main thread 'ready' with the models, or 'fatal' with
+ * or sparse when the governor starts on it; the other on first use: see stages.ts), then tell the main thread 'ready' with the models, or 'fatal' with
  * why and exit.
  */
 import { parentPort, workerData } from 'node:worker_threads';
@@ -9,7 +9,14 @@ import type { ModelInfo } from '../asr/types.js';
 import type { WorkerSettings } from './messages.js';
 import { loadPowerStages, type PowerStages } from './stages.js';
 import { isShutdown } from './worker-shutdown.js';
-import { releaseFreeMemory } from '../../native/index.js';
+import { mapLargeAllocations } from '../../native/index.js';
+import { collectGarbage } from '../util/collect-garbage.js';
+
+/**
+ * Blocks of this size and more get their own mapping, returned to the system when freed (see mapLargeAllocations):
+ * an utterance's tensors and the model files' copies, which glibc would otherwise keep in the heap.
+ */
+const MAP_LARGE_ALLOCATIONS_BYTES = 1 << 20;
 
 type StartupMessage =
   | { type: 'ready'; model: ModelInfo; sparseModel: ModelInfo | null; lmError: string | null }
@@ -51,10 +58,12 @@ export function workerChannel<Settings extends WorkerSettings, FromWorker, ToWor
  */
 export async function startWorker(settings: WorkerSettings, post: (msg: StartupMessage) => void, prepare: () => void = () => undefined): Promise<PowerStages> {
   try {
+    mapLargeAllocations(MAP_LARGE_ALLOCATIONS_BYTES);
     const stages = await loadPowerStages(settings);
     prepare();
-    releaseFreeMemory(); // what loading the models allocated and freed (copies of the model files, graph rewrites)
-    post({ type: 'ready', model: stages.dense.recognizer.model, sparseModel: stages.sparseModel, lmError: stages.dense.recognizer.decoding?.lmError ?? null });
+    collectGarbage(); // what loading the models allocated and freed (the model files read into Buffers, graph rewrites)
+    const first = await stages.load(settings.startVariant ?? 'dense'); // loaded above: the start variant's
+    post({ type: 'ready', model: stages.denseModel, sparseModel: stages.sparseModel, lmError: first.recognizer.decoding?.lmError ?? null });
     return stages;
   } catch (err) {
     post({ type: 'fatal', code: isModelLoadError(err) ? err.code : 'LOAD_FAILED', message: (err as Error).message });

@@ -10,7 +10,7 @@ import { transcribeRecording } from './transcribe.js';
 import { describeUnexpectedError } from '../util/safe-error.js';
 import { startWorker, workerChannel } from './worker-startup.js';
 import { stagesFor } from './stages.js';
-import { releaseFreeMemory } from '../../native/index.js';
+import { collectGarbage } from '../util/collect-garbage.js';
 
 const { settings, post, onMessage, onShutdown } = workerChannel<WorkerSettings, FromWorker, ToWorker>();
 
@@ -43,6 +43,8 @@ async function runJob(msg: Extract<ToWorker, { type: 'job' }>): Promise<void> {
   current = { recordingId, cancel };
   try {
     const stageSet = await stagesFor(stages, msg.variant, (message) => post({ type: 'variant-failed', variant: msg.variant, message }));
+    // Jobs run one at a time, so the other variant is idle: after a switch it goes (reloaded if the governor switches back).
+    await stages.releaseOthers(stageSet);
     const result = await transcribeRecording(
       path,
       stageSet,
@@ -62,7 +64,7 @@ async function runJob(msg: Extract<ToWorker, { type: 'job' }>): Promise<void> {
   } finally {
     current = null;
     // Between recordings the daemon idles: what the last one's utterances needed goes back to the system.
-    releaseFreeMemory();
+    collectGarbage();
   }
 }
 

@@ -13,7 +13,7 @@ import type { FromWyomingWorker, ToWyomingWorker, WyomingWorkerData } from './me
 import { PcmConverter } from './pcm.js';
 
 const { settings, post, onMessage, onShutdown } = workerChannel<WyomingWorkerData, FromWyomingWorker, ToWyomingWorker>();
-const stages: StageSet = (await startWorker(settings, post)).dense;
+const stages: StageSet = await (await startWorker(settings, post)).load('dense');
 
 /** Idle VAD sessions: a request takes one (or loads one) and gives it back when it ends. */
 const idleVads: FrameClassifier[] = stages.vad ? [stages.vad] : [];

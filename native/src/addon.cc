@@ -356,6 +356,23 @@ Napi::Value ReleaseFreeMemory(const Napi::CallbackInfo& info) {
 #endif
 }
 
+// Makes glibc serve allocations of `thresholdBytes` and more with their own mmap, unmapped (returned to the system)
+// when freed. By default the threshold rises to the largest block freed so far (up to 32 MB), so after the first
+// long utterance onnxruntime's tensors of several MB come from the heap, where one block still in use at the top
+// pins everything below it: resident until a malloc_trim, and fragmented after. Fixing the threshold also turns
+// off that dynamic adjustment. False where the C library is not glibc (musl always maps large blocks).
+Napi::Value MapLargeAllocations(const Napi::CallbackInfo& info) {
+  return Guard(info.Env(), [&]() -> Napi::Value {
+    if (info.Length() < 1 || !info[0].IsNumber()) throw std::invalid_argument("mapLargeAllocations(thresholdBytes) expects a number");
+#ifdef __GLIBC__
+    const int threshold = info[0].As<Napi::Number>().Int32Value();
+    return Napi::Boolean::New(info.Env(), mallopt(M_MMAP_THRESHOLD, threshold) == 1);
+#else
+    return Napi::Boolean::New(info.Env(), false);
+#endif
+  });
+}
+
 Napi::Value SimdAvailable(const Napi::CallbackInfo& info) {
   const std::vector<const SimdKernels*> sets = AvailableKernels();
   Napi::Array names = Napi::Array::New(info.Env(), sets.size());
@@ -387,6 +404,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("sdNotify", Napi::Function::New(env, SdNotifyBinding));
   exports.Set("tryLockFile", Napi::Function::New(env, TryLockFileBinding));
   exports.Set("releaseFreeMemory", Napi::Function::New(env, ReleaseFreeMemory));
+  exports.Set("mapLargeAllocations", Napi::Function::New(env, MapLargeAllocations));
   exports.Set("simdAvailable", Napi::Function::New(env, SimdAvailable));
   exports.Set("simdActive", Napi::Function::New(env, SimdActive));
   exports.Set("simdUse", Napi::Function::New(env, SimdUse));

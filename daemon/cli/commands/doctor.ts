@@ -98,7 +98,8 @@ async function pipeline(config: LoadedConfig['config']): Promise<Check> {
   try {
     const stages = await loadPowerStages(pipelineSettings(config));
     // The daemon loads the sparse variant when the power governor first wants it: load it now all the same.
-    const recognizers = [stages.dense.recognizer, ...(stages.sparse ? [(await stages.sparse()).recognizer] : [])];
+    const dense = await stages.load('dense');
+    const recognizers = [dense.recognizer, ...(stages.sparseModel ? [(await stages.load('sparse')).recognizer] : [])];
     const decoding = (recognizers[0] as { decoding?: { lmPath: string | null; lmError?: string } }).decoding;
     if (decoding?.lmError)
       return { name: 'pipeline', status: 'fail', detail: `the language model cannot be loaded (the daemon would decode without it): ${decoding.lmError}` };
@@ -106,7 +107,7 @@ async function pipeline(config: LoadedConfig['config']): Promise<Check> {
     const parts = [
       `${recognizers[0]!.model.name} (${recognizers.map((r) => r.model.variant).join(', ')})`,
       lm ? `LM ${lm}` : 'no LM',
-      stages.dense.vad ? 'VAD' : 'no VAD (vad.enabled: false)',
+      dense.vad ? 'VAD' : 'no VAD (vad.enabled: false)',
       config.redaction.tagger.enabled ? 'PII tagger' : 'no PII tagger',
       `${GAZETTEER_NAMES.length} gazetteers`,
     ];
