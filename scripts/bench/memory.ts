@@ -82,11 +82,19 @@ function writeRecording(path: string, clips: Buffer[], minutes: number, speech: 
   closeSync(fd);
 }
 
-function rssMb(pid: number): { rss: number; hwm: number } | null {
+/** VmRSS split: anonymous memory (heaps, tensors) and file pages (the node binary, libraries, the mapped LM). */
+interface Rss {
+  rss: number;
+  hwm: number;
+  anon: number;
+  file: number;
+}
+
+function rssMb(pid: number): Rss | null {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
     const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
-    return { rss: kb('VmRSS') / 1024, hwm: kb('VmHWM') / 1024 };
+    return { rss: kb('VmRSS') / 1024, hwm: kb('VmHWM') / 1024, anon: kb('RssAnon') / 1024, file: kb('RssFile') / 1024 };
   } catch {
     return null;
   }
@@ -99,6 +107,9 @@ interface RunResult {
   shortPeakMb: number;
   longPeakMb: number;
   hwmMb: number;
+  /** The long file's peak sample split into anonymous and file-backed pages (RssAnon, RssFile). */
+  longPeakAnonMb: number;
+  longPeakFileMb: number;
   shortWallSec: number;
   longWallSec: number;
 }
@@ -154,10 +165,11 @@ async function measure(
     const transcribe = async (file: string, expectDone: number) => {
       const t0 = Date.now();
       copyFileSync(file, join(watch, file.split('/').pop()!));
-      let peak = 0;
+      let peak: Rss = { rss: 0, hwm: 0, anon: 0, file: 0 };
       while (done() < expectDone) {
         if (proc.exitCode !== null) throw new Error(`daemon exited:\n${log.slice(-2000)}`);
-        peak = Math.max(peak, rssMb(proc.pid!)!.rss);
+        const now = rssMb(proc.pid!)!;
+        if (now.rss > peak.rss) peak = now;
         await sleep(SAMPLE_MS);
       }
       return { peak, wallSec: (Date.now() - t0) / 1000 };
@@ -169,9 +181,11 @@ async function measure(
       variant,
       redactedAudio: audio,
       idleMb: round(idle.reduce((a, b) => a + b, 0) / idle.length),
-      shortPeakMb: round(short.peak),
-      longPeakMb: round(long.peak),
+      shortPeakMb: round(short.peak.rss),
+      longPeakMb: round(long.peak.rss),
       hwmMb: round(rssMb(proc.pid!)!.hwm),
+      longPeakAnonMb: round(long.peak.anon),
+      longPeakFileMb: round(long.peak.file),
       shortWallSec: round(short.wallSec),
       longWallSec: round(long.wallSec),
     };
@@ -185,6 +199,9 @@ async function measure(
 /** In this process: RSS after loading each stage in turn (MB, rounded). */
 async function probeStages(modelDir: string): Promise<Record<string, number>> {
   const rss = () => Math.round(process.memoryUsage().rss / 1048576);
+  // As the daemon's worker does at start (worker-startup.ts): otherwise glibc keeps an utterance's freed tensors.
+  const { mapLargeAllocations } = await import('../../native/index.js');
+  mapLargeAllocations(1 << 20);
   const out: Record<string, number> = { start: rss() };
   const { loadRecognizer } = await import('../../daemon/asr/index.js');
   out.asrModules = rss();
@@ -252,7 +269,7 @@ export const benchmark: Benchmark = {
       const baseline: RunResult[] = [];
       const report = (label: string, r: RunResult) =>
         process.stderr.write(
-          `${label}${r.variant}, redacted audio ${r.redactedAudio ? 'on ' : 'off'}: idle ${r.idleMb} MB, ${shortMin} min peak ${r.shortPeakMb} MB (${r.shortWallSec} s), ${longMin} min peak ${r.longPeakMb} MB (${r.longWallSec} s), VmHWM ${r.hwmMb} MB\n`,
+          `${label}${r.variant}, redacted audio ${r.redactedAudio ? 'on ' : 'off'}: idle ${r.idleMb} MB, ${shortMin} min peak ${r.shortPeakMb} MB (${r.shortWallSec} s), ${longMin} min peak ${r.longPeakMb} MB (${r.longWallSec} s), VmHWM ${r.hwmMb} MB (long peak: ${r.longPeakAnonMb} MB anonymous, ${r.longPeakFileMb} MB file pages)\n`,
         );
       for (const variant of values.variants.split(',')) {
         for (const audio of audioModes) {
