@@ -87,7 +87,9 @@ export async function loadPowerStages(settings: WorkerSettings): Promise<PowerSt
   }
   shared = { vad: settings.vad.enabled ? await loadSileroVad() : null, newRedactor: await redaction.load() };
   loaded.set(firstVariant, Promise.resolve({ recognizer: first, ...shared }));
-  const denseModel = firstVariant === 'dense' ? first.model : { name: first.model.name, variant: settings.variant ?? defaultVariantOf(settings.modelDir) };
+  // Started on sparse: the manifest was read to find that variant (settings.ts), so it names the dense default.
+  const denseModel =
+    firstVariant === 'dense' ? first.model : { name: first.model.name, variant: settings.variant ?? readManifest(settings.modelDir).defaultVariant };
   return {
     denseModel,
     sparseModel: sparseVariant ? { name: first.model.name, variant: sparseVariant } : null,
@@ -102,15 +104,6 @@ export async function loadPowerStages(settings: WorkerSettings): Promise<PowerSt
       }
     },
   };
-}
-
-/** The manifest's default variant (what loadRecognizer loads with no variant named): the dense one's name for status. */
-function defaultVariantOf(modelDir: string): string {
-  try {
-    return readManifest(modelDir).defaultVariant;
-  } catch {
-    return 'dense';
-  }
 }
 
 /** The stages for `variant`: sparse ones that cannot be loaded run dense instead (`onFailure` says why; segments name the variant used). */
