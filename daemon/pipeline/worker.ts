@@ -32,6 +32,12 @@ const stages = await startWorker(settings, post, () => {
   audioWriter = openRedactedAudioWriter(settings.redaction.audio, 'f');
 });
 
+/**
+ * A long recording's garbage (the ArrayBuffers of its audio chunks and tensors, outside the JS heap) is collected
+ * every this many seconds of audio: V8 waits for 64 MB of such memory before it collects on its own.
+ */
+const COLLECT_EVERY_SEC = 120;
+
 /** The recording in hand and how to drop it; null between jobs. */
 let current: { recordingId: string; cancel: AbortController } | null = null;
 /** Jobs run one after another: a job sent after a cancel waits until the cancelled one has let go. */
@@ -41,6 +47,7 @@ async function runJob(msg: Extract<ToWorker, { type: 'job' }>): Promise<void> {
   const { recordingId, path, fileName } = msg;
   const cancel = new AbortController();
   current = { recordingId, cancel };
+  let collectedAtSec = 0;
   try {
     const stageSet = await stagesFor(stages, msg.variant, (message) => post({ type: 'variant-failed', variant: msg.variant, message }));
     // Jobs run one at a time, so the other variant is idle: after a switch it goes (reloaded if the governor switches back).
@@ -52,7 +59,13 @@ async function runJob(msg: Extract<ToWorker, { type: 'job' }>): Promise<void> {
       {
         ...(msg.hotwords ? { hotwords: msg.hotwords } : {}),
         signal: cancel.signal,
-        progress: (sec, durationSec) => post({ type: 'progress', recordingId, sec, durationSec }),
+        progress: (sec, durationSec) => {
+          post({ type: 'progress', recordingId, sec, durationSec });
+          if (sec - collectedAtSec >= COLLECT_EVERY_SEC) {
+            collectedAtSec = sec;
+            collectGarbage();
+          }
+        },
         segment: (segment) => post({ type: 'segment', recordingId, segment }),
       },
       audioWriter && { writer: audioWriter, name: recordingId },
