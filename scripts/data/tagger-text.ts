@@ -30,6 +30,9 @@ import { sharedSpeechDir } from '../../daemon/util/shared-data.js';
 import { packageRoot } from '../../common/package-root.js';
 import type { EntityType } from '../../redaction/types.js';
 
+/** The day faker's dates (birth dates) count from. */
+const FIXED_REFERENCE_DATE = '2026-12-06T00:00:00.000Z';
+
 /**
  * Every faker locale except: the first held-out set's (en_IN, en_NG, fr, es), the second's (pt_BR, nl, pl, tr,
  * sv, vi, en_GH, fi), the third's (BLIND_LOCALES) and languages close to the third's (de*, fr_*, es_MX, pt_PT,
@@ -244,6 +247,7 @@ interface Values {
 function values(locale: LocaleDefinition, s: Say, seed: number): Values {
   const f = new Faker({ locale: [locale, en, base] });
   f.seed(seed);
+  f.setDefaultRefDate(FIXED_REFERENCE_DATE); // the same seed gives the same text on any day
   const english = new Faker({ locale: [en, base] });
   english.seed(seed + 1);
   const name = () => s.say(f.person.lastName(), 'text');

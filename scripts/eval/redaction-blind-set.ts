@@ -20,6 +20,9 @@ import type { EntityType } from '../../redaction/types.js';
 import { ONES as UNITS, TENS as DECADES } from '../../daemon/text/spoken-form.js';
 import { build, type Part, type Sample } from './spoken-values.js';
 
+/** The day faker's dates (birth dates) count from. */
+const FIXED_REFERENCE_DATE = '2026-12-06T00:00:00.000Z';
+
 export const BLIND_LOCALES = ['de_CH', 'da', 'nb_NO', 'hu', 'cs_CZ', 'ro', 'hr', 'zu_ZA', 'id_ID', 'yo_NG', 'sk', 'lv'] as const;
 
 const MONTH_NAMES = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december'];
@@ -133,6 +136,8 @@ interface Values {
 function valuesFor(locale: LocaleDefinition, english: Faker, seed: number, random: () => number): Values {
   const faker = new Faker({ locale: [locale, en, base] });
   faker.seed(seed);
+  // Dates count from a fixed day, not the clock: the same seed must give the same set on any day.
+  faker.setDefaultRefDate(FIXED_REFERENCE_DATE);
   const pick = <T>(items: readonly T[]) => items[Math.floor(random() * items.length)]!;
   const say = (text: string, style: Style) => speakWritten(text, style, random);
   return {
@@ -256,6 +261,7 @@ export function blindSet(seed: number, sentences: number, negatives: number, dig
   if (state === 0) state = 0x9e3779b9;
   const english = new Faker({ locale: [en, base] });
   english.seed(seed);
+  english.setDefaultRefDate(FIXED_REFERENCE_DATE);
   const samples: Sample[] = [];
   for (let i = 0; i < sentences; i++) {
     const locale = allLocales[BLIND_LOCALES[i % BLIND_LOCALES.length]!];
