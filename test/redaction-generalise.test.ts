@@ -25,6 +25,34 @@ t.test('street addresses as a structure: number, unknown-word street, street typ
   t.equal(redact('send it to ulica kwiatowa twelve flat three krakow'), 'send it to [STREET_ADDRESS]');
 });
 
+t.test('addresses without an English street type: "n o" house numbers, prefix street types, floor sides, Slavic street adjectives', async (t) => {
+  t.equal(redact('the parcel is for jl melati n o twelve bandung'), 'the parcel is for [STREET_ADDRESS]', 'Indonesian jl + "n o" (numero)');
+  t.equal(redact('she lives at dk sekarwangi n o forty one'), 'she lives at [STREET_ADDRESS]', 'dk (dukuh) before an unknown street name');
+  t.equal(redact('the office moved to hjortevej nine th aarhus'), 'the office moved to [STREET_ADDRESS]', 'Danish floor side "th"');
+  t.equal(redact('write to kossuth liget fourteen em two'), 'write to [STREET_ADDRESS]', 'Hungarian liget and "em" (floor)');
+  t.equal(redact('post it to borkovska seventeen in brno'), 'post it to [STREET_ADDRESS] in [LOCATION]', 'a Slavic street adjective (-ska)');
+  t.equal(redact('please ship it to haralds gate twenty one'), 'please ship it to [STREET_ADDRESS]', 'Norwegian "<name>s gate <number>"');
+  t.equal(redact('the form says skovbrynet seven tolne nine eight seven zero'), 'the form says [STREET_ADDRESS]', 'street, number, town, postcode');
+  t.equal(redact('deliver it to eleven quarry road new okonkwo'), 'deliver it to [STREET_ADDRESS]', 'a town after an English street type');
+});
+
+t.test('places the gazetteers lack after a place cue, and postcodes with a country letter prefix', async (t) => {
+  t.equal(redact('she was born in fort kalamba and raised in peru'), 'she was born in [LOCATION] and raised in [LOCATION]');
+  t.equal(redact('he grew up in ivanska grad near the river'), 'he grew up in [LOCATION] near the river');
+  t.equal(redact('the farm is near riga l v one zero five zero'), 'the farm is near [LOCATION] [ZIP_CODE]', 'LV-1050 said letter by letter');
+});
+
+t.test('the same words in ordinary speech are left alone', async (t) => {
+  for (const text of [
+    'we met at the gate twenty minutes later',
+    'the story of the new world begins in the east',
+    'she stayed in the north wing for two nights',
+    'the whole gang came two days early',
+  ]) {
+    t.equal(redact(text), text);
+  }
+});
+
 t.test('address words in ordinary speech are left alone', async (t) => {
   for (const text of [
     'he spoke at the court on one occasion',

@@ -78,7 +78,18 @@ const UNIT_WORDS = new Set([
   'leil',
   'postbox',
   'pobox',
+  // Danish floor sides ("tv" til venstre, "th" til hoejre, "mf" midt for) and Hungarian "em" (emelet, floor).
+  'tv',
+  'th',
+  'mf',
+  'em',
 ]);
+/**
+ * Short street-type words said before the street name in Indonesia and Malaysia ("jl", "gang", "dk" dukuh, "ds"
+ * desa, "jr" jorong, "ki", "kp" kampung): street types only when an out-of-lexicon name follows ("dk oliva"), since
+ * "jr" or "gang" alone are ordinary English.
+ */
+const PREFIX_STREET_TYPES = new Set(['jr', 'dk', 'ds', 'ki', 'kp', 'gang', 'jln', 'lr', 'lrg']);
 /** Small words inside street names of many languages ("am lindenhof", "rue de la paix", "calle del sol"). */
 const CONNECTORS = new Set([
   'am',
@@ -170,6 +181,10 @@ const COMPOUND_ENDINGS = [
   'steig',
   'pfad',
   'ring',
+  // Slavic street names are adjectives ("dunajska", "peljesacka", "rubinsteinova"); counted only as unknown words.
+  'ska',
+  'cka',
+  'ova',
 ];
 /** Words that end a run however address-like the next ones are: the next label of a form, or a verb. */
 const BREAKS = new Set([
@@ -218,6 +233,11 @@ export function recognizeStructuredAddresses({ words, numberRuns }: Analysis): C
     const number = numberAt.get(i);
     if (number) return number.digits.length <= 8 ? { part: 'number', end: number.end } : null;
     const place = Math.max(...places.map((p) => p.matchAt(words, i)));
+    // "n o" (numero) before a house number: "gang satria n o forty three".
+    if (w === 'n' && words[i + 1] === 'o' && (numberAt.has(i + 1) || numberAt.has(i + 2))) return { part: 'unit', end: numberAt.has(i + 1) ? i + 1 : i + 2 };
+    if (PREFIX_STREET_TYPES.has(w) && isUnknownWord(words[i + 1], isNumberWord)) return { part: 'streetType', end: i + 1 };
+    // Norwegian "<name>s gate <number>" ("edvardsens gate nine"): "gate" is English too, so only before a number.
+    if (w === 'gate' && numberAt.has(i + 1) && i > 0 && words[i - 1]!.endsWith('s')) return { part: 'streetType', end: i + 1 };
     if (types.has(w) || suffixes.has(w)) return { part: 'streetType', end: i + 1 };
     if (UNIT_WORDS.has(w)) return { part: 'unit', end: i + 1 };
     if (place > 0) return { part: 'place', end: i + place };
@@ -245,7 +265,9 @@ export function recognizeStructuredAddresses({ words, numberRuns }: Analysis): C
       if (lexiconRun > 2) break; // three ordinary words in a row: a sentence, not a street name
       // After an English street word ("elm avenue") an address goes on with a unit, place or number, not prose.
       const last = parts[parts.length - 1];
-      if (last?.part === 'streetType' && english.has(words[last.start]!) && (p.part === 'word' || p.part === 'connector')) break;
+      // A connector before an out-of-lexicon name goes on ("sowande ramp new adeniyi").
+      const nameFollows = p.part === 'connector' && isUnknownWord(words[p.end], isNumberWord);
+      if (last?.part === 'streetType' && english.has(words[last.start]!) && (p.part === 'word' || (p.part === 'connector' && !nameFollows))) break;
       parts.push({ ...p, start: k });
       k = p.end;
     }
@@ -261,8 +283,13 @@ export function recognizeStructuredAddresses({ words, numberRuns }: Analysis): C
       const cue = ADDRESS_CUE.endsAt(words, start);
       // A street name that is no English word ("lindenhof", "clematisvej") or a foreign street type ("rue",
       // "ulica"); English street words ("court", "place", "corner") alone are too common in ordinary speech.
-      const foreignStreet = parts.some((p) => p.part === 'unknown' || (p.part === 'streetType' && !english.has(words[p.start]!)));
-      const structured = numbers > 0 && foreignStreet && (has('streetType') || has('unit') || has('place'));
+      const foreignStreet = parts.some(
+        (p) => p.part === 'unknown' || (p.part === 'streetType' && (!english.has(words[p.start]!) || words[p.start] === 'gate' || words[p.start] === 'gang')),
+      );
+      const unknowns = parts.filter((p) => p.part === 'unknown').length;
+      // Street, house number, town and postcode with no street type ("dalsvinget four lystrup three four six three").
+      const streetAndTown = numbers >= 2 && unknowns >= 2;
+      const structured = (numbers > 0 && foreignStreet && (has('streetType') || has('unit') || has('place'))) || streetAndTown;
       if (structured || (cue && (foreignStreet || numbers > 0))) {
         found.push({
           type: 'STREET_ADDRESS',

@@ -147,6 +147,9 @@ export function recognizeBankAccounts({ words, numberRuns }: Analysis): Candidat
   return found;
 }
 
+/** Countries whose postcodes are written with their two-letter code in front ("LV-1050", "LT-01100", "CH-8001"). */
+const POSTCODE_COUNTRY_PREFIXES = new Set(['lv', 'lt', 'ch', 'dk', 'se', 'fi', 'li', 'ad', 'mc', 'ee', 'hr', 'si', 'sk', 'cz', 'lu', 'at', 'de', 'pl']);
+
 /** Before a town's name: a postcode right after "in X" names the place even when no gazetteer lists X. */
 const TOWN_PREPOSITIONS = new Set(['in', 'near', 'from', 'at']);
 
@@ -160,6 +163,13 @@ export function recognizeZipCodes({ words, numberRuns }: Analysis): Candidate[] 
       (n) => start - n - 1 >= 0 && TOWN_PREPOSITIONS.has(words[start - n - 1]!) && words.slice(start - n, start).every((x) => isUnknownWord(x, isNumberWord)),
     );
   for (const w of numberRuns) {
+    // A country letter prefix said letter by letter ("l v seven four three two": LV-7432) makes a postcode.
+    const letters = w.start >= 2 ? [words[w.start - 2]!, words[w.start - 1]!] : [];
+    const prefix = letters.every((l) => l.length === 1) ? letters.join('') : '';
+    if (POSTCODE_COUNTRY_PREFIXES.has(prefix) && w.digits.length >= 4 && w.digits.length <= 5 && !isQuantity(w, words, ['hundred', 'thousand'])) {
+      found.push({ ...candidate('ZIP_CODE', w, 0.75, 'rule:postcode_country_prefix'), start: w.start - 2 });
+      continue;
+    }
     const afterState = [1, 2].some((n) => w.start - n >= 0 && states.matchAt(words, w.start - n) === n);
     const afterPlace = [1, 2, 3].some((n) => w.start - n >= 0 && places.some((p) => p.matchAt(words, w.start - n) === n)) || afterUnknownTown(w.start);
     if (w.digits.length === 5 || w.digits.length === 9) {

@@ -132,6 +132,46 @@ export function recognizeStreetAddresses({ words, numberRuns }: Analysis): Candi
   return found;
 }
 
+/** Words that begin many town names ("fort ishola", "port omotara", "east adesewaberg", "velka bites", "store heddinge"). */
+const PLACE_PREFIXES = new Set([
+  'fort',
+  'port',
+  'east',
+  'west',
+  'north',
+  'south',
+  'new',
+  'lake',
+  'mount',
+  'saint',
+  'san',
+  'santa',
+  'store',
+  'lille',
+  'velka',
+  'mala',
+  'nova',
+  'novi',
+  'stara',
+  'stari',
+  'bad',
+  'sankt',
+]);
+
+const unknown = (w: string | undefined) => w !== undefined && !STOPWORDS.has(w) && isUnknownWord(w, isNumberWord);
+
+/**
+ * End of a place the gazetteers lack, starting at `i` right after a place cue ("born in"): an out-of-lexicon word
+ * with the out-of-lexicon word after it ("ivanic grad" reads as one name when both are unknown), or a town prefix
+ * before an out-of-lexicon word ("fort ishola"); `i` itself when neither.
+ */
+function unknownPlaceEnd(words: readonly string[], i: number): number {
+  const w = words[i];
+  if (PLACE_PREFIXES.has(w!) && unknown(words[i + 1])) return i + 2;
+  if (!unknown(w)) return i;
+  return unknown(words[i + 1]) || words[i + 1] === 'grad' ? i + 2 : i + 1;
+}
+
 export function recognizeLocations({ words }: Analysis): Candidate[] {
   const lists = [gazetteer('cities'), gazetteer('us-states'), gazetteer('countries')];
   const common = gazetteer('common-words');
@@ -141,8 +181,11 @@ export function recognizeLocations({ words }: Analysis): Candidate[] {
     if (length === 0) {
       // An out-of-lexicon word right after "live in", "from" or a preposition of place is most likely a place the
       // gazetteer lacks.
-      if (UNKNOWN_PLACE_CUE.endsAt(words, i) && !STOPWORDS.has(words[i]!) && isUnknownWord(words[i], isNumberWord)) {
-        found.push({ type: 'LOCATION', start: i, end: i + 1, score: 0.6, source: 'rule:location_unknown_word', value: words[i]! });
+      if (!UNKNOWN_PLACE_CUE.endsAt(words, i)) continue;
+      const end = unknownPlaceEnd(words, i);
+      if (end > i) {
+        found.push({ type: 'LOCATION', start: i, end, score: 0.6, source: 'rule:location_unknown_word', value: words.slice(i, end).join(' ') });
+        i = end - 1;
       }
       continue;
     }

@@ -63,7 +63,8 @@ export const USAGE = `usage: npm run eval -- redaction [options]
   --speech-tsv F  real transcripts, 'text' column (default ../shared/data/speech.tsv beside the checkout; skipped when absent)
   --long-numbers  score with the policy's longNumbers option on (runs of 8+ digits no rule validates are
                   redacted), for every detector
-  --details       print each missed or spurious entity type and sentence to stderr (the data is synthetic)`;
+  --details       print each missed, spurious or leaked entity (its words left) and sentence to stderr (the data is
+                  synthetic)`;
 
 // Held-out names and places (faker en_IN, en_NG, fr, es locale data, MIT), none used while writing the tests.
 const FIRST =
@@ -341,9 +342,14 @@ async function score(samples: Sample[], predict: Predictor, details: string | nu
         end: g.start + m.index + m[0].length,
       }));
       entities += 1;
-      if (words.some((w) => identifyingWord(w.word) && !predicted.some((p) => overlaps(p, w)))) {
+      const left = words.filter((w) => identifyingWord(w.word) && !predicted.some((p) => overlaps(p, w)));
+      if (left.length > 0) {
         leakedEntities += 1;
         at(g.type).leaked += 1;
+        if (details)
+          process.stderr.write(
+            `${details} leaked ${g.type} [${left.map((w) => w.word).join(' ')}] of [${sample.text.slice(g.start, g.end)}]: ${sample.text}\n`,
+          );
       }
     }
     for (const token of sample.text.matchAll(/\S+/g)) {
