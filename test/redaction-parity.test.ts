@@ -1,5 +1,5 @@
 // One redaction everywhere: the real daemon (watch folder -> SQLite), `hushscribe transcribe` and `hushscribe
-// redact --stream` give the same redacted segments for the same recording under the same config (VAD segments,
+// redact --session` (a recording's segments are redacted one behind, with the next as look-ahead context) give the same redacted segments for the same recording under the same config (VAD segments,
 // policy with a hashed PERSON, tagger off), with the shipped model and Silero VAD.
 import t from 'tap';
 import { execFileSync } from 'node:child_process';
@@ -19,7 +19,7 @@ const redaction = { operators: { PERSON: 'hash' }, hashKeyFile: join(keyDir, 'ke
 const { dir, daemon, watch } = daemonSetup('parity', { config: { asr: { modelDir: MODEL }, redaction } });
 const configFile = daemon.configFile;
 
-// Two utterances with a pause between them: the VAD makes two segments, the second redacted with the first as context.
+// Two utterances with a pause between them: the VAD makes two segments, each redacted with the other as context.
 const toSixteen = (from: string, to: string, ...effects: string[]) => execFileSync('sox', [from, '-r', '16000', '-b', '16', '-c', '1', to, ...effects]);
 toSixteen(speechFile(join(dir, 'a.wav'), 'Good morning, my name is John Smith.'), join(dir, 'a16.wav'));
 toSixteen(speechFile(join(dir, 'b.wav'), 'You can call me on two zero two, five five five, zero one four three.'), join(dir, 'b16.wav'), 'pad', '1.5', '0');
@@ -32,7 +32,7 @@ t.before(async () => {
 });
 t.teardown(() => daemon.kill());
 
-t.test('daemon, transcribe and redact --stream redact the same segments the same way', async (t) => {
+t.test('daemon, transcribe and redact --session redact the same segments the same way', async (t) => {
   copyFileSync(recording, join(watch, 'call.wav'));
   const rec = await waitFor(
     () => daemon.query<{ id: string; status: string }>("SELECT id, status FROM recordings WHERE status IN ('done', 'failed')")[0],
@@ -53,9 +53,9 @@ t.test('daemon, transcribe and redact --stream redact the same segments the same
   const raw = await runInMemory(['transcribe', '--json', '--no-redact', '--config', configFile, recording]);
   const rawLines = (JSON.parse(raw.out) as { segments: Array<{ text: string }> }).segments.map((s) => s.text);
   t.equal(rawLines.length, stored.length);
-  const redacted = await runInMemory(['redact', '--stream', '--config', configFile], { stdin: `${rawLines.join('\n')}\n` });
+  const redacted = await runInMemory(['redact', '--session', '--config', configFile], { stdin: `${rawLines.join('\n')}\n` });
   t.equal(redacted.code, 0, redacted.err);
-  t.same(redacted.out.trimEnd().split('\n'), stored, 'redact --stream on the raw segments gives the daemon’s text');
+  t.same(redacted.out.trimEnd().split('\n'), stored, 'redact --session on the raw segments gives the daemon’s text');
 });
 
 t.test('without --config the same recording is redacted by the default policy (placeholders)', async (t) => {

@@ -12,7 +12,7 @@ import { RedactedAudioError, spansToMask, type RedactedAudioWriter, type TimeSpa
 import { alignedText, buildRedactedSegment, type RedactedSegment } from '../redaction/segment.js';
 import { newSegmenter, VAD_FRAME, type SpeechSegment } from '../vad/index.js';
 import { PipelineError } from './messages.js';
-import type { SegmentRedactor } from '../../redaction/types.js';
+import type { RedactionResult, SegmentRedactor } from '../../redaction/types.js';
 import type { StageSet } from './stages.js';
 
 /** Shorter than this cannot hold a word; such files are reported instead of silently yielding nothing. */
@@ -31,12 +31,26 @@ export interface TranscribeEvents {
   signal?: AbortSignal;
 }
 
+/** A recognised segment waiting for the next one, whose words become its right context (look-ahead mode). */
+interface HeldSegment {
+  raw: RecognizedSegment;
+  ranges: [number, number][];
+  offsetSec: number;
+}
+
 /**
  * Speech segments of one recording or live session in, redacted segments out, numbered from 0. Redaction
  * context carries across the session's segments (SessionRedactor), never beyond it.
+ *
+ * With `lookAhead` (recordings: files, `hushscribe transcribe`), each segment is redacted one segment late, with
+ * the next segment's first words as right context as well as the previous words as left context, so an entity
+ * cut in two by a pause ("... three thousand one hundred" | "twelve am lindenhof ...") is found in both halves;
+ * `finish()` redacts the last one at the end of the recording. The held segment's raw text stays in this worker's
+ * RAM only. Live sessions redact at once (no look-ahead), so a final is never held back for the next utterance.
  */
 export class SegmentTranscriber {
   private readonly redactor: SegmentRedactor;
+  private held: HeldSegment | null = null;
   count = 0;
   /** Audio to mask in the redacted audio: every entity's words, and whole segments whose entities have no time or that policy dropped. */
   readonly maskSpans: TimeSpan[] = [];
@@ -45,6 +59,7 @@ export class SegmentTranscriber {
   constructor(
     private readonly stages: StageSet,
     private readonly hotwords?: readonly Hotword[],
+    private readonly options: { lookAhead?: boolean } = {},
   ) {
     this.redactor = stages.newRedactor((hotwords ?? []).filter((h) => h.pii).map((h) => ({ phrase: h.phrase })));
   }
@@ -64,22 +79,51 @@ export class SegmentTranscriber {
     return this.stages.recognizer.endOfSentenceLogProb?.(text) ?? -Infinity;
   }
 
+  /**
+   * Recording time from which audio may still hold an entity not yet redacted: the start of the held segment's
+   * speech in look-ahead mode (its mask spans come with the next segment), else Infinity. Redacted audio waits in
+   * RAM behind it: one speech segment more than without look-ahead.
+   */
+  get pendingFromSec(): number {
+    return this.held ? this.held.offsetSec : Number.POSITIVE_INFINITY;
+  }
+
   /** `decoded`: the segment's transcript when it was already decoded (the live endpoint's decode ahead), so it is not decoded twice. */
   async add(speech: SpeechSegment, decoded?: Transcript): Promise<RedactedSegment[]> {
-    const { name, variant } = this.stages.recognizer.model;
     const transcript = decoded ?? (await this.decode(speech.samples));
     const out: RedactedSegment[] = [];
     for (const raw of transcript.segments) {
       const { text, ranges } = alignedText(raw);
-      const result = await this.redactor.redact(text);
-      const redacted = buildRedactedSegment(raw, ranges, result, { seq: this.count, offsetSec: speech.start, model: name, variant });
-      this.maskSpans.push(...spansToMask(raw, redacted, result.dropped, speech.start));
-      if (redacted) {
-        out.push(redacted);
-        this.count++;
+      if (!this.options.lookAhead) {
+        this.emit({ raw, ranges, offsetSec: speech.start }, await this.redactor.redact(text), out);
+        continue;
       }
+      const before = this.held;
+      this.held = { raw, ranges, offsetSec: speech.start };
+      const result = await this.redactor.push(text);
+      if (before && result) this.emit(before, result, out);
     }
     return out;
+  }
+
+  /** Look-ahead mode: redacts the held segment without right context (end of the recording); [] when none is held. */
+  async finish(): Promise<RedactedSegment[]> {
+    const before = this.held;
+    this.held = null;
+    const result = await this.redactor.flush();
+    const out: RedactedSegment[] = [];
+    if (before && result) this.emit(before, result, out);
+    return out;
+  }
+
+  private emit(segment: HeldSegment, result: RedactionResult, out: RedactedSegment[]): void {
+    const { name, variant } = this.stages.recognizer.model;
+    const redacted = buildRedactedSegment(segment.raw, segment.ranges, result, { seq: this.count, offsetSec: segment.offsetSec, model: name, variant });
+    this.maskSpans.push(...spansToMask(segment.raw, redacted, result.dropped, segment.offsetSec));
+    if (redacted) {
+      out.push(redacted);
+      this.count++;
+    }
   }
 }
 
@@ -162,7 +206,7 @@ export async function transcribeRecording(
     return null;
   });
   const segmenter = newSegmenter(stages.vad, vadConfig);
-  const transcriber = new SegmentTranscriber(stages, on.hotwords);
+  const transcriber = new SegmentTranscriber(stages, on.hotwords, { lookAhead: true });
   // Redacted audio is streamed as live sessions' is: raw samples wait in this worker's RAM only until no later
   // entity can reach them (behind the segmenter, less padMs and the VAD's speech padding), then are masked and
   // appended to the temp file, so memory stays flat whatever the length. Only masked samples are written.
@@ -181,7 +225,7 @@ export async function transcribeRecording(
       decoded += chunk.length;
       stream?.push(chunk);
       for (const speech of await segmenter.push(chunk)) await transcribe(speech);
-      if (stream) await audioStep(() => stream.commit(segmenter.heldFromSec - marginSec, transcriber.maskSpans));
+      if (stream) await audioStep(() => stream.commit(Math.min(segmenter.heldFromSec, transcriber.pendingFromSec) - marginSec, transcriber.maskSpans));
       if (decoded / ASR_SAMPLE_RATE - reported >= PROGRESS_EVERY_SEC) {
         reported = decoded / ASR_SAMPLE_RATE;
         on.progress(reported, declared);
@@ -192,6 +236,7 @@ export async function transcribeRecording(
       throw new PipelineError('TOO_SHORT', `${name}: is ${durationSec.toFixed(2)} s long; recordings shorter than ${MIN_DURATION_SEC} s cannot hold speech`);
     }
     for (const speech of segmenter.flush()) await transcribe(speech);
+    for (const segment of await transcriber.finish()) on.segment(segment);
     if (shortfall) {
       throw new PipelineError(
         'TRUNCATED',

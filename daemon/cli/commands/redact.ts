@@ -30,10 +30,10 @@ Options:
                           (default: environment variable ${DEFAULT_KEY_ENV})
   --long-numbers          also redact runs of 8 or more digits that no rule validates (as BANK_ACCOUNT), unless
                           an ordinary-reference word ("order", "ticket", "page") is near
-  --session               treat lines as consecutive segments of one session: PII split across lines is caught
-                          (each line is written once the next one has been read)
-  --stream                treat lines as consecutive segments of one session as the daemon and \`transcribe\` do:
-                          each line is written at once, redacted with the words of the lines before it as context
+  --session               treat lines as consecutive segments of one recording as the daemon and \`transcribe\` do:
+                          PII split across lines is caught (each line is written once the next one has been read)
+  --stream                treat lines as consecutive segments of a live session as the daemon does: each line is
+                          written at once, redacted with the words of the lines before it as context
   --config PATH           config file whose redaction section is the policy (default /etc/hushscribe/config.yaml
                           if present, as for the daemon); the options above override it
   --detectors LIST        rules, tagger or rules,tagger (default: rules, and the tagger unless the config's
@@ -121,7 +121,8 @@ export const redactCommand: Command = {
     const tagger = detectors.tagger ? await (taggerDir ? PiiTagger.load(taggerDir) : PiiTagger.load()) : null;
     const session = new SessionRedactor(config, { tagger, rules: detectors.rules });
     // One line in, one line out; in session mode each line is written once the next has been read (look-ahead).
-    // --stream: each line at once, with the earlier lines as context (the daemon's way).
+    // --session is the daemon's way for recordings; --stream its way for live sessions: each line at once, with the
+    // earlier lines as context.
     // Without either every line is its own session: no context carries from one line to the next.
     const push = values.session
       ? (line: string) => session.push(line)

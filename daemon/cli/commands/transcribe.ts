@@ -17,6 +17,7 @@ import {
 import { alignedText, buildRedactedSegment } from '../../redaction/segment.js';
 import { SessionRedactor, type SessionOptions } from '../../../redaction/session.js';
 import { PiiTagger } from '../../../redaction/tagger.js';
+import type { RedactionResult } from '../../../redaction/types.js';
 import { parseDetectors } from './detectors.js';
 import type { RedactionPolicyConfig } from '../../../redaction/policy.js';
 import { readAudio } from '../../audio/index.js';
@@ -93,9 +94,11 @@ export type TranscriptRedactor = (
 ) => Promise<Transcript>;
 
 /**
- * Redacts a transcript segment by segment with one SessionRedactor, so personal data split by a pause is still
- * caught; words inside an entity become the entity's placeholder (as the daemon stores them). Dropped segments
- * (policy 'drop') are left out. The audio spans to mask for redacted audio are added to `maskSpans`.
+ * Redacts a transcript segment by segment with one SessionRedactor, one segment late as the daemon redacts a
+ * recording (SegmentTranscriber's look-ahead): each segment with the words before it and the next segment's first
+ * words as context, so personal data split by a pause is still caught in both halves; words inside an entity
+ * become the entity's placeholder (as the daemon stores them). Dropped segments (policy 'drop') are left out. The
+ * audio spans to mask for redacted audio are added to `maskSpans`.
  */
 export async function redactTranscript(
   transcript: Transcript,
@@ -105,9 +108,16 @@ export async function redactTranscript(
 ): Promise<Transcript> {
   const session = new SessionRedactor(policy, detectors);
   const segments: RecognizedSegment[] = [];
-  for (const [seq, segment] of transcript.segments.entries()) {
-    const { text, ranges } = alignedText(segment);
-    const result = await session.redact(text);
+  const aligned = transcript.segments.map((segment) => ({ segment, ...alignedText(segment) }));
+  const results: RedactionResult[] = [];
+  for (const { text } of aligned) {
+    const result = await session.push(text);
+    if (result) results.push(result);
+  }
+  const last = await session.flush();
+  if (last) results.push(last);
+  for (const [seq, { segment, ranges }] of aligned.entries()) {
+    const result = results[seq]!;
     const redacted = buildRedactedSegment(segment, ranges, result, { seq, offsetSec: 0, model: '', variant: '' });
     maskSpans.push(...spansToMask(segment, redacted, result.dropped, 0));
     if (!redacted) continue;
