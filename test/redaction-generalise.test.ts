@@ -42,12 +42,22 @@ t.test('places the gazetteers lack after a place cue, and postcodes with a count
   t.equal(redact('the farm is near riga l v one zero five zero'), 'the farm is near [LOCATION] [ZIP_CODE]', 'LV-1050 said letter by letter');
 });
 
+t.test('URLs after "at", with any first word after www, double dashes and Austria\'s "dot at"', async (t) => {
+  t.equal(redact('the shop is at www dot the dash blue dash kettle dot com'), 'the shop is at [URL]');
+  t.equal(redact('go to www dot example dot com slash help'), 'go to [URL]', '"www" is a URL, not an unknown name after "to"');
+  t.equal(redact('see rainy dash dash day dot net for more'), 'see [URL] for more');
+  t.equal(redact('the page is quiet dash harbour dot at if you like'), 'the page is [URL] if you like');
+  t.equal(redact('find us at www dot schnee dot at'), 'find us at [URL]');
+});
+
 t.test('the same words in ordinary speech are left alone', async (t) => {
   for (const text of [
     'we met at the gate twenty minutes later',
     'the story of the new world begins in the east',
     'she stayed in the north wing for two nights',
     'the whole gang came two days early',
+    'there was a red dot at the top',
+    'she looked at the dot at the end',
   ]) {
     t.equal(redact(text), text);
   }

@@ -56,14 +56,22 @@ function spell(words: string[], from: number, to: number): string {
   return out;
 }
 
+const isDash = (word: string | undefined) => word === 'dash' || word === 'hyphen';
+
 /** End of one host label starting at `j` (words joined by dash; the first label may run over several words). */
 function labelEnd(words: string[], j: number, first: (w: string | undefined) => boolean, multiword: boolean): number {
   if (!first(words[j])) return j;
   let k = j + 1;
   for (;;) {
     if (multiword && labelWord(words[k])) k += 1;
-    else if ((words[k] === 'dash' || words[k] === 'hyphen') && hostWord(words[k + 1])) k += 2;
-    else return k;
+    else if (isDash(words[k])) {
+      // "bouncy dash dash" (a double hyphen) joins the labels as one dash does.
+      let next = k + 1;
+      while (isDash(words[next])) next += 1;
+      if (isDot(words[next])) return next; // a label ending in dashes, as faker's "bouncy-.net"
+      if (!hostWord(words[next])) return k;
+      k = next + 1;
+    } else return k;
   }
 }
 
@@ -105,20 +113,37 @@ export function recognizeEmails({ words }: Analysis): Candidate[] {
   return found;
 }
 
+/**
+ * "tight dash interviewer dot at": Austria's domain, said "dot at", which hostWord never takes as a label (it is
+ * an email's "at"). Only after "www" or a dashed label and with no email domain after the "at", since "a red dot
+ * at the top" is ordinary speech. The end, or -1.
+ */
+function austrianDomainEnd(words: string[], host: number, first: (w: string | undefined) => boolean, www: boolean): number {
+  const j = labelEnd(words, host, first, false);
+  if (j === host || !isDot(words[j]) || words[j + 1] !== 'at') return -1;
+  if (!www && !words.slice(host, j).some(isDash)) return -1;
+  return domainEnd(words, j + 2, hostWord, true) < 0 ? j + 2 : -1;
+}
+
 export function recognizeUrls({ words }: Analysis): Candidate[] {
   const found: Candidate[] = [];
   let i = 0;
   while (i < words.length) {
     const www = words[i] === 'www' ? 1 : words.slice(i, i + 3).join(' ') === 'w w w' ? 3 : 0;
     const host = www > 0 && isDot(words[i + www]) ? i + www + 1 : i;
-    const end = words[i - 1] === 'at' || isDot(words[i - 1]) ? -1 : domainEnd(words, host, labelWord, false);
+    // After "www dot" any word is a host label ("www dot old dash fashioned dash elevator dot org").
+    // "find us at www dot ..." is a URL, though a domain right after "at" is otherwise an email's.
+    const inside = (words[i - 1] === 'at' && www === 0) || isDot(words[i - 1]);
+    const first = www > 0 ? hostWord : labelWord;
+    const end = inside ? -1 : Math.max(domainEnd(words, host, first, false), austrianDomainEnd(words, host, first, www > 0));
     if (end < 0) {
       i += 1;
       continue;
     }
     let stop = end;
     while (words[stop] === 'slash' && labelWord(words[stop + 1])) stop += 2;
-    found.push({ type: 'URL', start: i, end: stop, score: 0.6, source: 'rule:url', value: spell(words, i, stop) });
+    // "www" says URL outright: it outranks a name rule's reading of "www" as an unknown word after "to".
+    found.push({ type: 'URL', start: i, end: stop, score: www > 0 ? 0.9 : 0.6, source: 'rule:url', value: spell(words, i, stop) });
     i = stop;
   }
   return found;
