@@ -20,8 +20,8 @@ t.test('no planted personal data in any file the daemon wrote or in its output',
   // The check is only meaningful if the model hears the values: most of each planted value is recognised.
   t.match(forms.recognised[1], /four five three two zero one five one one two eight three zero three six six/, 'card number recognised');
   t.match(forms.recognised[2], /five five five one two three four five six seven/, 'phone number recognised');
-  // The general-English LM hears "jon dot met": the leak search below covers both the planted and the heard forms.
-  t.match(forms.recognised[3], /\w+ dot \w+ at gmail dot com/, 'e-mail recognised');
+  // The model may hear "jon dot met" or "johndotsmith": the leak search below covers both the planted and the heard forms.
+  t.match(forms.recognised[3], /\w+ ?dot ?\w+ at gmail dot com/, 'e-mail recognised');
   t.ok(forms.phrases.length > 10 && forms.words.length > 5, `searching for ${forms.phrases.length} phrases and ${forms.words.length} words`);
 
   const { dir, daemon, watch } = daemonSetup('privacy-e2e', {
