@@ -122,9 +122,12 @@ async function run(): Promise<void> {
     const t0 = performance.now();
     const segments = await transcriber.add(speech, decoded?.transcript);
     const eos = decoded?.endOfSentenceLogProb;
+    const lastWordEnd = Math.max(-1, ...segments.flatMap((s) => s.words.map((w) => w.end)));
     const latency = {
       endedBy,
       heardSec: segmenter.processedSec,
+      vadEndSec: speech.end - settings.vad.speechPadMs / 1000,
+      lastWordEndSec: lastWordEnd >= 0 ? lastWordEnd : null,
       readAt,
       decodeAheadMs: decoded ? Math.round(decoded.decodeMs) : null,
       endOfSentenceLogProb: eos !== undefined && Number.isFinite(eos) ? Math.round(eos * 100) / 100 : null,

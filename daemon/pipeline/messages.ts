@@ -99,6 +99,10 @@ export interface FinalLatency {
   endedBy: 'endpoint' | 'fast' | 'vad';
   /** Session seconds heard when the segment ended (the audio time of the decision). */
   heardSec: number;
+  /** Session seconds where the VAD heard the speech end (its first silent frame; the segment's end less vad.speechPadMs). */
+  vadEndSec: number;
+  /** Session seconds where the decode's last word ended (null: no word). A number, no text. */
+  lastWordEndSec: number | null;
   /** Wall clock (ms) when the chunk that ended it was read from the capture. */
   readAt: number;
   /** The decode made ahead, in the silence, when reused (null: decoded after the segment ended, inside finishMs). */

@@ -1,6 +1,6 @@
 // Live partials and endpointing: the built daemon with a command source playing speech in real time (the
 // pipeline bench's feeder), watched through the control socket's live.listen (what `hushscribe listen` shows).
-//   npm run bench -- live [--minutes N] [--gap-sec S] [--model DIR]
+//   npm run bench -- live [--minutes N] [--gap-sec S] [--model DIR] [--runs baseline,endpoint,partials,short,fast]
 //
 // Four runs of the same stream, in this order, in one process:
 //   baseline   live.partials off, live.endpoint off (the VAD alone ends segments, then they are decoded)
@@ -156,7 +156,17 @@ async function run(
   const finals = listener.events.filter((e) => e.final);
   const partials = listener.events.filter((e) => !e.final);
   const finalMs: number[] = [];
-  const stages = { silenceHeardMs: [] as number[], captureLagMs: [] as number[], workerMs: [] as number[], storeMs: [] as number[], notifyMs: [] as number[] };
+  const stages = {
+    feederMs: [] as number[],
+    vadLagMs: [] as number[],
+    ruleWaitMs: [] as number[],
+    silenceHeardMs: [] as number[],
+    captureLagMs: [] as number[],
+    workerMs: [] as number[],
+    storeMs: [] as number[],
+    notifyMs: [] as number[],
+    lastWordLagMs: [] as number[],
+  };
   const endedBy = { endpoint: 0, fast: 0, vad: 0 };
   const latencies = finalLatencies(daemon.log);
   /** The fast rule's evidence at each utterance's end (only logged with live.endpoint.fast on). */
@@ -175,6 +185,11 @@ async function run(
       if (l) {
         endedBy[l.endedBy]++;
         if (l.endOfSentenceLogProb !== null && l.endOfSentenceLogProb !== undefined) endOfSentence.push(l.endOfSentenceLogProb);
+        // The bench's clock starts when the chunk holding the last speech sample was written (0-30 ms late).
+        stages.feederMs.push(feedStart + u.speechEndSec * 1000 - u.wallEndMs);
+        stages.vadLagMs.push((l.vadEndSec - u.speechEndSec) * 1000);
+        stages.ruleWaitMs.push((l.heardSec - l.vadEndSec) * 1000);
+        if (l.lastWordEndSec !== null) stages.lastWordLagMs.push((l.lastWordEndSec - u.speechEndSec) * 1000);
         stages.silenceHeardMs.push((l.heardSec - u.speechEndSec) * 1000);
         stages.captureLagMs.push(l.readAt - (feedStart + l.heardSec * 1000));
         stages.workerMs.push(l.postedAt - l.readAt);
@@ -200,6 +215,9 @@ async function run(
     // Where it went, p50/p95 of each stage over the utterances: audio after the end of speech heard before the
     // segment ended (VAD silence and endpoint rules), how late the capture delivered that audio (ffmpeg, pipe),
     // worker time from that chunk to the posted final (decode unless made ahead, redaction), store, notify.
+    // silenceHeardMs = vadLagMs (the bench's end of speech to the VAD's first silent frame) + ruleWaitMs (from
+    // there to the end of the chunk that ended the segment); feederMs (<= 0): the bench clock's late start;
+    // lastWordLagMs: the bench's end of speech to the decode's last word end (not a stage).
     endOfSpeechToFinalStagesMs: Object.fromEntries(
       Object.entries(stages).map(([k, v]) => [k, { p50: Math.round(percentile(v, 50)), p95: Math.round(percentile(v, 95)) }]),
     ),
@@ -253,8 +271,10 @@ export const benchmark: Benchmark = {
         'gap-sec': { type: 'string', default: '1.5' },
         model: { type: 'string' },
         keep: { type: 'boolean', default: false },
+        runs: { type: 'string', default: 'baseline,endpoint,partials,short,fast' },
       },
     });
+    const wanted = new Set(values.runs.split(','));
     const minutes = Number(values.minutes);
     const gapSec = Number(values['gap-sec']);
     if (!(minutes > 0 && minutes <= 60)) throw new Error(`--minutes must be a number in (0, 60], got '${values.minutes}'`);
@@ -265,43 +285,57 @@ export const benchmark: Benchmark = {
     const dir = mkdtempSync(join(tmpdir(), 'hs-bench-live-'));
     const daemons: Daemon[] = [];
     try {
-      process.stderr.write(`live bench: 5 runs of ${minutes} min; work dir ${dir}\n`);
+      process.stderr.write(`live bench: ${wanted.size} runs of ${minutes} min; work dir ${dir}\n`);
       mkdirSync(join(dir, 'clips'));
       const clips = makeClips(join(dir, 'clips'));
       const ctx = { cli, modelDir, dir, clips, minutes, gapSec, track: (d: Daemon) => daemons.push(d), clipWords: clipWords(cli, modelDir, clips) };
       const off = { enabled: false };
-      const baseline = await run('baseline', { partials: false, endpoint: off }, ctx);
-      process.stderr.write(`  baseline done\n`);
-      const endpoint = await run('endpoint', { partials: false }, ctx);
-      process.stderr.write(`  endpoint done\n`);
-      const partials = await run('partials', {}, ctx);
-      process.stderr.write(`  partials done\n`);
-      const short = await run('short', { endpoint: { minSilenceMs: 140 } }, ctx);
-      process.stderr.write(`  short done\n`);
-      const fast = await run('fast', { endpoint: { fast: { enabled: true } } }, ctx);
-      process.stderr.write(`  fast done\n`);
+      const configs: [string, Record<string, unknown>][] = [
+        ['baseline', { partials: false, endpoint: off }],
+        ['endpoint', { partials: false }],
+        ['partials', {}],
+        ['short', { endpoint: { minSilenceMs: 140 } }],
+        ['fast', { endpoint: { fast: { enabled: true } } }],
+      ];
+      const runs: Record<string, Awaited<ReturnType<typeof run>>> = {};
+      for (const [name, live] of configs) {
+        if (!wanted.has(name)) continue;
+        runs[name] = await run(name, live, ctx);
+        process.stderr.write(`  ${name} done\n`);
+      }
+      const { baseline, endpoint, partials, short, fast } = runs;
       const cost = await decodeCost(modelDir, clips, 4);
+      const ratio = (a: number | undefined, b: number | undefined) => (a !== undefined && b !== undefined ? round(a / b, 3) : null);
       const result = {
         benchmark: 'live',
         model: modelDir,
         minutes,
-        baseline,
-        endpoint,
-        partials,
-        short,
-        fast,
-        fastFinalP50VsDefault: round(fast.endOfSpeechToFinalMs.p50 / partials.endOfSpeechToFinalMs.p50, 3),
-        fastFinalP95VsDefault: round(fast.endOfSpeechToFinalMs.p95 / partials.endOfSpeechToFinalMs.p95, 3),
-        finalP95VsBaseline: round(partials.endOfSpeechToFinalMs.p95 / baseline.endOfSpeechToFinalMs.p95, 3),
-        cpuPartialsOnVsOff: round(partials.cpuSecPerAudioSec / endpoint.cpuSecPerAudioSec, 3),
+        ...runs,
+        fastFinalP50VsDefault: ratio(fast?.endOfSpeechToFinalMs.p50, partials?.endOfSpeechToFinalMs.p50),
+        fastFinalP95VsDefault: ratio(fast?.endOfSpeechToFinalMs.p95, partials?.endOfSpeechToFinalMs.p95),
+        finalP95VsBaseline: ratio(partials?.endOfSpeechToFinalMs.p95, baseline?.endOfSpeechToFinalMs.p95),
+        cpuPartialsOnVsOff: ratio(partials?.cpuSecPerAudioSec, endpoint?.cpuSecPerAudioSec),
         decodeCost: cost,
       };
+      const f = (r: (typeof runs)[string] | undefined) => (r ? `${r.endOfSpeechToFinalMs.p50}/${r.endOfSpeechToFinalMs.p95} ms` : 'not run');
       process.stdout.write(
-        `end of speech -> final p50/p95: baseline ${baseline.endOfSpeechToFinalMs.p50}/${baseline.endOfSpeechToFinalMs.p95} ms, endpoint ${endpoint.endOfSpeechToFinalMs.p50}/${endpoint.endOfSpeechToFinalMs.p95} ms, with partials ${partials.endOfSpeechToFinalMs.p50}/${partials.endOfSpeechToFinalMs.p95} ms, endpoint at 140 ms ${short.endOfSpeechToFinalMs.p50}/${short.endOfSpeechToFinalMs.p95} ms (${short.utterances} utterances, ${short.finals} finals)\n` +
-          `fast endpoint (live.endpoint.fast) ${fast.endOfSpeechToFinalMs.p50}/${fast.endOfSpeechToFinalMs.p95} ms vs default ${partials.endOfSpeechToFinalMs.p50}/${partials.endOfSpeechToFinalMs.p95} ms (${fast.finals} finals vs ${partials.finals}; ended fast ${fast.endedBy.fast} of ${fast.utterances}; ln p(end of sentence) at utterance ends p25/p50/p75 ${fast.endOfSentenceLogProbAtUtteranceEnd?.p25}/${fast.endOfSentenceLogProbAtUtteranceEnd?.p50}/${fast.endOfSentenceLogProbAtUtteranceEnd?.p75})\n` +
-          `word end -> first partial p50/p95: ${partials.wordEndToPartialMs?.p50}/${partials.wordEndToPartialMs?.p95} ms (${partials.partials} partials, ${partials.partialsDropped} dropped)\n` +
-          `CPU s per audio s: partials off ${endpoint.cpuSecPerAudioSec}, on ${partials.cpuSecPerAudioSec} (x${result.cpuPartialsOnVsOff})\n` +
-          `decode one partial (ms), whole open segment vs last ${cost.windowSec} s: ${cost.rows.map((r) => `${r.openSec} s ${r.wholeMs}/${r.windowMs}`).join(', ')}\n`,
+        `end of speech -> final p50/p95: baseline ${f(baseline)}, endpoint ${f(endpoint)}, with partials ${f(partials)}, endpoint at 140 ms ${f(short)}${short ? ` (${short.utterances} utterances, ${short.finals} finals)` : ''}\n` +
+          (fast
+            ? `fast endpoint (live.endpoint.fast) ${f(fast)} vs default ${f(partials)} (${fast.finals} finals vs ${partials?.finals}; ended fast ${fast.endedBy.fast} of ${fast.utterances}; ln p(end of sentence) at utterance ends p25/p50/p75 ${fast.endOfSentenceLogProbAtUtteranceEnd?.p25}/${fast.endOfSentenceLogProbAtUtteranceEnd?.p50}/${fast.endOfSentenceLogProbAtUtteranceEnd?.p75})\n`
+            : '') +
+          (partials
+            ? `word end -> first partial p50/p95: ${partials.wordEndToPartialMs?.p50}/${partials.wordEndToPartialMs?.p95} ms (${partials.partials} partials, ${partials.partialsDropped} dropped)\n`
+            : '') +
+          `CPU s per audio s: partials off ${endpoint?.cpuSecPerAudioSec}, on ${partials?.cpuSecPerAudioSec} (x${result.cpuPartialsOnVsOff})\n` +
+          `decode one partial (ms), whole open segment vs last ${cost.windowSec} s: ${cost.rows.map((r) => `${r.openSec} s ${r.wholeMs}/${r.windowMs}`).join(', ')}\n` +
+          Object.entries(runs)
+            .map(
+              ([name, r]) =>
+                `${name} stages p50/p95 (ms): ${Object.entries(r.endOfSpeechToFinalStagesMs)
+                  .map(([k, v]) => `${k} ${v.p50}/${v.p95}`)
+                  .join(', ')}\n`,
+            )
+            .join(''),
       );
       process.stdout.write(`${JSON.stringify(result)}\n`);
     } finally {
