@@ -19,6 +19,7 @@ import {
   type RedactionPolicyConfig,
 } from './policy-schema.js';
 import type { EntityType } from './types.js';
+import { showValue, valueAtPointer } from '../common/validation-errors.js';
 
 export { DEFAULT_THRESHOLD, OPERATORS, type OperatorName, type RedactionPolicyConfig } from './policy-schema.js';
 
@@ -47,21 +48,10 @@ interface NodeWords {
   mustBe?: string;
 }
 
-function show(value: unknown): string {
-  const text = JSON.stringify(value);
-  return text === undefined ? String(value) : text.length > 60 ? `${text.slice(0, 57)}...` : text;
-}
-
-function valueAt(root: unknown, pointer: string): unknown {
-  let node = root;
-  for (const part of pointer.split('/').slice(1)) node = (node as Record<string, unknown> | undefined)?.[part.replace(/~1/g, '/').replace(/~0/g, '~')];
-  return node;
-}
-
 /** `/operators/PERSON` -> `operators.PERSON`; an array's item is named by its array. */
 function dotted(pointer: string, root: unknown): string {
   const parts = pointer.split('/').slice(1);
-  if (parts.length > 0 && Array.isArray(valueAt(root, `/${parts.slice(0, -1).join('/')}`.replace(/^\/$/, '')))) parts.pop();
+  if (parts.length > 0 && Array.isArray(valueAtPointer(root, `/${parts.slice(0, -1).join('/')}`.replace(/^\/$/, '')))) parts.pop();
   return parts.join('.');
 }
 
@@ -77,11 +67,11 @@ function message(err: ErrorObject, root: unknown): string {
   }
   if (err.keyword === 'enum' && node?.title) {
     // An unknown key of a map (propertyNames) or an unknown value.
-    const value = err.propertyName ?? valueAt(root, err.instancePath);
+    const value = err.propertyName ?? valueAtPointer(root, err.instancePath);
     return `${path}: unknown ${node.title} '${String(value)}' (known: ${(node.enum ?? []).join(', ')})`;
   }
   const what = node?.mustBe ?? err.message ?? 'is invalid';
-  return `${path || 'redaction policy'} ${what}, but received ${show(valueAt(root, err.instancePath))}`;
+  return `${path || 'redaction policy'} ${what}, but received ${showValue(valueAtPointer(root, err.instancePath))}`;
 }
 
 /**

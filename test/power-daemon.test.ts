@@ -4,23 +4,12 @@
  * runs on, and that no segment is lost or stored twice), not what a sparse model does.
  */
 import t from 'tap';
-import { copyFileSync, cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { request } from '../daemon/control/client.js';
 import { ControlError } from '../daemon/control/protocol.js';
-import {
-  AWAY_BROKER,
-  cli,
-  daemonSetup,
-  ensureBuilt,
-  listTranscripts,
-  speechFile,
-  tempDir,
-  TINY_MODEL,
-  toneSamples,
-  waitFor,
-  wavBytes,
-} from './fixtures/daemon/harness.js';
+import { twoVariantModel } from './fixtures/models/two-variant-model.js';
+import { AWAY_BROKER, cli, daemonSetup, ensureBuilt, listTranscripts, speechFile, tempDir, toneSamples, waitFor, wavBytes } from './fixtures/daemon/harness.js';
 
 ensureBuilt();
 
@@ -33,24 +22,13 @@ interface PowerJson {
   signals: { thermal: { celsius: number | null; problems: string[] } };
 }
 
-/** hushscribe-tiny plus a `sparse` variant (same weights, own file). */
-function twoVariantModel(): string {
-  const dir = join(tempDir('power-model'), 'hushscribe-tiny');
-  cpSync(TINY_MODEL, dir, { recursive: true });
-  copyFileSync(join(dir, 'model.onnx'), join(dir, 'model-sparse.onnx'));
-  const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { variants: Record<string, { file: string }> };
-  manifest.variants.sparse = { ...manifest.variants.dense!, file: 'model-sparse.onnx' };
-  writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2));
-  return dir;
-}
-
 const thermalDir = tempDir('power-thermal');
 const thermal = join(thermalDir, 'temp');
 writeFileSync(thermal, '40000\n');
 const { dir, daemon, watch } = daemonSetup('power', {
   config: {
     ...AWAY_BROKER,
-    asr: { modelDir: twoVariantModel() },
+    asr: { modelDir: twoVariantModel(tempDir('power-model')) },
     // The backlog signal is out of reach here, so only the thermal file moves auto mode in this test.
     power: {
       mode: 'dense',
@@ -220,7 +198,7 @@ t.test('a live source switches between speech segments', async (t) => {
   const argv = ['ffmpeg', '-v', 'error', '-re', '-i', clip, '-f', 'wav', 'pipe:1'];
   const live = daemonSetup('power-live', {
     config: {
-      asr: { modelDir: twoVariantModel() },
+      asr: { modelDir: twoVariantModel(tempDir('power-model')) },
       sources: { watch: { dir: null }, command: { argv } },
       vad: { enabled: false, maxSegmentSec: 2 },
       power: { mode: 'dense' },

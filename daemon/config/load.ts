@@ -8,6 +8,7 @@ import { addPolicyKeywords } from '../../redaction/policy-schema.js';
 import { applyEnv } from './env.js';
 import { configSchema, type HushscribeConfig } from './schema.js';
 import { parseWyomingUri } from '../wyoming/address.js';
+import { showValue, valueAtPointer } from '../../common/validation-errors.js';
 
 export const DEFAULT_CONFIG_PATH = '/etc/hushscribe/config.yaml';
 export const DEFAULT_MODEL_NAME = 'hushscribe-en-v1';
@@ -35,17 +36,6 @@ ajv.addKeyword({ keyword: 'requiresRestart', schemaType: 'boolean' });
 addPolicyKeywords(ajv);
 const validate = ajv.compile<HushscribeConfig>(configSchema);
 
-function show(value: unknown): string {
-  const text = JSON.stringify(value);
-  return text === undefined ? String(value) : text.length > 60 ? `${text.slice(0, 57)}...` : text;
-}
-
-function valueAt(root: unknown, pointer: string): unknown {
-  let node = root;
-  for (const part of pointer.split('/').slice(1)) node = (node as Record<string, unknown> | undefined)?.[part.replace(/~1/g, '/').replace(/~0/g, '~')];
-  return node;
-}
-
 function describe(err: ErrorObject, root: unknown, origins: Map<string, string>): ConfigIssue {
   let path = err.instancePath.split('/').slice(1).join('.');
   let message: string;
@@ -54,11 +44,11 @@ function describe(err: ErrorObject, root: unknown, origins: Map<string, string>)
     message = 'unknown option';
   } else if (err.keyword === 'enum') {
     const allowed = (err.params as { allowedValues: unknown[] }).allowedValues.map((v) => String(v)).join(', ');
-    message = `must be one of ${allowed} (got ${show(valueAt(root, err.instancePath))})`;
+    message = `must be one of ${allowed} (got ${showValue(valueAtPointer(root, err.instancePath))})`;
   } else if (err.keyword === 'propertyNames') {
-    message = `has an unknown key ${show((err.params as { propertyName: string }).propertyName)}`;
+    message = `has an unknown key ${showValue((err.params as { propertyName: string }).propertyName)}`;
   } else {
-    message = `${err.message ?? 'is invalid'} (got ${show(valueAt(root, err.instancePath))})`;
+    message = `${err.message ?? 'is invalid'} (got ${showValue(valueAtPointer(root, err.instancePath))})`;
   }
   const variable = origins.get(path);
   return { path: variable ? `${path} (from ${variable})` : path, message };
@@ -120,7 +110,8 @@ export function parseConfigText(text: string, file: string | null): Record<strin
     throw err;
   }
   if (raw === null || raw === undefined) return {};
-  if (typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError(file, [{ path: '', message: `must be a mapping of options (got ${show(raw)})` }]);
+  if (typeof raw !== 'object' || Array.isArray(raw))
+    throw new ConfigError(file, [{ path: '', message: `must be a mapping of options (got ${showValue(raw)})` }]);
   return raw as Record<string, unknown>;
 }
 
