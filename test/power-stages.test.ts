@@ -4,25 +4,15 @@
  * released once the caller says it is idle. On the tiny test model with a `sparse` copy of its dense graph.
  */
 import t from 'tap';
-import { copyFileSync, cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { validateConfig } from '../daemon/config/load.js';
 import type { WorkerSettings } from '../daemon/pipeline/messages.js';
 import { loadPowerStages, stagesFor } from '../daemon/pipeline/stages.js';
 import { batOrPatAudio } from './fixtures/models/tone-audio.js';
+import { twoVariantModel } from './fixtures/models/two-variant-model.js';
 
 const TINY = join(import.meta.dirname, 'fixtures', 'models', 'hushscribe-tiny');
-
-/** hushscribe-tiny plus a `sparse` variant (same weights, own file). */
-function twoVariantModel(dir: string): string {
-  const model = join(dir, 'hushscribe-tiny');
-  cpSync(TINY, model, { recursive: true });
-  copyFileSync(join(model, 'model.onnx'), join(model, 'model-sparse.onnx'));
-  const manifest = JSON.parse(readFileSync(join(model, 'manifest.json'), 'utf8')) as { variants: Record<string, { file: string }> };
-  manifest.variants.sparse = { ...manifest.variants.dense!, file: 'model-sparse.onnx' };
-  writeFileSync(join(model, 'manifest.json'), JSON.stringify(manifest, null, 2));
-  return model;
-}
 
 function settings(modelDir: string, extra: Partial<WorkerSettings>): WorkerSettings {
   const config = validateConfig({});
@@ -70,6 +60,7 @@ t.test('a sparse variant that cannot load: dense at start, and each sparse reque
   rmSync(join(model, 'model-sparse.onnx'));
   const power = await loadPowerStages(settings(model, { sparseVariant: 'sparse', startVariant: 'sparse' }));
   t.same(power.loadedVariants(), ['dense'], 'started dense');
+  t.equal(power.started.recognizer.model.variant, 'dense', 'the stages a worker starts with are the dense ones');
   const failures: string[] = [];
   const set = await stagesFor(power, 'sparse', (message) => failures.push(message));
   t.equal(set.recognizer.model.variant, 'dense');

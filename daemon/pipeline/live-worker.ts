@@ -25,7 +25,7 @@ const { settings, post, onMessage, onShutdown } = workerChannel<LiveWorkerData, 
 const variants = await startWorker(settings, post);
 // One mutable set: SegmentTranscriber reads its recognizer per segment, so a switch applies from the next segment.
 // Once switched both recognizers stay: the old one may be decoding a segment when the new one is put in place.
-const stages: StageSet = { ...(await variants.load(settings.startVariant ?? 'dense')) };
+const stages: StageSet = { ...variants.started };
 
 let capture: Capture | null = null;
 let wantedVariant: string = 'dense';

@@ -30,6 +30,8 @@ export async function loadStages(settings: Omit<WorkerSettings, 'sparseVariant'>
  * (releaseOthers), so a daemon that stays on one variant never pays for the other (~60 MB resident with dense).
  */
 export interface PowerStages {
+  /** The stages loaded at start: the start variant's, or dense when the sparse ones could not be loaded. */
+  started: StageSet;
   /** The dense variant (for status), whether loaded or not. */
   denseModel: ModelInfo;
   /** What the sparse variant will be (for status), or null when the model has none. */
@@ -86,11 +88,13 @@ export async function loadPowerStages(settings: WorkerSettings): Promise<PowerSt
     first = await loadRecognizerOf('dense');
   }
   shared = { vad: settings.vad.enabled ? await loadSileroVad() : null, newRedactor: await redaction.load() };
-  loaded.set(firstVariant, Promise.resolve({ recognizer: first, ...shared }));
+  const started: StageSet = { recognizer: first, ...shared };
+  loaded.set(firstVariant, Promise.resolve(started));
   // Started on sparse: the manifest was read to find that variant (settings.ts), so it names the dense default.
   const denseModel =
     firstVariant === 'dense' ? first.model : { name: first.model.name, variant: settings.variant ?? readManifest(settings.modelDir).defaultVariant };
   return {
+    started,
     denseModel,
     sparseModel: sparseVariant ? { name: first.model.name, variant: sparseVariant } : null,
     load: (variant) => load(variant === 'sparse' && sparseVariant ? 'sparse' : 'dense'),

@@ -62,8 +62,7 @@ export async function startWorker(settings: WorkerSettings, post: (msg: StartupM
     const stages = await loadPowerStages(settings);
     prepare();
     collectGarbage(); // what loading the models allocated and freed (the model files read into Buffers, graph rewrites)
-    const first = await stages.load(settings.startVariant ?? 'dense'); // loaded above: the start variant's
-    post({ type: 'ready', model: stages.denseModel, sparseModel: stages.sparseModel, lmError: first.recognizer.decoding?.lmError ?? null });
+    post({ type: 'ready', model: stages.denseModel, sparseModel: stages.sparseModel, lmError: stages.started.recognizer.decoding?.lmError ?? null });
     return stages;
   } catch (err) {
     post({ type: 'fatal', code: isModelLoadError(err) ? err.code : 'LOAD_FAILED', message: (err as Error).message });
