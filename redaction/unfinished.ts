@@ -18,6 +18,7 @@
  */
 import type { Candidate } from './context.js';
 import { gazetteer } from './gazetteer.js';
+import { TITLES } from './recognizers/person.js';
 import { STOPWORDS } from './stopwords.js';
 import type { RedactionPolicy } from './policy.js';
 import { isNumberWord } from './spoken-numbers.js';
@@ -58,8 +59,6 @@ export function unfinishedTail(words: string[], policy: RedactionPolicy, afterEn
   return [];
 }
 
-/** Words right before a name that say it is one. */
-const TITLES = new Set(['mister', 'mr', 'missus', 'mrs', 'miss', 'ms', 'doctor', 'dr', 'professor', 'aunt', 'uncle']);
 /** Phrases right before a name that introduce it (stricter than NAME_CUES: "i am young" is not a name). */
 const NAME_INTRODUCTIONS = [['name', 'is'], ['names', 'are'], ['named'], ['surname', 'is']];
 
@@ -73,7 +72,7 @@ export function namesInPartial(words: string[], policy: RedactionPolicy): Candid
   const supported = (i: number) => {
     const before = words[i - 1];
     const after = words[i + 1];
-    if (before !== undefined && (TITLES.has(before) || (first.has(before) && !isCommon(before) && !STOPWORDS.has(before)))) return true;
+    if (TITLES.endsAt(words, i) || (before !== undefined && first.has(before) && !isCommon(before) && !STOPWORDS.has(before))) return true;
     if (NAME_INTRODUCTIONS.some((cue) => cue.every((w, k) => words[i - cue.length + k] === w))) return true;
     return after !== undefined && last.has(after) && !isCommon(after) && !STOPWORDS.has(after);
   };

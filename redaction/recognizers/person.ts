@@ -10,7 +10,8 @@ import { gazetteer, isUnknownWord } from '../gazetteer.js';
 import { STOPWORDS } from '../stopwords.js';
 import { isNumberWord } from '../spoken-numbers.js';
 
-const TITLES = new ContextWords([
+/** Words that say the next one is a name (also used by partials: unfinished.ts). */
+export const TITLES = new ContextWords([
   'mister',
   'mr',
   'mrs',
