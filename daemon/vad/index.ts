@@ -25,9 +25,12 @@ export interface Segmenter {
   openSpeech(): SpeechSegment | null;
   /** Seconds of silence the VAD has heard at the end of the open segment. */
   readonly silenceSec: number;
-  /** The segment endNow() would give, without ending it (null when not in silence). */
+  /** The segment endNow() would give, without ending it (null when endNow() would not end it). */
   closingSpeech(): SpeechSegment | null;
-  /** Ends the open segment at its silence now (endpointing on the recogniser's evidence); null when not in silence. */
+  /**
+   * Ends the open segment at its silence now (endpointing on the recogniser's evidence); null, and the segment left
+   * open, when not in silence or after less than vad.minSpeechMs of speech.
+   */
   endNow(): SpeechSegment | null;
 }
 

@@ -78,10 +78,10 @@ export class SpeechSegmenter {
 
   /**
    * The segment endNow() would give, without ending it: once the VAD has heard speechPadMs of silence its audio is
-   * complete, so it can be decoded while the endpoint rules wait (null when not in silence).
+   * complete, so it can be decoded while the endpoint rules wait (null when endNow() would not end it).
    */
   closingSpeech(): SpeechSegment | null {
-    if (this.speechStart < 0 || this.silenceStart < 0) return null;
+    if (!this.canEndNow()) return null;
     const { from, to } = this.bounds(this.silenceStart);
     return { start: from / RATE, end: to / RATE, samples: this.slice(from, to) };
   }
@@ -91,8 +91,16 @@ export class SpeechSegmenter {
    * recogniser's trailing blank frames): only while the VAD already hears silence, so no word is cut.
    */
   endNow(): SpeechSegment | null {
-    if (this.speechStart < 0 || this.silenceStart < 0) return null;
-    return this.emit(this.silenceStart);
+    return this.canEndNow() ? this.emit(this.silenceStart) : null;
+  }
+
+  /**
+   * In silence after minSpeechMs or more of speech. A shorter burst stays open: emit() would drop it, audio and
+   * all, though speech that comes back before minSilenceMs continues it under the VAD's own rule (as in a file), so
+   * ending it early would cut a first word ("I ... was not") off the segment that follows.
+   */
+  private canEndNow(): boolean {
+    return this.speechStart >= 0 && this.silenceStart >= 0 && this.silenceStart - this.speechStart >= this.minSpeech;
   }
 
   /** Feeds samples of any length; returns the segments they complete. */
