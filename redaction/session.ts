@@ -113,6 +113,20 @@ export class SessionRedactor {
     );
   }
 
+  /**
+   * Whether `text`, after the carried words, ends in what may be the first half of an entity: a trailing run of
+   * number words, a trailing name, a word after a name cue (unfinishedTail, as partials use it). A live endpoint
+   * then waits for the longer pause, so one entity is not cut into two finals.
+   */
+  endsUnfinished(text: string): boolean {
+    return (
+      unfinishedTail(
+        [...this.carried, ...tokenize(text)].map((t) => t.word),
+        this.policy,
+      ).length > 0
+    );
+  }
+
   /** Delayed mode: holds `text` and returns the previously held segment, redacted with context on both sides (null at first). */
   async push(text: string): Promise<RedactionResult | null> {
     this.use('delayed');

@@ -51,6 +51,8 @@ export interface SegmentRedactor {
   redact(text: string): Promise<RedactionResult>;
   /** A partial of the segment being spoken: redacted recall-first, leaving the session's context untouched. */
   preview(text: string): Promise<RedactionResult>;
+  /** Whether `text`, after the session's earlier words, ends in what may be the first half of an entity (unfinished.ts). */
+  endsUnfinished(text: string): boolean;
   /** Look-ahead: holds this segment and returns the one held before, redacted with this one as right context (null at first). */
   push(text: string): Promise<RedactionResult | null>;
   /** Look-ahead: the held segment, redacted without right context (null when none is held). */

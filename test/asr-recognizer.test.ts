@@ -197,3 +197,33 @@ t.test("the LM's end-of-sentence evidence (live.endpoint.fast): a finished phras
   t.equal(greedy.endOfSentenceLogProb('please turn off the lights'), undefined, 'no LM, no evidence');
   await greedy.close();
 });
+
+t.test('context audio is decoded in front of the samples: its words are left out and times stay relative to the samples', async (t) => {
+  const tones = TONES.kaldiFbank;
+  const first = toneAudio(' hi', tones);
+  const second = toneAudio(' there', tones, 0.1);
+  const rec = await loadRecognizer({ modelDir: join(MODELS, 'hushscribe-tiny'), decoding: { lm: null } });
+  const whole = await rec.transcribe(concat(first, second), { posteriors: true });
+  t.equal(whole.text, 'hi there');
+  const after = await rec.transcribe(second, { context: first, posteriors: true });
+  t.equal(after.text, 'there', "the context's word is not returned");
+  t.equal(after.durationSec, second.length / RATE);
+  // The same audio was decoded: the same word, shifted by the context's length.
+  const shift = first.length / RATE;
+  const there = whole.segments.flatMap((s) => s.words).at(-1)!;
+  const got = after.segments[0]!.words[0]!;
+  t.ok(
+    Math.abs(got.start - (there.start - shift)) <= 0.002 && Math.abs(got.end - (there.end - shift)) <= 0.002,
+    `times relative to the samples (${got.start})`,
+  );
+  t.equal(got.confidence, there.confidence);
+  const posteriors = after.segments[0]!.posteriors!;
+  t.ok(posteriors.start >= 0 && posteriors.start < 0.04, `posteriors start at the samples (${posteriors.start})`);
+  const frames = whole.segments.reduce((n, s) => n + s.posteriors!.frames, 0);
+  t.ok(Math.abs(posteriors.frames - (frames - shift / posteriors.frameSec)) <= 1, "the context's frames are dropped");
+  // A context longer than a decoding piece (20 s): the pieces of context alone are not decoded.
+  const long = concat(new Float32Array(25 * RATE), first);
+  t.equal((await rec.transcribe(second, { context: long })).text, 'there');
+  t.equal((await rec.transcribe(second, { context: new Float32Array(0) })).text, (await rec.transcribe(second)).text, 'an empty context is none');
+  await rec.close();
+});

@@ -58,8 +58,9 @@ t.test('a 16 kHz WAV streams in-process with the very samples ffmpeg gives, in t
 t.test('16 kHz WAV files of other layouts give the daemon the same transcripts without ffmpeg as through it', async (t) => {
   const recognizer = await loadRecognizer({ modelDir: join(packageRoot(), 'models', 'hushscribe-en-v1') });
   const vad = await loadSileroVad();
-  const vadConfig = validateConfig({}).vad;
-  const transcribe = async (samples: Float32Array) => (await recognizeSegmented({ recognizer, vad }, vadConfig, samples)).transcript.text;
+  const { vad: vadConfig, asr } = validateConfig({});
+  const transcribe = async (samples: Float32Array) =>
+    (await recognizeSegmented({ recognizer, vad, leftContext: asr.leftContext }, vadConfig, samples)).transcript.text;
   for (const source of SPEECH) {
     const expected = await transcribe((await collect(decodeAudioStream(source))).samples);
     t.ok(expected.split(' ').length >= 5, `the sample is heard: "${expected}"`);

@@ -61,3 +61,14 @@ t.test('a name that is also an ordinary word needs support in the middle of a pa
   t.same(names('young people'), [], 'no PERSON without the type in the policy either way');
   t.same(namesInPartial(['anna', 'young'], validatePolicy({ types: ['PHONE_NUMBER'] })), []);
 });
+
+t.test('endsUnfinished: the live endpoint waits for the longer pause after what may be half an entity', async (t) => {
+  const session = new SessionRedactor();
+  t.ok(session.endsUnfinished('my card number is four five three two'), 'a trailing number run');
+  t.ok(session.endsUnfinished('hi this is anna'), 'a trailing first name');
+  t.ok(session.endsUnfinished('please call marek'), 'a word after a name cue');
+  t.notOk(session.endsUnfinished('the meeting is over'), 'an ordinary sentence end');
+  t.notOk(session.endsUnfinished(''), 'nothing heard');
+  await session.redact('my card number is');
+  t.ok(session.endsUnfinished('four five'), "the session's earlier words count: a number run after 'card number is'");
+});

@@ -148,18 +148,27 @@ class OnnxRecognizer implements Recognizer {
     const timings: StageTimings = { features: 0, model: 0, search: 0 };
     const segments: RecognizedSegment[] = [];
     const hotwords = options.hotwords ? this.contextGraph(options.hotwords) : this.defaultHotwords;
-    for (const [start, end] of splitIntoPieces(samples, DEFAULT_PIECES)) {
+    const context = options.context ?? new Float32Array(0);
+    const audio = context.length > 0 ? concat(context, samples) : samples;
+    const contextSec = context.length / SAMPLE_RATE;
+    for (const [start, end] of splitIntoPieces(audio, DEFAULT_PIECES)) {
+      if (end <= context.length) continue; // all context: nothing of it is returned
       let t0 = performance.now();
-      const features = await computeFeatures(this.spec.features, samples.subarray(start, end));
+      const features = await computeFeatures(this.spec.features, audio.subarray(start, end));
       timings.features += performance.now() - t0;
       if (features.numFrames < MIN_FEATURE_FRAMES) continue;
       t0 = performance.now();
-      const lp = await this.acoustic.run(features);
+      let lp = await this.acoustic.run(features);
       timings.model += performance.now() - t0;
       t0 = performance.now();
-      const words = pathToWords(this.search(lp, hotwords), this.table, this.secondsPerFrame, start / SAMPLE_RATE);
+      const offsetSec = start / SAMPLE_RATE - contextSec; // times relative to `samples`: context words go negative
+      const words = pathToWords(this.search(lp, hotwords), this.table, this.secondsPerFrame, offsetSec).filter((w) => w.start + w.end >= 0);
       const pieceSegments = segmentWords(words);
-      if (options.posteriors) attachPosteriors(pieceSegments, lp, start / SAMPLE_RATE, this.secondsPerFrame);
+      if (options.posteriors) {
+        const contextFrames = Math.min(lp.frames, Math.max(0, Math.ceil(-offsetSec / this.secondsPerFrame - 1e-9)));
+        lp = dropFrames(lp, contextFrames);
+        attachPosteriors(pieceSegments, lp, offsetSec + contextFrames * this.secondsPerFrame, this.secondsPerFrame);
+      }
       segments.push(...pieceSegments);
       timings.search += performance.now() - t0;
     }
@@ -211,6 +220,18 @@ class OnnxRecognizer implements Recognizer {
 }
 
 /** Gives each segment of one piece a copy of its frames: cut at the middle of the pauses between segments. */
+function concat(a: Float32Array, b: Float32Array): Float32Array {
+  const out = new Float32Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+}
+
+/** `lp` without its first `frames` frames (those of the context audio). */
+function dropFrames(lp: LogProbs, frames: number): LogProbs {
+  return frames === 0 ? lp : { ...lp, data: lp.data.subarray(frames * lp.vocab), frames: lp.frames - frames };
+}
+
 export function attachPosteriors(segments: RecognizedSegment[], lp: LogProbs, offsetSec: number, frameSec: number): void {
   const { data, frames, vocab } = lp;
   let from = 0;

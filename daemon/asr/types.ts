@@ -40,6 +40,13 @@ export interface TranscribeOptions {
   posteriors?: boolean;
   /** Hotwords for this call only, in place of the recognizer's (decoding.hotwords); forces beam search. */
   hotwords?: readonly Hotword[];
+  /**
+   * Audio heard just before `samples` (the end of the same stream's previous speech): decoded in front of them, so
+   * the model and the LM hear what came before a pause, but its own words are left out (a word belongs to the
+   * side its middle lies on) and times stay relative to `samples`. A sentence cut at a pause then decodes as if
+   * it was not cut (README "Live transcripts").
+   */
+  context?: Float32Array;
 }
 
 export interface Transcript {

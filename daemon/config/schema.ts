@@ -14,6 +14,7 @@ import { type Static, type TProperties, type TSchema, Type } from '@sinclair/typ
 import { type OperatorMap, operatorMapSchema, policyOptions } from '../../redaction/policy-schema.js';
 import { ENTITY_TYPES, type EntityType } from '../../redaction/types.js';
 import { REDACTED_AUDIO_FORMATS, REDACTED_AUDIO_MODES } from '../redacted-audio/index.js';
+import { DEFAULT_LEFT_CONTEXT } from '../pipeline/left-context.js';
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 export const POWER_MODES = ['dense', 'sparse', 'auto'] as const;
@@ -172,15 +173,26 @@ const liveSchema = section('Live sources (microphone, command): partial results 
     ...about('A partial is decoded after each this many ms of new audio in the open segment.'),
   }),
   endpoint: section(
-    "Decodes each segment ahead, once the VAD has heard vad.speechPadMs of silence (its audio is then complete), so no decode is left when it ends; ends it when the VAD has heard minSilenceMs of silence and that decode's last word ended at least trailingBlankMs before the end of its audio (sherpa-onnx-style trailing-blank rule), or at vad.minSilenceMs. Below ~300 ms, sentences are split at their pauses, which costs words (README).",
+    'Decodes each segment ahead, once the VAD has heard decodeAheadMs of silence (again once vad.speechPadMs of silence is heard if its last word ran to the end of the audio), so no decode is left when it ends; ends it when the VAD has heard minSilenceMs of silence and that decode\'s last word ended at least trailingBlankMs before the end of its audio (sherpa-onnx-style trailing-blank rule), or at vad.minSilenceMs. A sentence ended at a pause goes on in the next segment, decoded after it (asr.leftContext), so a short silence costs few words (README "Live transcripts").',
     {
       enabled: Type.Boolean({ default: true, ...about('Use the trailing-blank endpoint rule; false leaves segmenting to the VAD.') }),
-      minSilenceMs: Type.Integer({ minimum: 0, maximum: 10_000, default: 300, ...about('Silence (ms) the VAD must have heard.') }),
+      minSilenceMs: Type.Integer({
+        minimum: 0,
+        maximum: 10_000,
+        default: 160,
+        ...about('Silence (ms) the VAD must have heard (counted in its 32 ms frames).'),
+      }),
       trailingBlankMs: Type.Integer({
         minimum: 0,
         maximum: 10_000,
         default: 60,
         ...about("Time (ms) since the recogniser's last word ended."),
+      }),
+      decodeAheadMs: Type.Integer({
+        minimum: 0,
+        maximum: 10_000,
+        default: 64,
+        ...about('Silence (ms) the VAD must have heard before the segment is decoded ahead (in 32 ms VAD frames; at most vad.speechPadMs takes effect).'),
       }),
       fast: section(
         "Opt-in faster endpoint: ends a segment after a shorter silence when the recogniser's evidence says the utterance is complete (the LM gives its last words a high end-of-sentence probability and the last word ended trailingBlankMs before the end of the decoded audio); otherwise minSilenceMs applies. Needs the model's LM (decoding.method 'beam'). Figures: README \"Live transcripts\".",
@@ -292,6 +304,23 @@ export const configSchema = Type.Object(
         ),
       }),
       hotwords: nullableString('Hotword list file (daemon/asr/hotword-file.ts); phrases marked pii are also always redacted.'),
+      leftContext: section(
+        'Each speech segment is decoded after the end of the previous one (its words left out), so a sentence cut at a pause is heard as one: files and live sources alike. Figures: README "Live transcripts".',
+        {
+          maxSec: Type.Number({
+            minimum: 0,
+            maximum: 10,
+            default: DEFAULT_LEFT_CONTEXT.maxSec,
+            ...about('Seconds of earlier speech decoded before a segment; 0: none.'),
+          }),
+          maxGapSec: Type.Number({
+            minimum: 0,
+            maximum: 60,
+            default: DEFAULT_LEFT_CONTEXT.maxGapSec,
+            ...about('Only a segment starting within this many seconds of the previous one gets it.'),
+          }),
+        },
+      ),
     }),
     redaction: section('What is redacted from transcripts, and how: the redaction policy (redaction/policy-schema.ts) and its stages.', {
       // The library's own policy schema, so the config and `validatePolicy` accept the same values.

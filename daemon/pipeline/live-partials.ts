@@ -33,8 +33,12 @@ export function droppedPartials(): number {
 export interface ClosingDecode {
   start: number;
   end: number;
+  /** Made once the VAD had heard vad.speechPadMs of silence: the segment's audio was all heard, padding too. */
+  complete: boolean;
   transcript: Transcript;
   trailingBlankSec: number;
+  /** It ends in what may be the first half of an entity (a number run, a name): only the VAD's longer rule ends it then. */
+  unfinished: boolean;
   /** ln p(end of sentence | the decode's last words) under the LM (-Infinity without one): the fast rule's evidence. */
   endOfSentenceLogProb: number;
   decodeMs: number;
@@ -57,10 +61,13 @@ export class LivePartials {
     private readonly post: (msg: Extract<FromLiveWorker, { type: 'partial' }>) => void,
   ) {}
 
-  /** The closing decode of `speech` when the VAD's own rule ended the segment it decoded (so it is not decoded twice). */
+  /**
+   * The closing decode of `speech` (so it is not decoded twice): one of the same speech in the same silence, whose
+   * audio may lack only some of the trailing padding (VAD silence, heard after the decode began).
+   */
   decodedFor(speech: SpeechSegment): ClosingDecode | undefined {
     const c = this.closing;
-    return c && c.start === speech.start && c.end === speech.end ? c : undefined;
+    return c && c.start === speech.start && c.end <= speech.end && speech.end - c.end <= this.speechPadMs / 1000 + 1e-6 ? c : undefined;
   }
 
   /** Call after each pushed chunk; returns a segment (and its decode, reused as the final) when the endpoint rule ended one. */
@@ -75,7 +82,10 @@ export class LivePartials {
       return null;
     }
     const silence = this.segmenter.silenceSec;
-    if (silence > 0) return endpoint.enabled && silence * 1000 >= this.speechPadMs ? this.close(silence) : null;
+    if (silence > 0) {
+      const decodeAheadMs = Math.min(endpoint.decodeAheadMs, this.speechPadMs);
+      return endpoint.enabled && silence * 1000 >= decodeAheadMs ? this.close(silence) : null;
+    }
     this.closing = null; // speech goes on (or came back)
     if (!partials || (open.end - Math.max(open.start, this.decodedUpTo)) * 1000 < partialIntervalMs) return null;
     this.decodedUpTo = open.end;
@@ -99,26 +109,35 @@ export class LivePartials {
     return null;
   }
 
-  /** In silence of speechPadMs or more: decodes the closing audio once, and ends the segment when the endpoint rule holds. */
+  /**
+   * In silence of decodeAheadMs: decodes the closing audio, so the decode is done by the time the
+   * rule below holds; again once speechPadMs of silence is heard if the first decode's last word ran to the end of
+   * its audio (a word the VAD heard as silence goes on); ends the segment when the endpoint rule holds.
+   */
   private async close(silence: number): Promise<{ speech: SpeechSegment; decoded: ClosingDecode; fast: boolean } | null> {
     const speech = this.segmenter.closingSpeech();
     if (!speech) return null;
-    if (!this.decodedFor(speech)) {
+    const { endpoint } = this.config;
+    const complete = silence * 1000 >= this.speechPadMs;
+    const earlier = this.decodedFor(speech);
+    if (!earlier || (complete && !earlier.complete && earlier.trailingBlankSec * 1000 < endpoint.trailingBlankMs)) {
       const t0 = performance.now();
-      const transcript = await this.transcriber.decode(speech.samples);
+      const transcript = await this.transcriber.decode(speech);
       const decodeMs = performance.now() - t0;
       this.closing = {
         start: speech.start,
         end: speech.end,
+        complete,
         transcript,
         trailingBlankSec: trailingBlankSec(transcript, speech),
-        endOfSentenceLogProb: this.config.endpoint.fast.enabled ? this.transcriber.endOfSentenceLogProb(transcript.text) : -Infinity,
+        unfinished: this.transcriber.endsUnfinished(transcript.text),
+        endOfSentenceLogProb: endpoint.fast.enabled ? this.transcriber.endOfSentenceLogProb(transcript.text) : -Infinity,
         decodeMs,
       };
     }
-    const { endpoint } = this.config;
     const { fast } = endpoint;
     const decoded = this.closing!;
+    if (decoded.unfinished) return null; // vad.minSilenceMs ends it, as before the shorter endpoint
     const normal = silence * 1000 >= endpoint.minSilenceMs && decoded.trailingBlankSec * 1000 >= endpoint.trailingBlankMs;
     const early =
       fast.enabled &&

@@ -16,6 +16,8 @@ export interface WorkerSettings {
   /** Users' LMs to mix in (asr.lm.extra) and the hotword list file (asr.hotwords). */
   lm?: HushscribeConfig['asr']['lm'];
   hotwords?: string | null;
+  /** asr.leftContext: the earlier speech each segment is decoded after (default DEFAULT_LEFT_CONTEXT). */
+  leftContext?: HushscribeConfig['asr']['leftContext'];
   vad: HushscribeConfig['vad'];
   redaction: HushscribeConfig['redaction'];
 }

@@ -28,6 +28,7 @@ export function pipelineSettings(config: HushscribeConfig): WorkerSettings {
     threads: config.asr.threads,
     lm: config.asr.lm,
     hotwords: config.asr.hotwords,
+    leftContext: config.asr.leftContext,
     vad: config.vad,
     redaction: config.redaction,
   };

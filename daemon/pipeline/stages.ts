@@ -9,12 +9,15 @@ import type { SegmentRedactor } from '../../redaction/types.js';
 import type { PowerVariant } from '../power/governor.js';
 import { prepareRedaction } from '../redaction/redactor.js';
 import { loadSileroVad, type FrameClassifier } from '../vad/index.js';
+import { DEFAULT_LEFT_CONTEXT, type LeftContextOptions } from './left-context.js';
 import type { WorkerSettings } from './messages.js';
 
 export interface StageSet {
   recognizer: Recognizer;
   /** null when vad.enabled is false: fixed windows of vad.maxSegmentSec instead. */
   vad: FrameClassifier | null;
+  /** The earlier speech each segment is decoded after (asr.leftContext). */
+  leftContext: LeftContextOptions;
   /** A fresh redactor per recording, so context carries across its segments but never between recordings;
    * `knownPii`: this recording's own known personal data (a request's pii hotwords). */
   newRedactor(knownPii?: readonly KnownPii[]): SegmentRedactor;
@@ -62,7 +65,7 @@ export async function loadPowerStages(settings: WorkerSettings): Promise<PowerSt
     return loadRecognizer({ modelDir: settings.modelDir, threads: settings.threads, decoding, ...(name ? { variant: name } : {}) });
   };
   const loaded = new Map<PowerVariant, Promise<StageSet>>();
-  let shared: Pick<StageSet, 'vad' | 'newRedactor'> | null = null;
+  let shared: Pick<StageSet, 'vad' | 'newRedactor' | 'leftContext'> | null = null;
   const load = (variant: PowerVariant): Promise<StageSet> => {
     let stages = loaded.get(variant);
     if (!stages) {
@@ -87,7 +90,11 @@ export async function loadPowerStages(settings: WorkerSettings): Promise<PowerSt
     firstVariant = 'dense'; // the first recording that asks for sparse tries again and reports why it cannot
     first = await loadRecognizerOf('dense');
   }
-  shared = { vad: settings.vad.enabled ? await loadSileroVad() : null, newRedactor: await redaction.load() };
+  shared = {
+    vad: settings.vad.enabled ? await loadSileroVad() : null,
+    newRedactor: await redaction.load(),
+    leftContext: settings.leftContext ?? DEFAULT_LEFT_CONTEXT,
+  };
   const started: StageSet = { recognizer: first, ...shared };
   loaded.set(firstVariant, Promise.resolve(started));
   // Started on sparse: the manifest was read to find that variant (settings.ts), so it names the dense default.

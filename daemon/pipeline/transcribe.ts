@@ -11,6 +11,7 @@ import type { HushscribeConfig } from '../config/schema.js';
 import { RedactedAudioError, spansToMask, type RedactedAudioWriter, type TimeSpan } from '../redacted-audio/index.js';
 import { alignedText, buildRedactedSegment, type RedactedSegment } from '../redaction/segment.js';
 import { newSegmenter, VAD_FRAME, type SpeechSegment } from '../vad/index.js';
+import { LeftContext } from './left-context.js';
 import { PipelineError } from './messages.js';
 import type { RedactionResult, SegmentRedactor } from '../../redaction/types.js';
 import type { StageSet } from './stages.js';
@@ -50,6 +51,7 @@ interface HeldSegment {
  */
 export class SegmentTranscriber {
   private readonly redactor: SegmentRedactor;
+  private readonly context: LeftContext;
   private held: HeldSegment | null = null;
   count = 0;
   /** Audio to mask in the redacted audio: every entity's words, and whole segments whose entities have no time or that policy dropped. */
@@ -62,6 +64,7 @@ export class SegmentTranscriber {
     private readonly options: { lookAhead?: boolean } = {},
   ) {
     this.redactor = stages.newRedactor((hotwords ?? []).filter((h) => h.pii).map((h) => ({ phrase: h.phrase })));
+    this.context = new LeftContext(stages.leftContext);
   }
 
   /** A partial of the segment in progress, redacted with this session's context (which it leaves as it was). */
@@ -69,9 +72,18 @@ export class SegmentTranscriber {
     return this.redactor.preview(text);
   }
 
-  /** Decodes samples as this transcriber does (with its hotwords, if any). */
-  decode(samples: Float32Array): Promise<Transcript> {
-    return this.stages.recognizer.transcribe(samples, this.hotwords ? { hotwords: this.hotwords } : {});
+  /**
+   * Decodes a segment as this transcriber does: with its hotwords, if any, and after the session's earlier speech
+   * (asr.leftContext) unless `withContext` is false.
+   */
+  decode(speech: SpeechSegment, withContext = true): Promise<Transcript> {
+    const context = withContext ? this.context.before(speech.start) : undefined;
+    return this.stages.recognizer.transcribe(speech.samples, { ...(this.hotwords ? { hotwords: this.hotwords } : {}), ...(context ? { context } : {}) });
+  }
+
+  /** Whether `text` ends in what may be the first half of an entity, after the session's earlier words (the live endpoint waits then). */
+  endsUnfinished(text: string): boolean {
+    return this.redactor.endsUnfinished(text);
   }
 
   /** ln p(end of sentence | the last words of `text`) under the recognizer's LM; -Infinity without one. */
@@ -90,7 +102,8 @@ export class SegmentTranscriber {
 
   /** `decoded`: the segment's transcript when it was already decoded (the live endpoint's decode ahead), so it is not decoded twice. */
   async add(speech: SpeechSegment, decoded?: Transcript): Promise<RedactedSegment[]> {
-    const transcript = decoded ?? (await this.decode(speech.samples));
+    const transcript = decoded ?? (await this.decode(speech));
+    this.context.add(speech);
     const out: RedactedSegment[] = [];
     for (const raw of transcript.segments) {
       const { text, ranges } = alignedText(raw);
@@ -132,9 +145,13 @@ export interface PartialResult {
   text: string;
 }
 
-/** Re-decodes the open segment and redacts it recall-first (SessionRedactor.preview); the session's context is untouched. */
+/**
+ * Re-decodes the open segment and redacts it recall-first (SessionRedactor.preview); the session's context is
+ * untouched. Decoded without left context: partials come every 250 ms, and 4 s more audio in each doubled the live
+ * worker's CPU (`npm run bench -- live`); the final is decoded with it.
+ */
 export async function decodePartial(redactor: SegmentTranscriber, speech: SpeechSegment): Promise<PartialResult> {
-  const transcript = await redactor.decode(speech.samples);
+  const transcript = await redactor.decode(speech, false);
   const texts: string[] = [];
   for (const raw of transcript.segments) {
     const { text } = alignedText(raw);
@@ -162,15 +179,18 @@ export interface RedactedAudioTarget {
  * same file under the same config. Word times are the recording's; timings are summed over the segments.
  */
 export async function recognizeSegmented(
-  stages: Pick<StageSet, 'recognizer' | 'vad'>,
+  stages: Pick<StageSet, 'recognizer' | 'vad' | 'leftContext'>,
   vadConfig: HushscribeConfig['vad'],
   samples: Float32Array,
 ): Promise<{ transcript: Transcript; timings: StageTimings }> {
   const segmenter = newSegmenter(stages.vad, vadConfig);
+  const context = new LeftContext(stages.leftContext);
   const segments: RecognizedSegment[] = [];
   const timings: StageTimings = { features: 0, model: 0, search: 0 };
   const recognise = async (speech: SpeechSegment) => {
-    const part = await stages.recognizer.transcribe(speech.samples);
+    const before = context.before(speech.start);
+    const part = await stages.recognizer.transcribe(speech.samples, before ? { context: before } : {});
+    context.add(speech);
     const spent = stages.recognizer.lastTimings;
     if (spent) for (const k of ['features', 'model', 'search'] as const) timings[k] += spent[k];
     const at = (x: number) => x + speech.start;

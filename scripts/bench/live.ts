@@ -1,12 +1,14 @@
 // Live partials and endpointing: the built daemon with a command source playing speech in real time (the
 // pipeline bench's feeder), watched through the control socket's live.listen (what `hushscribe listen` shows).
-//   npm run bench -- live [--minutes N] [--gap-sec S] [--model DIR] [--runs baseline,endpoint,partials,short,fast]
+//   npm run bench -- live [--minutes N] [--gap-sec S] [--model DIR] [--runs baseline,endpoint,partials,previous,fast]
+//                         [--custom '{"endpoint":{"decodeAheadMs":32}}']
 //
-// Four runs of the same stream, in this order, in one process:
+// Five runs of the same stream (and --custom's), in this order, in one process:
 //   baseline   live.partials off, live.endpoint off (the VAD alone ends segments, then they are decoded)
 //   endpoint   live.partials off, live.endpoint on (decode ahead in the silence; VAD + the recogniser's trailing blank)
 //   partials   live.partials on, live.endpoint on (the shipped defaults)
-//   short      as partials, live.endpoint.minSilenceMs 140: faster finals, but sentences split at their pauses
+//   previous   as partials, live.endpoint.minSilenceMs 300 and decodeAheadMs 100: the endpoint before left context
+//              made shorter silences cheap (asr.leftContext stays on)
 //   fast       as partials, live.endpoint.fast on (140 ms when the LM's end-of-sentence evidence holds, else 300)
 // Figures:
 // - word end -> first partial containing it: each clip's words and their end times come from
@@ -271,7 +273,9 @@ export const benchmark: Benchmark = {
         'gap-sec': { type: 'string', default: '1.5' },
         model: { type: 'string' },
         keep: { type: 'boolean', default: false },
-        runs: { type: 'string', default: 'baseline,endpoint,partials,short,fast' },
+        runs: { type: 'string', default: 'baseline,endpoint,partials,previous,fast' },
+        // One more run, 'custom': the shipped defaults with this `live` section merged over them (JSON).
+        custom: { type: 'string' },
       },
     });
     const wanted = new Set(values.runs.split(','));
@@ -294,16 +298,23 @@ export const benchmark: Benchmark = {
         ['baseline', { partials: false, endpoint: off }],
         ['endpoint', { partials: false }],
         ['partials', {}],
-        ['short', { endpoint: { minSilenceMs: 140 } }],
+        ['previous', { endpoint: { minSilenceMs: 300, decodeAheadMs: 100 } }],
         ['fast', { endpoint: { fast: { enabled: true } } }],
       ];
+      if (values.custom !== undefined) {
+        const custom = JSON.parse(values.custom) as unknown;
+        if (typeof custom !== 'object' || custom === null || Array.isArray(custom))
+          throw new Error(`--custom must be a JSON object (a live section), got '${values.custom}'`);
+        configs.push(['custom', custom as Record<string, unknown>]);
+        wanted.add('custom');
+      }
       const runs: Record<string, Awaited<ReturnType<typeof run>>> = {};
       for (const [name, live] of configs) {
         if (!wanted.has(name)) continue;
         runs[name] = await run(name, live, ctx);
         process.stderr.write(`  ${name} done\n`);
       }
-      const { baseline, endpoint, partials, short, fast } = runs;
+      const { baseline, endpoint, partials, previous, fast } = runs;
       const cost = await decodeCost(modelDir, clips, 4);
       const ratio = (a: number | undefined, b: number | undefined) => (a !== undefined && b !== undefined ? round(a / b, 3) : null);
       const result = {
@@ -319,7 +330,7 @@ export const benchmark: Benchmark = {
       };
       const f = (r: (typeof runs)[string] | undefined) => (r ? `${r.endOfSpeechToFinalMs.p50}/${r.endOfSpeechToFinalMs.p95} ms` : 'not run');
       process.stdout.write(
-        `end of speech -> final p50/p95: baseline ${f(baseline)}, endpoint ${f(endpoint)}, with partials ${f(partials)}, endpoint at 140 ms ${f(short)}${short ? ` (${short.utterances} utterances, ${short.finals} finals)` : ''}\n` +
+        `end of speech -> final p50/p95: baseline ${f(baseline)}, endpoint ${f(endpoint)}, with partials ${f(partials)}, endpoint at 300 ms (the previous default) ${f(previous)}\n` +
           (fast
             ? `fast endpoint (live.endpoint.fast) ${f(fast)} vs default ${f(partials)} (${fast.finals} finals vs ${partials?.finals}; ended fast ${fast.endedBy.fast} of ${fast.utterances}; ln p(end of sentence) at utterance ends p25/p50/p75 ${fast.endOfSentenceLogProbAtUtteranceEnd?.p25}/${fast.endOfSentenceLogProbAtUtteranceEnd?.p50}/${fast.endOfSentenceLogProbAtUtteranceEnd?.p75})\n`
             : '') +

@@ -1,16 +1,20 @@
 /**
- * Live endpointing: what ending segments at shorter silences costs in words.
+ * Live endpointing: what ending segments at shorter silences costs in words, with and without left context.
  *
- *   npm run eval -- endpoint [--clips N] [--silence-ms 140,200,260,300] [--trailing-blank-ms N]
+ *   npm run eval -- endpoint [--set ljspeech|heldout-real] [--clips N] [--left-context-sec S]
+ *                            [--silence-ms 140,200,260,300] [--trailing-blank-ms N]
  *                            [--fast-ms 120,140,160] [--fast-eos -3,-2,-1.5,-1] [--fast-blank-ms N]
  *
- * Read sentences with their natural pauses (LJSpeech clips from ../shared/data, every 6th of its list: a set this
- * evaluation tunes on; the live bench and test/live-endpoint.test.ts check the chosen default on other speech),
- * each followed by 1.5 s of silence, go through the live worker's segmenter and endpoint rule (the same classes,
- * fed 512 samples at a time as the capture delivers them): the closing audio is decoded once the VAD has heard
- * vad.speechPadMs of silence, and the segment ends when the VAD has heard the endpoint's silence and the trailing
- * blank agrees. Figures per endpoint silence: segments, WER against the corpus transcripts, and the silence
- * heard before the last segment of each sentence ended. The VAD alone (vad.minSilenceMs 300) is the baseline.
+ * Read sentences with their natural pauses, each followed by 1.5 s of silence: LJSpeech clips from ../shared/data
+ * (every 6th of its list: the set the endpoint defaults are tuned on), or --set heldout-real, the held-out real
+ * utterances of `npm run eval -- asr` but LJSpeech's (other speakers and corpora, never tuned on). They go through
+ * the live worker's segmenter and endpoint rule (the same classes, fed 512 samples at a time as the capture
+ * delivers them, mirroring LivePartials.close): the closing audio is decoded once the VAD has heard live.endpoint.decodeAheadMs of silence (again
+ * at vad.speechPadMs of silence when that decode's last word ran to its end), and the segment ends when the VAD has
+ * heard the endpoint's silence and the trailing blank agrees. Each segment is decoded after the clip's earlier
+ * segments (asr.leftContext; --left-context-sec 0: alone). Figures per endpoint silence: segments, WER against the
+ * corpus transcripts, and the silence heard before the last segment of each sentence ended. The VAD alone
+ * (vad.minSilenceMs 300) is the baseline.
  * Then the opt-in fast rule (live.endpoint.fast): for each fast silence and end-of-sentence threshold (ln p of the
  * LM's </s> after the closing decode's last words), a segment ends at that silence when the LM's evidence holds and
  * the trailing blank is at least --fast-blank-ms, else at live.endpoint.minSilenceMs; and the distribution of that
@@ -18,6 +22,7 @@
  * Last line: JSON.
  */
 import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { packageRoot } from '../../common/package-root.js';
@@ -27,7 +32,9 @@ import { readAudio } from '../../daemon/audio/index.js';
 import { validateConfig } from '../../daemon/config/index.js';
 import { trailingBlankSec } from '../../daemon/pipeline/transcribe.js';
 import { sharedSpeechDir } from '../../daemon/util/shared-data.js';
-import { loadSileroVad, SpeechSegmenter } from '../../daemon/vad/index.js';
+import { LeftContext } from '../../daemon/pipeline/left-context.js';
+import { loadSileroVad, SpeechSegmenter, type SpeechSegment } from '../../daemon/vad/index.js';
+import { buildSet } from './asr-sets.js';
 import { corpusRates, scoreUtterance } from './error-rate.js';
 
 const RATE = 16000;
@@ -52,40 +59,45 @@ export async function runEndpointEval(argv: readonly string[]): Promise<number> 
       'fast-ms': { type: 'string', default: '120,140,160' },
       'fast-eos': { type: 'string', default: '-3,-2,-1.5,-1' },
       'fast-blank-ms': { type: 'string' },
+      // asr.leftContext.maxSec (0: each segment decoded alone, as before left context)
+      'left-context-sec': { type: 'string' },
+      set: { type: 'string', default: 'ljspeech' },
+      'real-count': { type: 'string', default: '150' },
     },
   });
   const count = Number(values.clips);
   const silences = values['silence-ms'].split(',').map(Number);
   if (!Number.isInteger(count) || count < 1) throw new TypeError(`Expected positive integer for --clips but received ${values.clips}`);
   if (silences.some((s) => !Number.isInteger(s) || s < 0)) throw new TypeError(`Expected integers >= 0 for --silence-ms but received ${values['silence-ms']}`);
-  const { vad: vadConfig, live } = validateConfig({}); // the shipped defaults
+  const { vad: vadConfig, live, asr } = validateConfig({}); // the shipped defaults
+  const leftContext = { ...asr.leftContext, ...(values['left-context-sec'] === undefined ? {} : { maxSec: Number(values['left-context-sec']) }) };
+  if (!(leftContext.maxSec >= 0)) throw new TypeError(`Expected number >= 0 for --left-context-sec but received ${values['left-context-sec']}`);
+  if (values.set !== 'ljspeech' && values.set !== 'heldout-real') throw new TypeError(`Expected ljspeech or heldout-real for --set but received ${values.set}`);
   const blankMs = values['trailing-blank-ms'] === undefined ? live.endpoint.trailingBlankMs : Number(values['trailing-blank-ms']);
   if (!Number.isInteger(blankMs) || blankMs < 0)
     throw new TypeError(`Expected integer >= 0 for --trailing-blank-ms but received ${values['trailing-blank-ms']}`);
   const speechDir = sharedSpeechDir();
-  const rows = readFileSync(join(speechDir, 'speech.tsv'), 'utf8')
-    .trim()
-    .split('\n')
-    .map((l) => l.split('\t'))
-    .filter((r) => r[0] === 'ljspeech')
-    .filter((_r, i) => i % 6 === 0)
-    .slice(0, count);
   const vad = await loadSileroVad();
   const clips: Clip[] = [];
-  for (const [, id, path, text] of rows) {
-    const { samples } = await readAudio(join(speechDir, path!));
+  for (const { id, text, wav } of await clipList(values.set, count, speechDir, Number(values['real-count']))) {
+    const { samples } = await readAudio(wav);
     const audio = new Float32Array(samples.length + 1.5 * RATE);
     audio.set(samples);
     vad.resetStates();
     const probs: number[] = [];
     for (let at = 0; at + FRAME <= audio.length; at += FRAME) probs.push(await vad.processChunk(audio.slice(at, at + FRAME), RATE));
-    clips.push({ id: id!, text: text!, audio, probs });
+    clips.push({ id, text, audio, probs });
   }
   const recognizer = await loadRecognizer({ modelDir: join(packageRoot(), 'models', 'hushscribe-en-v1') });
   const decoded = new Map<string, Transcript>();
-  const decode = async (clip: Clip, s: { start: number; end: number; samples: Float32Array }) => {
-    const key = `${clip.id}:${s.start}:${s.end}`;
-    if (!decoded.has(key)) decoded.set(key, await recognizer.transcribe(s.samples));
+  const padSec = vadConfig.speechPadMs / 1000;
+  const decodeAheadMs = Math.max(1, Math.min(live.endpoint.decodeAheadMs, vadConfig.speechPadMs));
+  /** The clip's segments so far: the earlier speech a segment is decoded after, as the live worker does. */
+  let context = new LeftContext(leftContext);
+  const decode = async (clip: Clip, s: SpeechSegment) => {
+    const before = context.before(s.start);
+    const key = `${clip.id}:${s.start}:${s.end}:${before?.length ?? 0}`;
+    if (!decoded.has(key)) decoded.set(key, await recognizer.transcribe(s.samples, before ? { context: before } : {}));
     return decoded.get(key)!;
   };
 
@@ -109,33 +121,52 @@ export async function runEndpointEval(argv: readonly string[]): Promise<number> 
       const segmenter = new SpeechSegmenter({ processChunk: async () => clip.probs[frame++]!, resetStates: () => (frame = 0) }, vadConfig);
       const texts: string[] = [];
       let lastSilence = NaN;
-      let closing = null as { start: number; end: number; transcript: Transcript; blankSec: number; eos: number } | null;
+      let closing = null as { start: number; end: number; complete: boolean; transcript: Transcript; blankSec: number; eos: number } | null;
+      context = new LeftContext(leftContext);
       for (let at = 0; at + FRAME <= clip.audio.length; at += FRAME) {
         for (const s of await segmenter.push(clip.audio.slice(at, at + FRAME))) {
-          texts.push((await decode(clip, s)).text);
+          // As the live worker: the closing decode of the same speech in the same silence is the final's.
+          const same = closing !== null && closing.start === s.start && closing.end <= s.end && s.end - closing.end <= padSec + 1e-6;
+          texts.push(same ? closing!.transcript.text : (await decode(clip, s)).text);
+          context.add(s);
+          closing = null;
           lastSilence = vadConfig.minSilenceMs;
         }
         if (endpointMs === null || !segmenter.openSpeech()) continue;
         const silenceMs = segmenter.silenceSec * 1000;
-        if (silenceMs < vadConfig.speechPadMs) continue;
-        const speech = segmenter.closingSpeech()!;
-        if (closing?.start !== speech.start || closing.end !== speech.end) {
+        if (silenceMs === 0) closing = null; // speech goes on
+        if (silenceMs < decodeAheadMs) continue;
+        // As LivePartials.close: decoded at the first silent frame, again once speechPadMs is heard if that
+        // decode's last word ran into the end of its audio.
+        const speech = segmenter.closingSpeech();
+        if (!speech) continue; // a burst shorter than vad.minSpeechMs: only the VAD's rule ends it
+        const complete = silenceMs >= vadConfig.speechPadMs;
+        const same = closing !== null && closing.start === speech.start && closing.end <= speech.end && speech.end - closing.end <= padSec + 1e-6;
+        if (!same || (complete && !closing!.complete && closing!.blankSec * 1000 < blankMs)) {
           const transcript = await decode(clip, speech);
-          closing = { start: speech.start, end: speech.end, transcript, blankSec: trailingBlankSec(transcript, speech), eos: endOfSentence(transcript.text) };
-          if (fast === null && endpointMs === silences[0]) {
+          const eos = endOfSentence(transcript.text);
+          if (!same && fast === null && endpointMs === silences[0]) {
             // Where the speech of this clip goes on after the pause, it was a pause inside the sentence.
             const inside = clip.probs.slice(at / FRAME + 1).some((p) => p >= vadConfig.threshold);
-            (inside ? eosAt.pause : eosAt.sentenceEnd).push(closing.eos);
+            (inside ? eosAt.pause : eosAt.sentenceEnd).push(eos);
           }
+          closing = { start: speech.start, end: speech.end, complete, transcript, blankSec: trailingBlankSec(transcript, speech), eos };
         }
-        const fastHolds = fast !== null && silenceMs >= fast.silenceMs && closing.eos >= fast.eosLogProb && closing.blankSec * 1000 >= fastBlankMs;
-        if ((fastHolds || silenceMs >= endpointMs) && closing.blankSec * 1000 >= blankMs && segmenter.endNow()) {
-          texts.push(closing.transcript.text);
+        const c = closing!;
+        const fastHolds = fast !== null && silenceMs >= fast.silenceMs && c.eos >= fast.eosLogProb && c.blankSec * 1000 >= fastBlankMs;
+        const ended = (fastHolds || silenceMs >= endpointMs) && c.blankSec * 1000 >= blankMs ? segmenter.endNow() : null;
+        if (ended) {
+          texts.push(c.transcript.text);
+          context.add(ended);
+          closing = null;
           lastSilence = silenceMs;
           if (fastHolds && silenceMs < endpointMs) endedFast++;
         }
       }
-      for (const s of segmenter.flush()) texts.push((await decode(clip, s)).text);
+      for (const s of segmenter.flush()) {
+        texts.push((await decode(clip, s)).text);
+        context.add(s);
+      }
       segments += texts.length;
       endSilenceMs.push(lastSilence);
       scores.push(scoreUtterance(clip.text, texts.join(' ')));
@@ -158,7 +189,9 @@ export async function runEndpointEval(argv: readonly string[]): Promise<number> 
   const fastRules = [];
   const normalMs = live.endpoint.minSilenceMs;
   for (const silenceMs of fastSilences) for (const eosLogProb of fastEos) fastRules.push(await evaluate(normalMs, { silenceMs, eosLogProb }));
-  console.log(`${clips.length} LJSpeech clips; VAD alone (${vadConfig.minSilenceMs} ms): ${baseline.segments} segments, WER ${baseline.wer}`);
+  console.log(
+    `${clips.length} ${values.set} clips, left context ${leftContext.maxSec} s; VAD alone (${vadConfig.minSilenceMs} ms): ${baseline.segments} segments, WER ${baseline.wer}`,
+  );
   for (const r of rules)
     console.log(
       `endpoint ${r.endpointMs} ms: ${r.segments} segments, WER ${r.wer} (${r.wer >= baseline.wer ? '+' : ''}${Math.round((r.wer - baseline.wer) * 1000) / 10} points)`,
@@ -175,8 +208,47 @@ export async function runEndpointEval(argv: readonly string[]): Promise<number> 
       `fast ${r.fast!.silenceMs} ms if ln p(eos) >= ${r.fast!.eosLogProb}, else ${normalMs} ms: ${r.segments} segments (${r.endedFast} ended fast), WER ${r.wer} (${r.wer >= baseline.wer ? '+' : ''}${Math.round((r.wer - baseline.wer) * 1000) / 10} points), last end silence p50/p95 ${r.lastEndSilenceMsP50}/${r.lastEndSilenceMsP95} ms`,
     );
   console.log(
-    JSON.stringify({ evaluation: 'endpoint', clips: clips.length, trailingBlankMs: blankMs, fastTrailingBlankMs: fastBlankMs, baseline, rules, fastRules }),
+    JSON.stringify({
+      evaluation: 'endpoint',
+      set: values.set,
+      leftContext,
+      clips: clips.length,
+      trailingBlankMs: blankMs,
+      fastTrailingBlankMs: fastBlankMs,
+      baseline,
+      rules,
+      fastRules,
+    }),
   );
   await recognizer.close();
   return 0;
+}
+
+/**
+ * The clips: LJSpeech (every 6th of its list: the set the endpoint defaults were tuned on), or heldout-real, the
+ * held-out real utterances of `npm run eval -- asr` (other speakers and corpora, never tuned on) but LJSpeech's.
+ */
+async function clipList(set: string, count: number, speechDir: string, realCount: number): Promise<{ id: string; text: string; wav: string }[]> {
+  if (set === 'heldout-real') {
+    const built = await buildSet('heldout-real', {
+      root: packageRoot(),
+      cacheDir: join(tmpdir(), 'hushscribe-eval'),
+      speechTsv: join(speechDir, 'speech.tsv'),
+      syntheticCount: 0,
+      realCount,
+      seed: 0,
+    });
+    return built.items
+      .filter((item) => item.group !== 'ljspeech')
+      .slice(0, count)
+      .map((item) => ({ id: item.id, text: item.reference, wav: item.wav }));
+  }
+  return readFileSync(join(speechDir, 'speech.tsv'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => l.split('\t'))
+    .filter((r) => r[0] === 'ljspeech')
+    .filter((_r, i) => i % 6 === 0)
+    .slice(0, count)
+    .map(([, id, path, text]) => ({ id: id!, text: text!, wav: join(speechDir, path!) }));
 }

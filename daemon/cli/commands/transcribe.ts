@@ -261,7 +261,7 @@ export function createTranscribeCommand(redactor: TranscriptRedactor): Command {
           try {
             const audio = await readAudio(file);
             const decoded = performance.now();
-            const segmented = vad ? await recognizeSegmented({ recognizer, vad }, config.vad, audio.samples) : null;
+            const segmented = vad ? await recognizeSegmented({ recognizer, vad, leftContext: config.asr.leftContext }, config.vad, audio.samples) : null;
             const raw = segmented ? segmented.transcript : await recognizer.transcribe(audio.samples);
             const maskSpans: TimeSpan[] = [];
             const shown = redaction === 'applied' ? await redactor(raw, maskSpans, { policy, detectors: { tagger, rules: detectors.rules, knownPii } }) : raw;
