@@ -134,7 +134,11 @@ t.test('samples and synthesized speech are transcribed, timed and scored', async
 
 // The issue asks for a 30-minute file in pieces with bounded memory; a 3-minute one keeps the test short on a
 // 2-core machine. It must be transcribed as a stream: progress and segments are stored while it is still
-// processing, and the daemon's RSS grows by less than the decoded file would take several times over.
+// processing, and the daemon's RSS grows by a bounded amount: the working set of the longest decode, not the file.
+// Each decode is up to asr.leftContext.maxSec (4 s) longer since left context, and onnxruntime's working set grows
+// with a decode's length: on this file's back-to-back sentences the growth went from 25-80 MB (median 28, 5 runs
+// alone) to 60-105 MB (median 78), so the bound is 150 MB, not 100; `npm run bench -- memory` (its files' pauses
+// mostly exceed maxGapSec) measured the same 20-minute peak with and without (207.8 vs 215.6 MB, same run).
 t.test('a long recording (3 min) is transcribed in pieces with bounded memory', async (t) => {
   const sentences = [
     'The weather will be sunny tomorrow.',
@@ -189,7 +193,7 @@ t.test('a long recording (3 min) is transcribed in pieces with bounded memory', 
   t.ok(n >= 45, `${n} segments, about one per sentence`);
   const decodedBytes = seconds * 16000 * 4;
   t.ok(
-    peak - before < 100 * 1024 * 1024,
+    peak - before < 150 * 1024 * 1024,
     `RSS grew by ${((peak - before) / 1048576).toFixed(1)} MB (the decoded file is ${(decodedBytes / 1048576).toFixed(1)} MB)`,
   );
 });
