@@ -4,17 +4,17 @@
  * and redacted recall-first. Partials are dropped, never audio or finals, while the worker is behind real time
  * (more than one interval of audio heard but not yet read).
  *
- * Endpointing: once the VAD has heard vad.speechPadMs of silence, the segment's audio is complete (speech plus its
- * padding), so it is decoded once, at once, while the rules below wait for more silence: that decode is the
- * final's, whichever rule ends the segment, so no decode is left to do when the segment ends. It ends when the VAD
- * has heard live.endpoint.minSilenceMs of silence and the decode's last word ended trailingBlankMs or more before
- * the end of its audio (a word the VAD cut would go on into the padding); else at vad.minSilenceMs as before.
+ * Endpointing: once the VAD has heard live.endpoint.decodeAheadMs of silence, the audio heard so far is decoded
+ * (with left context) while the rules below wait for more silence: that decode is the final's, whichever rule ends
+ * the segment, so no decode is left to do when the segment ends; it is made again once vad.speechPadMs of silence
+ * is heard if its last word ran to the end of its audio. The segment ends when the VAD has heard
+ * live.endpoint.minSilenceMs of silence and the decode's last word ended trailingBlankMs or more before the end of
+ * its audio (a word the VAD cut would go on into the padding); else at vad.minSilenceMs, which is also the only
+ * rule for a decode ending in what may be half an entity (a number run, a name), so one entity is not cut in two.
  *
- * The opt-in fast rule (live.endpoint.fast) ends it sooner, after fast.minSilenceMs, when the LM gives the decode's
- * last words a high end-of-sentence probability: a pause inside a sentence mostly follows words that rarely end one
- * ("of the", "and the"). It is off by default: on the tuning clips (`npm run eval -- endpoint`) the LM's
- * end-of-sentence probability barely separates sentence ends from pauses inside a sentence with this model, so it
- * fires on a quarter of sentence ends at +1 WER point and leaves the p95 latency where it was (README).
+ * The opt-in fast rule (live.endpoint.fast) ends it after fast.minSilenceMs when the LM gives the decode's last
+ * words a high end-of-sentence probability. At the 160 ms default it changes nothing (140 ms is the same five VAD
+ * frames); it matters only with a longer live.endpoint.minSilenceMs (README).
  */
 import type { Transcript } from '../asr/types.js';
 import type { HushscribeConfig } from '../config/schema.js';
