@@ -30,7 +30,7 @@ import { validatePolicy, type RedactionPolicy, type RedactionPolicyConfig } from
 import { detect, rewrite } from './redactor.js';
 import { findKnownPii, type KnownPii } from './known.js';
 import type { PiiTagger, Posteriors } from './tagger.js';
-import { namesInPartial, unfinishedTail } from './unfinished.js';
+import { endsInWholeCardNumber, namesInPartial, unfinishedTail } from './unfinished.js';
 
 export interface SessionOptions {
   /** Words of neighbouring segments used as context (default 16: a 19-digit card number plus its context phrase). */
@@ -115,15 +115,17 @@ export class SessionRedactor {
 
   /**
    * Whether `text`, after the carried words, ends in what may be the first half of an entity: a trailing run of
-   * number words, a trailing name, a word after a name cue (unfinishedTail, as partials use it). A live endpoint
-   * then waits for the longer pause, so one entity is not cut into two finals.
+   * number words, a trailing name, a word after a name cue (unfinishedTail, as partials use it), but not a whole
+   * card number (endsInWholeCardNumber). A live endpoint then waits for the longer pause, so one entity is not cut
+   * into two finals.
    */
   endsUnfinished(text: string): boolean {
+    const tokens = [...this.carried, ...tokenize(text)];
     return (
       unfinishedTail(
-        [...this.carried, ...tokenize(text)].map((t) => t.word),
+        tokens.map((t) => t.word),
         this.policy,
-      ).length > 0
+      ).length > 0 && !endsInWholeCardNumber(tokens)
     );
   }
 

@@ -21,7 +21,9 @@ import { gazetteer } from './gazetteer.js';
 import { TITLES } from './recognizers/person.js';
 import { STOPWORDS } from './stopwords.js';
 import type { RedactionPolicy } from './policy.js';
-import { isNumberWord } from './spoken-numbers.js';
+import { luhnValid } from './checksums.js';
+import { findNumberRuns, isNumberWord } from './spoken-numbers.js';
+import type { Token } from './tokens.js';
 import type { EntityType } from './types.js';
 
 const NAME_CUES = [['name', 'is'], ['this', 'is'], ['i', 'am'], ['im'], ["i'm"], ['call'], ['called'], ['ask', 'for'], ['speak', 'to']];
@@ -57,6 +59,18 @@ export function unfinishedTail(words: string[], policy: RedactionPolicy, afterEn
   const name = gazetteer('first-names').has(last) || gazetteer('surnames').has(last);
   if (name || (cued && !STOPWORDS.has(last))) return [{ type: 'PERSON', start: end - 1, end, score: 1, source: SOURCE, value: last }];
   return [];
+}
+
+/**
+ * Whether `tokens` end in a whole card number: a Luhn-valid run of its scheme's usual length (16 digits; 15 for
+ * American Express). More digits after one are unlikely (a 17-19 digit card is rare, and a chance prefix of one
+ * passes Luhn one time in ten), so a live endpoint need not wait for the rest of an entity there.
+ */
+export function endsInWholeCardNumber(tokens: Token[]): boolean {
+  const run = findNumberRuns(tokens).at(-1);
+  if (!run || run.end !== tokens.length) return false;
+  const { digits } = run;
+  return luhnValid(digits) && (digits.length === 16 || (digits.length === 15 && /^3[47]/.test(digits)));
 }
 
 /** Phrases right before a name that introduce it (stricter than NAME_CUES: "i am young" is not a name). */

@@ -72,3 +72,13 @@ t.test('endsUnfinished: the live endpoint waits for the longer pause after what 
   await session.redact('my card number is');
   t.ok(session.endsUnfinished('four five'), "the session's earlier words count: a number run after 'card number is'");
 });
+
+t.test('endsUnfinished: a whole card number (Luhn-valid, its full length) does not wait', async (t) => {
+  const session = new SessionRedactor();
+  const card = 'four five three two zero one five one one two eight three zero three six six'; // 4532015112830366
+  t.notOk(session.endsUnfinished(`my card number is ${card}`), '16 digits passing Luhn');
+  t.ok(session.endsUnfinished(`my card number is ${card.replace(/six$/, 'seven')}`), '16 digits failing Luhn: a misheard digit, or not yet all of it');
+  t.ok(session.endsUnfinished(`my card number is ${card.split(' ').slice(0, 12).join(' ')}`), '12 of its digits');
+  t.notOk(session.endsUnfinished('amex three seven eight two eight two two four six three one zero zero zero five'), '15 digits of an American Express number');
+  t.ok(session.endsUnfinished(`my card number is ${card} exp`), 'a half-heard word after it: more may follow');
+});

@@ -319,6 +319,12 @@ export const configSchema = Type.Object(
             default: DEFAULT_LEFT_CONTEXT.maxGapSec,
             ...about('Only a segment starting within this many seconds of the previous one gets it.'),
           }),
+          maxTotalSec: Type.Number({
+            minimum: 0,
+            maximum: 130,
+            default: DEFAULT_LEFT_CONTEXT.maxTotalSec,
+            ...about('Context and segment together at most this many seconds (a long segment is its own context; a decode costs more the longer it is).'),
+          }),
         },
       ),
     }),

@@ -19,10 +19,12 @@ export interface LeftContextOptions {
   maxSec: number;
   /** A segment starting more than this many seconds after the previous one ended gets no context. */
   maxGapSec: number;
+  /** Context and segment together are at most this many seconds: a long segment is its own context, and a decode's cost grows with its length. */
+  maxTotalSec: number;
 }
 
 /** The config's defaults (asr.leftContext), chosen on the endpoint evaluation's tuning clips (README "Live transcripts"). */
-export const DEFAULT_LEFT_CONTEXT: LeftContextOptions = { maxSec: 4, maxGapSec: 2 };
+export const DEFAULT_LEFT_CONTEXT: LeftContextOptions = { maxSec: 4, maxGapSec: 2, maxTotalSec: 6 };
 
 export class LeftContext {
   /** The latest segments' audio, oldest first, with their stream times; maxSec of audio at most. */
@@ -46,8 +48,8 @@ export class LeftContext {
     }
   }
 
-  /** Context audio for a segment starting at `start` (stream seconds); undefined after a longer silence or with none held. */
-  before(start: number): Float32Array | undefined {
+  /** Context audio for a segment of `seconds` starting at `start` (stream seconds); undefined after a longer silence or with none held. */
+  before(start: number, seconds: number): Float32Array | undefined {
     if (!this.follows(start)) return undefined;
     const parts: Float32Array[] = [];
     this.held.forEach((s, i) => {
@@ -57,7 +59,8 @@ export class LeftContext {
       if (keep > 0) parts.push(s.samples.subarray(0, keep));
     });
     const total = parts.reduce((n, p) => n + p.length, 0);
-    const length = Math.min(total, Math.round(this.options.maxSec * RATE));
+    const { maxSec, maxTotalSec } = this.options;
+    const length = Math.max(0, Math.min(total, Math.round(Math.min(maxSec, maxTotalSec - seconds) * RATE)));
     if (length === 0) return undefined;
     const out = new Float32Array(length);
     let at = length;

@@ -77,7 +77,7 @@ export class SegmentTranscriber {
    * (asr.leftContext) unless `withContext` is false.
    */
   decode(speech: SpeechSegment, withContext = true): Promise<Transcript> {
-    const context = withContext ? this.context.before(speech.start) : undefined;
+    const context = withContext ? this.context.before(speech.start, speech.samples.length / ASR_SAMPLE_RATE) : undefined;
     return this.stages.recognizer.transcribe(speech.samples, { ...(this.hotwords ? { hotwords: this.hotwords } : {}), ...(context ? { context } : {}) });
   }
 
@@ -188,7 +188,7 @@ export async function recognizeSegmented(
   const segments: RecognizedSegment[] = [];
   const timings: StageTimings = { features: 0, model: 0, search: 0 };
   const recognise = async (speech: SpeechSegment) => {
-    const before = context.before(speech.start);
+    const before = context.before(speech.start, speech.samples.length / ASR_SAMPLE_RATE);
     const part = await stages.recognizer.transcribe(speech.samples, before ? { context: before } : {});
     context.add(speech);
     const spent = stages.recognizer.lastTimings;

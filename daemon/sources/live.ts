@@ -45,9 +45,28 @@ export interface LiveListener {
   final(segment: { source: 'mic' | 'command'; recordingId: string; seq: number; start: number; end: number; text: string; final: true }): void;
 }
 
-/** arecord writing WAV to stdout: the capture command for the microphone source. */
+/**
+ * arecord writing WAV to stdout: the capture command for the microphone source. It writes one ALSA period at a
+ * time, a quarter of its 500 ms buffer unless told: 125 ms of audio a live endpoint would wait for. 20 ms periods
+ * in the same buffer (as the live bench's feeder writes) cost a few more wakeups, not more overruns.
+ */
 export function micArgv(mic: { device: string; rate: number; channels: number }): string[] {
-  return ['arecord', '-q', '-D', mic.device, '-f', 'S16_LE', '-r', String(mic.rate), '-c', String(mic.channels), '-t', 'wav'];
+  return [
+    'arecord',
+    '-q',
+    '-D',
+    mic.device,
+    '-f',
+    'S16_LE',
+    '-r',
+    String(mic.rate),
+    '-c',
+    String(mic.channels),
+    '--buffer-time=500000',
+    '--period-time=20000',
+    '-t',
+    'wav',
+  ];
 }
 
 export class LiveSource {

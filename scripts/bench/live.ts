@@ -1,7 +1,7 @@
 // Live partials and endpointing: the built daemon with a command source playing speech in real time (the
 // pipeline bench's feeder), watched through the control socket's live.listen (what `hushscribe listen` shows).
 //   npm run bench -- live [--minutes N] [--gap-sec S] [--model DIR] [--runs baseline,endpoint,partials,previous,fast]
-//                         [--custom '{"endpoint":{"decodeAheadMs":32}}']
+//                         [--custom '{"live":{"endpoint":{"decodeAheadMs":32}},"asr":{"threads":2}}']
 //
 // Five runs of the same stream (and --custom's), in this order, in one process:
 //   baseline   live.partials off, live.endpoint off (the VAD alone ends segments, then they are decoded)
@@ -102,9 +102,16 @@ function finalLatencies(log: string) {
 
 const words = (text: string) => text.toLowerCase().split(/\s+/).filter(Boolean);
 
+/** Sections of the daemon's config a run sets over the shipped defaults. */
+interface Overlay {
+  live?: Record<string, unknown>;
+  asr?: Record<string, unknown>;
+  vad?: Record<string, unknown>;
+}
+
 async function run(
   name: string,
-  live: Record<string, unknown>,
+  overlay: Overlay,
   ctx: {
     cli: string;
     modelDir: string;
@@ -124,9 +131,10 @@ async function run(
   writeFileSync(planFile, JSON.stringify(plan));
   writeFileSync(fedLog, '');
   const configFile = writeConfig(dir, {
-    asr: { modelDir: ctx.modelDir },
+    asr: { modelDir: ctx.modelDir, ...overlay.asr },
     log: { level: 'debug' }, // the 'live final' lines: where each final's time went
-    live,
+    live: overlay.live ?? {},
+    ...(overlay.vad ? { vad: overlay.vad } : {}),
     sources: { watch: { dir: null }, command: { argv: [process.execPath, FEEDER, '--feed', planFile, fedLog] } },
   });
   const daemon = new Daemon(ctx.cli, configFile, join(dir, 'data'));
@@ -154,6 +162,7 @@ async function run(
   ) as { live: { command: { partialsDropped: number } } };
   listener.close();
   await daemon.stop();
+  writeFileSync(join(dir, 'daemon.log'), daemon.log); // kept with --keep: the 'live final' lines, for a closer look
 
   const finals = listener.events.filter((e) => e.final);
   const partials = listener.events.filter((e) => !e.final);
@@ -274,7 +283,7 @@ export const benchmark: Benchmark = {
         model: { type: 'string' },
         keep: { type: 'boolean', default: false },
         runs: { type: 'string', default: 'baseline,endpoint,partials,previous,fast' },
-        // One more run, 'custom': the shipped defaults with this `live` section merged over them (JSON).
+        // One more run, 'custom': the shipped defaults with these sections (live, asr, vad; JSON) set over them.
         custom: { type: 'string' },
       },
     });
@@ -294,18 +303,19 @@ export const benchmark: Benchmark = {
       const clips = makeClips(join(dir, 'clips'));
       const ctx = { cli, modelDir, dir, clips, minutes, gapSec, track: (d: Daemon) => daemons.push(d), clipWords: clipWords(cli, modelDir, clips) };
       const off = { enabled: false };
-      const configs: [string, Record<string, unknown>][] = [
-        ['baseline', { partials: false, endpoint: off }],
-        ['endpoint', { partials: false }],
+      const configs: [string, Overlay][] = [
+        ['baseline', { live: { partials: false, endpoint: off } }],
+        ['endpoint', { live: { partials: false } }],
         ['partials', {}],
-        ['previous', { endpoint: { minSilenceMs: 300, decodeAheadMs: 100 } }],
-        ['fast', { endpoint: { fast: { enabled: true } } }],
+        ['previous', { live: { endpoint: { minSilenceMs: 300, decodeAheadMs: 100 } } }],
+        ['fast', { live: { endpoint: { fast: { enabled: true } } } }],
       ];
       if (values.custom !== undefined) {
         const custom = JSON.parse(values.custom) as unknown;
-        if (typeof custom !== 'object' || custom === null || Array.isArray(custom))
-          throw new Error(`--custom must be a JSON object (a live section), got '${values.custom}'`);
-        configs.push(['custom', custom as Record<string, unknown>]);
+        const sections = ['live', 'asr', 'vad'];
+        if (typeof custom !== 'object' || custom === null || Array.isArray(custom) || !Object.keys(custom).every((k) => sections.includes(k)))
+          throw new Error(`--custom must be a JSON object of live, asr and vad sections, got '${values.custom}'`);
+        configs.push(['custom', custom as Overlay]);
         wanted.add('custom');
       }
       const runs: Record<string, Awaited<ReturnType<typeof run>>> = {};

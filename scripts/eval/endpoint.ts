@@ -1,9 +1,11 @@
 /**
  * Live endpointing: what ending segments at shorter silences costs in words, with and without left context.
  *
- *   npm run eval -- endpoint [--set ljspeech|heldout-real] [--clips N] [--left-context-sec S]
- *                            [--silence-ms 140,200,260,300] [--trailing-blank-ms N]
+ *   npm run eval -- endpoint [--set ljspeech|heldout-real] [--clips N] [--left-context-sec S] [--left-context-gap-sec S]
+ *                            [--left-context-total-sec S]
+ *                            [--silence-ms 140,200,260,300] [--trailing-blank-ms N] [--decode-ahead-ms N]
  *                            [--fast-ms 120,140,160] [--fast-eos -3,-2,-1.5,-1] [--fast-blank-ms N]
+ *                            [--dump FILE] [--variant sparse] [--chain N] [--chain-gap-sec S] [--same-speaker]
  *
  * Read sentences with their natural pauses, each followed by 1.5 s of silence: LJSpeech clips from ../shared/data
  * (every 6th of its list: the set the endpoint defaults are tuned on), or --set heldout-real, the held-out real
@@ -14,14 +16,16 @@
  * heard the endpoint's silence and the trailing blank agrees. Each segment is decoded after the clip's earlier
  * segments (asr.leftContext; --left-context-sec 0: alone). Figures per endpoint silence: segments, WER against the
  * corpus transcripts, and the silence heard before the last segment of each sentence ended. The VAD alone
- * (vad.minSilenceMs 300) is the baseline.
+ * (vad.minSilenceMs 300) is the baseline. --chain N joins N utterances in a row with --chain-gap-sec of silence
+ * between them (as someone dictating goes on), so context across utterances (asr.leftContext.maxGapSec) counts;
+ * with --same-speaker, only LibriSpeech utterances, chained within one reader's chapter in reading order.
  * Then the opt-in fast rule (live.endpoint.fast): for each fast silence and end-of-sentence threshold (ln p of the
  * LM's </s> after the closing decode's last words), a segment ends at that silence when the LM's evidence holds and
  * the trailing blank is at least --fast-blank-ms, else at live.endpoint.minSilenceMs; and the distribution of that
  * evidence at sentence ends vs at pauses inside a sentence (speech comes back later in the clip).
  * Last line: JSON.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -55,14 +59,27 @@ export async function runEndpointEval(argv: readonly string[]): Promise<number> 
       clips: { type: 'string', default: '40' },
       'silence-ms': { type: 'string', default: '140,200,260,300' },
       'trailing-blank-ms': { type: 'string' },
+      // live.endpoint.decodeAheadMs
+      'decode-ahead-ms': { type: 'string' },
       // The opt-in fast rule (live.endpoint.fast): each silence x each end-of-sentence threshold (ln p) is one rule.
       'fast-ms': { type: 'string', default: '120,140,160' },
       'fast-eos': { type: 'string', default: '-3,-2,-1.5,-1' },
       'fast-blank-ms': { type: 'string' },
       // asr.leftContext.maxSec (0: each segment decoded alone, as before left context)
       'left-context-sec': { type: 'string' },
+      // asr.leftContext.maxGapSec, maxTotalSec
+      'left-context-gap-sec': { type: 'string' },
+      'left-context-total-sec': { type: 'string' },
       set: { type: 'string', default: 'ljspeech' },
       'real-count': { type: 'string', default: '150' },
+      // Each rule's text per clip, with the reference, as JSON lines (for finding what a rule cost).
+      dump: { type: 'string' },
+      // Utterances per clip, joined with --chain-gap-sec of silence (asr.leftContext.maxGapSec across utterances).
+      chain: { type: 'string', default: '1' },
+      'chain-gap-sec': { type: 'string', default: '1.5' },
+      'same-speaker': { type: 'boolean', default: false },
+      // The model's variant (manifest `variants`); the default is the dense one.
+      variant: { type: 'string' },
     },
   });
   const count = Number(values.clips);
@@ -70,8 +87,16 @@ export async function runEndpointEval(argv: readonly string[]): Promise<number> 
   if (!Number.isInteger(count) || count < 1) throw new TypeError(`Expected positive integer for --clips but received ${values.clips}`);
   if (silences.some((s) => !Number.isInteger(s) || s < 0)) throw new TypeError(`Expected integers >= 0 for --silence-ms but received ${values['silence-ms']}`);
   const { vad: vadConfig, live, asr } = validateConfig({}); // the shipped defaults
-  const leftContext = { ...asr.leftContext, ...(values['left-context-sec'] === undefined ? {} : { maxSec: Number(values['left-context-sec']) }) };
+  const leftContext = {
+    ...asr.leftContext,
+    ...(values['left-context-sec'] === undefined ? {} : { maxSec: Number(values['left-context-sec']) }),
+    ...(values['left-context-gap-sec'] === undefined ? {} : { maxGapSec: Number(values['left-context-gap-sec']) }),
+    ...(values['left-context-total-sec'] === undefined ? {} : { maxTotalSec: Number(values['left-context-total-sec']) }),
+  };
   if (!(leftContext.maxSec >= 0)) throw new TypeError(`Expected number >= 0 for --left-context-sec but received ${values['left-context-sec']}`);
+  if (!(leftContext.maxTotalSec >= 0))
+    throw new TypeError(`Expected number >= 0 for --left-context-total-sec but received ${values['left-context-total-sec']}`);
+  if (!(leftContext.maxGapSec >= 0)) throw new TypeError(`Expected number >= 0 for --left-context-gap-sec but received ${values['left-context-gap-sec']}`);
   if (values.set !== 'ljspeech' && values.set !== 'heldout-real') throw new TypeError(`Expected ljspeech or heldout-real for --set but received ${values.set}`);
   const blankMs = values['trailing-blank-ms'] === undefined ? live.endpoint.trailingBlankMs : Number(values['trailing-blank-ms']);
   if (!Number.isInteger(blankMs) || blankMs < 0)
@@ -79,24 +104,56 @@ export async function runEndpointEval(argv: readonly string[]): Promise<number> 
   const speechDir = sharedSpeechDir();
   const vad = await loadSileroVad();
   const clips: Clip[] = [];
-  for (const { id, text, wav } of await clipList(values.set, count, speechDir, Number(values['real-count']))) {
-    const { samples } = await readAudio(wav);
-    const audio = new Float32Array(samples.length + 1.5 * RATE);
-    audio.set(samples);
+  const chain = Number(values.chain);
+  const chainGapSec = Number(values['chain-gap-sec']);
+  if (!Number.isInteger(chain) || chain < 1) throw new TypeError(`Expected positive integer for --chain but received ${values.chain}`);
+  if (!(chainGapSec >= 0)) throw new TypeError(`Expected number >= 0 for --chain-gap-sec but received ${values['chain-gap-sec']}`);
+  const listed = await clipList(values.set, count, speechDir, Number(values['real-count']));
+  // --same-speaker: only utterances whose speaker the id names (LibriSpeech's speaker-chapter-utterance), in
+  // reading order, so a chain is one reader going on with the text; otherwise the list's order (mixed speakers).
+  const speakerOf = (id: string) => /^librispeech\/(\d+-\d+)-\d+$/.exec(id)?.[1];
+  const sources = values['same-speaker'] ? listed.filter((c) => speakerOf(c.id)).sort((a, b) => a.id.localeCompare(b.id)) : listed;
+  const groups: (typeof sources)[] = [];
+  for (const c of sources) {
+    const last = groups.at(-1);
+    if (last && last.length < chain && (!values['same-speaker'] || speakerOf(last[0]!.id) === speakerOf(c.id))) last.push(c);
+    else groups.push([c]);
+  }
+  for (const group of groups) {
+    // One clip: `chain` utterances in a row, chainGapSec of silence between them, as a speaker dictating goes on.
+    const parts = [];
+    for (const { wav } of group) parts.push((await readAudio(wav)).samples);
+    const gap = Math.round(chainGapSec * RATE);
+    const audio = new Float32Array(parts.reduce((n, p) => n + p.length, 0) + gap * (parts.length - 1) + 1.5 * RATE);
+    let at = 0;
+    for (const p of parts) {
+      audio.set(p, at);
+      at += p.length + gap;
+    }
+    const id = group.map((g) => g.id).join('+');
+    const text = group.map((g) => g.text).join(' ');
     vad.resetStates();
     const probs: number[] = [];
     for (let at = 0; at + FRAME <= audio.length; at += FRAME) probs.push(await vad.processChunk(audio.slice(at, at + FRAME), RATE));
     clips.push({ id, text, audio, probs });
   }
-  const recognizer = await loadRecognizer({ modelDir: join(packageRoot(), 'models', 'hushscribe-en-v1') });
+  const recognizer = await loadRecognizer({
+    modelDir: join(packageRoot(), 'models', 'hushscribe-en-v1'),
+    ...(values.variant === undefined ? {} : { variant: values.variant }),
+  });
   const decoded = new Map<string, Transcript>();
   const padSec = vadConfig.speechPadMs / 1000;
-  const decodeAheadMs = Math.max(1, Math.min(live.endpoint.decodeAheadMs, vadConfig.speechPadMs));
+  const decodeAheadMs = Math.max(
+    1,
+    Math.min(values['decode-ahead-ms'] === undefined ? live.endpoint.decodeAheadMs : Number(values['decode-ahead-ms']), vadConfig.speechPadMs),
+  );
+  if (!Number.isInteger(decodeAheadMs)) throw new TypeError(`Expected integer >= 0 for --decode-ahead-ms but received ${values['decode-ahead-ms']}`);
   /** The clip's segments so far: the earlier speech a segment is decoded after, as the live worker does. */
   let context = new LeftContext(leftContext);
   const decode = async (clip: Clip, s: SpeechSegment) => {
-    const before = context.before(s.start);
-    const key = `${clip.id}:${s.start}:${s.end}:${before?.length ?? 0}`;
+    const before = context.before(s.start, s.samples.length / RATE);
+    // Rules cut a clip differently, so the same segment may follow different context audio of the same length.
+    const key = `${clip.id}:${s.start}:${s.end}:${before ? fingerprint(before) : 0}`;
     if (!decoded.has(key)) decoded.set(key, await recognizer.transcribe(s.samples, before ? { context: before } : {}));
     return decoded.get(key)!;
   };
@@ -110,6 +167,7 @@ export async function runEndpointEval(argv: readonly string[]): Promise<number> 
   const eosAt: { sentenceEnd: number[]; pause: number[] } = { sentenceEnd: [], pause: [] };
   const endOfSentence = (text: string) => recognizer.endOfSentenceLogProb?.(text) ?? -Infinity;
 
+  const dumped: unknown[] = [];
   /** One rule over every clip: endpointMs null is the VAD alone; `fast`, the opt-in rule before endpointMs. */
   const evaluate = async (endpointMs: number | null, fast: { silenceMs: number; eosLogProb: number } | null = null) => {
     let segments = 0;
@@ -168,6 +226,7 @@ export async function runEndpointEval(argv: readonly string[]): Promise<number> 
         context.add(s);
       }
       segments += texts.length;
+      dumped.push({ rule: { endpointMs, fast }, id: clip.id, reference: clip.text, segments: texts });
       endSilenceMs.push(lastSilence);
       scores.push(scoreUtterance(clip.text, texts.join(' ')));
     }
@@ -207,13 +266,19 @@ export async function runEndpointEval(argv: readonly string[]): Promise<number> 
     console.log(
       `fast ${r.fast!.silenceMs} ms if ln p(eos) >= ${r.fast!.eosLogProb}, else ${normalMs} ms: ${r.segments} segments (${r.endedFast} ended fast), WER ${r.wer} (${r.wer >= baseline.wer ? '+' : ''}${Math.round((r.wer - baseline.wer) * 1000) / 10} points), last end silence p50/p95 ${r.lastEndSilenceMsP50}/${r.lastEndSilenceMsP95} ms`,
     );
+  if (values.dump) writeFileSync(values.dump, `${dumped.map((d) => JSON.stringify(d)).join('\n')}\n`);
   console.log(
     JSON.stringify({
       evaluation: 'endpoint',
       set: values.set,
+      variant: values.variant ?? 'dense',
       leftContext,
       clips: clips.length,
+      chain,
+      chainGapSec,
+      sameSpeaker: values['same-speaker'],
       trailingBlankMs: blankMs,
+      decodeAheadMs,
       fastTrailingBlankMs: fastBlankMs,
       baseline,
       rules,
@@ -222,6 +287,14 @@ export async function runEndpointEval(argv: readonly string[]): Promise<number> 
   );
   await recognizer.close();
   return 0;
+}
+
+/** A hash of every sample's bits (FNV-1a), with the length: which context audio a decode followed. */
+function fingerprint(samples: Float32Array): string {
+  const bits = new Uint32Array(samples.buffer, samples.byteOffset, samples.length);
+  let hash = 0x811c9dc5;
+  for (const b of bits) hash = Math.imul(hash ^ b, 0x01000193) >>> 0;
+  return `${samples.length}-${hash.toString(16)}`;
 }
 
 /**
