@@ -219,7 +219,7 @@ class OnnxRecognizer implements Recognizer {
   }
 }
 
-/** Gives each segment of one piece a copy of its frames: cut at the middle of the pauses between segments. */
+/** `a` then `b`, in one array (context audio in front of a segment's). */
 function concat(a: Float32Array, b: Float32Array): Float32Array {
   const out = new Float32Array(a.length + b.length);
   out.set(a);
@@ -232,6 +232,7 @@ function dropFrames(lp: LogProbs, frames: number): LogProbs {
   return frames === 0 ? lp : { ...lp, data: lp.data.subarray(frames * lp.vocab), frames: lp.frames - frames };
 }
 
+/** Gives each segment of one piece a copy of its frames: cut at the middle of the pauses between segments. */
 export function attachPosteriors(segments: RecognizedSegment[], lp: LogProbs, offsetSec: number, frameSec: number): void {
   const { data, frames, vocab } = lp;
   let from = 0;

@@ -9,7 +9,8 @@
 import { spawn } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import { ASR_SAMPLE_RATE, FloatAssembler } from './ffmpeg.js';
-import { monoSamples, parseWavFormat, type WavFormat } from './wav.js';
+import { monoSamples, type WavFormat } from './wav.js';
+import { wavHeaderLayout } from './wav-stream.js';
 
 const STDERR_TAIL = 1024;
 
@@ -140,37 +141,16 @@ function streamHead(stream: Readable): Promise<StreamHead> {
       stream.off('close', onEnd);
       stream.pause();
       const head = Buffer.concat(parts);
-      const layout = have >= WAV_MAGIC_BYTES ? wavLayout(head) : null;
+      const layout = wavHeaderLayout(head, 'the capture stream');
       done({ head, wav: layout === 'more' ? null : layout, ended });
     };
     const onData = (chunk: Buffer) => {
       parts.push(chunk);
       have += chunk.length;
-      if (have >= WAV_MAGIC_BYTES && (have >= WAV_HEAD_LIMIT || wavLayout(Buffer.concat(parts)) !== 'more')) finish(false);
+      if (have >= WAV_MAGIC_BYTES && (have >= WAV_HEAD_LIMIT || wavHeaderLayout(Buffer.concat(parts), 'the capture stream') !== 'more')) finish(false);
     };
     const onEnd = () => finish(true);
     stream.on('data', onData);
     stream.once('close', onEnd);
   });
-}
-
-/** The format and first sample's offset of the WAV header `head` starts with; 'more' when it goes on past `head`; null for anything else. */
-function wavLayout(head: Buffer): StreamHead['wav'] | 'more' {
-  if (head.toString('latin1', 0, 4) !== 'RIFF' || head.toString('latin1', 8, 12) !== 'WAVE') return null;
-  let format: WavFormat | null = null;
-  for (let at = WAV_MAGIC_BYTES; ; ) {
-    if (at + 8 > head.length) return 'more';
-    const id = head.toString('latin1', at, at + 4);
-    const size = head.readUInt32LE(at + 4);
-    if (id === 'data') return format ? { format, dataStart: at + 8 } : null;
-    if (at + 8 + size > head.length) return 'more';
-    if (id === 'fmt ') {
-      try {
-        format = parseWavFormat(head.subarray(at + 8, at + 8 + size), 'the capture stream');
-      } catch {
-        return null; // a layout only ffmpeg reads, or refuses with its own message
-      }
-    }
-    at += 8 + size + (size % 2);
-  }
 }

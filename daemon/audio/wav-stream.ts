@@ -21,6 +21,34 @@ export interface WavLayout {
   dataBytes: number;
 }
 
+/**
+ * The WAV header at the start of `head`, walked chunk by chunk up to the data chunk: its format, where its samples
+ * start and the size the data chunk declares; 'more' when the header goes on past `head`; null when it is not a
+ * little-endian RIFF/WAVE header with a format read here (`name` only names it in errors ffmpeg would report).
+ */
+export function wavHeaderLayout(head: Buffer, name: string): { format: WavFormat; dataStart: number; declaredBytes: number } | 'more' | null {
+  if (head.length >= 4 && head.toString('latin1', 0, 4) !== 'RIFF') return null;
+  if (head.length < 12) return 'more';
+  if (head.toString('latin1', 8, 12) !== 'WAVE') return null;
+  let format: WavFormat | null = null;
+  for (let at = 12; ; ) {
+    if (at + 8 > head.length) return 'more';
+    const id = head.toString('latin1', at, at + 4);
+    const chunkSize = head.readUInt32LE(at + 4);
+    if (id === 'data') return format ? { format, dataStart: at + 8, declaredBytes: chunkSize } : null;
+    if (at + 8 + chunkSize > head.length) return 'more';
+    if (id === 'fmt ') {
+      try {
+        format = parseWavFormat(head.subarray(at + 8, at + 8 + chunkSize), name);
+      } catch {
+        return null; // ffmpeg decodes it or says what is wrong, as before
+      }
+    }
+    // Odd-sized chunks are padded to an even size.
+    at += 8 + chunkSize + (chunkSize % 2);
+  }
+}
+
 /** The layout of a plain PCM WAV file (see above), or null for anything that goes through ffmpeg. */
 export async function plainWavLayout(file: string): Promise<WavLayout | null> {
   const handle = await open(file, 'r');
@@ -28,28 +56,12 @@ export async function plainWavLayout(file: string): Promise<WavLayout | null> {
     const { size } = await handle.stat();
     const head = Buffer.alloc(Math.min(size, HEADER_BYTES));
     await handle.read(head, 0, head.length, 0);
-    if (head.length < 12 || head.toString('latin1', 0, 4) !== 'RIFF' || head.toString('latin1', 8, 12) !== 'WAVE') return null;
-    let format: WavFormat | null = null;
-    for (let at = 12; at + 8 <= head.length; ) {
-      const id = head.toString('latin1', at, at + 4);
-      const chunkSize = head.readUInt32LE(at + 4);
-      if (id === 'fmt ') {
-        if (at + 8 + chunkSize > head.length) return null;
-        try {
-          format = parseWavFormat(head.subarray(at + 8, at + 8 + chunkSize), file);
-        } catch {
-          return null; // ffmpeg decodes it or says what is wrong, as before
-        }
-      }
-      if (id === 'data') {
-        if (format?.encoding !== 'int' || chunkSize === 0 || chunkSize === 0xffffffff) return null;
-        const dataBytes = Math.min(chunkSize, size - (at + 8));
-        return dataBytes > 0 ? { format, dataStart: at + 8, dataBytes } : null;
-      }
-      // Odd-sized chunks are padded to an even size.
-      at += 8 + chunkSize + (chunkSize % 2);
-    }
-    return null;
+    const header = wavHeaderLayout(head, file);
+    if (header === null || header === 'more') return null;
+    const { format, dataStart, declaredBytes } = header;
+    if (format.encoding !== 'int' || declaredBytes === 0 || declaredBytes === 0xffffffff) return null;
+    const dataBytes = Math.min(declaredBytes, size - dataStart);
+    return dataBytes > 0 ? { format, dataStart, dataBytes } : null;
   } finally {
     await handle.close();
   }
