@@ -19,6 +19,7 @@
 // - end of speech -> final: when listen receives the last final segment overlapping the utterance (it is sent
 //   right after the segment is stored) minus the feeder's wall clock when the utterance's last speech was written;
 //   with where it went, from the daemon's debug 'live final' lines (endOfSpeechToFinalStagesMs).
+// - decode ahead: the time of each final's decode made ahead in the silence (the 'live final' lines), p50/p95.
 // - CPU per audio second: user+system time of the daemon process (all its threads) from 'daemon started' to the
 //   end of the stream, over the seconds streamed; partials on vs off.
 // - decode cost of one partial: whole open segment vs a 4 s sliding window, in this process, for open segments of
@@ -180,6 +181,8 @@ async function run(
   };
   const endedBy = { endpoint: 0, fast: 0, vad: 0 };
   const latencies = finalLatencies(daemon.log);
+  // The final's decode, made ahead in the silence (inside ruleWaitMs), over every final that had one.
+  const decodeAhead = latencies.flatMap((l) => (l.decodeAheadMs === null ? [] : [l.decodeAheadMs]));
   /** The fast rule's evidence at each utterance's end (only logged with live.endpoint.fast on). */
   const endOfSentence: number[] = [];
   const wordMs: number[] = [];
@@ -239,6 +242,7 @@ async function run(
     wordEndToPartialMs: wordMs.length
       ? { p50: Math.round(percentile(wordMs, 50)), p95: Math.round(percentile(wordMs, 95)), words: wordMs.length, wordsNeverInAPartial: wordsMissed }
       : null,
+    decodeAheadMs: decodeAhead.length ? { p50: Math.round(percentile(decodeAhead, 50)), p95: Math.round(percentile(decodeAhead, 95)) } : null,
     finals: finals.length,
     partials: partials.length,
     partialsDropped: status.live.command.partialsDropped,
@@ -354,7 +358,7 @@ export const benchmark: Benchmark = {
               ([name, r]) =>
                 `${name} stages p50/p95 (ms): ${Object.entries(r.endOfSpeechToFinalStagesMs)
                   .map(([k, v]) => `${k} ${v.p50}/${v.p95}`)
-                  .join(', ')}\n`,
+                  .join(', ')}; decode ahead ${r.decodeAheadMs ? `${r.decodeAheadMs.p50}/${r.decodeAheadMs.p95}` : 'none'}\n`,
             )
             .join(''),
       );
