@@ -21,7 +21,7 @@ import { SystemdNotifier } from './systemd-notifier.js';
 import { acquirePidLock } from './pid-lock.js';
 import type { MqttHost } from './mqtt/bridge.js';
 import { Outbox } from './mqtt/outbox.js';
-import { pipelineSettings } from './pipeline/settings.js';
+import { calmVariantOf, pipelineSettings } from './pipeline/settings.js';
 import type { WyomingFeature } from './wyoming/index.js';
 import { PowerGovernor, type PowerChange, type PowerState } from './power/governor.js';
 import type { OutboxPayload } from './store/outbox-events.js';
@@ -125,7 +125,7 @@ export class Controller {
     this.removeStaleAudio();
     this.outbox = new Outbox(this.store, config.mqtt.outbox.maxEvents);
     const stageSettings = pipelineSettings(config);
-    this.governor = new PowerGovernor(config.power, stageSettings.sparseVariant !== null);
+    this.governor = new PowerGovernor(config.power, stageSettings.sparseVariant !== null, calmVariantOf(config));
     this.pipeline = new Pipeline(
       this.store,
       stageSettings,

@@ -91,10 +91,23 @@ t.test('backlog: enter and leave thresholds (hysteresis)', async (t) => {
   t.same(g.state().signals.backlog, { queued: null, active: false });
 });
 
+t.test('auto on a model whose default variant is the sparse one: sparse with or without pressure, never a switch', async (t) => {
+  const fs = sysfs();
+  const g = new PowerGovernor(powerConfig(fs.root, { backlog: { enterQueued: 4, leaveQueued: 1 } }), true, 'sparse');
+  t.match(g.state(), { mode: 'auto', variant: 'sparse', switches: 0, reason: /^no pressure \(backlog unknown.*\); sparse is the model's default$/ });
+  t.equal(g.update(10), null, 'pressure: already sparse');
+  t.equal(g.state().reason, 'backlog 10 queued (sparse from 4, dense at 1)');
+  t.equal(g.update(0), null, 'calm again: stays sparse');
+  t.match(g.setMode('dense'), { previousVariant: 'sparse', variant: 'dense', switches: 1 }, 'dense on request');
+  t.match(g.setMode('auto'), { previousVariant: 'dense', variant: 'sparse', switches: 2 });
+  const noSparse = new PowerGovernor(powerConfig(fs.root), false, 'sparse');
+  t.match(noSparse.state(), { variant: 'dense', reason: NO_SPARSE_REASON }, 'a model without a sparse variant runs dense');
+});
+
 t.test('minimum dwell time holds a switch back, then lets it through', async (t) => {
   const fs = sysfs();
   let now = 1_000_000;
-  const g = new PowerGovernor(powerConfig(fs.root, { minDwellSec: 60 }), true, () => now);
+  const g = new PowerGovernor(powerConfig(fs.root, { minDwellSec: 60 }), true, 'dense', () => now);
   t.match(g.update(10), { variant: 'sparse', switches: 1 }, 'the first switch needs no dwell');
   now += 10_000;
   t.equal(g.update(0), null, 'pressure gone after 10 s: held');

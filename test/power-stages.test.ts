@@ -8,6 +8,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { validateConfig } from '../daemon/config/load.js';
 import type { WorkerSettings } from '../daemon/pipeline/messages.js';
+import { calmVariantOf, pipelineSettings } from '../daemon/pipeline/settings.js';
 import { loadPowerStages, stagesFor } from '../daemon/pipeline/stages.js';
 import { batOrPatAudio } from './fixtures/models/tone-audio.js';
 import { twoVariantModel } from './fixtures/models/two-variant-model.js';
@@ -77,4 +78,23 @@ t.test('a model without a sparse variant: sparse requests run dense, nothing els
   t.equal(set.recognizer.model.variant, 'dense');
   t.same(power.loadedVariants(), ['dense']);
   await set.recognizer.close();
+});
+
+t.test("a model whose default variant is sparse: auto runs it when calm, and the governor's dense is still the dense file", async (t) => {
+  const dir = t.testdir({});
+  const model = twoVariantModel(join(dir, 'sparse-default'), 'sparse');
+  const config = validateConfig({ asr: { modelDir: model } });
+  t.equal(calmVariantOf(config), 'sparse');
+  t.match(pipelineSettings(config), { variant: null, denseVariant: 'dense', sparseVariant: 'sparse' });
+  t.equal(calmVariantOf(validateConfig({ asr: { modelDir: model, variant: 'dense' } })), 'dense', 'a configured variant is the dense one');
+  t.equal(calmVariantOf(validateConfig({ asr: { modelDir: twoVariantModel(join(dir, 'dense-default'), 'dense') } })), 'dense');
+  t.equal(calmVariantOf(validateConfig({ asr: { modelDir: join(dir, 'no-model') } })), 'dense', 'no manifest: dense');
+  const { vad: _vad, ...fromConfig } = pipelineSettings(config);
+  const power = await loadPowerStages(settings(model, { ...fromConfig, startVariant: 'sparse' }));
+  t.same(power.loadedVariants(), ['sparse']);
+  t.same(power.denseModel, { name: power.denseModel.name, variant: 'dense' }, 'named before it is loaded');
+  const dense = await stagesFor(power, 'dense', noFailure(t));
+  t.equal(dense.recognizer.model.variant, 'dense', "the manifest's dense file, not its default");
+  await power.releaseOthers(dense);
+  await dense.recognizer.close();
 });

@@ -122,7 +122,11 @@ const mqttSchema = section('The MQTT event stream and request topics (daemon/mqt
 });
 
 const powerSchema = section('The power governor (daemon/power): which model variant transcribes, dense or sparse.', {
-  mode: oneOf(POWER_MODES, 'auto', 'dense, sparse, or auto: sparse while any signal below shows pressure.'),
+  mode: oneOf(
+    POWER_MODES,
+    'auto',
+    "dense, sparse, or auto: sparse while any signal below shows pressure, else the model's default variant (sparse for hushscribe-en-v1, so auto stays sparse).",
+  ),
   intervalSec: Type.Number({
     minimum: 0.1,
     maximum: 3600,

@@ -7,7 +7,10 @@ import type { PowerVariant } from '../power/governor.js';
 
 export interface WorkerSettings {
   modelDir: string;
+  /** asr.variant: what the power governor's `dense` loads; null: see denseVariant. */
   variant: string | null;
+  /** `dense` without asr.variant: the manifest's variant named dense, or null (the manifest's default). */
+  denseVariant?: string | null;
   /** The manifest variant the power governor may switch to (loaded when first used), or null for dense only. */
   sparseVariant: string | null;
   /** The power variant the worker loads at start (the governor's at that moment); dense when left out. */

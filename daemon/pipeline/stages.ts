@@ -59,7 +59,8 @@ export async function loadPowerStages(settings: WorkerSettings): Promise<PowerSt
   const extraLms = (settings.lm?.extra ?? []).map((e) => ({ path: join(e.dir, USER_LM_FILE), weight: e.weight }));
   const decoding: DecodingOptions = { ...(extraLms.length > 0 ? { extraLms } : {}), ...(hotwords.length > 0 ? { hotwords } : {}) };
   const sparseVariant = settings.sparseVariant;
-  const manifestVariant = (variant: PowerVariant) => (variant === 'sparse' ? sparseVariant : settings.variant);
+  const denseVariant = settings.variant ?? settings.denseVariant ?? null;
+  const manifestVariant = (variant: PowerVariant) => (variant === 'sparse' ? sparseVariant : denseVariant);
   const loadRecognizerOf = (variant: PowerVariant) => {
     const name = manifestVariant(variant);
     return loadRecognizer({ modelDir: settings.modelDir, threads: settings.threads, decoding, ...(name ? { variant: name } : {}) });
@@ -99,7 +100,7 @@ export async function loadPowerStages(settings: WorkerSettings): Promise<PowerSt
   loaded.set(firstVariant, Promise.resolve(started));
   // Started on sparse: the manifest was read to find that variant (settings.ts), so it names the dense default.
   const denseModel =
-    firstVariant === 'dense' ? first.model : { name: first.model.name, variant: settings.variant ?? readManifest(settings.modelDir).defaultVariant };
+    firstVariant === 'dense' ? first.model : { name: first.model.name, variant: denseVariant ?? readManifest(settings.modelDir).defaultVariant };
   return {
     started,
     denseModel,

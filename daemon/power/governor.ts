@@ -1,7 +1,9 @@
 /**
  * The power governor: decides which model variant transcribes the next recording, dense or sparse.
  * `dense` and `sparse` are fixed; `auto` goes sparse under pressure (transcription backlog, CPU heat, running on
- * battery) and back to dense when it has gone. Each signal has its own enter/leave thresholds (hysteresis) and a
+ * battery) and back to the model's calm variant when it has gone: dense, unless the manifest's default variant is
+ * the sparse one (a sparse model that is also the more accurate, as hushscribe-en-v1's run 8 is), when `auto` stays
+ * sparse. Each signal has its own enter/leave thresholds (hysteresis) and a
  * switch waits at least minDwellSec after the previous one, so the variant does not flap. A model without a
  * sparse variant always runs dense. Pure apart from reading the configured sysfs files; the caller acts on the
  * changes it returns (log, count, announce).
@@ -55,6 +57,8 @@ export class PowerGovernor {
   constructor(
     private readonly config: PowerConfig,
     readonly sparseAvailable: boolean,
+    /** What `auto` runs without pressure (settings.ts calmVariantOf: the manifest's default). */
+    private readonly calmVariant: PowerVariant = 'dense',
     private readonly now: () => number = Date.now,
   ) {
     this.mode = config.mode;
@@ -128,8 +132,9 @@ export class PowerGovernor {
       return;
     }
     const pressure = this.pressure();
-    const want: PowerVariant = pressure.length > 0 ? 'sparse' : 'dense';
-    const reason = pressure.length > 0 ? pressure.join('; ') : `no pressure (${this.calm()})`;
+    const want: PowerVariant = pressure.length > 0 ? 'sparse' : this.calmVariant;
+    const calm = this.calmVariant === 'sparse' ? `; sparse is the model's default` : '';
+    const reason = pressure.length > 0 ? pressure.join('; ') : `no pressure (${this.calm()})${calm}`;
     const waitMs = this.lastSwitchAt === null ? 0 : this.config.minDwellSec * 1000 - (this.now() - this.lastSwitchAt);
     if (want !== this.variant && waitMs > 0 && !requested) {
       this.reason = `${reason}; staying ${this.variant} for ${Math.ceil(waitMs / 1000)} s more (minDwellSec)`;

@@ -87,7 +87,7 @@ export class WyomingFeature {
       types: config.redact.types ?? stages.redaction.types,
       operators: config.redact.operators ?? stages.redaction.operators,
     };
-    const engine = new WyomingEngine({ ...stages, sparseVariant: null, redaction });
+    const engine = new WyomingEngine({ ...stages, denseVariant: null, sparseVariant: null, redaction });
     this.engine = engine;
     await engine.start();
     const model = engine.model!;

@@ -11,7 +11,7 @@ export interface PcmFormat {
   channels: number;
 }
 
-/** Dense only: the power governor does not switch the Wyoming worker (sparseVariant is null). */
+/** One variant, asr.variant or the manifest's default: the power governor does not switch the Wyoming worker (sparseVariant and denseVariant are null). */
 export type WyomingWorkerData = WorkerSettings;
 
 export type ToWyomingWorker =
