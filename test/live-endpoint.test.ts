@@ -1,9 +1,9 @@
 // Live endpointing keeps words whole: real speech (the LibriVox reading in models/samples) with a 250 ms pause put
 // between two of its words, played in real time through a command source under the shipped defaults, and again
-// with the opt-in fast rule (live.endpoint.fast: 140 ms when the LM's end-of-sentence evidence holds). The pause
-// does not end the segment (under the 160 ms default too, in every run so far; whether the VAD hears less than
-// 160 ms of silence in it or the trailing-blank rule holds it was not traced), and the final, decoded ahead in the
-// silence, has the words `hushscribe transcribe` gives for the same file.
+// with the opt-in fast rule (live.endpoint.fast: 140 ms when the LM's end-of-sentence evidence holds). The 160 ms
+// endpoint may end a segment in that pause (with dense run 7 it never did; with sparse run 8, the default since
+// session 12, it does), and then the second segment is decoded after the first (asr.leftContext): either way the
+// finals, decoded ahead in the silence, have the words `hushscribe transcribe` gives for the same file.
 import t from 'tap';
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -35,7 +35,7 @@ for (const [name, live] of [
   ['the shipped defaults', {}],
   ['the fast endpoint', { endpoint: { fast: { enabled: true } } }],
 ] as const)
-  t.test(`a pause inside a sentence does not end the segment, and no word changes: ${name}`, async (t) => {
+  t.test(`a pause inside a sentence changes no word: ${name}`, async (t) => {
     const raw = execFileSync('ffmpeg', ['-v', 'error', '-i', sample, '-ac', '1', '-ar', String(RATE), '-f', 'f32le', 'pipe:1']);
     const speech = new Float32Array(raw.buffer, raw.byteOffset, raw.length / 4);
     // The pause goes into the widest gap between two recognised words (not the first or last word's edge).
@@ -76,7 +76,7 @@ for (const [name, live] of [
       'the first live session is stored',
     );
     const stored = daemon.query<{ text: string }>('SELECT text FROM segments WHERE recording_id = ? ORDER BY seq', rec.id).map((s) => s.text);
-    t.equal(stored.length, 1, `one segment across the ${PAUSE_SEC * 1000} ms pause (${stored.length})`);
+    t.ok(stored.length === 1 || stored.length === 2, `one segment, or two cut at the ${PAUSE_SEC * 1000} ms pause (${stored.length})`);
     const finals = daemon.output
       .split('\n')
       .filter((l) => l.includes('"live final"'))

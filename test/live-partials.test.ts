@@ -85,9 +85,15 @@ t.test('partials on MQTT and in hushscribe listen, redacted, then the final', as
   const events = listened
     .trim()
     .split('\n')
-    .map((l) => JSON.parse(l) as { final: boolean; text: string });
+    .map((l) => JSON.parse(l) as { final: boolean; text: string; seq: number });
   t.ok(events.filter((e) => !e.final).length >= 3, 'listen shows the partials');
-  t.equal(events.find((e) => e.final)!.text, finalSeg.text, 'then the final');
+  const finalAt = events.findIndex((e) => e.final);
+  t.equal(events[finalAt]!.text, finalSeg.text, 'then the final');
+  // Partials are decoded beside the capture: one that comes back after its segment ended is not sent.
+  t.notOk(
+    events.slice(finalAt + 1).some((e) => !e.final && e.seq === finalSeg.seq),
+    'no partial of the segment after its final',
+  );
   t.notOk(PII.test(listened), 'listen shows nothing raw');
 
   const state = await waitFor(

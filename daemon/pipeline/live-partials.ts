@@ -1,8 +1,10 @@
 /**
  * Partial results and endpointing for one live session. After every live.partialIntervalMs of new audio in the
  * open segment, the whole open segment is re-decoded (chosen over a sliding window by `npm run bench -- live`)
- * and redacted recall-first. Partials are dropped, never audio or finals, while the worker is behind real time
- * (more than one interval of audio heard but not yet read).
+ * and redacted recall-first. A partial is decoded beside the capture, not in its way: the worker goes on reading
+ * audio and running the VAD (and the endpoint's decode ahead) while it is decoded, one partial at a time; one that
+ * comes back after its segment ended is not posted. Partials are dropped, never audio or finals, while the worker
+ * is behind real time (more than one interval of audio heard but not yet read).
  *
  * Endpointing: once the VAD has heard live.endpoint.decodeAheadMs of silence, the audio heard so far is decoded
  * (with left context) while the rules below wait for more silence: that decode is the final's, whichever rule ends
@@ -52,6 +54,10 @@ export class LivePartials {
   /** Wall clock and audio time of the first update: how far behind real time the worker is, from there on. */
   private startedAt = 0;
   private startedAtAudio = -1;
+  /** The partial being decoded, if any. */
+  private inFlight: Promise<void> | null = null;
+  /** Why a partial's decode failed: thrown by the next update() or settle(), as a decode in the loop would have been. */
+  private failure: unknown = null;
 
   constructor(
     private readonly config: HushscribeConfig['live'],
@@ -73,6 +79,7 @@ export class LivePartials {
   /** Call after each pushed chunk; returns a segment (and its decode, reused as the final) when the endpoint rule ended one. */
   async update(heardSec: number): Promise<{ speech: SpeechSegment; decoded: ClosingDecode; fast: boolean } | null> {
     const { partials, partialIntervalMs, endpoint } = this.config;
+    this.throwFailure();
     if (this.startedAtAudio < 0) [this.startedAt, this.startedAtAudio] = [Date.now(), heardSec];
     const open = this.segmenter.openSpeech();
     if (!open) {
@@ -88,25 +95,49 @@ export class LivePartials {
     }
     this.closing = null; // speech goes on (or came back)
     if (!partials || (open.end - Math.max(open.start, this.decodedUpTo)) * 1000 < partialIntervalMs) return null;
+    if (this.inFlight) return null; // the next one starts once it is done, from the audio heard then
     this.decodedUpTo = open.end;
     const behindSec = (Date.now() - this.startedAt) / 1000 - (heardSec - this.startedAtAudio);
     if (behindSec > partialIntervalMs / 1000) {
       partialsDropped++;
       return null;
     }
-    const partial = await decodePartial(this.transcriber, open);
-    if (partial.text !== '') {
-      this.post({
-        type: 'partial',
-        seq: this.transcriber.count,
-        counter: this.counter++,
-        start: open.start,
-        end: open.end,
-        text: partial.text,
-        partialsDropped,
+    this.inFlight = this.decodeAndPost(open)
+      .catch((err: unknown) => {
+        this.failure = err;
+      })
+      .finally(() => {
+        this.inFlight = null;
       });
-    }
     return null;
+  }
+
+  /** Resolves once no partial is being decoded (before the session ends or the recognizer closes). */
+  async settle(): Promise<void> {
+    await this.inFlight;
+    this.throwFailure();
+  }
+
+  private throwFailure(): void {
+    if (this.failure === null) return;
+    const err = this.failure;
+    this.failure = null;
+    throw err;
+  }
+
+  private async decodeAndPost(open: SpeechSegment): Promise<void> {
+    const partial = await decodePartial(this.transcriber, open);
+    // The segmenter lets go of a segment before its final is posted: a partial of it now would come after the final.
+    if (partial.text === '' || this.segmenter.openSpeech()?.start !== open.start) return;
+    this.post({
+      type: 'partial',
+      seq: this.transcriber.count,
+      counter: this.counter++,
+      start: open.start,
+      end: open.end,
+      text: partial.text,
+      partialsDropped,
+    });
   }
 
   /**

@@ -113,6 +113,7 @@ async function run(): Promise<void> {
   };
   const endSession = async () => {
     await transcribeAll(segmenter.flush());
+    await partials.settle();
     const redactedAudio = await audio.close(transcriber.maskSpans);
     post({ type: 'session-end', durationSec: segmenter.processedSec, segmentCount: transcriber.count, redactedAudio });
   };
@@ -165,6 +166,7 @@ async function run(): Promise<void> {
     }
     await endSession();
   } finally {
+    await partials.settle(); // its decode uses the recognizer that shutdown closes
     audio.abort(); // only after a failure: a closed session's file is already renamed
   }
   const exit = await source.exited;

@@ -13,7 +13,9 @@
  * the live worker's segmenter and endpoint rule (the same classes, fed 512 samples at a time as the capture
  * delivers them, mirroring LivePartials.close): the closing audio is decoded once the VAD has heard live.endpoint.decodeAheadMs of silence (again
  * at vad.speechPadMs of silence when that decode's last word ran to its end), and the segment ends when the VAD has
- * heard the endpoint's silence and the trailing blank agrees. Each segment is decoded after the clip's earlier
+ * heard the endpoint's silence and the trailing blank agrees. Besides WER, each rule gives the silence heard when
+ * each sentence's last segment ended: as the VAD counts it, and since the closing decode's last word (the end of
+ * speech as the recogniser places it; the difference is the VAD's lag). Each segment is decoded after the clip's earlier
  * segments (asr.leftContext; --left-context-sec 0: alone). Figures per endpoint silence: segments, WER against the
  * corpus transcripts, and the silence heard before the last segment of each sentence ended. The VAD alone
  * (vad.minSilenceMs 300) is the baseline. --chain N joins N utterances in a row with --chain-gap-sec of silence
@@ -78,7 +80,7 @@ export async function runEndpointEval(argv: readonly string[]): Promise<number> 
       chain: { type: 'string', default: '1' },
       'chain-gap-sec': { type: 'string', default: '1.5' },
       'same-speaker': { type: 'boolean', default: false },
-      // The model's variant (manifest `variants`); the default is the dense one.
+      // The model's variant (manifest `variants`); default: the manifest's.
       variant: { type: 'string' },
     },
   });
@@ -174,11 +176,14 @@ export async function runEndpointEval(argv: readonly string[]): Promise<number> 
     let endedFast = 0;
     const scores = [];
     const endSilenceMs: number[] = [];
+    /** At each clip's last endpoint decision: time since the closing decode's last word (the end of speech, as the decode heard it). */
+    const endWordSilenceMs: number[] = [];
     for (const clip of clips) {
       let frame = 0;
       const segmenter = new SpeechSegmenter({ processChunk: async () => clip.probs[frame++]!, resetStates: () => (frame = 0) }, vadConfig);
       const texts: string[] = [];
       let lastSilence = NaN;
+      let lastWordSilence = NaN;
       let closing = null as { start: number; end: number; complete: boolean; transcript: Transcript; blankSec: number; eos: number } | null;
       context = new LeftContext(leftContext);
       for (let at = 0; at + FRAME <= clip.audio.length; at += FRAME) {
@@ -189,6 +194,7 @@ export async function runEndpointEval(argv: readonly string[]): Promise<number> 
           context.add(s);
           closing = null;
           lastSilence = vadConfig.minSilenceMs;
+          lastWordSilence = NaN;
         }
         if (endpointMs === null || !segmenter.openSpeech()) continue;
         const silenceMs = segmenter.silenceSec * 1000;
@@ -211,6 +217,7 @@ export async function runEndpointEval(argv: readonly string[]): Promise<number> 
           closing = { start: speech.start, end: speech.end, complete, transcript, blankSec: trailingBlankSec(transcript, speech), eos };
         }
         const c = closing!;
+        const sinceWordMs = (segmenter.processedSec - (c.end - c.blankSec)) * 1000;
         const fastHolds = fast !== null && silenceMs >= fast.silenceMs && c.eos >= fast.eosLogProb && c.blankSec * 1000 >= fastBlankMs;
         const ended = (fastHolds || silenceMs >= endpointMs) && c.blankSec * 1000 >= blankMs ? segmenter.endNow() : null;
         if (ended) {
@@ -218,6 +225,7 @@ export async function runEndpointEval(argv: readonly string[]): Promise<number> 
           context.add(ended);
           closing = null;
           lastSilence = silenceMs;
+          lastWordSilence = sinceWordMs;
           if (fastHolds && silenceMs < endpointMs) endedFast++;
         }
       }
@@ -228,10 +236,12 @@ export async function runEndpointEval(argv: readonly string[]): Promise<number> 
       segments += texts.length;
       dumped.push({ rule: { endpointMs, fast }, id: clip.id, reference: clip.text, segments: texts });
       endSilenceMs.push(lastSilence);
+      endWordSilenceMs.push(lastWordSilence);
       scores.push(scoreUtterance(clip.text, texts.join(' ')));
     }
     const rates = corpusRates(scores);
     const sorted = endSilenceMs.filter(Number.isFinite).sort((a, b) => a - b);
+    const sortedWord = endWordSilenceMs.filter(Number.isFinite).sort((a, b) => a - b);
     return {
       endpointMs,
       ...(fast ? { fast, endedFast } : {}),
@@ -239,6 +249,9 @@ export async function runEndpointEval(argv: readonly string[]): Promise<number> 
       wer: Math.round(rates.wer * 10000) / 10000,
       lastEndSilenceMsP50: Math.round(sorted[sorted.length >> 1] ?? NaN),
       lastEndSilenceMsP95: Math.round(sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.95))] ?? NaN),
+      // The same for the time since the last word, where an endpoint rule (not the VAD) ended the last segment.
+      lastEndWordSilenceMsP50: Math.round(sortedWord[sortedWord.length >> 1] ?? NaN),
+      lastEndWordSilenceMsP95: Math.round(sortedWord[Math.min(sortedWord.length - 1, Math.floor(sortedWord.length * 0.95))] ?? NaN),
     };
   };
 
@@ -253,7 +266,7 @@ export async function runEndpointEval(argv: readonly string[]): Promise<number> 
   );
   for (const r of rules)
     console.log(
-      `endpoint ${r.endpointMs} ms: ${r.segments} segments, WER ${r.wer} (${r.wer >= baseline.wer ? '+' : ''}${Math.round((r.wer - baseline.wer) * 1000) / 10} points)`,
+      `endpoint ${r.endpointMs} ms: ${r.segments} segments, WER ${r.wer} (${r.wer >= baseline.wer ? '+' : ''}${Math.round((r.wer - baseline.wer) * 1000) / 10} points), last end VAD silence p50/p95 ${r.lastEndSilenceMsP50}/${r.lastEndSilenceMsP95} ms, since the last word ${r.lastEndWordSilenceMsP50}/${r.lastEndWordSilenceMsP95} ms`,
     );
   const quantiles = (xs: number[]) => {
     const sorted = xs.filter(Number.isFinite).sort((a, b) => a - b);
@@ -271,7 +284,7 @@ export async function runEndpointEval(argv: readonly string[]): Promise<number> 
     JSON.stringify({
       evaluation: 'endpoint',
       set: values.set,
-      variant: values.variant ?? 'dense',
+      variant: recognizer.model.variant,
       leftContext,
       clips: clips.length,
       chain,
