@@ -87,3 +87,34 @@ for (const [name, live] of [
     t.ok(finals.length >= 1, "the final's stage times are logged (debug)");
     t.match(finals[0], { endedBy: /^(endpoint|fast|vad)$/, finishMs: Number });
   });
+
+t.test('where the VAD hears the silence late, the segment ends sinceLastWordMs after the last word', async (t) => {
+  // Plain speech, then silence; the VAD's rules are made long, so only sinceLastWordMs (256) can end it soon.
+  const argv = ['ffmpeg', '-v', 'error', '-re', '-i', sample, '-af', 'apad=pad_dur=3', '-flush_packets', '1', '-f', 'wav', 'pipe:1'];
+  const { daemon } = daemonSetup('live-endpoint-word', {
+    config: {
+      asr: { modelDir: MODEL },
+      vad: { minSilenceMs: 2000 },
+      live: { endpoint: { minSilenceMs: 1500 } },
+      sources: { watch: { dir: null }, command: { argv } },
+      redaction: { tagger: { enabled: false } },
+      log: { level: 'debug' },
+    },
+  });
+  daemon.start();
+  t.teardown(() => daemon.kill());
+  await daemon.ready(120_000);
+  const final = await waitFor(
+    () =>
+      daemon.output
+        .split('\n')
+        .filter((l) => l.includes('"live final"'))
+        .map((l) => JSON.parse(l) as { endedBy: string; heardSec: number; vadEndSec: number; lastWordEndSec: number | null })[0],
+    120_000,
+    'the first live final',
+  );
+  t.equal(final.endedBy, 'endpoint');
+  const sinceWordMs = (final.heardSec - final.lastWordEndSec!) * 1000;
+  t.ok(sinceWordMs >= 256 && sinceWordMs < 256 + 150, `ended ${Math.round(sinceWordMs)} ms after the last word`);
+  t.ok((final.heardSec - final.vadEndSec) * 1000 < 1500, 'before the VAD rules');
+});

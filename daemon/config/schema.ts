@@ -177,7 +177,7 @@ const liveSchema = section('Live sources (microphone, command): partial results 
     ...about('A partial is decoded after each this many ms of new audio in the open segment.'),
   }),
   endpoint: section(
-    'Decodes each segment ahead, once the VAD has heard decodeAheadMs of silence (again once vad.speechPadMs of silence is heard if its last word ran to the end of the audio), so no decode is left when it ends; ends it when the VAD has heard minSilenceMs of silence and that decode\'s last word ended at least trailingBlankMs before the end of its audio (sherpa-onnx-style trailing-blank rule), or at vad.minSilenceMs. A sentence ended at a pause goes on in the next segment, decoded after it (asr.leftContext), so a short silence costs few words (README "Live transcripts").',
+    'Decodes each segment ahead, once the VAD has heard decodeAheadMs of silence (again once vad.speechPadMs of silence is heard if its last word ran to the end of the audio), so no decode is left when it ends; ends it when the VAD has heard minSilenceMs of silence, or sinceLastWordMs has passed since that decode\'s last word, and that word ended at least trailingBlankMs before the end of its audio (sherpa-onnx-style trailing-blank rule), or at vad.minSilenceMs. A sentence ended at a pause goes on in the next segment, decoded after it (asr.leftContext), so a short silence costs few words (README "Live transcripts").',
     {
       enabled: Type.Boolean({ default: true, ...about('Use the trailing-blank endpoint rule; false leaves segmenting to the VAD.') }),
       minSilenceMs: Type.Integer({
@@ -191,6 +191,14 @@ const liveSchema = section('Live sources (microphone, command): partial results 
         maximum: 10_000,
         default: 60,
         ...about("Time (ms) since the recogniser's last word ended."),
+      }),
+      sinceLastWordMs: Type.Integer({
+        minimum: 0,
+        maximum: 10_000,
+        default: 256,
+        ...about(
+          "Or ends it this long (ms) after the decode ahead's last word, once that decode is made, where the VAD is slow to hear the silence (breath, room echo); 0: off.",
+        ),
       }),
       decodeAheadMs: Type.Integer({
         minimum: 0,

@@ -10,8 +10,9 @@
  * (with left context) while the rules below wait for more silence: that decode is the final's, whichever rule ends
  * the segment, so no decode is left to do when the segment ends; it is made again once vad.speechPadMs of silence
  * is heard if its last word ran to the end of its audio. The segment ends when the VAD has heard
- * live.endpoint.minSilenceMs of silence and the decode's last word ended trailingBlankMs or more before the end of
- * its audio (a word the VAD cut would go on into the padding); else at vad.minSilenceMs, which is also the only
+ * live.endpoint.minSilenceMs of silence, or sinceLastWordMs has passed since the decode's last word (where the VAD
+ * hears the silence late), and that word ended trailingBlankMs or more before the end of the decode's audio (a word
+ * the VAD cut would go on into the padding); else at vad.minSilenceMs, which is also the only
  * rule for a decode ending in what may be half an entity (a number run, a name), so one entity is not cut in two.
  *
  * The opt-in fast rule (live.endpoint.fast) ends it after fast.minSilenceMs when the LM gives the decode's last
@@ -169,7 +170,10 @@ export class LivePartials {
     const { fast } = endpoint;
     const decoded = this.closing!;
     if (decoded.unfinished) return null; // vad.minSilenceMs ends it, as before the shorter endpoint
-    const normal = silence * 1000 >= endpoint.minSilenceMs && decoded.trailingBlankSec * 1000 >= endpoint.trailingBlankMs;
+    // Time heard since the decode's last word: the end of speech as the recogniser places it.
+    const sinceLastWordMs = (this.segmenter.processedSec - (decoded.end - decoded.trailingBlankSec)) * 1000;
+    const heardEnough = silence * 1000 >= endpoint.minSilenceMs || (endpoint.sinceLastWordMs > 0 && sinceLastWordMs >= endpoint.sinceLastWordMs);
+    const normal = heardEnough && decoded.trailingBlankSec * 1000 >= endpoint.trailingBlankMs;
     const early =
       fast.enabled &&
       silence * 1000 >= fast.minSilenceMs &&

@@ -3,7 +3,7 @@
  *
  *   npm run eval -- endpoint [--set ljspeech|heldout-real] [--clips N] [--left-context-sec S] [--left-context-gap-sec S]
  *                            [--left-context-total-sec S]
- *                            [--silence-ms 140,200,260,300] [--trailing-blank-ms N] [--decode-ahead-ms N]
+ *                            [--silence-ms 140,200,260,300] [--word-silence-ms 0,224] [--trailing-blank-ms N] [--decode-ahead-ms N]
  *                            [--fast-ms 120,140,160] [--fast-eos -3,-2,-1.5,-1] [--fast-blank-ms N]
  *                            [--dump FILE] [--variant sparse] [--chain N] [--chain-gap-sec S] [--same-speaker]
  *
@@ -60,6 +60,8 @@ export async function runEndpointEval(argv: readonly string[]): Promise<number> 
     options: {
       clips: { type: 'string', default: '40' },
       'silence-ms': { type: 'string', default: '140,200,260,300' },
+      // live.endpoint.sinceLastWordMs, crossed with --silence-ms (0: off)
+      'word-silence-ms': { type: 'string' },
       'trailing-blank-ms': { type: 'string' },
       // live.endpoint.decodeAheadMs
       'decode-ahead-ms': { type: 'string' },
@@ -89,6 +91,9 @@ export async function runEndpointEval(argv: readonly string[]): Promise<number> 
   if (!Number.isInteger(count) || count < 1) throw new TypeError(`Expected positive integer for --clips but received ${values.clips}`);
   if (silences.some((s) => !Number.isInteger(s) || s < 0)) throw new TypeError(`Expected integers >= 0 for --silence-ms but received ${values['silence-ms']}`);
   const { vad: vadConfig, live, asr } = validateConfig({}); // the shipped defaults
+  const wordSilences = (values['word-silence-ms'] ?? String(live.endpoint.sinceLastWordMs)).split(',').map(Number);
+  if (wordSilences.some((s) => !Number.isInteger(s) || s < 0))
+    throw new TypeError(`Expected integers >= 0 for --word-silence-ms but received ${values['word-silence-ms']}`);
   const leftContext = {
     ...asr.leftContext,
     ...(values['left-context-sec'] === undefined ? {} : { maxSec: Number(values['left-context-sec']) }),
@@ -170,8 +175,11 @@ export async function runEndpointEval(argv: readonly string[]): Promise<number> 
   const endOfSentence = (text: string) => recognizer.endOfSentenceLogProb?.(text) ?? -Infinity;
 
   const dumped: unknown[] = [];
-  /** One rule over every clip: endpointMs null is the VAD alone; `fast`, the opt-in rule before endpointMs. */
-  const evaluate = async (endpointMs: number | null, fast: { silenceMs: number; eosLogProb: number } | null = null) => {
+  /**
+   * One rule over every clip: endpointMs null is the VAD alone; wordSilenceMs, the time since the closing decode's
+   * last word that ends the segment sooner (live.endpoint.sinceLastWordMs); `fast`, the opt-in rule before endpointMs.
+   */
+  const evaluate = async (endpointMs: number | null, fast: { silenceMs: number; eosLogProb: number } | null = null, wordSilenceMs = 0) => {
     let segments = 0;
     let endedFast = 0;
     const scores = [];
@@ -219,7 +227,10 @@ export async function runEndpointEval(argv: readonly string[]): Promise<number> 
         const c = closing!;
         const sinceWordMs = (segmenter.processedSec - (c.end - c.blankSec)) * 1000;
         const fastHolds = fast !== null && silenceMs >= fast.silenceMs && c.eos >= fast.eosLogProb && c.blankSec * 1000 >= fastBlankMs;
-        const ended = (fastHolds || silenceMs >= endpointMs) && c.blankSec * 1000 >= blankMs ? segmenter.endNow() : null;
+        const ended =
+          (fastHolds || silenceMs >= endpointMs || (wordSilenceMs > 0 && sinceWordMs >= wordSilenceMs)) && c.blankSec * 1000 >= blankMs
+            ? segmenter.endNow()
+            : null;
         if (ended) {
           texts.push(c.transcript.text);
           context.add(ended);
@@ -244,6 +255,7 @@ export async function runEndpointEval(argv: readonly string[]): Promise<number> 
     const sortedWord = endWordSilenceMs.filter(Number.isFinite).sort((a, b) => a - b);
     return {
       endpointMs,
+      wordSilenceMs,
       ...(fast ? { fast, endedFast } : {}),
       segments,
       wer: Math.round(rates.wer * 10000) / 10000,
@@ -257,7 +269,7 @@ export async function runEndpointEval(argv: readonly string[]): Promise<number> 
 
   const baseline = await evaluate(null);
   const rules = [];
-  for (const ms of silences) rules.push(await evaluate(ms));
+  for (const ms of silences) for (const wordMs of wordSilences) rules.push(await evaluate(ms, null, wordMs));
   const fastRules = [];
   const normalMs = live.endpoint.minSilenceMs;
   for (const silenceMs of fastSilences) for (const eosLogProb of fastEos) fastRules.push(await evaluate(normalMs, { silenceMs, eosLogProb }));
@@ -266,7 +278,7 @@ export async function runEndpointEval(argv: readonly string[]): Promise<number> 
   );
   for (const r of rules)
     console.log(
-      `endpoint ${r.endpointMs} ms: ${r.segments} segments, WER ${r.wer} (${r.wer >= baseline.wer ? '+' : ''}${Math.round((r.wer - baseline.wer) * 1000) / 10} points), last end VAD silence p50/p95 ${r.lastEndSilenceMsP50}/${r.lastEndSilenceMsP95} ms, since the last word ${r.lastEndWordSilenceMsP50}/${r.lastEndWordSilenceMsP95} ms`,
+      `endpoint ${r.endpointMs} ms${r.wordSilenceMs ? ` or ${r.wordSilenceMs} ms since the last word` : ''}: ${r.segments} segments, WER ${r.wer} (${r.wer >= baseline.wer ? '+' : ''}${Math.round((r.wer - baseline.wer) * 1000) / 10} points), last end VAD silence p50/p95 ${r.lastEndSilenceMsP50}/${r.lastEndSilenceMsP95} ms, since the last word ${r.lastEndWordSilenceMsP50}/${r.lastEndWordSilenceMsP95} ms`,
     );
   const quantiles = (xs: number[]) => {
     const sorted = xs.filter(Number.isFinite).sort((a, b) => a - b);
