@@ -87,8 +87,8 @@ t.test('daemon: each recording written with its entities toned out, the rest as 
         cardSpan && cardSpan.audio_end - cardSpan.audio_start > 2,
         `the card number's span covers the digits (${cardSpan.audio_start}..${cardSpan.audio_end} s)`,
       );
-      const masked = ranges.reduce((n, [a, b]) => n + b - a, 0);
-      t.ok(masked < original.length * 0.8, 'the carrier words are still heard');
+      // "my card number is" takes espeak-ng about 0.9 s: the mask starts after "number".
+      t.ok(ranges[0]![0] >= 0.7 * RATE, `the carrier words are still heard (mask from ${(ranges[0]![0] / RATE).toFixed(2)} s)`);
 
       const shown = cli(['transcripts', 'show', rec.id, '--json', '--data-dir', daemon.dataDir, '--config', daemon.configFile]);
       t.equal(shown.code, 0, shown.stderr);
