@@ -98,7 +98,7 @@ export async function loadPowerStages(settings: WorkerSettings): Promise<PowerSt
   };
   const started: StageSet = { recognizer: first, ...shared };
   loaded.set(firstVariant, Promise.resolve(started));
-  // Started on sparse: the manifest was read to find that variant (settings.ts), so it names the dense default.
+  // Started on sparse: the dense one is named before it is loaded (the manifest's dense variant, or its default).
   const denseModel =
     firstVariant === 'dense' ? first.model : { name: first.model.name, variant: denseVariant ?? readManifest(settings.modelDir).defaultVariant };
   return {

@@ -1,6 +1,6 @@
 // Live partials and endpointing: the built daemon with a command source playing speech in real time (the
 // pipeline bench's feeder), watched through the control socket's live.listen (what `hushscribe listen` shows).
-//   npm run bench -- live [--minutes N] [--gap-sec S] [--model DIR] [--runs baseline,endpoint,partials,previous,fast]
+//   npm run bench -- live [--minutes N] [--gap-sec S] [--model DIR] [--runs baseline,endpoint,partials,previous,fast] [--real N]
 //                         [--custom '{"live":{"endpoint":{"decodeAheadMs":32}},"asr":{"threads":2}}']
 //
 // Five runs of the same stream (and --custom's), in this order, in one process:
@@ -10,6 +10,9 @@
 //   previous   as partials, live.endpoint.minSilenceMs 300 and decodeAheadMs 100: the endpoint before left context
 //              made shorter silences cheap (asr.leftContext stays on)
 //   fast       as partials, live.endpoint.fast on (140 ms when the LM's end-of-sentence evidence holds, else 300)
+// The stream: espeak-ng and flite sentences and the bundled samples, or with --real N the first N held-out real
+// utterances of `npm run eval -- asr` but LJSpeech's (the endpoint eval's held-out set: real voices, whose ends
+// the VAD hears later than synthetic ones'; each clip's end of speech is its last 10 ms louder than -35 dB).
 // Figures:
 // - word end -> first partial containing it: each clip's words and their end times come from
 //   `hushscribe transcribe --json` on the clip; a word's wall-clock end is the feeder's start time plus its
@@ -36,6 +39,8 @@ import { loadRecognizer } from '../../daemon/asr/index.js';
 import { packageRoot } from '../../common/package-root.js';
 import { Daemon, makeClips, makePlan, percentile, writeConfig, type Clip, type FedUtterance } from './pipeline.js';
 import type { Benchmark } from './run.js';
+import { buildSet } from '../eval/asr-sets.js';
+import { sharedSpeechDir } from '../../daemon/util/shared-data.js';
 import type { FinalLatency } from '../../daemon/pipeline/messages.js';
 
 const RATE = 16000;
@@ -276,6 +281,24 @@ async function decodeCost(modelDir: string, clips: Clip[], windowSec: number) {
   return { windowSec, rows };
 }
 
+/** --real N: the first N held-out real utterances but LJSpeech's, as [clip name, audio file]. */
+async function realClips(count: string): Promise<[string, string][]> {
+  const n = Number(count);
+  if (!Number.isInteger(n) || n < 1 || n > 150) throw new Error(`--real must be an integer in [1, 150], got '${count}'`);
+  const built = await buildSet('heldout-real', {
+    root: packageRoot(),
+    cacheDir: join(tmpdir(), 'hushscribe-eval'),
+    speechTsv: join(sharedSpeechDir(), 'speech.tsv'),
+    syntheticCount: 0,
+    realCount: 150,
+    seed: 0,
+  });
+  return built.items
+    .filter((item) => item.group !== 'ljspeech')
+    .slice(0, n)
+    .map((item) => [item.id.replace(/[^A-Za-z0-9-]/g, '-'), item.wav]);
+}
+
 export const benchmark: Benchmark = {
   description: 'live partials and endpointing: word end -> partial, end of speech -> final, CPU with partials on/off',
   async run(args) {
@@ -289,6 +312,7 @@ export const benchmark: Benchmark = {
         runs: { type: 'string', default: 'baseline,endpoint,partials,previous,fast' },
         // One more run, 'custom': the shipped defaults with these sections (live, asr, vad; JSON) set over them.
         custom: { type: 'string' },
+        real: { type: 'string' },
       },
     });
     const wanted = new Set(values.runs.split(','));
@@ -304,7 +328,7 @@ export const benchmark: Benchmark = {
     try {
       process.stderr.write(`live bench: ${wanted.size} runs of ${minutes} min; work dir ${dir}\n`);
       mkdirSync(join(dir, 'clips'));
-      const clips = makeClips(join(dir, 'clips'));
+      const clips = makeClips(join(dir, 'clips'), values.real === undefined ? undefined : await realClips(values.real));
       const ctx = { cli, modelDir, dir, clips, minutes, gapSec, track: (d: Daemon) => daemons.push(d), clipWords: clipWords(cli, modelDir, clips) };
       const off = { enabled: false };
       const configs: [string, Overlay][] = [
@@ -334,6 +358,7 @@ export const benchmark: Benchmark = {
       const result = {
         benchmark: 'live',
         model: modelDir,
+        stream: values.real === undefined ? 'synthetic' : `heldout-real, ${clips.length} utterances`,
         minutes,
         ...runs,
         fastFinalP50VsDefault: ratio(fast?.endOfSpeechToFinalMs.p50, partials?.endOfSpeechToFinalMs.p50),

@@ -85,7 +85,13 @@ function speechEnd(pcm: Int16Array): number {
   return ((last + 1) * frame) / RATE;
 }
 
-export function makeClips(dir: string): Clip[] {
+/** The bench's clips: synthetic sentences and the bundled samples, or `only` ([name, audio file] pairs) instead. */
+export function makeClips(dir: string, only?: [string, string][]): Clip[] {
+  return (only ?? syntheticSources(dir)).map(([name, src]) => toClip(dir, name, src));
+}
+
+/** espeak-ng and flite reading SENTENCES, then the bundled samples. */
+function syntheticSources(dir: string): [string, string][] {
   const sources: [string, string][] = [];
   SENTENCES.forEach((text, i) => {
     const wav = join(dir, `src-${i}.wav`);
@@ -98,15 +104,18 @@ export function makeClips(dir: string): Clip[] {
     .filter((n) => n.endsWith('.wav'))
     .sort())
     sources.push([name.replace(/\.wav$/, ''), join(samples, name)]);
-  return sources.map(([name, src]) => {
-    const wav = join(dir, `${name}.wav`);
-    const raw = join(dir, `${name}.s16`);
-    execFileSync('ffmpeg', ['-v', 'error', '-y', '-i', src, '-ac', '1', '-ar', String(RATE), '-c:a', 'pcm_s16le', wav]);
-    execFileSync('ffmpeg', ['-v', 'error', '-y', '-i', wav, '-f', 's16le', raw]);
-    const bytes = readFileSync(raw);
-    const pcm = new Int16Array(bytes.buffer, bytes.byteOffset, bytes.length / 2);
-    return { name, raw, wav, samples: pcm.length, speechEndSec: speechEnd(pcm) };
-  });
+  return sources;
+}
+
+/** One clip as 16 kHz mono WAV and raw s16, with where its speech ends. */
+function toClip(dir: string, name: string, src: string): Clip {
+  const wav = join(dir, `${name}.wav`);
+  const raw = join(dir, `${name}.s16`);
+  execFileSync('ffmpeg', ['-v', 'error', '-y', '-i', src, '-ac', '1', '-ar', String(RATE), '-c:a', 'pcm_s16le', wav]);
+  execFileSync('ffmpeg', ['-v', 'error', '-y', '-i', wav, '-f', 's16le', raw]);
+  const bytes = readFileSync(raw);
+  const pcm = new Int16Array(bytes.buffer, bytes.byteOffset, bytes.length / 2);
+  return { name, raw, wav, samples: pcm.length, speechEndSec: speechEnd(pcm) };
 }
 
 /** Clips in a fixed rotation, each followed by `gapSec` of silence, until `seconds` of stream. */
