@@ -31,6 +31,38 @@ async function words(file: string, redaction: 'raw' | 'rules' = 'raw'): Promise<
   return { text: segments.map((s) => s.text).join(' '), words: segments.flatMap((s) => s.words) };
 }
 
+/** The 'live final' debug lines (numbers, no text) the daemon has logged so far. */
+interface LoggedFinal {
+  endedBy: string;
+  heardSec: number;
+  vadEndSec: number;
+  lastWordEndSec: number | null;
+  decodeAheadMs: number | null;
+  finishMs: number;
+}
+
+/** A started daemon whose command source plays `argv`'s WAV in real time; `config` adds vad/live settings. */
+async function liveDaemon(t: Tap.Test, name: string, argv: string[], config: Record<string, unknown>) {
+  const { daemon } = daemonSetup(name, {
+    config: {
+      asr: { modelDir: MODEL },
+      sources: { watch: { dir: null }, command: { argv } },
+      redaction: { tagger: { enabled: false } },
+      log: { level: 'debug' },
+      ...config,
+    },
+  });
+  daemon.start();
+  t.teardown(() => daemon.kill());
+  await daemon.ready(120_000);
+  const finals = () =>
+    daemon.output
+      .split('\n')
+      .filter((l) => l.includes('"live final"'))
+      .map((l) => JSON.parse(l) as LoggedFinal);
+  return { daemon, finals };
+}
+
 for (const [name, live] of [
   ['the shipped defaults', {}],
   ['the fast endpoint', { endpoint: { fast: { enabled: true } } }],
@@ -58,18 +90,7 @@ for (const [name, live] of [
 
     // -re plays at real speed, as a microphone delivers; -flush_packets writes each packet as it is due.
     const argv = ['ffmpeg', '-v', 'error', '-re', '-i', file, '-flush_packets', '1', '-f', 'wav', 'pipe:1'];
-    const { daemon } = daemonSetup('live-endpoint', {
-      config: {
-        asr: { modelDir: MODEL },
-        live,
-        sources: { watch: { dir: null }, command: { argv } },
-        redaction: { tagger: { enabled: false } },
-        log: { level: 'debug' },
-      },
-    });
-    daemon.start();
-    t.teardown(() => daemon.kill());
-    await daemon.ready(120_000);
+    const { daemon, finals: loggedFinals } = await liveDaemon(t, 'live-endpoint', argv, { live });
     const rec = await waitFor(
       () => daemon.query<{ id: string; status: string }>("SELECT id, status FROM recordings WHERE source = 'command' AND status = 'done'")[0],
       120_000,
@@ -77,10 +98,7 @@ for (const [name, live] of [
     );
     const stored = daemon.query<{ text: string }>('SELECT text FROM segments WHERE recording_id = ? ORDER BY seq', rec.id).map((s) => s.text);
     t.ok(stored.length === 1 || stored.length === 2, `one segment, or two cut at the ${PAUSE_SEC * 1000} ms pause (${stored.length})`);
-    const finals = daemon.output
-      .split('\n')
-      .filter((l) => l.includes('"live final"'))
-      .map((l) => JSON.parse(l) as { endedBy: string; decodeAheadMs: number | null; finishMs: number });
+    const finals = loggedFinals();
     // With live.endpoint.fast on, the fast rule could fire on the first word alone ("I", shorter than vad.minSpeechMs)
     // in the short pause after it and drop it, so the segment started at the next word: endNow() now leaves it open.
     t.equal(stored.join(' '), offline.text, 'the words hushscribe transcribe hears in the same file');
@@ -91,28 +109,8 @@ for (const [name, live] of [
 t.test('where the VAD hears the silence late, the segment ends sinceLastWordMs after the last word', async (t) => {
   // Plain speech, then silence; the VAD's rules are made long, so only sinceLastWordMs (256) can end it soon.
   const argv = ['ffmpeg', '-v', 'error', '-re', '-i', sample, '-af', 'apad=pad_dur=3', '-flush_packets', '1', '-f', 'wav', 'pipe:1'];
-  const { daemon } = daemonSetup('live-endpoint-word', {
-    config: {
-      asr: { modelDir: MODEL },
-      vad: { minSilenceMs: 2000 },
-      live: { endpoint: { minSilenceMs: 1500 } },
-      sources: { watch: { dir: null }, command: { argv } },
-      redaction: { tagger: { enabled: false } },
-      log: { level: 'debug' },
-    },
-  });
-  daemon.start();
-  t.teardown(() => daemon.kill());
-  await daemon.ready(120_000);
-  const final = await waitFor(
-    () =>
-      daemon.output
-        .split('\n')
-        .filter((l) => l.includes('"live final"'))
-        .map((l) => JSON.parse(l) as { endedBy: string; heardSec: number; vadEndSec: number; lastWordEndSec: number | null })[0],
-    120_000,
-    'the first live final',
-  );
+  const { finals } = await liveDaemon(t, 'live-endpoint-word', argv, { vad: { minSilenceMs: 2000 }, live: { endpoint: { minSilenceMs: 1500 } } });
+  const final = await waitFor(() => finals()[0], 120_000, 'the first live final');
   t.equal(final.endedBy, 'endpoint');
   const sinceWordMs = (final.heardSec - final.lastWordEndSec!) * 1000;
   t.ok(sinceWordMs >= 256 && sinceWordMs < 256 + 150, `ended ${Math.round(sinceWordMs)} ms after the last word`);

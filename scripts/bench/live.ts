@@ -39,7 +39,7 @@ import { loadRecognizer } from '../../daemon/asr/index.js';
 import { packageRoot } from '../../common/package-root.js';
 import { Daemon, makeClips, makePlan, percentile, writeConfig, type Clip, type FedUtterance } from './pipeline.js';
 import type { Benchmark } from './run.js';
-import { buildSet } from '../eval/asr-sets.js';
+import { heldOutRealUtterances } from '../eval/asr-sets.js';
 import { sharedSpeechDir } from '../../daemon/util/shared-data.js';
 import type { FinalLatency } from '../../daemon/pipeline/messages.js';
 
@@ -285,18 +285,8 @@ async function decodeCost(modelDir: string, clips: Clip[], windowSec: number) {
 async function realClips(count: string): Promise<[string, string][]> {
   const n = Number(count);
   if (!Number.isInteger(n) || n < 1 || n > 150) throw new Error(`--real must be an integer in [1, 150], got '${count}'`);
-  const built = await buildSet('heldout-real', {
-    root: packageRoot(),
-    cacheDir: join(tmpdir(), 'hushscribe-eval'),
-    speechTsv: join(sharedSpeechDir(), 'speech.tsv'),
-    syntheticCount: 0,
-    realCount: 150,
-    seed: 0,
-  });
-  return built.items
-    .filter((item) => item.group !== 'ljspeech')
-    .slice(0, n)
-    .map((item) => [item.id.replace(/[^A-Za-z0-9-]/g, '-'), item.wav]);
+  const items = await heldOutRealUtterances(packageRoot(), join(sharedSpeechDir(), 'speech.tsv'), n);
+  return items.map((item) => [item.id.replace(/[^A-Za-z0-9-]/g, '-'), item.wav]);
 }
 
 export const benchmark: Benchmark = {

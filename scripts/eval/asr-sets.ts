@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { CORES, EvalToolError, mapLimit, runProgram } from './process.js';
 
@@ -64,6 +65,23 @@ function sha1(text: string | Buffer): string {
 }
 
 /** Builds `dir` through a sibling temporary directory, so an interrupted build never looks finished. */
+/**
+ * The held-out real utterances of `npm run eval -- asr` but LJSpeech's (other speakers and corpora than the
+ * endpoint's tuning set): the first `count` of the `realCount` the asr eval samples. For the endpoint eval and the
+ * live bench's real-voice stream.
+ */
+export async function heldOutRealUtterances(root: string, speechTsv: string, count: number, realCount = 150): Promise<EvalItem[]> {
+  const built = await buildSet('heldout-real', {
+    root,
+    cacheDir: join(tmpdir(), 'hushscribe-eval'),
+    speechTsv,
+    syntheticCount: 0,
+    realCount,
+    seed: 0,
+  });
+  return built.items.filter((item) => item.group !== 'ljspeech').slice(0, count);
+}
+
 export async function buildOnce(dir: string, build: (tmp: string) => Promise<void>): Promise<void> {
   if (existsSync(dir)) return;
   const tmp = `${dir}.partial-${process.pid}`;

@@ -28,7 +28,6 @@
  * Last line: JSON.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { packageRoot } from '../../common/package-root.js';
@@ -40,7 +39,7 @@ import { trailingBlankSec } from '../../daemon/pipeline/transcribe.js';
 import { sharedSpeechDir } from '../../daemon/util/shared-data.js';
 import { LeftContext } from '../../daemon/pipeline/left-context.js';
 import { loadSileroVad, SpeechSegmenter, type SpeechSegment } from '../../daemon/vad/index.js';
-import { buildSet } from './asr-sets.js';
+import { heldOutRealUtterances } from './asr-sets.js';
 import { corpusRates, scoreUtterance } from './error-rate.js';
 
 const RATE = 16000;
@@ -327,20 +326,12 @@ function fingerprint(samples: Float32Array): string {
  * held-out real utterances of `npm run eval -- asr` (other speakers and corpora, never tuned on) but LJSpeech's.
  */
 async function clipList(set: string, count: number, speechDir: string, realCount: number): Promise<{ id: string; text: string; wav: string }[]> {
-  if (set === 'heldout-real') {
-    const built = await buildSet('heldout-real', {
-      root: packageRoot(),
-      cacheDir: join(tmpdir(), 'hushscribe-eval'),
-      speechTsv: join(speechDir, 'speech.tsv'),
-      syntheticCount: 0,
-      realCount,
-      seed: 0,
-    });
-    return built.items
-      .filter((item) => item.group !== 'ljspeech')
-      .slice(0, count)
-      .map((item) => ({ id: item.id, text: item.reference, wav: item.wav }));
-  }
+  if (set === 'heldout-real')
+    return (await heldOutRealUtterances(packageRoot(), join(speechDir, 'speech.tsv'), count, realCount)).map((item) => ({
+      id: item.id,
+      text: item.reference,
+      wav: item.wav,
+    }));
   return readFileSync(join(speechDir, 'speech.tsv'), 'utf8')
     .trim()
     .split('\n')
