@@ -11,6 +11,10 @@ import { leakForms, leaksIn, leaksOnDisk, PII, synthesize } from './fixtures/dae
 
 ensureBuilt();
 
+// A recording is deleted just after its result is committed, so 'done' alone does not mean the watch folder is
+// settled; searching it in between would read a file that is being removed.
+const recordingsGone = (watch: string) => readdirSync(watch).every((n) => !n.endsWith('.wav'));
+
 t.test('no planted personal data in any file the daemon wrote or in its output', async (t) => {
   // Inputs live outside the searched folders; recordings are deleted once transcribed, so only what the daemon
   // itself wrote remains under dir.
@@ -36,10 +40,10 @@ t.test('no planted personal data in any file the daemon wrote or in its output',
   const recs = await waitFor(
     () => {
       const rows = daemon.query<{ status: string; file_name: string }>('SELECT status, file_name FROM recordings');
-      return rows.length === PII.length && rows.every((r) => r.status === 'done') ? rows : undefined;
+      return rows.length === PII.length && rows.every((r) => r.status === 'done') && recordingsGone(watch) ? rows : undefined;
     },
     150_000,
-    'all recordings transcribed',
+    'all recordings transcribed and deleted',
   );
   t.equal(recs.length, PII.length);
 
@@ -49,7 +53,6 @@ t.test('no planted personal data in any file the daemon wrote or in its output',
     .map((s) => s.text)
     .join('\n');
   for (const placeholder of ['[PERSON]', '[CREDIT_CARD]', '[PHONE_NUMBER]', '[EMAIL_ADDRESS]']) t.match(texts, placeholder);
-  t.equal(readdirSync(watch).filter((n) => n.endsWith('.wav')).length, 0, 'recordings deleted after transcription');
 
   // Once while running (WAL not yet checkpointed), once after a clean stop.
   const db = join(daemon.dataDir, 'hushscribe.db');
@@ -121,10 +124,10 @@ t.test('control: with redaction off the same search finds each value', async (t)
   await waitFor(
     () => {
       const rows = daemon.query<{ status: string }>('SELECT status FROM recordings');
-      return rows.length === PII.length && rows.every((r) => r.status === 'done');
+      return rows.length === PII.length && rows.every((r) => r.status === 'done') && recordingsGone(watch);
     },
     150_000,
-    'all recordings transcribed',
+    'all recordings transcribed and deleted',
   );
   const { hits } = leaksOnDisk([dir], forms, join(daemon.dataDir, 'hushscribe.db'));
   for (const [i, p] of PII.entries()) {
