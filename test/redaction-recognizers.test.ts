@@ -273,6 +273,14 @@ t.test('out-of-lexicon words after a cue are names and places', async (t) => {
   t.same(spans(t, "i'm gonna go now"), []);
 });
 
+t.test('an out-of-lexicon word before a known name: a name, unless that name is a common word and no first name', async (t) => {
+  t.same(spans(t, 'priya iyer called'), [['PERSON', 'priya iyer']]);
+  t.same(spans(t, 'leonid will call you back tomorrow'), [['PERSON', 'leonid']]);
+  // A misheard word before "young", "white": the bundled sample's "ill disposed young man" heard as "old sposed young man".
+  t.same(spans(t, 'he was not and old sposed young man'), []);
+  t.same(spans(t, 'they painted the blorpt white fence'), []);
+});
+
 t.test('out-of-lexicon words after prepositions and relations: persons and places the gazetteers lack', async (t) => {
   t.same(spans(t, 'i am writing on behalf of wanjiru'), [['PERSON', 'wanjiru']]);
   t.same(spans(t, 'we gave the keys to okwuosa yesterday'), [['PERSON', 'okwuosa']]);

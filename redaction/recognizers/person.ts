@@ -171,6 +171,7 @@ export function recognizePersons({ words, letterRuns }: Analysis): Candidate[] {
   const places = [gazetteer('cities'), gazetteer('us-states'), gazetteer('countries')];
   const known = (w: string | undefined) => w !== undefined && !STOPWORDS.has(w) && (first.has(w) || last.has(w));
   const unknown = (w: string | undefined) => !STOPWORDS.has(w ?? '') && isUnknownWord(w, isNumberWord);
+  const commonSurname = (w: string) => common.has(w) && !first.has(w);
   const free = (w: string | undefined) => w !== undefined && !STOPWORDS.has(w) && !isNumberWord(w) && !/^[a-z]$/.test(w);
 
   /**
@@ -219,8 +220,10 @@ export function recognizePersons({ words, letterRuns }: Analysis): Candidate[] {
       else if (surnameFollows && first.has(w)) score = 0.8;
       else if (!ambiguous && first.has(w)) score = 0.6;
       else score = ambiguous ? 0.15 : 0.4;
-    } else if (unknown(w) && (UNKNOWN_NAME_CUE.endsAt(words, i) || known(words[i + 1]))) {
-      // An out-of-lexicon word after a cue ("yes it is okonkwo") or before a known name ("priya iyer").
+    } else if (unknown(w) && (UNKNOWN_NAME_CUE.endsAt(words, i) || (known(words[i + 1]) && !commonSurname(words[i + 1]!)))) {
+      // An out-of-lexicon word after a cue ("yes it is okonkwo") or before a known name ("priya iyer", "leonid
+      // will call"); not before a surname that is also a common word and no first name, which a misheard word is
+      // as likely to precede ("ill disposed young man" heard as "old sposed young man").
       [score, source] = [0.7, 'rule:person_unknown_word'];
     } else if (unknown(w) && unknown(words[i + 1])) {
       // Two out-of-lexicon words in a row read as a first and last name.
