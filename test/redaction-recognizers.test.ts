@@ -281,6 +281,13 @@ t.test('an out-of-lexicon word before a known name: a name, unless that name is 
   t.same(spans(t, 'they painted the blorpt white fence'), []);
 });
 
+t.test('a name that is also a word, after a determiner, is that word', async (t) => {
+  t.same(spans(t, 'we met in the brown house'), []);
+  t.same(spans(t, 'her brown eyes'), []);
+  t.same(spans(t, 'i met holly brown yesterday'), [['PERSON', 'holly brown']]);
+  t.same(spans(t, 'my friend grace called'), [['PERSON', 'grace']]);
+});
+
 t.test('out-of-lexicon words after prepositions and relations: persons and places the gazetteers lack', async (t) => {
   t.same(spans(t, 'i am writing on behalf of wanjiru'), [['PERSON', 'wanjiru']]);
   t.same(spans(t, 'we gave the keys to okwuosa yesterday'), [['PERSON', 'okwuosa']]);

@@ -167,6 +167,7 @@ export function recognizePersons({ words, letterRuns }: Analysis): Candidate[] {
   const first = gazetteer('first-names');
   const last = gazetteer('surnames');
   const common = gazetteer('common-words');
+  const commonName = gazetteer('common-name-words');
   const letterRunAt = new Map(letterRuns.map((r) => [r.start, r]));
   const places = [gazetteer('cities'), gazetteer('us-states'), gazetteer('countries')];
   const known = (w: string | undefined) => w !== undefined && !STOPWORDS.has(w) && (first.has(w) || last.has(w));
@@ -213,8 +214,10 @@ export function recognizePersons({ words, letterRuns }: Analysis): Candidate[] {
     else if (initialled && (WEAK_INTRO.endsAt(words, i) || STRONG_INTRO.endsAt(words, i))) [score, source] = [0.8, 'rule:person_initial'];
     else if (STRONG_INTRO.endsAt(words, i) && (free(w) || spelledName)) [score, source] = [known(w) || spelledName ? 0.9 : 0.75, 'rule:person_introduction'];
     else if (known(w)) {
-      // A name that is also a place ("france", "austin") is left to the place recognizer unless a person cue says otherwise.
-      const ambiguous = common.has(w) || places.some((p) => p.matchAt(words, i) > 0);
+      // A name that is also a place ("france", "austin") is left to the place recognizer unless a person cue says
+      // otherwise; so is one that is also a word when a determiner says it is that word ("in the brown house").
+      const worded = DETERMINERS.has(words[i - 1] ?? '') && commonName.has(w);
+      const ambiguous = common.has(w) || worded || places.some((p) => p.matchAt(words, i) > 0);
       const surnameFollows = last.has(words[i + 1] ?? '') && !common.has(words[i + 1]!);
       if (ambiguous ? NAME_CUE.endsAt(words, i) : WEAK_INTRO.endsAt(words, i)) score = ambiguous ? 0.6 : 0.85;
       else if (surnameFollows && first.has(w)) score = 0.8;
