@@ -16,7 +16,7 @@ import { ensureAptPackages } from './apt.js';
 import { isModelLoadError, type DecodingOptions } from '../../daemon/asr/index.js';
 import { hushscribeEngine } from './asr-hushscribe.js';
 import { pocketsphinxEngine, type AsrEngine } from './asr-engines.js';
-import { buildSet, SET_NAMES, type EvalSet, type SetName } from './asr-sets.js';
+import { buildSet, DEV_SET_NAMES, SET_NAMES, type DevSetName, type EvalSet, type SetName } from './asr-sets.js';
 import { corpusRates, scoreUtterance, type CorpusRates, type UtteranceScore } from './error-rate.js';
 import { CORES, EvalToolError, mapLimit } from './process.js';
 
@@ -26,7 +26,8 @@ const BASELINE: EngineName = 'pocketsphinx';
 const APT_PACKAGES = ['ffmpeg', 'espeak-ng', 'flite', 'pocketsphinx', 'pocketsphinx-en-us', 'pocketsphinx-testdata'];
 
 export const USAGE = `usage: npm run eval -- asr [options]
-  --sets LIST           comma-separated, from ${SET_NAMES.join(', ')} (default: all)
+  --sets LIST           comma-separated, from ${SET_NAMES.join(', ')} (default: all), or the dev sets
+                        ${DEV_SET_NAMES.join(', ')} (the utterances the held-out sets leave out: for choosing a model)
   --engines LIST        hushscribe, pocketsphinx (default: both; hushscribe is skipped when its model is absent)
   --model DIR           hushscribe model directory (default: models/hushscribe-en-v1)
   --variant NAME        model variant (default: the manifest's default)
@@ -44,7 +45,7 @@ export const USAGE = `usage: npm run eval -- asr [options]
   --details             print reference / hypothesis of every utterance to stderr`;
 
 interface AsrOptions {
-  sets: SetName[];
+  sets: (SetName | DevSetName)[];
   engines: EngineName[];
   enginesExplicit: boolean;
   model: string;
@@ -131,7 +132,7 @@ export function parseAsrOptions(argv: readonly string[], root: string): AsrOptio
     strict: true,
   });
   return {
-    sets: values.sets === undefined ? [...SET_NAMES] : parseList(values.sets, SET_NAMES, '--sets'),
+    sets: values.sets === undefined ? [...SET_NAMES] : parseList<SetName | DevSetName>(values.sets, [...SET_NAMES, ...DEV_SET_NAMES], '--sets'),
     engines: values.engines === undefined ? [...ENGINE_NAMES] : parseList(values.engines, ENGINE_NAMES, '--engines'),
     enginesExplicit: values.engines !== undefined,
     model: resolve(root, values.model ?? join('models', 'hushscribe-en-v1')),
