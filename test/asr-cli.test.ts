@@ -111,7 +111,8 @@ t.test('personal data is redacted by default: words of an entity become its plac
   t.equal(rulesOnly.out, `${callJohn}: call [PERSON]\n`, '--detectors rules');
   const raw = await cli(['transcribe', '--no-vad', '--no-redact', '--model', TINY, '--no-lm', callJohn]);
   t.equal(raw.out, `${callJohn}: call john\n`);
-  t.equal((await cli(['transcribe', '--no-vad', '--model', TINY, '--no-lm', batOrPat])).out, `${batOrPat}: the [PERSON]\n`, '"pat" is a name too');
+  // "pat" is a first name and a word; after a determiner it is the word (redaction/recognizers/person.ts).
+  t.equal((await cli(['transcribe', '--no-vad', '--model', TINY, '--no-lm', batOrPat])).out, `${batOrPat}: the pat\n`, '"the pat" is no name');
 });
 
 t.test('the redaction hook sees every transcript before it is printed', async (t) => {
