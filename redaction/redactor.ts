@@ -61,8 +61,11 @@ const DIGIT_TYPES = new Set<EntityType>([
 /** The longest number (in words) that the tagger may not type when nothing but numbers is said around it. */
 const BARE_NUMBER_WORDS = 4;
 
-/** Types said in words, whose every word identifies: a leftover part of such a span is still worth redacting. */
-const WORD_TYPES = new Set<EntityType>(['PERSON', 'STREET_ADDRESS', 'LOCATION']);
+/**
+ * Types said in words, whose every word identifies: a leftover part of such a span is still worth redacting (an
+ * email's domain beside a name rule's reading of its misheard local part).
+ */
+const WORD_TYPES = new Set<EntityType>(['PERSON', 'STREET_ADDRESS', 'LOCATION', 'EMAIL_ADDRESS']);
 
 export interface DetectOptions {
   /** Run the rule and gazetteer recognizers (default true). */
@@ -138,7 +141,36 @@ export function detect(tokens: Token[], policy: RedactionPolicy, firstOwn = 0, e
     }
     for (const c of overlapped) leftovers(c, skipStopwords);
   }
+  for (const c of accepted) {
+    if (!CODE_TYPES.has(c.type)) continue;
+    const start = codeStart(words, c.start, (i) => taken[i] === 0, firstOwn);
+    taken.fill(1, start, c.start);
+    c.start = start;
+  }
   return accepted.sort((a, b) => a.start - b.start);
+}
+
+/** Account codes spelled in letters and digits, whose first characters the recogniser often mishears. */
+const CODE_TYPES = new Set<EntityType>(['IBAN_CODE', 'BANK_ACCOUNT']);
+const isLetter = (word: string) => /^[a-z]$/.test(word);
+/** Common words that sound like a letter ("all" for l, "are" for r): a misheard word of a code may be one of them. */
+const LETTER_SOUNDS = new Set(['all', 'are', 'you', 'be', 'why', 'see', 'oh']);
+
+/**
+ * Recall first: the letters and digits said just before an account code's span are its start, one misheard word
+ * among them ("g b five zero all o y [d one five ...]" for "g b five zero l o y d ...", "jibe three one b a" for
+ * "g b three one b a"). Walks left over free tokens from `floor` on: single letters and number words, at most one
+ * other word that is no function word ("is", "to") unless it sounds like a letter; the new start is the leftmost letter or number word, taken only when two or more were found.
+ */
+function codeStart(words: string[], start: number, free: (i: number) => boolean, floor: number): number {
+  let [first, parts, other] = [start, 0, false];
+  for (let i = start - 1; i >= floor && free(i); i--) {
+    const w = words[i]!;
+    if (isLetter(w) || isNumberWord(w)) [first, parts] = [i, parts + 1];
+    else if (other || (STOPWORDS.has(w) && !LETTER_SOUNDS.has(w))) break;
+    else other = true;
+  }
+  return parts >= 2 ? first : start;
 }
 
 /** Rewrites `text` with the policy's replacement for each entity (char offsets from `tokens`). */

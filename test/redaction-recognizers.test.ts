@@ -167,6 +167,36 @@ t.test('emails and URLs: spoken at, dot, underscore and dash', async (t) => {
   t.same(spans(t, 'we looked at gmail today'), []);
 });
 
+t.test('emails the recogniser misheard: a local part of common words, a top-level domain misheard', async (t) => {
+  // "c jurado at proton dot me", "arindam at yahoo dot fr", "adalbert dot tijerina at outlook dot com" as heard
+  t.same(spans(t, 'forward the rest to see your age at proton dot me'), [['EMAIL_ADDRESS', 'see your age at proton dot me']]);
+  t.same(spans(t, 'it is a rise now at proton dot me all lowercase'), [['EMAIL_ADDRESS', 'a rise now at proton dot me']]);
+  t.same(spans(t, 'drop a line to a albert dot are at outlook dot com'), [['EMAIL_ADDRESS', 'a albert dot are at outlook dot com']]);
+  t.same(spans(t, 'drop in to at posa at yahoo dot at her'), [['EMAIL_ADDRESS', 'posa at yahoo dot at']]);
+  t.same(spans(t, 'write to carlos dot le at yahoo dot a r please'), [['EMAIL_ADDRESS', 'carlos dot le at yahoo dot a r']]);
+  const misheard = redactor.redact('write to carlos dot le at yahoo dot a r please').entities[0]!;
+  t.equal(misheard.score, 0.7, 'a misheard address scores below a whole one');
+  t.same(spans(t, 'look at this dot here'), [], 'a host label must be no function word');
+  t.same(spans(t, 'a red dot at the top of the page'), []);
+});
+
+t.test('street addresses the recogniser misheard: a connector before a street type, a street type run into the name', async (t) => {
+  t.same(spans(t, 'deliver it to twenty six lake new crescent please'), [['STREET_ADDRESS', 'twenty six lake new crescent']]);
+  t.same(spans(t, 'the house is three seven kingelycourt'), [['STREET_ADDRESS', 'three seven kingelycourt']]);
+  t.same(spans(t, 'we walked to the lake the road was closed'), []);
+});
+
+t.test('account codes take the misheard letters and digits just before them', async (t) => {
+  t.same(spans(t, 'my account number is g b seven one bears six four eight seven four five eight six nine nine seven one oh six'), [
+    ['BANK_ACCOUNT', 'g b seven one bears six four eight seven four five eight six nine nine seven one oh six'],
+  ]);
+  t.same(
+    spans(t, 'my account number is one two three four five six seven eight'),
+    [['BANK_ACCOUNT', 'one two three four five six seven eight']],
+    'a function word stops it',
+  );
+});
+
 t.test('bank accounts: digit runs with account or routing context', async (t) => {
   t.same(spans(t, 'my account number is one two three four five six seven eight'), [['BANK_ACCOUNT', 'one two three four five six seven eight']]);
   t.same(spans(t, 'the routing number is oh two one oh oh oh oh two one'), [['BANK_ACCOUNT', 'oh two one oh oh oh oh two one']]);

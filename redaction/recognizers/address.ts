@@ -174,6 +174,17 @@ const COMPOUND_ENDINGS = [
   'utca',
   'street',
   'road',
+  // English street types the recogniser runs into the name ("kingelycourt" for "kingsley court").
+  'avenue',
+  'lane',
+  'drive',
+  'court',
+  'crescent',
+  'close',
+  'terrace',
+  'boulevard',
+  'grove',
+  'gardens',
   'straede',
   'torv',
   'hof',
@@ -265,8 +276,10 @@ export function recognizeStructuredAddresses({ words, numberRuns }: Analysis): C
       if (lexiconRun > 2) break; // three ordinary words in a row: a sentence, not a street name
       // After an English street word ("elm avenue") an address goes on with a unit, place or number, not prose.
       const last = parts[parts.length - 1];
-      // A connector before an out-of-lexicon name goes on ("sowande ramp new adeniyi").
-      const nameFollows = p.part === 'connector' && isUnknownWord(words[p.end], isNumberWord);
+      // A connector before an out-of-lexicon name goes on ("sowande ramp new adeniyi"), as before a street type
+      // ("lake new crescent": the recogniser's "lakeview crescent").
+      const next = words[p.end];
+      const nameFollows = p.part === 'connector' && (isUnknownWord(next, isNumberWord) || (next !== undefined && (types.has(next) || suffixes.has(next))));
       if (last?.part === 'streetType' && english.has(words[last.start]!) && (p.part === 'word' || (p.part === 'connector' && !nameFollows))) break;
       parts.push({ ...p, start: k });
       k = p.end;

@@ -100,15 +100,73 @@ function localStart(words: string[], at: number): number {
   return i < at ? i : -1;
 }
 
+/** Words said just before an address ("send it to", "my email is", "reach us at"): a misheard local part stops there. */
+const BEFORE_ADDRESS = new Set([
+  'to',
+  'is',
+  'at',
+  'was',
+  'me',
+  'us',
+  'him',
+  'her',
+  'them',
+  'you',
+  'email',
+  'mail',
+  'address',
+  'on',
+  'via',
+  'from',
+  'and',
+  'or',
+  'its',
+  "it's",
+]);
+/** A misheard local part is at most this many words: a name and its separators, as the recogniser split them. */
+const MISHEARD_LOCAL_WORDS = 4;
+
+/**
+ * Start of a local part the recogniser turned into common words ("see your age at proton dot me" for "c jurado at
+ * proton dot me"), which localStart refuses as stopwords: up to four words back from `at`, stopping after a word
+ * said before addresses. -1 when there is none.
+ */
+function misheardLocalStart(words: string[], at: number): number {
+  let i = at;
+  while (i > 0 && at - i < MISHEARD_LOCAL_WORDS && !BEFORE_ADDRESS.has(words[i - 1]!) && !words[i - 1]!.startsWith('[')) i -= 1;
+  return i < at ? i : -1;
+}
+
+/**
+ * End of an email domain whose top-level domain the recogniser misheard ("at yahoo dot a for" for "at yahoo dot
+ * fr", "at univ dot at all"): a host label that is no stopword, "dot", then any one word (and a letter after a
+ * letter: "dot a r"). "at <host> dot" is rare in speech that holds no address. -1 when the shape is not there.
+ */
+function misheardDomainEnd(words: string[], host: number): number {
+  const j = labelEnd(words, host, labelWord, false);
+  const tld = words[j + 1];
+  if (j === host || !isDot(words[j]) || tld === undefined || tld in SEPARATORS || tld === 'slash') return -1;
+  const letter = (w: string | undefined) => w !== undefined && /^[a-z]$/.test(w);
+  return letter(tld) && letter(words[j + 2]) ? j + 3 : j + 2;
+}
+
+/**
+ * "local at domain": validated when both halves have their spoken shape (score 0.95); recall first, an address whose
+ * local part or top-level domain the recogniser misheard still counts when the other half is whole or misheard in
+ * the ways above (0.7: an address is the one thing "at <host> dot" says).
+ */
 export function recognizeEmails({ words }: Analysis): Candidate[] {
   const found: Candidate[] = [];
   words.forEach((w, at) => {
     if (w !== 'at') return;
-    const end = domainEnd(words, at + 1, hostWord, true);
-    const start = localStart(words, at);
+    const spokenEnd = domainEnd(words, at + 1, hostWord, true);
+    const end = spokenEnd >= 0 ? spokenEnd : misheardDomainEnd(words, at + 1);
+    const spokenStart = end < 0 ? -1 : localStart(words, at);
+    const start = spokenStart >= 0 || end < 0 ? spokenStart : misheardLocalStart(words, at);
     if (end < 0 || start < 0) return;
     const value = `${spell(words, start, at)}@${spell(words, at + 1, end)}`;
-    found.push({ type: 'EMAIL_ADDRESS', start, end, score: 0.95, source: 'rule:email', value });
+    const whole = spokenStart >= 0 && spokenEnd >= 0;
+    found.push({ type: 'EMAIL_ADDRESS', start, end, score: whole ? 0.95 : 0.7, source: whole ? 'rule:email' : 'rule:email_misheard', value });
   });
   return found;
 }
