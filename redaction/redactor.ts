@@ -4,6 +4,7 @@ import { analyse, notPersonalNear, type Candidate, type Recognizer } from './con
 import { tokenize, type Token } from './tokens.js';
 import { STOPWORDS } from './stopwords.js';
 import { isNumberWord } from './spoken-numbers.js';
+import { gazetteer } from './gazetteer.js';
 import { validatePolicy, type RedactionPolicy, type RedactionPolicyConfig } from './policy.js';
 import {
   recognizeBankAccounts,
@@ -127,7 +128,8 @@ export function detect(tokens: Token[], policy: RedactionPolicy, firstOwn = 0, e
   // A longer bare run (the tail of a phone or card number cut off by a pause) is still the tagger's to redact.
   const numbersOnly = words.every(isNumberWord);
   const vetoed = (c: Candidate) =>
-    DIGIT_TYPES.has(c.type) && (c.end - c.start < 2 || (numbersOnly && c.end - c.start <= BARE_NUMBER_WORDS) || notPersonalNear(words, c.start, c.end));
+    (DIGIT_TYPES.has(c.type) && (c.end - c.start < 2 || (numbersOnly && c.end - c.start <= BARE_NUMBER_WORDS) || notPersonalNear(words, c.start, c.end))) ||
+    (c.type === 'AGE' && countsThings(words[c.end]));
   const tagged = (options.extra ?? []).filter((c) => wanted(c) && !vetoed(c)).sort(byScore);
   const passes: Array<[Candidate[], (c: Candidate) => boolean, boolean]> = [
     [rules, (c) => WORD_TYPES.has(c.type), true],
@@ -148,6 +150,14 @@ export function detect(tokens: Token[], policy: RedactionPolicy, firstOwn = 0, e
     c.start = start;
   }
   return accepted.sort((a, b) => a.start - b.start);
+}
+
+/** Units an age is said in ("twenty seven years", "six months old"). */
+const AGE_UNITS = new Set(['years', 'months', 'weeks', 'days', 'yrs']);
+
+/** A number before a plural noun counts things ("twenty seven boxes", "twenty one minutes"): the tagger's AGE is no age. */
+function countsThings(next: string | undefined): boolean {
+  return next !== undefined && next.length > 3 && next.endsWith('s') && !AGE_UNITS.has(next) && !STOPWORDS.has(next) && gazetteer('english-words').has(next);
 }
 
 /** Account codes spelled in letters and digits, whose first characters the recogniser often mishears. */

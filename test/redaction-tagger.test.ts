@@ -169,6 +169,25 @@ t.test("the rules' ordinary-reference contexts veto the tagger's digit spans, no
   t.end();
 });
 
+t.test('a number before a plural noun counts things: no age', async (t) => {
+  const policy = validatePolicy({});
+  const age = (text: string, start: number, end: number) => {
+    const tokens = tokenize(text);
+    const span: Candidate = { type: 'AGE', start, end, score: 0.99, source: 'tagger', value: '' };
+    return detect(tokens, policy, 0, tokens.length, { rules: false, extra: [span] }).map((c) => c.type);
+  };
+  t.same(age('we ordered twenty seven boxes and eight crates', 2, 4), [], '"boxes"');
+  t.same(age('she is twenty seven years old', 2, 4), ['AGE'], '"years" is an age unit');
+  t.same(age('she is twenty seven and lives here', 2, 4), ['AGE']);
+  t.same(age('he turned twenty seven thanks', 2, 4), ['AGE'], 'a function word is no noun');
+  const session = new SessionRedactor({}, { tagger });
+  t.equal(
+    (await session.redact('we ordered twenty seven boxes and eight crates')).text,
+    'we ordered twenty seven boxes and eight crates',
+    'the bundled tagger, end to end',
+  );
+});
+
 t.test('SessionRedactor with the tagger: rules + tagger, or the tagger alone', async (t) => {
   t.throws(() => new SessionRedactor({}, { rules: false }), /with rules off, a tagger is needed/);
   const line = 'you can get me on two six oh seven six four eight six seven four';
