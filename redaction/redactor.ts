@@ -16,7 +16,7 @@ import {
   recognizeZipCodes,
 } from './recognizers/numeric.js';
 import { recognizeDriverLicenses, recognizeIbans, recognizePassports } from './recognizers/codes.js';
-import { recognizeEmails, recognizeIpAddresses, recognizeUrls } from './recognizers/network.js';
+import { recognizeEmails, recognizeIpAddresses, recognizeMisheardUrls, recognizeUrls } from './recognizers/network.js';
 import { recognizeAges, recognizeDatesOfBirth } from './recognizers/dates.js';
 import { recognizeLocations, recognizeStreetAddresses } from './recognizers/places.js';
 import { recognizePersons, recognizeSpeakingNames } from './recognizers/person.js';
@@ -25,6 +25,7 @@ import { recognizeStructuredAddresses } from './recognizers/address.js';
 const RECOGNIZERS: Recognizer[] = [
   recognizeEmails,
   recognizeUrls,
+  recognizeMisheardUrls,
   recognizeIpAddresses,
   recognizeIbans,
   recognizeCreditCards,

@@ -180,6 +180,17 @@ t.test('emails the recogniser misheard: a local part of common words, a top-leve
   t.same(spans(t, 'a red dot at the top of the page'), []);
 });
 
+t.test('URLs whose "w w w" the recogniser misheard, and "dot" heard as "dart" in IPs', async (t) => {
+  // "w w w dot dubashi dot org slash jobs", "w w w dot nambeesan dot org slash jobs" as heard
+  t.same(spans(t, 'got a double w w e dot you base dot ark lash jobs'), [['URL', 'double w w e dot you base dot ark lash jobs']]);
+  t.same(spans(t, 'got a double u w w dot nam mison dot or lash jobs'), [['URL', 'double u w w dot nam mison dot or lash jobs']]);
+  t.same(spans(t, 'it was a double win for us'), []);
+  t.same(spans(t, 'a double w w dot on its own'), [], 'no host and top-level domain after it');
+  t.same(spans(t, 'the router is one nine two dart two four seven at one three oh dot three'), [
+    ['IP_ADDRESS', 'one nine two dart two four seven at one three oh dot three'],
+  ]);
+});
+
 t.test('street addresses the recogniser misheard: a connector before a street type, a street type run into the name', async (t) => {
   t.same(spans(t, 'deliver it to twenty six lake new crescent please'), [['STREET_ADDRESS', 'twenty six lake new crescent']]);
   t.same(spans(t, 'the house is three seven kingelycourt'), [['STREET_ADDRESS', 'three seven kingelycourt']]);

@@ -207,6 +207,37 @@ export function recognizeUrls({ words }: Analysis): Candidate[] {
   return found;
 }
 
+/** What a recogniser makes of "w w w" said "double-u double-u double-u": "double u w w", "double w w e". */
+const WWW_SOUNDS = new Set(['double', 'u', 'you', 'w', 'we', 'e', 'l']);
+const W_SOUNDS = new Set(['double', 'w', 'we']);
+
+/**
+ * URLs whose "w w w" the recogniser misheard ("got a double w w e dot you base dot ark lash jobs"): a run of
+ * www sounds starting with "double" and holding three w sounds, "dot", a host (several words: the name was misheard
+ * too), "dot" and any word (the top-level domain, as misheard: "ark", "or"), then path parts after "slash" or
+ * "lash". Score 0.7, as any reading of a misheard address.
+ */
+export function recognizeMisheardUrls({ words }: Analysis): Candidate[] {
+  const found: Candidate[] = [];
+  words.forEach((w, i) => {
+    if (w !== 'double' || (i > 0 && words[i - 1] === 'double')) return;
+    let k = i;
+    let ws = 0;
+    while (k < words.length && k - i < 7 && WWW_SOUNDS.has(words[k]!)) ws += W_SOUNDS.has(words[k++]!) ? 1 : 0;
+    if (ws < 3 || !isDot(words[k])) return;
+    const j = labelEnd(words, k + 1, hostWord, true);
+    const tld = words[j + 1];
+    if (j === k + 1 || !isDot(words[j]) || tld === undefined || tld in SEPARATORS || tld === 'slash') return;
+    let end = j + 2;
+    while ((words[end] === 'slash' || words[end] === 'lash') && labelWord(words[end + 1])) end += 2;
+    found.push({ type: 'URL', start: i, end, score: 0.7, source: 'rule:url_misheard', value: spell(words, k + 1, end) });
+  });
+  return found;
+}
+
+/** "dot" as recognisers also hear it between numbers. */
+const DOT_SOUNDS = new Set(['dat', 'dart', 'dut', 'dirt']);
+
 /**
  * Four octets 0-255 joined by "dot": "one nine two dot one six eight dot one dot ten". From recognised speech a
  * "dot" is often misheard ("at", "dirt", "dat"; "point" counts as "dot"): one word that is not a number may stand in for it, as long as two
@@ -223,7 +254,7 @@ export function recognizeIpAddresses({ words, numberRuns }: Analysis): Candidate
       const separator = words[prev.end];
       const next = separator !== undefined && !isNumberWord(separator) ? byStart.get(prev.end + 1) : undefined;
       if (!next) break;
-      if (isDot(separator)) dots += 1;
+      if (isDot(separator) || DOT_SOUNDS.has(separator!)) dots += 1;
       octets.push(next);
     }
     if (octets.length < 4 || !octets.every((o) => o.digits.length <= 3)) continue;
