@@ -195,6 +195,13 @@ t.test('street addresses the recogniser misheard: a connector before a street ty
   t.same(spans(t, 'deliver it to twenty six lake new crescent please'), [['STREET_ADDRESS', 'twenty six lake new crescent']]);
   t.same(spans(t, 'the house is three seven kingelycourt'), [['STREET_ADDRESS', 'three seven kingelycourt']]);
   t.same(spans(t, 'we walked to the lake the road was closed'), []);
+  t.same(spans(t, 'we are at ninety seven like you close'), [['STREET_ADDRESS', 'ninety seven like you close']], '"lakeview close" as heard');
+  t.same(spans(t, 'i have two of you drive'), [], 'no cue, no street name: no address');
+});
+
+t.test('dates of birth after "d o b" as recognisers hear it', async (t) => {
+  t.same(spans(t, 'the oh be july third nineteen forty'), [['DATE_OF_BIRTH', 'july third nineteen forty']]);
+  t.same(spans(t, 'the owl be the fifteenth of june nineteen ninety'), [['DATE_OF_BIRTH', 'fifteenth of june nineteen ninety']]);
 });
 
 t.test('account codes take the misheard letters and digits just before them', async (t) => {

@@ -263,6 +263,17 @@ export function recognizeStructuredAddresses({ words, numberRuns }: Analysis): C
     return null;
   };
 
+  const streetType = (w: string | undefined) => w !== undefined && (types.has(w) || suffixes.has(w));
+  /**
+   * Function words the recogniser made of a street name between a house number and its street type ("ninety
+   * seven like you close" for "lakeview close"): up to two, as one connector part.
+   */
+  const misheardStreetWords = (k: number, afterNumber: boolean): { part: Part; end: number } | null => {
+    if (!afterNumber || BREAKS.has(words[k]!) || !STOPWORDS.has(words[k]!)) return null;
+    if (streetType(words[k + 1])) return { part: 'connector', end: k + 1 };
+    return STOPWORDS.has(words[k + 1] ?? '') && !BREAKS.has(words[k + 1]!) && streetType(words[k + 2]) ? { part: 'connector', end: k + 2 } : null;
+  };
+
   const found: Candidate[] = [];
   let i = 0;
   while (i < words.length) {
@@ -270,7 +281,7 @@ export function recognizeStructuredAddresses({ words, numberRuns }: Analysis): C
     let k = i;
     let lexiconRun = 0;
     while (k < words.length && k - i < MAX_WORDS) {
-      const p = partAt(k);
+      const p = partAt(k) ?? misheardStreetWords(k, parts.length > 0 && parts[parts.length - 1]!.part === 'number');
       if (!p) break;
       lexiconRun = p.part === 'word' ? lexiconRun + 1 : 0;
       if (lexiconRun > 2) break; // three ordinary words in a row: a sentence, not a street name

@@ -29,7 +29,27 @@ const ORDINAL_UNITS: Record<string, number> = {
   twentieth: 20,
   thirtieth: 30,
 };
-const BIRTH = new ContextWords(['born', 'birth', 'birthday', 'date of birth', 'd o b', 'dob', 'birthdate', 'b day']);
+/** Birth cues, with "d o b" as recognisers hear it ("the o be", "the oh be", "the owl be"). */
+const BIRTH = new ContextWords([
+  'born',
+  'birth',
+  'birthday',
+  'date of birth',
+  'd o b',
+  'dob',
+  'birthdate',
+  'b day',
+  'd oh b',
+  'd oh be',
+  'dee oh bee',
+  'the o b',
+  'the o be',
+  'the o bee',
+  'the oh b',
+  'the oh be',
+  'the oh bee',
+  'the owl be',
+]);
 
 /** Day of month at `i`: "twelfth", "twenty first", "the third", "twelve" (cardinal only after a month); returns [day, end]. */
 function dayAt(words: string[], i: number, runs: ChunkIndex, cardinalOk: boolean): [number, number] | null {
