@@ -4,6 +4,7 @@ import { analyse, notPersonalNear, type Candidate, type Recognizer } from './con
 import { tokenize, type Token } from './tokens.js';
 import { STOPWORDS } from './stopwords.js';
 import { isNumberWord } from './spoken-numbers.js';
+import { isLetter } from './spoken-letters.js';
 import { gazetteer } from './gazetteer.js';
 import { validatePolicy, type RedactionPolicy, type RedactionPolicyConfig } from './policy.js';
 import {
@@ -163,7 +164,6 @@ function countsThings(next: string | undefined): boolean {
 
 /** Account codes spelled in letters and digits, whose first characters the recogniser often mishears. */
 const CODE_TYPES = new Set<EntityType>(['IBAN_CODE', 'BANK_ACCOUNT']);
-const isLetter = (word: string) => /^[a-z]$/.test(word);
 /** Common words that sound like a letter ("all" for l, "are" for r): a misheard word of a code may be one of them. */
 const LETTER_SOUNDS = new Set(['all', 'are', 'you', 'be', 'why', 'see', 'oh']);
 
@@ -171,7 +171,8 @@ const LETTER_SOUNDS = new Set(['all', 'are', 'you', 'be', 'why', 'see', 'oh']);
  * Recall first: the letters and digits said just before an account code's span are its start, one misheard word
  * among them ("g b five zero all o y [d one five ...]" for "g b five zero l o y d ...", "jibe three one b a" for
  * "g b three one b a"). Walks left over free tokens from `floor` on: single letters and number words, at most one
- * other word that is no function word ("is", "to") unless it sounds like a letter; the new start is the leftmost letter or number word, taken only when two or more were found.
+ * other word that is no function word ("is", "to") unless it sounds like a letter. The new start is the leftmost
+ * letter or number word, taken only when two or more were found.
  */
 function codeStart(words: string[], start: number, free: (i: number) => boolean, floor: number): number {
   let [first, parts, other] = [start, 0, false];

@@ -20,7 +20,7 @@ export interface CodeRun {
   pieces: CodePiece[];
 }
 
-function isLetter(word: string): boolean {
+export function isLetter(word: string): boolean {
   return /^[a-z]$/.test(word);
 }
 

@@ -234,6 +234,7 @@ type Part = 'number' | 'streetType' | 'unknown' | 'unit' | 'place' | 'letter' | 
 export function recognizeStructuredAddresses({ words, numberRuns }: Analysis): Candidate[] {
   const types = gazetteer('street-types');
   const suffixes = gazetteer('street-suffixes');
+  const streetType = (w: string | undefined) => w !== undefined && (types.has(w) || suffixes.has(w));
   const places = [gazetteer('cities'), gazetteer('us-states'), gazetteer('countries')];
   const english = gazetteer('english-words');
   const numberAt = new Map(numberRuns.map((r) => [r.start, r]));
@@ -249,7 +250,7 @@ export function recognizeStructuredAddresses({ words, numberRuns }: Analysis): C
     if (PREFIX_STREET_TYPES.has(w) && isUnknownWord(words[i + 1], isNumberWord)) return { part: 'streetType', end: i + 1 };
     // Norwegian "<name>s gate <number>" ("edvardsens gate nine"): "gate" is English too, so only before a number.
     if (w === 'gate' && numberAt.has(i + 1) && i > 0 && words[i - 1]!.endsWith('s')) return { part: 'streetType', end: i + 1 };
-    if (types.has(w) || suffixes.has(w)) return { part: 'streetType', end: i + 1 };
+    if (streetType(w)) return { part: 'streetType', end: i + 1 };
     if (UNIT_WORDS.has(w)) return { part: 'unit', end: i + 1 };
     if (place > 0) return { part: 'place', end: i + place };
     if (BREAKS.has(w)) return null;
@@ -263,7 +264,6 @@ export function recognizeStructuredAddresses({ words, numberRuns }: Analysis): C
     return null;
   };
 
-  const streetType = (w: string | undefined) => w !== undefined && (types.has(w) || suffixes.has(w));
   /**
    * Function words the recogniser made of a street name between a house number and its street type ("ninety
    * seven like you close" for "lakeview close"): up to two, as one connector part.
@@ -289,8 +289,7 @@ export function recognizeStructuredAddresses({ words, numberRuns }: Analysis): C
       const last = parts[parts.length - 1];
       // A connector before an out-of-lexicon name goes on ("sowande ramp new adeniyi"), as before a street type
       // ("lake new crescent": the recogniser's "lakeview crescent").
-      const next = words[p.end];
-      const nameFollows = p.part === 'connector' && (isUnknownWord(next, isNumberWord) || (next !== undefined && (types.has(next) || suffixes.has(next))));
+      const nameFollows = p.part === 'connector' && (isUnknownWord(words[p.end], isNumberWord) || streetType(words[p.end]));
       if (last?.part === 'streetType' && english.has(words[last.start]!) && (p.part === 'word' || (p.part === 'connector' && !nameFollows))) break;
       parts.push({ ...p, start: k });
       k = p.end;

@@ -1,6 +1,7 @@
 /** Spoken emails ("john dot smith at gmail dot com"), URLs ("w w w dot example dot com slash help") and IP addresses. */
 import { ContextWords, contextScore, type Analysis, type Candidate } from '../context.js';
 import { isNumberWord, parseNumberChunks } from '../spoken-numbers.js';
+import { isLetter } from '../spoken-letters.js';
 import { STOPWORDS } from '../stopwords.js';
 
 const SEPARATORS: Record<string, string> = { dot: '.', point: '.', underscore: '_', dash: '-', hyphen: '-' };
@@ -100,6 +101,9 @@ function localStart(words: string[], at: number): number {
   return i < at ? i : -1;
 }
 
+/** Any word but a separator may be a top-level domain the recogniser misheard ("ark" for "org", "a for" for "fr"). */
+const misheardTld = (word: string | undefined) => word !== undefined && !(word in SEPARATORS) && word !== 'slash';
+
 /** Words said just before an address ("send it to", "my email is", "reach us at"): a misheard local part stops there. */
 const BEFORE_ADDRESS = new Set([
   'to',
@@ -144,10 +148,8 @@ function misheardLocalStart(words: string[], at: number): number {
  */
 function misheardDomainEnd(words: string[], host: number): number {
   const j = labelEnd(words, host, labelWord, false);
-  const tld = words[j + 1];
-  if (j === host || !isDot(words[j]) || tld === undefined || tld in SEPARATORS || tld === 'slash') return -1;
-  const letter = (w: string | undefined) => w !== undefined && /^[a-z]$/.test(w);
-  return letter(tld) && letter(words[j + 2]) ? j + 3 : j + 2;
+  if (j === host || !isDot(words[j]) || !misheardTld(words[j + 1])) return -1;
+  return isLetter(words[j + 1]!) && isLetter(words[j + 2] ?? '') ? j + 3 : j + 2;
 }
 
 /**
@@ -226,8 +228,7 @@ export function recognizeMisheardUrls({ words }: Analysis): Candidate[] {
     while (k < words.length && k - i < 7 && WWW_SOUNDS.has(words[k]!)) ws += W_SOUNDS.has(words[k++]!) ? 1 : 0;
     if (ws < 3 || !isDot(words[k])) return;
     const j = labelEnd(words, k + 1, hostWord, true);
-    const tld = words[j + 1];
-    if (j === k + 1 || !isDot(words[j]) || tld === undefined || tld in SEPARATORS || tld === 'slash') return;
+    if (j === k + 1 || !isDot(words[j]) || !misheardTld(words[j + 1])) return;
     let end = j + 2;
     while ((words[end] === 'slash' || words[end] === 'lash') && labelWord(words[end + 1])) end += 2;
     found.push({ type: 'URL', start: i, end, score: 0.7, source: 'rule:url_misheard', value: spell(words, k + 1, end) });
